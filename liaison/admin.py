@@ -1,0 +1,142 @@
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import CalendarDay, HandlingUnit, Notification, Office, User
+from .scoping import default_office, is_single_office, scope_queryset, sees_all_offices
+
+
+class OfficeScopedAdmin(SimpleHistoryAdmin):
+    """Base for every admin of an office-owned record.
+
+    Staff see and edit only their office's rows; another office's id in the URL is a 404,
+    as is its history. In a single-office installation the office never appears.
+    ``office_field`` is the path to the owning office; ``shared_office_rows`` also shows
+    district-wide rows (office left empty).
+    """
+
+    office_field = "office"
+    shared_office_rows = False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return scope_queryset(qs, request.user, self.office_field, self.shared_office_rows)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("没有找到该记录，或您无权查看。"))
+        return obj
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.get_object(request, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.get_object(request, unquote(object_id))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _shows_office(self, request) -> bool:
+        return sees_all_offices(request.user) and not is_single_office(request)
+
+    def get_list_display(self, request):
+        display = list(super().get_list_display(request))
+        if not self._shows_office(request):
+            display = [f for f in display if f != self.office_field]
+        return display
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if self._shows_office(request) and self.office_field not in filters:
+            filters.insert(0, self.office_field)
+        return filters
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if self.office_field == "office" and not self._shows_office(request):
+            exclude.append("office")
+        return exclude
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        related = db_field.related_model
+        if related is Office:
+            kwargs["queryset"] = scope_queryset(Office.objects.all(), request.user, "id")
+        elif any(f.name == "office" for f in related._meta.get_fields()):
+            shared = related is HandlingUnit
+            kwargs["queryset"] = scope_queryset(
+                related._default_manager.all(), request.user, "office", shared
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if self.office_field == "office" and not getattr(obj, "office_id", None):
+            obj.office = default_office(request)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Office)
+class OfficeAdmin(OfficeScopedAdmin):
+    office_field = "id"
+    list_display = ("code", "name", "street", "district", "phone")
+    search_fields = ("code", "name", "street")
+
+    def get_queryset(self, request):
+        return scope_queryset(Office.objects.all(), request.user, "id")
+
+    def _shows_office(self, request):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ("username", "full_name", "office", "email", "is_staff", "is_active")
+    list_select_related = ("office",)
+    list_filter = ("is_staff", "is_active", "groups", "office")
+    search_fields = ("username", "full_name", "email", "phone")
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("联络处"), {"fields": ("full_name", "office", "phone")}),
+    )
+
+
+@admin.register(HandlingUnit)
+class HandlingUnitAdmin(OfficeScopedAdmin):
+    shared_office_rows = True
+    list_display = ("name", "kind", "office", "contact_person", "phone", "email", "is_active")
+    list_filter = ("kind", "is_active")
+    list_select_related = ("office",)
+    search_fields = ("name", "contact_person")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(SimpleHistoryAdmin):
+    list_display = ("date", "weekday", "is_working_day", "name")
+    list_filter = ("is_working_day",)
+    date_hierarchy = "date"
+    search_fields = ("name",)
+
+    @admin.display(description=_("星期"))
+    def weekday(self, obj):
+        return "一二三四五六日"[obj.date.weekday()]
+
+
+@admin.register(Notification)
+class NotificationAdmin(OfficeScopedAdmin):
+    list_display = (
+        "created_at", "channel", "kind", "recipient", "address", "subject", "status",
+        "attempts", "sent_at",
+    )
+    list_filter = ("status", "channel", "kind")
+    list_select_related = ("recipient",)
+    search_fields = ("subject", "address", "dedupe_key")
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

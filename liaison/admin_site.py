@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .scoping import default_office
+
+
+class LiaisonAdminSite(admin.AdminSite):
+    """The one admin the office staff share, titled with their office's name."""
+
+    site_title = _("政协联络处工作系统")
+    site_header = _("政协联络处工作系统")
+    index_title = _("工作台")
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        if request.user.is_authenticated:
+            office = default_office(request)
+            if office is not None:
+                context["site_header"] = office.name
+        return context

@@ -1,0 +1,211 @@
+"""What every app shares: the offices, their staff accounts, the handling units, the
+working-day calendar and the notification outbox."""
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Office(models.Model):
+    """One street's liaison office (政协联络处). A district has one per street."""
+
+    code = models.SlugField(_("代码"), max_length=20, unique=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    street = models.CharField(_("街道"), max_length=50)
+    district = models.CharField(_("所属区"), max_length=50, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    # Configurable without a deploy (DOMAIN.md): days before a member's birthday that
+    # staff get a heads-up.
+    birthday_heads_up_days = models.PositiveSmallIntegerField(
+        _("生日提前提醒天数"), default=3
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("联络处")
+        verbose_name_plural = _("联络处")
+        permissions = [("view_all_offices", _("可查看和管理全部联络处"))]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    """An account: office staff, district staff, a committee leader or a member.
+
+    Roles are Django groups (liaison.roles); ``office`` binds staff to their street.
+    """
+
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("所属联络处"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    def get_full_name(self):
+        return self.full_name or super().get_full_name() or self.username
+
+
+class HandlingUnit(models.Model):
+    """A body that answers proposals and concerns (承办单位)."""
+
+    class Kind(models.TextChoices):
+        STREET_DEPARTMENT = "street", _("街道部门")
+        COMMUNITY = "community", _("社区")
+        DISTRICT_BODY = "district", _("区级部门")
+        CPPCC = "cppcc", _("上级政协")
+        OTHER = "other", _("其他")
+
+    # Street departments and communities belong to one office; higher-level bodies are
+    # shared by every office in the district (office left empty).
+    office = models.ForeignKey(
+        Office,
+        verbose_name=_("所属联络处"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handling_units",
+        help_text=_("街道部门填所属联络处；区级部门、上级政协留空，全区共用。"),
+    )
+    name = models.CharField(_("单位名称"), max_length=100)
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("承办单位")
+        verbose_name_plural = _("承办单位")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "name"], name="unique_unit_name_per_office"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_within_street(self) -> bool:
+        return self.kind in {self.Kind.STREET_DEPARTMENT, self.Kind.COMMUNITY}
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday rule: a public holiday on a weekday, or a
+    make-up working day (调休) on a weekend. Seeded from chinese-calendar; staff enter
+    next year's official schedule here when the State Council publishes it."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(_("是否工作日"))
+    name = models.CharField(_("说明"), max_length=50, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name = _("节假日与调休")
+        verbose_name_plural = _("节假日与调休")
+
+    def __str__(self):
+        kind = _("上班") if self.is_working_day else _("放假")
+        return f"{self.date:%Y-%m-%d} {self.name} ({kind})"
+
+    @property
+    def is_weekend(self) -> bool:
+        return self.date.weekday() >= 5
+
+
+class Notification(models.Model):
+    """The outbox: every reminder is a row here first, then a worker delivers it.
+
+    ``dedupe_key`` names the occasion (kind, target, date); the unique index makes a
+    reminder at most once per occasion however often the sweep that creates it runs.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("邮件")
+        PORTAL = "portal", _("站内消息")
+        SMS = "sms", _("短信")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        SKIPPED = "skipped", _("无地址未发")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    address = models.CharField(_("地址"), max_length=254, blank=True)
+    channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
+    kind = models.CharField(_("类型"), max_length=50)
+    dedupe_key = models.CharField(_("去重键"), max_length=200, unique=True)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"))
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), default=timezone.now)
+    claim_token = models.CharField(max_length=32, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_due_idx",
+                condition=Q(status="pending"),
+            ),
+            models.Index(fields=["recipient", "channel", "-created_at"], name="inbox_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} · {self.subject}"
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None
+
+
+def today() -> datetime.date:
+    """Today in the office's time zone (Asia/Shanghai), not the server's."""
+    return timezone.localdate()

@@ -1,0 +1,200 @@
+"""The roster: members (政协委员) and their lookups, contributions, and history."""
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from liaison.models import Office
+
+from .strokes import stroke_sort_key
+from .validators import validate_photo_size
+
+
+class Lookup(models.Model):
+    """An editable list that staff keep in the admin (sectors, affiliations)."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Sector(Lookup):
+    """界别 — the sector a member represents (中共, 民革, 经济界 …)."""
+
+    class Meta(Lookup.Meta):
+        verbose_name = _("界别")
+        verbose_name_plural = _("界别")
+
+
+class Affiliation(Lookup):
+    """政治面貌 — political affiliation (中共党员, 民革党员 …, 群众)."""
+
+    class Meta(Lookup.Meta):
+        verbose_name = _("政治面貌")
+        verbose_name_plural = _("政治面貌")
+
+
+class Term(models.Model):
+    """届次 — a term of the district CPPCC committee, e.g. 第十一届 (2021–2026)."""
+
+    name = models.CharField(_("届次"), max_length=20, unique=True)
+    start_year = models.PositiveSmallIntegerField(_("起始年份"))
+    end_year = models.PositiveSmallIntegerField(_("结束年份"))
+    is_current = models.BooleanField(_("本届"), default=False)
+
+    class Meta:
+        ordering = ["-start_year"]
+        verbose_name = _("届次")
+        verbose_name_plural = _("届次")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_term"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.start_year}—{self.end_year}）"
+
+
+class Member(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "M", _("男")
+        FEMALE = "F", _("女")
+
+    class Role(models.TextChoices):
+        STANDING = "standing", _("常委")
+        MEMBER = "member", _("委员")
+        SECTOR_CONVENER = "convener", _("界别召集人")
+        GROUP_LEADER = "group_leader", _("活动组组长")
+
+    class Status(models.TextChoices):
+        SERVING = "serving", _("在任")
+        TERM_ENDED = "term_ended", _("届满")
+        DECEASED = "deceased", _("已故")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="members"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+    )
+    # Official fields: kept by the office; the member sees them read-only in the portal.
+    name = models.CharField(_("姓名"), max_length=50)
+    stroke_key = models.CharField(_("笔画排序键"), max_length=200, editable=False, db_index=True)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    native_place = models.CharField(_("籍贯"), max_length=50, blank=True)
+    education = models.CharField(_("学历"), max_length=30, blank=True)
+    photo = models.ImageField(
+        _("照片"),
+        upload_to="members/photos/%Y/",
+        blank=True,
+        validators=[
+            FileExtensionValidator(["jpg", "jpeg", "png", "webp"]),
+            validate_photo_size,
+        ],
+    )
+    member_no = models.CharField(_("委员编号"), max_length=30, unique=True)
+    term = models.ForeignKey(Term, verbose_name=_("届次"), on_delete=models.PROTECT)
+    terms_served = models.CharField(_("连任届次"), max_length=100, blank=True)
+    sector = models.ForeignKey(Sector, verbose_name=_("界别"), on_delete=models.PROTECT)
+    affiliation = models.ForeignKey(
+        Affiliation, verbose_name=_("政治面貌"), on_delete=models.PROTECT
+    )
+    role = models.CharField(
+        _("政协职务"), max_length=20, choices=Role.choices, default=Role.MEMBER
+    )
+    employer = models.CharField(_("工作单位"), max_length=100, blank=True)
+    position = models.CharField(_("职务"), max_length=100, blank=True)
+    professional_title = models.CharField(_("职称"), max_length=50, blank=True)
+    honours = models.TextField(_("荣誉"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.SERVING
+    )
+    # Contact fields: the member may correct these in the portal.
+    mobile = models.CharField(_("手机号码"), max_length=20, blank=True)
+    office_phone = models.CharField(_("办公电话"), max_length=30, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    wechat = models.CharField(_("微信号"), max_length=50, blank=True)
+    home_address = models.CharField(_("家庭住址"), max_length=200, blank=True)
+    work_address = models.CharField(_("单位地址"), max_length=200, blank=True)
+    notes = models.TextField(_("备注（仅工作人员可见）"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["stroke_key", "updated_at"])
+
+    class Meta:
+        ordering = ["stroke_key", "member_no"]
+        verbose_name = _("委员")
+        verbose_name_plural = _("委员")
+        constraints = [
+            # Members sign in with their mobile number, so it must name one member.
+            models.UniqueConstraint(
+                fields=["mobile"], condition=~Q(mobile=""), name="unique_member_mobile"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "status", "stroke_key"], name="member_roster_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Derived from the member's own name; lets the database sort the official list.
+        self.stroke_key = stroke_sort_key(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_serving(self) -> bool:
+        return self.status == self.Status.SERVING
+
+
+class Contribution(models.Model):
+    """A member's service to the regional economy and people's livelihood (DOMAIN.md,
+    "Three services"): an enterprise brought in, tax paid for a year, an award, a
+    donation."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("引进企业")
+        TAX = "tax", _("纳税贡献")
+        AWARD = "award", _("获得荣誉")
+        DONATION = "donation", _("捐资捐物")
+        OTHER = "other", _("其他")
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.CASCADE, related_name="contributions"
+    )
+    kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(1949)])
+    title = models.CharField(_("事项"), max_length=200)
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    description = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "id"]
+        verbose_name = _("委员贡献")
+        verbose_name_plural = _("委员贡献")
+        indexes = [models.Index(fields=["year", "kind"], name="contribution_year_kind_idx")]
+
+    def __str__(self):
+        return f"{self.year} {self.get_kind_display()} {self.title}"
