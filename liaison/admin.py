@@ -126,8 +126,15 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
 @admin.register(Notification)
 class NotificationAdmin(OfficeScopedAdmin):
     list_display = (
-        "created_at", "channel", "kind", "recipient", "address", "subject", "status",
-        "attempts", "sent_at",
+        "created_at",
+        "channel",
+        "kind",
+        "recipient",
+        "address",
+        "subject",
+        "status",
+        "attempts",
+        "sent_at",
     )
     list_filter = ("status", "channel", "kind")
     list_select_related = ("recipient",)

@@ -24,9 +24,7 @@ class Office(models.Model):
     email = models.EmailField(_("电子邮箱"), blank=True)
     # Configurable without a deploy (DOMAIN.md): days before a member's birthday that
     # staff get a heads-up.
-    birthday_heads_up_days = models.PositiveSmallIntegerField(
-        _("生日提前提醒天数"), default=3
-    )
+    birthday_heads_up_days = models.PositiveSmallIntegerField(_("生日提前提醒天数"), default=3)
     history = HistoricalRecords()
 
     class Meta:

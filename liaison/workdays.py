@@ -45,9 +45,7 @@ def _exceptions(start: datetime.date, end: datetime.date) -> dict[datetime.date,
     from liaison.models import CalendarDay
 
     return dict(
-        CalendarDay.objects.filter(date__range=(start, end)).values_list(
-            "date", "is_working_day"
-        )
+        CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
     )
 
 

@@ -24,8 +24,18 @@ class ContributionInline(admin.TabularInline):
 
 @admin.register(Member)
 class MemberAdmin(OfficeScopedAdmin):
-    list_display = ("name", "member_no", "sex", "sector", "affiliation", "term", "mobile",
-                    "employer", "status", "office")
+    list_display = (
+        "name",
+        "member_no",
+        "sex",
+        "sector",
+        "affiliation",
+        "term",
+        "mobile",
+        "employer",
+        "status",
+        "office",
+    )
     list_select_related = ("sector", "affiliation", "term", "office")
     list_filter = ("sector", "affiliation", "term", "status")
     search_fields = ("name", "mobile", "office_phone", "employer", "member_no")

@@ -117,9 +117,7 @@ class Member(models.Model):
     affiliation = models.ForeignKey(
         Affiliation, verbose_name=_("政治面貌"), on_delete=models.PROTECT
     )
-    role = models.CharField(
-        _("政协职务"), max_length=20, choices=Role.choices, default=Role.MEMBER
-    )
+    role = models.CharField(_("政协职务"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     employer = models.CharField(_("工作单位"), max_length=100, blank=True)
     position = models.CharField(_("职务"), max_length=100, blank=True)
     professional_title = models.CharField(_("职称"), max_length=50, blank=True)

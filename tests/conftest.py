@@ -1,0 +1,72 @@
+"""Personas shared by every test: office staff, a member, another member, a committee
+leader, staff of another office and district staff."""
+
+import pytest
+
+from liaison import roles
+
+from .factories import (
+    OfficeFactory,
+    UserFactory,
+    member_with_account,
+    staff_user,
+)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def office(db):
+    return OfficeFactory(code="jcy", name="韭菜园街道政协联络处", street="韭菜园街道")
+
+
+@pytest.fixture
+def other_office(db):
+    return OfficeFactory(code="dtb", name="东屯渡街道政协联络处", street="东屯渡街道")
+
+
+@pytest.fixture
+def staff(office):
+    return staff_user(office, username="staff", full_name="周文静")
+
+
+@pytest.fixture
+def other_staff(other_office):
+    return staff_user(other_office, username="other_staff", full_name="吴海")
+
+
+@pytest.fixture
+def district_staff(db):
+    return UserFactory(username="district", full_name="区政协办", role=roles.DISTRICT_STAFF)
+
+
+@pytest.fixture
+def leader(office):
+    return UserFactory(
+        username="leader", full_name="街道党工委书记", office=office, role=roles.COMMITTEE_LEADER
+    )
+
+
+@pytest.fixture
+def member(office):
+    return member_with_account(office=office, name="唐朝阳", mobile="13900000001")
+
+
+@pytest.fixture
+def other_member(office):
+    return member_with_account(office=office, name="黄德军", mobile="13900000002")
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def member_client(client, member):
+    client.force_login(member.user)
+    return client

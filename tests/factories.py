@@ -1,0 +1,116 @@
+"""factory_boy factories for every model the tests build. One place, so a new field
+needs one change."""
+
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+
+from liaison import roles
+from liaison.models import HandlingUnit, Notification, Office, User
+from members.models import Affiliation, Contribution, Member, Sector, Term
+
+PASSWORD = "S3cure-pass-2026"
+
+
+class OfficeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Office
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"office{n}")
+    name = factory.Sequence(lambda n: f"第{n}街道政协联络处")
+    street = factory.Sequence(lambda n: f"第{n}街道")
+    district = "芙蓉区"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"用户{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.cn")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        """``UserFactory(role=roles.OFFICE_STAFF)`` puts the user in that group."""
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+            if extracted in (roles.OFFICE_STAFF, roles.DISTRICT_STAFF):
+                self.is_staff = True
+        if create:
+            self.save()
+
+
+def staff_user(office, **kwargs):
+    return UserFactory(office=office, role=roles.OFFICE_STAFF, **kwargs)
+
+
+class HandlingUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HandlingUnit
+
+    office = factory.SubFactory(OfficeFactory)
+    name = factory.Sequence(lambda n: f"城管科{n}")
+    kind = HandlingUnit.Kind.STREET_DEPARTMENT
+    contact_person = "李科长"
+    email = factory.Sequence(lambda n: f"unit{n}@example.cn")
+    phone = "0731-84000000"
+
+
+def _lookup(model, name):
+    return model.objects.get_or_create(name=name)[0]
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    office = factory.SubFactory(OfficeFactory)
+    name = factory.Iterator(["王芳", "李明", "张伟", "刘洋", "陈静", "杨帆", "黄德军", "曹胜阳"])
+    sex = Member.Sex.FEMALE
+    birth_date = datetime.date(1970, 5, 17)
+    member_no = factory.Sequence(lambda n: f"FR{n:05d}")
+    mobile = factory.Sequence(lambda n: f"139{n:08d}")
+    email = factory.Sequence(lambda n: f"member{n}@example.cn")
+    term = factory.LazyFunction(lambda: Term.objects.get(is_current=True))
+    sector = factory.LazyFunction(lambda: _lookup(Sector, "经济界"))
+    affiliation = factory.LazyFunction(lambda: _lookup(Affiliation, "无党派人士"))
+    employer = "长沙某某建材有限公司"
+    position = "总经理"
+
+
+def member_with_account(**kwargs) -> Member:
+    """A member who can sign in to the portal (username = member number)."""
+    member = MemberFactory(**kwargs)
+    member.user = UserFactory(
+        username=member.member_no, full_name=member.name, email=member.email, role=roles.MEMBER
+    )
+    member.save()
+    return member
+
+
+class ContributionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contribution
+
+    member = factory.SubFactory(MemberFactory)
+    kind = Contribution.Kind.TAX
+    year = 2026
+    title = "南京大酒店区级税收"
+    amount = 600000
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Notification
+
+    channel = Notification.Channel.EMAIL
+    kind = "test"
+    dedupe_key = factory.Sequence(lambda n: f"test:{n}")
+    address = "someone@example.cn"
+    subject = "测试通知"
+    body = "正文"
