@@ -196,3 +196,85 @@ class Contribution(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.get_kind_display()} {self.title}"
+
+
+class PointRule(models.Model):
+    """The configurable rules table for duty points (履职积分, DOMAIN.md): what each kind
+    of duty is worth and the most it can earn in a year. Staff edit it in the admin."""
+
+    class Kind(models.TextChoices):
+        ACTIVITY_ATTENDED = "activity_attended", _("参加活动")
+        ABSENT_WITHOUT_LEAVE = "absent_without_leave", _("无故缺席")
+        PROPOSAL_LEAD = "proposal_lead", _("提案立案（领衔）")
+        PROPOSAL_COSIGNER = "proposal_cosigner", _("提案立案（附议）")
+        PROPOSAL_KEY = "proposal_key", _("重点提案")
+        PROPOSAL_EXCELLENT = "proposal_excellent", _("优秀提案")
+        OPINION_ADOPTED_STREET = "opinion_adopted_street", _("社情民意被街道采用")
+        OPINION_ADOPTED_DISTRICT = "opinion_adopted_district", _("社情民意被区级采用")
+        OPINION_ADOPTED_CITY = "opinion_adopted_city", _("社情民意被市级采用")
+        OPINION_ADOPTED_PROVINCE = "opinion_adopted_province", _("社情民意被省级采用")
+        OPINION_ADOPTED_NATIONAL = "opinion_adopted_national", _("社情民意被全国采用")
+        SPEECH = "speech", _("大会发言")
+        RESEARCH = "research", _("参加调研视察")
+        CONTRIBUTION = "contribution", _("服务发展贡献")
+
+    kind = models.CharField(_("类别"), max_length=30, choices=Kind.choices, unique=True)
+    points = models.SmallIntegerField(_("分值"))
+    unit = models.CharField(_("计分单位"), max_length=20, default="每次")
+    yearly_cap = models.PositiveSmallIntegerField(
+        _("年度上限"), null=True, blank=True, help_text=_("留空表示不设上限。")
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("积分规则")
+        verbose_name_plural = _("积分规则")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.points:+d}"
+
+
+class PointEntry(models.Model):
+    """One line of a member's points ledger, with the record that earned it.
+
+    The unique constraint makes awarding for the same source twice a no-op, so the
+    services that award points are safe to re-run."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.CASCADE, related_name="point_entries"
+    )
+    kind = models.CharField(_("类别"), max_length=30, choices=PointRule.Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    points = models.SmallIntegerField(_("分值"))
+    occurred_on = models.DateField(_("发生日期"))
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    source_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True
+    )
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        verbose_name = _("积分记录")
+        verbose_name_plural = _("积分记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "kind", "source_type", "source_id"],
+                name="one_point_entry_per_source",
+            ),
+        ]
+        indexes = [models.Index(fields=["member", "year"], name="points_member_year_idx")]
+
+    def __str__(self):
+        return f"{self.member} {self.get_kind_display()} {self.points:+d}"
