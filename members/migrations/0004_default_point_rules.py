@@ -2,6 +2,8 @@
 
 from django.db import migrations
 
+from liaison.roles import sync_operation
+
 RULES = [
     ("activity_attended", 5, "每次", None),
     ("absent_without_leave", -2, "每次", None),
@@ -31,4 +33,4 @@ def seed(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("members", "0003_points")]
 
-    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop), sync_operation()]
