@@ -207,3 +207,46 @@ class Notification(models.Model):
 def today() -> datetime.date:
     """Today in the office's time zone (Asia/Shanghai), not the server's."""
     return timezone.localdate()
+
+
+class StatusChange(models.Model):
+    """One move of a workflow (proposal, opinion report, concern, plan): who, when, from,
+    to, and why. Written only by ``liaison.workflow.transition``."""
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    from_status = models.CharField(_("原状态"), max_length=30, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Who acted when there is no account: a handling unit through its signed link.
+    actor_label = models.CharField(_("操作方"), max_length=100, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("状态变更")
+        verbose_name_plural = _("状态变更")
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "created_at"], name="status_change_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.from_status} → {self.to_status}"
+
+    @property
+    def actor_display(self) -> str:
+        if self.actor_label:
+            return self.actor_label
+        return str(self.actor) if self.actor else _("系统")

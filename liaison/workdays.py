@@ -2,6 +2,7 @@
 working days (调休) on weekends. Exceptions live in ``CalendarDay`` so staff can enter a
 new year's official schedule in the admin; the chinese-calendar package seeds them."""
 
+import calendar
 import datetime
 
 from chinese_calendar import constants as cc
@@ -91,3 +92,11 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
         _is_working(start + datetime.timedelta(days=i), exceptions)
         for i in range(1, (end - start).days + 1)
     )
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """Same day ``months`` later, clamped to the month's end (31 Jan + 1 → 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last_day = calendar.monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=min(day.day, last_day))

@@ -21,6 +21,10 @@ SECRET_KEY = env("SECRET_KEY", default="dev-only-insecure-key-change-me")
 DEBUG = env.bool("DEBUG", default=True)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Absolute links in e-mails (handling units' signed links, password resets from tasks).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Handling units' signed links stay valid this long: a proposal may take six months.
+UNIT_LINK_MAX_AGE_DAYS = env.int("UNIT_LINK_MAX_AGE_DAYS", default=200)
 
 INSTALLED_APPS = [
     # Our admin site replaces django.contrib.admin's default one (see liaison/apps.py).
@@ -144,6 +148,7 @@ STORAGES = {
 }
 # Uploads above this are refused by the form validators before they reach the disk.
 PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=2 * 1024 * 1024)
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- E-mail ---------------------------------------------------------------------------
