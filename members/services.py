@@ -1,0 +1,154 @@
+"""Writes to the roster. The admin, the portal, imports and commands all come through
+here, so the rules below hold however a member record is changed."""
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.crypto import get_random_string
+from django.utils.translation import gettext as _
+
+from liaison import roles
+
+from .models import Member
+from .selectors import mobile_taken
+
+# The fields a member may correct in the portal. Everything else on the record is
+# official (kept by the office) and read-only to the member.
+CONTACT_FIELDS = ("mobile", "office_phone", "email", "wechat", "home_address", "work_address")
+
+# Mainland mobile numbers: 11 digits starting with 1.
+MOBILE_RE = re.compile(r"^1\d{10}$")
+_MOBILE_NOISE_RE = re.compile(r"[\s\-]")
+
+
+def normalize_mobile(value: str) -> str:
+    """Drop the spaces and hyphens people type into phone numbers, and a +86 prefix."""
+    value = _MOBILE_NOISE_RE.sub("", value or "")
+    if value.startswith("+86"):
+        value = value[3:]
+    return value
+
+
+def validate_mobile(value: str) -> None:
+    if value and not MOBILE_RE.match(value):
+        raise ValidationError(_("手机号码应为以 1 开头的 11 位数字。"), code="invalid_mobile")
+
+
+def _mobile_in_use_error() -> ValidationError:
+    return ValidationError(
+        {"mobile": _("该手机号码已登记在其他委员名下，请核对；如有疑问请联系联络处。")},
+        code="mobile_in_use",
+    )
+
+
+@transaction.atomic
+def member_portal_account_create(*, member: Member, password: str | None = None, actor):
+    """Give a member an account for the portal, or bring an existing one up to date.
+
+    The account's username is the member number (members also sign in with their
+    mobile number, see members.backends) and its e-mail is the member's, so that
+    password reset by e-mail reaches them. Without a password the account gets a random
+    one nobody knows: the member sets their own through "忘记密码" (an unusable
+    password would exclude them from Django's password reset).
+    """
+    User = get_user_model()
+    original = member
+    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    user = member.user
+    if user is None:
+        user = User.objects.filter(username=member.member_no).first()
+        if user is not None and Member.objects.filter(user=user).exclude(pk=member.pk).exists():
+            raise ValidationError(
+                _("账号“%(username)s”已属于其他委员，无法关联。"),
+                code="account_in_use",
+                params={"username": member.member_no},
+            )
+    if user is None:
+        user = User(username=member.member_no)
+    user.email = member.email
+    user.full_name = member.name
+    user.phone = member.mobile
+    user.is_active = True
+    if password:
+        user.set_password(password)
+    elif not user.has_usable_password() or user.pk is None:
+        user.set_password(get_random_string(32))
+    user.save()
+    user.groups.add(Group.objects.get(name=roles.MEMBER))
+
+    if member.user_id != user.pk:
+        member.user = user
+        member._history_user = actor
+        member._change_reason = _("开通委员服务平台账号")
+        member.save(update_fields=["user", "updated_at"])
+    # Let the caller's instance see the account (it was re-read above under a lock).
+    original.user = user
+    return user
+
+
+@transaction.atomic
+def member_update_contact(*, member: Member, actor, **fields) -> list[str]:
+    """Update a member's contact details and nothing else; returns the names of the
+    fields that changed (empty when nothing did, and then no history row is written).
+
+    The account's e-mail and phone follow the member's, so password reset mail goes to
+    the address the member just gave.
+    """
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not contact fields: {', '.join(sorted(unknown))}")
+
+    cleaned = {name: (value or "").strip() for name, value in fields.items()}
+    if "mobile" in cleaned:
+        cleaned["mobile"] = normalize_mobile(cleaned["mobile"])
+        try:
+            validate_mobile(cleaned["mobile"])
+        except ValidationError as error:
+            raise ValidationError({"mobile": error.messages}) from error
+    if cleaned.get("email"):
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError as error:
+            raise ValidationError({"email": _("请输入有效的电子邮箱地址。")}) from error
+
+    # Lock the row: two quick saves from the member's phone must not interleave.
+    locked = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    changed = [name for name, value in cleaned.items() if getattr(locked, name) != value]
+    if not changed:
+        return []
+    if "mobile" in changed and mobile_taken(cleaned["mobile"], exclude_member_id=locked.pk):
+        raise _mobile_in_use_error()
+
+    for name in changed:
+        setattr(locked, name, cleaned[name])
+    locked._history_user = actor
+    labels = "、".join(str(Member._meta.get_field(name).verbose_name) for name in changed)
+    locked._change_reason = _("更新联系方式：%(fields)s") % {"fields": labels}
+    try:
+        # A savepoint, so that losing a race for the mobile number leaves the outer
+        # transaction usable for the readable error below.
+        with transaction.atomic():
+            locked.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError as error:
+        raise _mobile_in_use_error() from error
+
+    user = locked.user
+    if user is not None:
+        user_fields = []
+        if "email" in changed and user.email != locked.email:
+            user.email = locked.email
+            user_fields.append("email")
+        if "mobile" in changed and user.phone != locked.mobile:
+            user.phone = locked.mobile
+            user_fields.append("phone")
+        if user_fields:
+            user.save(update_fields=user_fields)
+
+    # Let the caller's instance show what was saved.
+    for name in changed:
+        setattr(member, name, cleaned[name])
+    return changed
