@@ -2,6 +2,7 @@
 schedule is here, in one place, each entry named."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
 from celery.schedules import crontab
@@ -12,16 +13,32 @@ app = Celery("liaison")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
+@app.on_after_configure.connect
+def _beat_schedule_directory(sender, **kwargs):
+    # Beat opens its schedule file (var/celerybeat-schedule) before any beat signal
+    # fires, and fails if the directory is missing on a fresh clone.
+    filename = sender.conf.beat_schedule_filename
+    if filename:
+        Path(filename).parent.mkdir(parents=True, exist_ok=True)
+
+
 app.conf.beat_schedule = {
     # The outbox sweep: delivers pending notifications and re-queues stale claims.
-    # Anything written while Redis was down is delivered by the next sweep.
+    # Anything written while Redis was down is delivered by the next sweep. A sweep
+    # still waiting in the queue when the next one is due is useless, so it expires
+    # rather than piling up while the worker is down.
     "outbox-deliver": {
         "task": "liaison.tasks.deliver_notifications",
         "schedule": 30.0,
+        "options": {"expires": 25},
     },
     # Birthday greetings to members and heads-up to staff, each once per occasion.
+    # Greetings go out from 07:30; the later hourly runs write nothing new unless an
+    # earlier one was missed (Redis or the worker down), which they make up.
     "members-birthday-reminders": {
         "task": "members.tasks.birthday_reminders",
-        "schedule": crontab(hour=7, minute=30),
+        "schedule": crontab(hour="7-21", minute=30),
+        "options": {"expires": 50 * 60},
     },
 }

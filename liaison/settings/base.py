@@ -178,6 +178,10 @@ CELERY_TASK_SERIALIZER = "json"
 # A worker killed mid-task leaves the message unacknowledged, so Redis hands it out again.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# With acks_late, a task running when the broker connection drops is redelivered once
+# the worker reconnects; cancel the running copy instead of letting both run (Celery
+# 6's default; Celery 5 warns without it).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # The longest task (a district-scale PDF) stays well under 30 minutes; kombu only restores
 # an unacknowledged message after this timeout, so it must exceed the longest task.
@@ -199,6 +203,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 )
 
 # How long a claimed outbox row may stay "sending" before the sweep assumes its worker died.
+# Must exceed a batch's worst case: 20 rows (liaison.outbox.BATCH_SIZE) × EMAIL_TIMEOUT.
 OUTBOX_CLAIM_TIMEOUT_SECONDS = env.int("OUTBOX_CLAIM_TIMEOUT_SECONDS", default=10 * 60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 

@@ -1,0 +1,231 @@
+"""Delivering the outbox: claim due rows, send them, record the outcome.
+
+Two workers (or two overlapping beat sweeps) never send the same row: a worker claims
+rows with a conditional UPDATE (``pending`` -> ``sending`` with a fresh claim token,
+only where the row is still pending) and then sends only the rows carrying its token.
+Whichever UPDATE runs second finds those rows no longer pending and gets none of them.
+On PostgreSQL the candidates are also read with ``SKIP LOCKED`` so concurrent claimers
+pick different rows instead of queueing behind each other; SQLite serialises writers.
+
+A failure of the mail server or SMS gateway (any exception) is transient: the row goes
+back to pending with exponential backoff, and after ``OUTBOX_MAX_ATTEMPTS`` it is
+marked failed. A worker killed mid-batch leaves rows in ``sending``; once their claim
+is older than ``OUTBOX_CLAIM_TIMEOUT_SECONDS`` the sweep returns them to pending (that
+counts as an attempt, so a row that kills its worker every time ends up failed rather
+than looping). Delivery is therefore at least once: a worker killed after the mail
+server accepted a message, but before recording it, sends it again.
+"""
+
+import datetime
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Notification
+from .sms import get_sms_backend
+
+logger = logging.getLogger(__name__)
+
+Channel = Notification.Channel
+Status = Notification.Status
+
+# Small enough that a batch finishes well inside the claim timeout even when every
+# message waits for the full EMAIL_TIMEOUT (20 × 20 s < 10 min).
+BATCH_SIZE = 20
+BACKOFF_CAP = datetime.timedelta(hours=1)
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """Wait before the next try after ``attempts`` failures: 1, 2, 4, 8 … minutes,
+    at most an hour."""
+    return min(datetime.timedelta(minutes=2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+
+def release_stale_claims(*, now: datetime.datetime | None = None) -> int:
+    """Return rows whose worker died mid-send (``sending`` for longer than the claim
+    timeout) to pending, or to failed when that was their last attempt."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_SECONDS)
+    stale = Notification.objects.filter(status=Status.SENDING, claimed_at__lt=cutoff)
+    error = "发送中断（处理进程未完成），已重新排队"
+    with transaction.atomic():
+        failed = stale.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS - 1).update(
+            status=Status.FAILED,
+            attempts=F("attempts") + 1,
+            last_error=error,
+            claim_token="",
+            claimed_at=None,
+        )
+        released = stale.update(
+            status=Status.PENDING,
+            attempts=F("attempts") + 1,
+            last_error=error,
+            next_attempt_at=now,
+            claim_token="",
+            claimed_at=None,
+        )
+    if failed or released:
+        logger.warning("Outbox: released %s stale claims, %s failed", released, failed)
+    return released + failed
+
+
+def claim_due(*, limit: int = BATCH_SIZE, now: datetime.datetime | None = None):
+    """Claim up to ``limit`` due rows for this worker; returns them (status sending)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        candidates = Notification.objects.filter(
+            status=Status.PENDING, next_attempt_at__lte=now
+        ).order_by("next_attempt_at", "pk")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        return claim(ids, now=now)
+
+
+def claim(ids, *, now: datetime.datetime) -> list[Notification]:
+    """Claim the rows among ``ids`` that are still pending, under a fresh token.
+
+    The condition on status is what makes this safe without row locks: two workers may
+    read the same candidates, but a row the first one claimed is no longer pending when
+    the second one's UPDATE runs, so the second gets none of it.
+    """
+    token = uuid.uuid4().hex
+    Notification.objects.filter(pk__in=list(ids), status=Status.PENDING).update(
+        status=Status.SENDING, claim_token=token, claimed_at=now
+    )
+    return list(
+        Notification.objects.filter(claim_token=token, status=Status.SENDING).order_by("pk")
+    )
+
+
+class _Senders:
+    """Opens the SMTP connection and the SMS backend once per batch, on first use.
+
+    If the mail server cannot be reached, the rest of the batch's e-mails fail at once
+    with the same error instead of each waiting for EMAIL_TIMEOUT again.
+    """
+
+    def __init__(self):
+        self._email = None
+        self._email_error: Exception | None = None
+        self._sms = None
+
+    def send(self, row: Notification) -> None:
+        if row.channel == Channel.EMAIL:
+            self._send_email(row)
+        elif row.channel == Channel.SMS:
+            if self._sms is None:
+                self._sms = get_sms_backend()
+            self._sms.send(row.address, row.body or row.subject)
+        # A portal row is delivered by existing; nothing to send.
+
+    def _send_email(self, row: Notification) -> None:
+        if self._email_error is not None:
+            raise self._email_error
+        if self._email is None:
+            email = get_connection(fail_silently=False)
+            try:
+                email.open()
+            except Exception as exc:
+                self._email_error = exc
+                raise
+            self._email = email
+        try:
+            EmailMessage(
+                subject=row.subject, body=row.body, to=[row.address], connection=self._email
+            ).send()
+        except Exception:
+            # The connection may be broken; the next message opens a fresh one.
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._email is not None:
+            email, self._email = self._email, None
+            try:
+                email.close()
+            except Exception:  # a broken connection is closed for our purpose
+                logger.debug("Outbox: closing the mail connection failed", exc_info=True)
+
+
+def _record_success(row: Notification, token: str) -> None:
+    # Conditional on our token: if the sweep released this row as stale and another
+    # worker claimed it, that worker records the outcome.
+    Notification.objects.filter(pk=row.pk, claim_token=token).update(
+        status=Status.SENT, sent_at=timezone.now(), claim_token="", claimed_at=None
+    )
+
+
+def _record_failure(row: Notification, token: str, exc: Exception) -> bool:
+    """Returns True when the row is now failed for good."""
+    attempts = row.attempts + 1
+    final = attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    now = timezone.now()
+    Notification.objects.filter(pk=row.pk, claim_token=token).update(
+        status=Status.FAILED if final else Status.PENDING,
+        attempts=attempts,
+        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        next_attempt_at=now if final else now + backoff(attempts),
+        claim_token="",
+        claimed_at=None,
+    )
+    return final
+
+
+def deliver_batch(rows: list[Notification], report: DeliveryReport) -> None:
+    senders = _Senders()
+    try:
+        for row in rows:
+            token = row.claim_token
+            if row.channel != Channel.PORTAL and not row.address:
+                Notification.objects.filter(pk=row.pk, claim_token=token).update(
+                    status=Status.SKIPPED, claim_token="", claimed_at=None
+                )
+                continue
+            try:
+                senders.send(row)
+            except Exception as exc:
+                # Any error from the mail server or gateway (refused, timed out,
+                # connection lost) is treated as transient and retried with backoff.
+                logger.warning("Outbox: sending notification %s failed: %s", row.pk, exc)
+                report.errors.append(f"{row.pk}: {exc}")
+                if _record_failure(row, token, exc):
+                    report.failed += 1
+                else:
+                    report.retrying += 1
+                continue
+            _record_success(row, token)
+            report.sent += 1
+    finally:
+        senders.close()
+
+
+def deliver_pending(*, limit: int = 200, batch_size: int = BATCH_SIZE) -> DeliveryReport:
+    """Claim and send due notifications in batches, at most ``limit`` in this call."""
+    report = DeliveryReport()
+    while report.attempted < limit:
+        rows = claim_due(limit=min(batch_size, limit - report.attempted))
+        if not rows:
+            break
+        deliver_batch(rows, report)
+    return report

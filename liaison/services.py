@@ -1,0 +1,231 @@
+"""Writes to what every app shares. Here: queueing notifications in the outbox.
+
+Queueing a notification only writes a row; it never talks to Redis or a mail server, so
+it is safe inside any request or workflow transaction (call it inside the transaction
+that changes the state, so the reminder commits or rolls back with it). The
+``deliver_notifications`` task, run by beat every 30 seconds, sends the rows.
+
+At most one notification per occasion: ``dedupe_key`` is unique in the database, and a
+second attempt to queue the same key is silently dropped — also when two processes try
+at the same moment.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template import Context, engines
+from django.utils import timezone, translation
+
+from .models import Notification
+
+Channel = Notification.Channel
+Status = Notification.Status
+
+_SUBJECT_MAX = Notification._meta.get_field("subject").max_length
+_DEDUPE_MAX = Notification._meta.get_field("dedupe_key").max_length
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+
+
+def notification_render(*, template: str, context: dict, channel: str = Channel.EMAIL) -> Message:
+    """Render ``templates/emails/<template>.txt``: the first non-empty line is the
+    subject, the rest the body. A text message uses ``<template>_sms.txt`` when there is
+    one (a text message must be short).
+
+    Rendered in the site's language (Simplified Chinese) whatever language the caller
+    has active, without HTML escaping (this is plain text, not a page).
+    """
+    engine = engines["django"]
+    names = [f"emails/{template}.txt"]
+    if channel == Channel.SMS:
+        names.insert(0, f"emails/{template}_sms.txt")
+    tmpl = engine.engine.select_template(names)
+    with translation.override(settings.LANGUAGE_CODE):
+        text = tmpl.render(Context(context, autoescape=False))
+    lines = text.strip().splitlines()
+    subject = lines[0].strip() if lines else ""
+    body = "\n".join(lines[1:]).strip()
+    return Message(subject=subject[:_SUBJECT_MAX], body=body)
+
+
+def _prepare(row: Notification, now) -> Notification:
+    if row.channel == Channel.PORTAL:
+        # The portal's notification list reads the row itself: it is delivered once it
+        # exists.
+        row.status = Status.SENT
+        row.sent_at = now
+    elif not row.address:
+        row.status = Status.SKIPPED
+    row.subject = row.subject[:_SUBJECT_MAX]
+    if len(row.dedupe_key) > _DEDUPE_MAX:
+        raise ValueError(f"dedupe_key longer than {_DEDUPE_MAX} characters: {row.dedupe_key}")
+    return row
+
+
+def notification_queue(
+    *,
+    channel: str,
+    kind: str,
+    dedupe_key: str,
+    subject: str,
+    body: str,
+    recipient=None,
+    address: str = "",
+    link: str = "",
+    office=None,
+) -> Notification | None:
+    """Write one notification to the outbox. Returns None if ``dedupe_key`` is
+    already there (the reminder for this occasion exists).
+
+    Portal notifications are delivered at once (status sent). An e-mail or text
+    message without an address is kept with status skipped (staff see in the admin who
+    could not be reached) and never sent.
+    """
+    row = _prepare(
+        Notification(
+            channel=channel,
+            kind=kind,
+            dedupe_key=dedupe_key,
+            subject=subject,
+            body=body,
+            recipient=recipient,
+            address=address,
+            link=link,
+            office=office,
+        ),
+        timezone.now(),
+    )
+    try:
+        # A savepoint, so that losing the race on the unique key leaves the caller's
+        # transaction usable (PostgreSQL aborts a transaction on any error otherwise).
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        if Notification.objects.filter(dedupe_key=dedupe_key).exists():
+            return None
+        raise
+    return row
+
+
+def notifications_queue(*, rows: Iterable[Notification]) -> int:
+    """Write many unsaved notifications in one statement, skipping every dedupe key that
+    is already there. Returns how many were new. Used by the sweeps that create
+    reminders for many people at once (birthdays), so their cost does not grow with
+    the number of queries.
+    """
+    now = timezone.now()
+    rows = [_prepare(row, now) for row in rows]
+    if not rows:
+        return 0
+    keys = {row.dedupe_key for row in rows}
+    existing = set(
+        Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+    )
+    new = [row for row in rows if row.dedupe_key not in existing]
+    # ignore_conflicts (ON CONFLICT DO NOTHING) covers a concurrent sweep inserting the
+    # same keys between the read above and this insert.
+    Notification.objects.bulk_create(new, ignore_conflicts=True, batch_size=500)
+    return len(new)
+
+
+def user_address(user, channel: str) -> str:
+    """Where a user receives ``channel``: e-mail from the account; a mobile number from
+    the account, else from the member record linked to it."""
+    if channel == Channel.EMAIL:
+        return user.email or ""
+    if channel == Channel.SMS:
+        if user.phone:
+            return user.phone
+        member = getattr(user, "member", None)  # the reverse one-to-one, if any
+        return getattr(member, "mobile", "") or ""
+    return ""
+
+
+def user_notifications_build(
+    *,
+    user,
+    kind: str,
+    key: str,
+    template: str,
+    context: dict,
+    channels: Sequence[str],
+    link: str = "",
+    office=None,
+    rendered: dict[str, Message] | None = None,
+) -> list[Notification]:
+    """Unsaved outbox rows for one user, one per channel, with dedupe keys
+    ``<key>:u<user id>:<channel>``. ``rendered`` caches messages by channel when the
+    same text goes to many users."""
+    rendered = {} if rendered is None else rendered
+    rows = []
+    for channel in channels:
+        if channel not in rendered:
+            rendered[channel] = notification_render(
+                template=template, context=context, channel=channel
+            )
+        message = rendered[channel]
+        rows.append(
+            Notification(
+                channel=channel,
+                kind=kind,
+                dedupe_key=f"{key}:u{user.pk}:{channel}",
+                subject=message.subject,
+                body=message.body,
+                recipient=user,
+                address=user_address(user, channel),
+                link=link,
+                office=office if office is not None else getattr(user, "office", None),
+            )
+        )
+    return rows
+
+
+def notify_user(
+    *,
+    user,
+    kind: str,
+    key: str,
+    template: str,
+    context: dict,
+    channels: Sequence[str] = (Channel.EMAIL, Channel.PORTAL),
+    link: str = "",
+    office=None,
+) -> list[Notification]:
+    """Queue one notification per channel for ``user``; returns the rows that were new.
+
+    ``key`` names the occasion (e.g. ``proposal-replied:42``); the user's id and the
+    channel are appended. A channel the user has no address for (no e-mail, no mobile)
+    is written with status skipped, so staff can see who could not be reached.
+    """
+    rows = user_notifications_build(
+        user=user,
+        kind=kind,
+        key=key,
+        template=template,
+        context=context,
+        channels=channels,
+        link=link,
+        office=office,
+    )
+    queued = []
+    for row in rows:
+        created = notification_queue(
+            channel=row.channel,
+            kind=row.kind,
+            dedupe_key=row.dedupe_key,
+            subject=row.subject,
+            body=row.body,
+            recipient=row.recipient,
+            address=row.address,
+            link=row.link,
+            office=row.office,
+        )
+        if created is not None:
+            queued.append(created)
+    return queued
