@@ -1,7 +1,170 @@
+"""The members' self-service pages. Views stay thin: reads come from members.selectors
+(always scoped to the signed-in member), writes from the services."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.selectors import member_for_user, portal_notifications, portal_unread_notifications
+from members.services import member_update_contact
+
+from .forms import ContactForm, PortalAuthenticationForm
+from .services import (
+    portal_notification_mark_read,
+    portal_notifications_mark_all_read,
+    portal_sign_in_unlock,
+)
+
+NOTIFICATIONS_PER_PAGE = 20
+DASHBOARD_LATEST = 5
 
 
-@login_required
+def member_required(view):
+    """Sign-in required, and the account must belong to a member. Staff and leaders who
+    wander into the portal get a page telling them where to go, not an error."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        member = member_for_user(request.user)
+        if member is None:
+            return render(request, "portal/no_member.html", status=403)
+        request.member = member
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _page(request, template, **context):
+    """Render a portal page with what the navigation bar needs (one COUNT query)."""
+    if "unread_count" not in context:
+        context["unread_count"] = portal_unread_notifications(request.user).count()
+    context["member"] = request.member
+    return render(request, template, context)
+
+
+def _greeting() -> str:
+    hour = timezone.localtime().hour
+    if hour < 11:
+        return _("早上好")
+    if hour < 13:
+        return _("中午好")
+    if hour < 18:
+        return _("下午好")
+    return _("晚上好")
+
+
+# --- Sign-in, sign-out, password reset ------------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    form_class = PortalAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's own rule since 5.0): a link cannot sign a member out."""
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("portal:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("portal:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Proving the mailbox is as good as asking the office: lift any lockout.
+        portal_sign_in_unlock(user=form.user)
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"
+
+
+# --- Member pages ---------------------------------------------------------------------
+
+
+@member_required
 def dashboard(request):
-    return render(request, "portal/dashboard.html")
+    unread_count = portal_unread_notifications(request.user).count()
+    latest = list(portal_notifications(request.user)[:DASHBOARD_LATEST])
+    return _page(
+        request,
+        "portal/dashboard.html",
+        greeting=_greeting(),
+        unread_count=unread_count,
+        latest_notifications=latest,
+    )
+
+
+@member_required
+def profile(request):
+    member = request.member
+    form = ContactForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = member_update_contact(member=member, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.apply_service_error(error)
+        else:
+            if changed:
+                messages.success(request, _("联系方式已更新，谢谢！"))
+            else:
+                messages.info(request, _("没有需要保存的修改。"))
+            return redirect("portal:profile")
+    return _page(request, "portal/profile.html", form=form)
+
+
+@member_required
+def notifications(request):
+    paginator = Paginator(portal_notifications(request.user), NOTIFICATIONS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return _page(request, "portal/notifications.html", page=page)
+
+
+def _back_to_notifications(request):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("portal:notifications")
+
+
+@require_POST
+@member_required
+def notification_read(request, pk):
+    notification = get_object_or_404(portal_notifications(request.user), pk=pk)
+    portal_notification_mark_read(notification=notification, actor=request.user)
+    return _back_to_notifications(request)
+
+
+@require_POST
+@member_required
+def notifications_read_all(request):
+    count = portal_notifications_mark_all_read(actor=request.user)
+    if count:
+        messages.success(request, _("已将 %(count)d 条消息标为已读。") % {"count": count})
+    return _back_to_notifications(request)

@@ -1,0 +1,92 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from members.selectors import mobile_taken
+from members.services import CONTACT_FIELDS, normalize_mobile, validate_mobile
+
+
+class PortalAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, worded for members: they type their mobile number or
+    member number (members.backends.MemberSignInBackend)."""
+
+    error_messages = {
+        "invalid_login": _(
+            "手机号码（或委员编号）与密码不匹配，请重新输入。连续输错 5 次账号将被暂时锁定。"
+        ),
+        "inactive": _("此账号已停用，请联系联络处。"),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        username = self.fields["username"]
+        username.label = _("手机号码或委员编号")
+        username.widget.attrs.update(
+            {"autocomplete": "username", "inputmode": "text", "autocapitalize": "none"}
+        )
+        self.fields["password"].label = _("密码")
+
+
+class ContactForm(forms.Form):
+    """The contact details a member may correct. Official fields are not on this form
+    at all, so no crafted POST can change them."""
+
+    mobile = forms.CharField(
+        label=_("手机号码"),
+        max_length=20,
+        required=False,
+        help_text=_("11 位手机号码，也可用于登录。"),
+        widget=forms.TextInput(
+            attrs={"type": "tel", "inputmode": "numeric", "autocomplete": "tel"}
+        ),
+    )
+    office_phone = forms.CharField(
+        label=_("办公电话"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel-national"}),
+    )
+    email = forms.EmailField(
+        label=_("电子邮箱"),
+        required=False,
+        help_text=_("找回密码的邮件会发送到这里。"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    wechat = forms.CharField(label=_("微信号"), max_length=50, required=False)
+    home_address = forms.CharField(
+        label=_("家庭住址"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    work_address = forms.CharField(label=_("单位地址"), max_length=200, required=False)
+
+    def __init__(self, *args, member, **kwargs):
+        kwargs.setdefault("initial", {name: getattr(member, name) for name in CONTACT_FIELDS})
+        super().__init__(*args, **kwargs)
+        self.member = member
+        self.helper = FormHelper()
+        self.helper.form_id = "contact-form"
+        self.helper.add_input(Submit("save", _("保存联系方式"), css_class="w-100"))
+
+    def clean_mobile(self):
+        mobile = normalize_mobile(self.cleaned_data["mobile"])
+        validate_mobile(mobile)
+        if mobile_taken(mobile, exclude_member_id=self.member.pk):
+            raise ValidationError(
+                _("该手机号码已登记在其他委员名下，请核对；如有疑问请联系联络处。"),
+                code="mobile_in_use",
+            )
+        return mobile
+
+    def apply_service_error(self, error: ValidationError) -> None:
+        """Show a ValidationError raised by the service (e.g. a lost race for the mobile
+        number) on the form instead of a 500."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        else:
+            self.add_error(None, error)

@@ -1,0 +1,22 @@
+import datetime
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def minutes(value) -> int:
+    """A lockout's cool-off (a timedelta) in whole minutes, for people to read."""
+    if isinstance(value, datetime.timedelta):
+        return round(value.total_seconds() / 60)
+    return value
+
+
+@register.filter
+def local_link(value: str) -> str:
+    """Only links into this site (``/portal/...``) are rendered from a notification, so
+    a bad row can never send a member to another host or run a ``javascript:`` URL."""
+    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return ""
