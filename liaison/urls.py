@@ -10,6 +10,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("portal/", include("portal.urls")),
+    # Handling units act through signed links, without accounts.
+    path("units/proposals/", include("proposals.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

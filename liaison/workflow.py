@@ -102,6 +102,20 @@ def record_creation(obj, *, actor=None, actor_label: str = "", note: str = ""):
     )
 
 
+def record_note(obj, *, note: str, actor=None, actor_label: str = ""):
+    """A timeline entry that does not change the status (an extension, a unit's
+    acknowledgement or request to return, a co-handling opinion)."""
+    return StatusChange.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=obj.pk,
+        from_status=obj.status,
+        to_status=obj.status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label,
+        note=note,
+    )
+
+
 def history_for(obj):
     """The status timeline of ``obj``, oldest first, with actors loaded."""
     return StatusChange.objects.filter(

@@ -1,0 +1,510 @@
+from django.contrib import admin, messages
+from django.db.models import OuterRef, Q, Subquery
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
+from import_export.admin import ExportMixin
+
+from liaison.admin import OfficeScopedAdmin
+from liaison.admin_workflow import WorkflowAdminMixin
+from liaison.models import today
+from liaison.workflow import WorkflowError
+
+from . import services
+from .admin_actions import OPINION_STEPS, PROPOSAL_STEPS
+from .models import (
+    Adoption,
+    Assignment,
+    Feedback,
+    OpinionReport,
+    Proposal,
+    ProposalAttachment,
+    ProposalCategory,
+    ProposalConfig,
+    ProposalCosigner,
+    Reply,
+    ResearchAdoption,
+    ResearchReport,
+)
+from .workflows import OPINION_WORKFLOW, PROPOSAL_WORKFLOW
+
+
+@admin.register(ProposalCategory)
+class ProposalCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "position", "is_active")
+    list_editable = ("position", "is_active")
+
+
+@admin.register(ProposalConfig)
+class ProposalConfigAdmin(OfficeScopedAdmin):
+    list_display = ("office", "proposal_target", "opinion_report_target", "handling_months")
+
+    def _shows_office(self, request):
+        return True  # the office is what a configuration row is about
+
+
+class YearFilter(admin.SimpleListFilter):
+    """Defaults to the current year: the office works one year at a time."""
+
+    title = _("年度")
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        this_year = today().year
+        return [("all", _("全部"))] + [
+            (str(y), str(y)) for y in range(this_year, this_year - 5, -1)
+        ]
+
+    def choices(self, changelist):
+        value = self.value() or str(today().year)
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": value == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or str(today().year)
+        return queryset if value == "all" else queryset.filter(year=int(value))
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("是否逾期")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已逾期")), ("no", _("未逾期"))]
+
+    def queryset(self, request, queryset):
+        overdue = Q(status__in=Proposal.HANDLING_STATUSES, due_date__lt=today())
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.exclude(overdue)
+        return queryset
+
+
+class LeadUnitFilter(admin.SimpleListFilter):
+    title = _("主办单位")
+    parameter_name = "unit"
+
+    def lookups(self, request, model_admin):
+        from liaison.models import HandlingUnit
+        from liaison.scoping import scope_queryset
+
+        units = scope_queryset(HandlingUnit.objects.all(), request.user, "office", shared=True)
+        return [(str(u.pk), u.name) for u in units]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(
+                assignments__unit_id=self.value(), assignments__is_active=True
+            ).distinct()
+        return queryset
+
+
+class ProposalResource(resources.ModelResource):
+    number = fields.Field(attribute="number", column_name="案号")
+    title = fields.Field(attribute="title", column_name="案由")
+    proposer = fields.Field(attribute="proposer_display", column_name="提案人")
+    category = fields.Field(attribute="category__name", column_name="类别")
+    status = fields.Field(attribute="get_status_display", column_name="状态")
+    lead_unit = fields.Field(attribute="lead_unit_name", column_name="主办单位")
+    due_date = fields.Field(attribute="due_date", column_name="办理期限")
+    is_key = fields.Field(column_name="重点提案")
+    is_excellent = fields.Field(column_name="优秀提案")
+
+    class Meta:
+        model = Proposal
+        fields = (
+            "number",
+            "title",
+            "proposer",
+            "category",
+            "status",
+            "lead_unit",
+            "due_date",
+            "is_key",
+            "is_excellent",
+        )
+
+    def dehydrate_is_key(self, proposal):
+        return "是" if proposal.is_key else ""
+
+    def dehydrate_is_excellent(self, proposal):
+        return "是" if proposal.is_excellent else ""
+
+
+class CosignerInline(admin.TabularInline):
+    model = ProposalCosigner
+    extra = 0
+    autocomplete_fields = ("member",)
+    readonly_fields = ("status", "via_merge", "responded_at")
+
+    def has_change_permission(self, request, obj=None):
+        return obj is not None and obj.status in (Proposal.Status.DRAFT, Proposal.Status.RETURNED)
+
+    has_add_permission = has_change_permission
+    has_delete_permission = has_change_permission
+
+
+class AttachmentInline(admin.TabularInline):
+    model = ProposalAttachment
+    extra = 0
+    fields = ("file", "name", "uploaded_at")
+    readonly_fields = ("uploaded_at",)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AssignmentInline(ReadOnlyInline):
+    model = Assignment
+    fields = (
+        "unit",
+        "role",
+        "assigned_on",
+        "is_active",
+        "acknowledged_at",
+        "return_state",
+        "return_reason",
+        "co_opinion",
+    )
+    readonly_fields = fields
+
+
+class ReplyInline(ReadOnlyInline):
+    model = Reply
+    fields = ("round", "assignment", "grade", "contact_method", "replied_on", "content", "letter")
+    readonly_fields = fields
+
+
+class FeedbackInline(ReadOnlyInline):
+    model = Feedback
+    fields = ("round", "member", "verdict", "comments", "given_at")
+    readonly_fields = fields
+
+
+@admin.register(Proposal)
+class ProposalAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
+    workflow = PROPOSAL_WORKFLOW
+    workflow_steps = PROPOSAL_STEPS
+    resource_classes = [ProposalResource]
+    list_display = (
+        "number_display",
+        "title",
+        "proposer",
+        "category",
+        "status_display",
+        "lead_unit",
+        "due_display",
+        "flags",
+        "office",
+    )
+    list_display_links = ("number_display", "title")
+    list_select_related = ("lead_member", "category", "office")
+    list_filter = (
+        YearFilter,
+        "status",
+        "category",
+        OverdueFilter,
+        LeadUnitFilter,
+        "is_key",
+        "is_excellent",
+        "proposer_kind",
+    )
+    search_fields = ("title", "number", "lead_member__name")
+    autocomplete_fields = ("lead_member",)
+    show_full_result_count = False
+    list_per_page = 50
+    inlines = [CosignerInline, AttachmentInline, AssignmentInline, ReplyInline, FeedbackInline]
+    actions = ["register_selected", "mark_excellent_selected"]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "office",
+                    "year",
+                    "term",
+                    "number",
+                    "status",
+                    "proposer_kind",
+                    "lead_member",
+                    "category",
+                    "title",
+                    "reasons",
+                    "suggestions",
+                )
+            },
+        ),
+        (
+            _("审查与办理"),
+            {
+                "fields": (
+                    "return_reason",
+                    "not_registered_ground",
+                    "not_registered_note",
+                    "merged_into",
+                    "handling_round",
+                    "assigned_on",
+                    "due_date",
+                    "extension_reason",
+                    "replied_on",
+                    "feedback_due_date",
+                    "closed_at",
+                )
+            },
+        ),
+        (
+            _("重点与优秀"),
+            {"fields": ("is_key", "supervising_leader", "supervision_notes", "is_excellent")},
+        ),
+    )
+
+    def get_queryset(self, request):
+        lead_unit = Assignment.objects.filter(
+            proposal=OuterRef("pk"), role=Assignment.Role.LEAD, is_active=True
+        ).values("unit__name")[:1]
+        return super().get_queryset(request).annotate(lead_unit_name=Subquery(lead_unit))
+
+    def get_readonly_fields(self, request, obj=None):
+        # The workflow owns status, numbers and dates; content is editable only while
+        # the proposal is a draft or returned for revision.
+        always = [
+            "number",
+            "status",
+            "handling_round",
+            "assigned_on",
+            "due_date",
+            "extension_reason",
+            "replied_on",
+            "feedback_due_date",
+            "closed_at",
+            "return_reason",
+            "not_registered_ground",
+            "not_registered_note",
+            "merged_into",
+            "is_key",
+            "supervising_leader",
+            "is_excellent",
+        ]
+        if obj is not None and obj.status not in (Proposal.Status.DRAFT, Proposal.Status.RETURNED):
+            return [
+                *always,
+                "office",
+                "year",
+                "term",
+                "proposer_kind",
+                "lead_member",
+                "category",
+                "title",
+                "reasons",
+                "suggestions",
+            ]
+        return always
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            from liaison.workflow import record_creation
+
+            record_creation(obj, actor=request.user)
+
+    @admin.display(description=_("案号"), ordering="serial")
+    def number_display(self, obj):
+        return obj.number or "—"
+
+    @admin.display(description=_("提案人"), ordering="lead_member__stroke_key")
+    def proposer(self, obj):
+        return obj.proposer_display
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_display(self, obj):
+        return obj.get_status_display()
+
+    @admin.display(description=_("主办单位"), ordering="lead_unit_name")
+    def lead_unit(self, obj):
+        return obj.lead_unit_name or "—"
+
+    @admin.display(description=_("办理期限"), ordering="due_date")
+    def due_display(self, obj):
+        if obj.due_date is None:
+            return "—"
+        if obj.is_overdue:
+            return format_html('<strong class="overdue">{}（{}）</strong>', obj.due_date, _("逾期"))
+        return obj.due_date
+
+    @admin.display(description=_("标记"))
+    def flags(self, obj):
+        marks = [str(_("重点"))] if obj.is_key else []
+        if obj.is_excellent:
+            marks.append(str(_("优秀")))
+        return "、".join(marks)
+
+    def _bulk(self, request, queryset, run, done):
+        succeeded = 0
+        for proposal in queryset.order_by("submitted_at", "pk"):
+            try:
+                run(proposal)
+                succeeded += 1
+            except WorkflowError as error:
+                self.message_user(request, f"{proposal}：{error}", messages.ERROR)
+        if succeeded:
+            self.message_user(request, done % {"n": succeeded}, messages.SUCCESS)
+
+    @admin.action(description=_("立案所选提案"), permissions=["change"])
+    def register_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            lambda p: services.proposal_register(proposal=p, actor=request.user),
+            _("已立案 %(n)s 件。"),
+        )
+
+    @admin.action(description=_("评为优秀提案"), permissions=["change"])
+    def mark_excellent_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            lambda p: services.proposal_mark_excellent(proposal=p, actor=request.user),
+            _("已评为优秀提案 %(n)s 件。"),
+        )
+
+
+@admin.register(Reply)
+class ReplyAdmin(ExportMixin, OfficeScopedAdmin):
+    office_field = "proposal__office"
+    list_display = ("proposal", "unit", "round", "grade", "contact_method", "replied_on")
+    list_select_related = ("proposal", "assignment__unit")
+    list_filter = ("grade", "contact_method", "round")
+    search_fields = ("proposal__title", "proposal__number", "assignment__unit__name")
+    readonly_fields = ("proposal", "assignment", "round")
+
+    @admin.display(description=_("承办单位"), ordering="assignment__unit__name")
+    def unit(self, obj):
+        return obj.assignment.unit
+
+    def has_add_permission(self, request):
+        return False  # replies come from units' links or the proposal's "代录答复" step
+
+
+class AdoptionInline(ReadOnlyInline):
+    model = Adoption
+    fields = ("level", "kind", "body", "instruction_text", "adopted_on")
+    readonly_fields = fields
+
+
+class OpinionReportResource(resources.ModelResource):
+    title = fields.Field(attribute="title", column_name="标题")
+    member = fields.Field(attribute="member__name", column_name="反映人")
+    status = fields.Field(attribute="get_status_display", column_name="状态")
+    issue_number = fields.Field(attribute="issue_number", column_name="期号")
+    forwarded_to = fields.Field(attribute="forwarded_to", column_name="报送单位")
+
+    class Meta:
+        model = OpinionReport
+        fields = ("title", "member", "status", "issue_number", "forwarded_to")
+
+
+@admin.register(OpinionReport)
+class OpinionReportAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
+    workflow = OPINION_WORKFLOW
+    workflow_steps = OPINION_STEPS
+    resource_classes = [OpinionReportResource]
+    list_display = (
+        "title",
+        "member",
+        "status",
+        "issue_number",
+        "adoption_count_display",
+        "length_display",
+        "office",
+    )
+    list_select_related = ("member", "office")
+    list_filter = (YearFilter, "status")
+    search_fields = ("title", "member__name", "issue_number")
+    autocomplete_fields = ("member",)
+    inlines = [AdoptionInline]
+    fields = (
+        "office",
+        "year",
+        "member",
+        "title",
+        "situation",
+        "analysis",
+        "suggestion",
+        "status",
+        "not_used_reason",
+        "issue_number",
+        "issued_on",
+        "forwarded_to",
+        "forwarded_on",
+        "source_proposal",
+    )
+    readonly_fields = (
+        "status",
+        "not_used_reason",
+        "issue_number",
+        "issued_on",
+        "forwarded_to",
+        "forwarded_on",
+        "source_proposal",
+    )
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(adoption_count=Count("adoptions"))
+
+    @admin.display(description=_("采用"), ordering="adoption_count")
+    def adoption_count_display(self, obj):
+        return obj.adoption_count or ""
+
+    @admin.display(description=_("字数"))
+    def length_display(self, obj):
+        if obj.is_too_long:
+            return format_html('<strong class="overdue">{}</strong>', obj.length)
+        return obj.length
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            from liaison.workflow import record_creation
+
+            record_creation(obj, actor=request.user)
+        if obj.is_too_long:
+            self.message_user(
+                request,
+                _("本篇约 %(n)s 字，社情民意信息一般不超过 %(max)s 字，请精简。")
+                % {"n": obj.length, "max": OpinionReport.LENGTH_WARNING},
+                messages.WARNING,
+            )
+
+
+class ResearchAdoptionInline(admin.TabularInline):
+    model = ResearchAdoption
+    extra = 0
+
+
+@admin.register(ResearchReport)
+class ResearchReportAdmin(OfficeScopedAdmin):
+    list_display = ("topic", "lead_member", "year", "submitted_to", "submitted_on", "office")
+    list_select_related = ("lead_member", "office")
+    list_filter = (YearFilter,)
+    search_fields = ("topic", "lead_member__name")
+    autocomplete_fields = ("lead_member", "group_members")
+    inlines = [ResearchAdoptionInline]

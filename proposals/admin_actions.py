@@ -1,0 +1,356 @@
+"""Workflow steps staff take in the admin, each a small form that calls a service.
+
+The admin's change page lists the steps allowed in the record's state; each opens one
+page (``proposals/admin/workflow_action.html``) with its form. The services check the
+move again under a row lock, so a stale page gets a clear message, never a 500.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from liaison.models import HandlingUnit, today
+from liaison.scoping import scope_queryset
+
+from . import services
+from .forms import ReplyForm
+from .models import Adoption, Assignment, Feedback, OpinionReport, Proposal
+
+P = Proposal.Status
+OS = OpinionReport.Status
+
+
+class ConfirmForm(forms.Form):
+    note = forms.CharField(
+        label=_("说明（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RejectForm(forms.Form):
+    ground = forms.ChoiceField(
+        label=_("不予立案理由"), choices=Proposal.NotRegisteredGround.choices
+    )
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    convert = forms.BooleanField(label=_("转为社情民意信息（保留原文）"), required=False)
+
+
+class MergeForm(forms.Form):
+    into = forms.ModelChoiceField(label=_("并入提案"), queryset=Proposal.objects.none())
+    note = forms.CharField(label=_("说明"), required=False)
+
+    def __init__(self, *args, proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = (
+            Proposal.objects.filter(office=proposal.office, year=proposal.year)
+            .exclude(pk=proposal.pk)
+            .filter(status__in=[P.SUBMITTED, *services.REGISTERED_OR_LATER])
+            .exclude(status=P.CLOSED)
+        )
+
+
+def _units_for(proposal, user):
+    units = scope_queryset(HandlingUnit.objects.filter(is_active=True), user, "office", shared=True)
+    return units.filter(Q(office=proposal.office_id) | Q(office__isnull=True))
+
+
+class AssignForm(forms.Form):
+    lead_unit = forms.ModelChoiceField(label=_("主办单位"), queryset=HandlingUnit.objects.none())
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("会办单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    due_date = forms.DateField(
+        label=_("办理期限"),
+        required=False,
+        help_text=_("留空则为交办后三个月。"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, proposal, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = _units_for(proposal, user)
+        self.fields["lead_unit"].queryset = units
+        self.fields["co_units"].queryset = units
+
+
+class ExtendForm(forms.Form):
+    due_date = forms.DateField(
+        label=_("新的办理期限"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class KeyForm(forms.Form):
+    supervising_leader = forms.CharField(label=_("督办领导"))
+    notes = forms.CharField(
+        label=_("督办情况"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class FeedbackForm(forms.Form):
+    verdict = forms.ChoiceField(label=_("评价"), choices=Feedback.Verdict.choices)
+    comments = forms.CharField(
+        label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class AssignmentChoiceMixin(forms.Form):
+    def __init__(self, *args, proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].queryset = proposal.assignments.filter(
+            is_active=True
+        ).select_related("unit")
+
+
+class UnitStepForm(AssignmentChoiceMixin):
+    assignment = forms.ModelChoiceField(label=_("承办单位"), queryset=Assignment.objects.none())
+
+
+class UnitReasonForm(UnitStepForm):
+    reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class UnitOpinionForm(UnitStepForm):
+    opinion = forms.CharField(label=_("会办意见"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecideReturnForm(forms.Form):
+    assignment = forms.ModelChoiceField(
+        label=_("申请退回的单位"), queryset=Assignment.objects.none()
+    )
+    accept = forms.TypedChoiceField(
+        label=_("处理意见"),
+        choices=[("1", _("同意退回")), ("0", _("不同意退回"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    new_unit = forms.ModelChoiceField(
+        label=_("改派单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        help_text=_("同意主办单位退回时必填。"),
+    )
+    note = forms.CharField(label=_("说明"), required=False)
+
+    def __init__(self, *args, proposal, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].queryset = proposal.assignments.filter(
+            is_active=True, return_state=Assignment.ReturnState.REQUESTED
+        ).select_related("unit")
+        self.fields["new_unit"].queryset = _units_for(proposal, user)
+
+
+class UnitReplyForm(ReplyForm):
+    assignment = forms.ModelChoiceField(label=_("承办单位"), queryset=Assignment.objects.none())
+    field_order = ["assignment"]
+
+    def __init__(self, *args, proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].queryset = proposal.assignments.filter(
+            is_active=True
+        ).select_related("unit")
+        self.fields["replied_on"].initial = today()
+
+
+@dataclass(frozen=True)
+class Step:
+    label: Any
+    form: type[forms.Form]
+    run: Any  # (record, actor, cleaned_data) -> None
+    states: tuple
+    needs: tuple = ()  # extra form kwargs: "proposal", "user"
+    files: bool = False
+    danger: bool = False
+
+
+def _unit_label(data):
+    return _("%(unit)s（工作人员代录）") % {"unit": data["assignment"].unit}
+
+
+PROPOSAL_STEPS = {
+    "submit": Step(
+        _("代为提交"),
+        ConfirmForm,
+        lambda p, u, d: services.proposal_submit(proposal=p, actor=u),
+        (P.DRAFT, P.RETURNED),
+    ),
+    "register": Step(
+        _("立案"),
+        ConfirmForm,
+        lambda p, u, d: services.proposal_register(proposal=p, actor=u),
+        (P.SUBMITTED,),
+    ),
+    "return": Step(
+        _("退回修改"),
+        ReasonForm,
+        lambda p, u, d: services.proposal_return(proposal=p, actor=u, reason=d["reason"]),
+        (P.SUBMITTED,),
+    ),
+    "reject": Step(
+        _("不予立案"),
+        RejectForm,
+        lambda p, u, d: services.proposal_reject(proposal=p, actor=u, **d),
+        (P.SUBMITTED,),
+        danger=True,
+    ),
+    "merge": Step(
+        _("并案"),
+        MergeForm,
+        lambda p, u, d: services.proposal_merge(
+            proposal=p, into=d["into"], actor=u, note=d["note"]
+        ),
+        (P.SUBMITTED,),
+        needs=("proposal",),
+    ),
+    "withdraw": Step(
+        _("撤回"),
+        ConfirmForm,
+        lambda p, u, d: services.proposal_withdraw(proposal=p, actor=u, note=d["note"]),
+        (P.DRAFT, P.SUBMITTED, P.RETURNED),
+        danger=True,
+    ),
+    "assign": Step(
+        _("交办"),
+        AssignForm,
+        lambda p, u, d: services.proposal_assign(proposal=p, actor=u, **d),
+        (P.REGISTERED,),
+        needs=("proposal", "user"),
+    ),
+    "extend": Step(
+        _("延期"),
+        ExtendForm,
+        lambda p, u, d: services.proposal_extend(proposal=p, actor=u, **d),
+        Proposal.HANDLING_STATUSES,
+    ),
+    "decide_return": Step(
+        _("处理退回申请"),
+        DecideReturnForm,
+        lambda p, u, d: services.assignment_decide_return(actor=u, **d),
+        (P.ASSIGNED, P.ACKNOWLEDGED),
+        needs=("proposal", "user"),
+    ),
+    "unit_acknowledge": Step(
+        _("代单位签收"),
+        UnitStepForm,
+        lambda p, u, d: services.assignment_acknowledge(
+            assignment=d["assignment"], actor=u, actor_label=_unit_label(d)
+        ),
+        Proposal.HANDLING_STATUSES,
+        needs=("proposal",),
+    ),
+    "unit_return": Step(
+        _("代单位申请退回"),
+        UnitReasonForm,
+        lambda p, u, d: services.assignment_request_return(
+            assignment=d["assignment"], reason=d["reason"], actor=u, actor_label=_unit_label(d)
+        ),
+        (P.ASSIGNED, P.ACKNOWLEDGED),
+        needs=("proposal",),
+    ),
+    "unit_opinion": Step(
+        _("代录会办意见"),
+        UnitOpinionForm,
+        lambda p, u, d: services.assignment_give_opinion(
+            assignment=d["assignment"], opinion=d["opinion"], actor=u, actor_label=_unit_label(d)
+        ),
+        Proposal.HANDLING_STATUSES,
+        needs=("proposal",),
+    ),
+    "unit_reply": Step(
+        _("代录答复"),
+        UnitReplyForm,
+        lambda p, u, d: services.reply_record(actor=u, actor_label=_unit_label(d), **d),
+        Proposal.HANDLING_STATUSES,
+        needs=("proposal",),
+        files=True,
+    ),
+    "feedback": Step(
+        _("录入提案人评价"),
+        FeedbackForm,
+        lambda p, u, d: services.feedback_give(proposal=p, actor=u, member=p.lead_member, **d),
+        (P.REPLIED,),
+    ),
+    "close": Step(
+        _("逾期未反馈，办结"),
+        ConfirmForm,
+        lambda p, u, d: services.proposal_close_without_feedback(proposal=p, actor=u),
+        (P.REPLIED,),
+    ),
+    "mark_key": Step(
+        _("列为重点提案"),
+        KeyForm,
+        lambda p, u, d: services.proposal_mark_key(proposal=p, actor=u, **d),
+        services.REGISTERED_OR_LATER,
+    ),
+    "mark_excellent": Step(
+        _("评为优秀提案"),
+        ConfirmForm,
+        lambda p, u, d: services.proposal_mark_excellent(proposal=p, actor=u),
+        services.REGISTERED_OR_LATER,
+    ),
+}
+
+
+class IssueForm(forms.Form):
+    issue_number = forms.CharField(label=_("期号"), help_text=_("例如：2026年第5期"))
+    issued_on = forms.DateField(
+        label=_("签发日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class ForwardForm(forms.Form):
+    forwarded_to = forms.CharField(label=_("报送单位"), initial=_("区政协办公室"))
+    forwarded_on = forms.DateField(
+        label=_("报送日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class AdoptionForm(forms.Form):
+    level = forms.ChoiceField(label=_("级别"), choices=Adoption.Level.choices)
+    kind = forms.ChoiceField(label=_("采用方式"), choices=Adoption.Kind.choices)
+    body = forms.CharField(label=_("采用单位"), required=False)
+    instruction_text = forms.CharField(
+        label=_("批示内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    adopted_on = forms.DateField(
+        label=_("采用日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+def _move(target):
+    return lambda r, u, d: services.opinion_report_move(report=r, actor=u, target=target, **d)
+
+
+OPINION_STEPS = {
+    "submit": Step(_("代为提交"), ConfirmForm, _move(OS.SUBMITTED), (OS.DRAFT,)),
+    "edit": Step(_("编辑完成"), ConfirmForm, _move(OS.EDITED), (OS.SUBMITTED,)),
+    "not_used": Step(
+        _("不予采用"),
+        ReasonForm,
+        lambda r, u, d: services.opinion_report_move(
+            report=r, actor=u, target=OS.NOT_USED, note=d["reason"]
+        ),
+        (OS.SUBMITTED, OS.EDITED),
+        danger=True,
+    ),
+    "approve": Step(_("审核通过"), ConfirmForm, _move(OS.APPROVED), (OS.EDITED,)),
+    "issue": Step(_("签发"), IssueForm, _move(OS.ISSUED), (OS.APPROVED,)),
+    "forward": Step(_("报送"), ForwardForm, _move(OS.FORWARDED), (OS.ISSUED,)),
+    "adopt": Step(
+        _("登记采用情况"),
+        AdoptionForm,
+        lambda r, u, d: services.adoption_record(report=r, actor=u, **d),
+        (OS.ISSUED, OS.FORWARDED),
+    ),
+}

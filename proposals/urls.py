@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "proposals"
+
+urlpatterns = [
+    path("unit/<str:token>/", views.unit_assignment, name="unit_assignment"),
+]
