@@ -1,0 +1,22 @@
+"""Celery tasks for the roster."""
+
+from celery import shared_task
+
+from liaison.models import today
+from liaison.tasks import deliver_notifications
+
+from .reminders import birthday_reminders_queue
+
+
+@shared_task(name="members.tasks.birthday_reminders", ignore_result=True)
+def birthday_reminders() -> dict:
+    """Queue today's birthday greetings and staff heads-up, then deliver them.
+
+    Harmless to run again the same day (beat runs it hourly in the daytime so that a
+    missed run is made up): the dedupe keys let each reminder be written once.
+    Delivery runs here directly rather than through the broker; rows it does not get
+    to are sent by the next outbox sweep.
+    """
+    queued = birthday_reminders_queue(today())
+    delivery = deliver_notifications() if queued else {}
+    return {"queued": queued, **delivery}
