@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import proposals, views
 
 app_name = "portal"
 
@@ -12,6 +12,19 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("proposals/", proposals.proposal_list, name="proposals"),
+    path("proposals/new/", proposals.proposal_create, name="proposal_create"),
+    path("proposals/<int:pk>/", proposals.proposal_detail, name="proposal_detail"),
+    path("proposals/<int:pk>/edit/", proposals.proposal_edit, name="proposal_edit"),
+    path("proposals/<int:pk>/submit/", proposals.proposal_submit, name="proposal_submit"),
+    path("proposals/<int:pk>/withdraw/", proposals.proposal_withdraw, name="proposal_withdraw"),
+    path("proposals/<int:pk>/cosign/", proposals.proposal_cosign, name="proposal_cosign"),
+    path("proposals/<int:pk>/feedback/", proposals.proposal_feedback, name="proposal_feedback"),
+    path("opinions/", proposals.opinion_list, name="opinions"),
+    path("opinions/new/", proposals.opinion_create, name="opinion_create"),
+    path("opinions/<int:pk>/", proposals.opinion_detail, name="opinion_detail"),
+    path("opinions/<int:pk>/edit/", proposals.opinion_edit, name="opinion_edit"),
+    path("opinions/<int:pk>/submit/", proposals.opinion_submit, name="opinion_submit"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

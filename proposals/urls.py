@@ -5,5 +5,5 @@ from . import views
 app_name = "proposals"
 
 urlpatterns = [
-    path("unit/<str:token>/", views.unit_assignment, name="unit_assignment"),
+    path("<str:token>/", views.unit_assignment, name="unit_assignment"),
 ]

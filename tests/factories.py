@@ -114,3 +114,24 @@ class NotificationFactory(factory.django.DjangoModelFactory):
     address = "someone@example.cn"
     subject = "测试通知"
     body = "正文"
+
+
+# --- Proposals ------------------------------------------------------------------------
+
+
+def proposal_draft(*, member, cosigners=(), title="关于加强校园周边食品安全监管的建议", **kwargs):
+    """A draft proposal written by ``member`` through the service, as the portal does."""
+    from proposals.models import ProposalCategory
+    from proposals.services import proposal_create
+
+    return proposal_create(
+        actor=member.user,
+        office=member.office,
+        lead_member=member,
+        title=title,
+        reasons="校园周边流动摊贩多，食品来源不明。",
+        suggestions="建立常态化联合巡查机制。",
+        category=ProposalCategory.objects.get(name="城市管理"),
+        cosigners=list(cosigners),
+        **kwargs,
+    )

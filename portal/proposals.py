@@ -1,0 +1,363 @@
+"""The member's proposals (提案) and public-opinion reports (社情民意) in the portal.
+
+Reads come from proposals.selectors, scoped to the signed-in member: another member's
+id in the URL is a 404. Writes go through proposals.services; a refused move shows its
+message on the page."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from liaison.workflow import WorkflowError, history_for
+from proposals import services
+from proposals.models import Feedback, OpinionReport, Proposal, ProposalCategory
+from proposals.selectors import (
+    cosigner_choices,
+    member_opinion_reports,
+    member_proposal_detail,
+    member_proposals,
+    pending_cosign_invitations,
+)
+from proposals.workflows import OPINION_WORKFLOW, PROPOSAL_WORKFLOW
+
+from .views import _page, member_required
+
+P = Proposal.Status
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(
+        label=gettext_lazy("案由"), max_length=200, help_text=gettext_lazy("一事一案，简明扼要。")
+    )
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("类别"), queryset=ProposalCategory.objects.filter(is_active=True)
+    )
+    reasons = forms.CharField(label=gettext_lazy("理由"), widget=forms.Textarea(attrs={"rows": 8}))
+    suggestions = forms.CharField(
+        label=gettext_lazy("建议办法"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+    cosigners = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("邀请附议人（联名提案）"),
+        queryset=None,
+        required=False,
+        help_text=gettext_lazy("被邀请的委员在平台上确认后，提案方可提交。"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    def __init__(self, *args, member, with_cosigners=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_cosigners:
+            self.fields["cosigners"].queryset = cosigner_choices(member)
+        else:
+            del self.fields["cosigners"]
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("保存草稿")))
+
+
+class FeedbackForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=gettext_lazy("您对办理答复的评价"),
+        choices=Feedback.Verdict.choices,
+        widget=forms.RadioSelect,
+    )
+    comments = forms.CharField(
+        label=gettext_lazy("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, action="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.add_input(Submit("submit", _("提交评价")))
+
+
+class OpinionReportForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
+    situation = forms.CharField(
+        label=gettext_lazy("基本情况"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+    analysis = forms.CharField(
+        label=gettext_lazy("问题分析"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    suggestion = forms.CharField(
+        label=gettext_lazy("意见建议"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("保存草稿")))
+
+    def clean(self):
+        data = super().clean()
+        length = sum(len(data.get(f, "")) for f in ("situation", "analysis", "suggestion"))
+        if length > OpinionReport.LENGTH_WARNING:
+            # A warning, not a refusal: staff may still edit it down.
+            self.length_warning = length
+        return data
+
+
+def _proposal_or_404(request, pk):
+    try:
+        return member_proposal_detail(request.member, pk)
+    except Proposal.DoesNotExist as error:
+        raise Http404 from error
+
+
+def _timeline(obj, workflow):
+    changes = list(history_for(obj))
+    for change in changes:
+        change.to_label = workflow.label(change.to_status)
+    return changes
+
+
+@member_required
+def proposal_list(request):
+    proposals = list(member_proposals(request.member))
+    return _page(
+        request,
+        "portal/proposals/list.html",
+        led=[p for p in proposals if p.lead_member_id == request.member.pk],
+        cosigned=[p for p in proposals if p.lead_member_id != request.member.pk],
+        invitations=list(pending_cosign_invitations(request.member)),
+    )
+
+
+@member_required
+def proposal_create(request):
+    form = ProposalForm(request.POST or None, member=request.member)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            proposal = services.proposal_create(
+                actor=request.user,
+                office=request.member.office,
+                lead_member=request.member,
+                title=data["title"],
+                reasons=data["reasons"],
+                suggestions=data["suggestions"],
+                category=data["category"],
+                cosigners=list(data["cosigners"]),
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("提案草稿已保存。确认无误后请点击“提交”。"))
+            return redirect("portal:proposal_detail", proposal.pk)
+    return _page(request, "portal/proposals/form.html", form=form, creating=True)
+
+
+@member_required
+def proposal_edit(request, pk):
+    proposal = _proposal_or_404(request, pk)
+    if proposal.lead_member_id != request.member.pk:
+        raise Http404
+    initial = {f: getattr(proposal, f) for f in ("title", "category", "reasons", "suggestions")}
+    initial["cosigners"] = [c.member for c in proposal.cosigners.all()]
+    form = ProposalForm(request.POST or None, initial=initial, member=request.member)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.proposal_update_draft(
+                proposal=proposal,
+                actor=request.user,
+                **{f: data[f] for f in ("title", "category", "reasons", "suggestions")},
+            )
+            services.proposal_invite_cosigners(
+                proposal=proposal, actor=request.user, members=list(data["cosigners"])
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("提案已保存。"))
+            return redirect("portal:proposal_detail", proposal.pk)
+    return _page(request, "portal/proposals/form.html", form=form, proposal=proposal)
+
+
+@member_required
+def proposal_detail(request, pk):
+    proposal = _proposal_or_404(request, pk)
+    member = request.member
+    is_lead = proposal.lead_member_id == member.pk
+    my_invitation = next((c for c in proposal.cosigners.all() if c.member_id == member.pk), None)
+    return _page(
+        request,
+        "portal/proposals/detail.html",
+        proposal=proposal,
+        is_lead=is_lead,
+        my_invitation=my_invitation,
+        can_edit=is_lead and proposal.status in (P.DRAFT, P.RETURNED),
+        can_withdraw=is_lead and proposal.status in (P.DRAFT, P.SUBMITTED, P.RETURNED),
+        feedback_form=(
+            FeedbackForm(action=reverse("portal:proposal_feedback", args=[pk]))
+            if is_lead and proposal.status == P.REPLIED
+            else None
+        ),
+        timeline=_timeline(proposal, PROPOSAL_WORKFLOW),
+    )
+
+
+def _run(request, pk, action, success):
+    try:
+        action()
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect("portal:proposal_detail", pk)
+
+
+@require_POST
+@member_required
+def proposal_submit(request, pk):
+    proposal = _proposal_or_404(request, pk)
+    return _run(
+        request,
+        pk,
+        lambda: services.proposal_submit(proposal=proposal, actor=request.user),
+        _("提案已提交，联络处将尽快审查。"),
+    )
+
+
+@require_POST
+@member_required
+def proposal_withdraw(request, pk):
+    proposal = _proposal_or_404(request, pk)
+    return _run(
+        request,
+        pk,
+        lambda: services.proposal_withdraw(proposal=proposal, actor=request.user),
+        _("提案已撤回。"),
+    )
+
+
+@require_POST
+@member_required
+def proposal_cosign(request, pk):
+    proposal = _proposal_or_404(request, pk)
+    invitation = next(
+        (c for c in proposal.cosigners.all() if c.member_id == request.member.pk), None
+    )
+    if invitation is None:
+        raise Http404
+    accept = request.POST.get("accept") == "1"
+    return _run(
+        request,
+        pk,
+        lambda: services.cosign_respond(cosigner=invitation, member=request.member, accept=accept),
+        _("已确认附议。") if accept else _("已谢绝附议。"),
+    )
+
+
+@require_POST
+@member_required
+def proposal_feedback(request, pk):
+    proposal = _proposal_or_404(request, pk)
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择评价。"))
+        return redirect("portal:proposal_detail", pk)
+    return _run(
+        request,
+        pk,
+        lambda: services.feedback_give(
+            proposal=proposal, actor=request.user, member=request.member, **form.cleaned_data
+        ),
+        _("感谢您的评价。"),
+    )
+
+
+# --- Public-opinion reports -----------------------------------------------------------
+
+
+def _report_or_404(request, pk) -> OpinionReport:
+    try:
+        return member_opinion_reports(request.member).get(pk=pk)
+    except OpinionReport.DoesNotExist as error:
+        raise Http404 from error
+
+
+@member_required
+def opinion_list(request):
+    return _page(
+        request,
+        "portal/opinions/list.html",
+        reports=list(member_opinion_reports(request.member)),
+    )
+
+
+def _report_form_page(request, report=None):
+    initial = (
+        {f: getattr(report, f) for f in ("title", "situation", "analysis", "suggestion")}
+        if report
+        else None
+    )
+    form = OpinionReportForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if report is None:
+                report = services.opinion_report_create(
+                    actor=request.user,
+                    office=request.member.office,
+                    member=request.member,
+                    **form.cleaned_data,
+                )
+            else:
+                services.opinion_report_update(
+                    report=report, actor=request.user, **form.cleaned_data
+                )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            if getattr(form, "length_warning", None):
+                messages.warning(
+                    request,
+                    _("本篇约 %(n)s 字，社情民意信息一般不超过 %(max)s 字，建议精简。")
+                    % {"n": form.length_warning, "max": OpinionReport.LENGTH_WARNING},
+                )
+            messages.success(request, _("已保存。"))
+            return redirect("portal:opinion_detail", report.pk)
+    return _page(request, "portal/opinions/form.html", form=form, report=report)
+
+
+@member_required
+def opinion_create(request):
+    return _report_form_page(request)
+
+
+@member_required
+def opinion_edit(request, pk):
+    return _report_form_page(request, _report_or_404(request, pk))
+
+
+@member_required
+def opinion_detail(request, pk):
+    report = _report_or_404(request, pk)
+    return _page(
+        request,
+        "portal/opinions/detail.html",
+        report=report,
+        timeline=_timeline(report, OPINION_WORKFLOW),
+    )
+
+
+@require_POST
+@member_required
+def opinion_submit(request, pk):
+    report = _report_or_404(request, pk)
+    try:
+        services.opinion_report_move(
+            report=report, actor=request.user, target=OpinionReport.Status.SUBMITTED
+        )
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("已提交联络处。"))
+    return redirect("portal:opinion_detail", pk)
