@@ -168,9 +168,11 @@ def test_return_request_only_within_five_working_days(member, staff, units):
         services.proposal_assign(proposal=proposal, actor=staff, lead_unit=lead)
     assignment = proposal.assignments.get()
     # 28 Sep + National Day: 29, 30 Sep, 8, 9, 10 (make-up Saturday) Oct are the five.
-    with time_machine.travel(datetime.date(2026, 10, 12)):
-        with pytest.raises(WorkflowError, match="5 个工作日"):
-            services.assignment_request_return(assignment=assignment, reason="不属本单位职责")
+    with (
+        time_machine.travel(datetime.date(2026, 10, 12)),
+        pytest.raises(WorkflowError, match="5 个工作日"),
+    ):
+        services.assignment_request_return(assignment=assignment, reason="不属本单位职责")
     with time_machine.travel(datetime.date(2026, 10, 10)):
         services.assignment_request_return(assignment=assignment, reason="不属本单位职责")
     assert Assignment.objects.get(pk=assignment.pk).return_state == "requested"
