@@ -149,5 +149,6 @@ PY
 
 compile_messages() {
   # .mo files are build products (gitignored); compilemessages skips up-to-date ones.
+  compgen -G "locale/*/LC_MESSAGES/*.po" >/dev/null || return 0
   .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=var -v 0
 }
