@@ -60,6 +60,15 @@ class OfficeScopedAdmin(SimpleHistoryAdmin):
             exclude.append("office")
         return exclude
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.office_field == "office" and not self._shows_office(request):
+            fieldsets = [
+                (name, {**opts, "fields": [f for f in opts["fields"] if f != "office"]})
+                for name, opts in fieldsets
+            ]
+        return fieldsets
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         related = db_field.related_model
         if related is Office:
