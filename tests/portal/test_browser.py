@@ -1,18 +1,10 @@
-"""A member on a phone: Debian's Chromium, driven by Playwright, against a live server.
-
-The sync Playwright API runs an event loop in this thread, which makes Django refuse
-ORM calls here unless told that this is a test; the live server runs in its own thread.
-"""
-
-import os
+"""A member on a phone: Debian's Chromium, driven by Playwright, against a live server."""
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from members.models import Member
 from tests.factories import PASSWORD
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,7 +27,12 @@ pytestmark = [
 
 
 @pytest.fixture
-def phone_page():
+def phone_page(monkeypatch):
+    # The sync Playwright API runs an event loop in this thread, and Django refuses ORM
+    # calls from a thread with a running loop unless told otherwise. Set for this test
+    # only: a process-wide setting would leak into subprocesses other tests start
+    # (manage.py check --deploy rejects it).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(
