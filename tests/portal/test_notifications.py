@@ -121,3 +121,27 @@ def test_only_site_links_are_rendered_from_a_message(member_client, member):
 
     assert 'href="/portal/profile/"' in response.text
     assert "javascript:" not in response.text
+
+
+@pytest.mark.parametrize("count", [30, 600])
+def test_message_list_query_count_does_not_grow_with_the_inbox(
+    member_client, member, other_member, count, django_assert_num_queries
+):
+    for user, prefix in ((member.user, "mine"), (other_member.user, "theirs")):
+        Notification.objects.bulk_create(
+            Notification(
+                recipient=user,
+                channel=Notification.Channel.PORTAL,
+                kind="test",
+                dedupe_key=f"{prefix}:{n}",
+                subject=f"消息{n}",
+                body="正文",
+            )
+            for n in range(count)
+        )
+
+    # session, user, member, unread count, page count, page rows
+    with django_assert_num_queries(6):
+        response = member_client.get(NOTIFICATIONS, {"page": 2})
+
+    assert len(response.context["page"].object_list) == min(count - 20, 20)
