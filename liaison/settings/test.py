@@ -1,5 +1,7 @@
 """Tests: fast hashing, mail kept in memory, tasks run by hand unless a test opts in."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -12,3 +14,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_TASK_ALWAYS_EAGER = False
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: tests that run several threads (concurrent registration) or a
+    # real Celery worker need separate connections to see the same database.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        # One file per test run, so parallel runs on one machine never share it.
+        "NAME": env("TEST_SQLITE_NAME", default=f"/tmp/liaison-test-{os.getpid()}.sqlite3")
+    }
+    DATABASES["default"]["OPTIONS"]["timeout"] = 30  # noqa: F405
+    # Durability is pointless for a throwaway database; skipping fsync keeps tests fast.
+    DATABASES["default"]["OPTIONS"]["init_command"] = (  # noqa: F405
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+    )
