@@ -26,3 +26,20 @@ class MemberSignInBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def axes_username(request, credentials) -> str:
+    """The name django-axes counts failures under (AXES_USERNAME_CALLABLE).
+
+    A member may type a mobile number or a member number; both map to the account, so
+    five wrong passwords lock the account however it is named, not five per spelling.
+    """
+    typed = ((credentials or {}).get("username") or "").strip()
+    if not typed:
+        return typed
+    username = (
+        Member.objects.filter(Q(mobile=typed) | Q(member_no=typed), user__isnull=False)
+        .values_list("user__username", flat=True)
+        .first()
+    )
+    return username or typed

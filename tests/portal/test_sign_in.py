@@ -59,6 +59,18 @@ def test_five_wrong_passwords_lock_the_sign_in_even_for_the_right_password(clien
     assert not _signed_in(client)
 
 
+def test_lockout_counts_mobile_and_member_number_as_one_account(client, member):
+    for n in range(3):
+        _sign_in(client, member.mobile, f"wrong-{n}")
+    for n in range(2):
+        _sign_in(client, member.member_no, f"wrong-again-{n}")
+
+    response = _sign_in(client, member.member_no, PASSWORD)
+
+    assert response.status_code == 429
+    assert not _signed_in(client)
+
+
 def test_lockout_of_one_member_leaves_another_member_alone(client, member, other_member):
     for n in range(5):
         _sign_in(client, member.mobile, f"wrong-{n}")
