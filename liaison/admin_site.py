@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .dashboard import panels_for
 from .scoping import default_office
 
 
@@ -18,3 +19,7 @@ class LiaisonAdminSite(admin.AdminSite):
             if office is not None:
                 context["site_header"] = office.name
         return context
+
+    def index(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "panels": panels_for(request)}
+        return super().index(request, extra_context)

@@ -17,9 +17,7 @@ class CoOpinionForm(forms.Form):
 class ReplyForm(forms.Form):
     grade = forms.ChoiceField(label=_("答复类别"), choices=Reply.Grade.choices)
     content = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 8}))
-    contact_method = forms.ChoiceField(
-        label=_("与提案人沟通方式"), choices=Reply.Contact.choices
-    )
+    contact_method = forms.ChoiceField(label=_("与提案人沟通方式"), choices=Reply.Contact.choices)
     replied_on = forms.DateField(
         label=_("答复日期"), widget=forms.DateInput(attrs={"type": "date"})
     )

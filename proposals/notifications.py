@@ -22,15 +22,24 @@ def notify_member(*, member, kind: str, key: str, template: str, context: dict, 
     e-mail if the roster has an address."""
     if member.user_id:
         return notify_user(
-            user=member.user, kind=kind, key=key, template=template, context=context,
-            link=link, office=member.office,
+            user=member.user,
+            kind=kind,
+            key=key,
+            template=template,
+            context=context,
+            link=link,
+            office=member.office,
         )
     if member.email:
         message = notification_render(template=template, context=context)
         return [
             notification_queue(
-                channel=Channel.EMAIL, kind=kind, dedupe_key=f"{key}:m{member.pk}:email",
-                subject=message.subject, body=message.body, address=member.email,
+                channel=Channel.EMAIL,
+                kind=kind,
+                dedupe_key=f"{key}:m{member.pk}:email",
+                subject=message.subject,
+                body=message.body,
+                address=member.email,
                 office=member.office,
             )
         ]
@@ -41,8 +50,13 @@ def notify_staff(*, office, kind: str, key: str, template: str, context: dict, l
     rows = []
     for user in office_staff([office.pk]):
         rows += notify_user(
-            user=user, kind=kind, key=key, template=template, context=context,
-            link=link, office=office,
+            user=user,
+            kind=kind,
+            key=key,
+            template=template,
+            context=context,
+            link=link,
+            office=office,
         )
     return rows
 
@@ -53,8 +67,14 @@ def notify_unit(*, assignment, kind: str, key: str, template: str, context: dict
     context = {**context, "unit": unit, "assignment": assignment, "link": link}
     message = notification_render(template=template, context=context)
     return notification_queue(
-        channel=Channel.EMAIL, kind=kind, dedupe_key=key, subject=message.subject,
-        body=message.body, address=unit.email, link=link, office=assignment.proposal.office,
+        channel=Channel.EMAIL,
+        kind=kind,
+        dedupe_key=key,
+        subject=message.subject,
+        body=message.body,
+        address=unit.email,
+        link=link,
+        office=assignment.proposal.office,
     )
 
 
@@ -66,7 +86,9 @@ def _proposers(proposal):
 def cosign_invitation(cosigner):
     proposal = cosigner.proposal
     notify_member(
-        member=cosigner.member, kind="cosign_invitation", key=f"cosign-invite:{cosigner.pk}",
+        member=cosigner.member,
+        kind="cosign_invitation",
+        key=f"cosign-invite:{cosigner.pk}",
         template="proposals/cosign_invitation",
         context={"proposal": proposal, "member": cosigner.member},
         link=_portal_path(proposal),
@@ -76,9 +98,11 @@ def cosign_invitation(cosigner):
 def proposal_returned(proposal):
     for member in _proposers(proposal):
         notify_member(
-            member=member, kind="proposal_returned",
+            member=member,
+            kind="proposal_returned",
             key=f"proposal-returned:{proposal.pk}:{proposal.submitted_at:%Y%m%d%H%M%S}",
-            template="proposals/returned", context={"proposal": proposal},
+            template="proposals/returned",
+            context={"proposal": proposal},
             link=_portal_path(proposal),
         )
 
@@ -86,8 +110,11 @@ def proposal_returned(proposal):
 def proposal_registered(proposal):
     for member in _proposers(proposal):
         notify_member(
-            member=member, kind="proposal_registered", key=f"proposal-registered:{proposal.pk}",
-            template="proposals/registered", context={"proposal": proposal},
+            member=member,
+            kind="proposal_registered",
+            key=f"proposal-registered:{proposal.pk}",
+            template="proposals/registered",
+            context={"proposal": proposal},
             link=_portal_path(proposal),
         )
 
@@ -95,9 +122,11 @@ def proposal_registered(proposal):
 def proposal_not_registered(proposal):
     for member in _proposers(proposal):
         notify_member(
-            member=member, kind="proposal_not_registered",
+            member=member,
+            kind="proposal_not_registered",
             key=f"proposal-not-registered:{proposal.pk}",
-            template="proposals/not_registered", context={"proposal": proposal},
+            template="proposals/not_registered",
+            context={"proposal": proposal},
             link=_portal_path(proposal),
         )
 
@@ -108,7 +137,9 @@ def assignment_made(assignment):
     proposal = assignment.proposal
     config = ProposalConfig.for_office(proposal.office)
     notify_unit(
-        assignment=assignment, kind="proposal_assigned", key=f"assignment:{assignment.pk}",
+        assignment=assignment,
+        kind="proposal_assigned",
+        key=f"assignment:{assignment.pk}",
         template="proposals/assigned",
         context={"proposal": proposal, "return_days": config.return_window_working_days},
     )
@@ -117,17 +148,21 @@ def assignment_made(assignment):
 def rehandling_requested(assignment):
     proposal = assignment.proposal
     notify_unit(
-        assignment=assignment, kind="proposal_rehandling",
+        assignment=assignment,
+        kind="proposal_rehandling",
         key=f"rehandling:{assignment.pk}:r{proposal.handling_round}",
-        template="proposals/rehandling", context={"proposal": proposal},
+        template="proposals/rehandling",
+        context={"proposal": proposal},
     )
 
 
 def return_requested(assignment):
     proposal = assignment.proposal
     notify_staff(
-        office=proposal.office, kind="proposal_return_requested",
-        key=f"return-requested:{assignment.pk}", template="proposals/return_requested",
+        office=proposal.office,
+        kind="proposal_return_requested",
+        key=f"return-requested:{assignment.pk}",
+        template="proposals/return_requested",
         context={"proposal": proposal, "assignment": assignment},
         link=reverse("admin:proposals_proposal_change", args=[proposal.pk]),
     )
@@ -135,8 +170,10 @@ def return_requested(assignment):
 
 def return_decided(assignment):
     notify_unit(
-        assignment=assignment, kind="proposal_return_decided",
-        key=f"return-decided:{assignment.pk}", template="proposals/return_decided",
+        assignment=assignment,
+        kind="proposal_return_decided",
+        key=f"return-decided:{assignment.pk}",
+        template="proposals/return_decided",
         context={"proposal": assignment.proposal},
     )
 
@@ -144,9 +181,11 @@ def return_decided(assignment):
 def feedback_requested(proposal):
     for member in _proposers(proposal):
         notify_member(
-            member=member, kind="proposal_feedback_request",
+            member=member,
+            kind="proposal_feedback_request",
             key=f"feedback-request:{proposal.pk}:r{proposal.handling_round}",
-            template="proposals/feedback_request", context={"proposal": proposal},
+            template="proposals/feedback_request",
+            context={"proposal": proposal},
             link=_portal_path(proposal),
         )
 
@@ -154,7 +193,10 @@ def feedback_requested(proposal):
 def report_adopted(adoption):
     report = adoption.report
     notify_member(
-        member=report.member, kind="opinion_adopted", key=f"opinion-adopted:{adoption.pk}",
-        template="proposals/report_adopted", context={"report": report, "adoption": adoption},
+        member=report.member,
+        kind="opinion_adopted",
+        key=f"opinion-adopted:{adoption.pk}",
+        template="proposals/report_adopted",
+        context={"report": report, "adoption": adoption},
         link=reverse("portal:opinion_detail", args=[report.pk]),
     )

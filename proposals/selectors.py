@@ -61,3 +61,63 @@ def member_opinion_reports(member: Member) -> QuerySet[OpinionReport]:
         .prefetch_related(Prefetch("adoptions", Adoption.objects.order_by("-adopted_on")))
         .order_by("-created_at")
     )
+
+
+# Proposals that count towards the yearly target: registered (立案) or further along.
+COUNTED_PROPOSAL_STATUSES = (
+    Proposal.Status.REGISTERED,
+    Proposal.Status.ASSIGNED,
+    Proposal.Status.ACKNOWLEDGED,
+    Proposal.Status.REPLIED,
+    Proposal.Status.REHANDLING,
+    Proposal.Status.CLOSED,
+)
+# Reports that count: handed in and not turned down.
+COUNTED_REPORT_STATUSES = (
+    OpinionReport.Status.SUBMITTED,
+    OpinionReport.Status.EDITED,
+    OpinionReport.Status.APPROVED,
+    OpinionReport.Status.ISSUED,
+    OpinionReport.Status.FORWARDED,
+)
+
+
+def yearly_progress(offices, year: int) -> list[dict]:
+    """Each office's proposals and public-opinion reports this year against its targets
+    (ProposalConfig), counted in the database: two grouped queries in all."""
+    from django.db.models import Count
+
+    from .models import ProposalConfig
+
+    offices = list(offices)
+    ids = [o.pk for o in offices]
+    proposals = dict(
+        Proposal.objects.filter(office_id__in=ids, year=year, status__in=COUNTED_PROPOSAL_STATUSES)
+        .values_list("office_id")
+        .annotate(n=Count("id"))
+    )
+    reports = dict(
+        OpinionReport.objects.filter(
+            office_id__in=ids, year=year, status__in=COUNTED_REPORT_STATUSES
+        )
+        .values_list("office_id")
+        .annotate(n=Count("id"))
+    )
+    configs = {c.office_id: c for c in ProposalConfig.objects.filter(office_id__in=ids)}
+    defaults = ProposalConfig()
+    rows = []
+    for office in offices:
+        config = configs.get(office.pk, defaults)
+        rows.append(
+            {
+                "office": office,
+                "proposals": proposals.get(office.pk, 0),
+                "proposal_target": config.proposal_target,
+                "reports": reports.get(office.pk, 0),
+                "report_target": config.opinion_report_target,
+            }
+        )
+    for row in rows:
+        row["proposals_met"] = row["proposals"] >= row["proposal_target"]
+        row["reports_met"] = row["reports"] >= row["report_target"]
+    return rows

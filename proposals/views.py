@@ -25,11 +25,9 @@ def unit_assignment(request, token):
         assignment = unit_link_resolve(token, model=Assignment)
     except UnitLinkError as error:
         return _invalid(request, error)
-    assignment = (
-        Assignment.objects.select_related(
-            "unit", "proposal__office", "proposal__lead_member", "proposal__category"
-        ).get(pk=assignment.pk)
-    )
+    assignment = Assignment.objects.select_related(
+        "unit", "proposal__office", "proposal__lead_member", "proposal__category"
+    ).get(pk=assignment.pk)
     proposal = assignment.proposal
     if not assignment.is_active:
         return _invalid(request, _("该提案已改由其他单位办理，本链接不再有效。"))
