@@ -120,4 +120,6 @@ def yearly_progress(offices, year: int) -> list[dict]:
     for row in rows:
         row["proposals_met"] = row["proposals"] >= row["proposal_target"]
         row["reports_met"] = row["reports"] >= row["report_target"]
+        row["proposals_short"] = max(0, row["proposal_target"] - row["proposals"])
+        row["reports_short"] = max(0, row["report_target"] - row["reports"])
     return rows
