@@ -41,4 +41,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour="7-21", minute=30),
         "options": {"expires": 50 * 60},
     },
+    # Proposals: due-date reminders to units, weekly overdue digests (Mondays), feedback
+    # reminders, the staff review digest and the fourth-quarter target alert. Hourly in
+    # office hours so a missed run is made up; dedupe keys keep each reminder once.
+    "proposals-reminders": {
+        "task": "proposals.tasks.proposal_reminders",
+        "schedule": crontab(hour="8-18", minute=5),
+        "options": {"expires": 50 * 60},
+    },
 }
