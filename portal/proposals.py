@@ -9,12 +9,14 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib import messages
 from django.http import Http404
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from liaison.uploads import validate_document
 from liaison.workflow import WorkflowError, history_for
 from proposals import services
 from proposals.models import Feedback, OpinionReport, Proposal, ProposalCategory
@@ -42,6 +44,12 @@ class ProposalForm(forms.Form):
     reasons = forms.CharField(label=gettext_lazy("理由"), widget=forms.Textarea(attrs={"rows": 8}))
     suggestions = forms.CharField(
         label=gettext_lazy("建议办法"), widget=forms.Textarea(attrs={"rows": 8})
+    )
+    attachment = forms.FileField(
+        label=gettext_lazy("附件（可选）"),
+        required=False,
+        help_text=gettext_lazy("调研材料等，PDF、Word、Excel 或图片，不超过 10 MB。"),
+        validators=[validate_document],
     )
     cosigners = forms.ModelMultipleChoiceField(
         label=gettext_lazy("邀请附议人（联名提案）"),
@@ -132,20 +140,25 @@ def proposal_list(request):
 
 @member_required
 def proposal_create(request):
-    form = ProposalForm(request.POST or None, member=request.member)
+    form = ProposalForm(request.POST or None, request.FILES or None, member=request.member)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            proposal = services.proposal_create(
-                actor=request.user,
-                office=request.member.office,
-                lead_member=request.member,
-                title=data["title"],
-                reasons=data["reasons"],
-                suggestions=data["suggestions"],
-                category=data["category"],
-                cosigners=list(data["cosigners"]),
-            )
+            with transaction.atomic():
+                proposal = services.proposal_create(
+                    actor=request.user,
+                    office=request.member.office,
+                    lead_member=request.member,
+                    title=data["title"],
+                    reasons=data["reasons"],
+                    suggestions=data["suggestions"],
+                    category=data["category"],
+                    cosigners=list(data["cosigners"]),
+                )
+                if data["attachment"]:
+                    services.proposal_attach(
+                        proposal=proposal, actor=request.user, file=data["attachment"]
+                    )
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
@@ -161,18 +174,25 @@ def proposal_edit(request, pk):
         raise Http404
     initial = {f: getattr(proposal, f) for f in ("title", "category", "reasons", "suggestions")}
     initial["cosigners"] = [c.member for c in proposal.cosigners.all()]
-    form = ProposalForm(request.POST or None, initial=initial, member=request.member)
+    form = ProposalForm(
+        request.POST or None, request.FILES or None, initial=initial, member=request.member
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.proposal_update_draft(
-                proposal=proposal,
-                actor=request.user,
-                **{f: data[f] for f in ("title", "category", "reasons", "suggestions")},
-            )
-            services.proposal_invite_cosigners(
-                proposal=proposal, actor=request.user, members=list(data["cosigners"])
-            )
+            with transaction.atomic():  # all of the edit, or none of it
+                if data["attachment"]:
+                    services.proposal_attach(
+                        proposal=proposal, actor=request.user, file=data["attachment"]
+                    )
+                services.proposal_update_draft(
+                    proposal=proposal,
+                    actor=request.user,
+                    **{f: data[f] for f in ("title", "category", "reasons", "suggestions")},
+                )
+                services.proposal_invite_cosigners(
+                    proposal=proposal, actor=request.user, members=list(data["cosigners"])
+                )
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:

@@ -27,6 +27,7 @@ from .models import (
     Feedback,
     OpinionReport,
     Proposal,
+    ProposalAttachment,
     ProposalConfig,
     ProposalCosigner,
     ProposalCounter,
@@ -92,6 +93,18 @@ def proposal_create(
     if cosigners:
         proposal_invite_cosigners(proposal=proposal, actor=actor, members=cosigners)
     return proposal
+
+
+@transaction.atomic
+def proposal_attach(*, proposal: Proposal, actor, file) -> ProposalAttachment:
+    """Attach a supporting file (checked by content and size) while still a draft."""
+    proposal = lock(proposal)
+    if proposal.status not in (P.DRAFT, P.RETURNED):
+        raise WorkflowError(_("提案已提交，不能再添加附件。"))
+    attachment = ProposalAttachment(proposal=proposal, file=file, name=file.name[:200])
+    attachment.full_clean(exclude=["proposal"])
+    attachment.save()
+    return attachment
 
 
 EDITABLE_FIELDS = ("title", "reasons", "suggestions", "category")

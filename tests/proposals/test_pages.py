@@ -173,3 +173,31 @@ def test_staff_of_another_office_get_404_for_the_proposal(client, other_staff, m
     )
     step = reverse("admin:proposals_proposal_step", args=[proposal.pk, "register"])
     assert client.post(step, {}).status_code == 404
+
+
+def test_member_attaches_a_document_but_a_disguised_file_is_refused(member_client, member):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    category = ProposalCategory.objects.get(name="经济发展")
+    data = {
+        "title": "关于扶持楼宇经济的建议",
+        "category": category.pk,
+        "reasons": "r",
+        "suggestions": "s",
+    }
+    fake = SimpleUploadedFile("调研.pdf", b"<html>not a pdf</html>", "application/pdf")
+    response = member_client.post(reverse("portal:proposal_create"), {**data, "attachment": fake})
+    assert response.status_code == 200
+    assert "内容与扩展名不符" in response.content.decode()
+    assert not Proposal.objects.exists()
+    real = SimpleUploadedFile("调研.pdf", b"%PDF-1.4 data", "application/pdf")
+    member_client.post(reverse("portal:proposal_create"), {**data, "attachment": real})
+    assert Proposal.objects.get().attachments.get().name == "调研.pdf"
+
+
+def test_admin_proposal_change_page_queries_do_not_grow(staff_client, member, office):
+    proposal = proposal_draft(member=member)
+    url = reverse("admin:proposals_proposal_change", args=[proposal.pk])
+    small = _count(None, staff_client, url)
+    bulk_proposals(office, 2_000)
+    assert _count(None, staff_client, url) == small
