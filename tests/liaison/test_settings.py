@@ -14,10 +14,12 @@ READ_SETTINGS = "from django.conf import settings; print(settings.DEBUG, setting
 
 
 def run(args, **env):
+    # A clean slate: no configuration of ours, and none of Django's switches that other
+    # tests set in this process (the browser test sets DJANGO_ALLOW_ASYNC_UNSAFE).
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_SETTINGS_MODULE"}
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"} and not key.startswith("DJANGO_")
     }
     environment.update(DJANGO_SETTINGS_MODULE="liaison.settings.production", **env)
     return subprocess.run(
