@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
@@ -90,7 +91,6 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
         "sex",
         "sector",
         "affiliation",
-        "term",
         "role",
         "mobile",
         "employer",
@@ -234,6 +234,26 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
         else:
             message = gettext("无法读取该文件，请确认“格式”与文件类型一致（.xlsx 或 .csv）。")
         form.add_error("import_file", message)
+
+    def process_result(self, result, request):
+        # The roster may have changed between preview and confirm; then nothing was
+        # written (the import rolled back) and staff see why, as on the preview.
+        if result.has_errors() or result.has_validation_errors():
+            form_class = self.get_import_form_class(request)
+            form = form_class(self.get_import_formats(), self.get_import_resource_classes(request))
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("导入"),
+                "opts": self.opts,
+                "form": form,
+                "media": self.media + form.media,
+                "result": result,
+                "fields_list": [],
+                "import_error_display": self.import_error_display,
+            }
+            request.current_app = self.admin_site.name
+            return TemplateResponse(request, [self.import_template_name], context)
+        return super().process_result(result, request)
 
     def add_success_message(self, result, request):
         totals = result.totals

@@ -167,6 +167,20 @@ def test_three_bad_rows_write_nothing_and_are_each_named(staff_client, staff):
         assert line in page
 
 
+def test_roster_changed_between_preview_and_confirm_writes_nothing_and_says_why(
+    staff_client, staff, other_office
+):
+    preview = admin_preview(staff_client, xlsx_bytes([roster_row(i) for i in range(5)]))
+    # Meanwhile another office registers one of the member numbers.
+    MemberFactory(office=other_office, member_no="FR00003")
+
+    response = admin_confirm(staff_client, preview)
+
+    assert response.status_code == 200
+    assert Member.objects.filter(office=staff.office).count() == 0
+    assert "第 5 行「委员编号」：委员编号“FR00003”已是其他联络处的委员" in response.content.decode()
+
+
 def test_confirming_a_file_with_bad_rows_still_writes_nothing(staff):
     # The file may change between preview and confirm; the write itself is all or nothing.
     rows = [roster_row(i) for i in range(20)]
