@@ -273,13 +273,20 @@ def redis_stopped(settings):
     url = f"redis://127.0.0.1:{port}/0"
     saved = (settings.REDIS_URL, settings.CELERY_BROKER_URL, celery_app.conf.broker_url)
     settings.REDIS_URL = settings.CELERY_BROKER_URL = url
-    celery_app.conf.broker_url = url
-    celery_app.close()  # drop pooled broker connections made before the outage
+    _use_broker(url)
     try:
         yield
     finally:
-        settings.REDIS_URL, settings.CELERY_BROKER_URL, celery_app.conf.broker_url = saved
-        celery_app.close()
+        settings.REDIS_URL, settings.CELERY_BROKER_URL, broker_url = saved
+        _use_broker(broker_url)
+
+
+def _use_broker(url):
+    """Point the Celery app, publishers included, at another broker (Celery caches its
+    connection and producer pools; dropping them is what it does itself after a fork)."""
+    celery_app.conf.broker_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 def test_with_redis_stopped_reminders_are_kept_and_delivered_once_it_returns(
