@@ -212,6 +212,11 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_CALLABLE = "members.backends.axes_username"
+# axes.W006 wants the client IP in the lockout key. We lock by username on purpose (a
+# wrong password five times locks that sign-in, whoever tries it): many members sign in
+# from behind one carrier or office NAT address, and an IP lockout would lock them all
+# out together. Rotating user agents or cookies does not get around a username lockout.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 # Behind a reverse proxy set AXES_IPWARE_META_PRECEDENCE_ORDER (see README, deployment).

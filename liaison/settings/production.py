@@ -26,12 +26,6 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
-# axes.W006 wants the client IP in the lockout key. We lock by username on purpose (a
-# wrong password five times locks that sign-in, whoever tries it): many members sign in
-# from behind one carrier or office NAT address, and an IP lockout would lock them all
-# out together. Rotating user agents or cookies does not get around a username lockout.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
-
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
