@@ -195,6 +195,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker and beat wait out a Redis outage however long it lasts, instead of exiting
+# after 100 reconnection attempts (~45 min) — under honcho an exiting worker would stop
+# the web server too. Publishers are unaffected: they give up after the timeout above.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Publishing is never retried in-line: the outbox table is the durable queue, and the
 # beat sweep picks up anything that could not be handed to Redis.
 CELERY_TASK_PUBLISH_RETRY = False
