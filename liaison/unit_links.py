@@ -1,7 +1,9 @@
 """Signed, expiring links for handling units, which have no accounts.
 
 A link names one record (a unit's assignment of a proposal, a concern routed to a
-department): whoever holds it may act for that unit on that record, and on nothing else.
+department) and the unit it was sent to: whoever holds it may act for that unit on that
+record, and on nothing else. The record must have a ``unit`` field; once the record is
+handed to another unit, the old unit's link stops working.
 The token is signed with SECRET_KEY and carries its issue time, so a tampered link fails
 the signature check and an old one fails ``max_age``. Reminder e-mails carry fresh links.
 """
@@ -19,7 +21,9 @@ class UnitLinkError(Exception):
 
 
 def unit_link_token(record) -> str:
-    return signing.dumps({"m": record._meta.label_lower, "o": record.pk}, salt=SALT)
+    return signing.dumps(
+        {"m": record._meta.label_lower, "o": record.pk, "u": record.unit_id}, salt=SALT
+    )
 
 
 def unit_link_resolve(token: str, *, model):
@@ -34,9 +38,12 @@ def unit_link_resolve(token: str, *, model):
     if payload.get("m") != model._meta.label_lower:
         raise UnitLinkError(_("链接无效，请使用邮件中的完整链接。"))
     try:
-        return model._default_manager.get(pk=payload.get("o"))
+        record = model._default_manager.get(pk=payload.get("o"))
     except model.DoesNotExist as error:
         raise UnitLinkError(_("该事项已撤销或转交其他单位。")) from error
+    if record.unit_id != payload.get("u"):
+        raise UnitLinkError(_("该事项已改由其他单位办理，本链接不再有效。"))
+    return record
 
 
 def unit_link_url(record, url_name: str) -> str:
