@@ -15,3 +15,23 @@ def office_staff(office_ids) -> QuerySet[User]:
         .distinct()
         .order_by("pk")
     )
+
+
+def inbox(user):
+    """The in-system messages (channel ``portal``) addressed to this user, newest first:
+    members read them in the portal, staff on the admin index.
+
+    They show as soon as the outbox row exists, whatever its delivery status: a reminder
+    is visible while Redis is down.
+    """
+    from .models import Notification
+
+    if user is None or not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(
+        recipient_id=user.pk, channel=Notification.Channel.PORTAL
+    ).order_by("-created_at", "-pk")
+
+
+def unread_inbox(user):
+    return inbox(user).filter(read_at__isnull=True)

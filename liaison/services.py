@@ -229,3 +229,24 @@ def notify_user(
         if created is not None:
             queued.append(created)
     return queued
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification, actor) -> Notification:
+    if notification.recipient_id != actor.pk:
+        # Views find the row through liaison.selectors.inbox (scoped to the user) first;
+        # this is the safety net for other callers.
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, actor) -> int:
+    from .selectors import unread_inbox
+
+    return unread_inbox(actor).update(read_at=timezone.now())

@@ -8,6 +8,7 @@ from . import views
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:dashboard", permanent=False)),
     path("healthz", views.healthz, name="healthz"),
+    path("admin/inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
     path("admin/", admin.site.urls),
     path("portal/", include("portal.urls")),
     # Handling units act through signed links, without accounts.

@@ -1,10 +1,14 @@
 import logging
 
 from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+
+from .services import notifications_mark_all_read
 
 logger = logging.getLogger(__name__)
 
@@ -70,3 +74,11 @@ def healthz(request):
         },
         status=status,
     )
+
+
+@staff_member_required
+@require_POST
+def inbox_read_all(request):
+    """Staff mark every message on the admin index's panel read."""
+    notifications_mark_all_read(actor=request.user)
+    return redirect("admin:index")

@@ -24,8 +24,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 
-from liaison import roles
 from liaison.models import Notification, Office, User
+from liaison.selectors import office_staff
 from liaison.services import (
     notification_render,
     notifications_queue,
@@ -132,14 +132,7 @@ def _office_staff(office_ids: set[int]) -> dict[int, list[User]]:
     staff: dict[int, list[User]] = {office_id: [] for office_id in office_ids}
     if not office_ids:
         return staff
-    users = (
-        User.objects.filter(
-            groups__name=roles.OFFICE_STAFF, is_active=True, office_id__in=office_ids
-        )
-        .distinct()
-        .order_by("pk")
-    )
-    for user in users:
+    for user in office_staff(office_ids):
         staff[user.office_id].append(user)
     return staff
 

@@ -4,9 +4,8 @@ The portal reaches members and their notifications only through these functions,
 member can never see another member's record by changing an id in a URL.
 """
 
-from django.db.models import QuerySet
 
-from liaison.models import Notification
+from liaison.selectors import inbox, unread_inbox
 
 from .models import Member
 
@@ -34,18 +33,7 @@ def mobile_taken(mobile: str, *, exclude_member_id: int | None = None) -> bool:
     return qs.exists()
 
 
-def portal_notifications(user) -> QuerySet[Notification]:
-    """The in-portal messages (channel ``portal``) addressed to this user, newest first.
-
-    Portal messages need no gateway, so they show as soon as the outbox row exists,
-    whatever its delivery status: a member still sees a reminder while Redis is down.
-    """
-    if user is None or not user.is_authenticated:
-        return Notification.objects.none()
-    return Notification.objects.filter(
-        recipient_id=user.pk, channel=Notification.Channel.PORTAL
-    ).order_by("-created_at", "-pk")
-
-
-def portal_unread_notifications(user) -> QuerySet[Notification]:
-    return portal_notifications(user).filter(read_at__isnull=True)
+# The portal's inbox is the shared one (liaison.selectors): staff read the same rows on
+# the admin index.
+portal_notifications = inbox
+portal_unread_notifications = unread_inbox

@@ -1,33 +1,11 @@
 """The portal's own small writes.
 
-Marking a portal message read belongs with the notification outbox (liaison); until
-the outbox has services of its own these live here. Views find the message through
-members.selectors (scoped to the signed-in user) before calling them.
+Marking messages read lives with the outbox (liaison.services).
 """
 
 from axes.utils import reset as axes_reset
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.utils import timezone
 
-from liaison.models import Notification
-from members.selectors import member_for_user, portal_unread_notifications
-
-
-@transaction.atomic
-def portal_notification_mark_read(*, notification: Notification, actor) -> Notification:
-    if notification.recipient_id != actor.pk:
-        # The views never get here (the selector already 404s); a safety net for callers.
-        raise PermissionDenied
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
-    return notification
-
-
-@transaction.atomic
-def portal_notifications_mark_all_read(*, actor) -> int:
-    return portal_unread_notifications(actor).update(read_at=timezone.now())
+from members.selectors import member_for_user
 
 
 def portal_sign_in_unlock(*, user) -> None:

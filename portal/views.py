@@ -15,13 +15,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from liaison.services import notification_mark_read, notifications_mark_all_read
 from members.selectors import member_for_user, portal_notifications, portal_unread_notifications
 from members.services import member_update_contact
 
 from .forms import ContactForm, PortalAuthenticationForm
 from .services import (
-    portal_notification_mark_read,
-    portal_notifications_mark_all_read,
     portal_sign_in_unlock,
 )
 
@@ -157,14 +156,14 @@ def _back_to_notifications(request):
 @member_required
 def notification_read(request, pk):
     notification = get_object_or_404(portal_notifications(request.user), pk=pk)
-    portal_notification_mark_read(notification=notification, actor=request.user)
+    notification_mark_read(notification=notification, actor=request.user)
     return _back_to_notifications(request)
 
 
 @require_POST
 @member_required
 def notifications_read_all(request):
-    count = portal_notifications_mark_all_read(actor=request.user)
+    count = notifications_mark_all_read(actor=request.user)
     if count:
         messages.success(request, _("已将 %(count)d 条消息标为已读。") % {"count": count})
     return _back_to_notifications(request)
