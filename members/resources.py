@@ -29,6 +29,7 @@ from liaison.models import Office
 from liaison.scoping import sees_all_offices, visible_offices
 
 from .models import Affiliation, Contribution, Member, Sector, Term
+from .services import MOBILE_RE, normalize_mobile
 from .strokes import stroke_sort_key
 
 # Model field -> the column header of the office's roster, in the order of the file.
@@ -81,8 +82,6 @@ HEADER_ALIASES = {
     "联络处代码": "联络处",
 }
 
-MOBILE_RE = re.compile(r"^1\d{10}$")
-_PHONE_NOISE_RE = re.compile(r"[\s\-()（）]")
 _HEADER_SPACE_RE = re.compile(r"\s+")
 
 
@@ -151,9 +150,7 @@ class MobileWidget(TextWidget):
 
     def clean(self, value, row=None, **kwargs):
         raw = _text(value)
-        number = _PHONE_NOISE_RE.sub("", raw)
-        if number.startswith("+86"):
-            number = number[3:]
+        number = normalize_mobile(raw)
         if number and not MOBILE_RE.match(number):
             raise ValueError(
                 _("“%(value)s”不是有效的手机号码，应为以 1 开头的 11 位数字") % {"value": raw}
@@ -340,12 +337,6 @@ class MemberResource(resources.ModelResource):
         self.show_office = show_office
         if not show_office:
             del self.fields["office"]
-
-    @classmethod
-    def for_user(cls, user, *, office=None, show_office=None):
-        if show_office is None:
-            show_office = sees_all_offices(user) and Office.objects.count() > 1
-        return cls(user=user, office=office or user.office, show_office=show_office)
 
     def get_queryset(self):
         # Not scoped: a member number already used in another office must be reported,

@@ -159,7 +159,9 @@ def test_staff_name_list_holds_only_their_office(staff_client, staff, other_offi
         reverse("admin:members_member_import"),
     ],
 )
-def test_members_and_committee_leaders_are_sent_to_the_admin_sign_in(client, request, persona, url):
+def test_members_and_committee_leaders_are_sent_to_the_admin_sign_in(
+    db, client, request, persona, url
+):
     persona = request.getfixturevalue(persona)
     user = persona.user if hasattr(persona, "user") else persona
     client.force_login(user)
