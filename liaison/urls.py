@@ -13,6 +13,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     # Handling units act through signed links, without accounts.
     path("units/proposals/", include("proposals.urls")),
+    path("units/concerns/", include("visits.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import proposals, views
+from . import proposals, views, visits
 
 app_name = "portal"
 
@@ -25,6 +25,13 @@ urlpatterns = [
     path("opinions/<int:pk>/", proposals.opinion_detail, name="opinion_detail"),
     path("opinions/<int:pk>/edit/", proposals.opinion_edit, name="opinion_edit"),
     path("opinions/<int:pk>/submit/", proposals.opinion_submit, name="opinion_submit"),
+    path("visits/", visits.visit_list, name="visits"),
+    path("visits/<int:pk>/", visits.visit_detail, name="visit_detail"),
+    path("life-events/new/", visits.life_event_create, name="life_event_create"),
+    path("concerns/", visits.concern_list, name="concerns"),
+    path("concerns/new/", visits.concern_create, name="concern_create"),
+    path("concerns/<int:pk>/", visits.concern_detail, name="concern_detail"),
+    path("concerns/<int:pk>/confirm/", visits.concern_confirm, name="concern_confirm"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

@@ -1,0 +1,213 @@
+"""The member's visits (走访), life events (重要事项) and concerns (意见建议) in the
+portal.
+
+Reads come from visits.selectors, scoped to the signed-in member: another member's id
+in the URL is a 404, and staff-only visit notes are never read. Writes go through
+visits.services; a refused move shows its message on the page."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from liaison.models import today
+from liaison.workflow import WorkflowError, history_for
+from visits import services
+from visits.models import Concern, ConcernCategory, LifeEvent, Visit
+from visits.selectors import (
+    member_concern_detail,
+    member_concerns,
+    member_life_events,
+    member_visit_detail,
+    member_visits,
+)
+from visits.workflows import CONCERN_WORKFLOW
+
+from .views import _page, member_required
+
+
+class ConcernForm(forms.Form):
+    title = forms.CharField(
+        label=gettext_lazy("标题"),
+        max_length=200,
+        help_text=gettext_lazy("一句话说明问题，例如“某某路口红绿灯时间过短”。"),
+    )
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("类别"),
+        queryset=ConcernCategory.objects.filter(is_active=True),
+        required=False,
+    )
+    content = forms.CharField(
+        label=gettext_lazy("具体情况和建议"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("提交"), css_class="w-100"))
+
+
+class ConfirmForm(forms.Form):
+    satisfied = forms.TypedChoiceField(
+        label=gettext_lazy("您对办理结果是否满意"),
+        choices=(("1", gettext_lazy("满意")), ("0", gettext_lazy("不满意"))),
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    comments = forms.CharField(
+        label=gettext_lazy("意见"),
+        required=False,
+        help_text=gettext_lazy("不满意的，请说明原因，我们将督促重新办理。"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, action="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.add_input(Submit("confirm", _("提交评价"), css_class="w-100"))
+
+
+class LifeEventForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("事项"), choices=LifeEvent.Kind.choices)
+    occurred_on = forms.DateField(
+        label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    place = forms.CharField(
+        label=gettext_lazy("地点"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("例如医院和病房、活动地点。"),
+    )
+    description = forms.CharField(
+        label=gettext_lazy("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("save", _("告知联络处"), css_class="w-100"))
+
+
+# --- Visits ---------------------------------------------------------------------------
+
+
+@member_required
+def visit_list(request):
+    return _page(
+        request,
+        "portal/visits/list.html",
+        visits=list(member_visits(request.member)),
+        life_events=list(member_life_events(request.member)[:10]),
+    )
+
+
+@member_required
+def visit_detail(request, pk):
+    try:
+        visit = member_visit_detail(request.member, pk)
+    except Visit.DoesNotExist as error:
+        raise Http404 from error
+    return _page(request, "portal/visits/detail.html", visit=visit)
+
+
+@member_required
+def life_event_create(request):
+    form = LifeEventForm(request.POST or None, initial={"occurred_on": today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.life_event_record(
+                actor=request.user, member=request.member, **form.cleaned_data
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("已告知联络处，谢谢！工作人员会与您联系。"))
+            return redirect("portal:visits")
+    return _page(request, "portal/visits/life_event_form.html", form=form)
+
+
+# --- Concerns -------------------------------------------------------------------------
+
+
+def _concern_or_404(request, pk) -> Concern:
+    try:
+        return member_concern_detail(request.member, pk)
+    except Concern.DoesNotExist as error:
+        raise Http404 from error
+
+
+@member_required
+def concern_list(request):
+    return _page(
+        request, "portal/visits/concern_list.html", concerns=list(member_concerns(request.member))
+    )
+
+
+@member_required
+def concern_create(request):
+    form = ConcernForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            concern = services.concern_create(
+                actor=request.user,
+                office=request.member.office,
+                member=request.member,
+                source=Concern.Source.PORTAL,
+                **form.cleaned_data,
+            )
+        except WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("意见建议已提交联络处，办理情况可在此查看。"))
+            return redirect("portal:concern_detail", concern.pk)
+    return _page(request, "portal/visits/concern_form.html", form=form)
+
+
+@member_required
+def concern_detail(request, pk):
+    concern = _concern_or_404(request, pk)
+    timeline = list(history_for(concern))
+    for change in timeline:
+        change.to_label = CONCERN_WORKFLOW.label(change.to_status)
+    return _page(
+        request,
+        "portal/visits/concern_detail.html",
+        concern=concern,
+        timeline=timeline,
+        # The unit's result reaches the member once staff have fed it back.
+        show_result=bool(concern.result) and concern.fed_back_at is not None,
+        confirm_form=(
+            ConfirmForm(action=reverse("portal:concern_confirm", args=[pk]))
+            if concern.status == Concern.Status.FED_BACK
+            else None
+        ),
+    )
+
+
+@require_POST
+@member_required
+def concern_confirm(request, pk):
+    concern = _concern_or_404(request, pk)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择满意或不满意。"))
+        return redirect("portal:concern_detail", pk)
+    try:
+        services.concern_confirm(
+            concern=concern, actor=request.user, member=request.member, **form.cleaned_data
+        )
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        if form.cleaned_data["satisfied"]:
+            messages.success(request, _("感谢您的确认，该事项已办结。"))
+        else:
+            messages.info(request, _("已转告承办单位重新办理，办理结果会再次反馈给您。"))
+    return redirect("portal:concern_detail", pk)

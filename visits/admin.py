@@ -1,0 +1,736 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.forms.models import BaseInlineFormSet
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
+from import_export.admin import ExportMixin
+
+from liaison.admin import OfficeScopedAdmin
+from liaison.admin_workflow import WorkflowAdminMixin
+from liaison.models import HandlingUnit, today
+from liaison.scoping import scope_queryset
+from liaison.workflow import WorkflowError, record_creation
+
+from . import admin_views, services
+from .admin_actions import CONCERN_STEPS, VISIT_STEPS
+from .models import (
+    Concern,
+    ConcernCategory,
+    LifeEvent,
+    Visit,
+    VisitConfig,
+    VisitMember,
+    VisitTeamMember,
+)
+from .workflows import CONCERN_WORKFLOW, VISIT_WORKFLOW
+
+
+@admin.register(ConcernCategory)
+class ConcernCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "position", "is_active")
+    list_editable = ("position", "is_active")
+
+
+@admin.register(VisitConfig)
+class VisitConfigAdmin(OfficeScopedAdmin):
+    list_display = (
+        "office",
+        "visits_per_year",
+        "coverage_reminder_dates",
+        "life_event_visit_days",
+        "concern_due_working_days",
+    )
+
+    def _shows_office(self, request):
+        return True  # the office is what a configuration row is about
+
+
+class DateYearFilter(admin.SimpleListFilter):
+    """Defaults to the current year: the office works one year at a time."""
+
+    title = _("年度")
+    parameter_name = "year"
+    lookup = "created_at__year"
+
+    def lookups(self, request, model_admin):
+        this_year = today().year
+        return [("all", _("全部"))] + [
+            (str(y), str(y)) for y in range(this_year, this_year - 5, -1)
+        ]
+
+    def choices(self, changelist):
+        value = self.value() or str(today().year)
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": value == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def condition(self, year: int) -> Q:
+        return Q(**{self.lookup: year})
+
+    def queryset(self, request, queryset):
+        value = self.value() or str(today().year)
+        if value == "all":
+            return queryset
+        try:
+            return queryset.filter(self.condition(int(value)))
+        except ValueError:
+            return queryset
+
+
+class VisitYearFilter(DateYearFilter):
+    def condition(self, year: int) -> Q:
+        # Pending visits have no date yet: they count in the year they are due.
+        return Q(visited_on__year=year) | Q(visited_on__isnull=True, due_date__year=year)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Visits ---------------------------------------------------------------------------
+
+
+class VisitMemberFormSet(BaseInlineFormSet):
+    """At least one member, all of the visit's office."""
+
+    def clean(self):
+        super().clean()
+        members = [
+            form.cleaned_data["member"]
+            for form in self.forms
+            if form.cleaned_data.get("member") and not form.cleaned_data.get("DELETE")
+        ]
+        office = getattr(self.instance, "office", None) if self.instance.office_id else None
+        if office is None:
+            office = getattr(self, "default_office", None)
+        try:
+            if office is not None:
+                services.check_members(office, members)
+            elif not members:
+                raise WorkflowError(_("请至少选择一位走访的委员。"))
+        except WorkflowError as error:
+            raise ValidationError(str(error)) from error
+
+
+class VisitMemberInline(admin.TabularInline):
+    model = VisitMember
+    formset = VisitMemberFormSet
+    extra = 1
+    min_num = 0
+    autocomplete_fields = ("member",)
+    verbose_name = _("走访委员")
+    verbose_name_plural = _("走访委员")
+
+
+class VisitTeamInline(admin.TabularInline):
+    model = VisitTeamMember
+    extra = 1
+    fields = ("user", "name", "title", "is_leader")
+    verbose_name_plural = _("走访人员（工作人员选账号，受邀领导可只填姓名）")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            from django.contrib.auth import get_user_model
+
+            from liaison import roles
+
+            users = get_user_model().objects.filter(
+                groups__name__in=[roles.OFFICE_STAFF, roles.COMMITTEE_LEADER], is_active=True
+            )
+            kwargs["queryset"] = scope_queryset(users, request.user, "office").distinct()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class VisitConcernInline(ReadOnlyInline):
+    model = Concern
+    fk_name = "visit"
+    fields = ("title", "member", "status", "unit", "due_date")
+    readonly_fields = fields
+    show_change_link = True
+    verbose_name_plural = _("收集的意见建议")
+
+
+class VisitAdminForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = (
+            "office",
+            "kind",
+            "visited_on",
+            "place",
+            "amount",
+            "gifts",
+            "summary",
+            "staff_notes",
+        )
+
+    def clean_visited_on(self):
+        visited_on = self.cleaned_data.get("visited_on")
+        if visited_on is not None:
+            try:
+                services.check_visit_date(visited_on)
+            except WorkflowError as error:
+                raise ValidationError(str(error)) from error
+        return visited_on
+
+    def clean(self):
+        data = super().clean()
+        status = self.instance.status if self.instance.pk else Visit.Status.DONE
+        if (
+            status == Visit.Status.DONE
+            and not data.get("visited_on")
+            and not self.has_error("visited_on")
+        ):
+            self.add_error("visited_on", _("请填写走访日期。"))
+        return data
+
+
+class VisitResource(resources.ModelResource):
+    visited_on = fields.Field(attribute="visited_on", column_name="走访日期")
+    kind = fields.Field(attribute="get_kind_display", column_name="走访类型")
+    members = fields.Field(column_name="走访委员")
+    team = fields.Field(column_name="走访人员")
+    place = fields.Field(attribute="place", column_name="地点")
+    amount = fields.Field(attribute="amount", column_name="慰问金（元）")
+    gifts = fields.Field(attribute="gifts", column_name="慰问品")
+    summary = fields.Field(attribute="summary", column_name="走访情况")
+    status = fields.Field(attribute="get_status_display", column_name="状态")
+    office = fields.Field(attribute="office__name", column_name="联络处")
+
+    class Meta:
+        model = Visit
+        fields = (
+            "visited_on",
+            "kind",
+            "members",
+            "team",
+            "place",
+            "amount",
+            "gifts",
+            "summary",
+            "status",
+            "office",
+        )
+
+    def dehydrate_members(self, visit):
+        return "、".join(link.member.name for link in visit.member_links.all())
+
+    def dehydrate_team(self, visit):
+        return "、".join(person.display_name for person in visit.team.all())
+
+
+def _visit_prefetches():
+    return (
+        Prefetch(
+            "member_links",
+            VisitMember.objects.select_related("member").only(
+                "id", "visit_id", "member__id", "member__name"
+            ),
+        ),
+        Prefetch("team", VisitTeamMember.objects.select_related("user")),
+    )
+
+
+@admin.register(Visit)
+class VisitAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
+    form = VisitAdminForm
+    workflow = VISIT_WORKFLOW
+    workflow_steps = VISIT_STEPS
+    resource_classes = [VisitResource]
+    change_list_template = "admin/visits/visit/change_list.html"
+    list_display = (
+        "date_display",
+        "kind",
+        "members_display",
+        "team_display",
+        "amount",
+        "concern_count_display",
+        "status",
+        "office",
+    )
+    list_display_links = ("date_display", "kind")
+    list_select_related = ("office",)
+    list_filter = (VisitYearFilter, "status", "kind")
+    search_fields = ("member_links__member__name", "place", "summary")
+    show_full_result_count = False
+    list_per_page = 50
+    inlines = [VisitMemberInline, VisitTeamInline, VisitConcernInline]
+    fieldsets = (
+        (None, {"fields": ("office", "kind", "status", "visited_on", "due_date", "place")}),
+        (_("慰问"), {"fields": ("amount", "gifts")}),
+        (_("记录"), {"fields": ("summary", "staff_notes", "cancel_reason")}),
+    )
+    readonly_fields = ("status", "due_date", "cancel_reason")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(concern_count=Count("concerns", distinct=True))
+            .prefetch_related(*_visit_prefetches())
+        )
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).prefetch_related(*_visit_prefetches())
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        from liaison.scoping import default_office
+
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            if inline.model is VisitMember:
+                formset.default_office = default_office(request)
+            yield formset, inline
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            editable = set(form.changed_data) & {
+                "kind",
+                "visited_on",
+                "place",
+                "amount",
+                "gifts",
+                "summary",
+                "staff_notes",
+            }
+            services.visit_update(
+                visit=obj, actor=request.user, **{f: form.cleaned_data[f] for f in editable}
+            )
+            if "office" in form.changed_data:
+                super().save_model(request, obj, form, change)
+            return
+        obj.created_by = request.user
+        obj.status = Visit.Status.DONE
+        super().save_model(request, obj, form, change)
+        record_creation(obj, actor=request.user)
+
+    @admin.display(description=_("日期"), ordering="visited_on")
+    def date_display(self, obj):
+        if obj.visited_on:
+            return obj.visited_on
+        if obj.due_date:
+            label = _("应于 %(d)s 前") % {"d": obj.due_date}
+            if obj.is_overdue:
+                return format_html('<strong class="overdue">{}</strong>', label)
+            return label
+        return "—"
+
+    @admin.display(description=_("走访委员"))
+    def members_display(self, obj):
+        return "、".join(link.member.name for link in obj.member_links.all())
+
+    @admin.display(description=_("走访人员"))
+    def team_display(self, obj):
+        return "、".join(person.display_name for person in obj.team.all())
+
+    @admin.display(description=_("意见建议"), ordering="concern_count")
+    def concern_count_display(self, obj):
+        return obj.concern_count or ""
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "coverage/",
+                self.admin_site.admin_view(self.coverage_view),
+                name="{}_{}_coverage".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def coverage_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return admin_views.coverage(self, request)
+
+
+class LifeEventAdminForm(forms.ModelForm):
+    class Meta:
+        model = LifeEvent
+        fields = ("office", "member", "kind", "occurred_on", "place", "description")
+
+    def clean_member(self):
+        member = self.cleaned_data["member"]
+        if member is not None and not member.is_serving and not self.instance.pk:
+            raise ValidationError(_("%(name)s 不是在任委员。") % {"name": member.name})
+        return member
+
+
+@admin.register(LifeEvent)
+class LifeEventAdmin(OfficeScopedAdmin):
+    form = LifeEventAdminForm
+    list_display = (
+        "occurred_on",
+        "member",
+        "kind",
+        "visit_status",
+        "reported_in_portal",
+        "office",
+    )
+    list_select_related = ("member", "visit", "office")
+    list_filter = ("kind", "reported_in_portal")
+    search_fields = ("member__name", "description")
+    autocomplete_fields = ("member",)
+    date_hierarchy = "occurred_on"
+
+    def get_exclude(self, request, obj=None):
+        # The office follows the member.
+        return [*super().get_exclude(request, obj), "office"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ("member", "kind", "occurred_on", "visit_link", "reported_in_portal")
+        return ()
+
+    @admin.display(description=_("走访"))
+    def visit_status(self, obj):
+        if obj.visit is None:
+            return "—"
+        if obj.visit.is_overdue:
+            return format_html(
+                '<strong class="overdue">{}（{}）</strong>',
+                obj.visit.get_status_display(),
+                _("逾期"),
+            )
+        return obj.visit.get_status_display()
+
+    @admin.display(description=_("走访记录"))
+    def visit_link(self, obj):
+        from django.urls import reverse
+
+        if obj.visit_id is None:
+            return "—"
+        url = reverse("admin:visits_visit_change", args=[obj.visit_id])
+        return format_html('<a href="{}">{}</a>', url, obj.visit)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        event = services.life_event_record(
+            actor=request.user,
+            member=form.cleaned_data["member"],
+            kind=form.cleaned_data["kind"],
+            occurred_on=form.cleaned_data["occurred_on"],
+            description=form.cleaned_data.get("description", ""),
+            place=form.cleaned_data.get("place", ""),
+        )
+        # The admin's own redirect and log entry use this object.
+        obj.pk, obj.office, obj.visit = event.pk, event.office, event.visit
+
+
+# --- Concerns -------------------------------------------------------------------------
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("是否逾期")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已逾期")), ("no", _("未逾期"))]
+
+    def queryset(self, request, queryset):
+        overdue = Concern.overdue_q(today())
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.exclude(overdue)
+        return queryset
+
+
+class UnitFilter(admin.SimpleListFilter):
+    title = _("承办单位")
+    parameter_name = "unit"
+
+    def lookups(self, request, model_admin):
+        units = scope_queryset(HandlingUnit.objects.all(), request.user, "office", shared=True)
+        return [(str(u.pk), u.name) for u in units]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(unit_id=self.value())
+        return queryset
+
+
+class ConcernResource(resources.ModelResource):
+    created = fields.Field(column_name="收集日期")
+    title = fields.Field(attribute="title", column_name="标题")
+    content = fields.Field(attribute="content", column_name="内容")
+    member = fields.Field(attribute="member__name", column_name="反映委员")
+    source = fields.Field(attribute="get_source_display", column_name="来源")
+    category = fields.Field(attribute="category__name", column_name="类别")
+    scope = fields.Field(attribute="get_scope_display", column_name="职责范围")
+    unit = fields.Field(attribute="unit__name", column_name="承办单位")
+    due_date = fields.Field(attribute="due_date", column_name="办理期限")
+    status = fields.Field(attribute="get_status_display", column_name="状态")
+    overdue = fields.Field(column_name="逾期")
+    result = fields.Field(attribute="result", column_name="办理结果")
+    verdict = fields.Field(attribute="get_verdict_display", column_name="委员评价")
+    office = fields.Field(attribute="office__name", column_name="联络处")
+
+    class Meta:
+        model = Concern
+        fields = (
+            "created",
+            "title",
+            "content",
+            "member",
+            "source",
+            "category",
+            "scope",
+            "unit",
+            "due_date",
+            "status",
+            "overdue",
+            "result",
+            "verdict",
+            "office",
+        )
+
+    def dehydrate_created(self, concern):
+        from django.utils import timezone
+
+        return timezone.localtime(concern.created_at).date()
+
+    def dehydrate_overdue(self, concern):
+        return "是" if concern.is_overdue else ""
+
+
+class ConcernAdminForm(forms.ModelForm):
+    class Meta:
+        model = Concern
+        fields = (
+            "office",
+            "member",
+            "visit",
+            "source",
+            "source_label",
+            "category",
+            "title",
+            "content",
+        )
+
+    def clean(self):
+        data = super().clean()
+        member = data.get("member")
+        office = data.get("office") or (self.instance.office if self.instance.office_id else None)
+        if member is not None and office is not None and member.office_id != office.pk:
+            self.add_error("member", _("该委员不属于所选联络处。"))
+        return data
+
+
+@admin.register(Concern)
+class ConcernAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
+    form = ConcernAdminForm
+    workflow = CONCERN_WORKFLOW
+    workflow_steps = CONCERN_STEPS
+    resource_classes = [ConcernResource]
+    change_list_template = "admin/visits/concern/change_list.html"
+    list_display = (
+        "title",
+        "member",
+        "source",
+        "category",
+        "status",
+        "unit",
+        "due_display",
+        "created_at",
+        "office",
+    )
+    list_select_related = ("member", "unit", "category", "office")
+    list_filter = (
+        DateYearFilter,
+        "status",
+        UnitFilter,
+        OverdueFilter,
+        "source",
+        "scope",
+        "category",
+    )
+    search_fields = ("title", "content", "member__name", "unit__name")
+    autocomplete_fields = ("member",)
+    show_full_result_count = False
+    list_per_page = 50
+    actions = ["feed_back_selected", "close_selected"]
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "office",
+                    "member",
+                    "visit",
+                    "source",
+                    "source_label",
+                    "category",
+                    "title",
+                    "content",
+                    "status",
+                )
+            },
+        ),
+        (
+            _("分办与办理"),
+            {
+                "fields": (
+                    "scope",
+                    "unit",
+                    "assigned_on",
+                    "due_date",
+                    "coordination_notes",
+                    "acknowledged_at",
+                    "progress",
+                    "result",
+                    "unresolvable_reason",
+                    "resolved_on",
+                    "round",
+                )
+            },
+        ),
+        (
+            _("反馈与确认"),
+            {
+                "fields": (
+                    "fed_back_at",
+                    "feedback_note",
+                    "verdict",
+                    "member_comments",
+                    "confirmed_at",
+                    "closed_at",
+                )
+            },
+        ),
+    )
+    WORKFLOW_FIELDS = (
+        "status",
+        "scope",
+        "unit",
+        "assigned_on",
+        "due_date",
+        "coordination_notes",
+        "acknowledged_at",
+        "progress",
+        "result",
+        "unresolvable_reason",
+        "resolved_on",
+        "round",
+        "fed_back_at",
+        "feedback_note",
+        "verdict",
+        "member_comments",
+        "confirmed_at",
+        "closed_at",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # The workflow owns everything after collection; what was said is editable only
+        # until the concern is handed to a unit.
+        if obj is not None and obj.status not in (Concern.Status.NEW, Concern.Status.TRIAGED):
+            return (
+                *self.WORKFLOW_FIELDS,
+                "office",
+                "member",
+                "visit",
+                "source",
+                "title",
+                "content",
+                "category",
+                "source_label",
+            )
+        if obj is not None:
+            return (*self.WORKFLOW_FIELDS, "office", "member", "visit", "source")
+        return self.WORKFLOW_FIELDS
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "visit":
+            kwargs["queryset"] = scope_queryset(
+                Visit.objects.filter(status=Visit.Status.DONE), request.user
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        from liaison.scoping import default_office
+
+        data = form.cleaned_data
+        concern = services.concern_create(
+            actor=request.user,
+            office=data.get("office") or default_office(request),
+            member=data.get("member"),
+            title=data["title"],
+            content=data["content"],
+            source=data.get("source") or Concern.Source.STAFF,
+            source_label=data.get("source_label", ""),
+            visit=data.get("visit"),
+            category=data.get("category"),
+        )
+        obj.pk, obj.office, obj.status = concern.pk, concern.office, concern.status
+        obj.created_at = concern.created_at
+
+    @admin.display(description=_("办理期限"), ordering="due_date")
+    def due_display(self, obj):
+        if obj.due_date is None:
+            return "—"
+        if obj.is_overdue:
+            return format_html('<strong class="overdue">{}（{}）</strong>', obj.due_date, _("逾期"))
+        return obj.due_date
+
+    def _bulk(self, request, queryset, run, done):
+        succeeded = 0
+        for concern in queryset.order_by("created_at", "pk"):
+            try:
+                run(concern)
+                succeeded += 1
+            except WorkflowError as error:
+                self.message_user(request, f"{concern}：{error}", messages.ERROR)
+        if succeeded:
+            self.message_user(request, done % {"n": succeeded}, messages.SUCCESS)
+
+    @admin.action(description=_("将办理结果反馈委员"), permissions=["change"])
+    def feed_back_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            lambda c: services.concern_feed_back(concern=c, actor=request.user),
+            _("已反馈 %(n)s 件。"),
+        )
+
+    @admin.action(description=_("办结所选意见建议"), permissions=["change"])
+    def close_selected(self, request, queryset):
+        self._bulk(
+            request,
+            queryset,
+            lambda c: services.concern_close(concern=c, actor=request.user),
+            _("已办结 %(n)s 件。"),
+        )
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "digest/",
+                self.admin_site.admin_view(self.digest_view),
+                name="{}_{}_digest".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def digest_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return admin_views.digest(self, request)

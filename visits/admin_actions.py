@@ -1,0 +1,314 @@
+"""Workflow steps staff take in the admin on visits and concerns, each a small form that
+calls a service (liaison.admin_workflow). The services check the move again under a row
+lock, so a stale page gets a clear message, never a 500.
+
+liaison.admin_workflow passes the record to a step's form as ``proposal`` (its first
+user); the forms here take it under that name and call it ``record``.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from liaison.models import HandlingUnit, today
+from liaison.scoping import scope_queryset
+from liaison.selectors import office_staff
+from members.models import Member
+
+from . import services
+from .forms import ResultForm
+from .models import Concern, ConcernCategory, Visit
+
+C = Concern.Status
+V = Visit.Status
+
+
+@dataclass(frozen=True)
+class Step:
+    label: Any
+    form: type[forms.Form]
+    run: Any  # (record, actor, cleaned_data) -> None
+    states: tuple
+    needs: tuple = ()  # extra form kwargs: "proposal" (the record), "user"
+    files: bool = False
+    danger: bool = False
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("说明（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _leaders(text: str) -> list[tuple[str, str]]:
+    """One leader per line, "name title" or "name，title"."""
+    leaders = []
+    for line in (text or "").splitlines():
+        line = line.strip().replace("，", " ").replace(",", " ")
+        if line:
+            name, _sep, title = line.partition(" ")
+            leaders.append((name, title.strip()))
+    return leaders
+
+
+# --- Visits ---------------------------------------------------------------------------
+
+
+class CompleteVisitForm(forms.Form):
+    visited_on = forms.DateField(
+        label=_("走访日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    team_users = forms.ModelMultipleChoiceField(
+        label=_("走访工作人员"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    leaders = forms.CharField(
+        label=_("受邀领导"),
+        required=False,
+        help_text=_("每行一位：姓名 职务。"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    place = forms.CharField(label=_("地点"), required=False)
+    amount = forms.DecimalField(
+        label=_("慰问金（元）"), required=False, min_value=0, decimal_places=2
+    )
+    gifts = forms.CharField(label=_("慰问品"), required=False)
+    summary = forms.CharField(
+        label=_("走访情况（委员可见）"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    staff_notes = forms.CharField(
+        label=_("内部备注（仅工作人员可见）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = proposal
+        self.fields["team_users"].queryset = office_staff([record.office_id])
+        self.fields["place"].initial = record.place
+
+    def clean_leaders(self):
+        return _leaders(self.cleaned_data["leaders"])
+
+
+class OpinionForm(forms.Form):
+    member = forms.ModelChoiceField(
+        label=_("反映委员"),
+        queryset=Member.objects.none(),
+        required=False,
+        help_text=_("多人共同反映的可留空。"),
+    )
+    title = forms.CharField(label=_("标题"), max_length=200)
+    content = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 4}))
+    category = forms.ModelChoiceField(
+        label=_("类别"), queryset=ConcernCategory.objects.filter(is_active=True), required=False
+    )
+
+    def __init__(self, *args, proposal, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = proposal
+        self.fields["member"].queryset = record.members.all()
+        if record.members.count() == 1:
+            self.fields["member"].initial = record.members.get().pk
+
+
+def _opinion(visit, user, data):
+    services.concern_create(
+        actor=user,
+        office=visit.office,
+        source=Concern.Source.VISIT,
+        visit=visit,
+        **data,
+    )
+
+
+VISIT_STEPS = {
+    "complete": Step(
+        _("登记走访情况"),
+        CompleteVisitForm,
+        lambda v, u, d: services.visit_complete(visit=v, actor=u, **d),
+        (V.PENDING,),
+        needs=("proposal",),
+    ),
+    "opinion": Step(
+        _("记录意见建议"),
+        OpinionForm,
+        _opinion,
+        (V.DONE,),
+        needs=("proposal",),
+    ),
+    "cancel": Step(
+        _("取消走访"),
+        ReasonForm,
+        lambda v, u, d: services.visit_cancel(visit=v, actor=u, reason=d["reason"]),
+        (V.PENDING,),
+        danger=True,
+    ),
+}
+
+
+# --- Concerns -------------------------------------------------------------------------
+
+
+def _units(record, user, *, within: bool):
+    units = scope_queryset(HandlingUnit.objects.filter(is_active=True), user, "office", shared=True)
+    units = units.filter(Q(office=record.office_id) | Q(office__isnull=True))
+    kinds = (HandlingUnit.Kind.STREET_DEPARTMENT, HandlingUnit.Kind.COMMUNITY)
+    return units.filter(kind__in=kinds) if within else units.exclude(kind__in=kinds)
+
+
+class TriageForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("职责范围"), choices=Concern.Scope.choices, widget=forms.RadioSelect
+    )
+    category = forms.ModelChoiceField(
+        label=_("类别"), queryset=ConcernCategory.objects.filter(is_active=True), required=False
+    )
+    note = forms.CharField(label=_("说明"), required=False)
+
+
+class AssignForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("街道部门"), queryset=HandlingUnit.objects.none())
+    due_date = forms.DateField(
+        label=_("办理期限"),
+        required=False,
+        help_text=_("留空则按本联络处设置的工作日数计算（节假日顺延）。"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    note = forms.CharField(label=_("交办说明"), required=False)
+
+    def __init__(self, *args, proposal, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _units(proposal, user, within=True)
+
+
+class EscalateForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("上级单位"), queryset=HandlingUnit.objects.none())
+    coordination_notes = forms.CharField(
+        label=_("协调情况"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    due_date = forms.DateField(
+        label=_("期望办结日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, proposal, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = _units(proposal, user, within=False)
+
+
+class CoordinateForm(forms.Form):
+    notes = forms.CharField(label=_("协调情况"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProgressForm(forms.Form):
+    progress = forms.CharField(label=_("办理进展"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StaffResultForm(ResultForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resolved_on"].initial = today()
+
+
+class ConfirmForm(forms.Form):
+    satisfied = forms.TypedChoiceField(
+        label=_("委员评价"),
+        choices=(("1", _("满意")), ("0", _("不满意"))),
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    comments = forms.CharField(
+        label=_("委员意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def _unit_label(concern) -> str:
+    return _("%(unit)s（工作人员代录）") % {"unit": concern.unit}
+
+
+CONCERN_STEPS = {
+    "triage": Step(
+        _("分类"),
+        TriageForm,
+        lambda c, u, d: services.concern_triage(concern=c, actor=u, **d),
+        (C.NEW,),
+    ),
+    "assign": Step(
+        _("交办街道部门"),
+        AssignForm,
+        lambda c, u, d: services.concern_assign(concern=c, actor=u, **d),
+        (C.NEW, C.TRIAGED, C.ASSIGNED, C.ESCALATED, C.IN_PROGRESS, C.REOPENED),
+        needs=("proposal", "user"),
+    ),
+    "escalate": Step(
+        _("上报协调"),
+        EscalateForm,
+        lambda c, u, d: services.concern_escalate(concern=c, actor=u, **d),
+        (C.NEW, C.TRIAGED, C.ASSIGNED, C.ESCALATED, C.IN_PROGRESS, C.REOPENED),
+        needs=("proposal", "user"),
+    ),
+    "coordinate": Step(
+        _("记录协调情况"),
+        CoordinateForm,
+        lambda c, u, d: services.concern_coordinate(concern=c, actor=u, **d),
+        Concern.HANDLING_STATUSES,
+    ),
+    "unit_acknowledge": Step(
+        _("代单位签收"),
+        NoteForm,
+        lambda c, u, d: services.concern_acknowledge(
+            concern=c, actor=u, actor_label=_unit_label(c)
+        ),
+        (C.ASSIGNED, C.ESCALATED, C.REOPENED),
+    ),
+    "unit_progress": Step(
+        _("代录办理进展"),
+        ProgressForm,
+        lambda c, u, d: services.concern_update_progress(
+            concern=c, actor=u, actor_label=_unit_label(c), **d
+        ),
+        Concern.HANDLING_STATUSES,
+    ),
+    "unit_result": Step(
+        _("代录办理结果"),
+        StaffResultForm,
+        lambda c, u, d: services.concern_report_result(
+            concern=c,
+            actor=u,
+            actor_label=_unit_label(c),
+            resolved=d["outcome"] == "resolved",
+            result=d["result"],
+            reason=d.get("reason", ""),
+            resolved_on=d["resolved_on"],
+        ),
+        Concern.HANDLING_STATUSES,
+    ),
+    "feed_back": Step(
+        _("反馈委员"),
+        NoteForm,
+        lambda c, u, d: services.concern_feed_back(concern=c, actor=u, **d),
+        (C.RESOLVED, C.UNRESOLVABLE),
+    ),
+    "confirm": Step(
+        _("录入委员评价"),
+        ConfirmForm,
+        lambda c, u, d: services.concern_confirm(concern=c, actor=u, member=c.member, **d),
+        (C.FED_BACK,),
+    ),
+    "close": Step(
+        _("办结"),
+        NoteForm,
+        lambda c, u, d: services.concern_close(concern=c, actor=u, **d),
+        (C.RESOLVED, C.UNRESOLVABLE, C.FED_BACK),
+    ),
+}

@@ -1,0 +1,458 @@
+"""Visiting members (走访慰问) and the concern loop (意见建议): DOMAIN.md "Three key
+points — visiting members". Visits, life events that call for one, and concerns routed
+to a street department (to be done within a time limit) or escalated to a higher-level
+body, with the result fed back to the member. The concern moves live in
+visits/workflows.py."""
+
+import datetime
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from liaison.models import HandlingUnit, Office
+from members.models import Lookup, Member
+
+_MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+def parse_month_days(value: str) -> list[tuple[int, int]]:
+    """``"06-15, 11-30"`` -> ``[(6, 15), (11, 30)]``; raises ValueError on bad input."""
+    result = []
+    for part in (value or "").replace("，", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not _MONTH_DAY.match(part):
+            raise ValueError(part)
+        month, day = int(part[:2]), int(part[3:])
+        datetime.date(2024, month, day)  # a leap year: 02-29 is allowed, 02-30 is not
+        result.append((month, day))
+    return sorted(set(result))
+
+
+def validate_month_days(value: str) -> None:
+    try:
+        parse_month_days(value)
+    except ValueError as error:
+        raise ValidationError(
+            _("日期格式应为“月-日”，多个日期用逗号分隔，例如 06-15,11-30。")
+        ) from error
+
+
+class VisitConfig(models.Model):
+    """Per-office rules staff may change without a deploy (DOMAIN.md: "configurable")."""
+
+    office = models.OneToOneField(
+        Office, verbose_name=_("联络处"), on_delete=models.CASCADE, related_name="visit_config"
+    )
+    visits_per_year = models.PositiveSmallIntegerField(
+        _("每位委员每年至少走访（次）"), default=2, validators=[MinValueValidator(1)]
+    )
+    coverage_reminder_dates = models.CharField(
+        _("走访覆盖提醒日期"),
+        max_length=100,
+        default="05-15,11-15",
+        validators=[validate_month_days],
+        help_text=_("每年这些日期提醒工作人员尚未走访的委员，格式“月-日”，逗号分隔。"),
+    )
+    life_event_visit_days = models.PositiveSmallIntegerField(
+        _("重要事项走访期限（天）"),
+        default=3,
+        help_text=_("委员住院、亲属去世、婚庆寿诞等登记后，应在多少天内走访。"),
+    )
+    concern_due_working_days = models.PositiveSmallIntegerField(
+        _("意见建议办理期限（工作日）"), default=15, validators=[MinValueValidator(1)]
+    )
+    due_soon_working_days = models.PositiveSmallIntegerField(_("到期前提醒（工作日）"), default=3)
+    confirm_working_days = models.PositiveSmallIntegerField(
+        _("委员确认期限（工作日）"),
+        default=10,
+        help_text=_("办理结果反馈委员后，超过此期限未确认的提醒委员一次。"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("走访工作设置")
+        verbose_name_plural = _("走访工作设置")
+
+    def __str__(self):
+        return str(self.office)
+
+    @classmethod
+    def for_office(cls, office) -> "VisitConfig":
+        return cls.objects.get_or_create(office=office)[0]
+
+    @property
+    def reminder_dates(self) -> list[tuple[int, int]]:
+        try:
+            return parse_month_days(self.coverage_reminder_dates)
+        except ValueError:
+            return []
+
+
+class Visit(models.Model):
+    """One visit by the office to one or more members (走访慰问)."""
+
+    class Kind(models.TextChoices):
+        ROUTINE = "routine", _("走访慰问")
+        FESTIVAL = "festival", _("节日慰问")
+        HOSPITAL = "hospital", _("探望病患")
+        BEREAVEMENT = "bereavement", _("吊唁慰问")
+        CELEBRATION = "celebration", _("婚庆寿诞")
+        UNIT_EVENT = "unit_event", _("委员单位重大活动")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待走访")
+        DONE = "done", _("已走访")
+        CANCELLED = "cancelled", _("已取消")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="visits"
+    )
+    kind = models.CharField(_("走访类型"), max_length=12, choices=Kind.choices)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.DONE, db_index=True
+    )
+    visited_on = models.DateField(_("走访日期"), null=True, blank=True, db_index=True)
+    due_date = models.DateField(
+        _("应走访日期"), null=True, blank=True, help_text=_("由重要事项生成的待走访记录。")
+    )
+    members = models.ManyToManyField(
+        Member,
+        verbose_name=_("走访委员"),
+        through="VisitMember",
+        related_name="visits",
+    )
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    amount = models.DecimalField(
+        _("慰问金（元）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    gifts = models.CharField(_("慰问品"), max_length=200, blank=True)
+    summary = models.TextField(
+        _("走访情况"), blank=True, help_text=_("委员本人在服务平台可以看到。")
+    )
+    staff_notes = models.TextField(
+        _("内部备注"), blank=True, help_text=_("仅工作人员可见，委员看不到。")
+    )
+    cancel_reason = models.TextField(_("取消原因"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        verbose_name = _("走访")
+        verbose_name_plural = _("走访")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(visited_on__isnull=False),
+                name="done_visit_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["office", "status", "visited_on"], name="visit_office_idx"),
+        ]
+
+    def __str__(self):
+        when = self.visited_on or self.due_date
+        return f"{self.get_kind_display()} {when:%Y-%m-%d}" if when else self.get_kind_display()
+
+    @property
+    def is_overdue(self) -> bool:
+        from liaison.models import today
+
+        return (
+            self.status == self.Status.PENDING
+            and self.due_date is not None
+            and self.due_date < today()
+        )
+
+
+class VisitMember(models.Model):
+    """A member visited on a visit. Coverage counts these rows."""
+
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("走访"), on_delete=models.CASCADE, related_name="member_links"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="visit_links"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("走访委员")
+        verbose_name_plural = _("走访委员")
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "member"], name="one_link_per_visit_member")
+        ]
+        indexes = [models.Index(fields=["member", "visit"], name="visit_member_idx")]
+
+    def __str__(self):
+        return str(self.member_id and self.member)
+
+
+class VisitTeamMember(models.Model):
+    """Someone on the visiting team: a staff user, or an invited leader by name (leaders
+    of the street party working committee often have no account)."""
+
+    visit = models.ForeignKey(
+        Visit, verbose_name=_("走访"), on_delete=models.CASCADE, related_name="team"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("工作人员/领导账号"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+    is_leader = models.BooleanField(_("受邀领导"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-is_leader", "id"]
+        verbose_name = _("走访人员")
+        verbose_name_plural = _("走访人员")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(name=""), name="team_member_named"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name:
+            return self.name
+        return str(self.user) if self.user_id else ""
+
+    def clean(self):
+        if not self.user_id and not self.name.strip():
+            raise ValidationError(_("请选择账号或填写姓名。"))
+
+
+class LifeEvent(models.Model):
+    """Something in a member's life the office should be there for (DOMAIN.md: illness,
+    bereavement, a wedding, a birthday, a member unit's opening). Recording one creates
+    a pending visit with a due date; recording that visit completes it."""
+
+    class Kind(models.TextChoices):
+        HOSPITALISED = "hospitalised", _("住院治疗")
+        BEREAVEMENT = "bereavement", _("亲属去世")
+        WEDDING = "wedding", _("婚庆")
+        BIRTHDAY = "birthday", _("整寿生日")
+        UNIT_EVENT = "unit_event", _("单位重大活动")
+
+    # The kind of visit each event calls for.
+    VISIT_KIND = {
+        Kind.HOSPITALISED: Visit.Kind.HOSPITAL,
+        Kind.BEREAVEMENT: Visit.Kind.BEREAVEMENT,
+        Kind.WEDDING: Visit.Kind.CELEBRATION,
+        Kind.BIRTHDAY: Visit.Kind.CELEBRATION,
+        Kind.UNIT_EVENT: Visit.Kind.UNIT_EVENT,
+    }
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="life_events"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="life_events"
+    )
+    kind = models.CharField(_("事项"), max_length=12, choices=Kind.choices)
+    occurred_on = models.DateField(_("日期"))
+    description = models.TextField(_("情况说明"), blank=True)
+    place = models.CharField(_("地点"), max_length=200, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reported_in_portal = models.BooleanField(_("委员本人登记"), default=False)
+    visit = models.OneToOneField(
+        Visit,
+        verbose_name=_("走访"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="life_event",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        verbose_name = _("重要事项")
+        verbose_name_plural = _("重要事项")
+
+    def __str__(self):
+        return f"{self.member} {self.get_kind_display()} {self.occurred_on:%Y-%m-%d}"
+
+
+class ConcernCategory(Lookup):
+    class Meta(Lookup.Meta):
+        verbose_name = _("意见建议类别")
+        verbose_name_plural = _("意见建议类别")
+
+
+class Concern(models.Model):
+    """An opinion or problem a member raised (意见建议) — on a visit, at a briefing, in
+    the portal, or recorded by staff — and its handling until the member confirms."""
+
+    class Source(models.TextChoices):
+        VISIT = "visit", _("走访收集")
+        BRIEFING = "briefing", _("通报会收集")
+        PORTAL = "portal", _("委员网上反映")
+        STAFF = "staff", _("工作人员录入")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("新收集")
+        TRIAGED = "triaged", _("已分类")
+        ASSIGNED = "assigned", _("已交办")
+        ESCALATED = "escalated", _("已上报协调")
+        IN_PROGRESS = "in_progress", _("办理中")
+        RESOLVED = "resolved", _("已解决")
+        UNRESOLVABLE = "unresolvable", _("无法解决")
+        FED_BACK = "fed_back", _("已反馈委员")
+        REOPENED = "reopened", _("重新办理")
+        CLOSED = "closed", _("已办结")
+
+    class Scope(models.TextChoices):
+        WITHIN = "within", _("街道职责范围内")
+        BEYOND = "beyond", _("超出街道职责")
+
+    class Verdict(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        DISSATISFIED = "dissatisfied", _("不满意")
+
+    # Statuses in which a unit is working and the due date runs.
+    HANDLING_STATUSES = (Status.ASSIGNED, Status.ESCALATED, Status.IN_PROGRESS, Status.REOPENED)
+    OPEN_STATUSES = (Status.NEW, Status.TRIAGED, *HANDLING_STATUSES)
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="concerns"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("反映委员"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concerns",
+        help_text=_("不针对某位委员的意见（如通报会上集体提出）留空。"),
+    )
+    visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("来源走访"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="concerns",
+    )
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    source_label = models.CharField(
+        _("来源说明"), max_length=200, blank=True, help_text=_("例如通报会名称。")
+    )
+    category = models.ForeignKey(
+        ConcernCategory,
+        verbose_name=_("类别"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    content = models.TextField(_("内容"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+    scope = models.CharField(_("职责范围"), max_length=8, choices=Scope.choices, blank=True)
+    unit = models.ForeignKey(
+        HandlingUnit,
+        verbose_name=_("承办单位"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concerns",
+    )
+    assigned_on = models.DateField(_("交办日期"), null=True, blank=True)
+    due_date = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    coordination_notes = models.TextField(_("协调情况"), blank=True)
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    progress = models.TextField(_("最新进展"), blank=True)
+    result = models.TextField(_("办理结果"), blank=True)
+    unresolvable_reason = models.TextField(_("无法解决原因"), blank=True)
+    resolved_on = models.DateField(_("办结日期"), null=True, blank=True)
+    fed_back_at = models.DateTimeField(_("反馈委员时间"), null=True, blank=True)
+    feedback_note = models.TextField(_("反馈说明"), blank=True)
+    verdict = models.CharField(_("委员评价"), max_length=12, choices=Verdict.choices, blank=True)
+    member_comments = models.TextField(_("委员意见"), blank=True)
+    confirmed_at = models.DateTimeField(_("委员确认时间"), null=True, blank=True)
+    round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("收集时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("意见建议")
+        verbose_name_plural = _("意见建议")
+        indexes = [
+            models.Index(fields=["office", "status", "created_at"], name="concern_office_idx"),
+            models.Index(fields=["unit", "status"], name="concern_unit_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_overdue(self) -> bool:
+        from liaison.models import today
+
+        return (
+            self.status in self.HANDLING_STATUSES
+            and self.due_date is not None
+            and self.due_date < today()
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @classmethod
+    def overdue_q(cls, day: datetime.date) -> Q:
+        """Overdue on ``day``: still with a unit and past its due date (for filters)."""
+        return Q(status__in=cls.HANDLING_STATUSES, due_date__lt=day)

@@ -1,0 +1,717 @@
+"""Writes for visits, life events and concerns.
+
+Every concern move goes through ``liaison.workflow.transition`` on a locked row and
+leaves a status-change row. Reminders are written to the outbox in the same
+transaction. Handling units act without accounts, through signed links: their services
+take ``actor_label`` (the unit's name) instead of a user.
+"""
+
+import datetime
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison.models import HandlingUnit, Office, today
+from liaison.workdays import add_working_days
+from liaison.workflow import WorkflowError, lock, record_creation, record_note, transition
+from members.models import Member
+
+from . import notifications
+from .models import (
+    Concern,
+    ConcernCategory,
+    LifeEvent,
+    Visit,
+    VisitConfig,
+    VisitMember,
+    VisitTeamMember,
+)
+from .workflows import CONCERN_WORKFLOW, VISIT_WORKFLOW
+
+C = Concern.Status
+
+
+def _is_staff(actor) -> bool:
+    return bool(actor is not None and getattr(actor, "is_staff", False))
+
+
+def _acting_member(actor) -> Member | None:
+    return getattr(actor, "member", None) if actor is not None else None
+
+
+def check_members(office: Office, members: Sequence[Member]) -> None:
+    if not members:
+        raise WorkflowError(_("请至少选择一位走访的委员。"))
+    others = [m.name for m in members if m.office_id != office.pk]
+    if others:
+        raise WorkflowError(
+            _("%(names)s 不属于%(office)s，不能记入本联络处的走访。")
+            % {"names": "、".join(others), "office": office}
+        )
+
+
+def check_visit_date(visited_on: datetime.date | None) -> datetime.date:
+    if visited_on is None:
+        raise WorkflowError(_("请填写走访日期。"))
+    if visited_on > today():
+        raise WorkflowError(_("走访日期不能晚于今天，尚未进行的走访请登记为重要事项。"))
+    return visited_on
+
+
+def _check_amount(amount) -> Decimal | None:
+    if amount in (None, ""):
+        return None
+    amount = Decimal(amount)
+    if amount < 0:
+        raise WorkflowError(_("慰问金不能为负数。"))
+    return amount
+
+
+# --- Visits ---------------------------------------------------------------------------
+
+
+def _set_team(visit: Visit, team_users: Iterable, leaders: Iterable[tuple[str, str]]) -> None:
+    rows = [VisitTeamMember(visit=visit, user=user) for user in team_users]
+    rows += [
+        VisitTeamMember(visit=visit, name=name.strip(), title=title.strip(), is_leader=True)
+        for name, title in leaders
+        if name.strip()
+    ]
+    VisitTeamMember.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    actor,
+    office: Office,
+    kind: str,
+    visited_on: datetime.date,
+    members: Sequence[Member],
+    team_users: Iterable = (),
+    leaders: Iterable[tuple[str, str]] = (),
+    place: str = "",
+    amount=None,
+    gifts: str = "",
+    summary: str = "",
+    staff_notes: str = "",
+    opinions: Iterable[dict] = (),
+) -> Visit:
+    """A visit that took place. ``opinions`` are what members said (dicts with title,
+    content and optionally member); each becomes a concern collected on this visit."""
+    if kind not in Visit.Kind.values:
+        raise WorkflowError(_("请选择走访类型。"))
+    check_visit_date(visited_on)
+    members = list(members)
+    check_members(office, members)
+    visit = Visit.objects.create(
+        office=office,
+        kind=kind,
+        status=Visit.Status.DONE,
+        visited_on=visited_on,
+        place=place,
+        amount=_check_amount(amount),
+        gifts=gifts,
+        summary=summary,
+        staff_notes=staff_notes,
+        created_by=actor,
+    )
+    VisitMember.objects.bulk_create([VisitMember(visit=visit, member=m) for m in members])
+    _set_team(visit, team_users, leaders)
+    record_creation(visit, actor=actor)
+    for opinion in opinions:
+        concern_create(
+            actor=actor,
+            office=office,
+            member=opinion.get("member") or (members[0] if len(members) == 1 else None),
+            title=opinion["title"],
+            content=opinion.get("content") or opinion["title"],
+            source=Concern.Source.VISIT,
+            visit=visit,
+            category=opinion.get("category"),
+        )
+    return visit
+
+
+@transaction.atomic
+def visit_complete(
+    *,
+    visit: Visit,
+    actor,
+    visited_on: datetime.date,
+    team_users: Iterable = (),
+    leaders: Iterable[tuple[str, str]] = (),
+    place: str = "",
+    amount=None,
+    gifts: str = "",
+    summary: str = "",
+    staff_notes: str = "",
+) -> Visit:
+    """Record the visit a life event called for: the pending visit becomes done."""
+    visit = lock(visit)
+    VISIT_WORKFLOW.check(visit.status, Visit.Status.DONE)
+    visit.visited_on = check_visit_date(visited_on)
+    visit.place = place or visit.place
+    visit.amount = _check_amount(amount)
+    visit.gifts = gifts
+    visit.summary = summary
+    visit.staff_notes = staff_notes
+    transition(
+        visit,
+        workflow=VISIT_WORKFLOW,
+        target=Visit.Status.DONE,
+        actor=actor,
+        note=_("%(d)s 走访") % {"d": f"{visit.visited_on:%Y-%m-%d}"},
+        update_fields=["visited_on", "place", "amount", "gifts", "summary", "staff_notes"],
+    )
+    _set_team(visit, team_users, leaders)
+    return visit
+
+
+@transaction.atomic
+def visit_update(*, visit: Visit, actor, **fields) -> Visit:
+    """Correct a visit's details (the admin form). The date rule holds here too."""
+    visit = lock(visit)
+    editable = {
+        "kind",
+        "visited_on",
+        "due_date",
+        "place",
+        "amount",
+        "gifts",
+        "summary",
+        "staff_notes",
+    }
+    unknown = set(fields) - editable
+    if unknown:
+        raise ValueError(f"not editable: {unknown}")
+    if "visited_on" in fields and fields["visited_on"] is not None:
+        check_visit_date(fields["visited_on"])
+    if visit.status == Visit.Status.DONE and fields.get("visited_on", visit.visited_on) is None:
+        raise WorkflowError(_("请填写走访日期。"))
+    if "amount" in fields:
+        fields["amount"] = _check_amount(fields["amount"])
+    for name, value in fields.items():
+        setattr(visit, name, value)
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def visit_cancel(*, visit: Visit, actor, reason: str) -> Visit:
+    if not reason.strip():
+        raise WorkflowError(_("请填写取消走访的原因。"))
+    visit = lock(visit)
+    visit.cancel_reason = reason
+    return transition(
+        visit,
+        workflow=VISIT_WORKFLOW,
+        target=Visit.Status.CANCELLED,
+        actor=actor,
+        note=reason,
+        update_fields=["cancel_reason"],
+    )
+
+
+# --- Life events ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def life_event_record(
+    *,
+    actor,
+    member: Member,
+    kind: str,
+    occurred_on: datetime.date,
+    description: str = "",
+    place: str = "",
+) -> LifeEvent:
+    """A member is in hospital, bereaved, marrying, turning a milestone age, or their
+    unit holds a major event. Staff, or the member in the portal, record it; a pending
+    visit with a due date is created and staff are told."""
+    in_portal = not _is_staff(actor)
+    if in_portal:
+        acting = _acting_member(actor)
+        if acting is None or acting.pk != member.pk:
+            raise WorkflowError(_("委员只能登记本人的事项。"))
+    elif not member.is_serving:
+        raise WorkflowError(_("%(name)s 不是在任委员。") % {"name": member.name})
+    if kind not in LifeEvent.Kind.values:
+        raise WorkflowError(_("请选择事项类型。"))
+    if occurred_on is None:
+        raise WorkflowError(_("请填写事项日期。"))
+    config = VisitConfig.for_office(member.office)
+    due_date = max(occurred_on, today()) + datetime.timedelta(days=config.life_event_visit_days)
+    visit = Visit.objects.create(
+        office=member.office,
+        kind=LifeEvent.VISIT_KIND[kind],
+        status=Visit.Status.PENDING,
+        due_date=due_date,
+        place=place,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    VisitMember.objects.create(visit=visit, member=member)
+    record_creation(
+        visit,
+        actor=actor,
+        note=_("%(k)s，应于 %(d)s 前走访")
+        % {"k": LifeEvent.Kind(kind).label, "d": f"{due_date:%Y-%m-%d}"},
+    )
+    event = LifeEvent.objects.create(
+        office=member.office,
+        member=member,
+        kind=kind,
+        occurred_on=occurred_on,
+        description=description,
+        place=place,
+        reported_by=actor if getattr(actor, "pk", None) else None,
+        reported_in_portal=in_portal,
+        visit=visit,
+    )
+    notifications.life_event_recorded(event)
+    return event
+
+
+# --- Concerns -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def concern_create(
+    *,
+    actor,
+    office: Office,
+    member: Member | None,
+    title: str,
+    content: str,
+    source: str,
+    source_label: str = "",
+    visit: Visit | None = None,
+    category: ConcernCategory | None = None,
+) -> Concern:
+    """An opinion collected (意见建议): on a visit, at a briefing, in the portal, or typed
+    in by staff. ``member`` is None for an opinion not tied to one member. ``actor`` is
+    a staff user or, in the portal, the member's own user."""
+    if source not in Concern.Source.values:
+        raise WorkflowError(_("请选择意见建议的来源。"))
+    if not (title or "").strip():
+        raise WorkflowError(_("请填写标题。"))
+    if not (content or "").strip():
+        raise WorkflowError(_("请填写内容。"))
+    if not _is_staff(actor):
+        acting = _acting_member(actor)
+        if acting is None or member is None or acting.pk != member.pk:
+            raise WorkflowError(_("委员只能以本人名义反映意见建议。"))
+    if member is not None and member.office_id != office.pk:
+        raise WorkflowError(
+            _("%(name)s 不属于%(office)s。") % {"name": member.name, "office": office}
+        )
+    if visit is not None and visit.office_id != office.pk:
+        raise WorkflowError(_("该走访不属于%(office)s。") % {"office": office})
+    concern = Concern.objects.create(
+        office=office,
+        member=member,
+        visit=visit,
+        source=source,
+        source_label=source_label[:200],
+        category=category,
+        title=title.strip()[:200],
+        content=content.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    record_creation(concern, actor=actor, note=concern.get_source_display())
+    if source == Concern.Source.PORTAL:
+        notifications.concern_raised(concern)
+    return concern
+
+
+def _check_unit(concern: Concern, unit: HandlingUnit, *, within: bool) -> None:
+    if unit is None:
+        raise WorkflowError(_("请选择承办单位。"))
+    if not unit.is_active:
+        raise WorkflowError(_("承办单位“%(u)s”已停用。") % {"u": unit})
+    if unit.office_id is not None and unit.office_id != concern.office_id:
+        raise WorkflowError(_("“%(u)s”是其他联络处的单位，不能交办。") % {"u": unit})
+    if within and not unit.is_within_street:
+        raise WorkflowError(
+            _("“%(u)s”不是街道部门或社区；超出街道职责的问题请上报协调。") % {"u": unit}
+        )
+    if not within and unit.is_within_street:
+        raise WorkflowError(
+            _("“%(u)s”是街道部门；街道职责范围内的问题请交办给该部门。") % {"u": unit}
+        )
+
+
+@transaction.atomic
+def concern_triage(
+    *,
+    concern: Concern,
+    actor,
+    scope: str,
+    category: ConcernCategory | None = None,
+    note: str = "",
+    expected: str | None = None,
+) -> Concern:
+    """分类: within the street's duties or beyond them."""
+    if scope not in Concern.Scope.values:
+        raise WorkflowError(_("请选择是否属于街道职责范围。"))
+    concern = lock(concern)
+    concern.scope = scope
+    if category is not None:
+        concern.category = category
+    label = Concern.Scope(scope).label
+    transition(
+        concern,
+        workflow=CONCERN_WORKFLOW,
+        target=C.TRIAGED,
+        actor=actor,
+        expected=expected,
+        note=f"{label} {note}".strip(),
+        update_fields=["scope", "category"],
+    )
+    return concern
+
+
+def _check_expected(concern: Concern, expected: str | None) -> None:
+    # The same guard as liaison.workflow.transition, for services that move twice.
+    if expected is not None and concern.status != expected:
+        raise WorkflowError(
+            _("该记录已被他人处理，当前状态为“%(status)s”，请刷新后重试。")
+            % {"status": concern.get_status_display()}
+        )
+
+
+def _triage_if_new(concern: Concern, actor, scope: str) -> None:
+    """Assigning or escalating a new concern classifies it first: two timeline rows."""
+    if concern.status == C.NEW:
+        concern.scope = scope
+        transition(
+            concern,
+            workflow=CONCERN_WORKFLOW,
+            target=C.TRIAGED,
+            actor=actor,
+            note=str(Concern.Scope(scope).label),
+            update_fields=["scope"],
+        )
+
+
+@transaction.atomic
+def concern_assign(
+    *,
+    concern: Concern,
+    actor,
+    unit: HandlingUnit,
+    due_date: datetime.date | None = None,
+    note: str = "",
+    expected: str | None = None,
+) -> Concern:
+    """交办: a problem within the street's duties goes to the street department
+    concerned, to be done within the office's time limit in working days (DOMAIN.md)."""
+    concern = lock(concern)
+    _check_expected(concern, expected)
+    _check_unit(concern, unit, within=True)
+    _triage_if_new(concern, actor, Concern.Scope.WITHIN)
+    CONCERN_WORKFLOW.check(concern.status, C.ASSIGNED)
+    config = VisitConfig.for_office(concern.office)
+    assigned_on = today()
+    if due_date is None:
+        due_date = add_working_days(assigned_on, config.concern_due_working_days)
+    elif due_date <= assigned_on:
+        raise WorkflowError(_("办理期限须晚于今天。"))
+    previous_unit = concern.unit if concern.unit_id and concern.unit_id != unit.pk else None
+    concern.scope = Concern.Scope.WITHIN
+    concern.unit = unit
+    concern.assigned_on = assigned_on
+    concern.due_date = due_date
+    concern.acknowledged_at = None
+    text = _("交办 %(u)s，%(d)s 前办结") % {"u": unit, "d": f"{due_date:%Y-%m-%d}"}
+    if previous_unit is not None:
+        text = _("由 %(old)s 改为 ") % {"old": previous_unit} + text
+    transition(
+        concern,
+        workflow=CONCERN_WORKFLOW,
+        target=C.ASSIGNED,
+        actor=actor,
+        note=f"{text}。{note}".strip() if note else text,
+        update_fields=["scope", "unit", "assigned_on", "due_date", "acknowledged_at"],
+    )
+    notifications.concern_assigned(concern)
+    return concern
+
+
+@transaction.atomic
+def concern_escalate(
+    *,
+    concern: Concern,
+    actor,
+    unit: HandlingUnit,
+    coordination_notes: str,
+    due_date: datetime.date | None = None,
+) -> Concern:
+    """上报协调: a problem beyond the street's duties goes to a higher-level body, with
+    notes on how the office is coordinating it."""
+    if not (coordination_notes or "").strip():
+        raise WorkflowError(_("请填写协调情况。"))
+    concern = lock(concern)
+    _check_unit(concern, unit, within=False)
+    _triage_if_new(concern, actor, Concern.Scope.BEYOND)
+    CONCERN_WORKFLOW.check(concern.status, C.ESCALATED)
+    if due_date is not None and due_date <= today():
+        raise WorkflowError(_("办理期限须晚于今天。"))
+    concern.scope = Concern.Scope.BEYOND
+    concern.unit = unit
+    concern.assigned_on = today()
+    concern.due_date = due_date
+    concern.acknowledged_at = None
+    concern.coordination_notes = _append(concern.coordination_notes, coordination_notes)
+    transition(
+        concern,
+        workflow=CONCERN_WORKFLOW,
+        target=C.ESCALATED,
+        actor=actor,
+        note=_("上报 %(u)s 协调：%(n)s") % {"u": unit, "n": coordination_notes},
+        update_fields=[
+            "scope",
+            "unit",
+            "assigned_on",
+            "due_date",
+            "acknowledged_at",
+            "coordination_notes",
+        ],
+    )
+    notifications.concern_assigned(concern)
+    return concern
+
+
+def _append(existing: str, text: str) -> str:
+    line = f"{today():%Y-%m-%d} {text.strip()}"
+    return f"{existing}\n{line}" if existing else line
+
+
+@transaction.atomic
+def concern_coordinate(*, concern: Concern, actor, notes: str) -> Concern:
+    """Staff add to the coordination notes of an escalated concern."""
+    if not (notes or "").strip():
+        raise WorkflowError(_("请填写协调情况。"))
+    concern = lock(concern)
+    if concern.scope != Concern.Scope.BEYOND or concern.status not in Concern.HANDLING_STATUSES:
+        raise WorkflowError(_("只有上报协调中的意见建议可以记录协调情况。"))
+    concern.coordination_notes = _append(concern.coordination_notes, notes)
+    concern.save(update_fields=["coordination_notes"])
+    record_note(concern, actor=actor, note=_("协调情况：%(n)s") % {"n": notes})
+    return concern
+
+
+def _check_handling(concern: Concern, unit: HandlingUnit | None) -> None:
+    if concern.status not in Concern.HANDLING_STATUSES:
+        raise WorkflowError(
+            _("该意见建议当前状态为“%(s)s”，不在办理中。") % {"s": concern.get_status_display()}
+        )
+    if unit is not None and concern.unit_id != unit.pk:
+        raise WorkflowError(_("该事项已改由其他单位办理，本链接不再有效。"))
+
+
+def _actor_label(concern: Concern, actor, actor_label: str) -> str:
+    if actor_label:
+        return actor_label
+    return "" if getattr(actor, "pk", None) else str(concern.unit)
+
+
+@transaction.atomic
+def concern_acknowledge(
+    *, concern: Concern, actor=None, actor_label: str = "", unit: HandlingUnit | None = None
+) -> Concern:
+    """签收: the unit has the concern in hand; it is now in progress."""
+    concern = lock(concern)
+    _check_handling(concern, unit)
+    if concern.acknowledged_at and concern.status == C.IN_PROGRESS:
+        return concern  # acknowledging twice is harmless
+    concern.acknowledged_at = timezone.now()
+    transition(
+        concern,
+        workflow=CONCERN_WORKFLOW,
+        target=C.IN_PROGRESS,
+        actor=actor,
+        actor_label=_actor_label(concern, actor, actor_label),
+        note=_("%(u)s 已签收") % {"u": concern.unit},
+        update_fields=["acknowledged_at"],
+    )
+    return concern
+
+
+@transaction.atomic
+def concern_update_progress(
+    *,
+    concern: Concern,
+    progress: str,
+    actor=None,
+    actor_label: str = "",
+    unit: HandlingUnit | None = None,
+) -> Concern:
+    """A unit (or staff for it) reports how handling is going."""
+    if not (progress or "").strip():
+        raise WorkflowError(_("请填写办理进展。"))
+    concern = lock(concern)
+    _check_handling(concern, unit)
+    label = _actor_label(concern, actor, actor_label)
+    concern.progress = progress.strip()
+    note = _("办理进展：%(p)s") % {"p": concern.progress}
+    if concern.status == C.IN_PROGRESS:
+        concern.save(update_fields=["progress"])
+        record_note(concern, actor=actor, actor_label=label, note=note)
+    else:
+        concern.acknowledged_at = concern.acknowledged_at or timezone.now()
+        transition(
+            concern,
+            workflow=CONCERN_WORKFLOW,
+            target=C.IN_PROGRESS,
+            actor=actor,
+            actor_label=label,
+            note=note,
+            update_fields=["progress", "acknowledged_at"],
+        )
+    return concern
+
+
+@transaction.atomic
+def concern_report_result(
+    *,
+    concern: Concern,
+    resolved: bool,
+    result: str,
+    reason: str = "",
+    resolved_on: datetime.date | None = None,
+    actor=None,
+    actor_label: str = "",
+    unit: HandlingUnit | None = None,
+) -> Concern:
+    """办理结果: resolved, or cannot be resolved with the reason. Staff are told so they
+    can feed the result back to the member."""
+    if not (result or "").strip():
+        raise WorkflowError(_("请填写办理结果。"))
+    if not resolved and not (reason or "").strip():
+        raise WorkflowError(_("无法解决的，请说明原因。"))
+    resolved_on = resolved_on or today()
+    if resolved_on > today():
+        raise WorkflowError(_("办结日期不能晚于今天。"))
+    concern = lock(concern)
+    _check_handling(concern, unit)
+    concern.result = result.strip()
+    concern.unresolvable_reason = "" if resolved else reason.strip()
+    concern.resolved_on = resolved_on
+    concern.acknowledged_at = concern.acknowledged_at or timezone.now()
+    target = C.RESOLVED if resolved else C.UNRESOLVABLE
+    transition(
+        concern,
+        workflow=CONCERN_WORKFLOW,
+        target=target,
+        actor=actor,
+        actor_label=_actor_label(concern, actor, actor_label),
+        note=concern.result if resolved else f"{concern.result}（{concern.unresolvable_reason}）",
+        update_fields=["result", "unresolvable_reason", "resolved_on", "acknowledged_at"],
+    )
+    notifications.concern_result_reported(concern)
+    return concern
+
+
+@transaction.atomic
+def concern_feed_back(*, concern: Concern, actor, note: str = "") -> Concern:
+    """反馈委员: the result is fed back to the member, who is asked to confirm."""
+    concern = lock(concern)
+    if concern.member_id is None:
+        raise WorkflowError(_("该意见建议没有具体反映委员，请直接办结。"))
+    CONCERN_WORKFLOW.check(concern.status, C.FED_BACK)
+    concern.fed_back_at = timezone.now()
+    concern.feedback_note = note.strip()
+    transition(
+        concern,
+        workflow=CONCERN_WORKFLOW,
+        target=C.FED_BACK,
+        actor=actor,
+        note=note or _("办理结果已反馈委员"),
+        update_fields=["fed_back_at", "feedback_note"],
+    )
+    notifications.concern_fed_back(concern)
+    return concern
+
+
+@transaction.atomic
+def concern_confirm(
+    *, concern: Concern, actor, satisfied: bool, comments: str = "", member: Member | None = None
+) -> Concern:
+    """The member's verdict on the result: satisfied closes the concern, not satisfied
+    reopens it with the same unit and a new time limit. Only the member who raised it
+    may confirm; staff may record the member's verdict given by phone or in person."""
+    concern = lock(concern)
+    acting = _acting_member(actor)
+    if _is_staff(actor) and (acting is None or acting.pk != concern.member_id):
+        if member is None or member.pk != concern.member_id:
+            raise WorkflowError(_("只有反映意见的委员本人可以确认办理结果。"))
+    elif acting is None or acting.pk != concern.member_id:
+        raise WorkflowError(_("只有反映意见的委员本人可以确认办理结果。"))
+    if concern.status != C.FED_BACK:
+        raise WorkflowError(_("办理结果尚未反馈或已确认，现在不能评价。"))
+    if not satisfied and not (comments or "").strip():
+        raise WorkflowError(_("请说明不满意的原因，以便重新办理。"))
+    concern.verdict = Concern.Verdict.SATISFIED if satisfied else Concern.Verdict.DISSATISFIED
+    concern.member_comments = comments.strip()
+    concern.confirmed_at = timezone.now()
+    label = concern.get_verdict_display()
+    note = f"{label}：{concern.member_comments}" if concern.member_comments else label
+    fields = ["verdict", "member_comments", "confirmed_at"]
+    if satisfied:
+        concern.closed_at = concern.confirmed_at
+        transition(
+            concern,
+            workflow=CONCERN_WORKFLOW,
+            target=C.CLOSED,
+            actor=actor,
+            note=note,
+            update_fields=[*fields, "closed_at"],
+        )
+        return concern
+    config = VisitConfig.for_office(concern.office)
+    concern.round += 1
+    concern.assigned_on = today()
+    concern.due_date = add_working_days(today(), config.concern_due_working_days)
+    concern.acknowledged_at = None
+    transition(
+        concern,
+        workflow=CONCERN_WORKFLOW,
+        target=C.REOPENED,
+        actor=actor,
+        note=_("%(n)s，重新办理，%(d)s 前办结") % {"n": note, "d": f"{concern.due_date:%Y-%m-%d}"},
+        update_fields=[*fields, "round", "assigned_on", "due_date", "acknowledged_at"],
+    )
+    notifications.concern_reopened(concern)
+    return concern
+
+
+@transaction.atomic
+def concern_close(*, concern: Concern, actor, note: str = "") -> Concern:
+    """Staff close a concern: one with no member to feed back to, or one whose member
+    has not confirmed within the configured working days."""
+    concern = lock(concern)
+    if concern.status == C.FED_BACK:
+        config = VisitConfig.for_office(concern.office)
+        deadline = add_working_days(
+            timezone.localdate(concern.fed_back_at), config.confirm_working_days
+        )
+        if deadline >= today():
+            raise WorkflowError(
+                _("委员确认期限（%(d)s）未到，暂不能直接办结。") % {"d": f"{deadline:%Y-%m-%d}"}
+            )
+        note = note or _("委员逾期未确认，办结")
+    elif concern.status in (C.RESOLVED, C.UNRESOLVABLE) and concern.member_id is not None:
+        raise WorkflowError(_("请先将办理结果反馈给委员。"))
+    concern.closed_at = timezone.now()
+    return transition(
+        concern,
+        workflow=CONCERN_WORKFLOW,
+        target=C.CLOSED,
+        actor=actor,
+        note=note,
+        update_fields=["closed_at"],
+    )
