@@ -49,4 +49,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour="8-18", minute=5),
         "options": {"expires": 50 * 60},
     },
+    # Visits and concerns: unit due dates (before and on the day), weekly overdue
+    # digests, members' confirmation reminders, coverage gaps on the configured dates
+    # and pending life-event visits. Hourly in office hours; each reminder once.
+    "visits-reminders": {
+        "task": "visits.tasks.visit_reminders",
+        "schedule": crontab(hour="8-18", minute=25),
+        "options": {"expires": 50 * 60},
+    },
 }

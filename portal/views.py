@@ -15,9 +15,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from liaison.models import today
 from liaison.services import notification_mark_read, notifications_mark_all_read
 from members.selectors import member_for_user, portal_notifications, portal_unread_notifications
 from members.services import member_update_contact
+from visits.selectors import member_dashboard_summary
 
 from .forms import ContactForm, PortalAuthenticationForm
 from .services import (
@@ -109,12 +111,14 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 def dashboard(request):
     unread_count = portal_unread_notifications(request.user).count()
     latest = list(portal_notifications(request.user)[:DASHBOARD_LATEST])
+    visits = member_dashboard_summary(request.member, today())
     return _page(
         request,
         "portal/dashboard.html",
         greeting=_greeting(),
         unread_count=unread_count,
         latest_notifications=latest,
+        visits_summary=visits,
     )
 
 

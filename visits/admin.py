@@ -251,7 +251,7 @@ class VisitAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
     workflow = VISIT_WORKFLOW
     workflow_steps = VISIT_STEPS
     resource_classes = [VisitResource]
-    change_list_template = "admin/visits/visit/change_list.html"
+    import_export_change_list_template = "admin/visits/visit/change_list.html"
     list_display = (
         "date_display",
         "kind",
@@ -538,7 +538,7 @@ class ConcernAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
     workflow = CONCERN_WORKFLOW
     workflow_steps = CONCERN_STEPS
     resource_classes = [ConcernResource]
-    change_list_template = "admin/visits/concern/change_list.html"
+    import_export_change_list_template = "admin/visits/concern/change_list.html"
     list_display = (
         "title",
         "member",

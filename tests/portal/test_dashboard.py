@@ -131,8 +131,9 @@ def test_dashboard_query_count_does_not_grow_with_the_roster(
     _bulk_messages(member.user, members // 10, prefix=f"size{members}")
     client.force_login(member.user)
 
-    # session, user, member (+office, sector, affiliation, term), unread count, latest five
-    with django_assert_num_queries(5):
+    # session, user, member (+office, sector, affiliation, term), unread count, latest five,
+    # the visits card (visits.selectors.member_dashboard_summary, one query)
+    with django_assert_num_queries(6):
         response = client.get(DASHBOARD)
 
     assert response.status_code == 200
