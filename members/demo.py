@@ -25,6 +25,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from liaison import roles
@@ -568,26 +570,39 @@ def existing_sign_ins() -> SignIns | None:
 @transaction.atomic
 def demo_reset() -> None:
     """Delete what the demo created: its offices with their members, accounts and units,
-    the district bodies it added, and its named accounts. Other data is left alone."""
+    the district bodies it added, and its named accounts, with their history. Other data
+    is left alone."""
     user_model = get_user_model()
-    offices = Office.objects.filter(code__in=DEMO_OFFICE_CODES)
-    members = Member.objects.filter(office__in=offices)
-    member_users = list(members.exclude(user=None).values_list("user_id", flat=True))
-    Contribution.objects.filter(member__in=members).delete()
-    members.delete()
-    # Deleting writes "deleted" history rows; demo history is of no use to anyone.
-    Member.history.filter(office_id__in=offices.values("id")).delete()
-    user_model.objects.filter(pk__in=member_users).delete()
-    user_model.objects.filter(office__in=offices).delete()
-    user_model.objects.filter(
-        username__in=[ADMIN_USERNAME, DISTRICT_USERNAME, LEADER_USERNAME],
-        email__endswith=DEMO_EMAIL_DOMAINS[0],
-    ).delete()
-    HandlingUnit.objects.filter(office__in=offices).delete()
-    HandlingUnit.objects.filter(
+    office_ids = list(
+        Office.objects.filter(code__in=DEMO_OFFICE_CODES).values_list("pk", flat=True)
+    )
+    member_ids = list(Member.objects.filter(office__in=office_ids).values_list("pk", flat=True))
+    member_users = list(
+        Member.objects.filter(pk__in=member_ids, user__isnull=False).values_list("user", flat=True)
+    )
+    units = HandlingUnit.objects.filter(office__in=office_ids) | HandlingUnit.objects.filter(
         office=None, name__in=[name for name, _ in DISTRICT_BODIES]
-    ).delete()
-    offices.delete()
+    )
+    unit_ids = list(units.values_list("pk", flat=True))
+    # Without this, every deleted row writes a "deleted" history row, one INSERT each:
+    # most of the time of a district reset, for history nobody needs.
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        Contribution.objects.filter(member__in=member_ids).delete()
+        Member.objects.filter(pk__in=member_ids).delete()
+        user_model.objects.filter(
+            Q(pk__in=member_users)
+            | Q(office__in=office_ids)
+            | Q(
+                username__in=[ADMIN_USERNAME, DISTRICT_USERNAME, LEADER_USERNAME],
+                email__endswith=DEMO_EMAIL_DOMAINS[0],
+            )
+        ).delete()
+        HandlingUnit.objects.filter(pk__in=unit_ids).delete()
+        Office.objects.filter(pk__in=office_ids).delete()
+    Contribution.history.filter(member_id__in=member_ids).delete()
+    Member.history.filter(id__in=member_ids).delete()
+    HandlingUnit.history.filter(id__in=unit_ids).delete()
+    Office.history.filter(id__in=office_ids).delete()
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import proposals, views, visits
+from . import briefings, proposals, views, visits
 
 app_name = "portal"
 
@@ -32,6 +32,21 @@ urlpatterns = [
     path("concerns/new/", visits.concern_create, name="concern_create"),
     path("concerns/<int:pk>/", visits.concern_detail, name="concern_detail"),
     path("concerns/<int:pk>/confirm/", visits.concern_confirm, name="concern_confirm"),
+    path("activities/", briefings.activity_list, name="activities"),
+    path("activities/calendar/", briefings.activity_calendar, name="activity_calendar"),
+    path("activities/<int:pk>/", briefings.activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/reply/", briefings.activity_reply, name="activity_reply"),
+    path("activities/<int:pk>/opinion/", briefings.activity_opinion, name="activity_opinion"),
+    path(
+        "activities/<int:pk>/materials/<int:material_pk>/",
+        briefings.activity_material,
+        name="activity_material",
+    ),
+    path(
+        "activities/<int:pk>/sign-in/<str:token>/",
+        briefings.activity_sign_in,
+        name="activity_sign_in",
+    ),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

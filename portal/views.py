@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from briefings.selectors import member_upcoming
 from liaison.models import today
 from liaison.services import notification_mark_read, notifications_mark_all_read
 from members.selectors import member_for_user, portal_notifications, portal_unread_notifications
@@ -28,6 +29,7 @@ from .services import (
 
 NOTIFICATIONS_PER_PAGE = 20
 DASHBOARD_LATEST = 5
+DASHBOARD_ACTIVITIES = 3
 
 
 def member_required(view):
@@ -112,6 +114,7 @@ def dashboard(request):
     unread_count = portal_unread_notifications(request.user).count()
     latest = list(portal_notifications(request.user)[:DASHBOARD_LATEST])
     visits = member_dashboard_summary(request.member, today())
+    activities = list(member_upcoming(request.member)[:DASHBOARD_ACTIVITIES])
     return _page(
         request,
         "portal/dashboard.html",
@@ -119,6 +122,7 @@ def dashboard(request):
         unread_count=unread_count,
         latest_notifications=latest,
         visits_summary=visits,
+        upcoming_activities=activities,
     )
 
 

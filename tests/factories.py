@@ -135,3 +135,57 @@ def proposal_draft(*, member, cosigners=(), title="关于加强校园周边食�
         cosigners=list(cosigners),
         **kwargs,
     )
+
+
+# --- Activities (briefings) -----------------------------------------------------------
+
+
+def shanghai(year, month, day, hour=0, minute=0):
+    """An aware datetime in the office's time zone (Asia/Shanghai)."""
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime(year, month, day, hour, minute))
+
+
+def activity_scheduled(
+    *,
+    office,
+    actor=None,
+    kind="政情通报会",
+    title="2026年上半年政情通报会",
+    starts_at=None,
+    hours=2,
+    **kwargs,
+):
+    """An activity scheduled through the service (筹备中), by default a briefing on
+    20 March 2026 at 14:30."""
+    from briefings.models import ActivityKind
+    from briefings.services import activity_create
+
+    starts_at = starts_at or shanghai(2026, 3, 20, 14, 30)
+    return activity_create(
+        actor=actor,
+        office=office,
+        kind=ActivityKind.objects.get(name=kind),
+        title=title,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=hours),
+        venue="韭菜园街道办事处三楼会议室",
+        **kwargs,
+    )
+
+
+def activity_published(*, office, actor, members, **kwargs):
+    """A scheduled activity with ``members`` invited and, for a major one, the
+    committee's approval recorded; then published. Call while "now" is before it."""
+    from briefings import services
+    from liaison.models import today
+
+    activity = activity_scheduled(office=office, actor=actor, **kwargs)
+    if activity.is_major:
+        services.activity_request_send(activity=activity, actor=actor, sent_on=today())
+        services.activity_request_answer(
+            activity=activity, actor=actor, outcome="approved", answered_on=today()
+        )
+    services.activity_invite(activity=activity, actor=actor, members=members)
+    return services.activity_publish(activity=activity, actor=actor)

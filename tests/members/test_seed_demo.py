@@ -127,6 +127,8 @@ def test_reset_rebuilds_the_same_demo_without_duplicates():
 
     assert list(Member.objects.order_by("member_no").values_list("name", flat=True)) == names
     assert Office.objects.count() == 1
+    # The old demo's history went with it: one "created" row per member remains.
+    assert Member.history.count() == len(names)
 
 
 def test_demo_is_not_written_into_a_database_holding_real_offices():
