@@ -49,14 +49,6 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour="8-18", minute=5),
         "options": {"expires": 50 * 60},
     },
-    # Visits and concerns: unit due dates (before and on the day), weekly overdue
-    # digests, members' confirmation reminders, coverage gaps on the configured dates
-    # and pending life-event visits. Hourly in office hours; each reminder once.
-    "visits-reminders": {
-        "task": "visits.tasks.visit_reminders",
-        "schedule": crontab(hour="8-18", minute=25),
-        "options": {"expires": 50 * 60},
-    },
     # Activities: 3 days and 1 day before, "send us your opinions" afterwards,
     # attendance not recorded, and a half-year without a political briefing. Hourly in
     # office hours; dedupe keys keep each reminder once per occasion.

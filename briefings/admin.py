@@ -1,0 +1,740 @@
+import datetime
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources
+from import_export.admin import ExportMixin
+
+from liaison.admin import OfficeScopedAdmin
+from liaison.admin_workflow import WorkflowAdminMixin
+from liaison.models import today
+from liaison.scoping import sees_all_offices
+from liaison.workflow import WorkflowError
+
+from . import services
+from .admin_actions import ACTIVITY_STEPS, OPINION_STEPS
+from .models import (
+    Activity,
+    ActivityConfig,
+    ActivityKind,
+    ActivityOutput,
+    ActivityPhoto,
+    AgendaItem,
+    Donation,
+    Invitation,
+    InvitedLeader,
+    Material,
+    Opinion,
+)
+from .selectors import organised_by, sign_in_sheet, with_counts
+from .signin import qr_svg, sign_in_url, sign_in_window
+from .workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW
+
+A = Activity.Status
+
+
+def scope_to_organisers(qs, user, path: str = ""):
+    """Activities (or their rows, through ``path``) the user's office organises, alone
+    or jointly; everything for district staff."""
+    if sees_all_offices(user):
+        return qs
+    if not user.office_id:
+        return qs.none()
+    if not path:
+        return qs.filter(organised_by([user.office_id]))
+    return qs.filter(
+        **{f"{path}__in": Activity.objects.filter(organised_by([user.office_id])).values("pk")}
+    )
+
+
+class OrganiserScopedAdmin(OfficeScopedAdmin):
+    """OfficeScopedAdmin, widened to joint activities: a co-organising office's staff run
+    the activity too. Another office's id in the URL is still a 404."""
+
+    activity_path = ""
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        return scope_to_organisers(qs, request.user, self.activity_path)
+
+
+@admin.register(ActivityKind)
+class ActivityKindAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "position",
+        "is_briefing",
+        "is_major_by_default",
+        "records_outputs",
+        "is_active",
+    )
+    list_editable = (
+        "position",
+        "is_briefing",
+        "is_major_by_default",
+        "records_outputs",
+        "is_active",
+    )
+
+
+@admin.register(ActivityConfig)
+class ActivityConfigAdmin(OfficeScopedAdmin):
+    list_display = (
+        "office",
+        "first_half_deadline",
+        "second_half_deadline",
+        "sign_in_opens_minutes",
+        "sign_in_closes_minutes",
+        "opinion_days",
+    )
+
+    def _shows_office(self, request):
+        return True  # the office is what a configuration row is about
+
+    @admin.display(description=_("上半年通报会最迟安排"))
+    def first_half_deadline(self, obj):
+        return f"{obj.first_half_month}月{obj.first_half_day}日"
+
+    @admin.display(description=_("下半年通报会最迟安排"))
+    def second_half_deadline(self, obj):
+        return f"{obj.second_half_month}月{obj.second_half_day}日"
+
+
+class HalfYearFilter(admin.SimpleListFilter):
+    """Year or half-year of the activity; defaults to this year (the office plans its
+    two briefings a year)."""
+
+    title = _("半年度")
+    parameter_name = "half"
+
+    def lookups(self, request, model_admin):
+        this_year = today().year
+        options = [("all", _("全部"))]
+        for year in range(this_year + 1, this_year - 4, -1):
+            options += [
+                (str(year), _("%(y)s 年") % {"y": year}),
+                (f"{year}-1", _("%(y)s 年上半年") % {"y": year}),
+                (f"{year}-2", _("%(y)s 年下半年") % {"y": year}),
+            ]
+        return options
+
+    def _value(self):
+        return self.value() or str(today().year)
+
+    def choices(self, changelist):
+        value = self._value()
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": value == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self._value()
+        if value == "all":
+            return queryset
+        try:
+            if "-" in value:
+                year, half = (int(p) for p in value.split("-"))
+                months = (1, 7) if half == 1 else (7, 13)
+            else:
+                year, months = int(value), (1, 13)
+        except ValueError:
+            return queryset
+        start = datetime.datetime(year, months[0], 1)
+        end = (
+            datetime.datetime(year + 1, 1, 1)
+            if months[1] == 13
+            else datetime.datetime(year, months[1], 1)
+        )
+        return queryset.filter(
+            starts_at__gte=timezone.make_aware(start), starts_at__lt=timezone.make_aware(end)
+        )
+
+
+class ActivityResource(resources.ModelResource):
+    starts_at = fields.Field(column_name="时间")
+    title = fields.Field(attribute="title", column_name="活动名称")
+    kind = fields.Field(attribute="kind__name", column_name="类别")
+    venue = fields.Field(attribute="venue", column_name="地点")
+    status = fields.Field(attribute="get_status_display", column_name="状态")
+    invited = fields.Field(attribute="invited_count", column_name="邀请人数")
+    attended = fields.Field(attribute="attended_count", column_name="出席人数")
+    leave = fields.Field(attribute="leave_count", column_name="请假人数")
+    opinions = fields.Field(attribute="opinion_count", column_name="意见建议")
+
+    class Meta:
+        model = Activity
+        fields = (
+            "starts_at",
+            "title",
+            "kind",
+            "venue",
+            "status",
+            "invited",
+            "attended",
+            "leave",
+            "opinions",
+        )
+
+    def dehydrate_starts_at(self, activity):
+        return timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M")
+
+
+class EditableWhileOpenMixin:
+    """Child rows may change until the activity is held or cancelled."""
+
+    def _open(self, obj):
+        return obj is None or obj.status in (A.DRAFT, A.PUBLISHED)
+
+    def has_add_permission(self, request, obj=None):
+        return self._open(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._open(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._open(obj) and super().has_delete_permission(request, obj)
+
+
+class InvitedLeaderInline(EditableWhileOpenMixin, admin.TabularInline):
+    model = InvitedLeader
+    extra = 0
+    fields = ("position", "name", "title", "unit")
+
+
+class AgendaItemInline(EditableWhileOpenMixin, admin.TabularInline):
+    model = AgendaItem
+    extra = 0
+    fields = ("position", "title", "presenter", "duration_minutes")
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    fields = ("title", "file", "shared_with_members", "uploaded_at")
+    readonly_fields = ("uploaded_at",)
+
+
+class InvitationInline(admin.TabularInline):
+    """The invitees with their reply, leave and attendance — hundreds for a briefing, so
+    read-only here (one query); invitations, leave and attendance change through the
+    steps and the sign-in page."""
+
+    model = Invitation
+    extra = 0
+    fields = (
+        "member_name",
+        "sector",
+        "reply_display",
+        "leave_reason",
+        "attendance_display",
+        "signed",
+    )
+    readonly_fields = fields
+    verbose_name_plural = _("参加人员（邀请、请假与出勤）")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("member__sector")
+            .order_by("member__stroke_key", "member_id")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Uninviting is for a draft only: once published the member has been told.
+        return (
+            obj is not None
+            and obj.status == A.DRAFT
+            and super().has_delete_permission(request, obj)
+        )
+
+    @admin.display(description=_("委员"))
+    def member_name(self, obj):
+        return obj.member.name
+
+    @admin.display(description=_("界别"))
+    def sector(self, obj):
+        return obj.member.sector.name
+
+    @admin.display(description=_("回复"))
+    def reply_display(self, obj):
+        return obj.reply_display
+
+    @admin.display(description=_("出勤"))
+    def attendance_display(self, obj):
+        return obj.get_attendance_display()
+
+    @admin.display(description=_("签到时间"))
+    def signed(self, obj):
+        if not obj.attendance_at:
+            return ""
+        when = timezone.localtime(obj.attendance_at)
+        return f"{when:%m-%d %H:%M} {obj.get_attendance_method_display()}"
+
+
+class OpinionInline(admin.TabularInline):
+    model = Opinion
+    extra = 0
+    fields = ("opinion_link", "member", "status", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("意见建议"))
+    def opinion_link(self, obj):
+        url = reverse("admin:briefings_opinion_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.summary)
+
+
+class OutputInline(admin.TabularInline):
+    model = ActivityOutput
+    extra = 0
+
+
+class DonationInline(admin.TabularInline):
+    model = Donation
+    extra = 0
+    autocomplete_fields = ("member",)
+    fields = ("member", "donor", "recipient", "money", "goods", "goods_value")
+
+
+class PhotoInline(admin.TabularInline):
+    model = ActivityPhoto
+    extra = 0
+    fields = ("image", "caption", "uploaded_at")
+    readonly_fields = ("uploaded_at",)
+
+
+@admin.register(Activity)
+class ActivityAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
+    workflow = ACTIVITY_WORKFLOW
+    workflow_steps = ACTIVITY_STEPS
+    change_form_template = "admin/briefings/activity/change_form.html"
+    resource_classes = [ActivityResource]
+    list_display = (
+        "starts_display",
+        "title",
+        "kind",
+        "venue",
+        "status_display",
+        "request_display",
+        "invited_display",
+        "replies_display",
+        "attended_display",
+        "opinion_display",
+        "office",
+    )
+    list_display_links = ("starts_display", "title")
+    list_select_related = ("kind", "office")
+    list_filter = (HalfYearFilter, "kind", "status", "is_major")
+    search_fields = ("title", "topic", "venue")
+    show_full_result_count = False
+    list_per_page = 50
+    filter_horizontal = ("co_offices",)
+    inlines = [
+        InvitedLeaderInline,
+        AgendaItemInline,
+        MaterialInline,
+        InvitationInline,
+        OpinionInline,
+        OutputInline,
+        DonationInline,
+        PhotoInline,
+    ]
+    OUTPUT_INLINES = (OutputInline, DonationInline, PhotoInline)
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "office",
+                    "co_offices",
+                    "kind",
+                    "title",
+                    "topic",
+                    "starts_at",
+                    "ends_at",
+                    "venue",
+                    "is_major",
+                    "status",
+                )
+            },
+        ),
+        (
+            _("请示与批复"),
+            {
+                "fields": (
+                    "request_recipient",
+                    "request_sent_on",
+                    "request_document",
+                    "request_outcome",
+                    "request_answer",
+                    "request_answered_on",
+                    "publish_override_reason",
+                )
+            },
+        ),
+        (
+            _("活动成果（主题活动、捐赠）"),
+            {"fields": ("beneficiaries", "beneficiary_count", "results")},
+        ),
+        (
+            _("纪要与考勤"),
+            {
+                "fields": (
+                    "minutes",
+                    "minutes_by",
+                    "minutes_updated_at",
+                    "published_at",
+                    "attendance_closed_at",
+                    "cancel_reason",
+                )
+            },
+        ),
+    )
+    WORKFLOW_FIELDS = (
+        "status",
+        "request_recipient",
+        "request_sent_on",
+        "request_document",
+        "request_outcome",
+        "request_answer",
+        "request_answered_on",
+        "publish_override_reason",
+        "minutes",
+        "minutes_by",
+        "minutes_updated_at",
+        "published_at",
+        "attendance_closed_at",
+        "cancel_reason",
+    )
+
+    def get_queryset(self, request):
+        return with_counts(super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status in (A.HELD, A.CANCELLED):
+            content = [
+                "office",
+                "co_offices",
+                "kind",
+                "title",
+                "topic",
+                "starts_at",
+                "ends_at",
+                "venue",
+                "is_major",
+            ]
+            if obj.status == A.CANCELLED:
+                content += ["beneficiaries", "beneficiary_count", "results"]
+            return [*self.WORKFLOW_FIELDS, *content]
+        return self.WORKFLOW_FIELDS
+
+    def get_inline_instances(self, request, obj=None):
+        instances = super().get_inline_instances(request, obj)
+        if obj is None:
+            return [
+                i
+                for i in instances
+                if isinstance(i, (InvitedLeaderInline, AgendaItemInline, MaterialInline))
+            ]
+        if not obj.kind.records_outputs:
+            instances = [i for i in instances if not isinstance(i, self.OUTPUT_INLINES)]
+        return instances
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "co_offices":
+            from liaison.models import Office
+
+            kwargs["queryset"] = Office.objects.all()  # joint with any street's office
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+            # A kind that is major by default (政情通报会) always starts as major.
+            obj.is_major = obj.is_major or obj.kind.is_major_by_default
+        super().save_model(request, obj, form, change)
+        if not change:
+            from liaison.workflow import record_creation
+
+            record_creation(obj, actor=request.user)
+
+    # --- Columns -------------------------------------------------------------------
+
+    @admin.display(description=_("时间"), ordering="starts_at")
+    def starts_display(self, obj):
+        return timezone.localtime(obj.starts_at).strftime("%Y-%m-%d %H:%M")
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_display(self, obj):
+        return obj.get_status_display()
+
+    @admin.display(description=_("请示"))
+    def request_display(self, obj):
+        state = obj.request_state
+        if obj.is_major and not obj.request_answered and obj.status == A.DRAFT:
+            return format_html('<strong class="overdue">{}</strong>', state)
+        return state or "—"
+
+    @admin.display(description=_("邀请"), ordering="invited_count")
+    def invited_display(self, obj):
+        return obj.invited_count
+
+    @admin.display(description=_("参加/请假"))
+    def replies_display(self, obj):
+        return f"{obj.attending_count} / {obj.leave_count}"
+
+    @admin.display(description=_("出席"), ordering="attended_count")
+    def attended_display(self, obj):
+        return obj.attended_count
+
+    @admin.display(description=_("意见"), ordering="opinion_count")
+    def opinion_display(self, obj):
+        return obj.opinion_count or ""
+
+    # --- Staff pages: tablet sign-in, projected QR code, printable minutes ----------
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/sign-in/",
+                self.admin_site.admin_view(self.sign_in_view),
+                name="{}_{}_sign_in".format(*info),
+            ),
+            path(
+                "<path:object_id>/qr/",
+                self.admin_site.admin_view(self.qr_view),
+                name="{}_{}_qr".format(*info),
+            ),
+            path(
+                "<path:object_id>/print-minutes/",
+                self.admin_site.admin_view(self.minutes_view),
+                name="{}_{}_minutes".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def _activity(self, request, object_id, *, change=False):
+        obj = self.get_object(request, unquote(object_id))
+        allowed = (
+            self.has_change_permission(request, obj)
+            if change
+            else self.has_view_permission(request, obj)
+        )
+        if not allowed:
+            raise PermissionDenied
+        return obj
+
+    def sign_in_view(self, request, object_id):
+        """签到登记: a page for a tablet at the door — big rows in name-list order, one tap
+        marks a member present."""
+        activity = self._activity(request, object_id)
+        url = reverse("admin:briefings_activity_sign_in", args=[activity.pk])
+        query = request.GET.get("q", "").strip()
+        if request.method == "POST":
+            if not self.has_change_permission(request, activity):
+                raise PermissionDenied
+            invitation = activity.invitations.filter(pk=request.POST.get("invitation")).first()
+            if invitation is None:
+                messages.error(request, _("没有找到该委员的邀请记录。"))
+            else:
+                try:
+                    services.attendance_record(invitation=invitation, actor=request.user)
+                except WorkflowError as error:
+                    messages.error(request, str(error))
+                else:
+                    messages.success(
+                        request, _("%(name)s 已签到。") % {"name": invitation.member.name}
+                    )
+            back = request.POST.get("q", "")
+            return HttpResponseRedirect(f"{url}?q={back}" if back else url)
+        invitations = list(sign_in_sheet(activity, query))
+        opens, closes = sign_in_window(activity)
+        counts = {"invited": 0, "attended": 0, "leave": 0}
+        for row in activity.invitations.values_list("attendance", "reply"):
+            counts["invited"] += 1
+            counts["attended"] += row[0] == Invitation.Attendance.ATTENDED
+            counts["leave"] += row[1] == Invitation.Reply.LEAVE
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": activity,
+            "title": _("签到登记：%(t)s") % {"t": activity.title},
+            "activity": activity,
+            "invitations": invitations,
+            "query": query,
+            "counts": counts,
+            "window_open": opens <= timezone.now() <= closes,
+            "opens": opens,
+            "can_record": activity.status == A.PUBLISHED
+            and self.has_change_permission(request, activity),
+            "change_url": reverse("admin:briefings_activity_change", args=[activity.pk]),
+        }
+        return TemplateResponse(request, "admin/briefings/activity/sign_in.html", context)
+
+    def qr_view(self, request, object_id):
+        """The QR code to project in the hall; refreshes its count every 30 seconds."""
+        activity = self._activity(request, object_id)
+        url = sign_in_url(activity)
+        attended = activity.invitations.filter(attendance=Invitation.Attendance.ATTENDED).count()
+        invited = activity.invitations.count()
+        opens, closes = sign_in_window(activity)
+        context = {
+            "activity": activity,
+            "qr": mark_safe(qr_svg(url)),  # segno's own SVG markup, no user input in it
+            "url": url,
+            "attended": attended,
+            "invited": invited,
+            "opens": opens,
+            "closes": closes,
+            "window_open": opens <= timezone.now() <= closes,
+        }
+        return TemplateResponse(request, "admin/briefings/activity/qr.html", context)
+
+    def minutes_view(self, request, object_id):
+        """纪要 for printing: the minutes with attendance and opinions attached."""
+        activity = self._activity(request, object_id)
+        invitations = list(sign_in_sheet(activity))
+        groups = {state: [] for state, _label in Invitation.Attendance.choices}
+        for invitation in invitations:
+            groups[invitation.attendance].append(invitation.member.name)
+        attendance = [
+            (label, groups[state])
+            for state, label in Invitation.Attendance.choices
+            if groups[state]
+        ]
+        context = {
+            "activity": activity,
+            "leaders": list(activity.leaders.all()),
+            "agenda": list(activity.agenda.all()),
+            "attendance": attendance,
+            "invited": len(invitations),
+            "opinions": list(activity.opinions.select_related("member").order_by("created_at")),
+            "outputs": list(activity.outputs.all()) if activity.kind.records_outputs else [],
+            "donations": list(activity.donations.select_related("member"))
+            if activity.kind.records_outputs
+            else [],
+            "printed_on": today(),
+        }
+        return TemplateResponse(request, "admin/briefings/activity/minutes.html", context)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(OrganiserScopedAdmin):
+    """Leave requests and attendance across activities: approve or refuse leave here in
+    bulk, or one at a time on the activity."""
+
+    activity_path = "activity"
+    office_field = "activity__office"
+    list_display = (
+        "member",
+        "activity",
+        "reply_display",
+        "leave_reason",
+        "leave_status",
+        "attendance",
+        "attendance_at",
+    )
+    list_select_related = ("member", "activity")
+    list_filter = ("leave_status", "reply", "attendance", "activity__kind")
+    search_fields = ("member__name", "activity__title")
+    readonly_fields = [f.name for f in Invitation._meta.fields if f.name != "id"]
+    actions = ["approve_leave", "refuse_leave"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False  # invitations come from the activity's "邀请委员" step
+
+    @admin.display(description=_("回复"))
+    def reply_display(self, obj):
+        return obj.reply_display
+
+    def _decide(self, request, queryset, approve):
+        done = 0
+        for invitation in queryset.select_related("member"):
+            try:
+                services.leave_decide(invitation=invitation, actor=request.user, approve=approve)
+                done += 1
+            except WorkflowError as error:
+                self.message_user(request, str(error), messages.ERROR)
+        if done:
+            self.message_user(
+                request, _("已处理 %(n)s 份请假申请。") % {"n": done}, messages.SUCCESS
+            )
+
+    @admin.action(description=_("准假"), permissions=["change"])
+    def approve_leave(self, request, queryset):
+        self._decide(request, queryset, True)
+
+    @admin.action(description=_("不准假"), permissions=["change"])
+    def refuse_leave(self, request, queryset):
+        self._decide(request, queryset, False)
+
+
+@admin.register(Opinion)
+class OpinionAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
+    workflow = OPINION_WORKFLOW
+    workflow_steps = OPINION_STEPS
+    activity_path = "activity"
+    office_field = "activity__office"
+    list_display = ("summary_display", "member", "activity", "status", "result_link", "created_at")
+    list_select_related = ("member", "activity", "proposal")
+    list_filter = ("status", "activity__kind")
+    search_fields = ("title", "content", "member__name", "activity__title")
+    fields = (
+        "activity",
+        "member",
+        "title",
+        "content",
+        "status",
+        "proposal",
+        "handling_note",
+        "created_at",
+    )
+    readonly_fields = ("activity", "member", "status", "proposal", "handling_note", "created_at")
+
+    def has_add_permission(self, request):
+        return False  # recorded through the activity's "录入意见建议" step or the portal
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != Opinion.Status.NEW:
+            return [*self.readonly_fields, "title", "content"]
+        return self.readonly_fields
+
+    @admin.display(description=_("意见建议"))
+    def summary_display(self, obj):
+        return obj.summary
+
+    @admin.display(description=_("转办结果"))
+    def result_link(self, obj):
+        if obj.proposal_id:
+            url = reverse("admin:proposals_proposal_change", args=[obj.proposal_id])
+            return format_html('<a href="{}">{}</a>', url, _("提案草稿"))
+        return ""

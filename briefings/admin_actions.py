@@ -1,0 +1,303 @@
+"""Steps staff take on an activity or an opinion in the admin, each a small form that
+calls a service (see liaison.admin_workflow). The services check again under a row
+lock, so a stale page gets a clear message, never a 500."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from liaison.models import today
+from members.models import Member, Sector
+
+from . import services
+from .models import Activity, Invitation, Opinion
+from .selectors import invitation_candidates
+
+A = Activity.Status
+O = Opinion.Status  # noqa: E741
+Att = Invitation.Attendance
+
+
+@dataclass(frozen=True)
+class Step:
+    label: Any
+    form: type[forms.Form]
+    run: Any  # (record, actor, cleaned_data) -> None
+    states: tuple
+    needs: tuple = ()  # "proposal": the form gets the record (the mixin's name for it)
+    files: bool = False
+    danger: bool = False
+
+
+class RecordForm(forms.Form):
+    """A step form that needs the record it acts on. liaison.admin_workflow passes the
+    record as ``proposal`` (the first app that used it); here it is an activity or an
+    opinion."""
+
+    def __init__(self, *args, proposal, **kwargs):
+        self.record = proposal
+        super().__init__(*args, **kwargs)
+
+
+class ConfirmForm(forms.Form):
+    note = forms.CharField(
+        label=_("说明（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"})
+
+
+class RequestSendForm(forms.Form):
+    sent_on = forms.DateField(label=_("报送日期"), initial=today, widget=_date_input())
+    recipient = forms.CharField(label=_("请示对象"), initial=_("街道党工委"), max_length=100)
+    document = forms.FileField(
+        label=_("请示文件（可选）"),
+        required=False,
+        help_text=_("PDF、Word 或图片，不超过 10 MB。"),
+    )
+
+
+class RequestAnswerForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("批复结果"), choices=Activity.RequestOutcome.choices, widget=forms.RadioSelect
+    )
+    answered_on = forms.DateField(label=_("批复日期"), initial=today, widget=_date_input())
+    answer = forms.CharField(
+        label=_("批复意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class InviteForm(RecordForm):
+    MODES = [
+        ("all", _("主办联络处全体在任委员")),
+        ("sectors", _("按界别邀请")),
+        ("picked", _("指定委员")),
+    ]
+    mode = forms.ChoiceField(label=_("邀请范围"), choices=MODES, widget=forms.RadioSelect)
+    sectors = forms.ModelMultipleChoiceField(
+        label=_("界别"),
+        queryset=Sector.objects.filter(is_active=True),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("委员"),
+        queryset=Member.objects.none(),
+        required=False,
+        help_text=_("按住 Ctrl（Mac 为 Command）可多选。"),
+        widget=forms.SelectMultiple(attrs={"size": 15}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = invitation_candidates(self.record, mode="all")
+
+    def clean(self):
+        data = super().clean()
+        mode = data.get("mode")
+        if mode == "sectors" and not data.get("sectors"):
+            self.add_error("sectors", _("请选择至少一个界别。"))
+        if mode == "picked" and not data.get("members"):
+            self.add_error("members", _("请选择要邀请的委员。"))
+        return data
+
+
+def _invite(activity, actor, data):
+    members = invitation_candidates(
+        activity,
+        mode=data["mode"],
+        sectors=data.get("sectors") or (),
+        members=data.get("members") or (),
+    )
+    services.activity_invite(activity=activity, actor=actor, members=members)
+
+
+class PublishForm(RecordForm):
+    override_reason = forms.CharField(
+        label=_("未批复先行发布的理由"),
+        required=False,
+        help_text=_("重大活动尚未收到街道党工委批复时必填。"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        activity = self.record
+        if not activity.is_major or activity.request_answered:
+            del self.fields["override_reason"]
+
+
+class LeaveDecisionForm(RecordForm):
+    invitation = forms.ModelChoiceField(label=_("请假委员"), queryset=Invitation.objects.none())
+    approve = forms.TypedChoiceField(
+        label=_("审批意见"),
+        choices=[("1", _("准假")), ("0", _("不准假"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["invitation"]
+        field.queryset = self.record.invitations.filter(
+            leave_status=Invitation.Leave.REQUESTED
+        ).select_related("member")
+        field.label_from_instance = lambda i: f"{i.member.name}：{i.leave_reason}"
+
+
+class CorrectAttendanceForm(RecordForm):
+    invitation = forms.ModelChoiceField(label=_("委员"), queryset=Invitation.objects.none())
+    state = forms.ChoiceField(
+        label=_("更正为"),
+        choices=[c for c in Att.choices if c[0]],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("更正原因"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["invitation"]
+        field.queryset = (
+            self.record.invitations.exclude(attendance="")
+            .select_related("member")
+            .order_by("member__stroke_key")
+        )
+        field.label_from_instance = lambda i: f"{i.member.name}（{i.get_attendance_display()}）"
+
+
+class MinutesForm(RecordForm):
+    minutes = forms.CharField(
+        label=_("会议纪要"),
+        widget=forms.Textarea(attrs={"rows": 18, "cols": 90}),
+        help_text=_("出勤情况和收集的意见建议会随纪要一并打印。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["minutes"].initial = self.record.minutes
+
+
+class OpinionRecordForm(RecordForm):
+    member = forms.ModelChoiceField(
+        label=_("提出委员"),
+        queryset=Member.objects.none(),
+        required=False,
+        help_text=_("领导或列席人员提出的可留空。"),
+    )
+    title = forms.CharField(label=_("标题（可选）"), required=False, max_length=200)
+    content = forms.CharField(label=_("意见建议"), widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(
+            office_id__in=self.record.organising_office_ids()
+        ).order_by("stroke_key")
+
+
+ACTIVITY_STEPS = {
+    "request_send": Step(
+        _("登记请示报送"),
+        RequestSendForm,
+        lambda a, u, d: services.activity_request_send(activity=a, actor=u, **d),
+        (A.DRAFT, A.PUBLISHED),
+        files=True,
+    ),
+    "request_answer": Step(
+        _("录入党工委批复"),
+        RequestAnswerForm,
+        lambda a, u, d: services.activity_request_answer(activity=a, actor=u, **d),
+        (A.DRAFT, A.PUBLISHED),
+    ),
+    "invite": Step(_("邀请委员"), InviteForm, _invite, (A.DRAFT, A.PUBLISHED), needs=("proposal",)),
+    "publish": Step(
+        _("发布并通知委员"),
+        PublishForm,
+        lambda a, u, d: services.activity_publish(activity=a, actor=u, **d),
+        (A.DRAFT,),
+        needs=("proposal",),
+    ),
+    "decide_leave": Step(
+        _("审批请假"),
+        LeaveDecisionForm,
+        lambda a, u, d: services.leave_decide(actor=u, **d),
+        (A.PUBLISHED,),
+        needs=("proposal",),
+    ),
+    "close_attendance": Step(
+        _("完成考勤登记"),
+        ConfirmForm,
+        lambda a, u, d: services.attendance_close(activity=a, actor=u),
+        (A.PUBLISHED,),
+    ),
+    "correct_attendance": Step(
+        _("更正出勤"),
+        CorrectAttendanceForm,
+        lambda a, u, d: services.attendance_correct(actor=u, **d),
+        (A.PUBLISHED, A.HELD),
+        needs=("proposal",),
+    ),
+    "record_opinion": Step(
+        _("录入意见建议"),
+        OpinionRecordForm,
+        lambda a, u, d: services.opinion_record(activity=a, actor=u, **d),
+        (A.PUBLISHED, A.HELD),
+        needs=("proposal",),
+    ),
+    "write_minutes": Step(
+        _("撰写纪要"),
+        MinutesForm,
+        lambda a, u, d: services.minutes_save(activity=a, actor=u, **d),
+        (A.PUBLISHED, A.HELD),
+        needs=("proposal",),
+    ),
+    "cancel": Step(
+        _("取消活动"),
+        ReasonForm,
+        lambda a, u, d: services.activity_cancel(activity=a, actor=u, reason=d["reason"]),
+        (A.DRAFT, A.PUBLISHED),
+        danger=True,
+    ),
+}
+
+
+class ToProposalForm(RecordForm):
+    title = forms.CharField(label=_("案由"), max_length=200)
+    category = forms.ModelChoiceField(label=_("提案类别"), queryset=None)
+    reasons = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 5}))
+    suggestions = forms.CharField(label=_("建议办法"), widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, **kwargs):
+        from proposals.models import ProposalCategory
+
+        super().__init__(*args, **kwargs)
+        opinion = self.record
+        self.fields["category"].queryset = ProposalCategory.objects.filter(is_active=True)
+        self.fields["title"].initial = opinion.title or opinion.content[:60]
+        self.fields["reasons"].initial = opinion.content
+        self.fields["suggestions"].initial = opinion.content
+
+
+OPINION_STEPS = {
+    "to_proposal": Step(
+        _("转为委员提案草稿"),
+        ToProposalForm,
+        lambda o, u, d: services.opinion_to_proposal(opinion=o, actor=u, **d),
+        (O.NEW, O.NOTED),
+        needs=("proposal",),
+    ),
+    "note": Step(
+        _("阅存"),
+        ConfirmForm,
+        lambda o, u, d: services.opinion_note(opinion=o, actor=u, note=d["note"]),
+        (O.NEW,),
+    ),
+}

@@ -1,0 +1,26 @@
+from django.utils.translation import gettext as _
+
+from liaison.dashboard import Panel, register
+from liaison.models import today
+from liaison.scoping import visible_offices
+
+from .selectors import half_year_status
+
+
+@register
+def briefings_twice_a_year(request):
+    """Political briefings are held twice a year (DOMAIN.md): each office's status for
+    both halves of this year — held, planned, or missing (red once the office's date
+    for scheduling it has passed)."""
+    if not request.user.has_perm("briefings.view_activity"):
+        return None
+    year = today().year
+    rows = half_year_status(visible_offices(request.user), year)
+    if not rows:
+        return None
+    return Panel(
+        title=_("%(year)s 年政情通报会（每半年至少一次）") % {"year": year},
+        template="admin/briefings/half_year_panel.html",
+        context={"rows": rows, "year": year},
+        order=20,
+    )

@@ -1,0 +1,180 @@
+"""The activity area's notifications. Each function writes outbox rows only (see
+liaison.services) and is called inside the transaction that made the change, or by a
+reminder sweep, so a message commits with what it is about.
+
+An invitation or a reminder goes to many members with the same text, so it is rendered
+once per template and written in one statement (``notifications_queue``). Dedupe keys
+name the occasion — the activity, the date, the decision — and the member's account is
+appended, so each reminder reaches each member at most once per occasion."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from liaison.models import Notification
+from liaison.selectors import office_staff
+from liaison.services import (
+    notification_render,
+    notifications_queue,
+    notify_user,
+    user_notifications_build,
+)
+
+Channel = Notification.Channel
+MEMBER_CHANNELS = (Channel.EMAIL, Channel.PORTAL)
+
+
+def portal_path(activity) -> str:
+    return reverse("portal:activity_detail", args=[activity.pk])
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def member_rows(
+    members, *, kind: str, key: str, template: str, context: dict, link: str, office
+) -> list[Notification]:
+    """Unsaved outbox rows for ``members`` (``user`` selected): portal and e-mail to
+    members with an account, e-mail to the roster address otherwise."""
+    rendered: dict = {}
+    rows: list[Notification] = []
+    for member in members:
+        if member.user_id:
+            rows += user_notifications_build(
+                user=member.user,
+                kind=kind,
+                key=key,
+                template=template,
+                context=context,
+                channels=MEMBER_CHANNELS,
+                link=link,
+                office=office,
+                rendered=rendered,
+            )
+        elif member.email:
+            if Channel.EMAIL not in rendered:
+                rendered[Channel.EMAIL] = notification_render(template=template, context=context)
+            message = rendered[Channel.EMAIL]
+            rows.append(
+                Notification(
+                    channel=Channel.EMAIL,
+                    kind=kind,
+                    dedupe_key=f"{key}:m{member.pk}:email",
+                    subject=message.subject,
+                    body=message.body,
+                    address=member.email,
+                    link=link,
+                    office=office,
+                )
+            )
+    return rows
+
+
+def notify_members(members, *, kind, key, template, context, link, office) -> int:
+    return notifications_queue(
+        rows=member_rows(
+            members,
+            kind=kind,
+            key=key,
+            template=template,
+            context=context,
+            link=link,
+            office=office,
+        )
+    )
+
+
+def notify_staff(*, office, kind: str, key: str, template: str, context: dict, link: str) -> int:
+    queued = 0
+    for user in office_staff([office.pk]):
+        queued += len(
+            notify_user(
+                user=user,
+                kind=kind,
+                key=key,
+                template=template,
+                context=context,
+                link=link,
+                office=office,
+            )
+        )
+    return queued
+
+
+def _activity_context(activity, **extra) -> dict:
+    return {
+        "activity": activity,
+        "office": activity.office,
+        "url": absolute(portal_path(activity)),
+        **extra,
+    }
+
+
+def invitations_sent(activity, invitations) -> int:
+    """The invitation, to each newly invited member of a published activity."""
+    return notify_members(
+        [i.member for i in invitations],
+        kind="activity_invitation",
+        key=f"activity-invite:{activity.pk}",
+        template="briefings/invitation",
+        context=_activity_context(activity),
+        link=portal_path(activity),
+        office=activity.office,
+    )
+
+
+def activity_cancelled(activity, invitations) -> int:
+    return notify_members(
+        [i.member for i in invitations],
+        kind="activity_cancelled",
+        key=f"activity-cancelled:{activity.pk}",
+        template="briefings/cancelled",
+        context=_activity_context(activity),
+        link=portal_path(activity),
+        office=activity.office,
+    )
+
+
+def leave_requested(invitation) -> int:
+    activity = invitation.activity
+    return notify_staff(
+        office=activity.office,
+        kind="activity_leave_requested",
+        key=f"activity-leave-request:{invitation.pk}:{invitation.replied_at:%Y%m%d%H%M%S}",
+        template="briefings/leave_requested",
+        context={"activity": activity, "invitation": invitation, "member": invitation.member},
+        link=reverse("admin:briefings_activity_change", args=[activity.pk]),
+    )
+
+
+def leave_decided(invitation) -> int:
+    """The decision on a leave request, to the member (once per decision)."""
+    activity = invitation.activity
+    stamp = f"{invitation.leave_decided_at:%Y%m%d%H%M%S}"
+    return notify_members(
+        [invitation.member],
+        kind="activity_leave_decided",
+        key=f"activity-leave-decision:{invitation.pk}:{invitation.leave_status}:{stamp}",
+        template="briefings/leave_decided",
+        context=_activity_context(activity, invitation=invitation),
+        link=portal_path(activity),
+        office=activity.office,
+    )
+
+
+def opinion_became_proposal(opinion) -> int:
+    proposal = opinion.proposal
+    return notify_members(
+        [opinion.member],
+        kind="activity_opinion_proposal",
+        key=f"activity-opinion-proposal:{opinion.pk}",
+        template="briefings/opinion_proposal",
+        context={
+            "activity": opinion.activity,
+            "opinion": opinion,
+            "proposal": proposal,
+            "url": absolute(reverse("portal:proposal_detail", args=[proposal.pk])),
+        },
+        link=reverse("portal:proposal_detail", args=[proposal.pk]),
+        office=opinion.activity.office,
+    )

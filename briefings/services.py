@@ -1,0 +1,697 @@
+"""Writes for activities: scheduling, the request for instructions (请示), invitations and
+replies, leave, attendance and sign-in, opinions collected, minutes.
+
+Moves of an activity go through ``liaison.workflow.transition`` on a locked row and
+leave a timeline row; attendance changes lock the invitation row, so a QR sign-in and a
+tick on the staff tablet at the same moment cannot both write. Points go through
+``members.points`` with the invitation as their source, so a corrected attendance
+revokes exactly what it earned. Notifications are written to the outbox in the same
+transaction. A refusal raises ``WorkflowError`` with a sentence the page shows as is.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from liaison.models import today
+from liaison.uploads import validate_document
+from liaison.workflow import WorkflowError, lock, record_creation, record_note, transition
+from members.models import Member
+from members.points import points_award, points_revoke
+
+from . import notifications
+from .models import (
+    ATTENDANCE_POINTS,
+    Activity,
+    ActivityConfig,
+    Invitation,
+    Opinion,
+)
+from .signin import sign_in_check, sign_in_window
+from .workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW
+
+A = Activity.Status
+I = Invitation  # noqa: E741
+Att = Invitation.Attendance
+
+
+def _is_staff(actor) -> bool:
+    return bool(actor is not None and getattr(actor, "is_staff", False))
+
+
+def _acting_member(actor) -> Member | None:
+    return getattr(actor, "member", None) if actor is not None else None
+
+
+def _check_self(actor, member: Member) -> None:
+    """A member acts for themselves only; staff may act for anyone."""
+    if _is_staff(actor):
+        return
+    acting = _acting_member(actor)
+    if acting is None or acting.pk != member.pk:
+        raise WorkflowError(_("只能以本人名义办理。"))
+
+
+def _local(moment: datetime.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y年%m月%d日 %H:%M")
+
+
+# --- Scheduling -------------------------------------------------------------------------
+
+
+def _check_times(starts_at, ends_at) -> None:
+    if starts_at is None or ends_at is None:
+        raise WorkflowError(_("请填写开始和结束时间。"))
+    if ends_at < starts_at:
+        raise WorkflowError(_("结束时间不能早于开始时间。"))
+
+
+@transaction.atomic
+def activity_create(
+    *,
+    actor,
+    office,
+    kind,
+    title: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    venue: str,
+    topic: str = "",
+    is_major: bool | None = None,
+    co_offices=(),
+    leaders=(),
+    agenda=(),
+) -> Activity:
+    """Schedule an activity (筹备中). ``leaders`` are (name, title, unit) and ``agenda``
+    (title, presenter) in order. Major activities (by default those whose kind says so)
+    go to the street party working committee for instructions before publication."""
+    if not title.strip():
+        raise WorkflowError(_("请填写活动名称。"))
+    _check_times(starts_at, ends_at)
+    activity = Activity.objects.create(
+        office=office,
+        kind=kind,
+        title=title.strip(),
+        topic=topic,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue=venue,
+        is_major=kind.is_major_by_default if is_major is None else is_major,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    co_offices = [o for o in co_offices if o.pk != office.pk]
+    if co_offices:
+        activity.co_offices.set(co_offices)
+    for position, (name, leader_title, unit) in enumerate(leaders, start=1):
+        activity.leaders.create(name=name, title=leader_title, unit=unit, position=position)
+    for position, (item, presenter) in enumerate(agenda, start=1):
+        activity.agenda.create(title=item, presenter=presenter, position=position)
+    record_creation(activity, actor=actor)
+    return activity
+
+
+@transaction.atomic
+def activity_request_send(
+    *,
+    activity: Activity,
+    actor,
+    sent_on: datetime.date,
+    recipient: str = "",
+    document=None,
+) -> Activity:
+    """请示: the request for instructions went to the street party working committee."""
+    activity = lock(activity)
+    if activity.status not in (A.DRAFT, A.PUBLISHED):
+        raise WorkflowError(_("活动已举行或已取消，不能再登记请示。"))
+    if activity.request_answered:
+        raise WorkflowError(_("该请示已有批复，不能重复报送。"))
+    if sent_on > today():
+        raise WorkflowError(_("报送日期不能晚于今天。"))
+    activity.request_sent_on = sent_on
+    activity.request_recipient = (recipient or activity.request_recipient or "街道党工委").strip()
+    activity.is_major = True
+    fields = ["request_sent_on", "request_recipient", "is_major"]
+    if document is not None:
+        try:
+            validate_document(document)
+        except ValidationError as error:
+            raise WorkflowError(" ".join(error.messages)) from error
+        activity.request_document = document
+        fields.append("request_document")
+    activity.save(update_fields=fields)
+    record_note(
+        activity,
+        actor=actor,
+        note=_("%(date)s 向%(to)s报送请示") % {"date": sent_on, "to": activity.request_recipient},
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_request_answer(
+    *,
+    activity: Activity,
+    actor,
+    outcome: str,
+    answered_on: datetime.date,
+    answer: str = "",
+) -> Activity:
+    """The committee's answer (批复) and its date."""
+    activity = lock(activity)
+    if not activity.request_sent_on:
+        raise WorkflowError(_("请先登记请示的报送日期。"))
+    if outcome not in Activity.RequestOutcome.values:
+        raise WorkflowError(_("请选择批复结果。"))
+    if answered_on < activity.request_sent_on:
+        raise WorkflowError(
+            _("批复日期不能早于请示报送日期（%(d)s）。") % {"d": activity.request_sent_on}
+        )
+    if answered_on > today():
+        raise WorkflowError(_("批复日期不能晚于今天。"))
+    activity.request_outcome = outcome
+    activity.request_answer = answer
+    activity.request_answered_on = answered_on
+    activity.save(update_fields=["request_outcome", "request_answer", "request_answered_on"])
+    label = Activity.RequestOutcome(outcome).label
+    record_note(
+        activity,
+        actor=actor,
+        note=_("%(date)s %(to)s批复：%(outcome)s %(answer)s")
+        % {
+            "date": answered_on,
+            "to": activity.request_recipient,
+            "outcome": label,
+            "answer": answer,
+        },
+    )
+    return activity
+
+
+@transaction.atomic
+def activity_publish(
+    *, activity: Activity, actor, override_reason: str = "", expected: str | None = None
+) -> Activity:
+    """发布: invitees get their invitation. A major activity waits for the committee's
+    answer unless staff give a reason to go ahead (DOMAIN.md, "Reporting upward")."""
+    activity = lock(activity)
+    ACTIVITY_WORKFLOW.check(activity.status, A.PUBLISHED)
+    if activity.starts_at <= timezone.now():
+        raise WorkflowError(_("活动开始时间已过，不能发布。请先调整活动时间。"))
+    note = ""
+    if activity.is_major:
+        if activity.request_outcome == Activity.RequestOutcome.REFUSED:
+            raise WorkflowError(_("街道党工委未同意举办本次活动，不能发布。"))
+        if not activity.request_answered:
+            if not override_reason.strip():
+                raise WorkflowError(
+                    _("重大活动须在街道党工委批复后方可发布；如确需先行发布，请填写理由。")
+                )
+            activity.publish_override_reason = override_reason.strip()
+            note = _("未批复先行发布：%(r)s") % {"r": activity.publish_override_reason}
+    invitations = list(activity.invitations.select_related("member__user"))
+    if not invitations:
+        raise WorkflowError(_("请先邀请参加活动的委员。"))
+    activity.published_at = timezone.now()
+    transition(
+        activity,
+        workflow=ACTIVITY_WORKFLOW,
+        target=A.PUBLISHED,
+        actor=actor,
+        expected=expected,
+        note=note,
+        update_fields=["published_at", "publish_override_reason"],
+    )
+    notifications.invitations_sent(activity, invitations)
+    return activity
+
+
+@transaction.atomic
+def activity_cancel(*, activity: Activity, actor, reason: str) -> Activity:
+    if not reason.strip():
+        raise WorkflowError(_("请填写取消原因。"))
+    activity = lock(activity)
+    was_published = activity.status == A.PUBLISHED
+    activity.cancel_reason = reason.strip()
+    transition(
+        activity,
+        workflow=ACTIVITY_WORKFLOW,
+        target=A.CANCELLED,
+        actor=actor,
+        note=reason,
+        update_fields=["cancel_reason"],
+    )
+    if was_published and not activity.has_ended:
+        notifications.activity_cancelled(
+            activity, list(activity.invitations.select_related("member__user"))
+        )
+    return activity
+
+
+@transaction.atomic
+def minutes_save(*, activity: Activity, actor, minutes: str) -> Activity:
+    """会议纪要, written by staff once the activity has taken place."""
+    activity = lock(activity)
+    if activity.status not in (A.PUBLISHED, A.HELD):
+        raise WorkflowError(_("只有已发布或已举行的活动可以撰写纪要。"))
+    if not activity.has_started:
+        raise WorkflowError(_("活动尚未开始，暂不能撰写纪要。"))
+    first = not activity.minutes
+    activity.minutes = minutes.strip()
+    activity.minutes_by = actor if getattr(actor, "pk", None) else None
+    activity.minutes_updated_at = timezone.now()
+    activity.save(update_fields=["minutes", "minutes_by", "minutes_updated_at"])
+    record_note(activity, actor=actor, note=_("撰写会议纪要") if first else _("修改会议纪要"))
+    return activity
+
+
+# --- Invitations and replies ------------------------------------------------------------
+
+
+@transaction.atomic
+def activity_invite(*, activity: Activity, actor, members) -> list[Invitation]:
+    """Invite members (all serving, by sector or hand-picked: see
+    selectors.invitation_candidates). Inviting someone twice is harmless. Once the
+    activity is published, new invitees get their invitation at once."""
+    activity = lock(activity)
+    if activity.status not in (A.DRAFT, A.PUBLISHED):
+        raise WorkflowError(_("活动已举行或已取消，不能再邀请。"))
+    if activity.has_ended:
+        raise WorkflowError(_("活动已结束，不能再邀请。"))
+    allowed = activity.organising_office_ids()
+    members = list(members)
+    for member in members:
+        if not member.is_serving:
+            raise WorkflowError(_("%(name)s 不是在任委员，不能邀请。") % {"name": member.name})
+        if member.office_id not in allowed:
+            raise WorkflowError(_("%(name)s 不属于主办联络处，不能邀请。") % {"name": member.name})
+    existing = set(activity.invitations.values_list("member_id", flat=True))
+    new_ids = list(dict.fromkeys(m.pk for m in members if m.pk not in existing))
+    if not new_ids:
+        return []
+    rows = [Invitation(activity=activity, member_id=pk) for pk in new_ids]
+    bulk_create_with_history(
+        rows,
+        Invitation,
+        batch_size=500,
+        default_user=actor if getattr(actor, "pk", None) else None,
+    )
+    created = list(
+        Invitation.objects.filter(activity=activity, member_id__in=new_ids).select_related(
+            "member__user"
+        )
+    )
+    record_note(activity, actor=actor, note=_("邀请委员 %(n)s 人") % {"n": len(created)})
+    if activity.status == A.PUBLISHED and not activity.has_started:
+        notifications.invitations_sent(activity, created)
+    return created
+
+
+def _invitation_for(activity: Activity, member: Member) -> Invitation:
+    try:
+        return (
+            Invitation.objects.select_for_update()
+            .select_related("member__user")
+            .get(activity=activity, member=member)
+        )
+    except Invitation.DoesNotExist as error:
+        raise WorkflowError(_("您不在本次活动的邀请名单中。如需参加，请与联络处联系。")) from error
+
+
+@transaction.atomic
+def invitation_reply(
+    *, activity: Activity, member: Member, actor, attending: bool, reason: str = ""
+) -> Invitation:
+    """The member's reply: attend, or ask for leave with a reason (请假). They may change
+    their mind until the activity starts."""
+    _check_self(actor, member)
+    activity = Activity.objects.select_related("office").get(pk=activity.pk)
+    invitation = _invitation_for(activity, member)
+    invitation.activity = activity
+    if activity.status != A.PUBLISHED:
+        raise WorkflowError(
+            _("本次活动%(status)s，不能再回复。") % {"status": activity.get_status_display()}
+        )
+    if activity.has_started:
+        raise WorkflowError(
+            _("活动已于 %(time)s 开始，不能再回复或请假。如有特殊情况，请与联络处联系。")
+            % {"time": _local(activity.starts_at)}
+        )
+    reason = reason.strip()
+    if attending:
+        if invitation.reply == I.Reply.ATTENDING:
+            return invitation
+        invitation.reply = I.Reply.ATTENDING
+        invitation.leave_reason = ""
+        invitation.leave_status = I.Leave.NONE
+    else:
+        if not reason:
+            raise WorkflowError(_("请填写请假事由。"))
+        if invitation.reply == I.Reply.LEAVE and invitation.leave_reason == reason:
+            return invitation
+        invitation.reply = I.Reply.LEAVE
+        invitation.leave_reason = reason
+        invitation.leave_status = I.Leave.REQUESTED
+    invitation.leave_decided_at = None
+    invitation.leave_decided_by = None
+    invitation.leave_note = ""
+    invitation.replied_at = timezone.now()
+    invitation.save(
+        update_fields=[
+            "reply",
+            "leave_reason",
+            "leave_status",
+            "leave_decided_at",
+            "leave_decided_by",
+            "leave_note",
+            "replied_at",
+        ]
+    )
+    if not attending:
+        notifications.leave_requested(invitation)
+    return invitation
+
+
+@transaction.atomic
+def leave_decide(*, invitation: Invitation, actor, approve: bool, note: str = "") -> Invitation:
+    """Staff approve or refuse a leave request; the member is told."""
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("member__user", "activity__office")
+        .get(pk=invitation.pk)
+    )
+    if invitation.leave_status != I.Leave.REQUESTED:
+        raise WorkflowError(_("%(name)s 没有待审批的请假申请。") % {"name": invitation.member.name})
+    if invitation.activity.status not in (A.PUBLISHED,):
+        raise WorkflowError(_("活动考勤已完成或已取消，不能再审批请假。"))
+    invitation.leave_status = I.Leave.APPROVED if approve else I.Leave.REFUSED
+    invitation.leave_decided_at = timezone.now()
+    invitation.leave_decided_by = actor if getattr(actor, "pk", None) else None
+    invitation.leave_note = note.strip()[:200]
+    invitation.save(
+        update_fields=["leave_status", "leave_decided_at", "leave_decided_by", "leave_note"]
+    )
+    notifications.leave_decided(invitation)
+    return invitation
+
+
+# --- Attendance and sign-in -------------------------------------------------------------
+
+
+def _set_attendance(invitation: Invitation, state: str, *, actor, method: str) -> None:
+    """Write the attendance and move the points with it: revoke what the old state
+    earned (or cost), award what the new one does."""
+    old_kind = ATTENDANCE_POINTS.get(invitation.attendance)
+    new_kind = ATTENDANCE_POINTS.get(state)
+    if old_kind and old_kind != new_kind:
+        points_revoke(member=invitation.member, kind=old_kind, source=invitation)
+    invitation.attendance = state
+    invitation.attendance_method = method
+    invitation.attendance_at = timezone.now()
+    invitation.attendance_by = actor if getattr(actor, "pk", None) else None
+    invitation.save(
+        update_fields=["attendance", "attendance_method", "attendance_at", "attendance_by"]
+    )
+    if new_kind:
+        activity = invitation.activity
+        points_award(
+            member=invitation.member,
+            kind=new_kind,
+            occurred_on=activity.date,
+            source=invitation,
+            actor=actor if getattr(actor, "pk", None) else None,
+            description=activity.title,
+        )
+
+
+def _lock_invitation(invitation: Invitation) -> Invitation:
+    return (
+        Invitation.objects.select_for_update()
+        .select_related("member", "activity__office")
+        .get(pk=invitation.pk)
+    )
+
+
+def _state_label(state: str) -> str:
+    return str(Att(state).label)
+
+
+@transaction.atomic
+def attendance_record(*, invitation: Invitation, actor, state: str = Att.ATTENDED) -> Invitation:
+    """Staff record one invitee's attendance (the tablet sign-in page). Recording it a
+    second time is refused: a change is a correction, with a reason."""
+    invitation = _lock_invitation(invitation)
+    activity = invitation.activity
+    if activity.status == A.HELD:
+        raise WorkflowError(_("考勤已登记完成。如需更正，请使用“更正出勤”。"))
+    if activity.status != A.PUBLISHED:
+        raise WorkflowError(_("活动未发布或已取消，不能登记出勤。"))
+    if state not in (Att.ATTENDED, Att.LEAVE_APPROVED, Att.LEAVE_REFUSED, Att.ABSENT):
+        raise WorkflowError(_("请选择出勤情况。"))
+    if invitation.attendance:
+        raise WorkflowError(
+            _("%(name)s 的出勤已登记为“%(state)s”，不能重复登记。如需更正，请使用“更正出勤”。")
+            % {"name": invitation.member.name, "state": invitation.get_attendance_display()}
+        )
+    opens, _closes = sign_in_window(activity)
+    if timezone.now() < opens:
+        raise WorkflowError(_("签到尚未开始（%(time)s 开放）。") % {"time": _local(opens)})
+    if state == Att.LEAVE_APPROVED and invitation.leave_status != I.Leave.APPROVED:
+        raise WorkflowError(_("%(name)s 没有获准的请假。") % {"name": invitation.member.name})
+    if state == Att.LEAVE_REFUSED and invitation.leave_status != I.Leave.REFUSED:
+        raise WorkflowError(_("%(name)s 没有被驳回的请假申请。") % {"name": invitation.member.name})
+    _set_attendance(invitation, state, actor=actor, method=I.Method.STAFF)
+    return invitation
+
+
+@transaction.atomic
+def attendance_sign_in(
+    *, activity: Activity, member: Member, token: str, actor
+) -> tuple[Invitation, bool]:
+    """The member scanned the activity's QR code. Returns (invitation, newly signed in);
+    scanning again is harmless."""
+    _check_self(actor, member)
+    activity = Activity.objects.select_related("office").get(pk=activity.pk)
+    sign_in_check(activity, token)
+    invitation = _invitation_for(activity, member)
+    invitation.activity = activity
+    if invitation.attendance == Att.ATTENDED:
+        return invitation, False
+    if invitation.attendance:
+        raise WorkflowError(
+            _("您的出勤已登记为“%(state)s”。如有疑问，请联系现场工作人员。")
+            % {"state": invitation.get_attendance_display()}
+        )
+    _set_attendance(invitation, Att.ATTENDED, actor=actor, method=I.Method.QR)
+    return invitation, True
+
+
+@transaction.atomic
+def attendance_correct(*, invitation: Invitation, actor, state: str, reason: str) -> Invitation:
+    """更正出勤: change a recorded attendance, with a reason on the activity's timeline."""
+    if not reason.strip():
+        raise WorkflowError(_("请填写更正原因。"))
+    if state not in (Att.ATTENDED, Att.LEAVE_APPROVED, Att.LEAVE_REFUSED, Att.ABSENT):
+        raise WorkflowError(_("请选择出勤情况。"))
+    invitation = _lock_invitation(invitation)
+    activity = invitation.activity
+    if activity.status not in (A.PUBLISHED, A.HELD):
+        raise WorkflowError(_("活动未发布或已取消，不能更正出勤。"))
+    if not invitation.attendance:
+        raise WorkflowError(
+            _("%(name)s 的出勤尚未登记，请直接登记。") % {"name": invitation.member.name}
+        )
+    if invitation.attendance == state:
+        raise WorkflowError(
+            _("%(name)s 的出勤已是“%(state)s”，无需更正。")
+            % {"name": invitation.member.name, "state": _state_label(state)}
+        )
+    old = invitation.get_attendance_display()
+    _set_attendance(invitation, state, actor=actor, method=I.Method.STAFF)
+    record_note(
+        activity,
+        actor=actor,
+        note=_("更正 %(name)s 出勤：%(old)s → %(new)s。%(reason)s")
+        % {
+            "name": invitation.member.name,
+            "old": old,
+            "new": _state_label(state),
+            "reason": reason,
+        },
+    )
+    return invitation
+
+
+@transaction.atomic
+def attendance_close(*, activity: Activity, actor, expected: str | None = None) -> Activity:
+    """完成考勤登记: everyone not signed in becomes leave approved, leave refused or absent
+    without leave, points are written, and the activity counts as held."""
+    activity = lock(activity)
+    ACTIVITY_WORKFLOW.check(activity.status, A.HELD)
+    if not activity.has_started:
+        raise WorkflowError(_("活动尚未开始，不能完成考勤登记。"))
+    pending = activity.invitations.filter(leave_status=I.Leave.REQUESTED, attendance="").count()
+    if pending:
+        raise WorkflowError(
+            _("还有 %(n)s 份请假申请未审批，请先审批后再完成考勤登记。") % {"n": pending}
+        )
+    for invitation in activity.invitations.filter(attendance="").select_related("member"):
+        invitation.activity = activity
+        state = {
+            I.Leave.APPROVED: Att.LEAVE_APPROVED,
+            I.Leave.REFUSED: Att.LEAVE_REFUSED,
+        }.get(invitation.leave_status, Att.ABSENT)
+        _set_attendance(invitation, state, actor=actor, method=I.Method.CLOSING)
+    counts = dict.fromkeys(Att.values, 0)
+    for state in activity.invitations.values_list("attendance", flat=True):
+        counts[state] += 1
+    activity.attendance_closed_at = timezone.now()
+    transition(
+        activity,
+        workflow=ACTIVITY_WORKFLOW,
+        target=A.HELD,
+        actor=actor,
+        expected=expected,
+        note=_("出席 %(a)s 人，请假 %(l)s 人，请假未准 %(r)s 人，无故缺席 %(x)s 人")
+        % {
+            "a": counts[Att.ATTENDED],
+            "l": counts[Att.LEAVE_APPROVED],
+            "r": counts[Att.LEAVE_REFUSED],
+            "x": counts[Att.ABSENT],
+        },
+        update_fields=["attendance_closed_at"],
+    )
+    return activity
+
+
+# --- Opinions collected -----------------------------------------------------------------
+
+
+def _check_content(content: str) -> str:
+    content = (content or "").strip()
+    if not content:
+        raise WorkflowError(_("请填写意见建议的内容。"))
+    return content
+
+
+@transaction.atomic
+def opinion_submit(
+    *, activity: Activity, member: Member, actor, content: str, title: str = ""
+) -> Opinion:
+    """A member's opinion or suggestion in the portal, during the activity or in the
+    days after it (ActivityConfig.opinion_days)."""
+    _check_self(actor, member)
+    content = _check_content(content)
+    activity = Activity.objects.select_related("office").get(pk=activity.pk)
+    _invitation_for(activity, member)
+    if activity.status not in (A.PUBLISHED, A.HELD):
+        raise WorkflowError(_("本次活动不在意见征集期内。"))
+    if not activity.has_started:
+        raise WorkflowError(
+            _("活动开始后即可提交意见建议（%(time)s）。") % {"time": _local(activity.starts_at)}
+        )
+    config = ActivityConfig.for_office(activity.office)
+    closes = activity.ends_at + datetime.timedelta(days=config.opinion_days)
+    if timezone.now() > closes:
+        raise WorkflowError(
+            _("本次活动的意见征集已于 %(time)s 截止。如有意见建议，请通过“社情民意”反映。")
+            % {"time": _local(closes)}
+        )
+    opinion = Opinion.objects.create(
+        activity=activity,
+        member=member,
+        title=title.strip()[:200],
+        content=content,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    record_creation(opinion, actor=actor)
+    return opinion
+
+
+@transaction.atomic
+def opinion_record(
+    *, activity: Activity, actor, content: str, member: Member | None = None, title: str = ""
+) -> Opinion:
+    """Staff record an opinion voiced at the activity (by a member, or by a leader or
+    guest when ``member`` is None)."""
+    content = _check_content(content)
+    activity = Activity.objects.get(pk=activity.pk)
+    if activity.status not in (A.PUBLISHED, A.HELD):
+        raise WorkflowError(_("只有已发布或已举行的活动可以录入意见建议。"))
+    if member is not None and member.office_id not in activity.organising_office_ids():
+        raise WorkflowError(_("%(name)s 不属于主办联络处。") % {"name": member.name})
+    opinion = Opinion.objects.create(
+        activity=activity,
+        member=member,
+        title=title.strip()[:200],
+        content=content,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    record_creation(opinion, actor=actor, note=_("工作人员录入"))
+    return opinion
+
+
+@transaction.atomic
+def opinion_to_proposal(
+    *,
+    opinion: Opinion,
+    actor,
+    title: str,
+    category,
+    reasons: str = "",
+    suggestions: str = "",
+) -> Opinion:
+    """Turn a member's opinion into a proposal draft in their name (they complete and
+    submit it in the portal). The draft and the opinion point at each other."""
+    from proposals.services import proposal_create
+
+    opinion = lock(opinion)
+    if opinion.member_id is None:
+        raise WorkflowError(_("该意见没有提出委员，不能转为委员的提案草稿。"))
+    OPINION_WORKFLOW.check(opinion.status, Opinion.Status.PROPOSAL)
+    member = Member.objects.select_related("office", "term", "user").get(pk=opinion.member_id)
+    activity = opinion.activity
+    proposal = proposal_create(
+        actor=actor,
+        office=member.office,
+        title=(title or opinion.title or opinion.content[:60]).strip()[:200],
+        reasons=(reasons or opinion.content).strip(),
+        suggestions=(suggestions or opinion.content).strip(),
+        category=category,
+        lead_member=member,
+    )
+    record_note(
+        proposal,
+        actor=actor,
+        note=_("由“%(activity)s”上收集的意见建议转为提案草稿") % {"activity": activity.title},
+    )
+    opinion.proposal = proposal
+    opinion.member = member
+    transition(
+        opinion,
+        workflow=OPINION_WORKFLOW,
+        target=Opinion.Status.PROPOSAL,
+        actor=actor,
+        note=_("转为提案草稿《%(t)s》") % {"t": proposal.title},
+        update_fields=["proposal"],
+    )
+    notifications.opinion_became_proposal(opinion)
+    return opinion
+
+
+@transaction.atomic
+def opinion_note(*, opinion: Opinion, actor, note: str = "") -> Opinion:
+    """已阅存: read and filed, no further handling."""
+    opinion = lock(opinion)
+    opinion.handling_note = note.strip()
+    return transition(
+        opinion,
+        workflow=OPINION_WORKFLOW,
+        target=Opinion.Status.NOTED,
+        actor=actor,
+        note=note,
+        update_fields=["handling_note"],
+    )
