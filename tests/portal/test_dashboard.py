@@ -132,8 +132,9 @@ def test_dashboard_query_count_does_not_grow_with_the_roster(
     client.force_login(member.user)
 
     # session, user, member (+office, sector, affiliation, term), unread count, latest five,
-    # the visits card (visits.selectors.member_dashboard_summary, one query)
-    with django_assert_num_queries(6):
+    # the visits card (visits.selectors.member_dashboard_summary, one query), upcoming
+    # activities (briefings.selectors.member_upcoming, one query)
+    with django_assert_num_queries(7):
         response = client.get(DASHBOARD)
 
     assert response.status_code == 200
