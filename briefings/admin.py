@@ -705,7 +705,7 @@ class OpinionAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
     activity_path = "activity"
     office_field = "activity__office"
     list_display = ("summary_display", "member", "activity", "status", "result_link", "created_at")
-    list_select_related = ("member", "activity", "proposal")
+    list_select_related = ("member", "activity")
     list_filter = ("status", "activity__kind")
     search_fields = ("title", "content", "member__name", "activity__title")
     fields = (
@@ -734,6 +734,9 @@ class OpinionAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
 
     @admin.display(description=_("转办结果"))
     def result_link(self, obj):
+        if obj.concern_id:
+            url = reverse("admin:visits_concern_change", args=[obj.concern_id])
+            return format_html('<a href="{}">{}</a>', url, _("意见建议办理"))
         if obj.proposal_id:
             url = reverse("admin:proposals_proposal_change", args=[obj.proposal_id])
             return format_html('<a href="{}">{}</a>', url, _("提案草稿"))

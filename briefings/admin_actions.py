@@ -286,7 +286,42 @@ class ToProposalForm(RecordForm):
         self.fields["suggestions"].initial = opinion.content
 
 
+class ToConcernForm(RecordForm):
+    title = forms.CharField(label=_("标题"), max_length=200)
+    content = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 5}))
+    category = forms.ModelChoiceField(label=_("类别"), queryset=None, required=False)
+    unit = forms.ModelChoiceField(
+        label=_("交办街道部门"),
+        queryset=None,
+        required=False,
+        help_text=_("属于街道职责的，选择承办部门即直接交办；留空则先转入意见建议待分类。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from liaison.models import HandlingUnit
+        from visits.models import ConcernCategory
+
+        super().__init__(*args, **kwargs)
+        opinion = self.record
+        office_id = opinion.member.office_id if opinion.member_id else opinion.activity.office_id
+        self.fields["category"].queryset = ConcernCategory.objects.filter(is_active=True)
+        self.fields["unit"].queryset = HandlingUnit.objects.filter(
+            office_id=office_id,
+            is_active=True,
+            kind__in=(HandlingUnit.Kind.STREET_DEPARTMENT, HandlingUnit.Kind.COMMUNITY),
+        )
+        self.fields["title"].initial = opinion.title or opinion.content[:60]
+        self.fields["content"].initial = opinion.content
+
+
 OPINION_STEPS = {
+    "to_concern": Step(
+        _("转为意见建议办理"),
+        ToConcernForm,
+        lambda o, u, d: services.opinion_to_concern(opinion=o, actor=u, **d),
+        (O.NEW, O.NOTED),
+        needs=("proposal",),
+    ),
     "to_proposal": Step(
         _("转为委员提案草稿"),
         ToProposalForm,

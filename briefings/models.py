@@ -469,6 +469,14 @@ class Opinion(models.Model):
         blank=True,
         related_name="source_opinions",
     )
+    concern = models.ForeignKey(
+        "visits.Concern",
+        verbose_name=_("转成的意见建议"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="source_opinions",
+    )
     handling_note = models.TextField(_("处理说明"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -683,6 +683,60 @@ def opinion_to_proposal(
 
 
 @transaction.atomic
+def opinion_to_concern(
+    *,
+    opinion: Opinion,
+    actor,
+    title: str = "",
+    content: str = "",
+    category=None,
+    unit=None,
+) -> Opinion:
+    """Turn an opinion into a concern (意见建议) handled by the visits workflow, with
+    the activity named as its source; given a street department, it is assigned there
+    at once (DOMAIN.md: a problem within the street's duties goes to the department
+    concerned, to be done within a time limit). The two point at each other."""
+    from visits.models import Concern
+    from visits.services import concern_assign, concern_create
+
+    opinion = lock(opinion)
+    OPINION_WORKFLOW.check(opinion.status, Opinion.Status.CONCERN)
+    activity = Activity.objects.select_related("office").get(pk=opinion.activity_id)
+    member = (
+        Member.objects.select_related("office").get(pk=opinion.member_id)
+        if opinion.member_id
+        else None
+    )
+    # A member of a co-organising office: the concern belongs to their own office.
+    office = member.office if member is not None else activity.office
+    concern = concern_create(
+        actor=actor,
+        office=office,
+        member=member,
+        title=(title or opinion.title or opinion.content[:60]).strip(),
+        content=(content or opinion.content).strip(),
+        source=Concern.Source.BRIEFING,
+        source_label=f"{activity.title}（{activity.date:%Y-%m-%d}）",
+        category=category,
+    )
+    if unit is not None:
+        concern_assign(concern=concern, actor=actor, unit=unit)
+    opinion.concern = concern
+    note = _("转为意见建议《%(t)s》") % {"t": concern.title}
+    if unit is not None:
+        note += _("，交办 %(u)s") % {"u": unit}
+    transition(
+        opinion,
+        workflow=OPINION_WORKFLOW,
+        target=Opinion.Status.CONCERN,
+        actor=actor,
+        note=note,
+        update_fields=["concern"],
+    )
+    return opinion
+
+
+@transaction.atomic
 def opinion_note(*, opinion: Opinion, actor, note: str = "") -> Opinion:
     """已阅存: read and filed, no further handling."""
     opinion = lock(opinion)

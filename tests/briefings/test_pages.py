@@ -210,7 +210,7 @@ def test_member_not_invited_sees_a_notice_and_a_reply_is_refused_with_a_message(
 ):
     from tests.factories import member_with_account
 
-    outsider = member_with_account(office=office, name="周强")
+    outsider = member_with_account(office=office, name="周强", mobile="13700000009")
     client.force_login(outsider.user)
     url = reverse("portal:activity_detail", args=[briefing.pk])
     with time_machine.travel(BEFORE):
@@ -314,7 +314,7 @@ def test_materials_download_for_invited_members_only(member_client, briefing, cl
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")
 
-    outsider = member_with_account(office=office, name="周强")
+    outsider = member_with_account(office=office, name="周强", mobile="13700000009")
     client.force_login(outsider.user)
     assert client.get(url).status_code == 404
 

@@ -134,7 +134,7 @@ def test_a_tampered_code_is_refused(briefing, member, member_client):
 
 
 def test_only_invited_members_can_sign_in(briefing, office, client):
-    outsider = member_with_account(office=office, name="周强")
+    outsider = member_with_account(office=office, name="周强", mobile="13700000009")
     client.force_login(outsider.user)
     with time_machine.travel(DURING):
         page = client.get(_scan_url(briefing))

@@ -219,7 +219,7 @@ def test_leave_request_after_the_activity_started_is_refused_and_changes_nothing
 
 
 def test_replying_to_an_activity_one_was_not_invited_to_is_refused(briefing, office):
-    outsider = member_with_account(office=office, name="周强")
+    outsider = member_with_account(office=office, name="周强", mobile="13700000009")
     with time_machine.travel(BEFORE), pytest.raises(WorkflowError, match="不在本次活动的邀请名单"):
         services.invitation_reply(
             activity=briefing, member=outsider, actor=outsider.user, attending=True
@@ -276,7 +276,7 @@ def test_attendance_earns_points_and_a_correction_moves_them(briefing, member, s
 def test_closing_attendance_records_leave_and_absence_with_points(
     briefing, member, other_member, staff, office
 ):
-    third = member_with_account(office=office, name="李明")
+    third = member_with_account(office=office, name="李明", mobile="13700000003")
     with time_machine.travel(BEFORE):
         services.activity_invite(activity=briefing, actor=staff, members=[third])
         inv = services.invitation_reply(
@@ -384,3 +384,43 @@ def test_cancelling_a_published_activity_tells_the_invitees(briefing, staff, mem
         services.invitation_reply(
             activity=briefing, member=member, actor=member.user, attending=True
         )
+
+
+def test_opinion_becomes_a_concern_assigned_to_a_street_department(briefing, member, staff, office):
+    from tests.factories import HandlingUnitFactory
+    from visits.models import Concern
+
+    unit = HandlingUnitFactory(office=office, name="城管科")
+    with time_machine.travel(AFTER):
+        opinion = services.opinion_submit(
+            activity=briefing,
+            member=member,
+            actor=member.user,
+            content="韭菜园路人行道破损，雨天积水。",
+        )
+        services.opinion_to_concern(
+            opinion=opinion, actor=staff, title="韭菜园路人行道破损", unit=unit
+        )
+
+    opinion.refresh_from_db()
+    concern = opinion.concern
+    assert opinion.status == Opinion.Status.CONCERN
+    assert (concern.source, concern.member, concern.unit) == (Concern.Source.BRIEFING, member, unit)
+    assert concern.status == Concern.Status.ASSIGNED
+    assert briefing.title in concern.source_label
+    assert list(concern.source_opinions.all()) == [opinion]
+    with pytest.raises(WorkflowError):
+        services.opinion_to_concern(opinion=opinion, actor=staff, title="again")
+    assert Concern.objects.count() == 1
+
+
+def test_a_leaders_remark_becomes_an_unassigned_concern_of_the_office(briefing, staff, office):
+    with time_machine.travel(DURING):
+        opinion = services.opinion_record(
+            activity=briefing, actor=staff, content="建议加快背街小巷提质改造。"
+        )
+        services.opinion_to_concern(opinion=opinion, actor=staff)
+    concern = Opinion.objects.get(pk=opinion.pk).concern
+    assert concern.member is None
+    assert concern.office == office
+    assert concern.title == "建议加快背街小巷提质改造。"
