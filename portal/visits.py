@@ -31,6 +31,8 @@ from visits.workflows import CONCERN_WORKFLOW
 
 from .views import _page, member_required
 
+RESULT_STATUSES = (Concern.Status.RESOLVED, Concern.Status.UNRESOLVABLE)
+
 
 class ConcernForm(forms.Form):
     title = forms.CharField(
@@ -173,16 +175,19 @@ def concern_create(request):
 @member_required
 def concern_detail(request, pk):
     concern = _concern_or_404(request, pk)
+    # The unit's result reaches the member once staff have fed it back.
+    show_result = bool(concern.result) and concern.fed_back_at is not None
     timeline = list(history_for(concern))
     for change in timeline:
         change.to_label = CONCERN_WORKFLOW.label(change.to_status)
+        if change.to_status in RESULT_STATUSES and not show_result:
+            change.note = ""
     return _page(
         request,
         "portal/visits/concern_detail.html",
         concern=concern,
         timeline=timeline,
-        # The unit's result reaches the member once staff have fed it back.
-        show_result=bool(concern.result) and concern.fed_back_at is not None,
+        show_result=show_result,
         confirm_form=(
             ConfirmForm(action=reverse("portal:concern_confirm", args=[pk]))
             if concern.status == Concern.Status.FED_BACK

@@ -14,6 +14,8 @@ from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import HandlingUnit, today
 from liaison.scoping import scope_queryset
 from liaison.workflow import WorkflowError, record_creation
+from members.admin import OfficeFileExportMixin
+from members.formats import XLSX
 
 from . import admin_views, services
 from .admin_actions import CONCERN_STEPS, VISIT_STEPS
@@ -246,8 +248,12 @@ def _visit_prefetches():
 
 
 @admin.register(Visit)
-class VisitAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
+class VisitAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
     form = VisitAdminForm
+    # The export button downloads the filtered changelist as .xlsx straight away.
+    export_formats = [XLSX]
+    skip_export_form = True
+    export_file_stem = "走访记录"
     workflow = VISIT_WORKFLOW
     workflow_steps = VISIT_STEPS
     resource_classes = [VisitResource]
@@ -533,8 +539,11 @@ class ConcernAdminForm(forms.ModelForm):
 
 
 @admin.register(Concern)
-class ConcernAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
+class ConcernAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
     form = ConcernAdminForm
+    export_formats = [XLSX]
+    skip_export_form = True
+    export_file_stem = "意见建议"
     workflow = CONCERN_WORKFLOW
     workflow_steps = CONCERN_STEPS
     resource_classes = [ConcernResource]
