@@ -1,0 +1,87 @@
+"""The demo generator: two political briefings a year per office and the other
+activities, with invitations, replies, attendance, points and opinions."""
+
+import datetime
+import random
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from briefings.demo import seed_briefings
+from briefings.models import Activity, Invitation, Opinion
+from briefings.selectors import HELD, PLANNED, half_year_status
+from liaison.models import Office
+from members.demo import demo_seed
+from members.models import PointEntry
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 9, 1)
+
+
+def _seed(seed=7):
+    with time_machine.travel(TODAY):
+        demo_seed(scale="small", today=TODAY)
+        return seed_briefings(
+            offices=list(Office.objects.all()), today=TODAY, rng=random.Random(seed)
+        )
+
+
+def test_demo_has_two_briefings_a_year_and_the_other_activities():
+    counts = _seed()
+
+    office = Office.objects.get()
+    briefings = Activity.objects.filter(kind__is_briefing=True)
+    assert briefings.filter(starts_at__year=2025).count() == 2
+    assert briefings.filter(starts_at__year=2026).count() == 2
+    kinds = set(Activity.objects.values_list("kind__name", flat=True))
+    assert {"政情通报会", "专题协商", "视察", "调研", "学习", "主题活动", "捐赠"} <= kinds
+    assert counts["activities"] == Activity.objects.count()
+    assert counts["invitations"] == Invitation.objects.count() > 100
+    assert Opinion.objects.exists()
+    # Held activities have attendance for everyone; future ones none.
+    held = Activity.objects.filter(status=Activity.Status.HELD)
+    assert held.exists()
+    assert not Invitation.objects.filter(activity__in=held, attendance="").exists()
+    assert (
+        not Invitation.objects.filter(activity__starts_at__date__gt=TODAY)
+        .exclude(attendance="")
+        .exists()
+    )
+    assert PointEntry.objects.filter(kind="activity_attended").exists()
+    assert PointEntry.objects.filter(kind="absent_without_leave").exists()
+    # The first half-year's briefing took place; the second is ahead.
+    with time_machine.travel(TODAY):
+        halves = half_year_status([office], 2026)[0]["halves"]
+    assert halves[0]["state"] == HELD
+    assert halves[1]["state"] == PLANNED
+
+
+def test_demo_is_deterministic_for_a_seed():
+    first = _seed(3)
+    titles = list(Activity.objects.order_by("starts_at").values_list("title", "starts_at"))
+    assert first["activities"] == len(titles)
+    Activity.objects.all().delete()
+    PointEntry.objects.all().delete()
+    again = seed_briefings(offices=list(Office.objects.all()), today=TODAY, rng=random.Random(3))
+    assert list(Activity.objects.order_by("starts_at").values_list("title", "starts_at")) == titles
+    assert again == first
+
+
+def test_demo_pages_render(client):
+    _seed()
+    from django.contrib.auth import get_user_model
+
+    staff = get_user_model().objects.get(username__startswith="staff_")
+    client.force_login(staff)
+    with time_machine.travel(TODAY):
+        assert client.get(reverse("admin:briefings_activity_changelist")).status_code == 200
+        held = Activity.objects.filter(status=Activity.Status.HELD, kind__is_briefing=True).first()
+        assert (
+            client.get(reverse("admin:briefings_activity_change", args=[held.pk])).status_code
+            == 200
+        )
+        minutes = client.get(reverse("admin:briefings_activity_minutes", args=[held.pk]))
+    assert minutes.status_code == 200
+    assert "意见建议" in minutes.text
