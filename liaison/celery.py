@@ -65,4 +65,18 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour="8-18", minute=25),
         "options": {"expires": 50 * 60},
     },
+    # The annual work plan not sent to the street party working committee by the
+    # configured date: staff are told the day after, then weekly. Each once per week.
+    "plans-reminders": {
+        "task": "plans.tasks.plan_reminders",
+        "schedule": crontab(hour="8-18", minute=35),
+        "options": {"expires": 50 * 60},
+    },
+    # Documents whose render task never reached a worker (Redis was down when staff
+    # asked) or whose worker died mid-render are handed out again.
+    "documents-sweep": {
+        "task": "plans.tasks.documents_sweep",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 4 * 60},
+    },
 }

@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
     path("admin/", admin.site.urls),
     path("portal/", include("portal.urls")),
+    # Committee leaders read the documents issued to them.
+    path("reports/", include("plans.urls")),
     # Handling units act through signed links, without accounts.
     path("units/proposals/", include("proposals.urls")),
     path("units/concerns/", include("visits.urls")),

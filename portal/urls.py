@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import briefings, proposals, views, visits
+from . import briefings, proposals, records, views, visits
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/", records.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("notifications/", views.notifications, name="notifications"),
@@ -47,6 +47,7 @@ urlpatterns = [
         briefings.activity_sign_in,
         name="activity_sign_in",
     ),
+    path("records/", records.duty_record, name="duty_record"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

@@ -189,3 +189,56 @@ def activity_published(*, office, actor, members, **kwargs):
         )
     services.activity_invite(activity=activity, actor=actor, members=members)
     return services.activity_publish(activity=activity, actor=actor)
+
+
+# --- Plans, reports and documents -----------------------------------------------------
+
+
+def proposal_replied(
+    *, member, staff, unit, title="关于加强校园周边食品安全监管的建议", grade="A", verdict=None
+):
+    """A proposal taken through the services from draft to the lead unit's reply (and
+    the proposer's verdict, if given)."""
+    from proposals import services
+
+    proposal = proposal_draft(member=member, title=title)
+    services.proposal_submit(proposal=proposal, actor=member.user)
+    services.proposal_register(proposal=proposal, actor=staff)
+    services.proposal_assign(proposal=proposal, actor=staff, lead_unit=unit)
+    services.reply_record(
+        assignment=proposal.assignments.get(),
+        grade=grade,
+        content=f"关于《{title}》的答复：已会同有关部门落实。",
+        contact_method="meeting",
+        actor=staff,
+    )
+    if verdict:
+        services.feedback_give(proposal=proposal, actor=member.user, verdict=verdict)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def plan_with_items(*, office, staff, year=2027, items=None):
+    """A draft annual work plan with items (category name, description, metric, target)."""
+    from plans import services
+    from plans.models import PlanCategory
+
+    plan = services.plan_create(actor=staff, office=office, year=year)
+    for category, description, metric, target in items or [
+        ("政情通报", "每半年召开一次政情通报会", "briefings", 2),
+        ("提案与社情民意", "组织委员撰写提案", "proposals", 10),
+        ("提案与社情民意", "报送社情民意信息", "opinion_reports", 6),
+        ("走访委员", "走访慰问每位委员", "visit_coverage", 2),
+        ("与党工委的联系", "向党工委汇报工作", "", None),
+    ]:
+        services.plan_item_add(
+            plan=plan,
+            actor=staff,
+            category=PlanCategory.objects.get(name=category),
+            description=description,
+            owner="联络处",
+            months="3,9",
+            metric=metric,
+            target=target,
+        )
+    return plan

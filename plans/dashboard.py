@@ -1,0 +1,37 @@
+from django.utils.translation import gettext as _
+
+from liaison.dashboard import Panel, register
+from liaison.models import today
+from liaison.scoping import visible_offices
+
+from .models import Document, WorkPlan
+
+
+@register
+def plans_panel(request):
+    """The year's plan for each office (and next year's once drafted), and documents
+    the worker is rendering."""
+    if not request.user.has_perm("plans.view_workplan"):
+        return None
+    year = today().year
+    offices = list(visible_offices(request.user)[:50])
+    if not offices:
+        return None
+    plans = {}
+    for plan in WorkPlan.objects.filter(office__in=offices, year__in=[year, year + 1]).order_by(
+        "version"
+    ):
+        plans[(plan.office_id, plan.year)] = plan  # the newest version wins
+    rows = [
+        {"office": o, "current": plans.get((o.pk, year)), "next": plans.get((o.pk, year + 1))}
+        for o in offices
+    ]
+    working = Document.objects.filter(
+        office__in=offices, status__in=[Document.Status.PENDING, Document.Status.RENDERING]
+    ).count()
+    return Panel(
+        title=_("年度工作计划"),
+        template="admin/plans/plans_panel.html",
+        context={"rows": rows, "year": year, "next_year": year + 1, "working": working},
+        order=20,
+    )

@@ -1,0 +1,398 @@
+"""The documents the office hands the committee: what each kind needs (its parameters),
+what it is called, and the data its template shows.
+
+``build(kind, office, params, document_date)`` gathers the data; ``render`` turns it into
+a PDF through ``liaison.pdf``. Both the Celery task (plans.tasks) and the
+``render_report`` command go through here, so a document looks the same whichever way it
+was made. Each builder reads with a fixed number of queries (joins and prefetches), and
+a year without data gives a short document that says so, not an error.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from liaison.pdf import RenderedPdf, chinese_date, html_to_pdf, render_document_html
+from liaison.workflow import WorkflowError
+from members.models import Contribution, Member, Term
+from proposals.models import (
+    Adoption,
+    Assignment,
+    Feedback,
+    OpinionReport,
+    Proposal,
+    ProposalCosigner,
+    Reply,
+)
+from proposals.selectors import COUNTED_PROPOSAL_STATUSES
+
+from . import charts, duty
+from .models import Document
+
+K = Document.Kind
+
+
+class DocumentParamsError(WorkflowError):
+    """The parameters do not name a document this office can have."""
+
+
+@dataclass
+class Built:
+    template: str
+    context: dict = field(default_factory=dict)
+    estimated_pages: int = 5
+
+
+# --- Parameters -----------------------------------------------------------------------
+
+NEEDS = {
+    K.PLAN: ("year",),
+    K.PLAN_PROGRESS: ("year",),
+    K.WORK_REPORT: ("year",),
+    K.COMPENDIUM: ("year",),
+    K.MINUTES: ("activity",),
+    K.CONCERNS: ("year",),
+    K.ROSTER: (),
+    K.DUTY_RECORD: ("member",),
+    K.RANKING: ("year",),
+}
+OPTIONAL = {
+    K.PLAN: ("plan",),
+    K.WORK_REPORT: ("half",),
+    K.CONCERNS: ("half",),
+    K.DUTY_RECORD: ("year", "term"),
+}
+
+
+def _int(value, name):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise DocumentParamsError(
+            _("参数“%(name)s”应为整数：%(value)s") % {"name": name, "value": value}
+        ) from None
+
+
+def normalize(kind: str, office, params: dict) -> dict:
+    """The parameters that define the document, checked and in canonical form. Anything
+    else is dropped, so equal documents get equal fingerprints."""
+    if kind not in K.values:
+        raise DocumentParamsError(_("未知的文件类型：%(kind)s") % {"kind": kind})
+    clean = {}
+    for name in NEEDS[kind] + OPTIONAL.get(kind, ()):
+        value = params.get(name)
+        if value in (None, ""):
+            if name in NEEDS[kind]:
+                raise DocumentParamsError(_("缺少参数：%(name)s") % {"name": name})
+            continue
+        clean[name] = _int(value, name)
+    if "year" in clean and not 2000 <= clean["year"] <= 2100:
+        raise DocumentParamsError(_("年度不正确：%(year)s") % {"year": clean["year"]})
+    if "half" in clean and clean["half"] not in (1, 2):
+        raise DocumentParamsError(_("半年只能是 1（上半年）或 2（下半年）。"))
+    if kind == K.DUTY_RECORD:
+        if ("year" in clean) == ("term" in clean):
+            raise DocumentParamsError(_("履职档案请指定年度或届次（二选一）。"))
+        if not Member.objects.filter(pk=clean["member"], office=office).exists():
+            raise DocumentParamsError(_("该委员不属于本联络处。"))
+        if "term" in clean and not Term.objects.filter(pk=clean["term"]).exists():
+            raise DocumentParamsError(_("届次不存在。"))
+    if kind == K.PLAN and "plan" in clean:
+        from .models import WorkPlan
+
+        if not WorkPlan.objects.filter(
+            pk=clean["plan"], office=office, year=clean["year"]
+        ).exists():
+            raise DocumentParamsError(_("该工作计划不属于本联络处或年度不符。"))
+    if kind == K.MINUTES:
+        _check_activity(office, clean["activity"])
+    return clean
+
+
+def _check_activity(office, activity_id):
+    from briefings.models import Activity
+
+    if not Activity.objects.filter(pk=activity_id, office=office).exists():
+        raise DocumentParamsError(_("该活动不属于本联络处。"))
+
+
+def fingerprint(kind: str, office, params: dict, document_date) -> str:
+    """Same office, kind, parameters and date → same document."""
+    payload = json.dumps(
+        {"kind": kind, "office": office.pk, "params": params, "date": document_date.isoformat()},
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _half_label(half) -> str:
+    return {1: _("上半年"), 2: _("下半年")}.get(half, "")
+
+
+def title_for(kind: str, office, params: dict) -> str:
+    year = params.get("year")
+    if kind == K.PLAN:
+        return _("%(year)s年度工作计划") % {"year": year}
+    if kind == K.PLAN_PROGRESS:
+        return _("%(year)s年度工作计划执行情况") % {"year": year}
+    if kind == K.WORK_REPORT:
+        if params.get("half"):
+            return _("%(year)s年%(half)s工作报告") % {
+                "year": year,
+                "half": _half_label(params["half"]),
+            }
+        return _("%(year)s年度工作报告") % {"year": year}
+    if kind == K.COMPENDIUM:
+        return _("%(year)s年度提案汇编") % {"year": year}
+    if kind == K.MINUTES:
+        from briefings.models import Activity
+
+        activity = Activity.objects.filter(pk=params["activity"]).only("title").first()
+        return _("%(title)s纪要") % {"title": activity.title if activity else ""}
+    if kind == K.CONCERNS:
+        return _("%(year)s年%(half)s委员反映问题汇总") % {
+            "year": year,
+            "half": _half_label(params.get("half")),
+        }
+    if kind == K.ROSTER:
+        return _("委员名册")
+    if kind == K.DUTY_RECORD:
+        member = Member.objects.filter(pk=params["member"]).only("name").first()
+        name = member.name if member else ""
+        if "term" in params:
+            term = Term.objects.filter(pk=params["term"]).first()
+            return _("%(name)s委员%(term)s履职档案") % {"name": name, "term": term.name}
+        return _("%(name)s委员%(year)s年度履职档案") % {"name": name, "year": year}
+    if kind == K.RANKING:
+        return _("%(year)s年度委员履职积分排名") % {"year": year}
+    raise DocumentParamsError(kind)
+
+
+# --- Builders -------------------------------------------------------------------------
+
+
+def _roster(office, params, day) -> Built:
+    members = list(
+        Member.objects.filter(office=office, status=Member.Status.SERVING)
+        .select_related("sector", "affiliation")
+        .order_by("stroke_key", "member_no")
+    )
+    sectors: dict[str, int] = {}
+    for member in members:
+        sectors[member.sector.name] = sectors.get(member.sector.name, 0) + 1
+    women = sum(1 for m in members if m.sex == Member.Sex.FEMALE)
+    chart_rows = sorted(sectors.items(), key=lambda kv: -kv[1])
+    return Built(
+        "reports/roster.html",
+        {
+            "members": members,
+            "total": len(members),
+            "women": women,
+            "sector_chart": charts.bar_chart(chart_rows, title=_("各界别委员人数"), unit=_("人")),
+            "subtitle": _("（按姓氏笔画为序）"),
+        },
+        estimated_pages=2 + len(members) // 28,
+    )
+
+
+def _lead_reply(proposal):
+    replies = [r for r in proposal.replies.all() if r.assignment.role == Assignment.Role.LEAD]
+    return replies[-1] if replies else None
+
+
+def compendium_proposals(office, year):
+    """Registered proposals of the year with everything the compendium prints, in
+    number order: five queries however many there are."""
+    return (
+        Proposal.objects.filter(office=office, year=year, status__in=COUNTED_PROPOSAL_STATUSES)
+        .select_related("category", "lead_member")
+        .prefetch_related(
+            Prefetch(
+                "cosigners",
+                ProposalCosigner.objects.filter(status=ProposalCosigner.Status.CONFIRMED)
+                .select_related("member")
+                .order_by("member__stroke_key"),
+            ),
+            Prefetch(
+                "assignments",
+                Assignment.objects.filter(is_active=True).select_related("unit"),
+            ),
+            Prefetch(
+                "replies",
+                Reply.objects.select_related("assignment__unit").order_by("round", "id"),
+            ),
+            Prefetch("feedback", Feedback.objects.order_by("round")),
+        )
+        .order_by("serial", "pk")
+    )
+
+
+def _compendium(office, params, day) -> Built:
+    year = params["year"]
+    proposals = list(compendium_proposals(office, year))
+    categories: dict[str, int] = {}
+    grades = {code: 0 for code in Reply.Grade.values}
+    verdicts = {code: 0 for code in Feedback.Verdict.values}
+    for proposal in proposals:
+        categories[proposal.category.name] = categories.get(proposal.category.name, 0) + 1
+        proposal.lead_reply = _lead_reply(proposal)
+        if proposal.lead_reply:
+            grades[proposal.lead_reply.grade] += 1
+        feedback = list(proposal.feedback.all())
+        proposal.last_feedback = feedback[-1] if feedback else None
+        if proposal.last_feedback:
+            verdicts[proposal.last_feedback.verdict] += 1
+        proposal.lead_units = [a.unit for a in proposal.assignments.all() if a.is_lead]
+        proposal.co_units = [a.unit for a in proposal.assignments.all() if not a.is_lead]
+    grade_rows = [(label, grades[code]) for code, label in Reply.Grade.choices]
+    verdict_rows = [(label, verdicts[code]) for code, label in Feedback.Verdict.choices]
+    toc = [{"anchor": "overview", "label": _("一、基本情况"), "level": 1}]
+    toc.append({"anchor": "list", "label": _("二、提案及办理答复"), "level": 1})
+    toc += [
+        {"anchor": f"p{p.pk}", "label": f"{p.number}　{p.title}", "level": 2} for p in proposals
+    ]
+    return Built(
+        "reports/compendium.html",
+        {
+            "year": year,
+            "proposals": proposals,
+            "total": len(proposals),
+            "replied": sum(grades.values()),
+            "key_count": sum(1 for p in proposals if p.is_key),
+            "excellent_count": sum(1 for p in proposals if p.is_excellent),
+            "grade_rows": grade_rows,
+            "verdict_rows": verdict_rows,
+            "category_chart": charts.bar_chart(
+                sorted(categories.items(), key=lambda kv: -kv[1]),
+                title=_("按类别统计（件）"),
+            ),
+            "grade_chart": charts.bar_chart(grade_rows, title=_("答复类别（件）")),
+            "toc": toc if proposals else [],
+        },
+        estimated_pages=2 + len(proposals) * 2 // 3 + len(proposals) // 30,
+    )
+
+
+def _years(params) -> tuple[list[int], str]:
+    if "term" in params:
+        term = Term.objects.get(pk=params["term"])
+        return duty.term_years(term), str(term)
+    return [params["year"]], _("%(year)s年度") % {"year": params["year"]}
+
+
+def _duty_record(office, params, day) -> Built:
+    member = Member.objects.select_related("sector", "affiliation", "term").get(
+        pk=params["member"], office=office
+    )
+    years, period = _years(params)
+    standing = duty.standing_for(member, years)
+    led = list(
+        Proposal.objects.filter(lead_member=member, year__in=years)
+        .exclude(status__in=[Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN])
+        .select_related("category")
+        .order_by("year", "serial", "pk")
+    )
+    cosigned = list(
+        Proposal.objects.filter(
+            cosigners__member=member,
+            cosigners__status=ProposalCosigner.Status.CONFIRMED,
+            year__in=years,
+        )
+        .exclude(status__in=[Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN])
+        .select_related("lead_member")
+        .order_by("year", "serial", "pk")
+    )
+    reports = list(
+        OpinionReport.objects.filter(member=member, year__in=years)
+        .exclude(status=OpinionReport.Status.DRAFT)
+        .prefetch_related(Prefetch("adoptions", Adoption.objects.order_by("adopted_on")))
+        .order_by("year", "created_at")
+    )
+    contributions = list(
+        Contribution.objects.filter(member=member, year__in=years).order_by("year", "id")
+    )
+    extra = _duty_record_activities(member, years)
+    return Built(
+        "reports/duty_record.html",
+        {
+            "member": member,
+            "period": period,
+            "standing": standing,
+            "rules": duty.rule_rows(standing),
+            "ledger": list(duty.ledger(member, years)),
+            "led": led,
+            "cosigned": cosigned,
+            "reports": reports,
+            "contributions": contributions,
+            "subtitle": period if "term" in params else "",
+            **extra,
+        },
+        estimated_pages=3 + len(years),
+    )
+
+
+def _duty_record_activities(member, years) -> dict:
+    """Attendance and visits for the duty record, from the briefings and visits apps."""
+    return {}
+
+
+def _ranking(office, params, day) -> Built:
+    rows = duty.standings(office=office, years=[params["year"]])
+    distribution = duty.grade_distribution(rows)
+    from .models import PlanConfig
+
+    return Built(
+        "reports/ranking.html",
+        {
+            "year": params["year"],
+            "rows": rows,
+            "config": PlanConfig.for_office(office),
+            "distribution": distribution,
+            "grade_chart": charts.bar_chart(distribution, title=_("等次分布（人）"), unit=_("人")),
+        },
+        estimated_pages=2 + len(rows) // 30,
+    )
+
+
+def _not_yet(office, params, day) -> Built:
+    raise DocumentParamsError(_("该类文件尚未实现。"))
+
+
+BUILDERS = {
+    K.PLAN: _not_yet,
+    K.PLAN_PROGRESS: _not_yet,
+    K.WORK_REPORT: _not_yet,
+    K.COMPENDIUM: _compendium,
+    K.MINUTES: _not_yet,
+    K.CONCERNS: _not_yet,
+    K.ROSTER: _roster,
+    K.DUTY_RECORD: _duty_record,
+    K.RANKING: _ranking,
+}
+
+
+def build(kind: str, office, params: dict, document_date) -> Built:
+    built = BUILDERS[kind](office, params, document_date)
+    built.context = {
+        "office": office,
+        "kind": kind,
+        "title": title_for(kind, office, params),
+        "document_date": document_date,
+        "date_text": chinese_date(document_date),
+        **built.context,
+    }
+    return built
+
+
+def render_html(kind: str, office, params: dict, document_date) -> tuple[str, int]:
+    built = build(kind, office, params, document_date)
+    return render_document_html(built.template, built.context), built.estimated_pages
+
+
+def render(kind: str, office, params: dict, document_date, *, progress=None) -> RenderedPdf:
+    """The document as a PDF, synchronously (the worker and the command call this)."""
+    html, estimated_pages = render_html(kind, office, params, document_date)
+    return html_to_pdf(html, progress=progress, estimated_pages=estimated_pages)

@@ -1,0 +1,142 @@
+"""Live figures for the plan's targets: each metric is counted from the records of the
+area it measures, at the moment it is asked for (the progress page, the progress PDF).
+
+``measure(office, year, items)`` reads each metric an item uses once, whatever the number
+of items, so the progress page costs the same for a short plan and a long one.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from members.models import Member
+from proposals.models import OpinionReport, Proposal, ResearchReport
+from proposals.selectors import COUNTED_PROPOSAL_STATUSES, COUNTED_REPORT_STATUSES
+
+from .models import PlanItem
+
+M = PlanItem.Metric
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A target against the data. ``value`` and ``goal`` are in the same unit: for
+    "every member visited at least N times" both count members."""
+
+    value: int
+    goal: int
+    detail: str = ""
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.goal
+
+    @property
+    def percent(self) -> int:
+        if not self.goal:
+            return 100
+        return min(100, round(100 * self.value / self.goal))
+
+
+def _proposals(office, year, target):
+    n = Proposal.objects.filter(
+        office=office, year=year, status__in=COUNTED_PROPOSAL_STATUSES
+    ).count()
+    return Reading(n, target)
+
+
+def _opinion_reports(office, year, target):
+    n = OpinionReport.objects.filter(
+        office=office, year=year, status__in=COUNTED_REPORT_STATUSES
+    ).count()
+    return Reading(n, target)
+
+
+def _opinion_adopted(office, year, target):
+    n = (
+        OpinionReport.objects.filter(office=office, year=year, adoptions__isnull=False)
+        .distinct()
+        .count()
+    )
+    return Reading(n, target)
+
+
+def _research_reports(office, year, target):
+    return Reading(ResearchReport.objects.filter(office=office, year=year).count(), target)
+
+
+def _serving_members(office) -> int:
+    return Member.objects.filter(office=office, status=Member.Status.SERVING).count()
+
+
+def _briefings(office, year, target):
+    from briefings.selectors import held_activities
+
+    n = held_activities(office, year).filter(kind__is_briefing=True).count()
+    return Reading(n, target)
+
+
+def _activities(office, year, target):
+    from briefings.selectors import held_activities
+
+    return Reading(held_activities(office, year).count(), target)
+
+
+def _visits(office, year, target):
+    from visits.selectors import member_visit_counts
+
+    return Reading(sum(member_visit_counts(office, year).values()), target)
+
+
+def _visit_coverage(office, year, target):
+    from visits.selectors import member_visit_counts
+
+    counts = member_visit_counts(office, year)
+    serving = _serving_members(office)
+    covered = sum(1 for n in counts.values() if n >= target)
+    return Reading(
+        covered,
+        serving,
+        _("%(covered)s / %(serving)s 位在任委员已走访 %(target)s 次以上")
+        % {"covered": covered, "serving": serving, "target": target},
+    )
+
+
+def _concerns_resolved(office, year, target):
+    from visits.selectors import resolved_concerns
+
+    return Reading(resolved_concerns(office, year).count(), target)
+
+
+METRICS = {
+    M.PROPOSALS: _proposals,
+    M.OPINION_REPORTS: _opinion_reports,
+    M.OPINION_ADOPTED: _opinion_adopted,
+    M.RESEARCH_REPORTS: _research_reports,
+    M.BRIEFINGS: _briefings,
+    M.ACTIVITIES: _activities,
+    M.VISITS: _visits,
+    M.VISIT_COVERAGE: _visit_coverage,
+    M.CONCERNS_RESOLVED: _concerns_resolved,
+}
+
+
+def measure(office, year: int, items) -> dict[int, Reading]:
+    """A reading for every item with a metric, keyed by item id."""
+    cache: dict[tuple, Reading] = {}
+    readings = {}
+    for item in items:
+        if not item.metric or item.target is None:
+            continue
+        key = (item.metric, item.target)
+        if key not in cache:
+            cache[key] = METRICS[item.metric](office, year, item.target)
+        readings[item.pk] = cache[key]
+    return readings
+
+
+def counts_by_office(model, field: str, **filters) -> dict[int, int]:
+    return dict(
+        model.objects.filter(**filters).values_list(field).annotate(n=Count("id")).order_by()
+    )

@@ -1,0 +1,471 @@
+"""The office's annual work plan (年度工作计划), its work reports to the street party
+working committee (工作报告), and the PDF documents it hands the committee.
+
+DOMAIN.md "The office's work" 1–2 and "Member duty record and points" are the
+specification; the plan's moves live in plans/workflows.py.
+"""
+
+import calendar
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from liaison.models import Office
+from members.models import Lookup
+
+
+class PlanCategory(Lookup):
+    """The plan's headings (与党工委的联系, 服务经济发展 …); staff keep the list."""
+
+    class Meta(Lookup.Meta):
+        verbose_name = _("计划类别")
+        verbose_name_plural = _("计划类别")
+
+
+class PlanConfig(models.Model):
+    """Per-office rules staff change without a deploy (DOMAIN.md: "configurable"): when
+    the plan is due at the committee, and the duty-record minimums and grades."""
+
+    office = models.OneToOneField(
+        Office, verbose_name=_("联络处"), on_delete=models.CASCADE, related_name="plan_config"
+    )
+    submit_by_month = models.PositiveSmallIntegerField(
+        _("计划报送截止（月）"), default=1, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    submit_by_day = models.PositiveSmallIntegerField(
+        _("计划报送截止（日）"),
+        default=31,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("到期仍未报送党工委的，提醒工作人员。默认 1 月 31 日。"),
+    )
+    min_proposals = models.PositiveSmallIntegerField(_("每年至少提案（件）"), default=1)
+    min_opinion_reports = models.PositiveSmallIntegerField(_("每年至少社情民意（篇）"), default=1)
+    min_activities = models.PositiveSmallIntegerField(_("每年至少参加活动（次）"), default=3)
+    grade_excellent = models.PositiveSmallIntegerField(
+        _("优秀（积分不低于）"),
+        default=85,
+        help_text=_("未达到年度最低要求的委员，最高评为称职。"),
+    )
+    grade_competent = models.PositiveSmallIntegerField(_("称职（积分不低于）"), default=60)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("计划与履职考核设置")
+        verbose_name_plural = _("计划与履职考核设置")
+
+    def __str__(self):
+        return str(self.office)
+
+    def clean(self):
+        if self.grade_competent >= self.grade_excellent:
+            raise ValidationError(_("“称职”分数线应低于“优秀”分数线。"))
+
+    @classmethod
+    def for_office(cls, office) -> "PlanConfig":
+        return cls.objects.get_or_create(office=office)[0]
+
+    def submit_deadline(self, year: int) -> datetime.date:
+        last = calendar.monthrange(year, self.submit_by_month)[1]
+        return datetime.date(year, self.submit_by_month, min(self.submit_by_day, last))
+
+
+class WorkPlan(models.Model):
+    """One version (稿) of an office's plan for a year.
+
+    Revising after the committee's comments writes a new version and keeps the old one.
+    The database holds the rules: version numbers are unique, at most one version is
+    being worked on, and at most one is adopted, per office and year.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已报党工委征求意见")
+        REVISED = "revised", _("修改稿")
+        ADOPTED = "adopted", _("已通过")
+        SUPERSEDED = "superseded", _("已被新版本取代")
+
+    OPEN_STATUSES = (Status.DRAFT, Status.SUBMITTED, Status.REVISED)
+    EDITABLE_STATUSES = (Status.DRAFT, Status.REVISED)
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="work_plans"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000)])
+    version = models.PositiveSmallIntegerField(_("版本（第几稿）"), default=1, editable=False)
+    title = models.CharField(_("标题"), max_length=200)
+    preamble = models.TextField(_("指导思想与总体目标"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("上一稿"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="revisions",
+    )
+    submitted_to = models.CharField(_("报送对象"), max_length=100, blank=True)
+    submitted_on = models.DateField(_("报送日期"), null=True, blank=True)
+    adopted_on = models.DateField(_("通过日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-year", "-version"]
+        verbose_name = _("年度工作计划")
+        verbose_name_plural = _("年度工作计划")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "year", "version"], name="unique_plan_version"
+            ),
+            models.UniqueConstraint(
+                fields=["office", "year"],
+                condition=Q(status="adopted"),
+                name="one_adopted_plan_per_office_year",
+            ),
+            models.UniqueConstraint(
+                fields=["office", "year"],
+                condition=Q(status__in=["draft", "submitted", "revised"]),
+                name="one_open_plan_per_office_year",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title}（第{self.version}稿）"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+
+class PlanItem(models.Model):
+    """One line of the plan: what, who, when, and where possible a target the system
+    measures from the data (DOMAIN.md: "2 briefings", "≥10 proposals", "visit every
+    member twice")."""
+
+    class Metric(models.TextChoices):
+        NONE = "", _("不设量化指标")
+        PROPOSALS = "proposals", _("立案提案（件）")
+        OPINION_REPORTS = "opinion_reports", _("报送社情民意信息（篇）")
+        OPINION_ADOPTED = "opinion_adopted", _("社情民意信息被采用（篇）")
+        RESEARCH_REPORTS = "research_reports", _("调研报告（篇）")
+        BRIEFINGS = "briefings", _("召开政情通报会（次）")
+        ACTIVITIES = "activities", _("开展委员活动（次）")
+        VISITS = "visits", _("走访慰问委员（人次）")
+        VISIT_COVERAGE = "visit_coverage", _("每位委员至少走访（次）")
+        CONCERNS_RESOLVED = "concerns_resolved", _("委员反映问题办结（件）")
+
+    plan = models.ForeignKey(
+        WorkPlan, verbose_name=_("工作计划"), on_delete=models.CASCADE, related_name="items"
+    )
+    position = models.PositiveSmallIntegerField(_("序号"), default=0)
+    category = models.ForeignKey(PlanCategory, verbose_name=_("类别"), on_delete=models.PROTECT)
+    description = models.TextField(_("工作内容"))
+    owner = models.CharField(_("责任人"), max_length=100, blank=True)
+    months = models.CharField(
+        _("时间安排（月份）"),
+        max_length=40,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^(?:(?:[1-9]|1[0-2])(?:\s*[,，、]\s*(?:[1-9]|1[0-2]))*)?$",
+                _("请填写 1–12 的月份，用逗号分隔，例如 3,9；全年开展留空。"),
+            )
+        ],
+        help_text=_("例如 3,9；全年开展留空。"),
+    )
+    metric = models.CharField(
+        _("量化指标"), max_length=20, choices=Metric.choices, blank=True, default=""
+    )
+    target = models.PositiveIntegerField(_("目标值"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("计划事项")
+        verbose_name_plural = _("计划事项")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(metric="") | Q(target__isnull=False),
+                name="plan_item_metric_has_target",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description[:40]
+
+    def clean(self):
+        if self.metric and self.target is None:
+            raise ValidationError({"target": _("设置了量化指标时，请填写目标值。")})
+
+    @property
+    def month_list(self) -> list[int]:
+        text = self.months.replace("，", ",").replace("、", ",")
+        return sorted({int(m) for m in text.split(",") if m.strip()})
+
+    @property
+    def schedule_display(self) -> str:
+        months = self.month_list
+        if not months:
+            return str(_("全年"))
+        return "、".join(f"{m}月" for m in months)
+
+
+class PlanComment(models.Model):
+    """A comment from the street party working committee on a submitted version,
+    recorded one by one; ``response`` says how the next version took it up."""
+
+    plan = models.ForeignKey(
+        WorkPlan, verbose_name=_("工作计划"), on_delete=models.CASCADE, related_name="comments"
+    )
+    received_on = models.DateField(_("收到日期"))
+    commenter = models.CharField(_("提出人"), max_length=100)
+    content = models.TextField(_("意见内容"))
+    response = models.TextField(_("采纳情况"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["received_on", "id"]
+        verbose_name = _("党工委意见")
+        verbose_name_plural = _("党工委意见")
+
+    def __str__(self):
+        return f"{self.commenter}：{self.content[:30]}"
+
+
+def document_upload_to(document, filename: str) -> str:
+    """Unguessable, so that a file under MEDIA_ROOT cannot be found by trying names."""
+    return f"documents/{document.office_id}/{document.document_date:%Y}/{uuid.uuid4().hex}.pdf"
+
+
+class Document(models.Model):
+    """A PDF made for the committee, rendered by a Celery worker.
+
+    Same office, kind, parameters and date give the same row (``params_hash``), so asking
+    twice — a double click, a re-delivered task — renders once. ``generation`` counts
+    deliberate re-renders; a task for an older generation does nothing. System-written,
+    like the outbox, so no history table: the status fields are the record.
+    """
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("年度工作计划")
+        PLAN_PROGRESS = "plan-progress", _("年度工作计划执行情况")
+        WORK_REPORT = "work-report", _("工作报告")
+        COMPENDIUM = "compendium", _("提案汇编")
+        MINUTES = "minutes", _("活动纪要")
+        CONCERNS = "concerns", _("委员反映问题汇总")
+        ROSTER = "roster", _("委员名册")
+        DUTY_RECORD = "duty-record", _("委员履职档案")
+        RANKING = "ranking", _("委员履职积分排名")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RENDERING = "rendering", _("生成中")
+        DONE = "done", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("文件类型"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    params = models.JSONField(_("参数"), default=dict)
+    document_date = models.DateField(_("成文日期"))
+    params_hash = models.CharField(_("参数指纹"), max_length=64, editable=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    generation = models.PositiveIntegerField(_("生成批次"), default=1)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    error = models.TextField(_("错误信息"), blank=True)
+    file = models.FileField(_("文件"), upload_to=document_upload_to, blank=True, max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("页数"), null=True, blank=True)
+    checksum = models.CharField(_("SHA-256 校验值"), max_length=64, blank=True)
+    render_seconds = models.FloatField(_("生成用时（秒）"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始生成"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("生成完成"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("报告文件")
+        verbose_name_plural = _("报告文件")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "params_hash"], name="one_document_per_parameters"
+            ),
+        ]
+        indexes = [models.Index(fields=["office", "kind", "-created_at"], name="document_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.DONE and bool(self.file)
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RENDERING)
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.title}（{self.document_date:%Y%m%d}）.pdf"
+
+
+class DocumentIssue(models.Model):
+    """A document issued (印发) to one committee leader: what their reports page lists."""
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="issues"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("领导"),
+        on_delete=models.CASCADE,
+        related_name="issued_documents",
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("印发人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("印发时间"), auto_now_add=True)
+    notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("首次下载"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("文件印发")
+        verbose_name_plural = _("文件印发")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "recipient"], name="issue_once_per_leader")
+        ]
+
+    def __str__(self):
+        return f"{self.document} → {self.recipient}"
+
+
+class WorkReport(models.Model):
+    """A half-year or year-end work report to the street party working committee:
+    figures compiled from the data plus the sections staff write. The figures are frozen
+    (stored) when the report is issued, so later data changes do not rewrite it."""
+
+    class Period(models.TextChoices):
+        FIRST_HALF = "h1", _("上半年")
+        SECOND_HALF = "h2", _("下半年")
+        YEAR_END = "year", _("全年")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ISSUED = "issued", _("已报送")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="work_reports"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000)])
+    period = models.CharField(_("报告期"), max_length=4, choices=Period.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    summary = models.TextField(_("总体情况"), blank=True)
+    highlights = models.TextField(_("主要工作和成效"), blank=True)
+    problems = models.TextField(_("存在的问题"), blank=True)
+    next_steps = models.TextField(_("下一步工作打算"), blank=True)
+    figures = models.JSONField(_("报送时的统计数据"), null=True, blank=True, editable=False)
+    issued_on = models.DateField(_("报送日期"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("报告文件"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-year", "-period"]
+        verbose_name = _("工作报告")
+        verbose_name_plural = _("工作报告")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "year", "period"], name="one_work_report_per_period"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def half(self) -> int | None:
+        """1 or 2 for a half-year report, None for the year-end report."""
+        return {self.Period.FIRST_HALF: 1, self.Period.SECOND_HALF: 2}.get(self.period)
+
+    @classmethod
+    def period_for(cls, half: int | None) -> str:
+        return {1: cls.Period.FIRST_HALF, 2: cls.Period.SECOND_HALF}.get(half, cls.Period.YEAR_END)
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED

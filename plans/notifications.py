@@ -1,0 +1,41 @@
+"""Notifications of the plans area. Each writes outbox rows only (liaison.services),
+inside the transaction that made the change."""
+
+from django.urls import reverse
+
+from liaison.models import Notification
+from liaison.selectors import office_staff
+from liaison.services import notify_user
+
+Channel = Notification.Channel
+
+
+def document_issued(issue, document) -> None:
+    """A committee leader has a new document on their reports page."""
+    notify_user(
+        user=issue.recipient,
+        kind="document_issued",
+        key=f"document-issued:{issue.pk}",
+        template="plans/document_issued",
+        context={"document": document, "office": document.office, "issue": issue},
+        link=reverse("plans:reports"),
+        office=document.office,
+    )
+
+
+def plan_not_submitted(*, office, year: int, deadline, key: str) -> int:
+    """Staff: the year's plan has not gone to the committee by the configured date."""
+    sent = 0
+    for user in office_staff([office.pk]):
+        sent += len(
+            notify_user(
+                user=user,
+                kind="plan_not_submitted",
+                key=key,
+                template="plans/plan_not_submitted",
+                context={"office": office, "year": year, "deadline": deadline},
+                link=reverse("admin:plans_workplan_changelist"),
+                office=office,
+            )
+        )
+    return sent
