@@ -442,10 +442,13 @@ class Concern(models.Model):
     def is_overdue(self) -> bool:
         from liaison.models import today
 
+        return self.is_overdue_on(today())
+
+    def is_overdue_on(self, day: datetime.date) -> bool:
         return (
             self.status in self.HANDLING_STATUSES
             and self.due_date is not None
-            and self.due_date < today()
+            and self.due_date < day
         )
 
     @property
