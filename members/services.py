@@ -57,7 +57,7 @@ def member_portal_account_create(*, member: Member, password: str | None = None,
     """
     User = get_user_model()
     original = member
-    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
     user = member.user
     if user is None:
         user = User.objects.filter(username=member.member_no).first()
@@ -116,7 +116,7 @@ def member_update_contact(*, member: Member, actor, **fields) -> list[str]:
             raise ValidationError({"email": _("请输入有效的电子邮箱地址。")}) from error
 
     # Lock the row: two quick saves from the member's phone must not interleave.
-    locked = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    locked = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
     changed = [name for name, value in cleaned.items() if getattr(locked, name) != value]
     if not changed:
         return []
