@@ -16,7 +16,7 @@ from import_export.admin import ExportMixin
 from liaison.admin import OfficeScopedAdmin
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
-from liaison.scoping import sees_all_offices
+from liaison.scoping import is_single_office, sees_all_offices
 from liaison.workflow import WorkflowError
 
 from . import services
@@ -340,7 +340,6 @@ class ActivityAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
         "starts_display",
         "title",
         "kind",
-        "venue",
         "status_display",
         "request_display",
         "invited_display",
@@ -454,6 +453,25 @@ class ActivityAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
                 content += ["beneficiaries", "beneficiary_count", "results"]
             return [*self.WORKFLOW_FIELDS, *content]
         return self.WORKFLOW_FIELDS
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        hidden = set()
+        if is_single_office(request):
+            hidden.add("co_offices")  # joint activities need another office
+        if obj is None or not obj.kind.records_outputs:
+            fieldsets = [f for f in fieldsets if "results" not in f[1]["fields"]]
+        if obj is None:  # the workflow's fields mean nothing on a new activity
+            fieldsets = [
+                f
+                for f in fieldsets
+                if "minutes" not in f[1]["fields"] and "request_sent_on" not in f[1]["fields"]
+            ]
+            hidden.add("status")
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+            for name, opts in fieldsets
+        ]
 
     def get_inline_instances(self, request, obj=None):
         instances = super().get_inline_instances(request, obj)
@@ -586,6 +604,7 @@ class ActivityAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": activity,
+            "is_nav_sidebar_enabled": False,  # the whole width for the list on a tablet
             "title": _("签到登记：%(t)s") % {"t": activity.title},
             "activity": activity,
             "invitations": invitations,

@@ -4,6 +4,7 @@ from liaison.dashboard import Panel, register
 from liaison.models import today
 from liaison.scoping import visible_offices
 
+from .models import ActivityKind
 from .selectors import half_year_status
 
 
@@ -21,6 +22,10 @@ def briefings_twice_a_year(request):
     return Panel(
         title=_("%(year)s 年政情通报会（每半年至少一次）") % {"year": year},
         template="admin/briefings/half_year_panel.html",
-        context={"rows": rows, "year": year},
+        context={
+            "rows": rows,
+            "year": year,
+            "kind": ActivityKind.objects.filter(is_briefing=True, is_active=True).first(),
+        },
         order=20,
     )

@@ -74,5 +74,7 @@ def sign_in_check(activity: Activity, token: str, *, now: datetime.datetime | No
 
 
 def qr_svg(url: str) -> str:
-    """The QR code as inline SVG (no style attributes, so the CSP allows it)."""
-    return segno.make(url, error="m").svg_inline(scale=8, border=2, title=_("签到二维码"))
+    """The QR code as inline SVG (no style attributes, so the CSP allows it). With a
+    viewBox and no fixed size, the page's CSS scales it to the projector; the border is
+    the four-module quiet zone scanners need."""
+    return segno.make(url, error="m").svg_inline(border=4, omitsize=True, title=_("签到二维码"))
