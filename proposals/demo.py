@@ -602,3 +602,30 @@ def _seed_research(offices, members_by_office, today, rng) -> int:
         )
         created += 1
     return created
+
+
+def reset_proposals(*, offices) -> None:
+    """Delete the proposal area's rows of ``offices`` (before the roster is reset:
+    proposals protect the members and units they name)."""
+    from django.test.utils import override_settings
+
+    offices = list(offices)
+    proposal_ids = list(Proposal.objects.filter(office__in=offices).values_list("pk", flat=True))
+    report_ids = list(
+        OpinionReport.objects.filter(office__in=offices).values_list("pk", flat=True)
+    )
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        for model, ids in ((Proposal, proposal_ids), (OpinionReport, report_ids)):
+            StatusChange.objects.filter(
+                content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+            ).delete()
+        Adoption.objects.filter(report_id__in=report_ids).delete()
+        OpinionReport.objects.filter(pk__in=report_ids).delete()
+        Reply.objects.filter(proposal_id__in=proposal_ids).delete()
+        Feedback.objects.filter(proposal_id__in=proposal_ids).delete()
+        Assignment.objects.filter(proposal_id__in=proposal_ids).delete()
+        ProposalCosigner.objects.filter(proposal_id__in=proposal_ids).delete()
+        Proposal.objects.filter(pk__in=proposal_ids, merged_into__isnull=False).delete()
+        Proposal.objects.filter(pk__in=proposal_ids).delete()
+        ProposalCounter.objects.filter(office__in=offices).delete()
+        ResearchReport.objects.filter(office__in=offices).delete()

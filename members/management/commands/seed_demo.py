@@ -1,8 +1,13 @@
+import random
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
+from django.utils import timezone
 
+from liaison.demo import parts as demo_parts
+from liaison.models import Office
 from members import demo
 
 
@@ -29,11 +34,18 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if reset:
             try:
+                offices = list(Office.objects.filter(code__in=demo.DEMO_OFFICE_CODES))
+                for part in reversed(demo_parts()):
+                    if part.reset is not None:
+                        part.reset(offices=offices)
                 demo.demo_reset()
             except DatabaseError as error:
                 raise CommandError(f"无法删除演示数据：{error}") from error
         try:
-            summary = demo.demo_seed(scale=scale)
+            # The roster and every area in one transaction: a failure leaves no half demo.
+            with transaction.atomic():
+                summary = demo.demo_seed(scale=scale)
+                self._seed_areas()
         except demo.DemoDataExists as exists:
             if exists.is_demo:
                 self.stdout.write("演示数据已存在，未重复写入（加 --reset 可重建）。")
@@ -56,6 +68,19 @@ class Command(BaseCommand):
             )
         )
         self._print_sign_ins(summary.sign_ins, base_url)
+
+    def _seed_areas(self) -> None:
+        """Each later area (proposals, visits, briefings, plans) seeds its part for the
+        demo offices, in the order the areas depend on each other."""
+        offices = list(Office.objects.filter(code__in=demo.DEMO_OFFICE_CODES).order_by("pk"))
+        actor = get_user_model().objects.filter(username=demo.ADMIN_USERNAME).first()
+        today = timezone.localdate()
+        for index, part in enumerate(demo_parts(), start=1):
+            counts = part.seed(
+                offices=offices, today=today, rng=random.Random(demo.SEED + index), actor=actor
+            )
+            described = "，".join(f"{name} {count}" for name, count in counts.items())
+            self.stdout.write(f"  {part.name}：{described}")
 
     def _print_sign_ins(self, sign_ins: demo.SignIns, base_url: str) -> None:
         base = base_url.rstrip("/")
