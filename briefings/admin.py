@@ -437,6 +437,10 @@ class ActivityAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
         return with_counts(super().get_queryset(request))
 
     def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status == A.PUBLISHED:
+            # Members were told the time and place: a change goes through the
+            # "调整时间地点" step, which tells them again.
+            return [*self.WORKFLOW_FIELDS, "starts_at", "ends_at", "venue"]
         if obj is not None and obj.status in (A.HELD, A.CANCELLED):
             content = [
                 "office",

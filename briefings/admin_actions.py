@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import today
@@ -135,6 +136,18 @@ class PublishForm(RecordForm):
             del self.fields["override_reason"]
 
 
+class RescheduleForm(RecordForm):
+    starts_at = forms.SplitDateTimeField(label=_("开始时间"), widget=AdminSplitDateTime)
+    ends_at = forms.SplitDateTimeField(label=_("结束时间"), widget=AdminSplitDateTime)
+    venue = forms.CharField(label=_("地点"), max_length=200)
+    reason = forms.CharField(label=_("调整原因"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at", "venue"):
+            self.fields[name].initial = getattr(self.record, name)
+
+
 class LeaveDecisionForm(RecordForm):
     invitation = forms.ModelChoiceField(label=_("请假委员"), queryset=Invitation.objects.none())
     approve = forms.TypedChoiceField(
@@ -223,6 +236,13 @@ ACTIVITY_STEPS = {
         PublishForm,
         lambda a, u, d: services.activity_publish(activity=a, actor=u, **d),
         (A.DRAFT,),
+        needs=("proposal",),
+    ),
+    "reschedule": Step(
+        _("调整时间地点"),
+        RescheduleForm,
+        lambda a, u, d: services.activity_reschedule(activity=a, actor=u, **d),
+        (A.PUBLISHED,),
         needs=("proposal",),
     ),
     "decide_leave": Step(

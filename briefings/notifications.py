@@ -7,6 +7,8 @@ once per template and written in one statement (``notifications_queue``). Dedupe
 name the occasion — the activity, the date, the decision — and the member's account is
 appended, so each reminder reaches each member at most once per occasion."""
 
+import zlib
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -129,6 +131,21 @@ def activity_cancelled(activity, invitations) -> int:
         kind="activity_cancelled",
         key=f"activity-cancelled:{activity.pk}",
         template="briefings/cancelled",
+        context=_activity_context(activity),
+        link=portal_path(activity),
+        office=activity.office,
+    )
+
+
+def activity_rescheduled(activity, invitations) -> int:
+    """Time or venue changed after publication: once per new time and venue."""
+    venue = zlib.crc32(activity.venue.encode())  # stable across processes, unlike hash()
+    stamp = f"{activity.starts_at:%Y%m%d%H%M}-{activity.ends_at:%H%M}-{venue}"
+    return notify_members(
+        [i.member for i in invitations],
+        kind="activity_rescheduled",
+        key=f"activity-rescheduled:{activity.pk}:{stamp}",
+        template="briefings/rescheduled",
         context=_activity_context(activity),
         link=portal_path(activity),
         office=activity.office,

@@ -481,3 +481,24 @@ def test_donation_activity_records_outputs_in_the_admin(staff_client, office, st
     )
     page = staff_client.get(reverse("admin:briefings_activity_change", args=[study.pk]))
     assert "outputs-TOTAL_FORMS" not in page.text
+
+
+def test_published_activity_is_rescheduled_through_the_step(staff_client, briefing, member):
+    url = reverse("admin:briefings_activity_step", args=[briefing.pk, "reschedule"])
+    with time_machine.travel(BEFORE):
+        page = staff_client.get(reverse("admin:briefings_activity_change", args=[briefing.pk]))
+        assert 'name="starts_at_0"' not in page.text  # not editable in the form any more
+        staff_client.post(
+            url,
+            {
+                "starts_at_0": "2026-03-27",
+                "starts_at_1": "09:00",
+                "ends_at_0": "2026-03-27",
+                "ends_at_1": "11:00",
+                "venue": "一楼会议室",
+                "reason": "",
+            },
+        )
+    briefing.refresh_from_db()
+    assert briefing.starts_at == shanghai(2026, 3, 27, 9)
+    assert briefing.venue == "一楼会议室"

@@ -424,3 +424,43 @@ def test_a_leaders_remark_becomes_an_unassigned_concern_of_the_office(briefing, 
     assert concern.member is None
     assert concern.office == office
     assert concern.title == "建议加快背街小巷提质改造。"
+
+
+def test_rescheduling_a_published_activity_tells_the_invitees_once(briefing, staff, member):
+    with time_machine.travel(BEFORE + datetime.timedelta(days=1)):
+        services.activity_reschedule(
+            activity=briefing,
+            actor=staff,
+            starts_at=shanghai(2026, 3, 27, 9, 0),
+            ends_at=shanghai(2026, 3, 27, 11, 0),
+            venue="街道办事处一楼会议室",
+            reason="领导另有安排",
+        )
+        deliver_pending()
+    changed = [m for m in mail.outbox if member.email in m.to and "时间变更" in m.subject]
+    assert len(changed) == 1
+    assert "2026年3月27日 09:00" in changed[0].body
+    assert "街道办事处一楼会议室" in changed[0].body
+    assert StatusChange.objects.filter(
+        object_id=briefing.pk, note__contains="领导另有安排"
+    ).exists()
+
+
+def test_rescheduling_into_the_past_or_after_the_start_is_refused(briefing, staff):
+    with time_machine.travel(BEFORE), pytest.raises(WorkflowError, match="晚于现在"):
+        services.activity_reschedule(
+            activity=briefing,
+            actor=staff,
+            starts_at=shanghai(2026, 3, 1, 9),
+            ends_at=shanghai(2026, 3, 1, 11),
+            venue="会议室",
+        )
+    with time_machine.travel(DURING), pytest.raises(WorkflowError, match="已开始"):
+        services.activity_reschedule(
+            activity=briefing,
+            actor=staff,
+            starts_at=shanghai(2026, 3, 27, 9),
+            ends_at=shanghai(2026, 3, 27, 11),
+            venue="会议室",
+        )
+    assert Activity.objects.get(pk=briefing.pk).starts_at == shanghai(2026, 3, 20, 14, 30)
