@@ -282,6 +282,12 @@ class VisitAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeS
     )
     readonly_fields = ("status", "due_date", "cancel_reason")
 
+    def get_readonly_fields(self, request, obj=None):
+        # A pending visit gets its date from the "登记走访情况" step, which completes it.
+        if obj is not None and obj.status != Visit.Status.DONE:
+            return (*self.readonly_fields, "visited_on")
+        return self.readonly_fields
+
     def get_queryset(self, request):
         return (
             super()

@@ -446,3 +446,90 @@ def test_admin_visit_concern_and_coverage_pages_run_constant_queries_at_100_and_
     small = count_all()
     grow(4900, "L")
     assert count_all() == small
+
+
+def test_admin_pages_and_steps_render_for_each_state(staff_client, staff, member, cgk, visit):
+    event = services.life_event_record(
+        actor=staff,
+        member=member,
+        kind=LifeEvent.Kind.HOSPITALISED,
+        occurred_on=datetime.date(2026, 3, 1),
+    )
+    concern = visit.concerns.get()
+    pages = [
+        reverse("admin:visits_visit_add"),
+        reverse("admin:visits_visit_change", args=[visit.pk]),
+        reverse("admin:visits_visit_change", args=[event.visit.pk]),
+        reverse("admin:visits_visit_step", args=[event.visit.pk, "complete"]),
+        reverse("admin:visits_visit_step", args=[visit.pk, "opinion"]),
+        reverse("admin:visits_visit_history", args=[visit.pk]),
+        reverse("admin:visits_lifeevent_add"),
+        reverse("admin:visits_lifeevent_change", args=[event.pk]),
+        reverse("admin:visits_concern_add"),
+        reverse("admin:visits_concern_change", args=[concern.pk]),
+        reverse("admin:visits_concern_history", args=[concern.pk]),
+        reverse("admin:visits_visitconfig_changelist"),
+    ]
+    for step in ("triage", "assign", "escalate"):
+        pages.append(reverse("admin:visits_concern_step", args=[concern.pk, step]))
+    for url in pages:
+        assert staff_client.get(url).status_code == 200, url
+    pending_page = staff_client.get(reverse("admin:visits_visit_change", args=[event.visit.pk]))
+    assert "登记走访情况" in pending_page.text
+    services.concern_assign(concern=concern, actor=staff, unit=cgk)
+    page = staff_client.get(reverse("admin:visits_concern_change", args=[concern.pk]))
+    assert "代录办理结果" in page.text and "办理记录" in page.text
+    for step in ("unit_acknowledge", "unit_progress", "unit_result", "coordinate"):
+        url = reverse("admin:visits_concern_step", args=[concern.pk, step])
+        assert staff_client.get(url).status_code in (200, 302), url
+
+
+def test_staff_record_the_units_result_in_the_admin(staff_client, staff, cgk, visit):
+    concern = visit.concerns.get()
+    services.concern_assign(concern=concern, actor=staff, unit=cgk)
+    url = reverse("admin:visits_concern_step", args=[concern.pk, "unit_result"])
+    response = staff_client.post(
+        url,
+        {"outcome": "unresolvable", "result": "已协调", "reason": "", "resolved_on": "2026-03-05"},
+    )
+    assert "无法解决的，请说明原因" in response.text
+    staff_client.post(
+        url,
+        {
+            "outcome": "resolved",
+            "result": "已新增夜间停车位。",
+            "reason": "",
+            "resolved_on": datetime.date.today().isoformat(),
+        },
+    )
+    concern.refresh_from_db()
+    assert concern.status == C.RESOLVED
+    from liaison.models import StatusChange
+
+    row = StatusChange.objects.filter(object_id=concern.pk, to_status="resolved").get()
+    assert row.actor == staff and "工作人员代录" in row.actor_label
+
+
+def test_bulk_feed_back_action_reports_refusals_per_concern(
+    staff_client, staff, cgk, visit, member
+):
+    done = visit.concerns.get()
+    services.concern_assign(concern=done, actor=staff, unit=cgk)
+    services.concern_report_result(concern=done, resolved=True, result="已办")
+    fresh = services.concern_create(
+        actor=staff,
+        office=member.office,
+        member=member,
+        title="新意见",
+        content="c",
+        source=Concern.Source.STAFF,
+    )
+    response = staff_client.post(
+        reverse("admin:visits_concern_changelist") + "?year=all",
+        {"action": "feed_back_selected", "_selected_action": [done.pk, fresh.pk]},
+        follow=True,
+    )
+    assert "已反馈 1 件" in response.text
+    assert "新意见" in response.text  # named with its refusal
+    assert Concern.objects.get(pk=done.pk).status == C.FED_BACK
+    assert Concern.objects.get(pk=fresh.pk).status == C.NEW
