@@ -296,9 +296,6 @@ class VisitAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeS
             .prefetch_related(*_visit_prefetches())
         )
 
-    def get_export_queryset(self, request):
-        return super().get_export_queryset(request).prefetch_related(*_visit_prefetches())
-
     def get_formsets_with_inlines(self, request, obj=None):
         from liaison.scoping import default_office
 

@@ -533,3 +533,13 @@ def test_bulk_feed_back_action_reports_refusals_per_concern(
     assert "新意见" in response.text  # named with its refusal
     assert Concern.objects.get(pk=done.pk).status == C.FED_BACK
     assert Concern.objects.get(pk=fresh.pk).status == C.NEW
+
+
+def test_visit_changelist_exports_xlsx_with_members_and_team(staff_client, visit, other_office):
+    MemberFactory(office=other_office, name="外处委员", mobile="13712340000")
+    response = staff_client.get(reverse("admin:visits_visit_export") + "?year=2026")
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[0][:4] == ("走访日期", "走访类型", "走访委员", "走访人员")
+    assert rows[1][1:4] == ("探望病患", "唐朝阳", "周文静")
+    assert "家属经济困难" not in str(rows)  # staff-only notes stay out of the export
