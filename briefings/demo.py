@@ -24,6 +24,7 @@ from members.models import Member, PointEntry, PointRule
 from .models import (
     ATTENDANCE_POINTS,
     Activity,
+    ActivityConfig,
     ActivityKind,
     ActivityOutput,
     AgendaItem,
@@ -385,3 +386,23 @@ def _invitation(rng: random.Random, activity: Activity, member, status: str) -> 
         invitation.attendance_method = I.Method.CLOSING
         invitation.attendance_at = activity.attendance_closed_at
     return invitation
+
+
+def reset_briefings(*, offices) -> None:
+    """Delete the activities the demo ``offices`` organise, with everything hanging off
+    them (before the roster is reset: invitations, opinions and donations protect the
+    members they name). Points go with the members."""
+    from django.test.utils import override_settings
+
+    offices = list(offices)
+    activity_ids = list(Activity.objects.filter(office__in=offices).values_list("pk", flat=True))
+    opinion_ids = list(
+        Opinion.objects.filter(activity_id__in=activity_ids).values_list("pk", flat=True)
+    )
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        for model, ids in ((Activity, activity_ids), (Opinion, opinion_ids)):
+            StatusChange.objects.filter(
+                content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+            ).delete()
+        Activity.objects.filter(pk__in=activity_ids).delete()
+        ActivityConfig.objects.filter(office__in=offices).delete()

@@ -85,3 +85,23 @@ def test_demo_pages_render(client):
         minutes = client.get(reverse("admin:briefings_activity_minutes", args=[held.pk]))
     assert minutes.status_code == 200
     assert "意见建议" in minutes.text
+
+
+def test_demo_reset_removes_the_activities_before_the_roster():
+    from briefings.demo import reset_briefings
+    from liaison.models import StatusChange
+    from members.demo import demo_reset
+
+    _seed()
+    reset_briefings(offices=list(Office.objects.all()))
+    assert not Activity.objects.exists()
+    assert not Invitation.objects.exists()
+    assert not StatusChange.objects.filter(content_type__app_label="briefings").exists()
+    demo_reset()  # the roster can go now: nothing protects its members any more
+
+
+def test_seed_demo_command_seeds_the_activities(capsys):
+    from django.core.management import call_command
+
+    call_command("seed_demo", scale="small")
+    assert Activity.objects.filter(kind__is_briefing=True).count() == 4
