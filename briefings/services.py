@@ -350,7 +350,7 @@ def activity_invite(*, activity: Activity, actor, members) -> list[Invitation]:
 def _invitation_for(activity: Activity, member: Member) -> Invitation:
     try:
         return (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("member__user")
             .get(activity=activity, member=member)
         )
@@ -416,7 +416,7 @@ def invitation_reply(
 def leave_decide(*, invitation: Invitation, actor, approve: bool, note: str = "") -> Invitation:
     """Staff approve or refuse a leave request; the member is told."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("member__user", "activity__office")
         .get(pk=invitation.pk)
     )
@@ -466,7 +466,7 @@ def _set_attendance(invitation: Invitation, state: str, *, actor, method: str) -
 
 def _lock_invitation(invitation: Invitation) -> Invitation:
     return (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("member", "activity__office")
         .get(pk=invitation.pk)
     )
