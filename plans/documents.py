@@ -114,8 +114,9 @@ def normalize(kind: str, office, params: dict) -> dict:
 
 def _check_activity(office, activity_id):
     from briefings.models import Activity
+    from briefings.selectors import organised_by
 
-    if not Activity.objects.filter(pk=activity_id, office=office).exists():
+    if not Activity.objects.filter(organised_by([office.pk]), pk=activity_id).exists():
         raise DocumentParamsError(_("该活动不属于本联络处。"))
 
 
@@ -336,7 +337,41 @@ def _duty_record(office, params, day) -> Built:
 
 def _duty_record_activities(member, years) -> dict:
     """Attendance and visits for the duty record, from the briefings and visits apps."""
-    return {}
+    from briefings.models import Invitation
+    from visits.models import Visit, VisitMember
+
+    invitations = (
+        Invitation.objects.filter(member=member, activity__starts_at__year__in=years)
+        .exclude(attendance="")
+        .select_related("activity__kind")
+        .order_by("activity__starts_at")
+    )
+    visits = (
+        VisitMember.objects.filter(
+            member=member, visit__status=Visit.Status.DONE, visit__visited_on__year__in=years
+        )
+        .select_related("visit")
+        .order_by("visit__visited_on")
+    )
+    return {
+        "attendance": [
+            {
+                "date": i.activity.date,
+                "title": i.activity.title,
+                "kind": i.activity.kind.name,
+                "status": i.get_attendance_display(),
+            }
+            for i in invitations
+        ],
+        "visits": [
+            {
+                "date": row.visit.visited_on,
+                "kind": row.visit.get_kind_display(),
+                "note": row.visit.place,
+            }
+            for row in visits
+        ],
+    }
 
 
 def _ranking(office, params, day) -> Built:
@@ -357,17 +392,241 @@ def _ranking(office, params, day) -> Built:
     )
 
 
-def _not_yet(office, params, day) -> Built:
-    raise DocumentParamsError(_("该类文件尚未实现。"))
+NUMERALS = "一二三四五六七八九十"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十: section numbers in documents (up to 99)."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def _plan_for(office, params):
+    from .models import WorkPlan
+    from .services import current_plan
+
+    if "plan" in params:
+        return WorkPlan.objects.get(pk=params["plan"], office=office)
+    return current_plan(office, params["year"])
+
+
+def _grouped_items(plan):
+    """The plan's items under their categories, categories in the list's order."""
+    items = list(plan.items.select_related("category").order_by("category__position", "position"))
+    groups = []
+    for item in items:
+        if not groups or groups[-1]["category"] != item.category:
+            groups.append({"category": item.category, "items": []})
+        groups[-1]["items"].append(item)
+    for number, group in enumerate(groups, start=1):
+        group["numeral"] = chinese_numeral(number)
+    return items, groups
+
+
+def _plan(office, params, day) -> Built:
+    from .models import WorkPlan
+    from .selectors import year_comments
+
+    plan = _plan_for(office, params)
+    if plan is None:
+        return Built("reports/plan.html", {"plan": None, "year": params["year"]})
+    items, groups = _grouped_items(plan)
+    comments = list(year_comments(plan).filter(plan__version__lte=plan.version))
+    draft_mark = ""
+    if plan.status != WorkPlan.Status.ADOPTED:
+        draft_mark = _("（第%(v)s稿 · %(status)s）") % {
+            "v": plan.version,
+            "status": plan.get_status_display(),
+        }
+    return Built(
+        "reports/plan.html",
+        {
+            "plan": plan,
+            "year": plan.year,
+            "groups": groups,
+            "item_count": len(items),
+            "comments": comments,
+            "draft_mark": draft_mark,
+        },
+        estimated_pages=2 + len(items) // 12,
+    )
+
+
+def _plan_progress(office, params, day) -> Built:
+    from . import metrics
+
+    plan = _plan_for(office, params)
+    if plan is None:
+        return Built("reports/plan_progress.html", {"plan": None, "year": params["year"]})
+    items, groups = _grouped_items(plan)
+    readings = metrics.measure(office, plan.year, items)
+    for item in items:
+        item.reading = readings.get(item.pk)
+    measured = [item for item in items if item.reading is not None]
+    return Built(
+        "reports/plan_progress.html",
+        {
+            "plan": plan,
+            "year": plan.year,
+            "groups": groups,
+            "measured": len(measured),
+            "met": sum(1 for item in measured if item.reading.met),
+            "chart": charts.progress_chart(
+                [
+                    (item.get_metric_display(), item.reading.value, item.reading.goal)
+                    for item in measured
+                ],
+                title=_("量化指标完成情况"),
+            ),
+            "subtitle": _("（截至%(date)s）") % {"date": chinese_date(day)},
+        },
+        estimated_pages=2 + len(items) // 12,
+    )
+
+
+def _work_report(office, params, day) -> Built:
+    from .figures import report_figures
+    from .models import WorkReport
+
+    year, half = params["year"], params.get("half")
+    report = WorkReport.objects.filter(
+        office=office, year=year, period=WorkReport.period_for(half)
+    ).first()
+    if report is not None and report.is_issued:
+        figures = report.figures
+    else:
+        figures = report_figures(office, year, half, as_of=day)
+    p = figures["proposals"]
+    toc = [
+        {"anchor": "summary", "label": _("一、总体情况"), "level": 1},
+        {"anchor": "work", "label": _("二、主要工作和成效"), "level": 1},
+        {"anchor": "problems", "label": _("三、存在的问题"), "level": 1},
+        {"anchor": "next", "label": _("四、下一步工作打算"), "level": 1},
+        {"anchor": "appendix", "label": _("附：统计表"), "level": 1},
+    ]
+    draft_mark = ""
+    if report is None:
+        draft_mark = _("（数据汇总，尚无报告正文）")
+    elif not report.is_issued:
+        draft_mark = _("（征求意见稿）")
+    return Built(
+        "reports/work_report.html",
+        {
+            "report": report,
+            "figures": figures,
+            "year": year,
+            "half": half,
+            "period_label": _half_label(half) or _("全年"),
+            "draft_mark": draft_mark,
+            "toc": toc,
+            "category_chart": charts.bar_chart(
+                [tuple(row) for row in p["categories"]], title=_("提案按类别（件）")
+            ),
+            "activity_chart": charts.bar_chart(
+                [tuple(row) for row in figures.get("activities", {}).get("kinds", [])],
+                title=_("活动按类别（次）"),
+            ),
+        },
+        estimated_pages=4 + len(p["list"]) // 25,
+    )
+
+
+def _minutes(office, params, day) -> Built:
+    from briefings.models import Activity, Invitation, Opinion
+    from briefings.selectors import with_counts
+
+    activity = (
+        with_counts(Activity.objects.filter(pk=params["activity"]))
+        .select_related("kind", "office")
+        .prefetch_related(
+            "leaders",
+            "agenda",
+            Prefetch(
+                "invitations",
+                Invitation.objects.select_related("member__sector").order_by(
+                    "member__stroke_key", "pk"
+                ),
+            ),
+            Prefetch("opinions", Opinion.objects.select_related("member").order_by("created_at")),
+        )
+        .get()
+    )
+    invitations = list(activity.invitations.all())
+    by_state: dict[str, list] = {}
+    for invitation in invitations:
+        by_state.setdefault(invitation.get_attendance_display(), []).append(invitation)
+    return Built(
+        "reports/minutes.html",
+        {
+            "activity": activity,
+            "invitations": invitations,
+            "by_state": sorted(by_state.items(), key=lambda kv: -len(kv[1])),
+            "opinions": list(activity.opinions.all()),
+            "subtitle": _("（%(kind)s）") % {"kind": activity.kind.name},
+        },
+        estimated_pages=2 + len(invitations) // 35,
+    )
+
+
+def _concerns(office, params, day) -> Built:
+    from visits.models import Concern
+
+    from .figures import period_window
+
+    year, half = params["year"], params.get("half")
+    window = period_window(year, half)
+    concerns = list(
+        Concern.objects.filter(office=office, created_at__date__range=window)
+        .select_related("member", "unit", "category")
+        .order_by("category__position", "created_at", "pk")
+    )
+    groups: dict[str, list] = {}
+    for concern in concerns:
+        name = concern.category.name if concern.category_id else _("未分类")
+        groups.setdefault(name, []).append(concern)
+    statuses: dict[str, int] = {}
+    for concern in concerns:
+        label = concern.get_status_display()
+        statuses[label] = statuses.get(label, 0) + 1
+    resolved = sum(
+        1 for c in concerns if c.resolved_on and not c.unresolvable_reason and not c.is_open
+    )
+    toc = [
+        {"anchor": f"g{number}", "label": f"{chinese_numeral(number)}、{name}", "level": 1}
+        for number, name in enumerate(groups, start=1)
+    ]
+    return Built(
+        "reports/concerns.html",
+        {
+            "year": year,
+            "period_label": _half_label(half) or _("全年"),
+            "groups": [
+                {"anchor": f"g{n}", "numeral": chinese_numeral(n), "name": name, "concerns": rows}
+                for n, (name, rows) in enumerate(groups.items(), start=1)
+            ],
+            "total": len(concerns),
+            "resolved": resolved,
+            "open": sum(1 for c in concerns if c.is_open),
+            "within": sum(1 for c in concerns if c.scope == Concern.Scope.WITHIN),
+            "beyond": sum(1 for c in concerns if c.scope == Concern.Scope.BEYOND),
+            "status_chart": charts.bar_chart(
+                sorted(statuses.items(), key=lambda kv: -kv[1]), title=_("办理状态（件）")
+            ),
+            "toc": toc if len(concerns) > 10 else [],
+        },
+        estimated_pages=2 + len(concerns) // 4,
+    )
 
 
 BUILDERS = {
-    K.PLAN: _not_yet,
-    K.PLAN_PROGRESS: _not_yet,
-    K.WORK_REPORT: _not_yet,
+    K.PLAN: _plan,
+    K.PLAN_PROGRESS: _plan_progress,
+    K.WORK_REPORT: _work_report,
     K.COMPENDIUM: _compendium,
-    K.MINUTES: _not_yet,
-    K.CONCERNS: _not_yet,
+    K.MINUTES: _minutes,
+    K.CONCERNS: _concerns,
     K.ROSTER: _roster,
     K.DUTY_RECORD: _duty_record,
     K.RANKING: _ranking,

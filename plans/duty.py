@@ -4,8 +4,9 @@ public-opinion report, ≥3 activities) and the grade (优秀 / 称职 / 不称�
 minimums and thresholds from ``PlanConfig`` so staff can change them.
 
 Points come only from ``members.PointEntry`` (written by each app through
-``members.points``); counts for the minimums come from the records themselves, so a
-yearly cap on points never hides a proposal or an activity. Every function here runs a
+``members.points``); counts for the minimums come from the records themselves
+(proposals, opinion reports, activity attendance), so a yearly cap on points never hides
+a proposal or an activity. Every function here runs a
 fixed number of queries whatever the number of members.
 """
 
@@ -71,13 +72,18 @@ def grade_for(total: int, minimums_met: bool, config: PlanConfig) -> str:
 
 
 def _activity_counts(member_ids, years) -> dict[int, int]:
-    """Activities attended, from the ledger's attendance entries (one per activity)."""
+    """Activities attended (signed in, DOMAIN.md "Activities"), by the activity's year."""
+    from briefings.models import Invitation
+
     return dict(
-        PointEntry.objects.filter(
-            member_id__in=member_ids, year__in=years, kind=PointRule.Kind.ACTIVITY_ATTENDED
+        Invitation.objects.filter(
+            member_id__in=member_ids,
+            attendance=Invitation.Attendance.ATTENDED,
+            activity__starts_at__year__in=years,
         )
         .values_list("member_id")
         .annotate(n=Count("id"))
+        .order_by()
     )
 
 

@@ -92,7 +92,7 @@ def _proposals(office, year, window) -> dict:
                 "unit": lead.unit.name if lead else "",
                 "status": proposal.get_status_display(),
                 "grade": grade,
-                "verdict": dict(Feedback.Verdict.choices).get(verdict, ""),
+                "verdict": str(dict(Feedback.Verdict.choices).get(verdict, "")),
                 "key": proposal.is_key,
                 "excellent": proposal.is_excellent,
             }
@@ -244,5 +244,133 @@ def report_figures(office, year: int, half: int | None = None, *, as_of=None) ->
 
 
 def activity_figures(office, window) -> dict:
-    """Briefings, activities, visits and concerns (from the briefings and visits apps)."""
-    return {}
+    """Briefings and activities with attendance, visits and coverage, concerns and
+    results (from the briefings and visits apps)."""
+    return {
+        "activities": _activities(office, window),
+        "visits": _visits(office, window),
+        "concerns": _concerns(office, window),
+    }
+
+
+def _activities(office, window) -> dict:
+    from briefings.models import Activity, Invitation
+    from briefings.selectors import organised_by, with_counts
+
+    from .metrics import held_activities
+
+    start, end = window
+    held = list(
+        with_counts(
+            held_activities(office, start.year).filter(
+                starts_at__date__range=(start, end)
+            )
+        )
+        .select_related("kind")
+        .order_by("starts_at", "pk")
+    )
+    planned = (
+        Activity.objects.filter(organised_by([office.pk]), starts_at__date__range=window)
+        .exclude(status=Activity.Status.CANCELLED)
+        .count()
+    )
+    kinds = Counter(a.kind.name for a in held)
+    invited = sum(a.invited_count for a in held)
+    attended = sum(a.attended_count for a in held)
+    leave = Invitation.objects.filter(
+        activity__in=held, attendance=Invitation.Attendance.LEAVE_APPROVED
+    ).count()
+    return {
+        "held": len(held),
+        "planned": planned,
+        "briefings": sum(1 for a in held if a.kind.is_briefing),
+        "invited": invited,
+        "attended": attended,
+        "leave": leave,
+        "attendance_rate": round(100 * attended / invited) if invited else 0,
+        "opinions": sum(a.opinion_count for a in held),
+        "kinds": sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])),
+        "list": [
+            {
+                "date": a.date.isoformat(),
+                "title": a.title,
+                "kind": a.kind.name,
+                "invited": a.invited_count,
+                "attended": a.attended_count,
+                "opinions": a.opinion_count,
+            }
+            for a in held
+        ],
+    }
+
+
+def _visits(office, window) -> dict:
+    from visits.models import Visit, VisitConfig, VisitMember
+
+    done = Visit.objects.filter(
+        office=office, status=Visit.Status.DONE, visited_on__range=window
+    )
+    kinds = Counter(
+        str(dict(Visit.Kind.choices)[kind]) for kind in done.values_list("kind", flat=True)
+    )
+    per_member = dict(
+        VisitMember.objects.filter(
+            visit__in=done, member__office=office, member__status=Member.Status.SERVING
+        )
+        .values_list("member_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    serving = Member.objects.filter(office=office, status=Member.Status.SERVING).count()
+    config = VisitConfig.objects.filter(office=office).first()
+    target = config.visits_per_year if config else VisitConfig._meta.get_field(
+        "visits_per_year"
+    ).default
+    whole_year = (window[1] - window[0]).days > 200
+    required = target if whole_year else max(1, target // 2)
+    return {
+        "visits": done.count(),
+        "member_visits": VisitMember.objects.filter(visit__in=done).count(),
+        "members_visited": len(per_member),
+        "serving": serving,
+        "required": required,
+        "covered": sum(1 for n in per_member.values() if n >= required),
+        "coverage_rate": round(100 * len(per_member) / serving) if serving else 0,
+        "kinds": sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0])),
+    }
+
+
+def _concerns(office, window) -> dict:
+    from visits.models import Concern
+
+    C = Concern.Status
+    rows = list(
+        Concern.objects.filter(office=office, created_at__date__range=window)
+        .select_related("member", "unit", "category")
+        .order_by("created_at", "pk")
+    )
+    resolved = [
+        c for c in rows if c.resolved_on and not c.unresolvable_reason and not c.is_open
+    ]
+    return {
+        "collected": len(rows),
+        "within": sum(1 for c in rows if c.scope == Concern.Scope.WITHIN),
+        "beyond": sum(1 for c in rows if c.scope == Concern.Scope.BEYOND),
+        "resolved": len(resolved),
+        "unresolvable": sum(1 for c in rows if c.unresolvable_reason and not c.is_open),
+        "open": sum(1 for c in rows if c.is_open),
+        "fed_back": sum(1 for c in rows if c.fed_back_at),
+        "satisfied": sum(1 for c in rows if c.verdict == Concern.Verdict.SATISFIED),
+        "dissatisfied": sum(1 for c in rows if c.verdict == Concern.Verdict.DISSATISFIED),
+        "closed": sum(1 for c in rows if c.status == C.CLOSED),
+        "list": [
+            {
+                "title": c.title,
+                "member": c.member.name if c.member_id else "",
+                "unit": c.unit.name if c.unit_id else "",
+                "status": c.get_status_display(),
+                "result": c.result,
+            }
+            for c in rows
+        ],
+    }

@@ -5,9 +5,11 @@ area it measures, at the moment it is asked for (the progress page, the progress
 of items, so the progress page costs the same for a short plan and a long one.
 """
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Member
@@ -70,28 +72,61 @@ def _serving_members(office) -> int:
     return Member.objects.filter(office=office, status=Member.Status.SERVING).count()
 
 
-def _briefings(office, year, target):
-    from briefings.selectors import held_activities
+def held_activities(office, year: int):
+    """Activities the office organised (alone or jointly) that took place in ``year``:
+    held, or published and already started (the briefings app's own rule)."""
+    from briefings.models import Activity
+    from briefings.selectors import organised_by
 
-    n = held_activities(office, year).filter(kind__is_briefing=True).count()
-    return Reading(n, target)
+    start = timezone.make_aware(datetime.datetime(year, 1, 1))
+    end = timezone.make_aware(datetime.datetime(year + 1, 1, 1))
+    return Activity.objects.filter(
+        organised_by([office.pk]), starts_at__gte=start, starts_at__lt=end
+    ).filter(
+        Q(status=Activity.Status.HELD)
+        | Q(status=Activity.Status.PUBLISHED, starts_at__lte=timezone.now())
+    )
+
+
+def member_visit_counts(office, year: int) -> dict[int, int]:
+    """Visits done in ``year`` per serving member of the office (走访慰问 人次)."""
+    from visits.models import Visit, VisitMember
+
+    return dict(
+        VisitMember.objects.filter(
+            member__office=office,
+            member__status=Member.Status.SERVING,
+            visit__status=Visit.Status.DONE,
+            visit__visited_on__year=year,
+        )
+        .values_list("member_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def resolved_concerns(office, year: int):
+    """Concerns settled with a result in ``year`` (not "cannot be solved", not reopened)."""
+    from visits.models import Concern
+
+    return Concern.objects.filter(
+        office=office, resolved_on__year=year, unresolvable_reason=""
+    ).exclude(status__in=Concern.OPEN_STATUSES)
+
+
+def _briefings(office, year, target):
+    return Reading(held_activities(office, year).filter(kind__is_briefing=True).count(), target)
 
 
 def _activities(office, year, target):
-    from briefings.selectors import held_activities
-
     return Reading(held_activities(office, year).count(), target)
 
 
 def _visits(office, year, target):
-    from visits.selectors import member_visit_counts
-
     return Reading(sum(member_visit_counts(office, year).values()), target)
 
 
 def _visit_coverage(office, year, target):
-    from visits.selectors import member_visit_counts
-
     counts = member_visit_counts(office, year)
     serving = _serving_members(office)
     covered = sum(1 for n in counts.values() if n >= target)
@@ -104,8 +139,6 @@ def _visit_coverage(office, year, target):
 
 
 def _concerns_resolved(office, year, target):
-    from visits.selectors import resolved_concerns
-
     return Reading(resolved_concerns(office, year).count(), target)
 
 
@@ -134,9 +167,3 @@ def measure(office, year: int, items) -> dict[int, Reading]:
             cache[key] = METRICS[item.metric](office, year, item.target)
         readings[item.pk] = cache[key]
     return readings
-
-
-def counts_by_office(model, field: str, **filters) -> dict[int, int]:
-    return dict(
-        model.objects.filter(**filters).values_list(field).annotate(n=Count("id")).order_by()
-    )

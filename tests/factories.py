@@ -224,13 +224,14 @@ def plan_with_items(*, office, staff, year=2027, items=None):
     from plans.models import PlanCategory
 
     plan = services.plan_create(actor=staff, office=office, year=year)
-    for category, description, metric, target in items or [
+    default = [
         ("政情通报", "每半年召开一次政情通报会", "briefings", 2),
         ("提案与社情民意", "组织委员撰写提案", "proposals", 10),
         ("提案与社情民意", "报送社情民意信息", "opinion_reports", 6),
         ("走访委员", "走访慰问每位委员", "visit_coverage", 2),
         ("与党工委的联系", "向党工委汇报工作", "", None),
-    ]:
+    ]
+    for category, description, metric, target in default if items is None else items:
         services.plan_item_add(
             plan=plan,
             actor=staff,
@@ -242,3 +243,41 @@ def plan_with_items(*, office, staff, year=2027, items=None):
             target=target,
         )
     return plan
+
+
+def activity_held(
+    *,
+    office,
+    staff,
+    attended=(),
+    absent=(),
+    starts_at=None,
+    title="2026年上半年政情通报会",
+    kind="政情通报会",
+):
+    """An activity published ten days ahead, attendance taken on the day, then closed
+    (held): ``attended`` signed in, ``absent`` did not."""
+    import time_machine
+
+    from briefings import services
+
+    starts_at = starts_at or shanghai(2026, 3, 20, 14, 30)
+    members = [*attended, *absent]
+    with time_machine.travel(starts_at - datetime.timedelta(days=10)):
+        activity = activity_published(
+            office=office,
+            actor=staff,
+            members=members,
+            title=title,
+            starts_at=starts_at,
+            kind=kind,
+        )
+    with time_machine.travel(starts_at + datetime.timedelta(minutes=10)):
+        for member in attended:
+            services.attendance_record(
+                invitation=activity.invitations.get(member=member), actor=staff
+            )
+    with time_machine.travel(starts_at + datetime.timedelta(hours=3)):
+        services.attendance_close(activity=activity, actor=staff)
+    activity.refresh_from_db()
+    return activity

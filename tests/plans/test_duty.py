@@ -10,7 +10,7 @@ from members.models import PointRule
 from members.points import points_award
 from plans import duty
 from plans.models import PlanConfig
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, activity_held, shanghai
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,17 @@ def test_standings_sum_the_ledger_per_year_and_rank_ties_together(office, member
         ("黄德军", 15, 1),
         ("王芳", 0, 3),
     ]
-    assert rows[0].activities == 3 and third.pk == rows[2].member.pk
+    assert third.pk == rows[2].member.pk
+
+
+def test_activities_for_the_minimum_are_counted_from_attendance(office, staff, member):
+    activity_held(office=office, staff=staff, attended=[member])
+    activity_held(
+        office=office, staff=staff, absent=[member], starts_at=shanghai(2026, 6, 1, 9), title="调研"
+    )
+    standing = duty.standing_for(member, [2026])
+    assert standing.activities == 1
+    assert standing.total == 5 - 2  # attended 5, absent without leave −2
 
 
 def test_grades_follow_the_offices_configurable_thresholds(office, member):
@@ -47,9 +57,15 @@ def test_missing_a_yearly_minimum_caps_the_grade_at_competent(office, member):
     award(member, PointRule.Kind.ACTIVITY_ATTENDED, 20)  # 100 points
     standing = duty.standing_for(member, [2026])
     assert standing.total == 100
-    assert [m.label for m in standing.missed] == ["提案（件）", "社情民意信息（篇）"]
+    assert [m.label for m in standing.missed] == [
+        "提案（件）",
+        "社情民意信息（篇）",
+        "参加活动（次）",
+    ]
     assert standing.grade == duty.COMPETENT
-    PlanConfig.objects.filter(office=office).update(min_proposals=0, min_opinion_reports=0)
+    PlanConfig.objects.filter(office=office).update(
+        min_proposals=0, min_opinion_reports=0, min_activities=0
+    )
     assert duty.standing_for(member, [2026]).grade == duty.EXCELLENT
 
 
