@@ -261,11 +261,7 @@ def _activities(office, window) -> dict:
 
     start, end = window
     held = list(
-        with_counts(
-            held_activities(office, start.year).filter(
-                starts_at__date__range=(start, end)
-            )
-        )
+        with_counts(held_activities(office, start.year).filter(starts_at__date__range=(start, end)))
         .select_related("kind")
         .order_by("starts_at", "pk")
     )
@@ -307,9 +303,7 @@ def _activities(office, window) -> dict:
 def _visits(office, window) -> dict:
     from visits.models import Visit, VisitConfig, VisitMember
 
-    done = Visit.objects.filter(
-        office=office, status=Visit.Status.DONE, visited_on__range=window
-    )
+    done = Visit.objects.filter(office=office, status=Visit.Status.DONE, visited_on__range=window)
     kinds = Counter(
         str(dict(Visit.Kind.choices)[kind]) for kind in done.values_list("kind", flat=True)
     )
@@ -323,9 +317,9 @@ def _visits(office, window) -> dict:
     )
     serving = Member.objects.filter(office=office, status=Member.Status.SERVING).count()
     config = VisitConfig.objects.filter(office=office).first()
-    target = config.visits_per_year if config else VisitConfig._meta.get_field(
-        "visits_per_year"
-    ).default
+    target = (
+        config.visits_per_year if config else VisitConfig._meta.get_field("visits_per_year").default
+    )
     whole_year = (window[1] - window[0]).days > 200
     required = target if whole_year else max(1, target // 2)
     return {
@@ -349,9 +343,7 @@ def _concerns(office, window) -> dict:
         .select_related("member", "unit", "category")
         .order_by("created_at", "pk")
     )
-    resolved = [
-        c for c in rows if c.resolved_on and not c.unresolvable_reason and not c.is_open
-    ]
+    resolved = [c for c in rows if c.resolved_on and not c.unresolvable_reason and not c.is_open]
     return {
         "collected": len(rows),
         "within": sum(1 for c in rows if c.scope == Concern.Scope.WITHIN),

@@ -18,3 +18,14 @@ def yuan(value) -> str:
         wan = (amount / 10000).quantize(Decimal("0.01")).normalize()
         return f"{wan:f}万元"
     return f"{amount.quantize(Decimal('0.01')).normalize():f}元"
+
+
+@register.filter(needs_autoescape=True)
+def paragraphs(text, autoescape=True) -> str:
+    """Stored text as paragraphs, one per line, so that each gets the first-line indent
+    (首行缩进) documents expect. Escaped: stored text is never markup."""
+    from django.utils.html import conditional_escape, format_html_join
+
+    escape = conditional_escape if autoescape else (lambda s: s)
+    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    return format_html_join("", "<p>{}</p>", ((escape(line),) for line in lines))

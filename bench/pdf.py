@@ -1,0 +1,352 @@
+"""The PDF benchmark: the district-scale proposal compendium.
+
+1. Seeds a throwaway SQLite database (never the configured one): the district-scale
+   demo roster (12 offices, about 5,000 members) with its proposals
+   (``members.demo.demo_seed`` + ``proposals.demo.seed_proposals``), then tops up last
+   year's registered proposals of the first office to ``--proposals`` (default 140 —
+   about what the district's offices register in a year), each with full-length reasons,
+   suggestions, a lead unit's reply and the proposer's verdict: about 100 pages.
+2. In a fresh process, renders that compendium exactly as the worker does
+   (``plans.services.document_render``: queries, template, WeasyPrint, checksum, file),
+   then renders the same final HTML with WeasyPrint alone.
+3. Prints total ÷ raw WeasyPrint time (target ≤ 1.2), pages, bytes per page (target
+   ≤ 30 KiB) and peak memory (the render process's peak RSS).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RATIO_TARGET = 1.2
+BYTES_PER_PAGE_TARGET = 30 * 1024
+ROUNDS = 2
+
+
+def _setup(workdir: Path) -> None:
+    """Point Django at a throwaway database and media directory, then start it."""
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["MEDIA_ROOT"] = str(workdir / "media")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings.dev")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+# --- Seeding ----------------------------------------------------------------------------
+
+REASONS = [
+    "近年来，{street}辖区{topic}问题日益突出，群众反映较多。据联络处走访调查，涉及居民小区"
+    "二十余个、商户百余家，部分问题已持续多年，影响群众生活和营商环境。",
+    "究其原因，一是相关部门职责交叉，日常监管存在空白；二是基层力量不足，发现问题后处置不及时；"
+    "三是长效机制尚未建立，集中整治后容易反弹；四是群众参与渠道不畅，社会共治格局尚未形成。",
+    "委员在走访中了解到，群众对此期待很高，希望街道和有关部门拿出切实举措，"
+    "把问题解决在基层、化解在萌芽状态。",
+]
+SUGGESTIONS = [
+    "一、建立由街道牵头、有关部门和社区参与的联席会议制度，明确职责分工，定期会商解决突出问题。",
+    "二、加大投入，充实基层工作力量，将{topic}纳入网格化管理，做到早发现、早处置。",
+    "三、完善长效机制，制定考核办法，对整改情况定期督查通报，防止问题反弹。",
+    "四、畅通群众参与渠道，发挥政协委员、居民代表和志愿者作用，形成共建共治共享格局。",
+]
+REPLY = (
+    "收到您提出的《{title}》后，我单位高度重视，主要负责同志专题研究，并与提案人当面沟通。"
+    "现答复如下：一是已会同有关部门建立联席会议制度，明确了职责分工；二是将{topic}纳入网格化"
+    "管理，充实了基层力量；三是制定了考核办法，定期督查通报。下一步，我们将继续加强与提案人的"
+    "联系，认真吸纳提案中的意见建议，推动问题得到有效解决。感谢您对我们工作的关心和支持。"
+)
+
+
+def _top_up(office, year: int, count: int, rng: random.Random) -> int:
+    """Bulk-add registered, replied and closed proposals until the office's year has
+    ``count`` (numbers continue after the existing ones)."""
+    from django.db.models import Max
+
+    from liaison.models import HandlingUnit
+    from members.models import Member
+    from proposals.demo import TOPICS
+    from proposals.models import (
+        Assignment,
+        Feedback,
+        Proposal,
+        ProposalCategory,
+        ProposalCosigner,
+        Reply,
+    )
+    from proposals.selectors import COUNTED_PROPOSAL_STATUSES
+
+    have = Proposal.objects.filter(
+        office=office, year=year, status__in=COUNTED_PROPOSAL_STATUSES
+    ).count()
+    serial = Proposal.objects.filter(office=office, year=year).aggregate(m=Max("serial"))["m"] or 0
+    members = list(Member.objects.filter(office=office, status=Member.Status.SERVING)[:200])
+    units = list(HandlingUnit.objects.filter(office=office))
+    categories = {c.name: c for c in ProposalCategory.objects.all()}
+    new = []
+    for i in range(max(0, count - have)):
+        serial += 1
+        category, title, reason, suggestion = TOPICS[i % len(TOPICS)]
+        topic = title.removeprefix("关于").removesuffix("的建议")
+        lead = rng.choice(members)
+        proposal = Proposal(
+            office=office,
+            year=year,
+            term=lead.term,
+            serial=serial,
+            number=f"{year}-{serial:03d}",
+            title=f"{title}（{i + 1}）",
+            reasons="\n".join(
+                [reason, *(p.format(street=office.street, topic=topic) for p in REASONS)]
+            ),
+            suggestions="\n".join([suggestion, *(s.format(topic=topic) for s in SUGGESTIONS)]),
+            category=categories[category],
+            lead_member=lead,
+            status=Proposal.Status.CLOSED,
+            is_key=i % 9 == 0,
+            is_excellent=i % 13 == 0,
+            assigned_on=datetime.date(year, 3, 1),
+            replied_on=datetime.date(year, 5, 20),
+        )
+        new.append(proposal)
+    Proposal.objects.bulk_create(new, batch_size=500)
+    new = list(Proposal.objects.filter(office=office, year=year, serial__gt=serial - len(new)))
+    assignments = [
+        Assignment(
+            proposal=p,
+            unit=units[i % len(units)],
+            role=Assignment.Role.LEAD,
+            assigned_on=datetime.date(year, 3, 1),
+        )
+        for i, p in enumerate(new)
+    ]
+    Assignment.objects.bulk_create(assignments, batch_size=500)
+    Reply.objects.bulk_create(
+        [
+            Reply(
+                proposal=a.proposal,
+                assignment=a,
+                grade="ABC"[i % 3],
+                content=REPLY.format(
+                    title=a.proposal.title,
+                    topic=a.proposal.title.removeprefix("关于").split("的建议")[0],
+                ),
+                contact_method=Reply.Contact.MEETING,
+                replied_on=datetime.date(year, 5, 20),
+            )
+            for i, a in enumerate(assignments)
+        ],
+        batch_size=500,
+    )
+    Feedback.objects.bulk_create(
+        [
+            Feedback(
+                proposal=p, round=1, member=p.lead_member, verdict=("satisfied", "basically")[i % 2]
+            )
+            for i, p in enumerate(new)
+        ],
+        batch_size=500,
+    )
+    ProposalCosigner.objects.bulk_create(
+        [
+            ProposalCosigner(
+                proposal=p,
+                member=m,
+                status=ProposalCosigner.Status.CONFIRMED,
+            )
+            for p in new
+            for m in rng.sample(members, 2)
+            if m.pk != p.lead_member_id
+        ],
+        batch_size=500,
+    )
+    return have + len(new)
+
+
+def seed(workdir: Path, proposals: int) -> dict:
+    _setup(workdir)
+    from django.core.management import call_command
+
+    from liaison.models import Office
+    from members.demo import SEED, demo_seed
+    from proposals.demo import seed_proposals
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    today = datetime.date.today()
+    summary = demo_seed(scale="district", today=today)
+    offices = list(Office.objects.order_by("pk"))
+    rng = random.Random(SEED)
+    seed_proposals(offices=offices, today=today, rng=rng)
+    office = offices[0]
+    year = today.year - 1
+    total = _top_up(office, year, proposals, rng)
+    return {
+        "offices": summary.offices,
+        "members": summary.members,
+        "office": office.code,
+        "office_name": office.name,
+        "year": year,
+        "proposals": total,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+# --- Measuring --------------------------------------------------------------------------
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def render(workdir: Path, office_code: str, year: int) -> dict:
+    _setup(workdir)
+    from weasyprint import HTML
+
+    from liaison.models import Office
+    from liaison.pdf import BASE_URL, html_to_pdf, static_files_fetcher
+    from plans import documents, services
+    from plans.models import Document
+
+    services._enqueue = lambda pk, generation: None  # no broker: this process is the worker
+    office = Office.objects.get(code=office_code)
+    # Warm up (fonts, stylesheets, template loading) so that neither run pays for it.
+    html_to_pdf("<html lang='zh-CN'><body><p>预热</p></body></html>")
+    baseline = _rss_mib()
+
+    # Each measured twice, alternating, and the faster run kept: the machine is shared,
+    # and one slow run says more about the neighbours than about the code.
+    totals, raws = [], []
+    document = None
+    for round_ in range(ROUNDS):
+        document = services.document_request(
+            office=office,
+            kind=Document.Kind.COMPENDIUM,
+            params={"year": year},
+            refresh=round_ > 0,
+        )
+        started = time.perf_counter()
+        services.document_render(document_id=document.pk, generation=document.generation)
+        totals.append(time.perf_counter() - started)
+        document.refresh_from_db()
+        assert document.status == Document.Status.DONE, document.error
+
+        html, _pages = documents.render_html(
+            document.kind, office, document.params, document.document_date
+        )
+        started = time.perf_counter()
+        raw = HTML(string=html, base_url=BASE_URL, url_fetcher=static_files_fetcher()).write_pdf()
+        raws.append(time.perf_counter() - started)
+    peak = _rss_mib()
+    total, raw_seconds = min(totals), min(raws)
+    return {
+        "total": total,
+        "raw": raw_seconds,
+        "pages": document.page_count,
+        "size": document.size,
+        "raw_size": len(raw),
+        "file": document.file.path,
+        "baseline_mib": baseline,
+        "totals": totals,
+        "raws": raws,
+        "peak_mib": peak,
+        "title": document.title,
+    }
+
+
+def main(args) -> int:
+    if args.render_only:
+        workdir, office_code, year = args.render_only.split("|")
+        print(json.dumps(render(Path(workdir), office_code, int(year))))
+        return 0
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
+    try:
+        print("准备测试数据（临时数据库，区级规模）……", flush=True)
+        # Seed in a child process too, so that the parent never loads Django.
+        seeded = json.loads(
+            subprocess.run(
+                [sys.executable, "-c", _SEED_SNIPPET, str(workdir), str(args.proposals)],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        print(
+            f"  {seeded['offices']} 个联络处，{seeded['members']:,} 名委员；"
+            f"{seeded['office_name']} {seeded['year']} 年立案提案 {seeded['proposals']} 件"
+            f"（用时 {seeded['seconds']:.0f} 秒）",
+            flush=True,
+        )
+        print("生成提案汇编……", flush=True)
+        result = json.loads(
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench",
+                    "pdf",
+                    "--render-only",
+                    f"{workdir}|{seeded['office']}|{seeded['year']}",
+                ],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        ratio = result["total"] / result["raw"]
+        per_page = result["size"] / result["pages"]
+        print(f"文件：{seeded['office_name']}《{result['title']}》")
+        print(f"页数：{result['pages']}")
+        runs = "，".join(
+            f"{t:.1f}/{r:.1f}" for t, r in zip(result["totals"], result["raws"], strict=True)
+        )
+        print(
+            f"总用时（后台任务全过程）{result['total']:.1f} 秒 ÷ 同一 HTML 直接用 WeasyPrint "
+            f"{result['raw']:.1f} 秒 = {ratio:.2f}（目标 ≤ {RATIO_TARGET}）"
+            f"{'' if ratio <= RATIO_TARGET else '  未达标'}"
+            f"\n  （各轮 全过程/WeasyPrint 秒：{runs}；各取最快一次）"
+        )
+        print(
+            f"文件大小：{result['size'] / 1024 / 1024:.2f} MiB，每页 {per_page / 1024:.1f} KiB"
+            f"（目标 ≤ {BYTES_PER_PAGE_TARGET // 1024} KiB）"
+            f"{'' if per_page <= BYTES_PER_PAGE_TARGET else '  未达标'}"
+        )
+        print(
+            f"内存峰值：{result['peak_mib']:.0f} MiB（生成进程 RSS；"
+            f"载入 Django 和字体后 {result['baseline_mib']:.0f} MiB）"
+        )
+        if args.keep:
+            keep = Path(args.keep)
+            keep.mkdir(parents=True, exist_ok=True)
+            shutil.copy(result["file"], keep / "compendium.pdf")
+            shutil.copy(workdir / "bench.sqlite3", keep / "bench.sqlite3")
+            print(f"已保存到 {keep}")
+        return 0 if ratio <= RATIO_TARGET and per_page <= BYTES_PER_PAGE_TARGET else 1
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+_SEED_SNIPPET = """
+import json, sys
+from pathlib import Path
+from bench.pdf import seed
+print(json.dumps(seed(Path(sys.argv[1]), int(sys.argv[2]))))
+"""

@@ -1,0 +1,173 @@
+"""Demo plans and reports for the demo offices: this year's plan taken through the
+committee (submitted in January, two comments, revised, adopted), next year's draft once
+the autumn has come, and an issued work report — last year's year-end report, plus this
+year's half-year report once July has passed — with its figures frozen and its PDF queued
+for the worker, issued to the office's committee leaders.
+
+Called by the seed_demo command after the roster, proposals, activities and visits exist.
+Deterministic for a given seed and day. A plan's handful of rows go through the services
+(they write the timeline and history); there are a dozen offices at most.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.db import transaction
+
+from liaison.models import Office
+
+from . import services
+from .models import PlanCategory, WorkPlan, WorkReport
+
+# (category, description, owner, months, metric, target)
+ITEMS = [
+    (
+        "与党工委的联系",
+        "年初向街道党工委报送年度工作计划，重大活动事前请示、事后报告",
+        "联络处主任",
+        "1",
+        "",
+        None,
+    ),
+    ("与党工委的联系", "每半年向街道党工委书面报告工作", "联络处主任", "7,12", "", None),
+    ("服务经济发展", "组织委员为辖区招商引资、楼宇招商牵线搭桥", "经济界委员小组", "", "", None),
+    (
+        "服务科学决策",
+        "围绕街道重点工作开展专题调研，形成调研报告",
+        "调研组",
+        "5,9",
+        "research_reports",
+        2,
+    ),
+    (
+        "服务民生改善",
+        "开展“食品安全进校园”主题活动，组织爱心捐赠",
+        "联络处",
+        "4,11",
+        "activities",
+        6,
+    ),
+    ("政情通报", "上、下半年各召开一次政情通报会", "联络处主任", "4,10", "briefings", 2),
+    (
+        "提案与社情民意",
+        "组织委员撰写提案，全年立案提案不少于 10 件",
+        "联络处",
+        "1,2,3",
+        "proposals",
+        10,
+    ),
+    ("提案与社情民意", "报送社情民意信息不少于 6 篇", "联络处", "", "opinion_reports", 6),
+    (
+        "走访委员",
+        "走访慰问每位委员每年不少于 2 次，收集意见建议",
+        "联络处全体",
+        "",
+        "visit_coverage",
+        2,
+    ),
+    ("走访委员", "委员反映的问题交有关科室限时办理并反馈", "联络处", "", "concerns_resolved", 10),
+    ("委员素质提升", "组织委员学习、视察和考察活动", "联络处", "6,9", "", None),
+]
+
+COMMENTS = [
+    (
+        "街道党工委书记",
+        "建议增加组织委员服务辖区民营企业的内容。",
+        "已在“服务经济发展”中增加相关安排。",
+    ),
+    (
+        "街道办事处主任",
+        "走访委员的安排请与街道重点工作结合，问题办理要限时反馈。",
+        "已明确限时办理和反馈要求。",
+    ),
+]
+
+SUMMARY = (
+    "在街道党工委的领导下，联络处围绕“三服务、三重点”开展工作，"
+    "组织委员建言献策、走访慰问、服务发展，各项工作稳步推进。"
+)
+HIGHLIGHTS = (
+    "坚持政情通报会制度，邀请街道主要领导通报辖区发展情况；组织委员撰写提案和社情民意信息；"
+    "走访慰问委员，收集的问题交街道有关科室限时办理并反馈委员。"
+)
+PROBLEMS = "部分委员参与活动不够经常，提案质量有待提高；问题办理的跟踪反馈还需加强。"
+NEXT_STEPS = (
+    "继续做好政情通报和走访慰问工作，提高提案和社情民意信息质量，推动委员更好服务辖区发展。"
+)
+
+
+def _plan(office: Office, year: int, today: datetime.date, rng, actor, categories) -> WorkPlan:
+    plan = services.plan_create(actor=actor, office=office, year=year)
+    for category, description, owner, months, metric, target in ITEMS:
+        services.plan_item_add(
+            plan=plan,
+            actor=actor,
+            category=categories[category],
+            description=description,
+            owner=owner,
+            months=months,
+            metric=metric,
+            target=target,
+        )
+    submitted_on = datetime.date(year, 1, 10 + rng.randint(0, 12))
+    if submitted_on > today:
+        return plan  # the year has not come: a draft
+    services.plan_submit(plan=plan, actor=actor, submitted_on=submitted_on)
+    for offset, (who, content, response) in enumerate(COMMENTS, start=1):
+        comment = services.plan_comment_record(
+            plan=plan,
+            actor=actor,
+            received_on=min(today, submitted_on + datetime.timedelta(days=3 * offset)),
+            commenter=who,
+            content=content,
+        )
+        comment.response = response
+        comment.save(update_fields=["response"])
+    revised = services.plan_revise(plan=plan, actor=actor, note="根据党工委意见修改")
+    adopted_on = min(today, submitted_on + datetime.timedelta(days=14))
+    return services.plan_adopt(plan=revised, actor=actor, adopted_on=adopted_on)
+
+
+def _issued_report(office, year, half, issued_on, actor, leaders) -> WorkReport:
+    report = services.work_report_create(
+        actor=actor,
+        office=office,
+        year=year,
+        half=half,
+        summary=SUMMARY,
+        highlights=HIGHLIGHTS,
+        problems=PROBLEMS,
+        next_steps=NEXT_STEPS,
+    )
+    return services.work_report_issue(
+        report=report, actor=actor, issued_on=issued_on, recipients=leaders
+    )
+
+
+@transaction.atomic
+def seed_plans(*, offices, today: datetime.date, rng: random.Random, actor=None) -> dict:
+    """Write demo plans and issued reports for ``offices``. Returns counts. The issued
+    reports' PDFs are queued for the worker (the documents sweep picks them up if Redis
+    is not running yet)."""
+    categories = {c.name: c for c in PlanCategory.objects.all()}
+    counts = {"plans": 0, "plan_versions": 0, "reports": 0, "documents": 0}
+    for office in offices:
+        leaders = list(services.leaders_for(office))
+        _plan(office, today.year, today, rng, actor, categories)
+        if today.month >= 10:
+            _plan(office, today.year + 1, today, rng, actor, categories)
+        _issued_report(
+            office, today.year - 1, None, datetime.date(today.year, 1, 8), actor, leaders
+        )
+        counts["reports"] += 1
+        if today >= datetime.date(today.year, 7, 10):
+            _issued_report(office, today.year, 1, datetime.date(today.year, 7, 8), actor, leaders)
+            counts["reports"] += 1
+    counts["plans"] = (
+        WorkPlan.objects.filter(office__in=offices).values("year", "office").distinct().count()
+    )
+    counts["plan_versions"] = WorkPlan.objects.filter(office__in=offices).count()
+    counts["documents"] = counts["reports"]
+    return counts
