@@ -25,7 +25,9 @@ def scope_queryset(qs: QuerySet, user, office_field: str = "office", shared: boo
         return qs
     if not user.office_id:
         return qs.none()
-    condition = Q(**{f"{office_field}_id": user.office_id})
+    # "id" scopes the Office table itself; otherwise the path names a foreign key.
+    lookup = "pk" if office_field in ("id", "pk") else f"{office_field}_id"
+    condition = Q(**{lookup: user.office_id})
     if shared:
         condition |= Q(**{f"{office_field}__isnull": True})
     return qs.filter(condition)

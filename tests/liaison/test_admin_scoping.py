@@ -170,3 +170,15 @@ def test_members_and_committee_leaders_are_sent_to_the_admin_sign_in(
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db
+def test_office_staff_see_only_their_own_office_in_the_office_admin(
+    staff_client, office, other_office
+):
+    response = staff_client.get(reverse("admin:liaison_office_changelist"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert office.name in page and other_office.name not in page
+    other = reverse("admin:liaison_office_change", args=[other_office.pk])
+    assert staff_client.get(other).status_code == 404
