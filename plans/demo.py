@@ -171,3 +171,33 @@ def seed_plans(*, offices, today: datetime.date, rng: random.Random, actor=None)
     counts["plan_versions"] = WorkPlan.objects.filter(office__in=offices).count()
     counts["documents"] = counts["reports"]
     return counts
+
+
+def reset_plans(*, offices) -> None:
+    """Delete the plans area's rows of ``offices`` and their PDF files (before the other
+    areas and the roster are reset)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.test.utils import override_settings
+
+    from liaison.models import StatusChange
+
+    from .models import Document, PlanConfig
+
+    offices = list(offices)
+    plans = WorkPlan.objects.filter(office__in=offices)
+    reports = WorkReport.objects.filter(office__in=offices)
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        for model, ids in ((WorkPlan, plans), (WorkReport, reports)):
+            StatusChange.objects.filter(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id__in=list(ids.values_list("pk", flat=True)),
+            ).delete()
+        reports.delete()
+        # Later versions point at earlier ones (PROTECT): newest first.
+        for plan in plans.order_by("-version"):
+            plan.delete()
+        for document in Document.objects.filter(office__in=offices):
+            if document.file:
+                document.file.delete(save=False)
+            document.delete()
+        PlanConfig.objects.filter(office__in=offices).delete()

@@ -89,7 +89,7 @@ class Command(BaseCommand):
             f"  联络处工作人员  {base}/admin/   用户名 {sign_ins.staff_username}",
             f"  政协委员        {base}/portal/  手机号 {sign_ins.member_mobile}"
             f"（{sign_ins.member_name}）",
-            f"  委员会领导      {base}/portal/  用户名 {sign_ins.leader_username}",
+            f"  委员会领导      {base}/reports/ 用户名 {sign_ins.leader_username}",
             f"  区政协工作人员  {base}/admin/   用户名 {sign_ins.district_username}",
             f"  系统管理员      {base}/admin/   用户名 {sign_ins.admin_username}",
         ]
