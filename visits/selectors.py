@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from django.db.models import (
     Count,
     Exists,
-    F,
     IntegerField,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -174,24 +174,6 @@ def member_dashboard_summary(member: Member, today: datetime.date) -> dict:
 # --- Staff: coverage ------------------------------------------------------------------
 
 
-def _visit_count(member_ref: str, period: Period):
-    """Visits done in ``period`` for the member named by ``OuterRef(member_ref)``."""
-    return Coalesce(
-        Subquery(
-            VisitMember.objects.filter(
-                member=OuterRef(member_ref),
-                visit__status=DONE,
-                visit__visited_on__range=(period.start, period.end),
-            )
-            .values("member")
-            .annotate(n=Count("pk"))
-            .values("n"),
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 def _target():
     """Each office's yearly visit target; offices that never saved a config use the
     model default."""
@@ -204,24 +186,33 @@ def _target():
     )
 
 
+def _done_in(period: Period) -> Q:
+    return Q(
+        visit_links__visit__status=DONE,
+        visit_links__visit__visited_on__range=(period.start, period.end),
+    )
+
+
 def coverage_members(offices, today: datetime.date) -> QuerySet[Member]:
     """Serving members of ``offices`` with their visit counts this year and half-year,
     the date of their last visit, and their office's yearly target — for the coverage
-    page, sorted with the least visited first."""
+    page, sorted with the least visited first.
+
+    The counts are one LEFT JOIN grouped by member, not a subquery per member: the join
+    keeps its plan when the planner's statistics are stale (right after an import or the
+    demo seed), where correlated subqueries took minutes on PostgreSQL."""
     year, half = year_period(today), half_year_period(today)
-    last = (
-        VisitMember.objects.filter(member=OuterRef("pk"), visit__status=DONE)
-        .order_by("-visit__visited_on")
-        .values("visit__visited_on")[:1]
-    )
     return (
         Member.objects.filter(office__in=offices, status=Member.Status.SERVING)
         .select_related("office", "sector")
         .only("id", "name", "member_no", "mobile", "office__name", "sector__name", "stroke_key")
         .annotate(
-            visits_year=_visit_count("pk", year),
-            visits_half=_visit_count("pk", half),
-            last_visited_on=Subquery(last),
+            visits_year=Count("visit_links", filter=_done_in(year)),
+            visits_half=Count("visit_links", filter=_done_in(half)),
+            last_visited_on=Max(
+                "visit_links__visit__visited_on",
+                filter=Q(visit_links__visit__status=DONE),
+            ),
             target=_target(),
         )
         .order_by("visits_half", "visits_year", "office_id", "stroke_key", "pk")
@@ -244,36 +235,69 @@ class CoverageRow:
         return round(100 * self.visited_half / self.serving) if self.serving else 0
 
 
+def _visited(offices, period: Period) -> QuerySet[Member]:
+    """Serving members of ``offices`` with a visit done in ``period`` (a semi-join)."""
+    return Member.objects.filter(
+        office__in=offices,
+        status=Member.Status.SERVING,
+        pk__in=VisitMember.objects.filter(
+            visit__status=DONE, visit__visited_on__range=(period.start, period.end)
+        ).values("member_id"),
+    )
+
+
+def _per_office(qs) -> dict[int, int]:
+    return dict(qs.order_by().values_list("office_id").annotate(n=Count("pk")))
+
+
 def coverage_by_office(offices, today: datetime.date) -> list[CoverageRow]:
     """Per office: serving members, how many were visited this half-year, how many
     still need a visit this half-year or this year, and how many are below the yearly
-    target. One grouped query over the roster, one for the offices and their configs."""
+    target. Grouped counts in the database: a few queries whatever the roster's size
+    (one more per distinct yearly target, which is one in practice)."""
     offices = list(offices)
-    grouped = (
-        coverage_members(offices, today)
-        .order_by()
-        .values("office_id")
-        .annotate(
-            serving=Count("pk"),
-            visited_half=Count("pk", filter=Q(visits_half__gt=0)),
-            not_visited_half=Count("pk", filter=Q(visits_half=0)),
-            not_visited_year=Count("pk", filter=Q(visits_year=0)),
-            below_target=Count("pk", filter=Q(visits_year__lt=F("target"))),
-        )
-    )
-    by_office = {row.pop("office_id"): row for row in grouped}
+    year, half = year_period(today), half_year_period(today)
     default = VisitConfig._meta.get_field("visits_per_year").default
-    configs = {
-        c.office_id: c.visits_per_year for c in VisitConfig.objects.filter(office__in=offices)
-    }
-    return [
-        CoverageRow(
-            office=office,
-            target=configs.get(office.pk, default),
-            **{k: v for k, v in by_office.get(office.pk, {}).items() if k in _COUNTS},
+    targets = {office.pk: default for office in offices}
+    targets.update(
+        VisitConfig.objects.filter(office__in=offices).values_list("office_id", "visits_per_year")
+    )
+    serving = _per_office(Member.objects.filter(office__in=offices, status=Member.Status.SERVING))
+    visited_half = _per_office(_visited(offices, half))
+    visited_year = _per_office(_visited(offices, year))
+    reached: dict[int, int] = {}
+    for target in set(targets.values()):
+        ids = [pk for pk, t in targets.items() if t == target]
+        reached.update(
+            _per_office(
+                Member.objects.filter(
+                    office__in=ids,
+                    status=Member.Status.SERVING,
+                    pk__in=VisitMember.objects.filter(
+                        visit__status=DONE,
+                        visit__visited_on__range=(year.start, year.end),
+                    )
+                    .values("member_id")
+                    .annotate(n=Count("pk"))
+                    .filter(n__gte=target)
+                    .values("member_id"),
+                )
+            )
+            if target > 0
+            else {pk: serving.get(pk, 0) for pk in ids}
         )
-        for office in offices
-    ]
-
-
-_COUNTS = ("serving", "visited_half", "not_visited_half", "not_visited_year", "below_target")
+    rows = []
+    for office in offices:
+        total = serving.get(office.pk, 0)
+        rows.append(
+            CoverageRow(
+                office=office,
+                target=targets[office.pk],
+                serving=total,
+                visited_half=visited_half.get(office.pk, 0),
+                not_visited_half=total - visited_half.get(office.pk, 0),
+                not_visited_year=total - visited_year.get(office.pk, 0),
+                below_target=total - reached.get(office.pk, 0),
+            )
+        )
+    return rows
