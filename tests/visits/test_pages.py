@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from liaison.models import HandlingUnit
-from tests.factories import HandlingUnitFactory, MemberFactory
+from tests.factories import HandlingUnitFactory, MemberFactory, refresh_planner_statistics
 from visits import services
 from visits.models import Concern, LifeEvent, Visit
 
@@ -417,7 +417,9 @@ def test_admin_visit_concern_and_coverage_pages_run_constant_queries_at_100_and_
         roster = bulk_members(office, size, prefix=prefix)
         bulk_visits(office, roster, every=2)
         bulk_members(other_office, size // 10, prefix=f"O{prefix}")
-        return bulk_concerns(office, roster, max(60, size // 10), unit=unit)
+        concerns = bulk_concerns(office, roster, max(60, size // 10), unit=unit)
+        refresh_planner_statistics()
+        return concerns
 
     concerns = grow(100, "S")
     visit = Visit.objects.first()

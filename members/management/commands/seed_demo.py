@@ -3,7 +3,7 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from liaison.demo import parts as demo_parts
@@ -46,6 +46,11 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = demo.demo_seed(scale=scale)
                 self._seed_areas()
+            if connection.vendor == "postgresql":
+                # Fresh bulk-loaded tables have no planner statistics until autovacuum
+                # gets to them; the first pages would otherwise be planned blind.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
         except demo.DemoDataExists as exists:
             if exists.is_demo:
                 self.stdout.write("演示数据已存在，未重复写入（加 --reset 可重建）。")
