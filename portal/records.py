@@ -1,30 +1,14 @@
-"""The member's own duty record (履职档案) in the portal, and where each account lands
-after signing in.
+"""The member's own duty record (履职档案) in the portal.
 
 Reads come from plans.duty, always for ``request.member``: there is no member id in the
 URL to change."""
 
-from django.shortcuts import resolve_url
-
-from liaison import roles
 from liaison.models import today
 from plans import duty
 
-from . import views
 from .views import _page, member_required
 
 LEDGER_LIMIT = 300
-
-
-class LoginView(views.LoginView):
-    """The portal's sign-in page serves members and committee leaders alike; a leader
-    (no member record) lands on the reports page rather than the members' dashboard."""
-
-    def get_default_redirect_url(self):
-        user = self.request.user
-        if not hasattr(user, "member") and user.groups.filter(name=roles.COMMITTEE_LEADER).exists():
-            return resolve_url("plans:reports")
-        return super().get_default_redirect_url()
 
 
 def _years(member) -> list[int]:

@@ -6,7 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("login/", records.LoginView.as_view(), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("notifications/", views.notifications, name="notifications"),

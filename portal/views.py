@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from briefings.selectors import member_upcoming
+from liaison import roles
 from liaison.models import today
 from liaison.services import notification_mark_read, notifications_mark_all_read
 from members.selectors import member_for_user, portal_notifications, portal_unread_notifications
@@ -41,6 +42,8 @@ def member_required(view):
     def wrapper(request, *args, **kwargs):
         member = member_for_user(request.user)
         if member is None:
+            if request.user.groups.filter(name=roles.COMMITTEE_LEADER).exists():
+                return redirect("plans:reports")  # leaders read the committee's documents
             return render(request, "portal/no_member.html", status=403)
         request.member = member
         return view(request, *args, **kwargs)
@@ -71,9 +74,18 @@ def _greeting() -> str:
 
 
 class LoginView(auth_views.LoginView):
+    """The portal's sign-in page serves members and committee leaders alike; a leader
+    (no member record) lands on the reports page rather than the members' dashboard."""
+
     template_name = "portal/login.html"
     form_class = PortalAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        user = self.request.user
+        if not hasattr(user, "member") and user.groups.filter(name=roles.COMMITTEE_LEADER).exists():
+            return resolve_url("plans:reports")
+        return super().get_default_redirect_url()
 
 
 class LogoutView(auth_views.LogoutView):

@@ -150,3 +150,9 @@ def test_staff_who_are_also_members_use_the_portal_as_members(client, office, me
     client.force_login(staff)
 
     assert client.get(DASHBOARD).status_code == 200
+
+
+def test_a_committee_leader_opening_the_portal_lands_on_the_reports_page(client, leader):
+    client.force_login(leader)
+    response = client.get(reverse("portal:dashboard"))
+    assert response.status_code == 302 and response.url == reverse("plans:reports")
