@@ -2,13 +2,11 @@
 calls a service (see liaison.admin_workflow). The services check again under a row
 lock, so a stale page gets a clear message, never a 500."""
 
-from dataclasses import dataclass
-from typing import Any
-
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils.translation import gettext_lazy as _
 
+from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
 from liaison.models import today
 from members.models import Member, Sector
 
@@ -21,35 +19,12 @@ O = Opinion.Status  # noqa: E741
 Att = Invitation.Attendance
 
 
-@dataclass(frozen=True)
-class Step:
-    label: Any
-    form: type[forms.Form]
-    run: Any  # (record, actor, cleaned_data) -> None
-    states: tuple
-    needs: tuple = ()  # "proposal": the form gets the record (the mixin's name for it)
-    files: bool = False
-    danger: bool = False
-
-
 class RecordForm(forms.Form):
-    """A step form that needs the record it acts on. liaison.admin_workflow passes the
-    record as ``proposal`` (the first app that used it); here it is an activity or an
-    opinion."""
+    """A step form that needs the record it acts on (an activity or an opinion)."""
 
-    def __init__(self, *args, proposal, **kwargs):
-        self.record = proposal
+    def __init__(self, *args, record, **kwargs):
+        self.record = record
         super().__init__(*args, **kwargs)
-
-
-class ConfirmForm(forms.Form):
-    note = forms.CharField(
-        label=_("说明（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def _date_input():
@@ -230,27 +205,27 @@ ACTIVITY_STEPS = {
         lambda a, u, d: services.activity_request_answer(activity=a, actor=u, **d),
         (A.DRAFT, A.PUBLISHED),
     ),
-    "invite": Step(_("邀请委员"), InviteForm, _invite, (A.DRAFT, A.PUBLISHED), needs=("proposal",)),
+    "invite": Step(_("邀请委员"), InviteForm, _invite, (A.DRAFT, A.PUBLISHED), needs=("record",)),
     "publish": Step(
         _("发布并通知委员"),
         PublishForm,
         lambda a, u, d: services.activity_publish(activity=a, actor=u, **d),
         (A.DRAFT,),
-        needs=("proposal",),
+        needs=("record",),
     ),
     "reschedule": Step(
         _("调整时间地点"),
         RescheduleForm,
         lambda a, u, d: services.activity_reschedule(activity=a, actor=u, **d),
         (A.PUBLISHED,),
-        needs=("proposal",),
+        needs=("record",),
     ),
     "decide_leave": Step(
         _("审批请假"),
         LeaveDecisionForm,
         lambda a, u, d: services.leave_decide(actor=u, **d),
         (A.PUBLISHED,),
-        needs=("proposal",),
+        needs=("record",),
     ),
     "close_attendance": Step(
         _("完成考勤登记"),
@@ -263,21 +238,21 @@ ACTIVITY_STEPS = {
         CorrectAttendanceForm,
         lambda a, u, d: services.attendance_correct(actor=u, **d),
         (A.PUBLISHED, A.HELD),
-        needs=("proposal",),
+        needs=("record",),
     ),
     "record_opinion": Step(
         _("录入意见建议"),
         OpinionRecordForm,
         lambda a, u, d: services.opinion_record(activity=a, actor=u, **d),
         (A.PUBLISHED, A.HELD),
-        needs=("proposal",),
+        needs=("record",),
     ),
     "write_minutes": Step(
         _("撰写纪要"),
         MinutesForm,
         lambda a, u, d: services.minutes_save(activity=a, actor=u, **d),
         (A.PUBLISHED, A.HELD),
-        needs=("proposal",),
+        needs=("record",),
     ),
     "cancel": Step(
         _("取消活动"),
@@ -340,14 +315,14 @@ OPINION_STEPS = {
         ToConcernForm,
         lambda o, u, d: services.opinion_to_concern(opinion=o, actor=u, **d),
         (O.NEW, O.NOTED),
-        needs=("proposal",),
+        needs=("record",),
     ),
     "to_proposal": Step(
         _("转为委员提案草稿"),
         ToProposalForm,
         lambda o, u, d: services.opinion_to_proposal(opinion=o, actor=u, **d),
         (O.NEW, O.NOTED),
-        needs=("proposal",),
+        needs=("record",),
     ),
     "note": Step(
         _("阅存"),

@@ -2,19 +2,53 @@
 allows, each opens a small form, and the form calls a service. Domain errors become a
 message on the page, never a 500."""
 
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 
 from .workflow import WorkflowError, history_for
 
 
+class ConfirmForm(forms.Form):
+    """A step with nothing to fill in but an optional note."""
+
+    note = forms.CharField(
+        label=_("说明（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(forms.Form):
+    """A step that must say why (a return, a refusal)."""
+
+    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+@dataclass(frozen=True)
+class Step:
+    """One workflow step: ``form`` is shown; on a valid POST ``run(record, user,
+    cleaned_data)`` calls the service. ``states`` are the statuses it is offered in;
+    ``needs`` names extra arguments for the form: "record" (the object acted on) and
+    "user" (the staff member, to scope choices)."""
+
+    label: Any
+    form: type[forms.Form]
+    run: Any
+    states: tuple
+    needs: tuple = ()
+    files: bool = False
+    danger: bool = False
+
+
 class WorkflowAdminMixin:
-    """Use with OfficeScopedAdmin. ``workflow_steps`` maps a step name to a ``Step``
-    (label, form, run(record, user, cleaned_data), states, needs, files, danger)."""
+    """Use with OfficeScopedAdmin. ``workflow_steps`` maps a step name to a ``Step``."""
 
     workflow_steps: dict = {}
     workflow = None  # the liaison.workflow.Workflow, for status labels on the timeline
@@ -65,8 +99,8 @@ class WorkflowAdminMixin:
             )
             return HttpResponseRedirect(change_url)
         kwargs = {}
-        if "proposal" in spec.needs:
-            kwargs["proposal"] = obj
+        if "record" in spec.needs:
+            kwargs["record"] = obj
         if "user" in spec.needs:
             kwargs["user"] = request.user
         data = request.POST if request.method == "POST" else None

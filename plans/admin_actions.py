@@ -2,13 +2,11 @@
 that calls a service (liaison.admin_workflow draws them). The services check the move
 again under a row lock, so a stale page gets a clear message, never a 500."""
 
-from dataclasses import dataclass
-from typing import Any
-
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from liaison.admin_workflow import ConfirmForm, Step
 from liaison.models import today
 
 from . import services
@@ -18,27 +16,9 @@ S = WorkPlan.Status
 R = WorkReport.Status
 
 
-@dataclass(frozen=True)
-class Step:
-    label: Any
-    form: type[forms.Form]
-    run: Any  # (record, actor, cleaned_data) -> None
-    states: tuple
-    # Extra form kwargs. liaison.admin_workflow passes the record as ``proposal``.
-    needs: tuple = ()
-    files: bool = False
-    danger: bool = False
-
-
 def _date_field(label):
     return forms.DateField(
         label=label, initial=today, widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-
-class ConfirmForm(forms.Form):
-    note = forms.CharField(
-        label=_("说明（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -114,9 +94,9 @@ class IssueReportForm(forms.Form):
         help_text=_("报告 PDF 生成后，所选领导会收到通知，并可在“报告文件”页面下载。"),
     )
 
-    def __init__(self, *args, proposal, **kwargs):  # ``proposal``: the work report
+    def __init__(self, *args, record, **kwargs):  # ``record``: the work report
         super().__init__(*args, **kwargs)
-        leaders = services.leaders_for(proposal.office)
+        leaders = services.leaders_for(record.office)
         self.fields["recipients"].queryset = leaders
         self.fields["recipients"].initial = list(leaders.values_list("pk", flat=True))
 
@@ -137,7 +117,7 @@ REPORT_STEPS = {
         IssueReportForm,
         lambda r, u, d: services.work_report_issue(report=r, actor=u, **d),
         (R.DRAFT,),
-        needs=("proposal",),
+        needs=("record",),
     ),
     "pdf": Step(
         _("生成 PDF"),

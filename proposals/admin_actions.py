@@ -5,13 +5,11 @@ page (``proposals/admin/workflow_action.html``) with its form. The services chec
 move again under a row lock, so a stale page gets a clear message, never a 500.
 """
 
-from dataclasses import dataclass
-from typing import Any
-
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
 from liaison.models import HandlingUnit, today
 from liaison.scoping import scope_queryset
 
@@ -21,16 +19,6 @@ from .models import Adoption, Assignment, Feedback, OpinionReport, Proposal
 
 P = Proposal.Status
 OS = OpinionReport.Status
-
-
-class ConfirmForm(forms.Form):
-    note = forms.CharField(
-        label=_("说明（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class RejectForm(forms.Form):
@@ -47,11 +35,11 @@ class MergeForm(forms.Form):
     into = forms.ModelChoiceField(label=_("并入提案"), queryset=Proposal.objects.none())
     note = forms.CharField(label=_("说明"), required=False)
 
-    def __init__(self, *args, proposal, **kwargs):
+    def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["into"].queryset = (
-            Proposal.objects.filter(office=proposal.office, year=proposal.year)
-            .exclude(pk=proposal.pk)
+            Proposal.objects.filter(office=record.office, year=record.year)
+            .exclude(pk=record.pk)
             .filter(status__in=[P.SUBMITTED, *services.REGISTERED_OR_LATER])
             .exclude(status=P.CLOSED)
         )
@@ -77,9 +65,9 @@ class AssignForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def __init__(self, *args, proposal, user, **kwargs):
+    def __init__(self, *args, record, user, **kwargs):
         super().__init__(*args, **kwargs)
-        units = _units_for(proposal, user)
+        units = _units_for(record, user)
         self.fields["lead_unit"].queryset = units
         self.fields["co_units"].queryset = units
 
@@ -106,9 +94,9 @@ class FeedbackForm(forms.Form):
 
 
 class AssignmentChoiceMixin(forms.Form):
-    def __init__(self, *args, proposal, **kwargs):
+    def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignment"].queryset = proposal.assignments.filter(
+        self.fields["assignment"].queryset = record.assignments.filter(
             is_active=True
         ).select_related("unit")
 
@@ -143,35 +131,24 @@ class DecideReturnForm(forms.Form):
     )
     note = forms.CharField(label=_("说明"), required=False)
 
-    def __init__(self, *args, proposal, user, **kwargs):
+    def __init__(self, *args, record, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignment"].queryset = proposal.assignments.filter(
+        self.fields["assignment"].queryset = record.assignments.filter(
             is_active=True, return_state=Assignment.ReturnState.REQUESTED
         ).select_related("unit")
-        self.fields["new_unit"].queryset = _units_for(proposal, user)
+        self.fields["new_unit"].queryset = _units_for(record, user)
 
 
 class UnitReplyForm(ReplyForm):
     assignment = forms.ModelChoiceField(label=_("承办单位"), queryset=Assignment.objects.none())
     field_order = ["assignment"]
 
-    def __init__(self, *args, proposal, **kwargs):
+    def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignment"].queryset = proposal.assignments.filter(
+        self.fields["assignment"].queryset = record.assignments.filter(
             is_active=True
         ).select_related("unit")
         self.fields["replied_on"].initial = today()
-
-
-@dataclass(frozen=True)
-class Step:
-    label: Any
-    form: type[forms.Form]
-    run: Any  # (record, actor, cleaned_data) -> None
-    states: tuple
-    needs: tuple = ()  # extra form kwargs: "proposal", "user"
-    files: bool = False
-    danger: bool = False
 
 
 def _unit_label(data):
@@ -211,7 +188,7 @@ PROPOSAL_STEPS = {
             proposal=p, into=d["into"], actor=u, note=d["note"]
         ),
         (P.SUBMITTED,),
-        needs=("proposal",),
+        needs=("record",),
     ),
     "withdraw": Step(
         _("撤回"),
@@ -225,7 +202,7 @@ PROPOSAL_STEPS = {
         AssignForm,
         lambda p, u, d: services.proposal_assign(proposal=p, actor=u, **d),
         (P.REGISTERED,),
-        needs=("proposal", "user"),
+        needs=("record", "user"),
     ),
     "extend": Step(
         _("延期"),
@@ -238,7 +215,7 @@ PROPOSAL_STEPS = {
         DecideReturnForm,
         lambda p, u, d: services.assignment_decide_return(actor=u, **d),
         (P.ASSIGNED, P.ACKNOWLEDGED),
-        needs=("proposal", "user"),
+        needs=("record", "user"),
     ),
     "unit_acknowledge": Step(
         _("代单位签收"),
@@ -247,7 +224,7 @@ PROPOSAL_STEPS = {
             assignment=d["assignment"], actor=u, actor_label=_unit_label(d)
         ),
         Proposal.HANDLING_STATUSES,
-        needs=("proposal",),
+        needs=("record",),
     ),
     "unit_return": Step(
         _("代单位申请退回"),
@@ -256,7 +233,7 @@ PROPOSAL_STEPS = {
             assignment=d["assignment"], reason=d["reason"], actor=u, actor_label=_unit_label(d)
         ),
         (P.ASSIGNED, P.ACKNOWLEDGED),
-        needs=("proposal",),
+        needs=("record",),
     ),
     "unit_opinion": Step(
         _("代录会办意见"),
@@ -265,14 +242,14 @@ PROPOSAL_STEPS = {
             assignment=d["assignment"], opinion=d["opinion"], actor=u, actor_label=_unit_label(d)
         ),
         Proposal.HANDLING_STATUSES,
-        needs=("proposal",),
+        needs=("record",),
     ),
     "unit_reply": Step(
         _("代录答复"),
         UnitReplyForm,
         lambda p, u, d: services.reply_record(actor=u, actor_label=_unit_label(d), **d),
         Proposal.HANDLING_STATUSES,
-        needs=("proposal",),
+        needs=("record",),
         files=True,
     ),
     "feedback": Step(

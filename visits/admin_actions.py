@@ -1,18 +1,13 @@
 """Workflow steps staff take in the admin on visits and concerns, each a small form that
 calls a service (liaison.admin_workflow). The services check the move again under a row
 lock, so a stale page gets a clear message, never a 500.
-
-liaison.admin_workflow passes the record to a step's form as ``proposal`` (its first
-user); the forms here take it under that name and call it ``record``.
 """
-
-from dataclasses import dataclass
-from typing import Any
 
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
 from liaison.models import HandlingUnit, today
 from liaison.scoping import scope_queryset
 from liaison.selectors import office_staff
@@ -24,27 +19,6 @@ from .models import Concern, ConcernCategory, Visit
 
 C = Concern.Status
 V = Visit.Status
-
-
-@dataclass(frozen=True)
-class Step:
-    label: Any
-    form: type[forms.Form]
-    run: Any  # (record, actor, cleaned_data) -> None
-    states: tuple
-    needs: tuple = ()  # extra form kwargs: "proposal" (the record), "user"
-    files: bool = False
-    danger: bool = False
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("说明（可选）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 def _leaders(text: str) -> list[tuple[str, str]]:
@@ -91,9 +65,8 @@ class CompleteVisitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, proposal, **kwargs):
+    def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
-        record = proposal
         self.fields["team_users"].queryset = office_staff([record.office_id])
         self.fields["place"].initial = record.place
 
@@ -114,9 +87,8 @@ class OpinionForm(forms.Form):
         label=_("类别"), queryset=ConcernCategory.objects.filter(is_active=True), required=False
     )
 
-    def __init__(self, *args, proposal, **kwargs):
+    def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
-        record = proposal
         self.fields["member"].queryset = record.members.all()
         if record.members.count() == 1:
             self.fields["member"].initial = record.members.get().pk
@@ -138,14 +110,14 @@ VISIT_STEPS = {
         CompleteVisitForm,
         lambda v, u, d: services.visit_complete(visit=v, actor=u, **d),
         (V.PENDING,),
-        needs=("proposal",),
+        needs=("record",),
     ),
     "opinion": Step(
         _("记录意见建议"),
         OpinionForm,
         _opinion,
         (V.DONE,),
-        needs=("proposal",),
+        needs=("record",),
     ),
     "cancel": Step(
         _("取消走访"),
@@ -187,9 +159,9 @@ class AssignForm(forms.Form):
     )
     note = forms.CharField(label=_("交办说明"), required=False)
 
-    def __init__(self, *args, proposal, user, **kwargs):
+    def __init__(self, *args, record, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _units(proposal, user, within=True)
+        self.fields["unit"].queryset = _units(record, user, within=True)
 
 
 class EscalateForm(forms.Form):
@@ -201,9 +173,9 @@ class EscalateForm(forms.Form):
         label=_("期望办结日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, proposal, user, **kwargs):
+    def __init__(self, *args, record, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = _units(proposal, user, within=False)
+        self.fields["unit"].queryset = _units(record, user, within=False)
 
 
 class CoordinateForm(forms.Form):
@@ -220,7 +192,7 @@ class StaffResultForm(ResultForm):
         self.fields["resolved_on"].initial = today()
 
 
-class ConfirmForm(forms.Form):
+class VerdictForm(forms.Form):
     satisfied = forms.TypedChoiceField(
         label=_("委员评价"),
         choices=(("1", _("满意")), ("0", _("不满意"))),
@@ -248,14 +220,14 @@ CONCERN_STEPS = {
         AssignForm,
         lambda c, u, d: services.concern_assign(concern=c, actor=u, **d),
         (C.NEW, C.TRIAGED, C.ASSIGNED, C.ESCALATED, C.IN_PROGRESS, C.REOPENED),
-        needs=("proposal", "user"),
+        needs=("record", "user"),
     ),
     "escalate": Step(
         _("上报协调"),
         EscalateForm,
         lambda c, u, d: services.concern_escalate(concern=c, actor=u, **d),
         (C.NEW, C.TRIAGED, C.ASSIGNED, C.ESCALATED, C.IN_PROGRESS, C.REOPENED),
-        needs=("proposal", "user"),
+        needs=("record", "user"),
     ),
     "coordinate": Step(
         _("记录协调情况"),
@@ -265,7 +237,7 @@ CONCERN_STEPS = {
     ),
     "unit_acknowledge": Step(
         _("代单位签收"),
-        NoteForm,
+        ConfirmForm,
         lambda c, u, d: services.concern_acknowledge(
             concern=c, actor=u, actor_label=_unit_label(c)
         ),
@@ -295,19 +267,19 @@ CONCERN_STEPS = {
     ),
     "feed_back": Step(
         _("反馈委员"),
-        NoteForm,
+        ConfirmForm,
         lambda c, u, d: services.concern_feed_back(concern=c, actor=u, **d),
         (C.RESOLVED, C.UNRESOLVABLE),
     ),
     "confirm": Step(
         _("录入委员评价"),
-        ConfirmForm,
+        VerdictForm,
         lambda c, u, d: services.concern_confirm(concern=c, actor=u, member=c.member, **d),
         (C.FED_BACK,),
     ),
     "close": Step(
         _("办结"),
-        NoteForm,
+        ConfirmForm,
         lambda c, u, d: services.concern_close(concern=c, actor=u, **d),
         (C.RESOLVED, C.UNRESOLVABLE, C.FED_BACK),
     ),
