@@ -13,11 +13,10 @@ from django.conf import settings
 from django.urls import reverse
 
 from liaison.models import Notification
-from liaison.selectors import office_staff
 from liaison.services import (
     notification_render,
     notifications_queue,
-    notify_user,
+    notify_office_staff,
     user_notifications_build,
 )
 
@@ -87,20 +86,11 @@ def notify_members(members, *, kind, key, template, context, link, office) -> in
 
 
 def notify_staff(*, office, kind: str, key: str, template: str, context: dict, link: str) -> int:
-    queued = 0
-    for user in office_staff([office.pk]):
-        queued += len(
-            notify_user(
-                user=user,
-                kind=kind,
-                key=key,
-                template=template,
-                context=context,
-                link=link,
-                office=office,
-            )
+    return len(
+        notify_office_staff(
+            office=office, kind=kind, key=key, template=template, context=context, link=link
         )
-    return queued
+    )
 
 
 def _activity_context(activity, **extra) -> dict:

@@ -250,3 +250,55 @@ def notifications_mark_all_read(*, actor) -> int:
     from .selectors import unread_inbox
 
     return unread_inbox(actor).update(read_at=timezone.now())
+
+
+def notify_office_staff(
+    *, office, kind: str, key: str, template: str, context: dict, link: str = ""
+) -> list[Notification]:
+    """Queue a notification (e-mail and in-system) to each of the office's staff."""
+    from .selectors import office_staff
+
+    rows = []
+    for user in office_staff([office.pk]):
+        rows += notify_user(
+            user=user,
+            kind=kind,
+            key=key,
+            template=template,
+            context=context,
+            link=link,
+            office=office,
+        )
+    return rows
+
+
+def notify_unit(
+    *,
+    record,
+    url_name: str,
+    kind: str,
+    key: str,
+    template: str,
+    context: dict | None = None,
+    office=None,
+) -> Notification | None:
+    """E-mail a handling unit (which has no account) about ``record`` — anything with a
+    ``unit`` — with a fresh signed link to the page named ``url_name``. The template
+    gets ``unit`` and ``link`` besides ``context``."""
+    from .unit_links import unit_link_url
+
+    unit = record.unit
+    link = unit_link_url(record, url_name)
+    message = notification_render(
+        template=template, context={**(context or {}), "unit": unit, "link": link}
+    )
+    return notification_queue(
+        channel=Channel.EMAIL,
+        kind=kind,
+        dedupe_key=key,
+        subject=message.subject,
+        body=message.body,
+        address=unit.email,
+        link=link,
+        office=office or unit.office,
+    )

@@ -4,8 +4,7 @@ inside the transaction that made the change."""
 from django.urls import reverse
 
 from liaison.models import Notification
-from liaison.selectors import office_staff
-from liaison.services import notify_user
+from liaison.services import notify_office_staff, notify_user
 
 Channel = Notification.Channel
 
@@ -25,17 +24,13 @@ def document_issued(issue, document) -> None:
 
 def plan_not_submitted(*, office, year: int, deadline, key: str) -> int:
     """Staff: the year's plan has not gone to the committee by the configured date."""
-    sent = 0
-    for user in office_staff([office.pk]):
-        sent += len(
-            notify_user(
-                user=user,
-                kind="plan_not_submitted",
-                key=key,
-                template="plans/plan_not_submitted",
-                context={"office": office, "year": year, "deadline": deadline},
-                link=reverse("admin:plans_workplan_changelist"),
-                office=office,
-            )
+    return len(
+        notify_office_staff(
+            office=office,
+            kind="plan_not_submitted",
+            key=key,
+            template="plans/plan_not_submitted",
+            context={"office": office, "year": year, "deadline": deadline},
+            link=reverse("admin:plans_workplan_changelist"),
         )
-    return sent
+    )

@@ -611,9 +611,7 @@ def reset_proposals(*, offices) -> None:
 
     offices = list(offices)
     proposal_ids = list(Proposal.objects.filter(office__in=offices).values_list("pk", flat=True))
-    report_ids = list(
-        OpinionReport.objects.filter(office__in=offices).values_list("pk", flat=True)
-    )
+    report_ids = list(OpinionReport.objects.filter(office__in=offices).values_list("pk", flat=True))
     with override_settings(SIMPLE_HISTORY_ENABLED=False):
         for model, ids in ((Proposal, proposal_ids), (OpinionReport, report_ids)):
             StatusChange.objects.filter(

@@ -6,9 +6,9 @@ contact address with a fresh signed link."""
 from django.urls import reverse
 
 from liaison.models import Notification
-from liaison.selectors import office_staff
-from liaison.services import notification_queue, notification_render, notify_user
-from liaison.unit_links import unit_link_url
+from liaison.services import notify_office_staff
+from liaison.services import notify_unit as shared_notify_unit
+from members.notifications import notify_member
 
 Channel = Notification.Channel
 
@@ -17,63 +17,15 @@ def _portal_path(proposal) -> str:
     return reverse("portal:proposal_detail", args=[proposal.pk])
 
 
-def notify_member(*, member, kind: str, key: str, template: str, context: dict, link: str = ""):
-    """A member hears through the portal and e-mail when they have an account, else by
-    e-mail if the roster has an address."""
-    if member.user_id:
-        return notify_user(
-            user=member.user,
-            kind=kind,
-            key=key,
-            template=template,
-            context=context,
-            link=link,
-            office=member.office,
-        )
-    if member.email:
-        message = notification_render(template=template, context=context)
-        return [
-            notification_queue(
-                channel=Channel.EMAIL,
-                kind=kind,
-                dedupe_key=f"{key}:m{member.pk}:email",
-                subject=message.subject,
-                body=message.body,
-                address=member.email,
-                office=member.office,
-            )
-        ]
-    return []
-
-
-def notify_staff(*, office, kind: str, key: str, template: str, context: dict, link: str = ""):
-    rows = []
-    for user in office_staff([office.pk]):
-        rows += notify_user(
-            user=user,
-            kind=kind,
-            key=key,
-            template=template,
-            context=context,
-            link=link,
-            office=office,
-        )
-    return rows
-
-
 def notify_unit(*, assignment, kind: str, key: str, template: str, context: dict):
-    unit = assignment.unit
-    link = unit_link_url(assignment, "proposals:unit_assignment")
-    context = {**context, "unit": unit, "assignment": assignment, "link": link}
-    message = notification_render(template=template, context=context)
-    return notification_queue(
-        channel=Channel.EMAIL,
+    """The assignment's unit, with its signed link to the proposal page."""
+    return shared_notify_unit(
+        record=assignment,
+        url_name="proposals:unit_assignment",
         kind=kind,
-        dedupe_key=key,
-        subject=message.subject,
-        body=message.body,
-        address=unit.email,
-        link=link,
+        key=key,
+        template=template,
+        context={**context, "assignment": assignment},
         office=assignment.proposal.office,
     )
 
@@ -158,7 +110,7 @@ def rehandling_requested(assignment):
 
 def return_requested(assignment):
     proposal = assignment.proposal
-    notify_staff(
+    notify_office_staff(
         office=proposal.office,
         kind="proposal_return_requested",
         key=f"return-requested:{assignment.pk}",

@@ -15,13 +15,13 @@ from collections import defaultdict
 from django.urls import reverse
 
 from liaison.models import Office
-from liaison.selectors import office_staff
-from liaison.services import notification_queue, notification_render, notify_user
+from liaison.services import notification_queue, notification_render, notify_office_staff
 from liaison.unit_links import unit_link_url
 from liaison.workdays import add_working_days, is_working_day, working_days_between
+from members.notifications import notify_member
 
 from .models import Assignment, Feedback, Proposal, ProposalConfig, Reply
-from .notifications import notify_member
+from .notifications import notify_unit
 from .selectors import yearly_progress
 
 P = Proposal.Status
@@ -50,27 +50,13 @@ def _unreplied(assignments):
 
 
 def _unit_mail(assignment, *, kind, key, template, context=None) -> bool:
-    link = unit_link_url(assignment, "proposals:unit_assignment")
-    message = notification_render(
-        template=template,
-        context={
-            "assignment": assignment,
-            "proposal": assignment.proposal,
-            "unit": assignment.unit,
-            "link": link,
-            **(context or {}),
-        },
-    )
     return (
-        notification_queue(
-            channel="email",
+        notify_unit(
+            assignment=assignment,
             kind=kind,
-            dedupe_key=key,
-            subject=message.subject,
-            body=message.body,
-            address=assignment.unit.email,
-            link=link,
-            office=assignment.proposal.office,
+            key=key,
+            template=template,
+            context={"proposal": assignment.proposal, **(context or {})},
         )
         is not None
     )
@@ -141,18 +127,16 @@ def overdue_digests_queue(today: datetime.date) -> int:
             is not None
         )
     for office, assignments in by_office.items():
-        for user in office_staff([office.pk]):
-            queued += len(
-                notify_user(
-                    user=user,
-                    kind="proposal_overdue_digest",
-                    key=f"proposal-overdue:office{office.pk}:{week}",
-                    template="proposals/overdue_staff_digest",
-                    context={"office": office, "assignments": assignments, "today": today},
-                    link=reverse("admin:proposals_proposal_changelist") + "?overdue=yes",
-                    office=office,
-                )
+        queued += len(
+            notify_office_staff(
+                office=office,
+                kind="proposal_overdue_digest",
+                key=f"proposal-overdue:office{office.pk}:{week}",
+                template="proposals/overdue_staff_digest",
+                context={"office": office, "assignments": assignments, "today": today},
+                link=reverse("admin:proposals_proposal_changelist") + "?overdue=yes",
             )
+        )
     return queued
 
 
@@ -196,18 +180,16 @@ def review_digests_queue(today: datetime.date) -> int:
         waiting[proposal.office].append(proposal)
     queued = 0
     for office, proposals in waiting.items():
-        for user in office_staff([office.pk]):
-            queued += len(
-                notify_user(
-                    user=user,
-                    kind="proposal_review_digest",
-                    key=f"proposal-review:office{office.pk}:{today}",
-                    template="proposals/review_digest",
-                    context={"office": office, "proposals": proposals},
-                    link=reverse("admin:proposals_proposal_changelist") + "?status=submitted",
-                    office=office,
-                )
+        queued += len(
+            notify_office_staff(
+                office=office,
+                kind="proposal_review_digest",
+                key=f"proposal-review:office{office.pk}:{today}",
+                template="proposals/review_digest",
+                context={"office": office, "proposals": proposals},
+                link=reverse("admin:proposals_proposal_changelist") + "?status=submitted",
             )
+        )
     return queued
 
 
@@ -220,18 +202,16 @@ def target_alerts_queue(today: datetime.date) -> int:
         if row["proposals_met"] and row["reports_met"]:
             continue
         office = row["office"]
-        for user in office_staff([office.pk]):
-            queued += len(
-                notify_user(
-                    user=user,
-                    kind="proposal_targets_behind",
-                    key=f"targets-behind:office{office.pk}:{today:%Y-%m}",
-                    template="proposals/targets_behind",
-                    context={"row": row, "year": today.year},
-                    link=reverse("admin:index"),
-                    office=office,
-                )
+        queued += len(
+            notify_office_staff(
+                office=office,
+                kind="proposal_targets_behind",
+                key=f"targets-behind:office{office.pk}:{today:%Y-%m}",
+                template="proposals/targets_behind",
+                context={"row": row, "year": today.year},
+                link=reverse("admin:index"),
             )
+        )
     return queued
 
 

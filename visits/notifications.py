@@ -6,9 +6,9 @@ contact address with a fresh signed link."""
 from django.urls import reverse
 
 from liaison.models import Notification
-from liaison.selectors import office_staff
-from liaison.services import notification_queue, notification_render, notify_user
-from liaison.unit_links import unit_link_url
+from liaison.services import notify_office_staff
+from liaison.services import notify_unit as shared_notify_unit
+from members.notifications import notify_member
 
 Channel = Notification.Channel
 
@@ -23,72 +23,22 @@ def concern_admin_path(concern) -> str:
     return reverse("admin:visits_concern_change", args=[concern.pk])
 
 
-def notify_member(*, member, kind: str, key: str, template: str, context: dict, link: str = ""):
-    """A member hears through the portal and e-mail when they have an account, else by
-    e-mail if the roster has an address."""
-    if member.user_id:
-        return notify_user(
-            user=member.user,
-            kind=kind,
-            key=key,
-            template=template,
-            context=context,
-            link=link,
-            office=member.office,
-        )
-    if member.email:
-        message = notification_render(template=template, context=context)
-        row = notification_queue(
-            channel=Channel.EMAIL,
-            kind=kind,
-            dedupe_key=f"{key}:m{member.pk}:email",
-            subject=message.subject,
-            body=message.body,
-            address=member.email,
-            office=member.office,
-        )
-        return [row] if row else []
-    return []
-
-
-def notify_staff(*, office, kind: str, key: str, template: str, context: dict, link: str = ""):
-    rows = []
-    for user in office_staff([office.pk]):
-        rows += notify_user(
-            user=user,
-            kind=kind,
-            key=key,
-            template=template,
-            context=context,
-            link=link,
-            office=office,
-        )
-    return rows
-
-
 def notify_unit(*, concern, kind: str, key: str, template: str, context: dict | None = None):
     """E-mail to the concern's unit with a fresh signed link bound to concern and unit."""
-    unit = concern.unit
-    link = unit_link_url(concern, UNIT_URL)
-    message = notification_render(
-        template=template,
-        context={"concern": concern, "unit": unit, "link": link, **(context or {})},
-    )
-    return notification_queue(
-        channel=Channel.EMAIL,
+    return shared_notify_unit(
+        record=concern,
+        url_name=UNIT_URL,
         kind=kind,
-        dedupe_key=key,
-        subject=message.subject,
-        body=message.body,
-        address=unit.email,
-        link=link,
+        key=key,
+        template=template,
+        context={"concern": concern, **(context or {})},
         office=concern.office,
     )
 
 
 def life_event_recorded(event):
     visit = event.visit
-    notify_staff(
+    notify_office_staff(
         office=event.office,
         kind="visits_life_event",
         key=f"visits-life-event:{event.pk}",
@@ -99,7 +49,7 @@ def life_event_recorded(event):
 
 
 def concern_raised(concern):
-    notify_staff(
+    notify_office_staff(
         office=concern.office,
         kind="visits_concern_raised",
         key=f"concern-raised:{concern.pk}",
@@ -131,7 +81,7 @@ def concern_reopened(concern):
 
 
 def concern_result_reported(concern):
-    notify_staff(
+    notify_office_staff(
         office=concern.office,
         kind="visits_concern_result",
         key=f"concern-result:{concern.pk}:r{concern.round}",

@@ -19,12 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liaison.models import Office
-from liaison.services import notification_queue, notification_render
+from liaison.services import notification_queue, notification_render, notify_office_staff
 from liaison.unit_links import unit_link_url
 from liaison.workdays import add_working_days, working_days_between
+from members.notifications import notify_member
 
 from .models import Concern, Visit, VisitConfig
-from .notifications import UNIT_URL, concern_portal_path, notify_member, notify_staff
+from .notifications import UNIT_URL, concern_portal_path, notify_unit
 from .selectors import coverage_by_office, coverage_members, half_year_period
 
 C = Concern.Status
@@ -47,22 +48,8 @@ def _handling():
 
 
 def _unit_mail(concern, *, kind, key, template, context=None) -> bool:
-    link = unit_link_url(concern, UNIT_URL)
-    message = notification_render(
-        template=template,
-        context={"concern": concern, "unit": concern.unit, "link": link, **(context or {})},
-    )
     return (
-        notification_queue(
-            channel="email",
-            kind=kind,
-            dedupe_key=key,
-            subject=message.subject,
-            body=message.body,
-            address=concern.unit.email,
-            link=link,
-            office=concern.office,
-        )
+        notify_unit(concern=concern, kind=kind, key=key, template=template, context=context)
         is not None
     )
 
@@ -131,7 +118,7 @@ def overdue_digests_queue(today: datetime.date) -> int:
         )
     for office, concerns in by_office.items():
         queued += len(
-            notify_staff(
+            notify_office_staff(
                 office=office,
                 kind="visits_concern_overdue_digest",
                 key=f"concern-overdue:office{office.pk}:{week}",
@@ -200,7 +187,7 @@ def coverage_reminders_queue(today: datetime.date) -> int:
             .values_list("name", flat=True)[:COVERAGE_NAMES]
         )
         queued += len(
-            notify_staff(
+            notify_office_staff(
                 office=office,
                 kind="visits_coverage_gaps",
                 key=f"visits-coverage:office{office.pk}:{date}",
@@ -223,7 +210,7 @@ def pending_visit_reminders_queue(today: datetime.date) -> int:
         .order_by("pk")
     ):
         queued += len(
-            notify_staff(
+            notify_office_staff(
                 office=visit.office,
                 kind="visits_pending_visit_due",
                 key=f"visit-pending-due:{visit.pk}:{visit.due_date}",
