@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .workflow import WorkflowError, history_for
@@ -64,6 +65,28 @@ class WorkflowAdminMixin:
             ),
             *super().get_urls(),
         ]
+
+    def run_for_each(self, request, queryset, run, done, *, order_by=("pk",)):
+        """An admin action over the selection: call ``run(obj)`` (a service) for each,
+        report each refusal by name, and how many succeeded (``done`` % {"n": …})."""
+        succeeded = 0
+        for obj in queryset.order_by(*order_by):
+            try:
+                run(obj)
+                succeeded += 1
+            except WorkflowError as error:
+                self.message_user(request, f"{obj}：{error}", messages.ERROR)
+        if succeeded:
+            self.message_user(request, done % {"n": succeeded}, messages.SUCCESS)
+
+    @admin.display(description=_("办理期限"), ordering="due_date")
+    def due_display(self, obj):
+        """The due date, marked when the record is overdue."""
+        if obj.due_date is None:
+            return "—"
+        if obj.is_overdue:
+            return format_html('<strong class="overdue">{}（{}）</strong>', obj.due_date, _("逾期"))
+        return obj.due_date
 
     def available_steps(self, obj):
         return [

@@ -4,16 +4,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
-from import_export.formats import base_formats
 from import_export.results import RowResult
 
-from liaison.admin import OfficeScopedAdmin
+from liaison.admin import OfficeFileExportMixin, OfficeScopedAdmin
 from liaison.scoping import default_office
 
 from . import admin_views
@@ -50,35 +48,6 @@ class MemberAdminForm(forms.ModelForm):
                 ),
             },
         }
-
-
-class OfficeFileExportMixin:
-    """Exports with a Chinese file name, sent the way browsers expect non-ASCII names
-    (RFC 6266 ``filename*``; a raw Chinese name would not fit the HTTP header)."""
-
-    export_file_stem = ""
-
-    def get_export_filename(self, request, queryset, file_format):
-        return f"export.{file_format.get_extension()}"
-
-    def _do_file_export(self, file_format, request, queryset, export_form=None):
-        response = super()._do_file_export(file_format, request, queryset, export_form)
-        filename = (
-            f"{self.export_file_stem}-{timezone.localdate():%Y%m%d}.{file_format.get_extension()}"
-        )
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
-
-    def get_export_data(self, file_format, request, queryset, **kwargs):
-        # Dates and numbers go into Excel as dates and numbers, not as text.
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        native = isinstance(file_format, base_formats.XLSX)
-        data = self.get_data_for_export(request, queryset, force_native_type=native, **kwargs)
-        return file_format.export_data(data)
 
 
 @admin.register(Member)

@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 
-from liaison.admin import OfficeScopedAdmin
+from liaison import admin_filters
+from liaison.admin import OfficeFileExportMixin, OfficeScopedAdmin
+from liaison.admin_filters import CurrentYearFilter
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
-from liaison.workflow import WorkflowError
 
 from . import services
 from .admin_actions import OPINION_STEPS, PROPOSAL_STEPS
@@ -43,65 +44,16 @@ class ProposalConfigAdmin(OfficeScopedAdmin):
         return True  # the office is what a configuration row is about
 
 
-class YearFilter(admin.SimpleListFilter):
-    """Defaults to the current year: the office works one year at a time."""
-
-    title = _("年度")
-    parameter_name = "year"
-
-    def lookups(self, request, model_admin):
-        this_year = today().year
-        return [("all", _("全部"))] + [
-            (str(y), str(y)) for y in range(this_year, this_year - 5, -1)
-        ]
-
-    def choices(self, changelist):
-        value = self.value() or str(today().year)
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": value == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def queryset(self, request, queryset):
-        value = self.value() or str(today().year)
-        return queryset if value == "all" else queryset.filter(year=int(value))
+class OverdueFilter(admin_filters.OverdueFilter):
+    def overdue(self):
+        return Q(status__in=Proposal.HANDLING_STATUSES, due_date__lt=today())
 
 
-class OverdueFilter(admin.SimpleListFilter):
-    title = _("是否逾期")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("已逾期")), ("no", _("未逾期"))]
-
-    def queryset(self, request, queryset):
-        overdue = Q(status__in=Proposal.HANDLING_STATUSES, due_date__lt=today())
-        if self.value() == "yes":
-            return queryset.filter(overdue)
-        if self.value() == "no":
-            return queryset.exclude(overdue)
-        return queryset
-
-
-class LeadUnitFilter(admin.SimpleListFilter):
+class LeadUnitFilter(admin_filters.HandlingUnitFilter):
     title = _("主办单位")
-    parameter_name = "unit"
 
-    def lookups(self, request, model_admin):
-        from liaison.models import HandlingUnit
-        from liaison.scoping import scope_queryset
-
-        units = scope_queryset(HandlingUnit.objects.all(), request.user, "office", shared=True)
-        return [(str(u.pk), u.name) for u in units]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(
-                assignments__unit_id=self.value(), assignments__is_active=True
-            ).distinct()
-        return queryset
+    def condition(self, unit_id):
+        return Q(assignments__unit_id=unit_id, assignments__is_active=True)
 
 
 class ProposalResource(resources.ModelResource):
@@ -195,7 +147,8 @@ class FeedbackInline(ReadOnlyInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
+class ProposalAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
+    export_file_stem = "提案"
     workflow = PROPOSAL_WORKFLOW
     workflow_steps = PROPOSAL_STEPS
     resource_classes = [ProposalResource]
@@ -213,7 +166,7 @@ class ProposalAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
     list_display_links = ("number_display", "title")
     list_select_related = ("lead_member", "category", "office")
     list_filter = (
-        YearFilter,
+        CurrentYearFilter,
         "status",
         "category",
         OverdueFilter,
@@ -338,14 +291,6 @@ class ProposalAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
     def lead_unit(self, obj):
         return obj.lead_unit_name or "—"
 
-    @admin.display(description=_("办理期限"), ordering="due_date")
-    def due_display(self, obj):
-        if obj.due_date is None:
-            return "—"
-        if obj.is_overdue:
-            return format_html('<strong class="overdue">{}（{}）</strong>', obj.due_date, _("逾期"))
-        return obj.due_date
-
     @admin.display(description=_("标记"))
     def flags(self, obj):
         marks = [str(_("重点"))] if obj.is_key else []
@@ -353,38 +298,30 @@ class ProposalAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
             marks.append(str(_("优秀")))
         return "、".join(marks)
 
-    def _bulk(self, request, queryset, run, done):
-        succeeded = 0
-        for proposal in queryset.order_by("submitted_at", "pk"):
-            try:
-                run(proposal)
-                succeeded += 1
-            except WorkflowError as error:
-                self.message_user(request, f"{proposal}：{error}", messages.ERROR)
-        if succeeded:
-            self.message_user(request, done % {"n": succeeded}, messages.SUCCESS)
-
     @admin.action(description=_("立案所选提案"), permissions=["change"])
     def register_selected(self, request, queryset):
-        self._bulk(
+        self.run_for_each(
             request,
             queryset,
             lambda p: services.proposal_register(proposal=p, actor=request.user),
             _("已立案 %(n)s 件。"),
+            order_by=("submitted_at", "pk"),
         )
 
     @admin.action(description=_("评为优秀提案"), permissions=["change"])
     def mark_excellent_selected(self, request, queryset):
-        self._bulk(
+        self.run_for_each(
             request,
             queryset,
             lambda p: services.proposal_mark_excellent(proposal=p, actor=request.user),
             _("已评为优秀提案 %(n)s 件。"),
+            order_by=("submitted_at", "pk"),
         )
 
 
 @admin.register(Reply)
-class ReplyAdmin(ExportMixin, OfficeScopedAdmin):
+class ReplyAdmin(OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
+    export_file_stem = "提案答复"
     office_field = "proposal__office"
     list_display = ("proposal", "unit", "round", "grade", "contact_method", "replied_on")
     list_select_related = ("proposal", "assignment__unit")
@@ -419,7 +356,8 @@ class OpinionReportResource(resources.ModelResource):
 
 
 @admin.register(OpinionReport)
-class OpinionReportAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
+class OpinionReportAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
+    export_file_stem = "社情民意"
     workflow = OPINION_WORKFLOW
     workflow_steps = OPINION_STEPS
     resource_classes = [OpinionReportResource]
@@ -433,7 +371,7 @@ class OpinionReportAdmin(WorkflowAdminMixin, ExportMixin, OfficeScopedAdmin):
         "office",
     )
     list_select_related = ("member", "office")
-    list_filter = (YearFilter, "status")
+    list_filter = (CurrentYearFilter, "status")
     search_fields = ("title", "member__name", "issue_number")
     autocomplete_fields = ("member",)
     inlines = [AdoptionInline]
@@ -504,7 +442,7 @@ class ResearchAdoptionInline(admin.TabularInline):
 class ResearchReportAdmin(OfficeScopedAdmin):
     list_display = ("topic", "lead_member", "year", "submitted_to", "submitted_on", "office")
     list_select_related = ("lead_member", "office")
-    list_filter = (YearFilter,)
+    list_filter = (CurrentYearFilter,)
     search_fields = ("topic", "lead_member__name")
     autocomplete_fields = ("lead_member", "group_members")
     inlines = [ResearchAdoptionInline]

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
@@ -9,12 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 
-from liaison.admin import OfficeScopedAdmin
+from liaison import admin_filters
+from liaison.admin import OfficeFileExportMixin, OfficeScopedAdmin
+from liaison.admin_filters import CurrentYearFilter, HandlingUnitFilter
 from liaison.admin_workflow import WorkflowAdminMixin
-from liaison.models import HandlingUnit, today
+from liaison.models import today
 from liaison.scoping import scope_queryset
 from liaison.workflow import WorkflowError, record_creation
-from members.admin import OfficeFileExportMixin
 from members.formats import XLSX
 
 from . import admin_views, services
@@ -51,39 +52,8 @@ class VisitConfigAdmin(OfficeScopedAdmin):
         return True  # the office is what a configuration row is about
 
 
-class DateYearFilter(admin.SimpleListFilter):
-    """Defaults to the current year: the office works one year at a time."""
-
-    title = _("年度")
-    parameter_name = "year"
+class DateYearFilter(CurrentYearFilter):
     lookup = "created_at__year"
-
-    def lookups(self, request, model_admin):
-        this_year = today().year
-        return [("all", _("全部"))] + [
-            (str(y), str(y)) for y in range(this_year, this_year - 5, -1)
-        ]
-
-    def choices(self, changelist):
-        value = self.value() or str(today().year)
-        for lookup, title in self.lookup_choices:
-            yield {
-                "selected": value == lookup,
-                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
-                "display": title,
-            }
-
-    def condition(self, year: int) -> Q:
-        return Q(**{self.lookup: year})
-
-    def queryset(self, request, queryset):
-        value = self.value() or str(today().year)
-        if value == "all":
-            return queryset
-        try:
-            return queryset.filter(self.condition(int(value)))
-        except ValueError:
-            return queryset
 
 
 class VisitYearFilter(DateYearFilter):
@@ -444,34 +414,9 @@ class LifeEventAdmin(OfficeScopedAdmin):
 # --- Concerns -------------------------------------------------------------------------
 
 
-class OverdueFilter(admin.SimpleListFilter):
-    title = _("是否逾期")
-    parameter_name = "overdue"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("已逾期")), ("no", _("未逾期"))]
-
-    def queryset(self, request, queryset):
-        overdue = Concern.overdue_q(today())
-        if self.value() == "yes":
-            return queryset.filter(overdue)
-        if self.value() == "no":
-            return queryset.exclude(overdue)
-        return queryset
-
-
-class UnitFilter(admin.SimpleListFilter):
-    title = _("承办单位")
-    parameter_name = "unit"
-
-    def lookups(self, request, model_admin):
-        units = scope_queryset(HandlingUnit.objects.all(), request.user, "office", shared=True)
-        return [(str(u.pk), u.name) for u in units]
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(unit_id=self.value())
-        return queryset
+class OverdueFilter(admin_filters.OverdueFilter):
+    def overdue(self):
+        return Concern.overdue_q(today())
 
 
 class ConcernResource(resources.ModelResource):
@@ -566,7 +511,7 @@ class ConcernAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, Offic
     list_filter = (
         DateYearFilter,
         "status",
-        UnitFilter,
+        HandlingUnitFilter,
         OverdueFilter,
         "source",
         "scope",
@@ -694,41 +639,24 @@ class ConcernAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, Offic
         obj.pk, obj.office, obj.status = concern.pk, concern.office, concern.status
         obj.created_at = concern.created_at
 
-    @admin.display(description=_("办理期限"), ordering="due_date")
-    def due_display(self, obj):
-        if obj.due_date is None:
-            return "—"
-        if obj.is_overdue:
-            return format_html('<strong class="overdue">{}（{}）</strong>', obj.due_date, _("逾期"))
-        return obj.due_date
-
-    def _bulk(self, request, queryset, run, done):
-        succeeded = 0
-        for concern in queryset.order_by("created_at", "pk"):
-            try:
-                run(concern)
-                succeeded += 1
-            except WorkflowError as error:
-                self.message_user(request, f"{concern}：{error}", messages.ERROR)
-        if succeeded:
-            self.message_user(request, done % {"n": succeeded}, messages.SUCCESS)
-
     @admin.action(description=_("将办理结果反馈委员"), permissions=["change"])
     def feed_back_selected(self, request, queryset):
-        self._bulk(
+        self.run_for_each(
             request,
             queryset,
             lambda c: services.concern_feed_back(concern=c, actor=request.user),
             _("已反馈 %(n)s 件。"),
+            order_by=("created_at", "pk"),
         )
 
     @admin.action(description=_("办结所选意见建议"), permissions=["change"])
     def close_selected(self, request, queryset):
-        self._bulk(
+        self.run_for_each(
             request,
             queryset,
             lambda c: services.concern_close(concern=c, actor=request.user),
             _("已办结 %(n)s 件。"),
+            order_by=("created_at", "pk"),
         )
 
     def get_urls(self):

@@ -201,3 +201,20 @@ def test_admin_proposal_change_page_queries_do_not_grow(staff_client, member, of
     small = _count(None, staff_client, url)
     bulk_proposals(office, 2_000)
     assert _count(None, staff_client, url) == small
+
+
+def test_proposal_changelist_exports_the_filtered_office_list_to_xlsx(staff_client, member, staff):
+    import io
+
+    import openpyxl
+
+    registered = proposal_draft(member=member, title="已立案的提案")
+    services.proposal_submit(proposal=registered, actor=member.user)
+    services.proposal_register(proposal=registered, actor=staff)
+    proposal_draft(member=member, title="还是草稿的提案")
+    response = staff_client.get(reverse("admin:proposals_proposal_export") + "?status=registered")
+    assert response.status_code == 200
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[0][:3] == ("案号", "案由", "提案人")
+    assert [row[1] for row in rows[1:]] == ["已立案的提案"]
