@@ -19,7 +19,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files, in every environment, only to those allowed to see them (behind nginx
+# with MEDIA_ACCEL_REDIRECT the file itself is sent by nginx).
+urlpatterns.append(
+    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", views.protected_media, name="media")
+)

@@ -82,3 +82,85 @@ def inbox_read_all(request):
     """Staff mark every message on the admin index's panel read."""
     notifications_mark_all_read(actor=request.user)
     return redirect("admin:index")
+
+
+# --- Uploaded files -------------------------------------------------------------------
+# Every file field in the project, with the path from its model to the office that owns
+# the record and, where a member may fetch their own file, the path to that member's
+# user. Models are named by label (apps.get_model) so liaison imports no dependent app.
+# tests/security/test_media.py fails when a file field is missing from this table.
+PROTECTED_MEDIA = [
+    # (model label, file field, office path, owner-user path or None)
+    ("members.Member", "photo", "office", "user"),
+    ("proposals.ProposalAttachment", "file", "proposal__office", "proposal__lead_member__user"),
+    ("proposals.Reply", "letter", "assignment__proposal__office", None),
+    ("proposals.ResearchReport", "file", "office", None),
+    ("briefings.Activity", "request_document", "office", None),
+    ("briefings.Material", "file", "activity__office", None),
+    ("briefings.ActivityPhoto", "image", "activity__office", None),
+    ("plans.Document", "file", "office", None),
+]
+
+
+def _media_allowed(user, name: str) -> bool:
+    """Whether ``user`` may read the uploaded file stored as ``name``: staff of the
+    office that owns the record (the admin's scoping), or the member who owns it."""
+    from django.apps import apps
+    from django.db.models import Q
+
+    from .scoping import scope_queryset
+
+    for label, field, office_path, owner_path in PROTECTED_MEDIA:
+        try:
+            model = apps.get_model(label)
+        except LookupError:  # app not installed
+            continue
+        records = model._default_manager.filter(**{field: name})
+        if user.is_staff and scope_queryset(records, user, office_path).exists():
+            return True
+        if owner_path and records.filter(Q(**{owner_path: user})).exists():
+            return True
+    return False
+
+
+@never_cache
+@require_GET
+def protected_media(request, path):
+    """Uploaded files, served only to those allowed to see the record they belong to.
+
+    With ``MEDIA_ACCEL_REDIRECT`` set (production behind nginx) the response only names
+    the file in ``X-Accel-Redirect`` and nginx sends it from an ``internal`` location;
+    otherwise Django streams it. Anonymous visitors go to the sign-in page; anyone else
+    who may not see the file gets 404, as if it did not exist.
+    """
+    import mimetypes
+    import posixpath
+    from pathlib import Path
+    from urllib.parse import quote
+
+    from django.contrib.auth.views import redirect_to_login
+    from django.http import FileResponse, Http404, HttpResponse
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    name = posixpath.normpath(path).lstrip("/")
+    if name.startswith("..") or "\\" in name or not _media_allowed(request.user, name):
+        raise Http404
+    root = Path(settings.MEDIA_ROOT).resolve()
+    full = (root / name).resolve()
+    if not full.is_relative_to(root) or not full.is_file():
+        raise Http404
+    content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
+    accel = getattr(settings, "MEDIA_ACCEL_REDIRECT", "")
+    if accel:
+        response = HttpResponse(content_type=content_type)
+        # Percent-encoded: nginx decodes the URI, and headers must be ASCII (Chinese names).
+        response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(name)
+    else:
+        response = FileResponse(full.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    # Images show in the page; documents download rather than open in the site's origin.
+    response["Content-Disposition"] = (
+        "inline" if content_type.startswith("image/") else "attachment"
+    )
+    return response
