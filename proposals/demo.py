@@ -157,6 +157,7 @@ REPORT_TOPICS = [
     ("电动自行车违规充电隐患多", "楼道飞线充电屡禁不止。", "建议建设集中充电桩，加大巡查力度。"),
 ]
 
+SHOWCASE_MEMBER = "唐朝阳"
 # The canonical path of a proposal that goes all the way.
 FULL_PATH = [P.DRAFT, P.SUBMITTED, P.REGISTERED, P.ASSIGNED, P.ACKNOWLEDGED, P.REPLIED, P.CLOSED]
 # How this year's proposals of an office are spread over the states.
@@ -228,6 +229,10 @@ class _Builder:
         )
 
 
+def _showcase(members):
+    return next((m for m in members if m.name == SHOWCASE_MEMBER), None)
+
+
 def _path_to(target: str) -> list[str]:
     if target in (P.RETURNED, P.NOT_REGISTERED):
         return [P.DRAFT, P.SUBMITTED, target]
@@ -259,7 +264,9 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
             serial = 0
             for i, target in enumerate(spread):
                 category_name, title, reasons, suggestions = TOPICS[(i + office.pk) % len(TOPICS)]
-                lead = rng.choice(members)
+                # The demo's sign-in member (唐朝阳) leads some, so the portal has them.
+                showcase = _showcase(members)
+                lead = showcase if showcase and i % 4 == 0 else rng.choice(members)
                 last_day = today if year == today.year else datetime.date(year, 12, 31)
                 span = (last_day - datetime.date(year, 1, 5)).days
                 # Earlier states started late in the year; closed ones early.
@@ -492,7 +499,9 @@ def _seed_reports(build, offices, members_by_office, today, rng, actor) -> int:
                 situation=situation,
                 analysis="该问题群众反映集中，涉及面广。",
                 suggestion=suggestion,
-                member=rng.choice(members),
+                member=_showcase(members)
+                if i % 3 == 0 and _showcase(members)
+                else rng.choice(members),
                 status=target,
                 created_by=actor,
             )
