@@ -1,12 +1,12 @@
-"""``python -m bench pdf [--proposals N] [--keep DIR]`` — see bench/pdf.py."""
+"""``python -m bench [--json FILE]`` runs every benchmark and prints a summary;
+``python -m bench pages|reminders|load|pdf`` runs one. See bench/pages.py,
+bench/reminders.py, bench/load.py and bench/pdf.py."""
 
 import argparse
 import sys
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description="性能测试")
-    sub = parser.add_subparsers(dest="bench", required=True)
+def _pdf_parser(sub):
     pdf = sub.add_parser("pdf", help="区级规模提案汇编（约 100 页）的 PDF 生成")
     pdf.add_argument(
         "--proposals",
@@ -18,10 +18,31 @@ def main(argv=None) -> int:
     # Internal: the measured render runs in a fresh process, so that its peak memory is
     # its own and not the seeding's.
     pdf.add_argument("--render-only", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    from . import pdf as bench_pdf
 
-    return bench_pdf.main(args)
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="性能测试")
+    parser.add_argument("--json", help="把全部结果另存为 JSON 文件（便于在提交之间比较）")
+    sub = parser.add_subparsers(dest="bench")
+    _pdf_parser(sub)
+    pages = sub.add_parser("pages", help="页面耗时 ÷ 空视图，1× 与 10× 数据，查询数")
+    pages.add_argument("--quick", action="store_true", help="只测 1× 数据")
+    pages.add_argument("--json", help="结果另存为 JSON 文件")
+    reminders = sub.add_parser("reminders", help="10,000 条提醒的写入和发送 ÷ 10,000 个空任务")
+    reminders.add_argument("--json", help="结果另存为 JSON 文件")
+    load = sub.add_parser("load", help="50 个并发用户的混合负载（locust，无界面，限时）")
+    load.add_argument("--users", type=int, default=50)
+    load.add_argument("--seconds", type=int, default=60)
+    load.add_argument("--json", help="结果另存为 JSON 文件")
+    args = parser.parse_args(argv)
+
+    if args.bench == "pdf":
+        from . import pdf as bench_pdf
+
+        return bench_pdf.main(args)
+    from . import summary
+
+    return summary.run(args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,299 @@
+"""The page benchmark.
+
+For the district dataset (1×) and a variant with ten times the members per office
+(10×, and the proposals, visits and activities the area seeds derive from them), each
+in a throwaway database:
+
+1. a child process migrates, seeds (``members.demo.demo_seed`` + every registered area
+   part, as ``seed_demo`` does), runs ANALYZE on PostgreSQL, counts SQL queries per page
+   in-process (CaptureQueriesContext) and makes signed-in sessions for a member and for
+   an office's staff;
+2. gunicorn serves liaison.wsgi with bench.settings (DEBUG off, the site's middleware)
+   on the loopback; each page is requested alternately with a trivial signed-in view
+   (/bench/ping) over one keep-alive connection, and p50/p95 of each are compared.
+"""
+
+from __future__ import annotations
+
+import datetime
+import http.client
+import random
+import time
+from pathlib import Path
+
+from .common import Database, django_env, gunicorn, percentile, run_child
+
+PORTAL_TARGET = 5.0
+ADMIN_TARGET = 20.0
+SCALING_TARGET = 1.2
+ROUNDS = 40
+WARMUP = 5
+PING = "/bench/ping"
+
+# name, kind (portal/admin), session (member/staff)
+PAGES = [
+    ("portal_dashboard", "portal", "member"),
+    ("portal_proposals", "portal", "member"),
+    ("portal_proposal_detail", "portal", "member"),
+    ("portal_activity_detail", "portal", "member"),
+    ("admin_members", "admin", "staff"),
+    ("admin_proposals", "admin", "staff"),
+    ("admin_concerns", "admin", "staff"),
+    ("admin_coverage", "admin", "staff"),
+]
+
+
+# --- In the child process (Django set up against the throwaway database) -------------
+
+
+def prepare(factor: str) -> dict:
+    """Seed, count queries per page and make sessions. Returns URLs, cookies, counts."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from briefings.models import Invitation
+    from liaison.demo import parts
+    from liaison.models import Office
+    from members import demo
+    from members.models import Member
+    from proposals.models import Proposal
+
+    factor = int(factor)
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    scale = "district"
+    if factor != 1:
+        base = demo.SCALES["district"]
+        scale = f"district{factor}x"
+        demo.SCALES[scale] = demo.Scale(offices=base.offices, members=base.members * factor)
+    summary = demo.demo_seed(scale=scale)
+    offices = list(Office.objects.filter(code__in=demo.DEMO_OFFICE_CODES).order_by("pk"))
+    actor = get_user_model().objects.filter(username=demo.ADMIN_USERNAME).first()
+    today = timezone.localdate()
+    for index, part in enumerate(parts(), start=1):
+        part.seed(offices=offices, today=today, rng=random.Random(demo.SEED + index), actor=actor)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    seeded = time.perf_counter() - started
+
+    office = offices[0]
+    # A member with an account who leads a proposal (every portal page has content).
+    proposal = (
+        Proposal.objects.filter(office=office, lead_member__user__isnull=False)
+        .order_by("-pk")
+        .first()
+    )
+    member = (
+        proposal.lead_member
+        if proposal
+        else Member.objects.get(office=office, name="唐朝阳", user__isnull=False)
+    )
+    staff = get_user_model().objects.get(username=f"staff_{office.code}")
+    invitation = Invitation.objects.filter(member=member).order_by("-pk").first()
+    urls = {
+        "portal_dashboard": reverse("portal:dashboard"),
+        "portal_proposals": reverse("portal:proposals"),
+        "portal_proposal_detail": proposal
+        and reverse("portal:proposal_detail", args=[proposal.pk]),
+        "portal_activity_detail": invitation
+        and reverse("portal:activity_detail", args=[invitation.activity_id]),
+        "admin_members": reverse("admin:members_member_changelist"),
+        "admin_proposals": reverse("admin:proposals_proposal_changelist"),
+        "admin_concerns": reverse("admin:visits_concern_changelist"),
+        "admin_coverage": reverse("admin:visits_visit_coverage"),
+    }
+    clients = {"member": Client(), "staff": Client()}
+    clients["member"].force_login(member.user)
+    clients["staff"].force_login(staff)
+    queries, statuses = {}, {}
+    for name, _kind, who in PAGES:
+        url = urls[name]
+        if url is None:
+            continue
+        client = clients[who]
+        client.get(url)  # warm caches (ContentType, config rows) as a running server has
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        queries[name] = len(captured)
+        statuses[name] = response.status_code
+    cookie = settings.SESSION_COOKIE_NAME
+    return {
+        "seconds": seeded,
+        "offices": summary.offices,
+        "members": Member.objects.count(),
+        "office_members": Member.objects.filter(office=office).count(),
+        "proposals": Proposal.objects.count(),
+        "urls": urls,
+        "queries": queries,
+        "statuses": statuses,
+        "cookies": {who: c.cookies[cookie].value for who, c in clients.items()},
+        "cookie_name": cookie,
+        "today": datetime.date.today().isoformat(),
+    }
+
+
+# --- In the parent process -------------------------------------------------------------
+
+
+def _get(conn: http.client.HTTPConnection, url: str, cookie: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    conn.request("GET", url, headers={"Cookie": cookie, "Host": "127.0.0.1"})
+    response = conn.getresponse()
+    response.read()
+    return time.perf_counter() - started, response.status
+
+
+def measure(port: int, prepared: dict, rounds: int = ROUNDS) -> dict:
+    """p50/p95 of each page and of the trivial view, requested alternately."""
+    name = prepared["cookie_name"]
+    cookies = {who: f"{name}={value}" for who, value in prepared["cookies"].items()}
+    results = {}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        for page, kind, who in PAGES:
+            url = prepared["urls"].get(page)
+            if url is None:
+                continue
+            cookie = cookies[who]
+            for _ in range(WARMUP):
+                _get(conn, url, cookie)
+                _get(conn, PING, cookie)
+            page_times, ping_times, errors = [], [], 0
+            for _ in range(rounds):
+                seconds, status = _get(conn, url, cookie)
+                page_times.append(seconds)
+                errors += status != 200
+                seconds, status = _get(conn, PING, cookie)
+                ping_times.append(seconds)
+                errors += status != 200
+            results[page] = {
+                "kind": kind,
+                "url": url,
+                "errors": errors,
+                "p50_ms": percentile(page_times, 0.5) * 1000,
+                "p95_ms": percentile(page_times, 0.95) * 1000,
+                "ping_p50_ms": percentile(ping_times, 0.5) * 1000,
+                "ping_p95_ms": percentile(ping_times, 0.95) * 1000,
+            }
+            r = results[page]
+            r["ratio_p50"] = r["p50_ms"] / r["ping_p50_ms"]
+            r["ratio_p95"] = r["p95_ms"] / r["ping_p95_ms"]
+    finally:
+        conn.close()
+    return results
+
+
+def run_size(workdir: Path, factor: int, log) -> dict:
+    with Database(workdir, f"pages{factor}x") as db:
+        env = django_env(db.url, workdir)
+        log(f"准备 {factor}× 数据（{db.label} 临时数据库）……")
+        prepared = run_child("pages:prepare", env, str(factor))
+        log(
+            f"  {prepared['offices']} 个联络处，{prepared['members']:,} 名委员"
+            f"（第一个联络处 {prepared['office_members']:,} 名），"
+            f"提案 {prepared['proposals']:,} 件，"
+            f"用时 {prepared['seconds']:.0f} 秒"
+        )
+        with gunicorn(env) as port:
+            pages = measure(port, prepared)
+        return {"database": db.label, "prepared": prepared, "pages": pages}
+
+
+def target_for(kind: str) -> float:
+    return PORTAL_TARGET if kind == "portal" else ADMIN_TARGET
+
+
+def main(args, log=print) -> dict:
+    import tempfile
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    sizes = {}
+    for factor in (1, 10) if not args.quick else (1,):
+        sizes[factor] = run_size(workdir, factor, log)
+    one = sizes[1]
+    ten = sizes.get(10)
+    rows, unmeasured = [], []
+    for page, kind, _who in PAGES:
+        if page not in one["pages"]:
+            unmeasured.append(f"{page}：演示数据中没有可用的记录")
+            continue
+        a = one["pages"][page]
+        row = {
+            "page": page,
+            "kind": kind,
+            "url": a["url"],
+            "p50_ms": a["p50_ms"],
+            "p95_ms": a["p95_ms"],
+            "ratio_p50": a["ratio_p50"],
+            "ratio_p95": a["ratio_p95"],
+            "target": target_for(kind),
+            "met": a["ratio_p95"] <= target_for(kind) and a["errors"] == 0,
+            "errors": a["errors"],
+            "queries_1x": one["prepared"]["queries"].get(page),
+        }
+        if ten and page in ten["pages"]:
+            b = ten["pages"][page]
+            row["p50_ms_10x"] = b["p50_ms"]
+            row["p95_ms_10x"] = b["p95_ms"]
+            row["scaling_p50"] = b["p50_ms"] / a["p50_ms"]
+            row["scaling_p95"] = b["p95_ms"] / a["p95_ms"]
+            row["scaling_met"] = row["scaling_p50"] <= SCALING_TARGET
+            row["queries_10x"] = ten["prepared"]["queries"].get(page)
+            row["queries_equal"] = row["queries_1x"] == row["queries_10x"]
+        rows.append(row)
+    import shutil
+
+    shutil.rmtree(workdir, ignore_errors=True)
+    return {
+        "database": one["database"],
+        "members_1x": one["prepared"]["members"],
+        "members_10x": ten and ten["prepared"]["members"],
+        "rows": rows,
+        "unmeasured": unmeasured,
+    }
+
+
+def print_table(result: dict, log=print) -> bool:
+    ok = True
+    log(
+        f"\n页面耗时（{result['database']}，gunicorn 本机回环；"
+        "比值 = 页面 ÷ 同一服务器的登录后空视图）"
+    )
+    log(
+        f"{'页面':<24}{'p50 ms':>8}{'p95 ms':>8}{'p50比':>7}{'p95比':>7}{'目标':>6}"
+        f"{'10×/1× p50':>11}{'p95':>6}{'查询 1×/10×':>12}"
+    )
+    for r in result["rows"]:
+        scaling = (
+            f"{r['scaling_p50']:>11.2f}{r['scaling_p95']:>6.2f}" if "scaling_p50" in r else " " * 17
+        )
+        queries = f"{r['queries_1x']}/{r.get('queries_10x', '—')}"
+        flags = []
+        if not r["met"]:
+            flags.append("比值未达标")
+        if r.get("scaling_met") is False:
+            flags.append("10× 未达标")
+        if r.get("queries_equal") is False:
+            flags.append("查询数不等")
+        if r["errors"]:
+            flags.append(f"{r['errors']} 个错误")
+        ok = ok and not flags
+        log(
+            f"{r['page']:<24}{r['p50_ms']:>8.1f}{r['p95_ms']:>8.1f}{r['ratio_p50']:>7.1f}"
+            f"{r['ratio_p95']:>7.1f}{'≤' + format(r['target'], 'g'):>6}{scaling}{queries:>12}"
+            f"  {'；'.join(flags)}"
+        )
+    log(
+        f"目标：门户 ≤ {PORTAL_TARGET:g}，后台列表 ≤ {ADMIN_TARGET:g}（按 p95 比），"
+        f"10×/1× ≤ {SCALING_TARGET}（按 p50），两种规模查询数相等"
+    )
+    for line in result["unmeasured"]:
+        log(f"未能测量：{line}")
+    return ok

@@ -1,0 +1,111 @@
+"""The reminder benchmark: a sweep writing 10,000 reminders to the outbox and their
+delivery by a real Celery worker, ÷ 10,000 no-op Celery tasks through the same broker
+(a private redis-server) and the same worker. Mail goes to Django's in-memory backend:
+this measures our code and the broker, not an SMTP server."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+from .common import Database, celery_worker, django_env, redis_server, run_child
+
+TARGET = 3.0
+COUNT = 10_000
+
+
+def _wait(predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what}: not done after {timeout} s")
+        time.sleep(0.05)
+
+
+def measure(count: str) -> dict:
+    """In a child process with Django set up; starts the worker itself."""
+    import redis
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from liaison.models import Notification
+    from liaison.services import notification_queue
+    from liaison.tasks import deliver_notifications
+
+    from . import tasks
+
+    count = int(count)
+    call_command("migrate", verbosity=0)
+    url = os.environ["REDIS_URL"]
+    client = redis.Redis.from_url(url)
+    env = dict(os.environ)
+
+    def tasks_through_worker(n: int) -> float:
+        key = f"bench:{uuid.uuid4().hex}"
+        started = time.perf_counter()
+        for _ in range(n):
+            tasks.noop.apply_async()
+        tasks.done.apply_async(args=[key, url])
+        _wait(lambda: client.exists(key), 600, "no-op tasks")
+        return time.perf_counter() - started
+
+    with celery_worker(env):
+        tasks_through_worker(1)  # the worker is up and connected
+        baseline = tasks_through_worker(count)
+
+        started = time.perf_counter()
+        with transaction.atomic():  # one sweep, as a reminder task writes it
+            for n in range(count):
+                notification_queue(
+                    channel=Notification.Channel.EMAIL,
+                    kind="bench",
+                    dedupe_key=f"bench:{n}",
+                    subject="会议提醒",
+                    body="请准时参加本周五的界别活动。",
+                    address=f"member{n}@example.cn",
+                )
+        swept = time.perf_counter() - started
+        deliver_notifications.apply_async(kwargs={"limit": count})
+        sent = Notification.objects.filter(status=Notification.Status.SENT)
+        _wait(lambda: sent.count() >= count, 900, "delivery")
+        total = time.perf_counter() - started
+    return {
+        "count": count,
+        "noop_seconds": baseline,
+        "sweep_seconds": swept,
+        "total_seconds": total,
+        "ratio": total / baseline,
+        "sent": sent.count(),
+    }
+
+
+def main(args, log=print) -> dict:
+    import shutil
+    import tempfile
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
+    try:
+        with redis_server() as url, Database(workdir, "reminders") as db:
+            env = django_env(db.url, workdir, REDIS_URL=url)
+            log(
+                f"提醒：{COUNT:,} 条提醒的写入和发送 ÷ {COUNT:,} 个空任务"
+                f"（{db.label}，私有 Redis）……"
+            )
+            result = run_child("reminders:measure", env, str(COUNT))
+            result["database"] = db.label
+            return result
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def print_result(result: dict, log=print) -> bool:
+    ok = result["ratio"] <= TARGET and result["sent"] == result["count"]
+    log(
+        f"\n提醒：写入 {result['count']:,} 条（{result['sweep_seconds']:.1f} 秒）并由 worker 发送，"
+        f"共 {result['total_seconds']:.1f} 秒 ÷ {result['count']:,} 个空任务 "
+        f"{result['noop_seconds']:.1f} 秒 = {result['ratio']:.2f}（目标 ≤ {TARGET:g}）"
+        f"{'' if ok else '  未达标'}；已发送 {result['sent']:,} 条"
+    )
+    return ok

@@ -1,0 +1,17 @@
+"""Settings for the benchmarks: production-like (DEBUG off, same middleware) on a
+throwaway database, plus one trivial signed-in view at /bench/ping (bench/urls.py)
+that every page is measured against. Never used outside ``python -m bench``."""
+
+from liaison.settings.base import *  # noqa: F403
+
+DEBUG = False
+BENCH = True
+ROOT_URLCONF = "bench.urls"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+# Static files come from the apps' folders (no collectstatic in a throwaway run).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# Mail goes nowhere: the reminder benchmark measures the outbox, not an SMTP server.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SMS_BACKEND = "liaison.sms.LocmemSmsBackend"
+LOGGING = {"version": 1, "disable_existing_loggers": False}

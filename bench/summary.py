@@ -1,0 +1,74 @@
+"""Runs the chosen benchmarks (all of them when none is named), prints each result with
+its target, what could not be measured, and optionally writes everything as JSON."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import sys
+import time
+import traceback
+
+from .common import PYTHON, ROOT
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def run(args) -> int:
+    from . import load, pages, reminders
+
+    chosen = [args.bench] if args.bench else ["pages", "reminders", "load", "pdf"]
+    report = {
+        "commit": _commit(),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": platform.platform(),
+        "results": {},
+        "unmeasured": [],
+    }
+    ok = True
+    for name in chosen:
+        print(f"\n=== {name} ===", flush=True)
+        try:
+            if name == "pages":
+                args.quick = getattr(args, "quick", False)
+                result = pages.main(args, log=_log)
+                ok &= pages.print_table(result)
+                report["unmeasured"] += result["unmeasured"]
+            elif name == "reminders":
+                result = reminders.main(args, log=_log)
+                ok &= reminders.print_result(result)
+            elif name == "load":
+                args.users = getattr(args, "users", 50)
+                args.seconds = getattr(args, "seconds", 60)
+                result = load.main(args, log=_log)
+                ok &= load.print_result(result)
+            else:  # pdf, in its own process as it always runs
+                done = subprocess.run([PYTHON, "-m", "bench", "pdf"], cwd=ROOT)
+                result = {"exit": done.returncode}
+                ok &= done.returncode == 0
+            report["results"][name] = result
+        except Exception as exc:  # report what could not be measured and go on
+            traceback.print_exc()
+            report["unmeasured"].append(f"{name}：{exc}")
+            ok = False
+    if report["unmeasured"]:
+        print("\n未能测量：")
+        for line in report["unmeasured"]:
+            print(f"  {line}")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(report, handle, ensure_ascii=False, indent=2)
+        print(f"\n结果已写入 {args.json}")
+    print("\n全部达标" if ok else "\n有未达标或未能测量的项目（见上）")
+    return 0 if ok else 1
+
+
+def _log(line: str) -> None:
+    print(line, flush=True)
+    sys.stdout.flush()
