@@ -314,3 +314,99 @@ def test_the_same_reminder_written_by_two_concurrent_sweeps_is_queued_once():
 
     assert errors == []
     assert Notification.objects.filter(kind="drill").count() == 20
+
+
+# --- PostgreSQL restarted while requests are served ------------------------------------
+
+PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
+
+
+def _as_postgres(args: list[str]) -> list[str]:
+    # initdb and postgres refuse to run as root.
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else args
+
+
+@pytest.fixture
+def private_postgres(tmp_path):
+    """A PostgreSQL cluster of its own in a temporary directory on a spare port."""
+    assert PG_BIN is not None, "PostgreSQL server binaries are not installed"
+    data = Path(f"/tmp/drill-pg-{uuid.uuid4().hex[:8]}")
+    data.mkdir(mode=0o700)
+    if os.geteuid() == 0:
+        subprocess.run(["chown", "postgres:", str(data)], check=True)
+    port = free_port()
+    subprocess.run(
+        _as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "drill"]),
+        check=True,
+        capture_output=True,
+    )
+    ctl = [str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-l", str(data / "log")]
+    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1"
+
+    def pg(action: str):
+        subprocess.run(_as_postgres([*ctl, "-o", options, action]), check=True, capture_output=True)
+
+    pg("start")
+    try:
+        yield f"postgres://drill@127.0.0.1:{port}/postgres", pg
+    finally:
+        subprocess.run(_as_postgres([*ctl, "-m", "immediate", "stop"]), capture_output=True)
+        subprocess.run(["rm", "-rf", str(data)])
+
+
+def test_postgresql_restarted_while_requests_are_served_recovers_without_a_manual_step(
+    private_postgres, tmp_path
+):
+    url, pg = private_postgres
+    port = free_port()
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="tests.proof.drill_settings",
+        DATABASE_URL=url,
+        PYTHONPATH=str(ROOT),
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "liaison.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--timeout",
+            "30",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    import http.client
+
+    def database_status():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        started = time.monotonic()
+        try:
+            conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
+            response = conn.getresponse()
+            body = response.read()
+        finally:
+            conn.close()
+        return response.status, b'"database": "ok"' in body, time.monotonic() - started
+
+    try:
+        wait_for_port(port)
+        assert database_status()[1]
+
+        pg("stop")
+        status, database_ok, seconds = database_status()
+        assert (status, database_ok) == (503, False)
+        assert seconds < 5  # connect_timeout, not a hung worker
+        pg("start")
+
+        status, database_ok, _ = database_status()  # no restart of the web server
+        assert database_ok
+    finally:
+        stop(server)
