@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from briefings import services
 from briefings.models import Activity, ActivityConfig, Invitation
 from briefings.selectors import (
-    VISIBLE_TO_MEMBERS,
+    member_activities,
     member_activity_detail,
     member_month,
     member_past,
@@ -221,9 +221,10 @@ def activity_material(request, pk, material_pk):
 def activity_sign_in(request, pk, token):
     """The page the QR code opens. GET shows what will happen; the member confirms with
     one tap (a POST, so a link preview cannot sign anyone in)."""
+    # Only activities the member may open (invited, or their own office's): another
+    # office's activity is 404 here as on its detail page.
     activity = get_object_or_404(
-        Activity.objects.select_related("office", "kind").filter(status__in=VISIBLE_TO_MEMBERS),
-        pk=pk,
+        member_activities(request.member).select_related("office", "kind"), pk=pk
     )
     error = None
     invitation = None
