@@ -4,8 +4,9 @@ content security policy; security headers; the admin closed to leaders and membe
 
 Covered elsewhere and not repeated here:
 - sign-in lockout: tests/portal/test_sign_in.py;
-- uploads checked by content and size: tests/liaison/test_uploads.py and the apps' form
-  tests; uploaded files served only to those allowed: tests/security/test_media.py;
+- uploads checked by content and size: the apps' upload tests (tests/proposals/test_pages.py,
+  tests/briefings/test_pages.py, tests/members/test_admin.py);
+- uploaded files served only to those allowed: tests/security/test_media.py;
 - signed unit links expire and reject tampering: tests/proposals/test_unit_link.py,
   tests/visits/test_unit_link.py;
 - `check --deploy --fail-level WARNING`: tests/liaison/test_settings.py.
