@@ -27,13 +27,13 @@ def main(argv=None) -> int:
     _pdf_parser(sub)
     pages = sub.add_parser("pages", help="页面耗时 ÷ 空视图，1× 与 10× 数据，查询数")
     pages.add_argument("--quick", action="store_true", help="只测 1× 数据")
-    pages.add_argument("--json", help="结果另存为 JSON 文件")
+    pages.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")
     reminders = sub.add_parser("reminders", help="10,000 条提醒的写入和发送 ÷ 10,000 个空任务")
-    reminders.add_argument("--json", help="结果另存为 JSON 文件")
+    reminders.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")
     load = sub.add_parser("load", help="50 个并发用户的混合负载（locust，无界面，限时）")
     load.add_argument("--users", type=int, default=50)
     load.add_argument("--seconds", type=int, default=60)
-    load.add_argument("--json", help="结果另存为 JSON 文件")
+    load.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")
     args = parser.parse_args(argv)
 
     if args.bench == "pdf":
