@@ -16,6 +16,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -82,12 +83,16 @@ def _use_broker(url):
 
 
 def _database_url() -> str:
+    """The test database, for the worker subprocesses."""
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
+    user = quote(db.get("USER") or "")
+    if db.get("PASSWORD"):
+        user += ":" + quote(db["PASSWORD"])
     return (
-        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
+        f"postgres://{user}{'@' if user else ''}{db.get('HOST') or '127.0.0.1'}:"
+        f"{db.get('PORT') or 5432}/{db['NAME']}"
     )
 
 
