@@ -65,6 +65,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour="8-18", minute=25),
         "options": {"expires": 50 * 60},
     },
+    # Visit tallies (what the coverage page reads) recounted where they drifted from the
+    # visits — a bulk load or a manual fix that bypassed the services. Nightly, quiet.
+    "visits-tallies-repair": {
+        "task": "visits.tasks.repair_visit_tallies",
+        "schedule": crontab(hour=2, minute=40),
+        "options": {"expires": 3 * 60 * 60},
+    },
     # The annual work plan not sent to the street party working committee by the
     # configured date: staff are told the day after, then weekly. Each once per week.
     "plans-reminders": {

@@ -5,6 +5,8 @@ from django.views.generic import RedirectView
 
 from . import views
 
+handler500 = views.server_error
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:dashboard", permanent=False)),
     path("healthz", views.healthz, name="healthz"),

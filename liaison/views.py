@@ -1,10 +1,12 @@
 import logging
+import sys
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,6 +17,22 @@ logger = logging.getLogger(__name__)
 # Connect and read each get this long, so the whole check stays under 3 seconds even
 # when Redis accepts connections but never answers (a SIGSTOPped or wedged server).
 BROKER_TIMEOUT_SECONDS = 1.0
+
+
+# How long a browser or proxy should wait before retrying while the database is away.
+RETRY_AFTER_SECONDS = 30
+
+
+def server_error(request):
+    """The 500 page (Chinese, no database needed). While the database cannot be reached
+    — PostgreSQL restarting, a failover — say so with 503 and Retry-After instead: the
+    request failed because of the outage, not because of a bug, and the next one works
+    once the database is back (connections are opened per request)."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = HttpResponseServerError(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return HttpResponseServerError(loader.render_to_string("500.html"))
 
 
 def _database_ok() -> bool:

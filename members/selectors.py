@@ -4,7 +4,6 @@ The portal reaches members and their notifications only through these functions,
 member can never see another member's record by changing an id in a URL.
 """
 
-
 from liaison.selectors import inbox, unread_inbox
 
 from .models import Member

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import path
@@ -18,7 +19,7 @@ from liaison.scoping import scope_queryset
 from liaison.workflow import WorkflowError, record_creation
 from members.formats import XLSX
 
-from . import admin_views, services
+from . import admin_views, services, tallies
 from .admin_actions import CONCERN_STEPS, VISIT_STEPS
 from .models import (
     Concern,
@@ -295,6 +296,23 @@ class VisitAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeS
         obj.status = Visit.Status.DONE
         super().save_model(request, obj, form, change)
         record_creation(obj, actor=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        # The members inline may add or remove members: recount both sides.
+        before = list(VisitMember.objects.filter(visit=form.instance).values_list("member_id"))
+        super().save_related(request, form, formsets, change)
+        services.refresh_visit_tallies(form.instance, also=[pk for (pk,) in before])
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Visit.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            members = list(
+                VisitMember.objects.filter(visit__in=queryset).values_list("member_id", flat=True)
+            )
+            super().delete_queryset(request, queryset)
+            tallies.refresh(members)
 
     @admin.display(description=_("日期"), ordering="visited_on")
     def date_display(self, obj):

@@ -14,7 +14,13 @@ from liaison.models import today
 from liaison.scoping import visible_offices
 
 from .models import Concern
-from .selectors import coverage_by_office, coverage_members, half_year_period, year_period
+from .selectors import (
+    coverage_by_office,
+    coverage_members,
+    half_year_period,
+    with_last_visits,
+    year_period,
+)
 
 COVERAGE_PER_PAGE = 100
 
@@ -50,6 +56,7 @@ def coverage(model_admin, request):
     elif show == "year":
         members = members.filter(visits_year__lt=F("target"))
     page = Paginator(members, COVERAGE_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_last_visits(list(page.object_list))
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,

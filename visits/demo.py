@@ -23,6 +23,7 @@ from django.utils import timezone
 from liaison.models import CalendarDay, HandlingUnit, StatusChange
 from members.models import Member
 
+from . import tallies
 from .models import (
     Concern,
     ConcernCategory,
@@ -540,6 +541,7 @@ def seed_visits(*, offices, today: datetime.date, rng: random.Random, actor=None
         for source, target, day, note, label in moves:
             changes.append(_change(concern_type, concern, source, target, day, note, actor, label))
     StatusChange.objects.bulk_create(changes, batch_size=2000)
+    tallies.rebuild()  # the bulk load bypassed the services that keep them
 
     return {
         "visits": sum(v.status == V.DONE for v in build.visits),

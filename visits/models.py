@@ -210,6 +210,38 @@ class VisitMember(models.Model):
         return str(self.member_id and self.member)
 
 
+class VisitTally(models.Model):
+    """A member's done visits in one year, by half-year, and the last visit's date.
+
+    Derived data: ``visits.services.tallies_refresh`` recounts a member's rows from
+    their visits whenever a visit is recorded, completed, redated, cancelled, deleted or
+    its members change, and a nightly repair recounts any row that drifted. The
+    coverage page and reminders read one row per member instead of counting visits, so
+    they cost the same however many visits the office has recorded."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.CASCADE, related_name="visit_tallies"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    first_half = models.PositiveIntegerField(_("上半年走访（次）"), default=0)
+    second_half = models.PositiveIntegerField(_("下半年走访（次）"), default=0)
+    last_visited_on = models.DateField(_("最近走访日期"))
+
+    class Meta:
+        verbose_name = _("走访次数")
+        verbose_name_plural = _("走访次数")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="one_tally_per_member_year")
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} {self.year}: {self.first_half}+{self.second_half}"
+
+    @property
+    def total(self) -> int:
+        return self.first_half + self.second_half
+
+
 class VisitTeamMember(models.Model):
     """Someone on the visiting team: a staff user, or an invited leader by name (leaders
     of the street party working committee often have no account)."""

@@ -6,8 +6,9 @@ visits they received (never the staff-only notes), their own life events and the
 concerns they raised; any other id is a 404.
 
 Coverage ("every serving member visited at least twice a year", configurable per
-office) is counted in the database: one annotated query for an office's roster, one
-grouped query for the district, however many members there are.
+office) is read from the visit tallies (``visits.tallies``: one row per member and
+year, kept by the services): one joined query for an office's roster, one grouped
+query for the district, whatever the number of visits.
 """
 
 import datetime
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from django.db.models import (
     Count,
     Exists,
+    F,
+    FilteredRelation,
     IntegerField,
     Max,
     OuterRef,
@@ -30,7 +33,15 @@ from django.db.models.functions import Coalesce
 from liaison.models import Office
 from members.models import Member
 
-from .models import Concern, LifeEvent, Visit, VisitConfig, VisitMember, VisitTeamMember
+from .models import (
+    Concern,
+    LifeEvent,
+    Visit,
+    VisitConfig,
+    VisitMember,
+    VisitTally,
+    VisitTeamMember,
+)
 
 DONE = Visit.Status.DONE
 
@@ -174,49 +185,46 @@ def member_dashboard_summary(member: Member, today: datetime.date) -> dict:
 # --- Staff: coverage ------------------------------------------------------------------
 
 
-def _target():
-    """Each office's yearly visit target; offices that never saved a config use the
-    model default."""
+def _with_tallies(members: QuerySet[Member], today: datetime.date) -> QuerySet[Member]:
+    """Annotate this year's and this half-year's done visits and the office's yearly
+    target (offices that never saved a config use the model default). One row per
+    member: the tally of this year, joined, not visits counted."""
     default = VisitConfig._meta.get_field("visits_per_year").default
-    return Coalesce(
-        Subquery(
-            VisitConfig.objects.filter(office=OuterRef("office_id")).values("visits_per_year")[:1]
-        ),
-        Value(default),
-    )
-
-
-def _done_in(period: Period) -> Q:
-    return Q(
-        visit_links__visit__status=DONE,
-        visit_links__visit__visited_on__range=(period.start, period.end),
+    half = "tally__first_half" if today.month <= 6 else "tally__second_half"
+    return members.annotate(
+        tally=FilteredRelation("visit_tallies", condition=Q(visit_tallies__year=today.year)),
+        visits_year=Coalesce(F("tally__first_half") + F("tally__second_half"), Value(0)),
+        visits_half=Coalesce(F(half), Value(0)),
+        target=Coalesce(F("office__visit_config__visits_per_year"), Value(default)),
     )
 
 
 def coverage_members(offices, today: datetime.date) -> QuerySet[Member]:
-    """Serving members of ``offices`` with their visit counts this year and half-year,
-    the date of their last visit, and their office's yearly target — for the coverage
-    page, sorted with the least visited first.
-
-    The counts are one LEFT JOIN grouped by member, not a subquery per member: the join
-    keeps its plan when the planner's statistics are stale (right after an import or the
-    demo seed), where correlated subqueries took minutes on PostgreSQL."""
-    year, half = year_period(today), half_year_period(today)
+    """Serving members of ``offices`` with their visits this year and half-year and
+    their office's yearly target — for the coverage page and the reminders, the least
+    visited first. Read from the tallies, so it costs a join per member, not a count of
+    visits; ``with_last_visits`` adds the last visit's date to the rows shown."""
+    members = Member.objects.filter(office__in=offices, status=Member.Status.SERVING)
     return (
-        Member.objects.filter(office__in=offices, status=Member.Status.SERVING)
+        _with_tallies(members, today)
         .select_related("office", "sector")
         .only("id", "name", "member_no", "mobile", "office__name", "sector__name", "stroke_key")
-        .annotate(
-            visits_year=Count("visit_links", filter=_done_in(year)),
-            visits_half=Count("visit_links", filter=_done_in(half)),
-            last_visited_on=Max(
-                "visit_links__visit__visited_on",
-                filter=Q(visit_links__visit__status=DONE),
-            ),
-            target=_target(),
-        )
         .order_by("visits_half", "visits_year", "office_id", "stroke_key", "pk")
     )
+
+
+def with_last_visits(members: list[Member]) -> list[Member]:
+    """Set ``last_visited_on`` (the last done visit ever, None if never) on a page of
+    members: one query for the page, not the roster."""
+    last = dict(
+        VisitTally.objects.filter(member__in=members)
+        .values("member_id")
+        .annotate(last=Max("last_visited_on"))
+        .values_list("member_id", "last")
+    )
+    for member in members:
+        member.last_visited_on = last.get(member.pk)
+    return members
 
 
 @dataclass
@@ -235,69 +243,41 @@ class CoverageRow:
         return round(100 * self.visited_half / self.serving) if self.serving else 0
 
 
-def _visited(offices, period: Period) -> QuerySet[Member]:
-    """Serving members of ``offices`` with a visit done in ``period`` (a semi-join)."""
-    return Member.objects.filter(
-        office__in=offices,
-        status=Member.Status.SERVING,
-        pk__in=VisitMember.objects.filter(
-            visit__status=DONE, visit__visited_on__range=(period.start, period.end)
-        ).values("member_id"),
-    )
-
-
-def _per_office(qs) -> dict[int, int]:
-    return dict(qs.order_by().values_list("office_id").annotate(n=Count("pk")))
-
-
 def coverage_by_office(offices, today: datetime.date) -> list[CoverageRow]:
     """Per office: serving members, how many were visited this half-year, how many
     still need a visit this half-year or this year, and how many are below the yearly
-    target. Grouped counts in the database: a few queries whatever the roster's size
-    (one more per distinct yearly target, which is one in practice)."""
+    target. One grouped query over the offices' serving members and their tallies."""
     offices = list(offices)
-    year, half = year_period(today), half_year_period(today)
+    members = Member.objects.filter(office__in=offices, status=Member.Status.SERVING)
+    counts = {
+        row["office_id"]: row
+        for row in _with_tallies(members, today)
+        .order_by()
+        .values("office_id")
+        .annotate(
+            serving=Count("pk"),
+            visited_half=Count("pk", filter=Q(visits_half__gt=0)),
+            visited_year=Count("pk", filter=Q(visits_year__gt=0)),
+            reached=Count("pk", filter=Q(visits_year__gte=F("target"))),
+        )
+    }
     default = VisitConfig._meta.get_field("visits_per_year").default
-    targets = {office.pk: default for office in offices}
-    targets.update(
+    targets = dict(
         VisitConfig.objects.filter(office__in=offices).values_list("office_id", "visits_per_year")
     )
-    serving = _per_office(Member.objects.filter(office__in=offices, status=Member.Status.SERVING))
-    visited_half = _per_office(_visited(offices, half))
-    visited_year = _per_office(_visited(offices, year))
-    reached: dict[int, int] = {}
-    for target in set(targets.values()):
-        ids = [pk for pk, t in targets.items() if t == target]
-        reached.update(
-            _per_office(
-                Member.objects.filter(
-                    office__in=ids,
-                    status=Member.Status.SERVING,
-                    pk__in=VisitMember.objects.filter(
-                        visit__status=DONE,
-                        visit__visited_on__range=(year.start, year.end),
-                    )
-                    .values("member_id")
-                    .annotate(n=Count("pk"))
-                    .filter(n__gte=target)
-                    .values("member_id"),
-                )
-            )
-            if target > 0
-            else {pk: serving.get(pk, 0) for pk in ids}
-        )
     rows = []
     for office in offices:
-        total = serving.get(office.pk, 0)
+        count = counts.get(office.pk, {})
+        total = count.get("serving", 0)
         rows.append(
             CoverageRow(
                 office=office,
-                target=targets[office.pk],
+                target=targets.get(office.pk, default),
                 serving=total,
-                visited_half=visited_half.get(office.pk, 0),
-                not_visited_half=total - visited_half.get(office.pk, 0),
-                not_visited_year=total - visited_year.get(office.pk, 0),
-                below_target=total - reached.get(office.pk, 0),
+                visited_half=count.get("visited_half", 0),
+                not_visited_half=total - count.get("visited_half", 0),
+                not_visited_year=total - count.get("visited_year", 0),
+                below_target=total - count.get("reached", 0),
             )
         )
     return rows

@@ -19,7 +19,7 @@ from liaison.workdays import add_working_days
 from liaison.workflow import WorkflowError, lock, record_creation, record_note, transition
 from members.models import Member
 
-from . import notifications
+from . import notifications, tallies
 from .models import (
     Concern,
     ConcernCategory,
@@ -120,6 +120,7 @@ def visit_record(
         created_by=actor,
     )
     VisitMember.objects.bulk_create([VisitMember(visit=visit, member=m) for m in members])
+    tallies.refresh(m.pk for m in members)
     _set_team(visit, team_users, leaders)
     record_creation(visit, actor=actor)
     for opinion in opinions:
@@ -167,6 +168,7 @@ def visit_complete(
         note=_("%(d)s 走访") % {"d": f"{visit.visited_on:%Y-%m-%d}"},
         update_fields=["visited_on", "place", "amount", "gifts", "summary", "staff_notes"],
     )
+    refresh_visit_tallies(visit)
     _set_team(visit, team_users, leaders)
     return visit
 
@@ -197,6 +199,8 @@ def visit_update(*, visit: Visit, actor, **fields) -> Visit:
     for name, value in fields.items():
         setattr(visit, name, value)
     visit.save()
+    if "visited_on" in fields:
+        refresh_visit_tallies(visit)
     return visit
 
 
@@ -206,7 +210,7 @@ def visit_cancel(*, visit: Visit, actor, reason: str) -> Visit:
         raise WorkflowError(_("请填写取消走访的原因。"))
     visit = lock(visit)
     visit.cancel_reason = reason
-    return transition(
+    transition(
         visit,
         workflow=VISIT_WORKFLOW,
         target=Visit.Status.CANCELLED,
@@ -214,6 +218,14 @@ def visit_cancel(*, visit: Visit, actor, reason: str) -> Visit:
         note=reason,
         update_fields=["cancel_reason"],
     )
+    refresh_visit_tallies(visit)
+    return visit
+
+
+def refresh_visit_tallies(visit: Visit, also: Iterable[int] = ()) -> None:
+    """Recount the tallies of the visit's members (and of ``also``: members just
+    removed from it) after a change that can move their counts."""
+    tallies.refresh([*visit.member_links.values_list("member_id", flat=True), *also])
 
 
 # --- Life events ----------------------------------------------------------------------

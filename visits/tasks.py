@@ -5,6 +5,7 @@ from celery import shared_task
 from liaison.models import today
 from liaison.tasks import deliver_notifications
 
+from . import tallies
 from .reminders import visit_reminders_queue
 
 
@@ -15,3 +16,9 @@ def visit_reminders(day: str | None = None) -> dict:
     queued = visit_reminders_queue(datetime.date.fromisoformat(day) if day else today())
     delivery = deliver_notifications() if any(queued.values()) else {}
     return {**queued, **delivery}
+
+
+@shared_task(name="visits.tasks.repair_visit_tallies", ignore_result=True)
+def repair_visit_tallies() -> int:
+    """Recount the visit tallies that drifted from the visits; returns how many."""
+    return tallies.repair()

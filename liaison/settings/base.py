@@ -97,6 +97,8 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A kept connection is checked before reuse, so a restarted PostgreSQL costs no request.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A PostgreSQL that does not answer must fail a request (and /healthz) quickly.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)

@@ -8,7 +8,10 @@ pytestmark = pytest.mark.django_db
 
 def test_staff_read_their_reminders_on_the_admin_index_and_mark_them_read(staff_client, staff):
     notify_user(
-        user=staff, kind="test", key="heads-up:1", template="birthday_heads_up",
+        user=staff,
+        kind="test",
+        key="heads-up:1",
+        template="birthday_heads_up",
         context={"member": None, "birthday": None, "days": 3, "office": staff.office},
         channels=("portal",),
     )

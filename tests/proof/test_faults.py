@@ -359,17 +359,53 @@ def private_postgres(tmp_path):
         subprocess.run(["rm", "-rf", str(data)])
 
 
+# What each signed-in user requests while PostgreSQL goes away and comes back.
+# The office's name is on both only when signed in.
+DRILL_OFFICE = "演练街道政协联络处"
+DRILL_PAGES = [("member", "/portal/", DRILL_OFFICE), ("staff", "/admin/", DRILL_OFFICE)]
+
+# Run in a child process against the drill's database: a staff account and a member
+# with an account, signed in; prints their session cookies.
+SIGN_IN = f"""
+import json, django
+django.setup()
+from django.test import Client
+from tests.factories import OfficeFactory, member_with_account, staff_user
+office = OfficeFactory(code="drill", name="{DRILL_OFFICE}")
+cookies = {{}}
+for who, user in (
+    ("staff", staff_user(office, username="drill_staff")),
+    ("member", member_with_account(office=office).user),
+):
+    client = Client()
+    client.force_login(user)
+    cookies[who] = client.cookies["sessionid"].value
+print(json.dumps(cookies))
+"""
+
+
 def test_postgresql_restarted_while_requests_are_served_recovers_without_a_manual_step(
     private_postgres, tmp_path
 ):
+    """Members and staff keep requesting pages from gunicorn (persistent database
+    connections, CONN_MAX_AGE=60) while PostgreSQL stops and starts again: every request
+    answers within the connect timeout, during the outage with the 503 page rather than
+    an error trace, and afterwards with the page again, without restarting anything."""
+    import http.client
+    import json
+
     url, pg = private_postgres
     port = free_port()
     env = dict(
         os.environ,
         DJANGO_SETTINGS_MODULE="tests.proof.drill_settings",
         DATABASE_URL=url,
+        CONN_MAX_AGE="60",
         PYTHONPATH=str(ROOT),
     )
+    child = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], **child)
+    cookies = json.loads(subprocess.run([sys.executable, "-c", SIGN_IN], **child).stdout)
     server = subprocess.Popen(
         [
             sys.executable,
@@ -388,30 +424,62 @@ def test_postgresql_restarted_while_requests_are_served_recovers_without_a_manua
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    import http.client
 
-    def database_status():
+    def get(path, who=None):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        headers = {"Host": "127.0.0.1"}
+        if who:
+            headers["Cookie"] = f"sessionid={cookies[who]}"
         started = time.monotonic()
         try:
-            conn.request("GET", "/healthz", headers={"Host": "127.0.0.1"})
+            conn.request("GET", path, headers=headers)
             response = conn.getresponse()
-            body = response.read()
+            body = response.read().decode()
         finally:
             conn.close()
-        return response.status, b'"database": "ok"' in body, time.monotonic() - started
+        return response.status, body, time.monotonic() - started
+
+    def pages_answer():
+        for who, path, text in DRILL_PAGES:
+            status, body, _ = get(path, who)
+            assert (path, status) == (path, 200) and text in body
+
+    seen: list[tuple[int, float]] = []
+    stopping = threading.Event()
+
+    def keep_requesting():
+        while not stopping.is_set():
+            for who, path, _text in DRILL_PAGES:
+                status, _body, seconds = get(path, who)
+                seen.append((status, seconds))
 
     try:
         wait_for_port(port)
-        assert database_status()[1]
+        assert '"database": "ok"' in get("/healthz")[1]
+        pages_answer()
+        traffic = threading.Thread(target=keep_requesting)
+        traffic.start()
+        time.sleep(1)
 
         pg("stop")
-        status, database_ok, seconds = database_status()
-        assert (status, database_ok) == (503, False)
-        assert seconds < 5  # connect_timeout, not a hung worker
+        for who, path, _text in DRILL_PAGES:
+            status, body, seconds = get(path, who)
+            assert status == 503 and "系统暂时不可用" in body
+            assert seconds < 5  # connect_timeout, not a hung worker
+        status, body, _ = get("/healthz")
+        assert status == 503 and '"database": "ok"' not in body
         pg("start")
 
-        status, database_ok, _ = database_status()  # no restart of the web server
-        assert database_ok
+        pages_answer()  # no restart of the web server, no manual step
+        assert '"database": "ok"' in get("/healthz")[1]
+        time.sleep(1)
+        stopping.set()
+        traffic.join(timeout=30)
     finally:
+        stopping.set()
         stop(server)
+    statuses = {status for status, _ in seen}
+    assert statuses <= {200, 503}, statuses  # an outage, never a crash page
+    assert 503 in statuses and 200 in statuses
+    assert max(seconds for _, seconds in seen) < 5
+    assert seen[-1][0] == 200
