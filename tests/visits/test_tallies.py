@@ -8,6 +8,7 @@ import threading
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 
@@ -192,3 +193,18 @@ def test_visits_recorded_at_the_same_moment_are_both_counted(staff, office, memb
             thread.join()
     assert errors == []
     assert counts(member) == {2026: (4, 0, datetime.date(2026, 3, 5))}
+
+
+def test_the_repair_command_checks_and_repairs(staff, office, member, capsys):
+    with time_machine.travel(MAY):
+        record(staff, office, [member], datetime.date(2026, 3, 2))
+    VisitTally.objects.all().delete()
+    with pytest.raises(SystemExit) as stopped:
+        call_command("repair_visit_tallies", "--check")
+    assert stopped.value.code == 1
+    call_command("repair_visit_tallies")
+    call_command("repair_visit_tallies", "--check")
+    out = capsys.readouterr().out
+    assert "不一致的委员：1 名" in out and "已重新统计 1 名" in out
+    assert "不一致的委员：0 名" in out
+    assert counts(member) == {2026: (1, 0, datetime.date(2026, 3, 2))}
