@@ -380,7 +380,9 @@ class DocumentRequestForm(forms.Form):
         help_text=_("履职档案：选届次则生成整届档案，否则按年度。"),
     )
     activity = forms.IntegerField(
-        label=_("活动编号"), required=False, help_text=_("活动纪要必填（活动页面地址中的编号）。")
+        label=_("活动编号"),
+        required=False,
+        help_text=_("活动纪要必填；在活动页面点“生成纪要 PDF”会自动填好。"),
     )
 
     def __init__(self, *args, offices, **kwargs):
@@ -546,7 +548,15 @@ class DocumentAdmin(OfficeScopedAdmin):
         """Ask for a document: the worker renders it; the page shows its progress."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = DocumentRequestForm(request.POST or None, offices=self._offices(request))
+        # Other pages link here with the fields filled in (?kind=minutes&activity=18).
+        initial = {
+            name: request.GET[name]
+            for name in ("kind", "year", "half", "member_no", "activity")
+            if name in request.GET
+        }
+        form = DocumentRequestForm(
+            request.POST or None, initial=initial, offices=self._offices(request)
+        )
         if request.method == "POST" and form.is_valid():
             try:
                 document = services.document_request(

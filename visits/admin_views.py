@@ -17,8 +17,8 @@ from .models import Concern
 from .selectors import (
     coverage_by_office,
     coverage_members,
+    for_display,
     half_year_period,
-    with_last_visits,
     year_period,
 )
 
@@ -42,7 +42,8 @@ def _chosen_office(request, offices):
 def coverage(model_admin, request):
     """Every serving member should be visited at least N times a year (N configurable
     per office, DOMAIN.md). District staff see one row per office and pick an office;
-    office staff see their own office. Counting happens in the database."""
+    office staff see their own office. Counting happens in the database, from the
+    members' visit tallies."""
     day = today()
     offices = list(visible_offices(request.user).order_by("code"))
     rows = coverage_by_office(offices, day)
@@ -50,13 +51,18 @@ def coverage(model_admin, request):
     show = request.GET.get("show", "half")
     if show not in dict(SHOW_CHOICES):
         show = "half"
-    members = coverage_members([office] if office else offices, day)
+    shown = [office] if office else offices
+    members = coverage_members(shown, day, targets={row.office.pk: row.target for row in rows})
     if show == "half":
         members = members.filter(visits_half=0)
     elif show == "year":
         members = members.filter(visits_year__lt=F("target"))
-    page = Paginator(members, COVERAGE_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = with_last_visits(list(page.object_list))
+    # The summary rows already counted the list: no second count of the roster.
+    counted = {"half": "not_visited_half", "year": "below_target", "all": "serving"}[show]
+    paginator = Paginator(members, COVERAGE_PER_PAGE)
+    paginator.count = sum(getattr(row, counted) for row in rows if row.office in shown)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = for_display(list(page.object_list), offices)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,

@@ -15,6 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -27,6 +28,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -185,37 +187,63 @@ def member_dashboard_summary(member: Member, today: datetime.date) -> dict:
 # --- Staff: coverage ------------------------------------------------------------------
 
 
-def _with_tallies(members: QuerySet[Member], today: datetime.date) -> QuerySet[Member]:
-    """Annotate this year's and this half-year's done visits and the office's yearly
-    target (offices that never saved a config use the model default). One row per
-    member: the tally of this year, joined, not visits counted."""
+def coverage_targets(offices) -> dict[int, int]:
+    """Each office's yearly visit target; offices that never saved a config use the
+    model default."""
     default = VisitConfig._meta.get_field("visits_per_year").default
+    targets = {office.pk: default for office in offices}
+    targets.update(
+        VisitConfig.objects.filter(office__in=offices).values_list("office_id", "visits_per_year")
+    )
+    return targets
+
+
+def _with_tallies(
+    members: QuerySet[Member], today: datetime.date, targets: dict[int, int]
+) -> QuerySet[Member]:
+    """Annotate this year's and this half-year's done visits (this year's tally row,
+    joined) and the office's yearly target (a constant per office, not a join)."""
     half = "tally__first_half" if today.month <= 6 else "tally__second_half"
+    if len(set(targets.values())) <= 1:
+        default = VisitConfig._meta.get_field("visits_per_year").default
+        target = Value(next(iter(targets.values()), default))
+    else:
+        target = Case(
+            *(When(office_id=pk, then=Value(t)) for pk, t in targets.items()),
+            output_field=IntegerField(),
+        )
     return members.annotate(
         tally=FilteredRelation("visit_tallies", condition=Q(visit_tallies__year=today.year)),
         visits_year=Coalesce(F("tally__first_half") + F("tally__second_half"), Value(0)),
         visits_half=Coalesce(F(half), Value(0)),
-        target=Coalesce(F("office__visit_config__visits_per_year"), Value(default)),
+        target=target,
     )
 
 
-def coverage_members(offices, today: datetime.date) -> QuerySet[Member]:
+def coverage_members(
+    offices, today: datetime.date, targets: dict[int, int] | None = None
+) -> QuerySet[Member]:
     """Serving members of ``offices`` with their visits this year and half-year and
     their office's yearly target — for the coverage page and the reminders, the least
     visited first. Read from the tallies, so it costs a join per member, not a count of
-    visits; ``with_last_visits`` adds the last visit's date to the rows shown."""
+    visits; ``for_display`` adds the office and last visit date to the rows shown."""
+    offices = list(offices)
+    if targets is None:
+        targets = coverage_targets(offices)
     members = Member.objects.filter(office__in=offices, status=Member.Status.SERVING)
     return (
-        _with_tallies(members, today)
-        .select_related("office", "sector")
-        .only("id", "name", "member_no", "mobile", "office__name", "sector__name", "stroke_key")
+        _with_tallies(members, today, targets)
+        .select_related("sector")
+        .only("id", "office_id", "name", "member_no", "mobile", "sector__name", "stroke_key")
         .order_by("visits_half", "visits_year", "office_id", "stroke_key", "pk")
     )
 
 
-def with_last_visits(members: list[Member]) -> list[Member]:
-    """Set ``last_visited_on`` (the last done visit ever, None if never) on a page of
-    members: one query for the page, not the roster."""
+def for_display(members: list[Member], offices) -> list[Member]:
+    """Give a page of coverage rows their office (from ``offices``, no query) and
+    ``last_visited_on`` (the last done visit ever, None if never): one query for the
+    page, not the roster."""
+    by_pk = {office.pk: office for office in offices}
     last = dict(
         VisitTally.objects.filter(member__in=members)
         .values("member_id")
@@ -223,6 +251,7 @@ def with_last_visits(members: list[Member]) -> list[Member]:
         .values_list("member_id", "last")
     )
     for member in members:
+        member.office = by_pk[member.office_id]
         member.last_visited_on = last.get(member.pk)
     return members
 
@@ -248,10 +277,11 @@ def coverage_by_office(offices, today: datetime.date) -> list[CoverageRow]:
     still need a visit this half-year or this year, and how many are below the yearly
     target. One grouped query over the offices' serving members and their tallies."""
     offices = list(offices)
+    targets = coverage_targets(offices)
     members = Member.objects.filter(office__in=offices, status=Member.Status.SERVING)
     counts = {
         row["office_id"]: row
-        for row in _with_tallies(members, today)
+        for row in _with_tallies(members, today, targets)
         .order_by()
         .values("office_id")
         .annotate(
@@ -261,10 +291,6 @@ def coverage_by_office(offices, today: datetime.date) -> list[CoverageRow]:
             reached=Count("pk", filter=Q(visits_year__gte=F("target"))),
         )
     }
-    default = VisitConfig._meta.get_field("visits_per_year").default
-    targets = dict(
-        VisitConfig.objects.filter(office__in=offices).values_list("office_id", "visits_per_year")
-    )
     rows = []
     for office in offices:
         count = counts.get(office.pk, {})
@@ -272,7 +298,7 @@ def coverage_by_office(offices, today: datetime.date) -> list[CoverageRow]:
         rows.append(
             CoverageRow(
                 office=office,
-                target=targets.get(office.pk, default),
+                target=targets[office.pk],
                 serving=total,
                 visited_half=count.get("visited_half", 0),
                 not_visited_half=total - count.get("visited_half", 0),

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from plans import services, tasks
 from plans.models import Document
-from tests.factories import HandlingUnitFactory, proposal_replied
+from tests.factories import HandlingUnitFactory, activity_held, proposal_replied
 
 from .helpers import pdf_text, squash
 
@@ -206,3 +206,24 @@ def test_document_changelist_runs_a_constant_number_of_queries(staff_client, sta
         services.document_request(office=office, kind="ranking", params={"year": year}, actor=staff)
     assert count() == small
     assert "2039年度委员履职积分排名" in squash(staff_client.get(url).content.decode())
+
+
+def test_an_activity_with_minutes_links_to_its_minutes_pdf_filled_in(
+    staff_client, staff, office, member, queued
+):
+    from briefings import services as briefing_services
+
+    activity = activity_held(office=office, staff=staff, attended=[member])
+    change = reverse("admin:briefings_activity_change", args=[activity.pk])
+    assert "生成纪要 PDF" not in staff_client.get(change).content.decode()  # no minutes yet
+    briefing_services.minutes_save(activity=activity, actor=staff, minutes="通报了经济运行情况。")
+    link = f"{reverse('admin:plans_document_add')}?kind=minutes&amp;activity={activity.pk}"
+    assert link in staff_client.get(change).content.decode()
+
+    form = staff_client.get(link.replace("&amp;", "&")).context["form"]
+    assert (form["kind"].value(), form["activity"].value()) == ("minutes", str(activity.pk))
+    staff_client.post(
+        reverse("admin:plans_document_add"),
+        {"kind": "minutes", "office": office.pk, "activity": activity.pk},
+    )
+    assert Document.objects.get().params["activity"] == activity.pk

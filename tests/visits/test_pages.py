@@ -368,6 +368,57 @@ def test_district_coverage_counts_every_office_in_the_database(
     assert page.context["totals"]["not_visited_half"] == 30
 
 
+@pytest.mark.parametrize("show", ["half", "year", "all"])
+@pytest.mark.parametrize("chosen", ["", "jcy", "dtb"])
+def test_coverage_list_pages_through_exactly_the_members_its_count_says(
+    client, district_staff, office, other_office, staff, monkeypatch, show, chosen
+):
+    """The list's count comes from the summary rows (no second count of the roster):
+    it must be the number of members the pages list, for every office and filter, with
+    each office's own yearly target."""
+    from visits import admin_views
+    from visits.models import VisitConfig
+
+    monkeypatch.setattr(admin_views, "COVERAGE_PER_PAGE", 7)
+    VisitConfig.objects.create(office=other_office, visits_per_year=1)
+    here = bulk_members(office, 30, prefix="A")
+    there = bulk_members(other_office, 20, prefix="B")
+    bulk_visits(office, here, every=3, on=datetime.date(2026, 2, 10))
+    bulk_visits(office, here, every=6, on=datetime.date(2026, 2, 20))
+    bulk_visits(other_office, there, every=2, on=datetime.date(2026, 2, 10))
+    picked = {"": "", "jcy": office.pk, "dtb": other_office.pk}[chosen]
+    client.force_login(district_staff)
+    listed, number, count = [], 1, None
+    with time_machine.travel(datetime.datetime(2026, 3, 1, 9, tzinfo=SHANGHAI)):
+        while number:
+            page = client.get(
+                reverse("admin:visits_visit_coverage"),
+                {"office": picked, "show": show, "page": number},
+            ).context["page"]
+            count = page.paginator.count
+            listed += page.object_list
+            number = page.next_page_number() if page.has_next() else None
+    expected = {
+        ("", "half"): 30,  # 20 + 10 not visited
+        ("", "year"): 35,  # jcy: 25 below two visits; dtb: 10 below one
+        ("", "all"): 50,
+        ("jcy", "half"): 20,
+        ("jcy", "year"): 25,
+        ("jcy", "all"): 30,
+        ("dtb", "half"): 10,
+        ("dtb", "year"): 10,
+        ("dtb", "all"): 20,
+    }[chosen, show]
+    assert count == len(listed) == len({m.pk for m in listed}) == expected
+    for member in listed:
+        assert member.office.code in (chosen or "jcy dtb")
+        assert member.target == (1 if member.office.code == "dtb" else 2)
+        if show == "half":
+            assert member.visits_half == 0 and member.last_visited_on is None
+        if show == "year":
+            assert member.visits_year < member.target
+
+
 def test_concern_digest_counts_by_state_and_kind_for_the_month(staff_client, staff, member, cgk):
     with time_machine.travel(datetime.datetime(2026, 3, 5, 9, tzinfo=SHANGHAI)):
         first = services.concern_create(
