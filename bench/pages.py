@@ -63,7 +63,7 @@ def prepare(factor: str) -> dict:
     from django.utils import timezone
 
     from briefings.models import Invitation
-    from liaison.demo import parts
+    from liaison.demo import analyze, seed_parts
     from liaison.models import Office
     from members import demo
     from members.models import Member
@@ -81,12 +81,9 @@ def prepare(factor: str) -> dict:
     offices = list(Office.objects.filter(code__in=demo.DEMO_OFFICE_CODES).order_by("pk"))
     actor = get_user_model().objects.filter(username=demo.ADMIN_USERNAME).first()
     today = timezone.localdate()
-    for index, part in enumerate(parts(), start=1):
-        part.seed(offices=offices, today=today, rng=random.Random(demo.SEED + index), actor=actor)
+    seed_parts(offices=offices, today=today, actor=actor, seed=demo.SEED)
     _multiply_proposals(PROPOSAL_COPIES * factor)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    analyze()
     seeded = time.perf_counter() - started
 
     office = offices[0]

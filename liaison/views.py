@@ -1,5 +1,7 @@
 import logging
+import operator
 import sys
+from functools import reduce
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -104,19 +106,24 @@ def inbox_read_all(request):
 
 # --- Uploaded files -------------------------------------------------------------------
 # Every file field in the project, with the path from its model to the office that owns
-# the record and, where a member may fetch their own file, the path to that member's
-# user. Models are named by label (apps.get_model) so liaison imports no dependent app.
+# the record and, where members may fetch the file, the paths to their users. Models are
+# named by label (apps.get_model) so liaison imports no dependent app.
 # tests/security/test_media.py fails when a file field is missing from this table.
 PROTECTED_MEDIA = [
-    # (model label, file field, office path, owner-user path or None)
-    ("members.Member", "photo", "office", "user"),
-    ("proposals.ProposalAttachment", "file", "proposal__office", "proposal__lead_member__user"),
-    ("proposals.Reply", "letter", "assignment__proposal__office", None),
-    ("proposals.ResearchReport", "file", "office", None),
-    ("briefings.Activity", "request_document", "office", None),
-    ("briefings.Material", "file", "activity__office", None),
-    ("briefings.ActivityPhoto", "image", "activity__office", None),
-    ("plans.Document", "file", "office", None),
+    # (model label, file field, office path, owner-user paths)
+    ("members.Member", "photo", "office", ["user"]),
+    ("proposals.ProposalAttachment", "file", "proposal__office", ["proposal__lead_member__user"]),
+    ("proposals.Reply", "letter", "assignment__proposal__office", []),
+    (
+        "proposals.ResearchReport",
+        "file",
+        "office",
+        ["lead_member__user", "group_members__user"],
+    ),
+    ("briefings.Activity", "request_document", "office", []),
+    ("briefings.Material", "file", "activity__office", []),
+    ("briefings.ActivityPhoto", "image", "activity__office", []),
+    ("plans.Document", "file", "office", []),
 ]
 
 
@@ -128,7 +135,7 @@ def _media_allowed(user, name: str) -> bool:
 
     from .scoping import scope_queryset
 
-    for label, field, office_path, owner_path in PROTECTED_MEDIA:
+    for label, field, office_path, owner_paths in PROTECTED_MEDIA:
         try:
             model = apps.get_model(label)
         except LookupError:  # app not installed
@@ -136,7 +143,12 @@ def _media_allowed(user, name: str) -> bool:
         records = model._default_manager.filter(**{field: name})
         if user.is_staff and scope_queryset(records, user, office_path).exists():
             return True
-        if owner_path and records.filter(Q(**{owner_path: user})).exists():
+        if (
+            owner_paths
+            and records.filter(
+                reduce(operator.or_, (Q(**{path: user}) for path in owner_paths))
+            ).exists()
+        ):
             return True
     return False
 

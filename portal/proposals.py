@@ -1,4 +1,5 @@
-"""The member's proposals (提案) and public-opinion reports (社情民意) in the portal.
+"""The member's proposals (提案), public-opinion reports (社情民意) and research
+reports (调研报告, read-only: staff record them) in the portal.
 
 Reads come from proposals.selectors, scoped to the signed-in member: another member's
 id in the URL is a 404. Writes go through proposals.services; a refused move shows its
@@ -19,12 +20,19 @@ from django.views.decorators.http import require_POST
 from liaison.uploads import validate_document
 from liaison.workflow import WorkflowError, history_for
 from proposals import services
-from proposals.models import Feedback, OpinionReport, Proposal, ProposalCategory
+from proposals.models import (
+    Feedback,
+    OpinionReport,
+    Proposal,
+    ProposalCategory,
+    ResearchReport,
+)
 from proposals.selectors import (
     cosigner_choices,
     member_opinion_reports,
     member_proposal_detail,
     member_proposals,
+    member_research_reports,
     pending_cosign_invitations,
 )
 from proposals.workflows import OPINION_WORKFLOW, PROPOSAL_WORKFLOW
@@ -381,3 +389,24 @@ def opinion_submit(request, pk):
     else:
         messages.success(request, _("已提交联络处。"))
     return redirect("portal:opinion_detail", pk)
+
+
+# --- Research reports (read-only) ----------------------------------------------------
+
+
+@member_required
+def research_list(request):
+    return _page(
+        request,
+        "portal/research/list.html",
+        reports=list(member_research_reports(request.member)),
+    )
+
+
+@member_required
+def research_detail(request, pk):
+    try:
+        report = member_research_reports(request.member).get(pk=pk)
+    except ResearchReport.DoesNotExist as error:
+        raise Http404 from error
+    return _page(request, "portal/research/detail.html", report=report)

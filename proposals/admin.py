@@ -446,3 +446,14 @@ class ResearchReportAdmin(OfficeScopedAdmin):
     search_fields = ("topic", "lead_member__name")
     autocomplete_fields = ("lead_member", "group_members")
     inlines = [ResearchAdoptionInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The group is saved only now; points follow who took part.
+        services.research_points_sync(report=form.instance, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        services.research_reports_delete(reports=queryset)
+
+    def delete_model(self, request, obj):
+        services.research_reports_delete(reports=ResearchReport.objects.filter(pk=obj.pk))

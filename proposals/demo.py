@@ -18,6 +18,7 @@ from liaison.models import HandlingUnit, StatusChange
 from liaison.workdays import add_months
 from members.models import Member, PointEntry, PointRule
 
+from . import services
 from .models import (
     Adoption,
     Assignment,
@@ -601,6 +602,7 @@ def _seed_research(offices, members_by_office, today, rng) -> int:
             submitted_on=today - datetime.timedelta(days=rng.randint(30, 200)),
         )
         report.group_members.set(group)
+        services.research_points_sync(report=report, actor=None)
         ResearchAdoption.objects.create(
             report=report,
             body="区民政局",

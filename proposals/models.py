@@ -539,7 +539,12 @@ class ResearchReport(models.Model):
         validators=[validate_document],
     )
     submitted_to = models.CharField(_("报送对象"), max_length=200, blank=True)
-    submitted_on = models.DateField(_("报送日期"), null=True, blank=True)
+    submitted_on = models.DateField(
+        _("报送日期"),
+        null=True,
+        blank=True,
+        help_text=_("填写报送日期后，牵头委员和调研组成员各得“参加调研视察”积分。"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 

@@ -1,13 +1,23 @@
 """Reads of proposals and reports, scoped and joined for the pages that use them.
 
 The portal reaches proposals only through these: a member sees the proposals they lead
-or were invited to co-sign, and their own opinion reports; any other id is a 404."""
+or were invited to co-sign, their own opinion reports and the research reports whose
+group they led or joined; any other id is a 404."""
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from members.models import Member
 
-from .models import Adoption, Assignment, OpinionReport, Proposal, ProposalCosigner, Reply
+from .models import (
+    Adoption,
+    Assignment,
+    OpinionReport,
+    Proposal,
+    ProposalCosigner,
+    Reply,
+    ResearchAdoption,
+    ResearchReport,
+)
 
 
 def member_proposals(member: Member) -> QuerySet[Proposal]:
@@ -60,6 +70,27 @@ def member_opinion_reports(member: Member) -> QuerySet[OpinionReport]:
         OpinionReport.objects.filter(member=member)
         .prefetch_related(Prefetch("adoptions", Adoption.objects.order_by("-adopted_on")))
         .order_by("-created_at")
+    )
+
+
+def member_research_reports(member: Member) -> QuerySet[ResearchReport]:
+    """Research reports the member led or was in the group of (groups may span offices),
+    newest first, with the group and what was adopted."""
+    return (
+        ResearchReport.objects.filter(
+            Q(lead_member=member)
+            | Exists(
+                ResearchReport.group_members.through.objects.filter(
+                    researchreport=OuterRef("pk"), member=member
+                )
+            )
+        )
+        .select_related("lead_member", "office")
+        .prefetch_related(
+            Prefetch("group_members", Member.objects.only("id", "name").order_by("stroke_key")),
+            Prefetch("adoptions", ResearchAdoption.objects.order_by("-adopted_on")),
+        )
+        .order_by("-year", "-created_at", "-pk")
     )
 
 

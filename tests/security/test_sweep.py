@@ -62,6 +62,7 @@ ID_SOURCES = {
     ("notification_", "pk"): "notification",
     ("proposal_", "pk"): "proposal",
     ("opinion_", "pk"): "opinion",
+    ("research_", "pk"): "research",
     ("visit_", "pk"): "visit",
     ("concern_", "pk"): "concern",
     ("activity_", "pk"): "activity",
@@ -85,6 +86,7 @@ def _source(name: str, param: str) -> str | None:
 def _records_of(member, staff):
     """One of each kind of record a member may see, belonging to ``member``."""
     from briefings.models import Material
+    from proposals.models import ResearchReport
     from proposals.services import opinion_report_create
     from visits import services as visits
     from visits.models import Concern, Visit
@@ -125,8 +127,11 @@ def _records_of(member, staff):
     material = Material.objects.create(
         activity=activity, title="材料", file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="x.pdf")
     )
+    research = ResearchReport.objects.create(office=office, year=2026, topic="适老化改造调研")
+    research.group_members.add(member)
     notification = NotificationFactory(recipient=member.user, office=office)
     return {
+        "research": research.pk,
         "proposal": proposal.pk,
         "opinion": opinion.pk,
         "concern": concern.pk,

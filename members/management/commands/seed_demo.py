@@ -1,12 +1,12 @@
-import random
 import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from liaison.demo import parts as demo_parts
+from liaison.demo import seed_parts
 from liaison.models import Office
 from members import demo
 
@@ -46,11 +46,6 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = demo.demo_seed(scale=scale)
                 self._seed_areas()
-            if connection.vendor == "postgresql":
-                # Fresh bulk-loaded tables have no planner statistics until autovacuum
-                # gets to them; the first pages would otherwise be planned blind.
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
         except demo.DemoDataExists as exists:
             if exists.is_demo:
                 self.stdout.write("演示数据已存在，未重复写入（加 --reset 可重建）。")
@@ -77,15 +72,13 @@ class Command(BaseCommand):
     def _seed_areas(self) -> None:
         """Each later area (proposals, visits, briefings, plans) seeds its part for the
         demo offices, in the order the areas depend on each other."""
-        offices = list(Office.objects.filter(code__in=demo.DEMO_OFFICE_CODES).order_by("pk"))
-        actor = get_user_model().objects.filter(username=demo.ADMIN_USERNAME).first()
-        today = timezone.localdate()
-        for index, part in enumerate(demo_parts(), start=1):
-            counts = part.seed(
-                offices=offices, today=today, rng=random.Random(demo.SEED + index), actor=actor
-            )
-            described = "，".join(f"{name} {count}" for name, count in counts.items())
-            self.stdout.write(f"  {part.name}：{described}")
+        seed_parts(
+            offices=list(Office.objects.filter(code__in=demo.DEMO_OFFICE_CODES).order_by("pk")),
+            today=timezone.localdate(),
+            actor=get_user_model().objects.filter(username=demo.ADMIN_USERNAME).first(),
+            seed=demo.SEED,
+            log=self.stdout.write,
+        )
 
     def _print_sign_ins(self, sign_ins: demo.SignIns, base_url: str) -> None:
         base = base_url.rstrip("/")
