@@ -4,7 +4,7 @@ The portal reaches proposals only through these: a member sees the proposals the
 or were invited to co-sign, their own opinion reports and the research reports whose
 group they led or joined; any other id is a 404."""
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from members.models import Member
 
@@ -21,9 +21,13 @@ from .models import (
 
 
 def member_proposals(member: Member) -> QuerySet[Proposal]:
-    cosigned = ProposalCosigner.objects.filter(proposal=OuterRef("pk"), member=member)
+    """Proposals the member leads or was invited to co-sign. The ids come from a UNION
+    of two index lookups: "lead = X OR EXISTS(co-signer X)" read every proposal in the
+    district to test the EXISTS, so the page grew with the whole district's proposals."""
+    led = Proposal.objects.filter(lead_member=member).order_by().values("pk")
+    cosigned = ProposalCosigner.objects.filter(member=member).order_by().values("proposal_id")
     return (
-        Proposal.objects.filter(Q(lead_member=member) | Q(Exists(cosigned)))
+        Proposal.objects.filter(pk__in=led.union(cosigned))
         .select_related("category", "lead_member")
         .order_by("-created_at")
     )
@@ -76,15 +80,14 @@ def member_opinion_reports(member: Member) -> QuerySet[OpinionReport]:
 def member_research_reports(member: Member) -> QuerySet[ResearchReport]:
     """Research reports the member led or was in the group of (groups may span offices),
     newest first, with the group and what was adopted."""
+    led = ResearchReport.objects.filter(lead_member=member).order_by().values("pk")
+    joined = (
+        ResearchReport.group_members.through.objects.filter(member=member)
+        .order_by()
+        .values("researchreport_id")
+    )
     return (
-        ResearchReport.objects.filter(
-            Q(lead_member=member)
-            | Exists(
-                ResearchReport.group_members.through.objects.filter(
-                    researchreport=OuterRef("pk"), member=member
-                )
-            )
-        )
+        ResearchReport.objects.filter(pk__in=led.union(joined))
         .select_related("lead_member", "office")
         .prefetch_related(
             Prefetch("group_members", Member.objects.only("id", "name").order_by("stroke_key")),
