@@ -2,7 +2,7 @@
 
 For the district dataset (1×) and a variant with ten times the members per office
 (10×, and the proposals, visits and activities the area seeds derive from them), each
-in a throwaway database; the proposals are copied to 2× and 20× (PROPOSAL_COPIES):
+in a throwaway database; the proposals are copied to 4× and 40× (PROPOSAL_COPIES):
 
 1. a child process migrates, seeds (``members.demo.demo_seed`` + every registered area
    part, as ``seed_demo`` does), runs ANALYZE on PostgreSQL, counts SQL queries per page
@@ -29,10 +29,11 @@ ADMIN_TARGET = 20.0
 SCALING_TARGET = 1.2
 ROUNDS = 40
 WARMUP = 5
-# The demo seeds 27 proposals per office: fewer than the admin's 50-row page, so the 1×
-# list would show 27 rows and the 10× one 50, and 10×/1× would measure the rows, not the
-# data. Both sizes copy the proposals: 2× (54 per office, a full page) and 20×.
-PROPOSAL_COPIES = 2
+# The demo seeds 27 proposals per office, 15 of them this year: fewer than the admin's
+# 50-row page (which shows this year's by default), so the 1× list would show 15 rows
+# and the 10× one 50, and 10×/1× would measure the rows, not the data. Both sizes copy
+# the proposals: 4× (about 60 this year per office, a full page) and 40×.
+PROPOSAL_COPIES = 4
 PING = "/bench/ping"
 
 # name, kind (portal/admin), session (member/staff)

@@ -18,6 +18,15 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids repeat between tests (rolled back), so
+    a cached page from one test could otherwise answer the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def office(db):
     return OfficeFactory(code="jcy", name="韭菜园街道政协联络处", street="韭菜园街道")

@@ -4,8 +4,7 @@ party working committee."""
 
 import datetime
 
-from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,16 +12,9 @@ from django.utils.translation import gettext_lazy
 from liaison.models import today
 from liaison.scoping import visible_offices
 
+from . import coverage as cached
 from .models import Concern
-from .selectors import (
-    coverage_by_office,
-    coverage_members,
-    for_display,
-    half_year_period,
-    year_period,
-)
-
-COVERAGE_PER_PAGE = 100
+from .selectors import half_year_period, year_period
 
 SHOW_CHOICES = (
     ("half", gettext_lazy("本半年未走访")),
@@ -42,27 +34,25 @@ def _chosen_office(request, offices):
 def coverage(model_admin, request):
     """Every serving member should be visited at least N times a year (N configurable
     per office, DOMAIN.md). District staff see one row per office and pick an office;
-    office staff see their own office. Counting happens in the database, from the
-    members' visit tallies."""
+    office staff see their own office. Counted in the database from the members' visit
+    tallies, and cached until a visit, a member or a target changes (visits.coverage)."""
     day = today()
     offices = list(visible_offices(request.user).order_by("code"))
-    rows = coverage_by_office(offices, day)
     office = _chosen_office(request, offices)
     show = request.GET.get("show", "half")
     if show not in dict(SHOW_CHOICES):
         show = "half"
-    shown = [office] if office else offices
-    members = coverage_members(shown, day, targets={row.office.pk: row.target for row in rows})
-    if show == "half":
-        members = members.filter(visits_half=0)
-    elif show == "year":
-        members = members.filter(visits_year__lt=F("target"))
-    # The summary rows already counted the list: no second count of the roster.
-    counted = {"half": "not_visited_half", "year": "below_target", "all": "serving"}[show]
-    paginator = Paginator(members, COVERAGE_PER_PAGE)
-    paginator.count = sum(getattr(row, counted) for row in rows if row.office in shown)
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = for_display(list(page.object_list), offices)
+    stamp = cached.version(offices, day)
+    rows = cached.summary(offices, day, stamp)
+    page = cached.page(
+        offices=offices,
+        shown=[office] if office else offices,
+        rows=rows,
+        show=show,
+        number=request.GET.get("page"),
+        day=day,
+        stamp=stamp,
+    )
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,

@@ -5,8 +5,9 @@ from liaison.dashboard import Panel, register
 from liaison.models import today
 from liaison.scoping import visible_offices
 
+from . import coverage
 from .models import Concern, Visit
-from .selectors import coverage_by_office, half_year_period
+from .selectors import half_year_period
 
 
 @register
@@ -18,7 +19,7 @@ def visits_panel(request):
     offices = list(visible_offices(request.user).order_by("code"))
     if not offices:
         return None
-    rows = coverage_by_office(offices, day)
+    rows = coverage.summary(offices, day, coverage.version(offices, day))
     concerns = Concern.objects.filter(office__in=offices).aggregate(
         open=Count("pk", filter=Q(status__in=Concern.OPEN_STATUSES)),
         overdue=Count("pk", filter=Concern.overdue_q(day)),

@@ -242,6 +242,24 @@ class VisitTally(models.Model):
         return self.first_half + self.second_half
 
 
+class CoverageStamp(models.Model):
+    """A counter per office, bumped whenever any of its members' visit tallies change:
+    part of the key under which the coverage page's figures are cached
+    (``visits.coverage``), so a recorded visit shows on the next view."""
+
+    office = models.OneToOneField(
+        Office, primary_key=True, on_delete=models.CASCADE, related_name="coverage_stamp"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("走访覆盖版本")
+        verbose_name_plural = _("走访覆盖版本")
+
+    def __str__(self):
+        return f"{self.office_id}: {self.version}"
+
+
 class VisitTeamMember(models.Model):
     """Someone on the visiting team: a staff user, or an invited leader by name (leaders
     of the street party working committee often have no account)."""
@@ -464,6 +482,9 @@ class Concern(models.Model):
         verbose_name_plural = _("意见建议")
         indexes = [
             models.Index(fields=["office", "status", "created_at"], name="concern_office_idx"),
+            # The changelist's order: its 50 newest are read from the index, not sorted
+            # out of every concern of the office joined to its members.
+            models.Index(fields=["office", "created_at", "id"], name="concern_office_newest_idx"),
             models.Index(fields=["unit", "status"], name="concern_unit_idx"),
         ]
 

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import ExtractYear
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,22 @@ def _models():
     from .models import VisitMember, VisitTally
 
     return Member, VisitMember, VisitTally
+
+
+def bump_stamps(office_ids: Iterable[int] | None = None) -> None:
+    """Mark these offices' coverage (every office's, with None) as changed, so the
+    cached coverage figures are computed afresh."""
+    from liaison.models import Office
+
+    from .models import CoverageStamp
+
+    if office_ids is None:
+        office_ids = Office.objects.values_list("pk", flat=True)
+    ids = sorted(set(office_ids))
+    CoverageStamp.objects.bulk_create(
+        [CoverageStamp(office_id=pk) for pk in ids], ignore_conflicts=True
+    )
+    CoverageStamp.objects.filter(office_id__in=ids).update(version=F("version") + 1)
 
 
 def counted(visit_member_model, member_ids: Iterable[int] | None = None):
@@ -73,21 +89,26 @@ def refresh(member_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         with transaction.atomic():
-            list(Member.objects.select_for_update().filter(pk__in=chunk).values_list("pk"))
+            offices = Member.objects.select_for_update().filter(pk__in=chunk)
+            office_ids = set(offices.values_list("office_id", flat=True))
             VisitTally.objects.filter(member_id__in=chunk).delete()
             VisitTally.objects.bulk_create(_rows(VisitTally, counted(VisitMember, chunk)))
+            bump_stamps(office_ids)
 
 
 def rebuild(visit_member_model=None, tally_model=None) -> int:
     """Recount every tally at once (a migration, or a database nothing else writes to).
     Returns the number of rows."""
-    if visit_member_model is None:
+    current = visit_member_model is None  # not a migration's historical models
+    if current:
         _member, visit_member_model, tally_model = _models()
     with transaction.atomic():
         tally_model.objects.all().delete()
         rows = tally_model.objects.bulk_create(
             _rows(tally_model, counted(visit_member_model)), batch_size=1000
         )
+        if current:
+            bump_stamps()
     return len(rows)
 
 

@@ -93,6 +93,15 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------
 # SQLite is the embedded default so that a first run needs nothing; production and CI use
 # PostgreSQL through DATABASE_URL (postgres://user@host:5432/name).
+# Per process, in memory: nothing cached has to be shared between processes (the
+# coverage figures are keyed by what they were computed from, see visits/coverage.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }

@@ -376,10 +376,10 @@ def test_coverage_list_pages_through_exactly_the_members_its_count_says(
     """The list's count comes from the summary rows (no second count of the roster):
     it must be the number of members the pages list, for every office and filter, with
     each office's own yearly target."""
-    from visits import admin_views
+    from visits import coverage
     from visits.models import VisitConfig
 
-    monkeypatch.setattr(admin_views, "COVERAGE_PER_PAGE", 7)
+    monkeypatch.setattr(coverage, "PER_PAGE", 7)
     VisitConfig.objects.create(office=other_office, visits_per_year=1)
     here = bulk_members(office, 30, prefix="A")
     there = bulk_members(other_office, 20, prefix="B")

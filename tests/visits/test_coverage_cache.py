@@ -1,0 +1,87 @@
+"""The coverage page is cached, and never out of date: a recorded visit, a member who
+leaves office, a changed target or a new half-year shows on the very next view."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from visits import services
+from visits.models import Visit, VisitConfig
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+MAY = datetime.datetime(2026, 5, 20, 9, tzinfo=SHANGHAI)
+
+
+def _view(client, show="half"):
+    response = client.get(reverse("admin:visits_visit_coverage"), {"show": show})
+    page = response.context["page"]
+    return response.context["rows"][0], [m.name for m in page.object_list]
+
+
+def test_a_second_view_is_served_from_the_cache(staff_client, member, other_member):
+    with time_machine.travel(MAY):
+        _view(staff_client)
+        with CaptureQueriesContext(connection) as second:
+            row, listed = _view(staff_client)
+    assert sorted(listed) == sorted([member.name, other_member.name])
+    assert row.serving == 2
+    counted = [q["sql"] for q in second.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counted == []  # neither the summary nor the list was counted again
+
+
+def test_a_recorded_visit_shows_on_the_next_view(staff_client, staff, office, member):
+    with time_machine.travel(MAY):
+        assert member.name in _view(staff_client)[1]
+        services.visit_record(
+            actor=staff,
+            office=office,
+            kind=Visit.Kind.ROUTINE,
+            visited_on=datetime.date(2026, 5, 19),
+            members=[member],
+        )
+        row, listed = _view(staff_client)
+    assert member.name not in listed and row.visited_half == 1
+
+
+def test_a_member_leaving_office_shows_on_the_next_view(staff_client, member, other_member):
+    with time_machine.travel(MAY):
+        assert _view(staff_client)[0].serving == 2
+        other_member.status = other_member.Status.TERM_ENDED
+        other_member.save()
+        row, listed = _view(staff_client)
+    assert row.serving == 1 and listed == [member.name]
+
+
+def test_a_changed_target_shows_on_the_next_view(staff_client, staff, office, member):
+    with time_machine.travel(MAY):
+        services.visit_record(
+            actor=staff,
+            office=office,
+            kind=Visit.Kind.ROUTINE,
+            visited_on=datetime.date(2026, 5, 19),
+            members=[member],
+        )
+        assert member.name in _view(staff_client, "year")[1]  # one of two visits
+        VisitConfig.objects.create(office=office, visits_per_year=1)
+        row, listed = _view(staff_client, "year")
+    assert member.name not in listed and row.target == 1
+
+
+def test_a_new_half_year_shows_on_the_next_view(staff_client, staff, office, member):
+    with time_machine.travel(MAY):
+        services.visit_record(
+            actor=staff,
+            office=office,
+            kind=Visit.Kind.ROUTINE,
+            visited_on=datetime.date(2026, 5, 19),
+            members=[member],
+        )
+        assert member.name not in _view(staff_client)[1]
+    with time_machine.travel(datetime.datetime(2026, 7, 1, 9, tzinfo=SHANGHAI)):
+        assert member.name in _view(staff_client)[1]  # not yet visited this half-year

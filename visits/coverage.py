@@ -1,0 +1,91 @@
+"""The coverage page's figures, cached until something they depend on changes.
+
+Counting coverage reads one tally row per serving member, so an office of 5,000 members
+costs a scan of 5,000 rows on every view. The summary rows and each page of the member
+list are instead kept in Django's cache under a key naming what they were computed
+from: the offices' coverage stamps (bumped by every tally recount), the newest history
+row of members (any member added, moved, renamed or leaving office) and of the visit
+configs (targets), and the day (half-year and year change with it). A change of any of
+those gives a new key, so the next view computes afresh, in whichever process serves
+it; a cache shared between processes is not needed. Entries expire after
+``CACHE_SECONDS`` anyway, should a write bypass everything above (raw SQL).
+"""
+
+import datetime
+from dataclasses import asdict
+
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Max
+
+from members.models import Member
+
+from .models import CoverageStamp, VisitConfig
+from .selectors import CoverageRow, coverage_by_office, coverage_members, for_display
+
+CACHE_SECONDS = 10 * 60
+PER_PAGE = 100
+# What each "show" lists, and which summary figure counts it.
+SHOWN = {"half": "not_visited_half", "year": "below_target", "all": "serving"}
+
+
+def version(offices, day: datetime.date) -> str:
+    """Names everything the figures of ``offices`` on ``day`` depend on."""
+    stamps = sorted(
+        CoverageStamp.objects.filter(office__in=offices).values_list("office_id", "version")
+    )
+    members = Member.history.aggregate(last=Max("history_id"))["last"]
+    configs = VisitConfig.history.aggregate(last=Max("history_id"))["last"]
+    return f"{day:%Y%m%d}:{members}:{configs}:" + ",".join(f"{o}.{v}" for o, v in stamps)
+
+
+def _key(*parts) -> str:
+    return "coverage:" + ":".join(str(part) for part in parts)
+
+
+def summary(offices, day: datetime.date, stamp: str) -> list[CoverageRow]:
+    """``coverage_by_office``, cached."""
+    offices = list(offices)
+    key = _key("rows", ",".join(str(o.pk) for o in offices), stamp)
+    counts = cache.get(key)
+    if counts is None:
+        rows = coverage_by_office(offices, day)
+        cache.set(key, [{**asdict(row), "office": row.office.pk} for row in rows], CACHE_SECONDS)
+        return rows
+    by_pk = {office.pk: office for office in offices}
+    return [CoverageRow(**{**c, "office": by_pk[c["office"]]}) for c in counts]
+
+
+def page(*, offices, shown, rows: list[CoverageRow], show: str, number, day, stamp: str) -> Page:
+    """One page of the members of ``shown`` that ``show`` lists, the least visited
+    first, with their counts, office, sector and last visit. Cached as ids and counts;
+    the members themselves are read by primary key (a page's worth)."""
+    key = _key("page", ",".join(str(o.pk) for o in shown), show, number, stamp)
+    cached = cache.get(key)
+    if cached is None:
+        members = coverage_members(shown, day, targets={row.office.pk: row.target for row in rows})
+        if show == "half":
+            members = members.filter(visits_half=0)
+        elif show == "year":
+            members = members.filter(visits_year__lt=F("target"))
+        paginator = Paginator(members, PER_PAGE)
+        # The summary rows already counted the list: no second count of the roster.
+        paginator.count = sum(getattr(row, SHOWN[show]) for row in rows if row.office in shown)
+        found = paginator.get_page(number)
+        cached = (
+            paginator.count,
+            found.number,
+            [(m.pk, m.visits_half, m.visits_year, m.target) for m in found.object_list],
+        )
+        cache.set(key, cached, CACHE_SECONDS)
+    count, number, entries = cached
+    members = Member.objects.select_related("sector").in_bulk([pk for pk, *_n in entries])
+    listed = []
+    for pk, half, year, target in entries:
+        member = members.get(pk)
+        if member is not None:
+            member.visits_half, member.visits_year, member.target = half, year, target
+            listed.append(member)
+    paginator = Paginator([], PER_PAGE)
+    paginator.count = count
+    return Page(for_display(listed, offices), number, paginator)
