@@ -18,6 +18,16 @@ SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 MAY = datetime.datetime(2026, 5, 20, 9, tzinfo=SHANGHAI)
 
 
+def _visit(staff, member):
+    services.visit_record(
+        actor=staff,
+        office=member.office,
+        kind=Visit.Kind.ROUTINE,
+        visited_on=datetime.date(2026, 5, 19),
+        members=[member],
+    )
+
+
 def _view(client, show="half"):
     response = client.get(reverse("admin:visits_visit_coverage"), {"show": show})
     page = response.context["page"]
@@ -35,16 +45,10 @@ def test_a_second_view_is_served_from_the_cache(staff_client, member, other_memb
     assert counted == []  # neither the summary nor the list was counted again
 
 
-def test_a_recorded_visit_shows_on_the_next_view(staff_client, staff, office, member):
+def test_a_recorded_visit_shows_on_the_next_view(staff_client, staff, member):
     with time_machine.travel(MAY):
         assert member.name in _view(staff_client)[1]
-        services.visit_record(
-            actor=staff,
-            office=office,
-            kind=Visit.Kind.ROUTINE,
-            visited_on=datetime.date(2026, 5, 19),
-            members=[member],
-        )
+        _visit(staff, member)
         row, listed = _view(staff_client)
     assert member.name not in listed and row.visited_half == 1
 
@@ -60,28 +64,16 @@ def test_a_member_leaving_office_shows_on_the_next_view(staff_client, member, ot
 
 def test_a_changed_target_shows_on_the_next_view(staff_client, staff, office, member):
     with time_machine.travel(MAY):
-        services.visit_record(
-            actor=staff,
-            office=office,
-            kind=Visit.Kind.ROUTINE,
-            visited_on=datetime.date(2026, 5, 19),
-            members=[member],
-        )
+        _visit(staff, member)
         assert member.name in _view(staff_client, "year")[1]  # one of two visits
         VisitConfig.objects.create(office=office, visits_per_year=1)
         row, listed = _view(staff_client, "year")
     assert member.name not in listed and row.target == 1
 
 
-def test_a_new_half_year_shows_on_the_next_view(staff_client, staff, office, member):
+def test_a_new_half_year_shows_on_the_next_view(staff_client, staff, member):
     with time_machine.travel(MAY):
-        services.visit_record(
-            actor=staff,
-            office=office,
-            kind=Visit.Kind.ROUTINE,
-            visited_on=datetime.date(2026, 5, 19),
-            members=[member],
-        )
+        _visit(staff, member)
         assert member.name not in _view(staff_client)[1]
     with time_machine.travel(datetime.datetime(2026, 7, 1, 9, tzinfo=SHANGHAI)):
         assert member.name in _view(staff_client)[1]  # not yet visited this half-year

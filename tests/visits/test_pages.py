@@ -18,6 +18,7 @@ from visits import services
 from visits.models import Concern, LifeEvent, Visit
 
 from .bulk import bulk_concerns, bulk_members, bulk_visits
+from .forms import visit_admin_form
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -179,22 +180,7 @@ def test_portal_visit_and_concern_pages_run_constant_queries_at_100_and_5000_mem
 
 
 def _visit_form(member, visited_on):
-    return {
-        "kind": Visit.Kind.ROUTINE,
-        "visited_on": visited_on,
-        "place": "",
-        "amount": "",
-        "gifts": "",
-        "summary": "",
-        "staff_notes": "",
-        "member_links-TOTAL_FORMS": "1",
-        "member_links-INITIAL_FORMS": "0",
-        "member_links-0-member": str(member.pk),
-        "team-TOTAL_FORMS": "0",
-        "team-INITIAL_FORMS": "0",
-        "concerns-TOTAL_FORMS": "0",
-        "concerns-INITIAL_FORMS": "0",
-    }
+    return visit_admin_form(visited_on, [(None, member, False)])
 
 
 def test_admin_refuses_a_visit_dated_in_the_future(staff_client, member):

@@ -18,6 +18,8 @@ from visits import services, tallies
 from visits.models import LifeEvent, Visit, VisitMember, VisitTally
 from visits.tasks import repair_visit_tallies
 
+from .forms import visit_admin_form
+
 pytestmark = pytest.mark.django_db
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -80,32 +82,6 @@ def test_a_cancelled_pending_visit_counts_nothing(staff, office, member):
     assert tallies.stale_member_ids() == set()
 
 
-def _admin_form(visit, links, visited_on):
-    form = {
-        "kind": visit.kind,
-        "visited_on": visited_on,
-        "place": "",
-        "amount": "",
-        "gifts": "",
-        "summary": "",
-        "staff_notes": "",
-        "member_links-TOTAL_FORMS": str(len(links)),
-        "member_links-INITIAL_FORMS": str(sum(1 for link, _m, _d in links if link)),
-        "team-TOTAL_FORMS": "0",
-        "team-INITIAL_FORMS": "0",
-        "concerns-TOTAL_FORMS": "0",
-        "concerns-INITIAL_FORMS": "0",
-    }
-    for i, (link, member, delete) in enumerate(links):
-        form[f"member_links-{i}-member"] = str(member.pk)
-        form[f"member_links-{i}-visit"] = str(visit.pk)
-        if link:
-            form[f"member_links-{i}-id"] = str(link.pk)
-        if delete:
-            form[f"member_links-{i}-DELETE"] = "on"
-    return form
-
-
 def test_changing_members_in_the_admin_recounts_both_sides(
     staff_client, staff, office, member, other_member
 ):
@@ -114,7 +90,9 @@ def test_changing_members_in_the_admin_recounts_both_sides(
         link = visit.member_links.get()
         response = staff_client.post(
             reverse("admin:visits_visit_change", args=[visit.pk]),
-            _admin_form(visit, [(link, member, True), (None, other_member, False)], "2026-05-06"),
+            visit_admin_form(
+                "2026-05-06", [(link, member, True), (None, other_member, False)], visit=visit
+            ),
         )
     assert response.status_code == 302, response.text
     assert list(visit.member_links.values_list("member", flat=True)) == [other_member.pk]
