@@ -60,6 +60,7 @@ def page(*, offices, shown, rows: list[CoverageRow], show: str, number, day, sta
     """One page of the members of ``shown`` that ``show`` lists, the least visited
     first, with their counts, office, sector and last visit. Cached as ids and counts;
     the members themselves are read by primary key (a page's worth)."""
+    number = number if str(number).isdigit() else 1  # get_page's reading of anything else
     key = _key("page", ",".join(str(o.pk) for o in shown), show, number, stamp)
     cached = cache.get(key)
     if cached is None:

@@ -77,3 +77,11 @@ def test_a_new_half_year_shows_on_the_next_view(staff_client, staff, member):
         assert member.name not in _view(staff_client)[1]
     with time_machine.travel(datetime.datetime(2026, 7, 1, 9, tzinfo=SHANGHAI)):
         assert member.name in _view(staff_client)[1]  # not yet visited this half-year
+
+
+@pytest.mark.parametrize("number", ["abc", "-1", "", "99"])
+def test_any_page_number_shows_a_page_of_the_list(staff_client, member, number):
+    with time_machine.travel(MAY):
+        response = staff_client.get(reverse("admin:visits_visit_coverage"), {"page": number})
+    assert response.status_code == 200
+    assert [m.name for m in response.context["page"].object_list] == [member.name]
