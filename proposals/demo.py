@@ -592,6 +592,9 @@ def _seed_research(offices, members_by_office, today, rng) -> int:
         if len(members) < 4:
             continue
         group = rng.sample(members, 4)
+        showcase = _showcase(members)
+        if showcase is not None and showcase not in group:
+            group[-1] = showcase  # the sign-in member sees one in the portal
         report = ResearchReport.objects.create(
             office=office,
             year=today.year,
