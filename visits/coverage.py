@@ -81,10 +81,12 @@ def page(*, offices, shown, rows: list[CoverageRow], show: str, number, day, sta
         cache.set(key, cached, CACHE_SECONDS)
     count, number, entries = cached
     members = Member.objects.select_related("sector").in_bulk([pk for pk, *_n in entries])
+    allowed = {office.pk for office in shown}
     listed = []
     for pk, half, year, target in entries:
         member = members.get(pk)
-        if member is not None:
+        # Gone or moved to another office since (a change the next view's key reflects).
+        if member is not None and member.office_id in allowed:
             member.visits_half, member.visits_year, member.target = half, year, target
             listed.append(member)
     paginator = Paginator([], PER_PAGE)
