@@ -237,10 +237,6 @@ class VisitTally(models.Model):
     def __str__(self):
         return f"{self.member_id} {self.year}: {self.first_half}+{self.second_half}"
 
-    @property
-    def total(self) -> int:
-        return self.first_half + self.second_half
-
 
 class CoverageStamp(models.Model):
     """A counter per office, bumped whenever any of its members' visit tallies change:
