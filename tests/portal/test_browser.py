@@ -1,6 +1,7 @@
 """A member on a phone: Debian's Chromium, driven by Playwright, against a live server."""
 
 import pytest
+from django.db import connections
 from playwright.sync_api import expect, sync_playwright
 
 from members.models import Member
@@ -57,6 +58,10 @@ def phone_page(monkeypatch):
         finally:
             context.close()
             browser.close()
+            # ORM calls made while Playwright's loop runs get their own connections
+            # (Django keeps them per async context); close them here, in that context,
+            # or PostgreSQL refuses to drop the test database at the end of the run.
+            connections.close_all()
 
 
 def test_member_signs_in_on_a_phone_and_changes_phone_numbers(live_server, member, phone_page):
