@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
+from liaison.admin_workflow import ConfirmForm, LegacyStep, ReasonForm
 from liaison.models import today
 from members.models import Member, Sector
 
@@ -192,69 +192,69 @@ class OpinionRecordForm(RecordForm):
 
 
 ACTIVITY_STEPS = {
-    "request_send": Step(
+    "request_send": LegacyStep(
         _("登记请示报送"),
         RequestSendForm,
         lambda a, u, d: services.activity_request_send(activity=a, actor=u, **d),
         (A.DRAFT, A.PUBLISHED),
         files=True,
     ),
-    "request_answer": Step(
+    "request_answer": LegacyStep(
         _("录入党工委批复"),
         RequestAnswerForm,
         lambda a, u, d: services.activity_request_answer(activity=a, actor=u, **d),
         (A.DRAFT, A.PUBLISHED),
     ),
-    "invite": Step(_("邀请委员"), InviteForm, _invite, (A.DRAFT, A.PUBLISHED), needs=("record",)),
-    "publish": Step(
+    "invite": LegacyStep(_("邀请委员"), InviteForm, _invite, (A.DRAFT, A.PUBLISHED), needs=("record",)),
+    "publish": LegacyStep(
         _("发布并通知委员"),
         PublishForm,
         lambda a, u, d: services.activity_publish(activity=a, actor=u, **d),
         (A.DRAFT,),
         needs=("record",),
     ),
-    "reschedule": Step(
+    "reschedule": LegacyStep(
         _("调整时间地点"),
         RescheduleForm,
         lambda a, u, d: services.activity_reschedule(activity=a, actor=u, **d),
         (A.PUBLISHED,),
         needs=("record",),
     ),
-    "decide_leave": Step(
+    "decide_leave": LegacyStep(
         _("审批请假"),
         LeaveDecisionForm,
         lambda a, u, d: services.leave_decide(actor=u, **d),
         (A.PUBLISHED,),
         needs=("record",),
     ),
-    "close_attendance": Step(
+    "close_attendance": LegacyStep(
         _("完成考勤登记"),
         ConfirmForm,
         lambda a, u, d: services.attendance_close(activity=a, actor=u),
         (A.PUBLISHED,),
     ),
-    "correct_attendance": Step(
+    "correct_attendance": LegacyStep(
         _("更正出勤"),
         CorrectAttendanceForm,
         lambda a, u, d: services.attendance_correct(actor=u, **d),
         (A.PUBLISHED, A.HELD),
         needs=("record",),
     ),
-    "record_opinion": Step(
+    "record_opinion": LegacyStep(
         _("录入意见建议"),
         OpinionRecordForm,
         lambda a, u, d: services.opinion_record(activity=a, actor=u, **d),
         (A.PUBLISHED, A.HELD),
         needs=("record",),
     ),
-    "write_minutes": Step(
+    "write_minutes": LegacyStep(
         _("撰写纪要"),
         MinutesForm,
         lambda a, u, d: services.minutes_save(activity=a, actor=u, **d),
         (A.PUBLISHED, A.HELD),
         needs=("record",),
     ),
-    "cancel": Step(
+    "cancel": LegacyStep(
         _("取消活动"),
         ReasonForm,
         lambda a, u, d: services.activity_cancel(activity=a, actor=u, reason=d["reason"]),
@@ -310,21 +310,21 @@ class ToConcernForm(RecordForm):
 
 
 OPINION_STEPS = {
-    "to_concern": Step(
+    "to_concern": LegacyStep(
         _("转为意见建议办理"),
         ToConcernForm,
         lambda o, u, d: services.opinion_to_concern(opinion=o, actor=u, **d),
         (O.NEW, O.NOTED),
         needs=("record",),
     ),
-    "to_proposal": Step(
+    "to_proposal": LegacyStep(
         _("转为委员提案草稿"),
         ToProposalForm,
         lambda o, u, d: services.opinion_to_proposal(opinion=o, actor=u, **d),
         (O.NEW, O.NOTED),
         needs=("record",),
     ),
-    "note": Step(
+    "note": LegacyStep(
         _("阅存"),
         ConfirmForm,
         lambda o, u, d: services.opinion_note(opinion=o, actor=u, note=d["note"]),

@@ -1,6 +1,6 @@
-"""Workflow steps in the admin: the change page lists the steps the record's state
-allows, each opens a small form, and the form calls a service. Domain errors become a
-message on the page, never a 500."""
+"""Workflow steps in the admin: the change page shows a button for each action the
+app's actions table (``<app>/actions.py``) offers staff now; each opens a small form,
+and the form calls a service. Domain errors become a message on the page, never a 500."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .actions import STAFF, Actor
 from .workflow import WorkflowError, history_for
 
 
@@ -34,10 +35,21 @@ class ReasonForm(forms.Form):
 
 @dataclass(frozen=True)
 class Step:
-    """One workflow step: ``form`` is shown; on a valid POST ``run(record, user,
-    cleaned_data)`` calls the service. ``states`` are the statuses it is offered in;
-    ``needs`` names extra arguments for the form: "record" (the object acted on) and
-    "user" (the staff member, to scope choices)."""
+    """How the admin takes one action of the app's actions table: ``form`` is shown; on
+    a valid POST ``run(record, user, cleaned_data)`` calls the service. ``needs`` names
+    extra arguments for the form: "record" (the object acted on) and "user" (the staff
+    member, to scope choices). When and under which label it is offered is the actions
+    table's business, not the step's."""
+
+    form: type[forms.Form]
+    run: Any
+    needs: tuple = ()
+    files: bool = False
+
+
+@dataclass(frozen=True)
+class LegacyStep:
+    """A step that lists its own states (apps not yet moved to an actions table)."""
 
     label: Any
     form: type[forms.Form]
@@ -49,8 +61,10 @@ class Step:
 
 
 class WorkflowAdminMixin:
-    """Use with OfficeScopedAdmin. ``workflow_steps`` maps a step name to a ``Step``."""
+    """Use with OfficeScopedAdmin. ``action_table`` is the app's actions table;
+    ``workflow_steps`` maps each of its staff actions to a ``Step``."""
 
+    action_table = None
     workflow_steps: dict = {}
     workflow = None  # the liaison.workflow.Workflow, for status labels on the timeline
     change_form_template = "admin/workflow_change_form.html"
@@ -88,16 +102,34 @@ class WorkflowAdminMixin:
             return format_html('<strong class="overdue">{}（{}）</strong>', obj.due_date, _("逾期"))
         return obj.due_date
 
-    def available_steps(self, obj):
-        return [
-            (name, step) for name, step in self.workflow_steps.items() if obj.status in step.states
-        ]
+    def available_actions(self, request, obj):
+        """The staff actions offered on ``obj`` now, in the table's order."""
+        if self.action_table is None:  # a LegacyStep app
+            return [
+                LegacyAction(name, step)
+                for name, step in self.workflow_steps.items()
+                if obj.status in step.states
+            ]
+        return self.action_table.available(obj, Actor.staff(request.user))
+
+    def _action(self, request, obj, name):
+        """(the action if it is available now, its label either way)."""
+        if self.action_table is None:
+            step = self.workflow_steps.get(name)
+            if step is None:
+                raise Http404
+            ok = obj.status in step.states
+            return (LegacyAction(name, step) if ok else None), step.label
+        action = self.action_table.action(STAFF, name)
+        if action is None or name not in self.workflow_steps:
+            raise Http404
+        return self.action_table.find(obj, Actor.staff(request.user), name), action.label
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         obj = self.get_object(request, unquote(object_id))
         if self.has_change_permission(request, obj):
-            extra_context["workflow_steps"] = self.available_steps(obj)
+            extra_context["workflow_actions"] = self.available_actions(request, obj)
         timeline = list(history_for(obj))
         for change in timeline:
             change.from_label = change.from_status and self.workflow.label(change.from_status)
@@ -109,16 +141,15 @@ class WorkflowAdminMixin:
         obj = self.get_object(request, unquote(object_id))
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        spec = self.workflow_steps.get(step)
-        if spec is None:
-            raise Http404
+        action, label = self._action(request, obj, step)
+        spec = self.workflow_steps[step]
         change_url = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
         )
-        if obj.status not in spec.states:
+        if action is None:
             messages.error(
                 request,
-                f"当前状态为“{obj.get_status_display()}”，不能执行“{spec.label}”。",
+                f"当前状态为“{obj.get_status_display()}”，不能执行“{label}”。",
             )
             return HttpResponseRedirect(change_url)
         kwargs = {}
@@ -135,16 +166,33 @@ class WorkflowAdminMixin:
             except WorkflowError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, f"“{spec.label}”已完成。")
+                messages.success(request, f"“{label}”已完成。")
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": obj,
-            "title": f"{spec.label}：{obj}",
+            "title": f"{label}：{obj}",
             "step": spec,
+            "action": action,
             "form": form,
             "change_url": change_url,
             "has_view_permission": True,
         }
         return TemplateResponse(request, "admin/workflow_step.html", context)
+
+
+@dataclass(frozen=True)
+class LegacyAction:
+    """A LegacyStep seen as an action, so the change page renders one shape."""
+
+    name: str
+    step: LegacyStep
+
+    @property
+    def label(self):
+        return self.step.label
+
+    @property
+    def style(self):
+        return "danger" if self.step.danger else "secondary"

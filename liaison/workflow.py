@@ -30,18 +30,34 @@ class Workflow:
     def allows(self, source: str, target: str) -> bool:
         return target in self.moves.get(source, ())
 
+    def sources(self, target: str) -> tuple[str, ...]:
+        """The statuses that may move to ``target``, in the table's order."""
+        return tuple(source for source, targets in self.moves.items() if target in targets)
+
     def label(self, status: str) -> str:
         try:
             return str(self.status_enum(status).label)
         except ValueError:
             return status
 
+    def refusal(self, source: str, target: str) -> str | None:
+        """Why ``source`` may not move to ``target`` (None when the table allows it)."""
+        if self.allows(source, target):
+            return None
+        return _("当前状态为“%(source)s”，不能变更为“%(target)s”。") % {
+            "source": self.label(source),
+            "target": self.label(target),
+        }
+
     def check(self, source: str, target: str) -> None:
-        if not self.allows(source, target):
-            raise WorkflowError(
-                _("当前状态为“%(source)s”，不能变更为“%(target)s”。")
-                % {"source": self.label(source), "target": self.label(target)}
-            )
+        refuse(self.refusal(source, target))
+
+
+def refuse(reason: str | None) -> None:
+    """Raise the refusal a guard returned (guards return the sentence, or None, so the
+    actions tables can ask the same question without catching exceptions)."""
+    if reason:
+        raise WorkflowError(reason)
 
 
 def lock(obj):

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin_workflow import ConfirmForm, Step
+from liaison.admin_workflow import ConfirmForm, LegacyStep
 from liaison.models import today
 
 from . import services
@@ -51,31 +51,31 @@ def _request_plan_pdf(plan, user, data):
 
 
 PLAN_STEPS = {
-    "submit": Step(
+    "submit": LegacyStep(
         _("报送党工委"),
         SubmitForm,
         lambda p, u, d: services.plan_submit(plan=p, actor=u, **d),
         (S.DRAFT, S.REVISED),
     ),
-    "comment": Step(
+    "comment": LegacyStep(
         _("登记党工委意见"),
         CommentForm,
         lambda p, u, d: services.plan_comment_record(plan=p, actor=u, **d),
         (S.SUBMITTED,),
     ),
-    "revise": Step(
+    "revise": LegacyStep(
         _("根据意见生成修改稿"),
         ConfirmForm,
         lambda p, u, d: services.plan_revise(plan=p, actor=u, note=d["note"]),
         (S.SUBMITTED, S.ADOPTED),
     ),
-    "adopt": Step(
+    "adopt": LegacyStep(
         _("登记通过"),
         AdoptForm,
         lambda p, u, d: services.plan_adopt(plan=p, actor=u, **d),
         (S.SUBMITTED, S.REVISED),
     ),
-    "pdf": Step(
+    "pdf": LegacyStep(
         _("生成 PDF"),
         ConfirmForm,
         _request_plan_pdf,
@@ -112,14 +112,14 @@ def _request_report_pdf(report, user, data):
 
 
 REPORT_STEPS = {
-    "issue": Step(
+    "issue": LegacyStep(
         _("报送（冻结数据并生成 PDF）"),
         IssueReportForm,
         lambda r, u, d: services.work_report_issue(report=r, actor=u, **d),
         (R.DRAFT,),
         needs=("record",),
     ),
-    "pdf": Step(
+    "pdf": LegacyStep(
         _("生成 PDF"),
         ConfirmForm,
         _request_report_pdf,

@@ -9,7 +9,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,9 +16,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from liaison.actions import Actor
 from liaison.uploads import validate_document
 from liaison.workflow import WorkflowError, history_for
 from proposals import services
+from proposals.actions import (
+    OPINION_ACTIONS,
+    PROPOSAL_ACTIONS,
+    my_invitation,
+    opinion_report_actions,
+    proposal_actions,
+)
 from proposals.models import (
     Feedback,
     OpinionReport,
@@ -35,8 +42,9 @@ from proposals.selectors import (
     member_research_reports,
     pending_cosign_invitations,
 )
-from proposals.workflows import OPINION_WORKFLOW, PROPOSAL_WORKFLOW
+from proposals.workflows import OPINION_WORKFLOW, PROPOSAL_WORKFLOW, cosigners_refusal
 
+from .actions import Handler, buttons, take
 from .views import _page, member_required
 
 P = Proposal.Status
@@ -82,16 +90,11 @@ class FeedbackForm(forms.Form):
         label=gettext_lazy("您对办理答复的评价"),
         choices=Feedback.Verdict.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择评价。")},
     )
     comments = forms.CharField(
         label=gettext_lazy("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-    def __init__(self, *args, action="", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_action = action
-        self.helper.add_input(Submit("submit", _("提交评价")))
 
 
 class OpinionReportForm(forms.Form):
@@ -146,160 +149,140 @@ def proposal_list(request):
     )
 
 
-@member_required
-def proposal_create(request):
-    form = ProposalForm(request.POST or None, request.FILES or None, member=request.member)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                proposal = services.proposal_create(
-                    actor=request.user,
-                    office=request.member.office,
-                    lead_member=request.member,
-                    title=data["title"],
-                    reasons=data["reasons"],
-                    suggestions=data["suggestions"],
-                    category=data["category"],
-                    cosigners=list(data["cosigners"]),
-                )
-                if data["attachment"]:
-                    services.proposal_attach(
-                        proposal=proposal, actor=request.user, file=data["attachment"]
-                    )
-        except WorkflowError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("提案草稿已保存。确认无误后请点击“提交”。"))
-            return redirect("portal:proposal_detail", proposal.pk)
-    return _page(request, "portal/proposals/form.html", form=form, creating=True)
-
-
-@member_required
-def proposal_edit(request, pk):
-    proposal = _proposal_or_404(request, pk)
-    if proposal.lead_member_id != request.member.pk:
-        raise Http404
-    initial = {f: getattr(proposal, f) for f in ("title", "category", "reasons", "suggestions")}
-    initial["cosigners"] = [c.member for c in proposal.cosigners.all()]
+def _proposal_form_page(request, proposal=None):
+    initial = None
+    if proposal is not None:
+        initial = {f: getattr(proposal, f) for f in ("title", "category", "reasons", "suggestions")}
+        initial["cosigners"] = [c.member for c in proposal.cosigners.all()]
     form = ProposalForm(
         request.POST or None, request.FILES or None, initial=initial, member=request.member
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():  # all of the edit, or none of it
-                if data["attachment"]:
-                    services.proposal_attach(
-                        proposal=proposal, actor=request.user, file=data["attachment"]
-                    )
-                services.proposal_update_draft(
-                    proposal=proposal,
-                    actor=request.user,
-                    **{f: data[f] for f in ("title", "category", "reasons", "suggestions")},
-                )
-                services.proposal_invite_cosigners(
-                    proposal=proposal, actor=request.user, members=list(data["cosigners"])
-                )
+            proposal = services.proposal_save_draft(
+                actor=request.user,
+                member=request.member,
+                proposal=proposal,
+                title=data["title"],
+                reasons=data["reasons"],
+                suggestions=data["suggestions"],
+                category=data["category"],
+                cosigners=data["cosigners"],
+                attachment=data["attachment"],
+            )
         except WorkflowError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("提案已保存。"))
+            messages.success(
+                request,
+                _("提案已保存。")
+                if initial
+                else _("提案草稿已保存。确认无误后请点击“提交”。"),
+            )
             return redirect("portal:proposal_detail", proposal.pk)
-    return _page(request, "portal/proposals/form.html", form=form, proposal=proposal)
+    return _page(
+        request, "portal/proposals/form.html", form=form, proposal=proposal, creating=not initial
+    )
+
+
+@member_required
+def proposal_create(request):
+    return _proposal_form_page(request)
+
+
+@member_required
+def proposal_edit(request, pk):
+    proposal = _proposal_or_404(request, pk)
+    actor = Actor.of_member(request.member)
+    if PROPOSAL_ACTIONS.find(proposal, actor, "edit") is None:
+        if proposal.lead_member_id != request.member.pk:
+            raise Http404
+        messages.error(request, _("提案已提交，不能再修改。"))
+        return redirect("portal:proposal_detail", pk)
+    return _proposal_form_page(request, proposal)
+
+
+def _take_cosign(request, proposal, accept):
+    invitation = my_invitation(proposal, request.member)
+    services.cosign_respond(cosigner=invitation, member=request.member, accept=accept)
+
+
+PROPOSAL_HANDLERS = {
+    "edit": Handler(page="portal:proposal_edit"),
+    "submit": Handler(
+        lambda request, p, d: services.proposal_submit(proposal=p, actor=request.user),
+        gettext_lazy("提案已提交，联络处将尽快审查。"),
+    ),
+    "withdraw": Handler(
+        lambda request, p, d: services.proposal_withdraw(proposal=p, actor=request.user),
+        gettext_lazy("提案已撤回。"),
+    ),
+    "cosign_accept": Handler(
+        lambda request, p, d: _take_cosign(request, p, True), gettext_lazy("已确认附议。")
+    ),
+    "cosign_decline": Handler(
+        lambda request, p, d: _take_cosign(request, p, False), gettext_lazy("已谢绝附议。")
+    ),
+    "feedback": Handler(
+        lambda request, p, d: services.feedback_give(
+            proposal=p, actor=request.user, member=request.member, **d
+        ),
+        gettext_lazy("感谢您的评价。"),
+        form=FeedbackForm,
+    ),
+}
 
 
 @member_required
 def proposal_detail(request, pk):
     proposal = _proposal_or_404(request, pk)
-    member = request.member
-    is_lead = proposal.lead_member_id == member.pk
-    my_invitation = next((c for c in proposal.cosigners.all() if c.member_id == member.pk), None)
+    actions = proposal_actions(proposal, Actor.of_member(request.member))
+    names = {a.name for a in actions}
     return _page(
         request,
         "portal/proposals/detail.html",
         proposal=proposal,
-        is_lead=is_lead,
-        my_invitation=my_invitation,
-        can_edit=is_lead and proposal.status in (P.DRAFT, P.RETURNED),
-        can_withdraw=is_lead and proposal.status in (P.DRAFT, P.SUBMITTED, P.RETURNED),
-        feedback_form=(
-            FeedbackForm(action=reverse("portal:proposal_feedback", args=[pk]))
-            if is_lead and proposal.status == P.REPLIED
-            else None
+        buttons=buttons(
+            proposal,
+            # The invitation card asks for the co-signature in its own words.
+            [a for a in actions if not a.name.startswith("cosign_")],
+            PROPOSAL_HANDLERS,
+            "portal:proposal_act",
+        ),
+        cosign_buttons=buttons(
+            proposal,
+            [a for a in actions if a.name.startswith("cosign_")],
+            PROPOSAL_HANDLERS,
+            "portal:proposal_act",
+        ),
+        # Why a draft has no 提交 button yet (co-signers still to answer).
+        submit_blocked=(
+            cosigners_refusal(proposal) if "edit" in names and "submit" not in names else None
         ),
         timeline=_timeline(proposal, PROPOSAL_WORKFLOW),
     )
 
 
-def _run(request, pk, action, success):
-    try:
-        action()
-    except WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, success)
-    return redirect("portal:proposal_detail", pk)
-
-
 @require_POST
 @member_required
-def proposal_submit(request, pk):
-    proposal = _proposal_or_404(request, pk)
-    return _run(
+def proposal_act(request, pk, name):
+    return take(
         request,
-        pk,
-        lambda: services.proposal_submit(proposal=proposal, actor=request.user),
-        _("提案已提交，联络处将尽快审查。"),
-    )
-
-
-@require_POST
-@member_required
-def proposal_withdraw(request, pk):
-    proposal = _proposal_or_404(request, pk)
-    return _run(
-        request,
-        pk,
-        lambda: services.proposal_withdraw(proposal=proposal, actor=request.user),
-        _("提案已撤回。"),
+        _proposal_or_404(request, pk),
+        table=PROPOSAL_ACTIONS,
+        handlers=PROPOSAL_HANDLERS,
+        name=name,
+        back=reverse("portal:proposal_detail", args=[pk]),
     )
 
 
 @require_POST
 @member_required
 def proposal_cosign(request, pk):
-    proposal = _proposal_or_404(request, pk)
-    invitation = next(
-        (c for c in proposal.cosigners.all() if c.member_id == request.member.pk), None
-    )
-    if invitation is None:
-        raise Http404
-    accept = request.POST.get("accept") == "1"
-    return _run(
-        request,
-        pk,
-        lambda: services.cosign_respond(cosigner=invitation, member=request.member, accept=accept),
-        _("已确认附议。") if accept else _("已谢绝附议。"),
-    )
-
-
-@require_POST
-@member_required
-def proposal_feedback(request, pk):
-    proposal = _proposal_or_404(request, pk)
-    form = FeedbackForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择评价。"))
-        return redirect("portal:proposal_detail", pk)
-    return _run(
-        request,
-        pk,
-        lambda: services.feedback_give(
-            proposal=proposal, actor=request.user, member=request.member, **form.cleaned_data
-        ),
-        _("感谢您的评价。"),
-    )
+    """The invitation e-mail's form: ``accept`` 1 or 0."""
+    name = "cosign_accept" if request.POST.get("accept") == "1" else "cosign_decline"
+    return proposal_act(request, pk, name)
 
 
 # --- Public-opinion reports -----------------------------------------------------------
@@ -362,7 +345,22 @@ def opinion_create(request):
 
 @member_required
 def opinion_edit(request, pk):
-    return _report_form_page(request, _report_or_404(request, pk))
+    report = _report_or_404(request, pk)
+    if OPINION_ACTIONS.find(report, Actor.of_member(request.member), "edit") is None:
+        messages.error(request, _("已提交联络处，不能再修改。"))
+        return redirect("portal:opinion_detail", pk)
+    return _report_form_page(request, report)
+
+
+OPINION_HANDLERS = {
+    "edit": Handler(page="portal:opinion_edit"),
+    "submit": Handler(
+        lambda request, r, d: services.opinion_report_move(
+            report=r, actor=request.user, target=OpinionReport.Status.SUBMITTED
+        ),
+        gettext_lazy("已提交联络处。"),
+    ),
+}
 
 
 @member_required
@@ -372,23 +370,27 @@ def opinion_detail(request, pk):
         request,
         "portal/opinions/detail.html",
         report=report,
+        buttons=buttons(
+            report,
+            opinion_report_actions(report, Actor.of_member(request.member)),
+            OPINION_HANDLERS,
+            "portal:opinion_act",
+        ),
         timeline=_timeline(report, OPINION_WORKFLOW),
     )
 
 
 @require_POST
 @member_required
-def opinion_submit(request, pk):
-    report = _report_or_404(request, pk)
-    try:
-        services.opinion_report_move(
-            report=report, actor=request.user, target=OpinionReport.Status.SUBMITTED
-        )
-    except WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("已提交联络处。"))
-    return redirect("portal:opinion_detail", pk)
+def opinion_act(request, pk, name):
+    return take(
+        request,
+        _report_or_404(request, pk),
+        table=OPINION_ACTIONS,
+        handlers=OPINION_HANDLERS,
+        name=name,
+        back=reverse("portal:opinion_detail", args=[pk]),
+    )
 
 
 # --- Research reports (read-only) ----------------------------------------------------

@@ -12,6 +12,7 @@ from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
 
 from . import services
+from .actions import OPINION_ACTIONS, PROPOSAL_ACTIONS
 from .admin_actions import OPINION_STEPS, PROPOSAL_STEPS
 from .models import (
     Adoption,
@@ -150,6 +151,7 @@ class FeedbackInline(ReadOnlyInline):
 class ProposalAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
     export_file_stem = "提案"
     workflow = PROPOSAL_WORKFLOW
+    action_table = PROPOSAL_ACTIONS
     workflow_steps = PROPOSAL_STEPS
     resource_classes = [ProposalResource]
     list_display = (
@@ -359,6 +361,7 @@ class OpinionReportResource(resources.ModelResource):
 class OpinionReportAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
     export_file_stem = "社情民意"
     workflow = OPINION_WORKFLOW
+    action_table = OPINION_ACTIONS
     workflow_steps = OPINION_STEPS
     resource_classes = [OpinionReportResource]
     list_display = (

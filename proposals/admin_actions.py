@@ -1,8 +1,7 @@
-"""Workflow steps staff take in the admin, each a small form that calls a service.
-
-The admin's change page lists the steps allowed in the record's state; each opens one
-page (``proposals/admin/workflow_action.html``) with its form. The services check the
-move again under a row lock, so a stale page gets a clear message, never a 500.
+"""How staff take each proposal and opinion-report action in the admin: a small form
+that calls a service. Which actions are offered, and under which label, is
+``proposals.actions``; the services check the move again under a row lock, so a stale
+page gets a clear message, never a 500.
 """
 
 from django import forms
@@ -14,8 +13,10 @@ from liaison.models import HandlingUnit, today
 from liaison.scoping import scope_queryset
 
 from . import services
+from .actions import units_that_may
 from .forms import ReplyForm
 from .models import Adoption, Assignment, Feedback, OpinionReport, Proposal
+from .workflows import REGISTERED_OR_LATER
 
 P = Proposal.Status
 OS = OpinionReport.Status
@@ -40,7 +41,7 @@ class MergeForm(forms.Form):
         self.fields["into"].queryset = (
             Proposal.objects.filter(office=record.office, year=record.year)
             .exclude(pk=record.pk)
-            .filter(status__in=[P.SUBMITTED, *services.REGISTERED_OR_LATER])
+            .filter(status__in=[P.SUBMITTED, *REGISTERED_OR_LATER])
             .exclude(status=P.CLOSED)
         )
 
@@ -93,23 +94,30 @@ class FeedbackForm(forms.Form):
     )
 
 
-class AssignmentChoiceMixin(forms.Form):
+def _unit_choices(record, unit_action):
+    """The units that may take ``unit_action`` now (proposals.actions decides)."""
+    pks = [a.pk for a in units_that_may(record, unit_action)]
+    return Assignment.objects.filter(pk__in=pks).select_related("unit")
+
+
+class UnitStepForm(forms.Form):
+    """Staff act for a unit: the choice lists the units that may take the action."""
+
+    unit_action = "acknowledge"
+    assignment = forms.ModelChoiceField(label=_("承办单位"), queryset=Assignment.objects.none())
+
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignment"].queryset = record.assignments.filter(
-            is_active=True
-        ).select_related("unit")
-
-
-class UnitStepForm(AssignmentChoiceMixin):
-    assignment = forms.ModelChoiceField(label=_("承办单位"), queryset=Assignment.objects.none())
+        self.fields["assignment"].queryset = _unit_choices(record, self.unit_action)
 
 
 class UnitReasonForm(UnitStepForm):
+    unit_action = "return"
     reason = forms.CharField(label=_("退回理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class UnitOpinionForm(UnitStepForm):
+    unit_action = "opinion"
     opinion = forms.CharField(label=_("会办意见"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -145,9 +153,7 @@ class UnitReplyForm(ReplyForm):
 
     def __init__(self, *args, record, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignment"].queryset = record.assignments.filter(
-            is_active=True
-        ).select_related("unit")
+        self.fields["assignment"].queryset = _unit_choices(record, "reply")
         self.fields["replied_on"].initial = today()
 
 
@@ -157,124 +163,82 @@ def _unit_label(data):
 
 PROPOSAL_STEPS = {
     "submit": Step(
-        _("代为提交"),
-        ConfirmForm,
-        lambda p, u, d: services.proposal_submit(proposal=p, actor=u),
-        (P.DRAFT, P.RETURNED),
+        ConfirmForm, lambda p, u, d: services.proposal_submit(proposal=p, actor=u)
     ),
     "register": Step(
-        _("立案"),
-        ConfirmForm,
-        lambda p, u, d: services.proposal_register(proposal=p, actor=u),
-        (P.SUBMITTED,),
+        ConfirmForm, lambda p, u, d: services.proposal_register(proposal=p, actor=u)
     ),
     "return": Step(
-        _("退回修改"),
         ReasonForm,
         lambda p, u, d: services.proposal_return(proposal=p, actor=u, reason=d["reason"]),
-        (P.SUBMITTED,),
     ),
     "reject": Step(
-        _("不予立案"),
-        RejectForm,
-        lambda p, u, d: services.proposal_reject(proposal=p, actor=u, **d),
-        (P.SUBMITTED,),
-        danger=True,
+        RejectForm, lambda p, u, d: services.proposal_reject(proposal=p, actor=u, **d)
     ),
     "merge": Step(
-        _("并案"),
         MergeForm,
         lambda p, u, d: services.proposal_merge(
             proposal=p, into=d["into"], actor=u, note=d["note"]
         ),
-        (P.SUBMITTED,),
         needs=("record",),
     ),
     "withdraw": Step(
-        _("撤回"),
         ConfirmForm,
         lambda p, u, d: services.proposal_withdraw(proposal=p, actor=u, note=d["note"]),
-        (P.DRAFT, P.SUBMITTED, P.RETURNED),
-        danger=True,
     ),
     "assign": Step(
-        _("交办"),
         AssignForm,
         lambda p, u, d: services.proposal_assign(proposal=p, actor=u, **d),
-        (P.REGISTERED,),
         needs=("record", "user"),
     ),
     "extend": Step(
-        _("延期"),
-        ExtendForm,
-        lambda p, u, d: services.proposal_extend(proposal=p, actor=u, **d),
-        Proposal.HANDLING_STATUSES,
+        ExtendForm, lambda p, u, d: services.proposal_extend(proposal=p, actor=u, **d)
     ),
     "decide_return": Step(
-        _("处理退回申请"),
         DecideReturnForm,
         lambda p, u, d: services.assignment_decide_return(actor=u, **d),
-        (P.ASSIGNED, P.ACKNOWLEDGED),
         needs=("record", "user"),
     ),
     "unit_acknowledge": Step(
-        _("代单位签收"),
         UnitStepForm,
         lambda p, u, d: services.assignment_acknowledge(
             assignment=d["assignment"], actor=u, actor_label=_unit_label(d)
         ),
-        Proposal.HANDLING_STATUSES,
         needs=("record",),
     ),
     "unit_return": Step(
-        _("代单位申请退回"),
         UnitReasonForm,
         lambda p, u, d: services.assignment_request_return(
             assignment=d["assignment"], reason=d["reason"], actor=u, actor_label=_unit_label(d)
         ),
-        (P.ASSIGNED, P.ACKNOWLEDGED),
         needs=("record",),
     ),
     "unit_opinion": Step(
-        _("代录会办意见"),
         UnitOpinionForm,
         lambda p, u, d: services.assignment_give_opinion(
             assignment=d["assignment"], opinion=d["opinion"], actor=u, actor_label=_unit_label(d)
         ),
-        Proposal.HANDLING_STATUSES,
         needs=("record",),
     ),
     "unit_reply": Step(
-        _("代录答复"),
         UnitReplyForm,
         lambda p, u, d: services.reply_record(actor=u, actor_label=_unit_label(d), **d),
-        Proposal.HANDLING_STATUSES,
         needs=("record",),
         files=True,
     ),
     "feedback": Step(
-        _("录入提案人评价"),
         FeedbackForm,
         lambda p, u, d: services.feedback_give(proposal=p, actor=u, member=p.lead_member, **d),
-        (P.REPLIED,),
     ),
     "close": Step(
-        _("逾期未反馈，办结"),
         ConfirmForm,
         lambda p, u, d: services.proposal_close_without_feedback(proposal=p, actor=u),
-        (P.REPLIED,),
     ),
     "mark_key": Step(
-        _("列为重点提案"),
-        KeyForm,
-        lambda p, u, d: services.proposal_mark_key(proposal=p, actor=u, **d),
-        services.REGISTERED_OR_LATER,
+        KeyForm, lambda p, u, d: services.proposal_mark_key(proposal=p, actor=u, **d)
     ),
     "mark_excellent": Step(
-        _("评为优秀提案"),
-        ConfirmForm,
-        lambda p, u, d: services.proposal_mark_excellent(proposal=p, actor=u),
-        services.REGISTERED_OR_LATER,
+        ConfirmForm, lambda p, u, d: services.proposal_mark_excellent(proposal=p, actor=u)
     ),
 }
 
@@ -310,24 +274,18 @@ def _move(target):
 
 
 OPINION_STEPS = {
-    "submit": Step(_("代为提交"), ConfirmForm, _move(OS.SUBMITTED), (OS.DRAFT,)),
-    "edit": Step(_("编辑完成"), ConfirmForm, _move(OS.EDITED), (OS.SUBMITTED,)),
+    "submit": Step(ConfirmForm, _move(OS.SUBMITTED)),
+    "edit": Step(ConfirmForm, _move(OS.EDITED)),
     "not_used": Step(
-        _("不予采用"),
         ReasonForm,
         lambda r, u, d: services.opinion_report_move(
             report=r, actor=u, target=OS.NOT_USED, note=d["reason"]
         ),
-        (OS.SUBMITTED, OS.EDITED),
-        danger=True,
     ),
-    "approve": Step(_("审核通过"), ConfirmForm, _move(OS.APPROVED), (OS.EDITED,)),
-    "issue": Step(_("签发"), IssueForm, _move(OS.ISSUED), (OS.APPROVED,)),
-    "forward": Step(_("报送"), ForwardForm, _move(OS.FORWARDED), (OS.ISSUED,)),
+    "approve": Step(ConfirmForm, _move(OS.APPROVED)),
+    "issue": Step(IssueForm, _move(OS.ISSUED)),
+    "forward": Step(ForwardForm, _move(OS.FORWARDED)),
     "adopt": Step(
-        _("登记采用情况"),
-        AdoptionForm,
-        lambda r, u, d: services.adoption_record(report=r, actor=u, **d),
-        (OS.ISSUED, OS.FORWARDED),
+        AdoptionForm, lambda r, u, d: services.adoption_record(report=r, actor=u, **d)
     ),
 }

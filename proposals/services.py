@@ -16,12 +16,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.models import HandlingUnit, today
-from liaison.workdays import add_months, add_working_days, working_days_between
-from liaison.workflow import WorkflowError, lock, record_creation, record_note, transition
+from liaison.workdays import add_months, add_working_days
+from liaison.workflow import (
+    WorkflowError,
+    lock,
+    record_creation,
+    record_note,
+    refuse,
+    transition,
+)
 from members.models import Member, PointEntry
 from members.points import points_award, points_revoke
 
-from . import notifications
+from . import notifications, workflows
 from .models import (
     Adoption,
     Assignment,
@@ -35,7 +42,7 @@ from .models import (
     Reply,
     ResearchReport,
 )
-from .workflows import OPINION_WORKFLOW, PROPOSAL_WORKFLOW
+from .workflows import EDITABLE, OPINION_WORKFLOW, PROPOSAL_WORKFLOW, REGISTERED_OR_LATER
 
 P = Proposal.Status
 
@@ -101,7 +108,7 @@ def proposal_create(
 def proposal_attach(*, proposal: Proposal, actor, file) -> ProposalAttachment:
     """Attach a supporting file (checked by content and size) while still a draft."""
     proposal = lock(proposal)
-    if proposal.status not in (P.DRAFT, P.RETURNED):
+    if proposal.status not in EDITABLE:
         raise WorkflowError(_("提案已提交，不能再添加附件。"))
     attachment = ProposalAttachment(proposal=proposal, file=file, name=file.name[:200])
     attachment.full_clean(exclude=["proposal"])
@@ -115,7 +122,7 @@ EDITABLE_FIELDS = ("title", "reasons", "suggestions", "category")
 @transaction.atomic
 def proposal_update_draft(*, proposal: Proposal, actor, **fields) -> Proposal:
     proposal = lock(proposal)
-    if proposal.status not in (P.DRAFT, P.RETURNED):
+    if proposal.status not in EDITABLE:
         raise WorkflowError(_("提案已提交，不能再修改。"))
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -127,9 +134,52 @@ def proposal_update_draft(*, proposal: Proposal, actor, **fields) -> Proposal:
 
 
 @transaction.atomic
+def proposal_save_draft(
+    *,
+    actor,
+    member: Member,
+    proposal: Proposal | None = None,
+    title: str,
+    reasons: str,
+    suggestions: str,
+    category,
+    cosigners=(),
+    attachment=None,
+) -> Proposal:
+    """A member's draft as the portal's form saves it: the text, an optional attachment
+    and the co-signers invited, all of it or none. ``proposal`` None starts a new one."""
+    if proposal is None:
+        proposal = proposal_create(
+            actor=actor,
+            office=member.office,
+            lead_member=member,
+            title=title,
+            reasons=reasons,
+            suggestions=suggestions,
+            category=category,
+            cosigners=list(cosigners),
+        )
+    else:
+        if proposal.lead_member_id != member.pk:
+            raise WorkflowError(_("只有第一提案人可以修改提案。"))
+        proposal_update_draft(
+            proposal=proposal,
+            actor=actor,
+            title=title,
+            reasons=reasons,
+            suggestions=suggestions,
+            category=category,
+        )
+        proposal_invite_cosigners(proposal=proposal, actor=actor, members=list(cosigners))
+    if attachment:
+        proposal_attach(proposal=proposal, actor=actor, file=attachment)
+    return proposal
+
+
+@transaction.atomic
 def proposal_invite_cosigners(*, proposal: Proposal, actor, members) -> list[ProposalCosigner]:
     proposal = lock(proposal)
-    if proposal.status not in (P.DRAFT, P.RETURNED):
+    if proposal.status not in EDITABLE:
         raise WorkflowError(_("提案已提交，不能再邀请附议人。"))
     config = ProposalConfig.for_office(proposal.office)
     invited = []
@@ -150,10 +200,7 @@ def proposal_invite_cosigners(*, proposal: Proposal, actor, members) -> list[Pro
 @transaction.atomic
 def cosign_respond(*, cosigner: ProposalCosigner, member: Member, accept: bool):
     cosigner = ProposalCosigner.objects.select_for_update().get(pk=cosigner.pk)
-    if cosigner.member_id != member.pk:
-        raise WorkflowError(_("只有被邀请的委员本人可以确认附议。"))
-    if cosigner.proposal.status not in (P.DRAFT, P.RETURNED):
-        raise WorkflowError(_("提案已提交，附议已截止。"))
+    refuse(workflows.cosign_refusal(cosigner, member))
     cosigner.status = (
         ProposalCosigner.Status.CONFIRMED if accept else ProposalCosigner.Status.DECLINED
     )
@@ -165,25 +212,10 @@ def cosign_respond(*, cosigner: ProposalCosigner, member: Member, accept: bool):
 # --- Review ---------------------------------------------------------------------------
 
 
-def _is_proposer(proposal: Proposal, actor) -> bool:
-    member = getattr(actor, "member", None)
-    return member is not None and member.pk == proposal.lead_member_id
-
-
 @transaction.atomic
 def proposal_submit(*, proposal: Proposal, actor, expected: str | None = None) -> Proposal:
     proposal = lock(proposal)
-    if proposal.proposer_kind != Proposal.ProposerKind.OFFICE and not (
-        _is_proposer(proposal, actor) or actor.is_staff
-    ):
-        raise WorkflowError(_("只有第一提案人可以提交提案。"))
-    cosigners = list(proposal.cosigners.all())
-    if any(c.status == ProposalCosigner.Status.INVITED for c in cosigners):
-        raise WorkflowError(_("还有附议人未确认，全部确认后才能提交。"))
-    if proposal.proposer_kind == Proposal.ProposerKind.JOINT and not any(
-        c.status == ProposalCosigner.Status.CONFIRMED for c in cosigners
-    ):
-        raise WorkflowError(_("联名提案至少需要一位附议人确认。"))
+    refuse(workflows.submit_refusal(proposal, actor))
     proposal.submitted_at = timezone.now()
     transition(
         proposal,
@@ -199,8 +231,7 @@ def proposal_submit(*, proposal: Proposal, actor, expected: str | None = None) -
 @transaction.atomic
 def proposal_withdraw(*, proposal: Proposal, actor, note: str = "") -> Proposal:
     proposal = lock(proposal)
-    if not (_is_proposer(proposal, actor) or actor.is_staff):
-        raise WorkflowError(_("只有第一提案人可以撤回提案。"))
+    refuse(workflows.withdraw_refusal(proposal, actor))
     return transition(
         proposal, workflow=PROPOSAL_WORKFLOW, target=P.WITHDRAWN, actor=actor, note=note
     )
@@ -388,7 +419,7 @@ def proposal_assign(
     """交办: one lead unit and optional co-handling units, due by default three months
     later (at most six)."""
     proposal = lock(proposal)
-    PROPOSAL_WORKFLOW.check(proposal.status, P.ASSIGNED)
+    refuse(workflows.assign_refusal(proposal))
     co_units = [u for u in co_units if u.pk != lead_unit.pk]
     for unit in [lead_unit, *co_units]:
         _check_unit(proposal, unit)
@@ -437,8 +468,7 @@ def proposal_extend(*, proposal: Proposal, actor, due_date: datetime.date, reaso
     if not reason.strip():
         raise WorkflowError(_("延期须填写理由。"))
     proposal = lock(proposal)
-    if proposal.status not in Proposal.HANDLING_STATUSES:
-        raise WorkflowError(_("只有办理中的提案可以延期。"))
+    refuse(workflows.extend_refusal(proposal))
     config = ProposalConfig.for_office(proposal.office)
     latest = add_months(proposal.assigned_on, config.max_handling_months)
     if due_date > latest:
@@ -472,18 +502,7 @@ def assignment_request_return(
     if not reason.strip():
         raise WorkflowError(_("请说明申请退回的理由。"))
     assignment, proposal = _lock_assignment(assignment)
-    if proposal.status not in (P.ASSIGNED, P.ACKNOWLEDGED):
-        raise WorkflowError(_("提案已进入答复阶段，不能申请退回。"))
-    if assignment.acknowledged_at:
-        raise WorkflowError(_("已签收的提案不能申请退回。"))
-    if assignment.return_state == Assignment.ReturnState.REQUESTED:
-        raise WorkflowError(_("退回申请已提交，请等待联络处处理。"))
-    config = ProposalConfig.for_office(proposal.office)
-    if working_days_between(assignment.assigned_on, today()) > config.return_window_working_days:
-        raise WorkflowError(
-            _("交办 %(n)s 个工作日后不能再申请退回，请与联络处联系。")
-            % {"n": config.return_window_working_days}
-        )
+    refuse(workflows.return_request_refusal(assignment, proposal))
     assignment.return_state = Assignment.ReturnState.REQUESTED
     assignment.return_reason = reason
     assignment.save(update_fields=["return_state", "return_reason"])
@@ -557,8 +576,7 @@ def assignment_acknowledge(
     assignment, proposal = _lock_assignment(assignment)
     if assignment.acknowledged_at:
         return assignment  # acknowledging twice is harmless
-    if assignment.return_state == Assignment.ReturnState.REQUESTED:
-        raise WorkflowError(_("退回申请待处理中，暂不能签收。"))
+    refuse(workflows.acknowledge_refusal(assignment, proposal))
     assignment.acknowledged_at = timezone.now()
     assignment.save(update_fields=["acknowledged_at"])
     label = actor_label or str(assignment.unit)
@@ -585,10 +603,7 @@ def assignment_give_opinion(
     if not opinion.strip():
         raise WorkflowError(_("请填写会办意见。"))
     assignment, proposal = _lock_assignment(assignment)
-    if assignment.is_lead:
-        raise WorkflowError(_("会办意见由会办单位提出。"))
-    if proposal.status not in Proposal.HANDLING_STATUSES:
-        raise WorkflowError(_("提案不在办理中，不能提出会办意见。"))
+    refuse(workflows.co_opinion_refusal(assignment, proposal))
     assignment.co_opinion = opinion
     assignment.co_opinion_at = timezone.now()
     if not assignment.acknowledged_at:
@@ -618,16 +633,9 @@ def reply_record(
     """答复. The proposal counts as replied when its lead unit has replied; the proposer
     is then asked for feedback within the configured working days."""
     assignment, proposal = _lock_assignment(assignment)
-    if proposal.status not in Proposal.HANDLING_STATUSES:
-        raise WorkflowError(
-            _("提案当前状态为“%(s)s”，不能答复。") % {"s": proposal.get_status_display()}
-        )
-    if assignment.return_state == Assignment.ReturnState.REQUESTED:
-        raise WorkflowError(_("退回申请待处理中，暂不能答复。"))
+    refuse(workflows.reply_refusal(assignment, proposal))
     if grade not in Reply.Grade.values:
         raise WorkflowError(_("请选择答复类别（A、B、C）。"))
-    if Reply.objects.filter(assignment=assignment, round=proposal.handling_round).exists():
-        raise WorkflowError(_("本单位本轮已答复，不能重复答复。"))
     replied_on = replied_on or today()
     if replied_on > today():
         raise WorkflowError(_("答复日期不能晚于今天。"))
@@ -680,13 +688,7 @@ def feedback_give(
     remain (once by default); otherwise the proposal closes (办结)."""
     proposal = lock(proposal)
     member = member or getattr(actor, "member", None)
-    if proposal.lead_member_id is None:
-        if not actor.is_staff:
-            raise WorkflowError(_("集体提案的反馈由联络处工作人员录入。"))
-    elif member is None or member.pk != proposal.lead_member_id:
-        raise WorkflowError(_("只有第一提案人可以对答复作出评价。"))
-    if proposal.status != P.REPLIED:
-        raise WorkflowError(_("提案尚未答复或已办结，现在不能评价。"))
+    refuse(workflows.feedback_refusal(proposal, actor, member))
     if verdict not in Feedback.Verdict.values:
         raise WorkflowError(_("请选择满意、基本满意或不满意。"))
     feedback = Feedback.objects.create(
@@ -733,12 +735,7 @@ def feedback_give(
 def proposal_close_without_feedback(*, proposal: Proposal, actor) -> Proposal:
     """Staff close a replied proposal whose proposer let the feedback deadline pass."""
     proposal = lock(proposal)
-    if proposal.status != P.REPLIED:
-        raise WorkflowError(_("只有已答复的提案可以办结。"))
-    if proposal.feedback_due_date and proposal.feedback_due_date >= today():
-        raise WorkflowError(
-            _("委员反馈期限（%(d)s）未到，暂不能直接办结。") % {"d": proposal.feedback_due_date}
-        )
+    refuse(workflows.close_refusal(proposal))
     proposal.closed_at = timezone.now()
     return transition(
         proposal,
@@ -748,16 +745,6 @@ def proposal_close_without_feedback(*, proposal: Proposal, actor) -> Proposal:
         note=_("委员逾期未反馈，办结"),
         update_fields=["closed_at"],
     )
-
-
-REGISTERED_OR_LATER = (
-    P.REGISTERED,
-    P.ASSIGNED,
-    P.ACKNOWLEDGED,
-    P.REPLIED,
-    P.REHANDLING,
-    P.CLOSED,
-)
 
 
 @transaction.atomic
@@ -874,9 +861,7 @@ def opinion_report_move(
     report = lock(report)
     update = []
     if target == OS.SUBMITTED:
-        member = getattr(actor, "member", None)
-        if not actor.is_staff and (member is None or member.pk != report.member_id):
-            raise WorkflowError(_("只有反映人本人可以提交。"))
+        refuse(workflows.opinion_submit_refusal(report, actor))
         report.submitted_at = timezone.now()
         update.append("submitted_at")
     elif target == OS.NOT_USED:
@@ -921,8 +906,7 @@ def adoption_record(
 ) -> Adoption:
     """An adoption (采用) of an issued report; the member earns points by level."""
     report = lock(report)
-    if report.status not in (OS.ISSUED, OS.FORWARDED):
-        raise WorkflowError(_("只有已签发或已报送的社情民意才能登记采用情况。"))
+    refuse(workflows.adoption_refusal(report))
     if kind == Adoption.Kind.INSTRUCTION and not instruction_text.strip():
         raise WorkflowError(_("领导批示须填写批示内容。"))
     if adopted_on > today():

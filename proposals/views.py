@@ -4,19 +4,51 @@ link e-mailed with the assignment (liaison.unit_links)."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
+from liaison.actions import Actor
 from liaison.models import today
 from liaison.unit_links import UnitLinkError, unit_link_resolve
 from liaison.workflow import WorkflowError
 
 from . import services
+from .actions import PROPOSAL_ACTIONS, proposal_actions
 from .forms import CoOpinionForm, ReplyForm, ReturnRequestForm
-from .models import Assignment, Proposal
+from .models import Assignment
 
 
 def _invalid(request, error):
     return render(request, "proposals/unit_link_invalid.html", {"error": error}, status=403)
+
+
+# How the unit page takes each unit action of proposals.actions: (form, service, thanks).
+UNIT_HANDLERS = {
+    "acknowledge": (
+        None,
+        lambda a, label, d: services.assignment_acknowledge(assignment=a, actor_label=label),
+        _lazy("已签收。"),
+    ),
+    "return": (
+        ReturnRequestForm,
+        lambda a, label, d: services.assignment_request_return(
+            assignment=a, reason=d["reason"], actor_label=label
+        ),
+        _lazy("退回申请已提交，请等待联络处处理。"),
+    ),
+    "opinion": (
+        CoOpinionForm,
+        lambda a, label, d: services.assignment_give_opinion(
+            assignment=a, opinion=d["opinion"], actor_label=label
+        ),
+        _lazy("会办意见已提交。"),
+    ),
+    "reply": (
+        ReplyForm,
+        lambda a, label, d: services.reply_record(assignment=a, actor_label=label, **d),
+        _lazy("答复已提交，谢谢！"),
+    ),
+}
 
 
 @require_http_methods(["GET", "POST"])
@@ -31,53 +63,35 @@ def unit_assignment(request, token):
     proposal = assignment.proposal
     if not assignment.is_active:
         return _invalid(request, _("该提案已改由其他单位办理，本链接不再有效。"))
+    actor = Actor.of_unit(assignment)
     label = str(assignment.unit)
-    reply_form = ReplyForm(initial={"replied_on": today()})
-    return_form = ReturnRequestForm()
-    opinion_form = CoOpinionForm(initial={"opinion": assignment.co_opinion})
+    forms = {
+        "reply": ReplyForm(initial={"replied_on": today()}),
+        "return": ReturnRequestForm(),
+        "opinion": CoOpinionForm(initial={"opinion": assignment.co_opinion}),
+    }
 
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "acknowledge":
-                services.assignment_acknowledge(assignment=assignment, actor_label=label)
-                messages.success(request, _("已签收。"))
-                return redirect(request.path)
-            if action == "return":
-                return_form = ReturnRequestForm(request.POST)
-                if return_form.is_valid():
-                    services.assignment_request_return(
-                        assignment=assignment,
-                        reason=return_form.cleaned_data["reason"],
-                        actor_label=label,
-                    )
-                    messages.success(request, _("退回申请已提交，请等待联络处处理。"))
-                    return redirect(request.path)
-            elif action == "opinion":
-                opinion_form = CoOpinionForm(request.POST)
-                if opinion_form.is_valid():
-                    services.assignment_give_opinion(
-                        assignment=assignment,
-                        opinion=opinion_form.cleaned_data["opinion"],
-                        actor_label=label,
-                    )
-                    messages.success(request, _("会办意见已提交。"))
-                    return redirect(request.path)
-            elif action == "reply":
-                reply_form = ReplyForm(request.POST, request.FILES)
-                if reply_form.is_valid():
-                    services.reply_record(
-                        assignment=assignment, actor_label=label, **reply_form.cleaned_data
-                    )
-                    messages.success(request, _("答复已提交，谢谢！"))
-                    return redirect(request.path)
-            else:
-                messages.error(request, _("未知的操作。"))
-        except WorkflowError as error:
-            messages.error(request, str(error))
+        name = request.POST.get("action", "")
+        if name not in UNIT_HANDLERS:
+            messages.error(request, _("未知的操作。"))
             return redirect(request.path)
-        # else: fall through and show the form with its errors
-    proposal.refresh_from_db()
+        reason = PROPOSAL_ACTIONS.refusal(proposal, actor, name)
+        if reason is not None:
+            messages.error(request, reason)
+            return redirect(request.path)
+        form_class, run, thanks = UNIT_HANDLERS[name]
+        form = form_class(request.POST, request.FILES) if form_class else None
+        if form is None or form.is_valid():
+            try:
+                run(assignment, label, form.cleaned_data if form else {})
+            except WorkflowError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, thanks)
+            return redirect(request.path)
+        forms[name] = form  # shown again with its errors
+    actions = proposal_actions(proposal, actor)
     context = {
         "assignment": assignment,
         "proposal": proposal,
@@ -90,16 +104,6 @@ def unit_assignment(request, token):
         ),
         "replies": assignment.replies.all(),
         "feedback": proposal.feedback.all(),
-        "reply_form": reply_form,
-        "return_form": return_form,
-        "opinion_form": opinion_form,
-        "can_reply": proposal.status in Proposal.HANDLING_STATUSES
-        and not assignment.replies.filter(round=proposal.handling_round).exists()
-        and assignment.return_state != Assignment.ReturnState.REQUESTED,
-        "can_give_opinion": not assignment.is_lead
-        and proposal.status in Proposal.HANDLING_STATUSES,
-        "can_return": not assignment.acknowledged_at
-        and assignment.return_state != Assignment.ReturnState.REQUESTED
-        and proposal.status in (Proposal.Status.ASSIGNED, Proposal.Status.ACKNOWLEDGED),
+        "actions": [(action, forms.get(action.name)) for action in actions],
     }
     return render(request, "proposals/unit_assignment.html", context)

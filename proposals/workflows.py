@@ -1,8 +1,12 @@
 """The allowed moves of proposals and public-opinion reports (DOMAIN.md)."""
 
+from django.utils.translation import gettext as _
+
+from liaison.models import today
+from liaison.workdays import working_days_between
 from liaison.workflow import Workflow
 
-from .models import OpinionReport, Proposal
+from .models import Assignment, OpinionReport, Proposal, ProposalConfig, ProposalCosigner
 
 P = Proposal.Status
 
@@ -33,3 +37,151 @@ OPINION_WORKFLOW = Workflow(
         OS.ISSUED: (OS.FORWARDED,),
     },
 )
+
+
+# --- Guards ----------------------------------------------------------------------------
+# Each returns the sentence a refused person reads, or None when the move may go ahead.
+# The services raise it (``liaison.workflow.refuse``); ``actions.py`` asks the same
+# question to decide which buttons to show, so the two cannot drift apart.
+
+# A draft is edited, attached to and co-signed in the states it can be submitted from.
+EDITABLE = PROPOSAL_WORKFLOW.sources(P.SUBMITTED)
+REGISTERED_OR_LATER = (
+    P.REGISTERED,
+    P.ASSIGNED,
+    P.ACKNOWLEDGED,
+    P.REPLIED,
+    P.REHANDLING,
+    P.CLOSED,
+)
+# A unit may ask to give a proposal back before it has replied to it.
+RETURNABLE = (P.ASSIGNED, P.ACKNOWLEDGED)
+
+
+def is_proposer(proposal: Proposal, user) -> bool:
+    member = getattr(user, "member", None)
+    return member is not None and member.pk == proposal.lead_member_id
+
+
+def cosigners_refusal(proposal: Proposal) -> str | None:
+    """A proposal goes in only when every invited co-signer has answered (and a joint
+    proposal has at least one who confirmed)."""
+    statuses = [c.status for c in proposal.cosigners.all()]
+    if ProposalCosigner.Status.INVITED in statuses:
+        return _("还有附议人未确认，全部确认后才能提交。")
+    if (
+        proposal.proposer_kind == Proposal.ProposerKind.JOINT
+        and ProposalCosigner.Status.CONFIRMED not in statuses
+    ):
+        return _("联名提案至少需要一位附议人确认。")
+    return None
+
+
+def submit_refusal(proposal: Proposal, user) -> str | None:
+    if proposal.proposer_kind != Proposal.ProposerKind.OFFICE and not (
+        is_proposer(proposal, user) or user.is_staff
+    ):
+        return _("只有第一提案人可以提交提案。")
+    return cosigners_refusal(proposal)
+
+
+def withdraw_refusal(proposal: Proposal, user) -> str | None:
+    if not (is_proposer(proposal, user) or user.is_staff):
+        return _("只有第一提案人可以撤回提案。")
+    return None
+
+
+def cosign_refusal(cosigner: ProposalCosigner, member) -> str | None:
+    if member is None or cosigner.member_id != member.pk:
+        return _("只有被邀请的委员本人可以确认附议。")
+    if cosigner.proposal.status not in EDITABLE:
+        return _("提案已提交，附议已截止。")
+    return None
+
+
+def assign_refusal(proposal: Proposal) -> str | None:
+    # The table's ASSIGNED -> ASSIGNED move is a change of lead unit after an accepted
+    # return (assignment_decide_return), not a second 交办.
+    if proposal.status != P.REGISTERED:
+        return _("只有已立案、尚未交办的提案可以交办。")
+    return None
+
+
+def extend_refusal(proposal: Proposal) -> str | None:
+    if proposal.status not in Proposal.HANDLING_STATUSES:
+        return _("只有办理中的提案可以延期。")
+    return None
+
+
+def acknowledge_refusal(assignment: Assignment, proposal: Proposal) -> str | None:
+    """签收: acknowledging twice is harmless, so the service lets it pass; the button
+    is offered only while the assignment is unacknowledged."""
+    if assignment.return_state == Assignment.ReturnState.REQUESTED:
+        return _("退回申请待处理中，暂不能签收。")
+    return None
+
+
+def return_request_refusal(assignment: Assignment, proposal: Proposal) -> str | None:
+    if proposal.status not in RETURNABLE:
+        return _("提案已进入答复阶段，不能申请退回。")
+    if assignment.acknowledged_at:
+        return _("已签收的提案不能申请退回。")
+    if assignment.return_state == Assignment.ReturnState.REQUESTED:
+        return _("退回申请已提交，请等待联络处处理。")
+    config = ProposalConfig.for_office(proposal.office)
+    if working_days_between(assignment.assigned_on, today()) > config.return_window_working_days:
+        return _("交办 %(n)s 个工作日后不能再申请退回，请与联络处联系。") % {
+            "n": config.return_window_working_days
+        }
+    return None
+
+
+def co_opinion_refusal(assignment: Assignment, proposal: Proposal) -> str | None:
+    if assignment.is_lead:
+        return _("会办意见由会办单位提出。")
+    if proposal.status not in Proposal.HANDLING_STATUSES:
+        return _("提案不在办理中，不能提出会办意见。")
+    return None
+
+
+def reply_refusal(assignment: Assignment, proposal: Proposal) -> str | None:
+    if proposal.status not in Proposal.HANDLING_STATUSES:
+        return _("提案当前状态为“%(s)s”，不能答复。") % {"s": proposal.get_status_display()}
+    if assignment.return_state == Assignment.ReturnState.REQUESTED:
+        return _("退回申请待处理中，暂不能答复。")
+    if any(r.round == proposal.handling_round for r in assignment.replies.all()):
+        return _("本单位本轮已答复，不能重复答复。")
+    return None
+
+
+def feedback_refusal(proposal: Proposal, user, member=None) -> str | None:
+    member = member or getattr(user, "member", None)
+    if proposal.lead_member_id is None:
+        if not user.is_staff:
+            return _("集体提案的反馈由联络处工作人员录入。")
+    elif member is None or member.pk != proposal.lead_member_id:
+        return _("只有第一提案人可以对答复作出评价。")
+    if proposal.status != P.REPLIED:
+        return _("提案尚未答复或已办结，现在不能评价。")
+    return None
+
+
+def close_refusal(proposal: Proposal) -> str | None:
+    if proposal.status != P.REPLIED:
+        return _("只有已答复的提案可以办结。")
+    if proposal.feedback_due_date and proposal.feedback_due_date >= today():
+        return _("委员反馈期限（%(d)s）未到，暂不能直接办结。") % {"d": proposal.feedback_due_date}
+    return None
+
+
+def adoption_refusal(report: OpinionReport) -> str | None:
+    if report.status not in (OS.ISSUED, OS.FORWARDED):
+        return _("只有已签发或已报送的社情民意才能登记采用情况。")
+    return None
+
+
+def opinion_submit_refusal(report: OpinionReport, user) -> str | None:
+    member = getattr(user, "member", None)
+    if not user.is_staff and (member is None or member.pk != report.member_id):
+        return _("只有反映人本人可以提交。")
+    return None

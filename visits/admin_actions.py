@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
+from liaison.admin_workflow import ConfirmForm, LegacyStep, ReasonForm
 from liaison.models import HandlingUnit, today
 from liaison.scoping import scope_queryset
 from liaison.selectors import office_staff
@@ -105,21 +105,21 @@ def _opinion(visit, user, data):
 
 
 VISIT_STEPS = {
-    "complete": Step(
+    "complete": LegacyStep(
         _("登记走访情况"),
         CompleteVisitForm,
         lambda v, u, d: services.visit_complete(visit=v, actor=u, **d),
         (V.PENDING,),
         needs=("record",),
     ),
-    "opinion": Step(
+    "opinion": LegacyStep(
         _("记录意见建议"),
         OpinionForm,
         _opinion,
         (V.DONE,),
         needs=("record",),
     ),
-    "cancel": Step(
+    "cancel": LegacyStep(
         _("取消走访"),
         ReasonForm,
         lambda v, u, d: services.visit_cancel(visit=v, actor=u, reason=d["reason"]),
@@ -209,33 +209,33 @@ def _unit_label(concern) -> str:
 
 
 CONCERN_STEPS = {
-    "triage": Step(
+    "triage": LegacyStep(
         _("分类"),
         TriageForm,
         lambda c, u, d: services.concern_triage(concern=c, actor=u, **d),
         (C.NEW,),
     ),
-    "assign": Step(
+    "assign": LegacyStep(
         _("交办街道部门"),
         AssignForm,
         lambda c, u, d: services.concern_assign(concern=c, actor=u, **d),
         (C.NEW, C.TRIAGED, C.ASSIGNED, C.ESCALATED, C.IN_PROGRESS, C.REOPENED),
         needs=("record", "user"),
     ),
-    "escalate": Step(
+    "escalate": LegacyStep(
         _("上报协调"),
         EscalateForm,
         lambda c, u, d: services.concern_escalate(concern=c, actor=u, **d),
         (C.NEW, C.TRIAGED, C.ASSIGNED, C.ESCALATED, C.IN_PROGRESS, C.REOPENED),
         needs=("record", "user"),
     ),
-    "coordinate": Step(
+    "coordinate": LegacyStep(
         _("记录协调情况"),
         CoordinateForm,
         lambda c, u, d: services.concern_coordinate(concern=c, actor=u, **d),
         Concern.HANDLING_STATUSES,
     ),
-    "unit_acknowledge": Step(
+    "unit_acknowledge": LegacyStep(
         _("代单位签收"),
         ConfirmForm,
         lambda c, u, d: services.concern_acknowledge(
@@ -243,7 +243,7 @@ CONCERN_STEPS = {
         ),
         (C.ASSIGNED, C.ESCALATED, C.REOPENED),
     ),
-    "unit_progress": Step(
+    "unit_progress": LegacyStep(
         _("代录办理进展"),
         ProgressForm,
         lambda c, u, d: services.concern_update_progress(
@@ -251,7 +251,7 @@ CONCERN_STEPS = {
         ),
         Concern.HANDLING_STATUSES,
     ),
-    "unit_result": Step(
+    "unit_result": LegacyStep(
         _("代录办理结果"),
         StaffResultForm,
         lambda c, u, d: services.concern_report_result(
@@ -265,19 +265,19 @@ CONCERN_STEPS = {
         ),
         Concern.HANDLING_STATUSES,
     ),
-    "feed_back": Step(
+    "feed_back": LegacyStep(
         _("反馈委员"),
         ConfirmForm,
         lambda c, u, d: services.concern_feed_back(concern=c, actor=u, **d),
         (C.RESOLVED, C.UNRESOLVABLE),
     ),
-    "confirm": Step(
+    "confirm": LegacyStep(
         _("录入委员评价"),
         VerdictForm,
         lambda c, u, d: services.concern_confirm(concern=c, actor=u, member=c.member, **d),
         (C.FED_BACK,),
     ),
-    "close": Step(
+    "close": LegacyStep(
         _("办结"),
         ConfirmForm,
         lambda c, u, d: services.concern_close(concern=c, actor=u, **d),

@@ -1,0 +1,82 @@
+"""The portal's one way to show and take a workflow action.
+
+A detail page asks the record's actions table (``<app>/actions.py``) what the member may
+do now and renders a button for each (``portal/_actions.html``); every button posts to
+the record's one action URL, whose view calls ``take``: it checks the action is still
+available (the page may be stale), validates the action's form, calls the service and
+says what happened. A refused move is a message on the page, never a 500."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from liaison.actions import MEMBER, ActionTable, Actor
+from liaison.workflow import WorkflowError
+
+
+@dataclass(frozen=True)
+class Handler:
+    """How the portal takes one member action: ``run(request, obj, cleaned_data)``
+    calls the service; ``form`` is shown inline on the detail page (no two forms of
+    one record share a field name); ``page`` names a URL of its own (an edit form)."""
+
+    run: Callable[..., Any] | None = None
+    success: str = ""
+    form: type | None = None
+    page: str = ""
+
+
+@dataclass(frozen=True)
+class Button:
+    action: Any
+    url: str
+    method: str  # "get" for a page of its own, "post" otherwise
+    form: Any = None
+
+
+def buttons(obj, actions, handlers: dict, act_url: str) -> list[Button]:
+    """The buttons for ``actions`` on ``obj``; ``act_url`` is the record's action URL
+    name (taking the record's pk and the action name)."""
+    result = []
+    for action in actions:
+        handler = handlers[action.name]
+        if handler.page:
+            result.append(Button(action, reverse(handler.page, args=[obj.pk]), "get"))
+            continue
+        url = reverse(act_url, args=[obj.pk, action.name])
+        form = handler.form() if handler.form else None
+        result.append(Button(action, url, "post", form))
+    return result
+
+
+def take(request, obj, *, table: ActionTable, handlers: dict, name: str, back: str):
+    """Take the member action ``name`` on ``obj`` and go back to ``back`` (a URL)."""
+    known = table.action(MEMBER, name)
+    handler = handlers.get(name)
+    if known is None or handler is None or handler.run is None:
+        raise Http404
+    reason = table.refusal(obj, Actor.of_member(request.member), name)
+    if reason is not None:
+        messages.error(request, reason)
+        return redirect(back)
+    data = {}
+    if handler.form:
+        form = handler.form(request.POST, request.FILES)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(back)
+        data = form.cleaned_data
+    try:
+        handler.run(request, obj, data)
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, handler.success)
+    return redirect(back)
