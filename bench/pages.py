@@ -4,10 +4,10 @@ For the district dataset (1×) and a variant with ten times the members per offi
 (10×, and the proposals, visits and activities the area seeds derive from them), each
 in a throwaway database; the proposals are copied to 4× and 40× (PROPOSAL_COPIES):
 
-1. a child process migrates, seeds (``members.demo.demo_seed`` + every registered area
-   part, as ``seed_demo`` does), runs ANALYZE on PostgreSQL, counts SQL queries per page
-   in-process (CaptureQueriesContext) and makes signed-in sessions for a member and for
-   an office's staff;
+1. a child process migrates, seeds (``demo.roster.demo_seed`` + every area of
+   ``demo.areas``, as ``seed_demo`` does), runs ANALYZE on PostgreSQL, counts SQL queries
+   per page in-process (CaptureQueriesContext) and makes signed-in sessions for a member
+   and for an office's staff;
 2. gunicorn serves liaison.wsgi with bench.settings (DEBUG off, the site's middleware)
    on the loopback; each page is requested alternately with a trivial signed-in view
    (/bench/ping) over one keep-alive connection, and p50/p95 of each are compared.
@@ -64,9 +64,9 @@ def prepare(factor: str) -> dict:
     from django.utils import timezone
 
     from briefings.models import Invitation
-    from liaison.demo import analyze, seed_parts
+    from demo import roster
+    from demo.areas import analyze, seed_areas
     from liaison.models import Office
-    from members import demo
     from members.models import Member
     from proposals.models import Proposal
 
@@ -75,14 +75,14 @@ def prepare(factor: str) -> dict:
     call_command("migrate", verbosity=0)
     scale = "district"
     if factor != 1:
-        base = demo.SCALES["district"]
+        base = roster.SCALES["district"]
         scale = f"district{factor}x"
-        demo.SCALES[scale] = demo.Scale(offices=base.offices, members=base.members * factor)
-    summary = demo.demo_seed(scale=scale)
-    offices = list(Office.objects.filter(code__in=demo.DEMO_OFFICE_CODES).order_by("pk"))
-    actor = get_user_model().objects.filter(username=demo.ADMIN_USERNAME).first()
+        roster.SCALES[scale] = roster.Scale(offices=base.offices, members=base.members * factor)
+    summary = roster.demo_seed(scale=scale)
+    offices = list(Office.objects.filter(code__in=roster.DEMO_OFFICE_CODES).order_by("pk"))
+    actor = get_user_model().objects.filter(username=roster.ADMIN_USERNAME).first()
     today = timezone.localdate()
-    seed_parts(offices=offices, today=today, actor=actor, seed=demo.SEED)
+    seed_areas(offices=offices, today=today, actor=actor, seed=roster.SEED)
     _multiply_proposals(PROPOSAL_COPIES * factor)
     analyze()
     seeded = time.perf_counter() - started

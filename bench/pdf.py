@@ -2,7 +2,7 @@
 
 1. Seeds a throwaway SQLite database (never the configured one): the district-scale
    demo roster (12 offices, about 5,000 members) with its proposals
-   (``members.demo.demo_seed`` + ``proposals.demo.seed_proposals``), then tops up last
+   (``demo.roster.demo_seed`` + ``demo.proposals.seed_proposals``), then tops up last
    year's registered proposals of the first office to ``--proposals`` (default 140 —
    about what the district's offices register in a year), each with full-length reasons,
    suggestions, a lead unit's reply and the proposer's verdict: about 100 pages.
@@ -74,9 +74,9 @@ def _top_up(office, year: int, count: int, rng: random.Random) -> int:
     ``count`` (numbers continue after the existing ones)."""
     from django.db.models import Max
 
+    from demo.proposals import TOPICS
     from liaison.models import HandlingUnit
     from members.models import Member
-    from proposals.demo import TOPICS
     from proposals.models import (
         Assignment,
         Feedback,
@@ -178,9 +178,9 @@ def seed(workdir: Path, proposals: int) -> dict:
     _setup(workdir)
     from django.core.management import call_command
 
+    from demo.proposals import seed_proposals
+    from demo.roster import SEED, demo_seed
     from liaison.models import Office
-    from members.demo import SEED, demo_seed
-    from proposals.demo import seed_proposals
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)

@@ -7,11 +7,4 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("提案与社情民意")
 
     def ready(self):
-        from liaison import demo
-
         from . import dashboard  # noqa: F401  (registers the admin index panel)
-        from .demo import reset_proposals, seed_proposals
-
-        demo.register(
-            demo.DemoPart("proposals", order=10, seed=seed_proposals, reset=reset_proposals)
-        )

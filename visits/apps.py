@@ -7,9 +7,4 @@ class VisitsConfig(AppConfig):
     verbose_name = _("走访与意见建议")
 
     def ready(self):
-        from liaison import demo
-
         from . import dashboard  # noqa: F401  (registers the admin index panel)
-        from .demo import reset_visits, seed_visits
-
-        demo.register(demo.DemoPart("visits", order=20, seed=seed_visits, reset=reset_visits))

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "visits",
     "plans",
     "portal",
+    # Imports every app above; nothing imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

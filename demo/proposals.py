@@ -17,9 +17,8 @@ from django.utils import timezone
 from liaison.models import HandlingUnit, StatusChange
 from liaison.workdays import add_months
 from members.models import Member, PointEntry, PointRule
-
-from . import services
-from .models import (
+from proposals import services
+from proposals.models import (
     Adoption,
     Assignment,
     Feedback,

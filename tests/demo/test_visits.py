@@ -9,9 +9,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from demo.roster import demo_seed
+from demo.visits import reset_visits, seed_visits
 from liaison.models import Office, StatusChange
-from members.demo import demo_seed
-from visits.demo import reset_visits, seed_visits
 from visits.models import Concern, LifeEvent, Visit, VisitMember
 from visits.selectors import coverage_by_office
 

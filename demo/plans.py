@@ -17,9 +17,8 @@ import random
 from django.db import transaction
 
 from liaison.models import Office
-
-from . import services
-from .models import PlanCategory, WorkPlan, WorkReport
+from plans import services
+from plans.models import PlanCategory, WorkPlan, WorkReport
 
 # (category, description, owner, months, metric, target)
 ITEMS = [
@@ -180,8 +179,7 @@ def reset_plans(*, offices) -> None:
     from django.test.utils import override_settings
 
     from liaison.models import StatusChange
-
-    from .models import Document, PlanConfig
+    from plans.models import Document, PlanConfig
 
     offices = list(offices)
     plans = WorkPlan.objects.filter(office__in=offices)

@@ -22,9 +22,8 @@ from django.utils import timezone
 
 from liaison.models import CalendarDay, HandlingUnit, StatusChange
 from members.models import Member
-
-from . import tallies
-from .models import (
+from visits import tallies
+from visits.models import (
     Concern,
     ConcernCategory,
     LifeEvent,

@@ -8,11 +8,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from briefings.demo import seed_briefings
 from briefings.models import Activity, Invitation, Opinion
 from briefings.selectors import HELD, PLANNED, half_year_status
+from demo.briefings import seed_briefings
+from demo.roster import demo_seed
 from liaison.models import Office
-from members.demo import demo_seed
 from members.models import PointEntry
 
 pytestmark = pytest.mark.django_db
@@ -88,9 +88,9 @@ def test_demo_pages_render(client):
 
 
 def test_demo_reset_removes_the_activities_before_the_roster():
-    from briefings.demo import reset_briefings
+    from demo.briefings import reset_briefings
+    from demo.roster import demo_reset
     from liaison.models import StatusChange
-    from members.demo import demo_reset
 
     _seed()
     reset_briefings(offices=list(Office.objects.all()))

@@ -18,10 +18,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from liaison.models import StatusChange
-from members.models import Member, PointEntry, PointRule
-
-from .models import (
+from briefings.models import (
     ATTENDANCE_POINTS,
     Activity,
     ActivityConfig,
@@ -33,6 +30,8 @@ from .models import (
     InvitedLeader,
     Opinion,
 )
+from liaison.models import StatusChange
+from members.models import Member, PointEntry, PointRule
 
 A = Activity.Status
 I = Invitation  # noqa: E741

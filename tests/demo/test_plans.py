@@ -5,8 +5,8 @@ import random
 
 import pytest
 
-from members.demo import demo_seed
-from plans.demo import seed_plans
+from demo.plans import seed_plans
+from demo.roster import demo_seed
 from plans.models import Document, DocumentIssue, PlanComment, WorkPlan, WorkReport
 
 pytestmark = pytest.mark.django_db

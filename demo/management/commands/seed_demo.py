@@ -5,10 +5,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from liaison.demo import parts as demo_parts
-from liaison.demo import seed_parts
+from demo import roster
+from demo.areas import reset_areas, seed_areas
 from liaison.models import Office
-from members import demo
 
 
 class Command(BaseCommand):
@@ -18,7 +17,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=sorted(demo.SCALES), default="small")
+        parser.add_argument("--scale", choices=sorted(roster.SCALES), default="small")
         parser.add_argument(
             "--reset",
             action="store_true",
@@ -34,22 +33,20 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if reset:
             try:
-                offices = list(Office.objects.filter(code__in=demo.DEMO_OFFICE_CODES))
-                for part in reversed(demo_parts()):
-                    if part.reset is not None:
-                        part.reset(offices=offices)
-                demo.demo_reset()
+                offices = list(Office.objects.filter(code__in=roster.DEMO_OFFICE_CODES))
+                reset_areas(offices=offices)
+                roster.demo_reset()
             except DatabaseError as error:
                 raise CommandError(f"无法删除演示数据：{error}") from error
         try:
             # The roster and every area in one transaction: a failure leaves no half demo.
             with transaction.atomic():
-                summary = demo.demo_seed(scale=scale)
+                summary = roster.demo_seed(scale=scale)
                 self._seed_areas()
-        except demo.DemoDataExists as exists:
+        except roster.DemoDataExists as exists:
             if exists.is_demo:
                 self.stdout.write("演示数据已存在，未重复写入（加 --reset 可重建）。")
-                sign_ins = demo.existing_sign_ins()
+                sign_ins = roster.existing_sign_ins()
                 if sign_ins:
                     self._print_sign_ins(sign_ins, base_url)
             else:
@@ -72,15 +69,15 @@ class Command(BaseCommand):
     def _seed_areas(self) -> None:
         """Each later area (proposals, visits, briefings, plans) seeds its part for the
         demo offices, in the order the areas depend on each other."""
-        seed_parts(
-            offices=list(Office.objects.filter(code__in=demo.DEMO_OFFICE_CODES).order_by("pk")),
+        seed_areas(
+            offices=list(Office.objects.filter(code__in=roster.DEMO_OFFICE_CODES).order_by("pk")),
             today=timezone.localdate(),
-            actor=get_user_model().objects.filter(username=demo.ADMIN_USERNAME).first(),
-            seed=demo.SEED,
+            actor=get_user_model().objects.filter(username=roster.ADMIN_USERNAME).first(),
+            seed=roster.SEED,
             log=self.stdout.write,
         )
 
-    def _print_sign_ins(self, sign_ins: demo.SignIns, base_url: str) -> None:
+    def _print_sign_ins(self, sign_ins: roster.SignIns, base_url: str) -> None:
         base = base_url.rstrip("/")
         lines = [
             f"登录方式（所有演示账号的密码均为 {sign_ins.password}）：",
