@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -11,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .models import CalendarDay, HandlingUnit, Notification, Office, User
 from .scoping import default_office, is_single_office, scope_queryset, sees_all_offices
+from .workflow import WorkflowError
 
 
 class OfficeScopedAdmin(SimpleHistoryAdmin):
@@ -192,3 +194,54 @@ class NotificationAdmin(OfficeScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class CreateThroughServiceMixin:
+    """The admin's add page creates the record through the app's create service, the
+    same one the portal, imports and tasks call (one write path). Subclasses define
+    ``create_through_service(request, data, office)``. The service's refusal (a
+    ``WorkflowError``) is shown on the form, which keeps what was typed; child rows
+    (inlines) are added on the change page once the record exists, because the service
+    owns what a new record starts with."""
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else super().get_inlines(request, obj)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            return form
+        model_admin = self
+
+        class CreateForm(form):
+            """Validates by asking the service to create, inside the admin's own
+            transaction: a refusal becomes the form's error and nothing is written."""
+
+            def _post_clean(self):
+                super()._post_clean()
+                if self.errors:
+                    return
+                office = self.cleaned_data.get("office") or default_office(request)
+                try:
+                    with transaction.atomic():
+                        self.created = model_admin.create_through_service(
+                            request, self.cleaned_data, office
+                        )
+                except WorkflowError as error:
+                    self.add_error(None, str(error))
+
+        return CreateForm
+
+    def save_form(self, request, form, change):
+        if change:
+            return super().save_form(request, form, change)
+        return form.created
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+        # else: the service saved it while the form was validated.
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)

@@ -6,7 +6,7 @@ from import_export import fields, resources
 from import_export.admin import ExportMixin
 
 from liaison import admin_filters
-from liaison.admin import OfficeFileExportMixin, OfficeScopedAdmin
+from liaison.admin import CreateThroughServiceMixin, OfficeFileExportMixin, OfficeScopedAdmin
 from liaison.admin_filters import CurrentYearFilter
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
@@ -148,7 +148,13 @@ class FeedbackInline(ReadOnlyInline):
 
 
 @admin.register(Proposal)
-class ProposalAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
+class ProposalAdmin(
+    CreateThroughServiceMixin,
+    WorkflowAdminMixin,
+    OfficeFileExportMixin,
+    ExportMixin,
+    OfficeScopedAdmin,
+):
     export_file_stem = "提案"
     workflow = PROPOSAL_WORKFLOW
     action_table = PROPOSAL_ACTIONS
@@ -266,16 +272,22 @@ class ProposalAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, Offi
                 "reasons",
                 "suggestions",
             ]
+        if obj is None:
+            return [*always, "term"]  # proposal_create takes it from the proposer
         return always
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        if not change:
-            from liaison.workflow import record_creation
-
-            record_creation(obj, actor=request.user)
+    def create_through_service(self, request, data, office):
+        return services.proposal_create(
+            actor=request.user,
+            office=office,
+            year=data.get("year"),
+            proposer_kind=data["proposer_kind"],
+            lead_member=data.get("lead_member"),
+            category=data["category"],
+            title=data["title"],
+            reasons=data["reasons"],
+            suggestions=data["suggestions"],
+        )
 
     @admin.display(description=_("案号"), ordering="serial")
     def number_display(self, obj):
@@ -358,7 +370,13 @@ class OpinionReportResource(resources.ModelResource):
 
 
 @admin.register(OpinionReport)
-class OpinionReportAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
+class OpinionReportAdmin(
+    CreateThroughServiceMixin,
+    WorkflowAdminMixin,
+    OfficeFileExportMixin,
+    ExportMixin,
+    OfficeScopedAdmin,
+):
     export_file_stem = "社情民意"
     workflow = OPINION_WORKFLOW
     action_table = OPINION_ACTIONS
@@ -419,14 +437,20 @@ class OpinionReportAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin,
             return format_html('<strong class="overdue">{}</strong>', obj.length)
         return obj.length
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        if not change:
-            from liaison.workflow import record_creation
+    def create_through_service(self, request, data, office):
+        return services.opinion_report_create(
+            actor=request.user,
+            office=office,
+            year=data.get("year"),
+            member=data.get("member"),
+            title=data["title"],
+            situation=data["situation"],
+            analysis=data.get("analysis", ""),
+            suggestion=data["suggestion"],
+        )
 
-            record_creation(obj, actor=request.user)
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
         if obj.is_too_long:
             self.message_user(
                 request,

@@ -809,12 +809,13 @@ def opinion_report_create(
     suggestion: str,
     analysis: str = "",
     member: Member | None = None,
+    year: int | None = None,
 ) -> OpinionReport:
     if member is not None and member.office_id != office.pk:
         raise WorkflowError(_("反映人不属于该联络处。"))
     report = OpinionReport.objects.create(
         office=office,
-        year=today().year,
+        year=year or today().year,
         title=title,
         situation=situation,
         analysis=analysis,
