@@ -30,6 +30,7 @@ from briefings.models import (
     InvitedLeader,
     Opinion,
 )
+from demo.history import History
 from liaison.models import StatusChange
 from members.models import Member, PointEntry, PointRule
 
@@ -110,6 +111,9 @@ def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=N
     ):
         members_by_office[member.office_id].append(member)
 
+    # Nothing is dated after this morning: an activity weeks ahead is published today at
+    # the latest, and its replies come in by now.
+    now = _aware(today, 8)
     plans = []  # (activity, share of members, final status)
     for office in offices:
         if not members_by_office[office.pk]:
@@ -148,7 +152,7 @@ def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=N
                     request_answer="同意" if answered else "",
                     request_answered_on=day - datetime.timedelta(days=9) if answered else None,
                     status=status,
-                    published_at=_aware(day - datetime.timedelta(days=8), 10)
+                    published_at=min(_aware(day - datetime.timedelta(days=8), 10), now)
                     if status != A.DRAFT
                     else None,
                     created_by=actor,
@@ -166,9 +170,9 @@ def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=N
                 plans.append((activity, share, status))
     Activity.objects.bulk_create([p[0] for p in plans], batch_size=500)
 
-    leaders, agenda, outputs, donations, changes = [], [], [], [], []
+    leaders, agenda, outputs, donations = [], [], [], []
     invitations: list[Invitation] = []
-    activity_type = ContentType.objects.get_for_model(Activity)
+    history = History()
     for activity, share, status in plans:
         street = activity.office.street
         if activity.kind.is_briefing or activity.kind.name == "专题协商":
@@ -194,7 +198,7 @@ def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=N
             else rng.sample(members, max(1, min(len(members), int(len(members) * share))))
         )
         for member in invited:
-            invitations.append(_invitation(rng, activity, member, status))
+            invitations.append(_invitation(rng, activity, member, status, now))
         if status == A.HELD and activity.kind.records_outputs:
             if activity.kind.name == "主题活动":
                 outputs += [
@@ -216,35 +220,19 @@ def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=N
                             goods=rng.choice(["", "图书 800 册", "课桌椅 40 套"]),
                         )
                     )
-        created = activity.published_at or activity.starts_at
-        created = created - datetime.timedelta(days=10)
-        changes.append(_change(activity_type, activity, "", A.DRAFT, created, actor))
-        if status in (A.PUBLISHED, A.HELD):
-            changes.append(
-                _change(activity_type, activity, A.DRAFT, A.PUBLISHED, activity.published_at, actor)
-            )
+        created = min(activity.published_at or activity.starts_at, now)
+        history.start(activity, A.DRAFT, created - datetime.timedelta(days=10), actor=actor)
+        if activity.published_at:  # a cancelled one too: it was called off once published
+            history.move(activity, A.PUBLISHED, activity.published_at, actor=actor)
         if status == A.HELD:
-            changes.append(
-                _change(
-                    activity_type,
-                    activity,
-                    A.PUBLISHED,
-                    A.HELD,
-                    activity.attendance_closed_at,
-                    actor,
-                )
-            )
-        if status == A.CANCELLED:
-            changes.append(
-                _change(
-                    activity_type,
-                    activity,
-                    A.DRAFT,
-                    A.CANCELLED,
-                    created,
-                    actor,
-                    activity.cancel_reason,
-                )
+            history.move(activity, A.HELD, activity.attendance_closed_at, actor=actor)
+        elif status == A.CANCELLED:
+            history.move(
+                activity,
+                A.CANCELLED,
+                activity.starts_at - datetime.timedelta(days=3),
+                actor=actor,
+                note=activity.cancel_reason,
             )
     InvitedLeader.objects.bulk_create(leaders, batch_size=1000)
     AgendaItem.objects.bulk_create(agenda, batch_size=1000)
@@ -279,7 +267,6 @@ def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=N
 
     # Opinions from those who came, and the minutes that count them.
     opinions = []
-    opinion_type = ContentType.objects.get_for_model(Opinion)
     minuted = []
     for activity, _share, status in plans:
         if status != A.HELD:
@@ -318,14 +305,10 @@ def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=N
     for opinion in opinions:
         if opinion.pk:
             when = opinion.activity.ends_at
-            changes.append(_change(opinion_type, opinion, "", Opinion.Status.NEW, when, actor))
+            history.start(opinion, Opinion.Status.NEW, when, actor=actor)
             if opinion.status == Opinion.Status.NOTED:
-                changes.append(
-                    _change(
-                        opinion_type, opinion, Opinion.Status.NEW, Opinion.Status.NOTED, when, actor
-                    )
-                )
-    StatusChange.objects.bulk_create(changes, batch_size=2000)
+                history.move(opinion, Opinion.Status.NOTED, when, actor=actor)
+    history.write()
     return {
         "activities": len(plans),
         "invitations": len(invitations),
@@ -334,24 +317,12 @@ def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=N
     }
 
 
-def _change(ctype, obj, source, target, when, actor, note=""):
-    return StatusChange(
-        content_type=ctype,
-        object_id=obj.pk,
-        from_status=source,
-        to_status=target,
-        actor=actor,
-        note=note,
-        created_at=when,
-    )
-
-
-def _invitation(rng: random.Random, activity: Activity, member, status: str) -> Invitation:
+def _invitation(rng: random.Random, activity: Activity, member, status: str, now) -> Invitation:
     invitation = Invitation(activity=activity, member=member)
     if status in (A.DRAFT, A.CANCELLED):
         return invitation
     roll = rng.random()
-    replied = activity.published_at + datetime.timedelta(hours=rng.randint(2, 120))
+    replied = min(activity.published_at + datetime.timedelta(hours=rng.randint(2, 120)), now)
     if roll < 0.65:
         invitation.reply, invitation.replied_at = I.Reply.ATTENDING, replied
     elif roll < 0.8:

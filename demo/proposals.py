@@ -14,6 +14,7 @@ from collections import defaultdict
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from demo.history import History
 from liaison.models import HandlingUnit, StatusChange
 from liaison.workdays import add_months
 from members.models import Member, PointEntry, PointRule
@@ -187,7 +188,7 @@ def _aware(day: datetime.date, hour: int = 10) -> datetime.datetime:
 class _Builder:
     def __init__(self, rng: random.Random, today: datetime.date, actor):
         self.rng, self.today, self.actor = rng, today, actor
-        self.changes: list[StatusChange] = []
+        self.history = History()
         self.assignments: list[Assignment] = []
         self.replies: list[tuple[Assignment, dict]] = []
         self.feedback: list[Feedback] = []
@@ -195,21 +196,19 @@ class _Builder:
         self.points: list[PointEntry] = []
         self.rules = dict(PointRule.objects.values_list("kind", "points"))
         self.proposal_type = ContentType.objects.get_for_model(Proposal)
-        self.report_type = ContentType.objects.get_for_model(OpinionReport)
         self.adoption_type = ContentType.objects.get_for_model(Adoption)
 
-    def change(self, ctype, obj, source, target, when, note="", label=""):
-        self.changes.append(
-            StatusChange(
-                content_type=ctype,
-                object_id=obj.pk,
-                from_status=source,
-                to_status=target,
-                actor=None if label else self.actor,
-                actor_label=label,
-                note=note,
-                created_at=_aware(when, 9 + len(self.changes) % 8),
-            )
+    def change(self, obj, index, state, when, note="", label=""):
+        """The ``index``-th row of ``obj``'s timeline: its creation, then its moves
+        (checked against the workflow), later in the day when several fall on one day."""
+        write = self.history.move if index else self.history.start
+        write(
+            obj,
+            state,
+            _aware(when, 9 + index),
+            actor=None if label else self.actor,
+            label=label,
+            note=note,
         )
 
     def point(self, member, kind, day, source_type, source_id, description):
@@ -254,7 +253,7 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
     for unit in HandlingUnit.objects.filter(office__in=offices, is_active=True).order_by("pk"):
         units_by_office[unit.office_id].append(unit)
 
-    plans = []  # (proposal, target status, start date)
+    plans = []  # (proposal, target status, start date, assigned on if overdue)
     counters = []
     for office in offices:
         members = members_by_office[office.pk]
@@ -268,12 +267,21 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                 showcase = _showcase(members)
                 lead = showcase if showcase and i % 4 == 0 else rng.choice(members)
                 last_day = today if year == today.year else datetime.date(year, 12, 31)
-                span = (last_day - datetime.date(year, 1, 5)).days
+                opening = min(datetime.date(year, 1, 5), last_day)  # never in the future
+                span = (last_day - opening).days
                 # Earlier states started late in the year; closed ones early.
                 weight = len(_path_to(target)) / len(FULL_PATH)
-                start = datetime.date(year, 1, 5) + datetime.timedelta(
+                start = opening + datetime.timedelta(
                     days=int(span * (1 - weight) * rng.random() * 0.9)
                 )
+                # Some assignments date back far enough to be overdue now (3 months):
+                # started early enough to be submitted and registered before that.
+                overdue_on = None
+                if year == today.year and target in (P.ASSIGNED, P.ACKNOWLEDGED):
+                    assigned_on = today - datetime.timedelta(days=rng.randint(95, 130))
+                    if rng.random() < 0.5 and assigned_on - datetime.timedelta(days=45) >= opening:
+                        overdue_on = assigned_on
+                        start = assigned_on - datetime.timedelta(days=45)
                 proposal = Proposal(
                     office=office,
                     year=year,
@@ -298,13 +306,13 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                     serial += 1
                     proposal.serial = serial
                     proposal.number = f"{year}-{serial:03d}"
-                plans.append((proposal, target, start))
+                plans.append((proposal, target, start, overdue_on))
             counters.append(ProposalCounter(office=office, year=year, last=serial))
-    Proposal.objects.bulk_create([p for p, _, _ in plans], batch_size=500)
+    Proposal.objects.bulk_create([p for p, *_ in plans], batch_size=500)
     ProposalCounter.objects.bulk_create(counters)
 
     updates = []
-    for proposal, target, start in plans:
+    for proposal, target, start, overdue_on in plans:
         members = members_by_office[proposal.office_id]
         units = units_by_office[proposal.office_id]
         day = start
@@ -327,7 +335,6 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
             )
         lead_assignment = None
         for index, state in enumerate(path):
-            source = path[index - 1] if index else ""
             if index:
                 day = min(day + datetime.timedelta(days=rng.randint(3, 20)), today)
             if state == P.SUBMITTED:
@@ -357,9 +364,7 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                         proposal.title,
                     )
             elif state == P.ASSIGNED and units:
-                # Some assignments date back far enough to be overdue now.
-                if target in (P.ASSIGNED, P.ACKNOWLEDGED) and rng.random() < 0.5:
-                    day = today - datetime.timedelta(days=rng.randint(95, 130))
+                day = max(day, overdue_on or day)
                 proposal.assigned_on = day
                 proposal.due_date = add_months(day, 3)
                 lead_unit = rng.choice(units)
@@ -429,15 +434,7 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                 if state in (P.ACKNOWLEDGED, P.REPLIED) and lead_assignment
                 else ""
             )
-            build.change(
-                build.proposal_type,
-                proposal,
-                source,
-                state,
-                day,
-                note=note_for.get(state, ""),
-                label=label,
-            )
+            build.change(proposal, index, state, day, note=note_for.get(state, ""), label=label)
         updates.append(proposal)
     Proposal.objects.bulk_update(
         updates,
@@ -466,7 +463,7 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
 
     reports = _seed_reports(build, offices, members_by_office, today, rng, actor)
     research = _seed_research(offices, members_by_office, today, rng)
-    StatusChange.objects.bulk_create(build.changes, batch_size=1000)
+    build.history.write()
     PointEntry.objects.bulk_create(build.points, batch_size=1000, ignore_conflicts=True)
     return {"proposals": len(plans), "opinion_reports": reports, "research_reports": research}
 
@@ -486,6 +483,7 @@ REPORT_PATH = [OS.DRAFT, OS.SUBMITTED, OS.EDITED, OS.APPROVED, OS.ISSUED, OS.FOR
 
 def _seed_reports(build, offices, members_by_office, today, rng, actor) -> int:
     reports, adoptions, plans = [], [], []
+    opening = min(datetime.date(today.year, 1, 10), today)  # never in the future
     for office in offices:
         members = members_by_office[office.pk]
         if not members:
@@ -510,12 +508,8 @@ def _seed_reports(build, offices, members_by_office, today, rng, actor) -> int:
                 (
                     report,
                     target,
-                    datetime.date(today.year, 1, 10)
-                    + datetime.timedelta(
-                        days=rng.randint(
-                            0, max(1, (today - datetime.date(today.year, 1, 10)).days - 40)
-                        )
-                    ),
+                    opening
+                    + datetime.timedelta(days=rng.randint(0, max(0, (today - opening).days - 40))),
                 )
             )
     OpinionReport.objects.bulk_create(reports, batch_size=500)
@@ -551,14 +545,8 @@ def _seed_reports(build, offices, members_by_office, today, rng, actor) -> int:
                     adopted_on=day,
                 )
                 adoptions.append(adoption)
-            build.change(
-                build.report_type,
-                report,
-                path[index - 1] if index else "",
-                state,
-                day,
-                note=report.not_used_reason if state == OS.NOT_USED else "",
-            )
+            note = report.not_used_reason if state == OS.NOT_USED else ""
+            build.change(report, index, state, day, note=note)
     OpinionReport.objects.bulk_update(
         reports,
         [

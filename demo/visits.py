@@ -20,6 +20,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from demo.history import History
 from liaison.models import CalendarDay, HandlingUnit, StatusChange
 from members.models import Member
 from visits import tallies
@@ -212,9 +213,18 @@ class _Builder:
         self.visit_members: list[tuple[int, Member]] = []  # (index into visits, member)
         self.team: list[tuple[int, dict]] = []
         self.events: list[tuple[int, dict]] = []
-        # (concern, [(from, to, day, note, label)], index of its visit or None, created at)
-        self.concerns: list[tuple[Concern, list, int | None, datetime.datetime]] = []
-        self.visit_changes: list[tuple[int, str, str, datetime.date, str]] = []
+        # (concern, index of its visit or None, created at)
+        self.concerns: list[tuple[Concern, int | None, datetime.datetime]] = []
+        self.history = History()
+
+    def change(self, obj, state, day, *, note="", label=""):
+        """A record's timeline: created in the morning, moved in the afternoon; a unit's
+        move is signed with its name."""
+        actor = None if label else self.actor
+        if obj in self.history:
+            self.history.move(obj, state, _aware(day, 14), actor=actor, label=label, note=note)
+        else:
+            self.history.start(obj, state, _aware(day, 9), actor=actor, label=label, note=note)
 
     def visit(self, office, kind, members, staff, *, on=None, due=None, status=V.DONE):
         rng = self.rng
@@ -321,9 +331,8 @@ def _plan_life_events(build, office, members, staff, today, config):
         elif i == 1:
             occurred = today - datetime.timedelta(days=config.life_event_visit_days + 4)  # overdue
         else:
-            occurred = _between(
-                rng, datetime.date(today.year, 1, 5), today - datetime.timedelta(days=10)
-            )
+            latest = today - datetime.timedelta(days=10)
+            occurred = _between(rng, min(datetime.date(today.year, 1, 5), latest), latest)
         due = occurred + datetime.timedelta(days=config.life_event_visit_days)
         pending = i < 2
         on = None if pending else min(today, occurred + datetime.timedelta(days=rng.randint(0, 3)))
@@ -350,11 +359,10 @@ def _plan_life_events(build, office, members, staff, today, config):
                 },
             )
         )
-        build.visit_changes.append(
-            (index, "", V.PENDING, occurred, str(LifeEvent.Kind(kind).label))
-        )
+        visit = build.visits[index]
+        build.change(visit, V.PENDING, occurred, note=str(LifeEvent.Kind(kind).label))
         if not pending:
-            build.visit_changes.append((index, V.PENDING, V.DONE, on, f"{on:%Y-%m-%d} 走访"))
+            build.change(visit, V.DONE, on, note=f"{on:%Y-%m-%d} 走访")
 
 
 def _path(target):
@@ -389,9 +397,8 @@ def _plan_concerns(
         if source == Concern.Source.VISIT and visit_indexes:
             visit_index = rng.choice(visit_indexes)  # its member is chosen from the visit
         member = rng.choice(members)
-        created = _between(
-            rng, datetime.date(today.year, 1, 10), today - datetime.timedelta(days=2)
-        )
+        latest = today - datetime.timedelta(days=2)
+        created = _between(rng, min(datetime.date(today.year, 1, 10), latest), latest)
         # Every third handling concern is overdue: assigned long enough ago.
         overdue = target in (C.ASSIGNED, C.IN_PROGRESS) and i % 3 == 0
         if overdue:
@@ -402,7 +409,6 @@ def _plan_concerns(
         path = _path(target)
         unit = rng.choice(units) if len(path) > 2 else None
         day = created
-        moves = []
         concern = Concern(
             office=office,
             member=member,
@@ -457,10 +463,10 @@ def _plan_concerns(
                 concern.due_date = calendar.add(day, config.concern_due_working_days)
                 concern.acknowledged_at = None
                 note = "不满意，重新办理"
-            moves.append((previous, state, day, note, label))
+            build.change(concern, state, day, note=note, label=label)
         if overdue and concern.due_date and concern.due_date >= today:
             concern.due_date = today - datetime.timedelta(days=rng.randint(1, 10))
-        build.concerns.append((concern, moves, visit_index, _aware(created, 9)))
+        build.concerns.append((concern, visit_index, _aware(created, 9)))
 
 
 @transaction.atomic
@@ -496,7 +502,7 @@ def seed_visits(*, offices, today: datetime.date, rng: random.Random, actor=None
     members_of_visit = defaultdict(list)
     for index, member in build.visit_members:
         members_of_visit[index].append(member)
-    for concern, _moves, visit_index, _created in build.concerns:
+    for concern, visit_index, _created in build.concerns:
         if visit_index is not None:
             concern.member = rng.choice(members_of_visit[visit_index])
 
@@ -516,30 +522,20 @@ def seed_visits(*, offices, today: datetime.date, rng: random.Random, actor=None
         ],
         batch_size=1000,
     )
-    for concern, _moves, visit_index, _created in build.concerns:
+    for concern, visit_index, _created in build.concerns:
         if visit_index is not None:
             concern.visit = build.visits[visit_index]
-    concerns = [c for c, _m, _v, _t in build.concerns]
+    concerns = [c for c, _v, _t in build.concerns]
     Concern.objects.bulk_create(concerns, batch_size=1000)
     # auto_now_add stamped them all "now"; put back when each was collected.
-    for concern, _moves, _v, created in build.concerns:
+    for concern, _v, created in build.concerns:
         concern.created_at = created
     Concern.objects.bulk_update(concerns, ["created_at"], batch_size=1000)
 
-    visit_type = ContentType.objects.get_for_model(Visit)
-    concern_type = ContentType.objects.get_for_model(Concern)
-    changes = []
-    logged = set()
-    for index, source, target, day, note in build.visit_changes:
-        logged.add(index)
-        changes.append(_change(visit_type, build.visits[index], source, target, day, note, actor))
-    for index, visit in enumerate(build.visits):
-        if index not in logged:
-            changes.append(_change(visit_type, visit, "", V.DONE, visit.visited_on, "", actor))
-    for concern, moves, _v, _t in build.concerns:
-        for source, target, day, note, label in moves:
-            changes.append(_change(concern_type, concern, source, target, day, note, actor, label))
-    StatusChange.objects.bulk_create(changes, batch_size=2000)
+    for visit in build.visits:
+        if visit not in build.history:  # recorded as done
+            build.change(visit, V.DONE, visit.visited_on)
+    build.history.write()
     tallies.rebuild()  # the bulk load bypassed the services that keep them
 
     return {
@@ -549,19 +545,6 @@ def seed_visits(*, offices, today: datetime.date, rng: random.Random, actor=None
         "concerns": len(concerns),
         "overdue_concerns": sum(c.is_overdue_on(today) for c in concerns),
     }
-
-
-def _change(ctype, obj, source, target, day, note, actor, label=""):
-    return StatusChange(
-        content_type=ctype,
-        object_id=obj.pk,
-        from_status=source,
-        to_status=target,
-        actor=None if label else actor,
-        actor_label=label,
-        note=note,
-        created_at=_aware(day, 9 if not source else 14),
-    )
 
 
 def reset_visits(*, offices) -> None:

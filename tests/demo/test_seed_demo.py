@@ -3,6 +3,7 @@ import re
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
@@ -14,7 +15,11 @@ from members.models import Contribution, Member
 from members.strokes import stroke_sort_key
 from tests.factories import OfficeFactory
 
+from .timelines import timeline_faults
+
 pytestmark = pytest.mark.django_db
+
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
 
 def seed(*args) -> str:
@@ -139,3 +144,13 @@ def test_demo_is_not_written_into_a_database_holding_real_offices():
     assert "未写入" in output
     assert not Member.objects.exists()
     assert Office.objects.count() == 1
+
+
+@pytest.mark.parametrize("day", [datetime.date(2026, 1, 8), datetime.date(2026, 7, 1)])
+def test_a_demo_seeded_on_any_day_has_timelines_its_workflows_allow(day):
+    # The start of the year and of its second half squeeze every record's history into
+    # a few days (the module test_seeded reads one seeded in October).
+    with time_machine.travel(datetime.datetime(2026, day.month, day.day, 9, tzinfo=SHANGHAI)):
+        seed()
+
+    assert timeline_faults(day)[0] == []
