@@ -7,4 +7,10 @@ class BriefingsConfig(AppConfig):
     verbose_name = _("通报会与活动")
 
     def ready(self):
+        from liaison.media import protect  # reads models: only once apps are loaded
+
         from . import dashboard  # noqa: F401  (registers the admin index panel)
+
+        protect("briefings.Activity", "request_document", office="office")
+        protect("briefings.Material", "file", office="activity__office")
+        protect("briefings.ActivityPhoto", "image", office="activity__office")

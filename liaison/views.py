@@ -1,7 +1,5 @@
 import logging
-import operator
 import sys
-from functools import reduce
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
@@ -12,6 +10,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from .media import may_read
 from .services import notifications_mark_all_read
 
 logger = logging.getLogger(__name__)
@@ -105,52 +104,6 @@ def inbox_read_all(request):
 
 
 # --- Uploaded files -------------------------------------------------------------------
-# Every file field in the project, with the path from its model to the office that owns
-# the record and, where members may fetch the file, the paths to their users. Models are
-# named by label (apps.get_model) so liaison imports no dependent app.
-# tests/security/test_media.py fails when a file field is missing from this table.
-PROTECTED_MEDIA = [
-    # (model label, file field, office path, owner-user paths)
-    ("members.Member", "photo", "office", ["user"]),
-    ("proposals.ProposalAttachment", "file", "proposal__office", ["proposal__lead_member__user"]),
-    ("proposals.Reply", "letter", "assignment__proposal__office", []),
-    (
-        "proposals.ResearchReport",
-        "file",
-        "office",
-        ["lead_member__user", "group_members__user"],
-    ),
-    ("briefings.Activity", "request_document", "office", []),
-    ("briefings.Material", "file", "activity__office", []),
-    ("briefings.ActivityPhoto", "image", "activity__office", []),
-    ("plans.Document", "file", "office", []),
-]
-
-
-def _media_allowed(user, name: str) -> bool:
-    """Whether ``user`` may read the uploaded file stored as ``name``: staff of the
-    office that owns the record (the admin's scoping), or the member who owns it."""
-    from django.apps import apps
-    from django.db.models import Q
-
-    from .scoping import scope_queryset
-
-    for label, field, office_path, owner_paths in PROTECTED_MEDIA:
-        try:
-            model = apps.get_model(label)
-        except LookupError:  # app not installed
-            continue
-        records = model._default_manager.filter(**{field: name})
-        if user.is_staff and scope_queryset(records, user, office_path).exists():
-            return True
-        if (
-            owner_paths
-            and records.filter(
-                reduce(operator.or_, (Q(**{path: user}) for path in owner_paths))
-            ).exists()
-        ):
-            return True
-    return False
 
 
 @never_cache
@@ -174,7 +127,7 @@ def protected_media(request, path):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     name = posixpath.normpath(path).lstrip("/")
-    if name.startswith("..") or "\\" in name or not _media_allowed(request.user, name):
+    if name.startswith("..") or "\\" in name or not may_read(request.user, name):
         raise Http404
     root = Path(settings.MEDIA_ROOT).resolve()
     full = (root / name).resolve()

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class MembersConfig(AppConfig):
     name = "members"
     verbose_name = _("委员")
+
+    def ready(self):
+        from liaison.media import protect  # reads models: only once apps are loaded
+
+        protect("members.Member", "photo", office="office", owners=("user",))

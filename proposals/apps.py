@@ -7,4 +7,20 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("提案与社情民意")
 
     def ready(self):
+        from liaison.media import protect  # reads models: only once apps are loaded
+
         from . import dashboard  # noqa: F401  (registers the admin index panel)
+
+        protect(
+            "proposals.ProposalAttachment",
+            "file",
+            office="proposal__office",
+            owners=("proposal__lead_member__user",),
+        )
+        protect("proposals.Reply", "letter", office="assignment__proposal__office")
+        protect(
+            "proposals.ResearchReport",
+            "file",
+            office="office",
+            owners=("lead_member__user", "group_members__user"),
+        )

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.core.files.base import ContentFile
 from django.db import models
 
-from liaison.views import PROTECTED_MEDIA
+from liaison.media import protected_files
 from proposals.models import ProposalAttachment
 
 from ..factories import proposal_draft
@@ -96,7 +96,7 @@ def test_member_sees_their_own_photo_and_not_another_members(client, member, oth
 
 def test_every_file_field_in_the_project_has_a_serving_rule():
     """A new upload field cannot be added without saying who may download it."""
-    covered = {(label, field) for label, field, _office, _owner in PROTECTED_MEDIA}
+    covered = {(entry.model, entry.field) for entry in protected_files()}
     missing = [
         f"{model._meta.label}.{field.name}"
         for model in apps.get_models()
