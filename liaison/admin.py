@@ -199,13 +199,31 @@ class NotificationAdmin(OfficeScopedAdmin):
 class CreateThroughServiceMixin:
     """The admin's add page creates the record through the app's create service, the
     same one the portal, imports and tasks call (one write path). Subclasses define
-    ``create_through_service(request, data, office)``. The service's refusal (a
-    ``WorkflowError``) is shown on the form, which keeps what was typed; child rows
-    (inlines) are added on the change page once the record exists, because the service
-    owns what a new record starts with."""
+    ``create_through_service(request, data, office)``.
+
+    The form validates by asking the service to create (in a savepoint): a refusal (a
+    ``WorkflowError``) becomes the form's error with what was typed kept, and nothing
+    is written. The created row then stands in for the form's instance, so the inlines
+    (a plan's items) are saved against it. If anything else on the page is invalid,
+    the whole add is rolled back and the page shown again."""
+
+    # Child rows typed on the add page (a plan's items) are saved with the new record;
+    # False where children have services of their own (a proposal's co-signers).
+    inlines_on_add = True
 
     def get_inlines(self, request, obj):
-        return [] if obj is None else super().get_inlines(request, obj)
+        if obj is None and not self.inlines_on_add:
+            return []
+        return super().get_inlines(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is not None or request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with transaction.atomic():
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if response.status_code != 302:  # shown again with errors: keep nothing
+                transaction.set_rollback(True)
+        return response
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -214,9 +232,6 @@ class CreateThroughServiceMixin:
         model_admin = self
 
         class CreateForm(form):
-            """Validates by asking the service to create, inside the admin's own
-            transaction: a refusal becomes the form's error and nothing is written."""
-
             def _post_clean(self):
                 super()._post_clean()
                 if self.errors:
@@ -224,24 +239,27 @@ class CreateThroughServiceMixin:
                 office = self.cleaned_data.get("office") or default_office(request)
                 try:
                     with transaction.atomic():
-                        self.created = model_admin.create_through_service(
+                        created = model_admin.create_through_service(
                             request, self.cleaned_data, office
                         )
                 except WorkflowError as error:
                     self.add_error(None, str(error))
+                    return
+                # The inline formsets hold this very instance: give it the new row.
+                for field in created._meta.concrete_fields:
+                    setattr(self.instance, field.attname, getattr(created, field.attname))
+                self.instance._state.adding = False
+                self.instance._state.db = created._state.db
 
         return CreateForm
-
-    def save_form(self, request, form, change):
-        if change:
-            return super().save_form(request, form, change)
-        return form.created
 
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
-        # else: the service saved it while the form was validated.
+        # else: the create service saved it while the form was validated.
 
     def save_related(self, request, form, formsets, change):
         if change:
-            super().save_related(request, form, formsets, change)
+            return super().save_related(request, form, formsets, change)
+        for formset in formsets:  # the row's own fields came from the service
+            self.save_formset(request, form, formset, change=False)

@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin import OfficeScopedAdmin
+from liaison.admin import CreateThroughServiceMixin, OfficeScopedAdmin
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import Office, today
 from liaison.scoping import default_office, visible_offices
@@ -19,6 +19,7 @@ from liaison.workflow import WorkflowError
 from members.models import Member, Term
 
 from . import metrics, services
+from .actions import PLAN_ACTIONS
 from .admin_actions import PLAN_STEPS, REPORT_STEPS
 from .charts import progress_chart
 from .figures import report_figures
@@ -129,8 +130,9 @@ class PlanCommentInline(admin.TabularInline):
 
 
 @admin.register(WorkPlan)
-class WorkPlanAdmin(WorkflowAdminMixin, OfficeScopedAdmin):
+class WorkPlanAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, OfficeScopedAdmin):
     workflow = PLAN_WORKFLOW
+    action_table = PLAN_ACTIONS
     workflow_steps = PLAN_STEPS
     change_form_template = "admin/plans/workplan/change_form.html"
     list_display = (
@@ -171,37 +173,14 @@ class WorkPlanAdmin(WorkflowAdminMixin, OfficeScopedAdmin):
                 always += ["title", "preamble"]
         return always
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        office = default_office(request)
-
-        class PlanForm(form):
-            def clean(self):
-                data = super().clean()
-                chosen = data.get("office") or office
-                if (
-                    obj is None
-                    and chosen is not None
-                    and data.get("year")
-                    and WorkPlan.objects.filter(office=chosen, year=data["year"]).exists()
-                ):
-                    raise ValidationError(
-                        _("%(year)s年度工作计划已存在，请打开原计划修改。") % {"year": data["year"]}
-                    )
-                return data
-
-        return PlanForm
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-            if not obj.title:
-                obj.title = _("%(year)s年度工作计划") % {"year": obj.year}
-        super().save_model(request, obj, form, change)
-        if not change:
-            from liaison.workflow import record_creation
-
-            record_creation(obj, actor=request.user)
+    def create_through_service(self, request, data, office):
+        return services.plan_create(
+            actor=request.user,
+            office=office,
+            year=data["year"],
+            title=data.get("title", ""),
+            preamble=data.get("preamble", ""),
+        )
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin_workflow import ConfirmForm, LegacyStep
+from liaison.admin_workflow import ConfirmForm, LegacyStep, Step
 from liaison.models import today
 
 from . import services
@@ -51,36 +51,15 @@ def _request_plan_pdf(plan, user, data):
 
 
 PLAN_STEPS = {
-    "submit": LegacyStep(
-        _("报送党工委"),
-        SubmitForm,
-        lambda p, u, d: services.plan_submit(plan=p, actor=u, **d),
-        (S.DRAFT, S.REVISED),
+    "submit": Step(SubmitForm, lambda p, u, d: services.plan_submit(plan=p, actor=u, **d)),
+    "comment": Step(
+        CommentForm, lambda p, u, d: services.plan_comment_record(plan=p, actor=u, **d)
     ),
-    "comment": LegacyStep(
-        _("登记党工委意见"),
-        CommentForm,
-        lambda p, u, d: services.plan_comment_record(plan=p, actor=u, **d),
-        (S.SUBMITTED,),
+    "revise": Step(
+        ConfirmForm, lambda p, u, d: services.plan_revise(plan=p, actor=u, note=d["note"])
     ),
-    "revise": LegacyStep(
-        _("根据意见生成修改稿"),
-        ConfirmForm,
-        lambda p, u, d: services.plan_revise(plan=p, actor=u, note=d["note"]),
-        (S.SUBMITTED, S.ADOPTED),
-    ),
-    "adopt": LegacyStep(
-        _("登记通过"),
-        AdoptForm,
-        lambda p, u, d: services.plan_adopt(plan=p, actor=u, **d),
-        (S.SUBMITTED, S.REVISED),
-    ),
-    "pdf": LegacyStep(
-        _("生成 PDF"),
-        ConfirmForm,
-        _request_plan_pdf,
-        tuple(S.values),
-    ),
+    "adopt": Step(AdoptForm, lambda p, u, d: services.plan_adopt(plan=p, actor=u, **d)),
+    "pdf": Step(ConfirmForm, _request_plan_pdf),
 }
 
 

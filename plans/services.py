@@ -19,9 +19,16 @@ from django.utils.translation import gettext as _
 
 from liaison import roles
 from liaison.models import today
-from liaison.workflow import WorkflowError, lock, record_creation, record_note, transition
+from liaison.workflow import (
+    WorkflowError,
+    lock,
+    record_creation,
+    record_note,
+    refuse,
+    transition,
+)
 
-from . import documents, notifications
+from . import documents, notifications, workflows
 from .models import (
     Document,
     DocumentIssue,
@@ -112,8 +119,7 @@ def plan_submit(
 ) -> WorkPlan:
     """Send the plan to the street party working committee for study and comments."""
     plan = lock(plan)
-    if not plan.items.exists():
-        raise WorkflowError(_("计划还没有任何事项，不能报送。"))
+    refuse(workflows.submit_refusal(plan))
     plan.submitted_on = submitted_on
     plan.submitted_to = submitted_to or _("街道党工委")
     transition(
@@ -133,8 +139,7 @@ def plan_comment_record(
 ) -> PlanComment:
     """One comment from the committee on the submitted version."""
     plan = lock(plan)
-    if plan.status != S.SUBMITTED:
-        raise WorkflowError(_("只有已报送党工委、尚未修改或通过的计划才能登记意见。"))
+    refuse(workflows.comment_refusal(plan))
     if plan.submitted_on and received_on < plan.submitted_on:
         raise WorkflowError(_("收到意见的日期不能早于报送日期。"))
     comment = PlanComment.objects.create(
@@ -156,10 +161,7 @@ def plan_revise(*, plan: WorkPlan, actor, note: str = "") -> WorkPlan:
     new version is adopted.
     """
     plan = lock(plan)
-    if plan.status not in (S.SUBMITTED, S.ADOPTED):
-        raise WorkflowError(
-            _("当前状态为“%(status)s”，不能生成修改稿。") % {"status": plan.get_status_display()}
-        )
+    refuse(workflows.revise_refusal(plan))
     if plan.status == S.SUBMITTED:
         transition(
             plan,
@@ -168,10 +170,6 @@ def plan_revise(*, plan: WorkPlan, actor, note: str = "") -> WorkPlan:
             actor=actor,
             note=note or _("根据意见修改，生成新版本"),
         )
-    elif WorkPlan.objects.filter(
-        office=plan.office, year=plan.year, status__in=WorkPlan.OPEN_STATUSES
-    ).exists():
-        raise WorkflowError(_("已有正在修改的版本，请在该版本上继续修改。"))
     top = WorkPlan.objects.filter(office=plan.office, year=plan.year).aggregate(v=Max("version"))
     revised = WorkPlan.objects.create(
         office=plan.office,
@@ -207,9 +205,7 @@ def plan_adopt(*, plan: WorkPlan, actor, adopted_on: datetime.date, note: str = 
     """The committee adopted this version. An earlier adopted version is retired first
     (in the same transaction: the database allows one adopted plan per year)."""
     plan = lock(plan)
-    PLAN_WORKFLOW.check(plan.status, S.ADOPTED)
-    if not plan.items.exists():
-        raise WorkflowError(_("计划还没有任何事项，不能通过。"))
+    refuse(workflows.adopt_refusal(plan))
     for earlier in WorkPlan.objects.select_for_update().filter(
         office=plan.office, year=plan.year, status=S.ADOPTED
     ):

@@ -2,6 +2,8 @@
 work plan": drafted, sent to the street party working committee for comments, revised,
 adopted)."""
 
+from django.utils.translation import gettext as _
+
 from liaison.workflow import Workflow
 
 from .models import WorkPlan, WorkReport
@@ -25,3 +27,43 @@ PLAN_WORKFLOW = Workflow(
 R = WorkReport.Status
 
 REPORT_WORKFLOW = Workflow(R, {R.DRAFT: (R.ISSUED,)})
+
+
+# --- Guards ----------------------------------------------------------------------------
+# Each returns the sentence a refused person reads, or None; the services raise it
+# (liaison.workflow.refuse) and plans/actions.py offers a button only when it is None.
+
+
+def items_refusal(plan: WorkPlan, verb: str) -> str | None:
+    if not plan.items.exists():
+        return _("计划还没有任何事项，不能%(verb)s。") % {"verb": verb}
+    return None
+
+
+def submit_refusal(plan: WorkPlan) -> str | None:
+    return PLAN_WORKFLOW.refusal(plan.status, S.SUBMITTED) or items_refusal(plan, _("报送"))
+
+
+def adopt_refusal(plan: WorkPlan) -> str | None:
+    return PLAN_WORKFLOW.refusal(plan.status, S.ADOPTED) or items_refusal(plan, _("通过"))
+
+
+def comment_refusal(plan: WorkPlan) -> str | None:
+    if plan.status != S.SUBMITTED:
+        return _("只有已报送党工委、尚未修改或通过的计划才能登记意见。")
+    return None
+
+
+def revise_refusal(plan: WorkPlan) -> str | None:
+    """A submitted version is revised at once; an adopted one only while no other
+    version of the year is being revised."""
+    if plan.status not in (S.SUBMITTED, S.ADOPTED):
+        return _("当前状态为“%(status)s”，不能生成修改稿。") % {"status": plan.get_status_display()}
+    if (
+        plan.status == S.ADOPTED
+        and WorkPlan.objects.filter(
+            office=plan.office_id, year=plan.year, status__in=WorkPlan.OPEN_STATUSES
+        ).exists()
+    ):
+        return _("已有正在修改的版本，请在该版本上继续修改。")
+    return None

@@ -156,6 +156,7 @@ class ProposalAdmin(
     OfficeScopedAdmin,
 ):
     export_file_stem = "提案"
+    inlines_on_add = False  # co-signers are invited (and told) by the services
     workflow = PROPOSAL_WORKFLOW
     action_table = PROPOSAL_ACTIONS
     workflow_steps = PROPOSAL_STEPS
@@ -378,6 +379,7 @@ class OpinionReportAdmin(
     OfficeScopedAdmin,
 ):
     export_file_stem = "社情民意"
+    inlines_on_add = False  # adoptions are recorded by their step once it is issued
     workflow = OPINION_WORKFLOW
     action_table = OPINION_ACTIONS
     workflow_steps = OPINION_STEPS
