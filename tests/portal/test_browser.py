@@ -100,3 +100,34 @@ def test_member_signs_in_on_a_phone_and_changes_phone_numbers(live_server, membe
     assert Member.objects.filter(mobile="13812345678").count() == 1
     # Nothing was blocked by the content security policy, nothing failed to load.
     assert page.problems == []
+
+
+def test_member_submits_a_draft_from_the_action_buttons_after_confirming(
+    live_server, member, phone_page
+):
+    from proposals.models import Proposal
+    from tests.factories import proposal_draft
+
+    proposal = proposal_draft(member=member)
+    page = phone_page
+    page.goto(f"{live_server.url}/portal/login/?next=/portal/proposals/{proposal.pk}/")
+    page.get_by_label("手机号码或委员编号").fill(member.mobile)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+    # 提交 asks first (it cannot be undone); 修改 and 撤回提案 sit beside it.
+    expect(page.get_by_role("link", name="修改")).to_be_visible()
+    confirm = page.get_by_role("button", name="确定提交")
+    expect(confirm).to_be_hidden()
+    page.locator("summary", has_text="提交").click()
+    expect(confirm).to_be_visible()
+    page.screenshot(path="/tmp/portal_proposal_actions.png", full_page=True)
+    confirm.click()
+
+    expect(page.get_by_role("alert")).to_contain_text("提案已提交")
+    expect(page.get_by_test_id("proposal-status")).to_have_text("已提交")
+    # Submitted: the member may still withdraw it, but no longer edit or submit.
+    expect(page.get_by_role("link", name="修改")).to_have_count(0)
+    expect(page.locator("summary", has_text="撤回提案")).to_be_visible()
+    assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.SUBMITTED
+    assert page.problems == []
