@@ -31,8 +31,9 @@ from briefings.models import (
     Opinion,
 )
 from demo.history import History
+from demo.points import Ledger
 from liaison.models import StatusChange
-from members.models import Member, PointEntry, PointRule
+from members.models import Member
 
 A = Activity.Status
 I = Invitation  # noqa: E741
@@ -102,7 +103,6 @@ def _day(rng: random.Random, year: int, month: int) -> datetime.date:
 def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=None) -> dict:
     """Write demo activities for ``offices``, last year and this. Returns counts."""
     kinds = {k.name: k for k in ActivityKind.objects.all()}
-    rules = dict(PointRule.objects.filter(is_active=True).values_list("kind", "points"))
     members_by_office = defaultdict(list)
     for member in (
         Member.objects.filter(office__in=offices, status=Member.Status.SERVING)
@@ -240,30 +240,22 @@ def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=N
     Donation.objects.bulk_create(donations)
     Invitation.objects.bulk_create(invitations, batch_size=2000)
 
-    # Points for attendance, with the invitation as their source (members.points' rule:
-    # one entry per source and kind).
-    invitation_type = ContentType.objects.get_for_model(Invitation)
-    points = []
+    # Points for attendance, with the invitation as their source.
+    ledger = Ledger(offices)
     attended_by_activity = defaultdict(list)
     for invitation in invitations:
         kind = ATTENDANCE_POINTS.get(invitation.attendance)
         if invitation.attendance == Att.ATTENDED:
             attended_by_activity[invitation.activity_id].append(invitation.member)
-        if kind and kind in rules and invitation.pk:
-            day = timezone.localdate(invitation.activity.starts_at)
-            points.append(
-                PointEntry(
-                    member_id=invitation.member_id,
-                    kind=kind,
-                    year=day.year,
-                    points=rules[kind],
-                    occurred_on=day,
-                    source_type=invitation_type,
-                    source_id=invitation.pk,
-                    description=invitation.activity.title[:200],
-                )
+        if kind and invitation.pk:
+            ledger.award(
+                member_id=invitation.member_id,
+                kind=kind,
+                occurred_on=timezone.localdate(invitation.activity.starts_at),
+                source=invitation,
+                description=invitation.activity.title,
             )
-    PointEntry.objects.bulk_create(points, batch_size=2000, ignore_conflicts=True)
+    points = ledger.write()
 
     # Opinions from those who came, and the minutes that count them.
     opinions = []
@@ -313,7 +305,7 @@ def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=N
         "activities": len(plans),
         "invitations": len(invitations),
         "opinions": len(opinions),
-        "points": len(points),
+        "points": points,
     }
 
 

@@ -15,9 +15,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from demo.history import History
+from demo.points import Ledger
 from liaison.models import HandlingUnit, StatusChange
 from liaison.workdays import add_months
-from members.models import Member, PointEntry, PointRule
+from members.models import Member, PointRule
 from proposals import services
 from proposals.models import (
     Adoption,
@@ -186,17 +187,14 @@ def _aware(day: datetime.date, hour: int = 10) -> datetime.datetime:
 
 
 class _Builder:
-    def __init__(self, rng: random.Random, today: datetime.date, actor):
+    def __init__(self, rng: random.Random, today: datetime.date, actor, offices):
         self.rng, self.today, self.actor = rng, today, actor
         self.history = History()
+        self.ledger = Ledger(offices)
         self.assignments: list[Assignment] = []
         self.replies: list[tuple[Assignment, dict]] = []
         self.feedback: list[Feedback] = []
         self.cosigners: list[ProposalCosigner] = []
-        self.points: list[PointEntry] = []
-        self.rules = dict(PointRule.objects.values_list("kind", "points"))
-        self.proposal_type = ContentType.objects.get_for_model(Proposal)
-        self.adoption_type = ContentType.objects.get_for_model(Adoption)
 
     def change(self, obj, index, state, when, note="", label=""):
         """The ``index``-th row of ``obj``'s timeline: its creation, then its moves
@@ -209,22 +207,6 @@ class _Builder:
             actor=None if label else self.actor,
             label=label,
             note=note,
-        )
-
-    def point(self, member, kind, day, source_type, source_id, description):
-        if member is None or kind not in self.rules:
-            return
-        self.points.append(
-            PointEntry(
-                member=member,
-                kind=kind,
-                year=day.year,
-                points=self.rules[kind],
-                occurred_on=day,
-                source_type=source_type,
-                source_id=source_id,
-                description=description[:200],
-            )
         )
 
 
@@ -243,7 +225,7 @@ def _path_to(target: str) -> list[str]:
 def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=None) -> dict:
     """Write demo proposals, reports and research for ``offices``. Returns counts."""
     categories = {c.name: c for c in ProposalCategory.objects.all()}
-    build = _Builder(rng, today, actor)
+    build = _Builder(rng, today, actor, offices)
     members_by_office = defaultdict(list)
     for member in Member.objects.filter(office__in=offices, status=Member.Status.SERVING).order_by(
         "pk"
@@ -346,23 +328,18 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                 proposal.not_registered_note = note_for[state]
             elif state == P.REGISTERED:
                 proposal.registered_at = _aware(day)
-                build.point(
-                    proposal.lead_member,
-                    "proposal_lead",
-                    day,
-                    build.proposal_type,
-                    proposal.pk,
-                    proposal.title,
-                )
-                if cosigner:
-                    build.point(
-                        cosigner,
-                        "proposal_cosigner",
-                        day,
-                        build.proposal_type,
-                        proposal.pk,
-                        proposal.title,
-                    )
+                for member, kind in (
+                    (proposal.lead_member, PointRule.Kind.PROPOSAL_LEAD),
+                    (cosigner, PointRule.Kind.PROPOSAL_COSIGNER),
+                ):
+                    if member is not None:
+                        build.ledger.award(
+                            member_id=member.pk,
+                            kind=kind,
+                            occurred_on=day,
+                            source=proposal,
+                            description=proposal.title,
+                        )
             elif state == P.ASSIGNED and units:
                 day = max(day, overdue_on or day)
                 proposal.assigned_on = day
@@ -464,7 +441,7 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
     reports = _seed_reports(build, offices, members_by_office, today, rng, actor)
     research = _seed_research(offices, members_by_office, today, rng)
     build.history.write()
-    PointEntry.objects.bulk_create(build.points, batch_size=1000, ignore_conflicts=True)
+    build.ledger.write()
     return {"proposals": len(plans), "opinion_reports": reports, "research_reports": research}
 
 
@@ -561,13 +538,12 @@ def _seed_reports(build, offices, members_by_office, today, rng, actor) -> int:
     )
     Adoption.objects.bulk_create(adoptions, batch_size=500)
     for adoption in adoptions:
-        build.point(
-            adoption.report.member,
-            adoption.points_kind,
-            adoption.adopted_on,
-            build.adoption_type,
-            adoption.pk,
-            adoption.report.title,
+        build.ledger.award(
+            member_id=adoption.report.member_id,
+            kind=adoption.points_kind,
+            occurred_on=adoption.adopted_on,
+            source=adoption,
+            description=adoption.report.title,
         )
     return len(reports)
 

@@ -6,12 +6,13 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
 from liaison import roles
 from liaison.models import HandlingUnit, Office
-from members.models import Contribution, Member
+from members.models import Contribution, Member, PointEntry, PointRule
 from members.strokes import stroke_sort_key
 from tests.factories import OfficeFactory
 
@@ -144,6 +145,20 @@ def test_demo_is_not_written_into_a_database_holding_real_offices():
     assert "未写入" in output
     assert not Member.objects.exists()
     assert Office.objects.count() == 1
+
+
+def test_demo_points_keep_to_the_rules_staff_configured():
+    # Staff may cap every kind and switch a rule off (DOMAIN.md: a configurable rules
+    # table with a cap per year); the demo's ledger then keeps to them as points_award does.
+    PointRule.objects.update(yearly_cap=12)
+    PointRule.objects.filter(kind=PointRule.Kind.ABSENT_WITHOUT_LEAVE).update(is_active=False)
+
+    seed()
+
+    totals = PointEntry.objects.values("member", "kind", "year").annotate(total=Sum("points"))
+    assert totals.filter(total=12).exists()  # some reached a cap
+    assert not totals.filter(total__gt=12).exists()
+    assert not PointEntry.objects.filter(kind=PointRule.Kind.ABSENT_WITHOUT_LEAVE).exists()
 
 
 @pytest.mark.parametrize("day", [datetime.date(2026, 1, 8), datetime.date(2026, 7, 1)])

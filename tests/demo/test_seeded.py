@@ -9,9 +9,11 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db.models import Sum
 from django.test import TestCase
 
 from demo.history import TIMELINES
+from members.models import PointEntry, PointRule
 
 from .timelines import timeline_faults
 
@@ -60,3 +62,11 @@ def test_every_timeline_moves_only_as_its_workflow_allows(demo):
 
     assert faults == []
     assert models == set(TIMELINES)  # every workflow the demo fills has its timelines
+
+
+def test_no_member_earns_more_points_of_a_kind_in_a_year_than_its_cap(demo):
+    caps = dict(PointRule.objects.exclude(yearly_cap=None).values_list("kind", "yearly_cap"))
+    totals = PointEntry.objects.values("member", "kind", "year").annotate(total=Sum("points"))
+    assert totals.filter(kind__in=caps).exists()  # the demo earns capped kinds
+    over = [row for row in totals.filter(kind__in=caps) if row["total"] > caps[row["kind"]]]
+    assert over == []
