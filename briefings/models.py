@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from liaison.models import Office
+from liaison.models import Lookup, Office
 from liaison.uploads import UploadValidator, validate_document
-from members.models import Lookup, Member
+from members.models import Member
 
 validate_photo = UploadValidator(extensions=("jpg", "jpeg", "png"))
 

@@ -15,6 +15,14 @@ from .scoping import default_office, is_single_office, scope_queryset, sees_all_
 from .workflow import WorkflowError
 
 
+class LookupAdmin(admin.ModelAdmin):
+    """The editable lists staff keep in order (sectors, categories …; models.Lookup)."""
+
+    list_display = ("name", "position", "is_active")
+    list_editable = ("position", "is_active")
+    search_fields = ("name",)
+
+
 class OfficeScopedAdmin(SimpleHistoryAdmin):
     """Base for every admin of an office-owned record.
 

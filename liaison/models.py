@@ -12,6 +12,21 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+class Lookup(models.Model):
+    """An editable list that staff keep in the admin (sectors, affiliations)."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
 class Office(models.Model):
     """One street's liaison office (政协联络处). A district has one per street."""
 

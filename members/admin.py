@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.results import RowResult
 
-from liaison.admin import OfficeFileExportMixin, OfficeScopedAdmin
+from liaison.admin import LookupAdmin, OfficeFileExportMixin, OfficeScopedAdmin
 from liaison.scoping import default_office
 
 from . import admin_views
@@ -19,12 +19,7 @@ from .formats import ROSTER_EXPORT_FORMATS, ROSTER_IMPORT_FORMATS, XLSX, Unreada
 from .models import Affiliation, Contribution, Member, Sector, Term
 from .resources import ContributionResource, MemberResource
 
-
-@admin.register(Sector, Affiliation)
-class LookupAdmin(admin.ModelAdmin):
-    list_display = ("name", "position", "is_active")
-    list_editable = ("position", "is_active")
-    search_fields = ("name",)
+admin.site.register([Sector, Affiliation], LookupAdmin)
 
 
 @admin.register(Term)

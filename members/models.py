@@ -7,25 +7,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from liaison.models import Office
+from liaison.models import Lookup, Office
 
 from .strokes import stroke_sort_key
 from .validators import validate_photo_size
-
-
-class Lookup(models.Model):
-    """An editable list that staff keep in the admin (sectors, affiliations)."""
-
-    name = models.CharField(_("名称"), max_length=50, unique=True)
-    position = models.PositiveSmallIntegerField(_("排序"), default=0)
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["position", "id"]
-
-    def __str__(self):
-        return self.name
 
 
 class Sector(Lookup):

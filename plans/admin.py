@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin import CreateThroughServiceMixin, OfficeScopedAdmin
+from liaison.admin import CreateThroughServiceMixin, LookupAdmin, OfficeScopedAdmin
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import Office, today
 from liaison.scoping import default_office, visible_offices
@@ -36,11 +36,7 @@ from .models import (
 from .selectors import plan_versions, year_comments
 from .workflows import PLAN_WORKFLOW, REPORT_WORKFLOW
 
-
-@admin.register(PlanCategory)
-class PlanCategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "position", "is_active")
-    list_editable = ("position", "is_active")
+admin.site.register(PlanCategory, LookupAdmin)
 
 
 @admin.register(PlanConfig)

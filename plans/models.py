@@ -17,8 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from liaison.models import Office
-from members.models import Lookup
+from liaison.models import Lookup, Office
 
 
 class PlanCategory(Lookup):

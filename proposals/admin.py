@@ -6,7 +6,12 @@ from import_export import fields, resources
 from import_export.admin import ExportMixin
 
 from liaison import admin_filters
-from liaison.admin import CreateThroughServiceMixin, OfficeFileExportMixin, OfficeScopedAdmin
+from liaison.admin import (
+    CreateThroughServiceMixin,
+    LookupAdmin,
+    OfficeFileExportMixin,
+    OfficeScopedAdmin,
+)
 from liaison.admin_filters import CurrentYearFilter
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
@@ -30,11 +35,7 @@ from .models import (
 )
 from .workflows import OPINION_WORKFLOW, PROPOSAL_WORKFLOW
 
-
-@admin.register(ProposalCategory)
-class ProposalCategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "position", "is_active")
-    list_editable = ("position", "is_active")
+admin.site.register(ProposalCategory, LookupAdmin)
 
 
 @admin.register(ProposalConfig)

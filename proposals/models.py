@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from liaison.models import HandlingUnit, Office
+from liaison.models import HandlingUnit, Lookup, Office
 from liaison.uploads import validate_document
-from members.models import Lookup, Member, Term
+from members.models import Member, Term
 
 
 class ProposalCategory(Lookup):
