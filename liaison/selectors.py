@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from . import roles
-from .models import User
+from .models import Notification, User
 
 
 def office_staff(office_ids) -> QuerySet[User]:
@@ -24,7 +24,6 @@ def inbox(user):
     They show as soon as the outbox row exists, whatever its delivery status: a reminder
     is visible while Redis is down.
     """
-    from .models import Notification
 
     if user is None or not user.is_authenticated:
         return Notification.objects.none()

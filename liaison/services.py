@@ -14,11 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.template import Context, engines
 from django.utils import timezone, translation
 
 from .models import Notification
+from .selectors import office_staff, unread_inbox
+from .unit_links import unit_link_url
 
 Channel = Notification.Channel
 Status = Notification.Status
@@ -236,7 +239,6 @@ def notification_mark_read(*, notification: Notification, actor) -> Notification
     if notification.recipient_id != actor.pk:
         # Views find the row through liaison.selectors.inbox (scoped to the user) first;
         # this is the safety net for other callers.
-        from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
     if notification.read_at is None:
@@ -247,7 +249,6 @@ def notification_mark_read(*, notification: Notification, actor) -> Notification
 
 @transaction.atomic
 def notifications_mark_all_read(*, actor) -> int:
-    from .selectors import unread_inbox
 
     return unread_inbox(actor).update(read_at=timezone.now())
 
@@ -256,7 +257,6 @@ def notify_office_staff(
     *, office, kind: str, key: str, template: str, context: dict, link: str = ""
 ) -> list[Notification]:
     """Queue a notification (e-mail and in-system) to each of the office's staff."""
-    from .selectors import office_staff
 
     rows = []
     for user in office_staff([office.pk]):
@@ -285,7 +285,6 @@ def notify_unit(
     """E-mail a handling unit (which has no account) about ``record`` — anything with a
     ``unit`` — with a fresh signed link to the page named ``url_name``. The template
     gets ``unit`` and ``link`` besides ``context``."""
-    from .unit_links import unit_link_url
 
     unit = record.unit
     link = unit_link_url(record, url_name)

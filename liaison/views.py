@@ -1,14 +1,22 @@
 import logging
+import mimetypes
+import posixpath
 import sys
+from pathlib import Path
+from urllib.parse import quote
 
+import redis
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from .media import may_read
 from .services import notifications_mark_all_read
@@ -54,9 +62,6 @@ def _broker_ok(timeout: float = BROKER_TIMEOUT_SECONDS) -> bool:
     and wrong for a probe. redis-py's default retry policy is switched off for the same
     reason.
     """
-    import redis
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
 
     url = getattr(settings, "CELERY_BROKER_URL", None) or settings.REDIS_URL
     try:
@@ -116,13 +121,7 @@ def protected_media(request, path):
     otherwise Django streams it. Anonymous visitors go to the sign-in page; anyone else
     who may not see the file gets 404, as if it did not exist.
     """
-    import mimetypes
-    import posixpath
-    from pathlib import Path
-    from urllib.parse import quote
 
-    from django.contrib.auth.views import redirect_to_login
-    from django.http import FileResponse, Http404, HttpResponse
 
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())

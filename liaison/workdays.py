@@ -7,6 +7,8 @@ import datetime
 
 from chinese_calendar import constants as cc
 
+from .models import CalendarDay
+
 # chinese-calendar names its holidays in English; the office reads Chinese.
 HOLIDAY_NAMES_ZH = {
     "New Year's Day": "元旦",
@@ -43,7 +45,6 @@ def seed_calendar(calendar_day_model, since: datetime.date | None = None) -> int
 
 
 def _exceptions(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
-    from liaison.models import CalendarDay
 
     return dict(
         CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")

@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 
+import openpyxl
 import tablib
 from django.utils.translation import gettext as _
 from import_export.formats import base_formats
@@ -74,8 +75,6 @@ class XLSX(base_formats.XLSX):
     """Excel workbooks: the first sheet, first row as headers."""
 
     def create_dataset(self, in_stream):
-        import openpyxl
-
         try:
             book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
             rows = book.worksheets[0].iter_rows(values_only=True)

@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
@@ -426,8 +426,6 @@ class OpinionReportAdmin(
     )
 
     def get_queryset(self, request):
-        from django.db.models import Count
-
         return super().get_queryset(request).annotate(adoption_count=Count("adoptions"))
 
     @admin.display(description=_("采用"), ordering="adoption_count")

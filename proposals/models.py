@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from liaison.models import HandlingUnit, Lookup, Office
+from liaison.models import HandlingUnit, Lookup, Office, today
 from liaison.uploads import validate_document
 from members.models import Member, Term
 
@@ -196,8 +196,6 @@ class Proposal(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        from liaison.models import today
-
         return (
             self.status in self.HANDLING_STATUSES
             and self.due_date is not None

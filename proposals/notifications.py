@@ -10,6 +10,8 @@ from liaison.services import notify_office_staff
 from liaison.services import notify_unit as shared_notify_unit
 from members.notifications import notify_member
 
+from .models import ProposalConfig
+
 Channel = Notification.Channel
 
 
@@ -84,8 +86,6 @@ def proposal_not_registered(proposal):
 
 
 def assignment_made(assignment):
-    from .models import ProposalConfig
-
     proposal = assignment.proposal
     config = ProposalConfig.for_office(proposal.office)
     notify_unit(

@@ -4,7 +4,7 @@ The portal reaches proposals only through these: a member sees the proposals the
 or were invited to co-sign, their own opinion reports and the research reports whose
 group they led or joined; any other id is a 404."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from members.models import Member
 
@@ -13,6 +13,7 @@ from .models import (
     Assignment,
     OpinionReport,
     Proposal,
+    ProposalConfig,
     ProposalCosigner,
     Reply,
     ResearchAdoption,
@@ -119,9 +120,6 @@ COUNTED_REPORT_STATUSES = (
 def yearly_progress(offices, year: int) -> list[dict]:
     """Each office's proposals and public-opinion reports this year against its targets
     (ProposalConfig), counted in the database: two grouped queries in all."""
-    from django.db.models import Count
-
-    from .models import ProposalConfig
 
     offices = list(offices)
     ids = [o.pk for o in offices]

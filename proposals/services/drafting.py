@@ -16,7 +16,7 @@ from liaison.workflow import (
     refuse,
     transition,
 )
-from members.models import Member
+from members.models import Member, Term
 from members.points import points_award
 
 from .. import notifications, workflows
@@ -61,8 +61,6 @@ def proposal_create(
     year: int | None = None,
     cosigners: list[Member] = (),
 ) -> Proposal:
-    from members.models import Term
-
     if proposer_kind != Proposal.ProposerKind.OFFICE and lead_member is None:
         raise WorkflowError(_("请指定第一提案人。"))
     if lead_member is not None and lead_member.office_id != office.pk:
