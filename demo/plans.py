@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime
 import random
 
-from django.db import transaction
-
 from liaison.models import Office
 from plans import services
 from plans.models import PlanCategory, WorkPlan, WorkReport
@@ -145,7 +143,6 @@ def _issued_report(office, year, half, issued_on, actor, leaders) -> WorkReport:
     )
 
 
-@transaction.atomic
 def seed_plans(*, offices, today: datetime.date, rng: random.Random, actor=None) -> dict:
     """Write demo plans and issued reports for ``offices``. Returns counts. The issued
     reports' PDFs are queued for the worker (the documents sweep picks them up if Redis

@@ -469,7 +469,6 @@ def _plan_concerns(
         build.concerns.append((concern, visit_index, _aware(created, 9)))
 
 
-@transaction.atomic
 def seed_visits(*, offices, today: datetime.date, rng: random.Random, actor=None) -> dict:
     """Write demo visits, life events and concerns for ``offices``. Returns counts."""
     offices = list(offices)
@@ -506,6 +505,20 @@ def seed_visits(*, offices, today: datetime.date, rng: random.Random, actor=None
         if visit_index is not None:
             concern.member = rng.choice(members_of_visit[visit_index])
 
+    with transaction.atomic():  # the demo's own rows, in one go
+        _write(build, actor)
+    tallies.rebuild()  # the bulk load bypassed the services that keep them
+    concerns = [c for c, _v, _t in build.concerns]
+    return {
+        "visits": sum(v.status == V.DONE for v in build.visits),
+        "pending_visits": sum(v.status == V.PENDING for v in build.visits),
+        "life_events": len(build.events),
+        "concerns": len(concerns),
+        "overdue_concerns": sum(c.is_overdue_on(today) for c in concerns),
+    }
+
+
+def _write(build, actor) -> None:
     Visit.objects.bulk_create(build.visits, batch_size=1000)
     VisitMember.objects.bulk_create(
         [VisitMember(visit=build.visits[i], member=m) for i, m in build.visit_members],
@@ -536,15 +549,6 @@ def seed_visits(*, offices, today: datetime.date, rng: random.Random, actor=None
         if visit not in build.history:  # recorded as done
             build.change(visit, V.DONE, visit.visited_on)
     build.history.write()
-    tallies.rebuild()  # the bulk load bypassed the services that keep them
-
-    return {
-        "visits": sum(v.status == V.DONE for v in build.visits),
-        "pending_visits": sum(v.status == V.PENDING for v in build.visits),
-        "life_events": len(build.events),
-        "concerns": len(concerns),
-        "overdue_concerns": sum(c.is_overdue_on(today) for c in concerns),
-    }
 
 
 def reset_visits(*, offices) -> None:

@@ -10,11 +10,15 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
+from briefings.models import Activity
+from demo import areas
 from liaison import roles
-from liaison.models import HandlingUnit, Office
+from liaison.models import HandlingUnit, Office, StatusChange
 from members.models import Contribution, Member, PointEntry, PointRule
 from members.strokes import stroke_sort_key
+from proposals.models import Proposal
 from tests.factories import OfficeFactory
+from visits.models import Concern, Visit
 
 from .timelines import timeline_faults
 
@@ -169,3 +173,20 @@ def test_a_demo_seeded_on_any_day_has_timelines_its_workflows_allow(day):
         seed()
 
     assert timeline_faults(day)[0] == []
+
+
+def test_a_failed_seed_leaves_no_half_demo(monkeypatch):
+    def fail(**kwargs):
+        raise RuntimeError("the disk is full")
+
+    last = areas.AREAS[-1]
+    monkeypatch.setattr(
+        areas, "AREAS", [*areas.AREAS[:-1], areas.Area(last.name, fail, last.reset)]
+    )
+
+    with pytest.raises(RuntimeError):
+        seed()
+
+    for model in (Office, Member, Proposal, Activity, Visit, Concern, StatusChange, PointEntry):
+        assert not model.objects.exists(), model
+    assert not get_user_model().objects.exists()

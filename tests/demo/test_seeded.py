@@ -16,6 +16,7 @@ from demo.history import TIMELINES
 from members.models import PointEntry, PointRule
 
 from .timelines import timeline_faults
+from .transactions import service_calls
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,7 @@ TODAY = NOW.date()
 class Seeded:
     output: str  # what the command printed
     counts: dict[str, dict[str, int]]  # area → its printed counts
+    service_calls: list[tuple[str, int]]  # see transactions.service_calls
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,8 @@ def demo(django_db_setup, django_db_blocker):
         atomics = TestCase._enter_atomics()
         try:
             out = StringIO()
-            call_command("seed_demo", "--scale", "small", stdout=out)
+            with service_calls() as calls:
+                call_command("seed_demo", "--scale", "small", stdout=out)
             output = out.getvalue()
             counts = {
                 area: {
@@ -52,7 +55,7 @@ def demo(django_db_setup, django_db_blocker):
                 }
                 for area, listed in re.findall(r"^  (\w+)：(.+)$", output, re.MULTILINE)
             }
-            yield Seeded(output=output, counts=counts)
+            yield Seeded(output=output, counts=counts, service_calls=calls)
         finally:
             TestCase._rollback_atomics(atomics)
 
@@ -70,3 +73,8 @@ def test_no_member_earns_more_points_of_a_kind_in_a_year_than_its_cap(demo):
     assert totals.filter(kind__in=caps).exists()  # the demo earns capped kinds
     over = [row for row in totals.filter(kind__in=caps) if row["total"] > caps[row["kind"]]]
     assert over == []
+
+
+def test_the_demo_opens_no_transaction_around_the_services_it_calls(demo):
+    assert "plans.services.plan_adopt" in {name for name, _ in demo.service_calls}
+    assert [call for call in demo.service_calls if call[1]] == []

@@ -2,7 +2,7 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from django.utils import timezone
 
 from demo import roster
@@ -33,16 +33,11 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if reset:
             try:
-                offices = list(Office.objects.filter(code__in=roster.DEMO_OFFICE_CODES))
-                reset_areas(offices=offices)
-                roster.demo_reset()
+                self._delete_demo()
             except DatabaseError as error:
                 raise CommandError(f"无法删除演示数据：{error}") from error
         try:
-            # The roster and every area in one transaction: a failure leaves no half demo.
-            with transaction.atomic():
-                summary = roster.demo_seed(scale=scale)
-                self._seed_areas()
+            summary = roster.demo_seed(scale=scale)  # one transaction of its own
         except roster.DemoDataExists as exists:
             if exists.is_demo:
                 self.stdout.write("演示数据已存在，未重复写入（加 --reset 可重建）。")
@@ -55,6 +50,14 @@ class Command(BaseCommand):
                     "演示数据只写入空数据库，本次未写入任何内容。"
                 )
             return
+        try:
+            self._seed_areas()
+        except BaseException:
+            # The areas write through services that must be the outermost transaction
+            # (durable), so they cannot share one with the roster: a failure deletes
+            # what was written instead, and leaves no half demo.
+            self._delete_demo()
+            raise
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -65,6 +68,11 @@ class Command(BaseCommand):
             )
         )
         self._print_sign_ins(summary.sign_ins, base_url)
+
+    def _delete_demo(self) -> None:
+        """Every area's rows of the demo offices, the last seeded first, then the roster."""
+        reset_areas(offices=list(Office.objects.filter(code__in=roster.DEMO_OFFICE_CODES)))
+        roster.demo_reset()
 
     def _seed_areas(self) -> None:
         """Each later area (proposals, visits, briefings, plans) seeds its part for the
