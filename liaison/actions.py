@@ -17,7 +17,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+
+from .workflow import WorkflowError
 
 PRIMARY = "primary"  # the next step a clerk (or the member) would take: one per state
 SECONDARY = "secondary"
@@ -163,3 +167,47 @@ def all_of(*refusals: Refusal) -> Refusal:
         return None
 
     return refusal
+
+
+# --- The unit page's one handler -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitHandler:
+    """How a unit's signed page takes one unit action: ``form`` (or None for one
+    click) is validated, then ``run(record, handle, label, cleaned_data)`` calls the
+    service as the unit (``handle`` is ``Actor.unit``, ``label`` the unit's name for the
+    timeline) and ``thanks`` is said."""
+
+    run: Callable[..., Any]
+    thanks: Any
+    form: type | None = None
+
+
+def take_unit_action(
+    request, record, *, table: ActionTable, actor: Actor, handlers: dict, label: str, forms: dict
+):
+    """Take the unit action the POST names (``action``) on ``record``: refused if it
+    is not available now (the page may be stale), in the words of the refusal. Returns
+    the redirect to the page, or None when the action's form has errors — it is then
+    left in ``forms`` under the action's name, to be shown again."""
+    name = request.POST.get("action", "")
+    handler = handlers.get(name)
+    if handler is None:
+        messages.error(request, _("未知的操作。"))
+        return redirect(request.path)
+    reason = table.refusal(record, actor, name)
+    if reason is not None:
+        messages.error(request, reason)
+        return redirect(request.path)
+    form = handler.form(request.POST, request.FILES) if handler.form else None
+    if form is not None and not form.is_valid():
+        forms[name] = form
+        return None
+    try:
+        handler.run(record, actor.unit, label, form.cleaned_data if form else {})
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, handler.thanks)
+    return redirect(request.path)

@@ -113,17 +113,27 @@ class WorkflowAdminMixin:
         return self.action_table.available(obj, Actor.staff(request.user))
 
     def _action(self, request, obj, name):
-        """(the action if it is available now, its label either way)."""
+        """(the action, or None with the sentence why it is not available now)."""
         if self.action_table is None:
             step = self.workflow_steps.get(name)
             if step is None:
                 raise Http404
-            ok = obj.status in step.states
-            return (LegacyAction(name, step) if ok else None), step.label
+            if obj.status in step.states:
+                return LegacyAction(name, step), None
+            return None, _("当前状态为“%(status)s”，不能执行“%(label)s”。") % {
+                "status": obj.get_status_display(),
+                "label": step.label,
+            }
         action = self.action_table.action(STAFF, name)
         if action is None or name not in self.workflow_steps:
             raise Http404
-        return self.action_table.find(obj, Actor.staff(request.user), name), action.label
+        reason = self.action_table.refusal(obj, Actor.staff(request.user), name)
+        if reason is None:
+            return action, None
+        return None, _("不能执行“%(label)s”：%(reason)s") % {
+            "label": action.label,
+            "reason": reason,
+        }
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
@@ -141,17 +151,15 @@ class WorkflowAdminMixin:
         obj = self.get_object(request, unquote(object_id))
         if not self.has_change_permission(request, obj):
             raise PermissionDenied
-        action, label = self._action(request, obj, step)
+        action, refusal = self._action(request, obj, step)
         spec = self.workflow_steps[step]
         change_url = reverse(
             f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk]
         )
         if action is None:
-            messages.error(
-                request,
-                f"当前状态为“{obj.get_status_display()}”，不能执行“{label}”。",
-            )
+            messages.error(request, refusal)
             return HttpResponseRedirect(change_url)
+        label = action.label
         kwargs = {}
         if "record" in spec.needs:
             kwargs["record"] = obj

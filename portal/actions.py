@@ -22,11 +22,13 @@ from liaison.workflow import WorkflowError
 @dataclass(frozen=True)
 class Handler:
     """How the portal takes one member action: ``run(request, obj, cleaned_data)``
-    calls the service; ``form`` is shown inline on the detail page (no two forms of
-    one record share a field name); ``page`` names a URL of its own (an edit form)."""
+    calls the service; ``success`` is what the member is told then (or a function of
+    the cleaned data, when the answer decides it); ``form`` is shown inline on the
+    detail page (no two forms of one record share a field name); ``page`` names a URL
+    of its own (an edit form)."""
 
     run: Callable[..., Any] | None = None
-    success: str = ""
+    success: Any = ""
     form: type | None = None
     page: str = ""
 
@@ -78,5 +80,6 @@ def take(request, obj, *, table: ActionTable, handlers: dict, name: str, back: s
     except WorkflowError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, handler.success)
+        success = handler.success
+        messages.success(request, success(data) if callable(success) else success)
     return redirect(back)

@@ -56,7 +56,14 @@ urlpatterns = [
     path("concerns/", visits.concern_list, name="concerns"),
     path("concerns/new/", visits.concern_create, name="concern_create"),
     path("concerns/<int:pk>/", visits.concern_detail, name="concern_detail"),
-    path("concerns/<int:pk>/confirm/", visits.concern_confirm, name="concern_confirm"),
+    path("concerns/<int:pk>/act/<str:name>/", visits.concern_act, name="concern_act"),
+    # A named shortcut to the one action handler (pages drawn before it existed).
+    path(
+        "concerns/<int:pk>/confirm/",
+        visits.concern_act,
+        {"name": "confirm"},
+        name="concern_confirm",
+    ),
     path("activities/", briefings.activity_list, name="activities"),
     path("activities/calendar/", briefings.activity_calendar, name="activity_calendar"),
     path("activities/<int:pk>/", briefings.activity_detail, name="activity_detail"),

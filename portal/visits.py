@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from liaison.actions import Actor
 from liaison.models import today
 from liaison.workflow import WorkflowError, history_for
 from visits import services
+from visits.actions import CONCERN_ACTIONS, concern_actions
 from visits.models import Concern, ConcernCategory, LifeEvent, Visit
 from visits.selectors import (
     member_concern_detail,
@@ -29,6 +31,7 @@ from visits.selectors import (
 )
 from visits.workflows import CONCERN_WORKFLOW
 
+from .actions import Handler, buttons, take
 from .views import _page, member_required
 
 RESULT_STATUSES = (Concern.Status.RESOLVED, Concern.Status.UNRESOLVABLE)
@@ -61,6 +64,7 @@ class ConfirmForm(forms.Form):
         choices=(("1", gettext_lazy("满意")), ("0", gettext_lazy("不满意"))),
         coerce=lambda value: value == "1",
         widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择满意或不满意。")},
     )
     comments = forms.CharField(
         label=gettext_lazy("意见"),
@@ -68,12 +72,6 @@ class ConfirmForm(forms.Form):
         help_text=gettext_lazy("不满意的，请说明原因，我们将督促重新办理。"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-    def __init__(self, *args, action="", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_action = action
-        self.helper.add_input(Submit("confirm", _("提交评价"), css_class="w-100"))
 
 
 class LifeEventForm(forms.Form):
@@ -172,6 +170,24 @@ def concern_create(request):
     return _page(request, "portal/visits/concern_form.html", form=form)
 
 
+def _confirmed(data) -> str:
+    if data["satisfied"]:
+        return _("感谢您的确认，该事项已办结。")
+    return _("已转告承办单位重新办理，办理结果会再次反馈给您。")
+
+
+# How the portal takes each member action of visits.actions on a concern.
+CONCERN_HANDLERS = {
+    "confirm": Handler(
+        lambda request, c, d: services.concern_confirm(
+            concern=c, actor=request.user, member=request.member, **d
+        ),
+        _confirmed,
+        form=ConfirmForm,
+    ),
+}
+
+
 @member_required
 def concern_detail(request, pk):
     concern = _concern_or_404(request, pk)
@@ -188,31 +204,23 @@ def concern_detail(request, pk):
         concern=concern,
         timeline=timeline,
         show_result=show_result,
-        confirm_form=(
-            ConfirmForm(action=reverse("portal:concern_confirm", args=[pk]))
-            if concern.status == Concern.Status.FED_BACK
-            else None
+        buttons=buttons(
+            concern,
+            concern_actions(concern, Actor.of_member(request.member)),
+            CONCERN_HANDLERS,
+            "portal:concern_act",
         ),
     )
 
 
 @require_POST
 @member_required
-def concern_confirm(request, pk):
-    concern = _concern_or_404(request, pk)
-    form = ConfirmForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择满意或不满意。"))
-        return redirect("portal:concern_detail", pk)
-    try:
-        services.concern_confirm(
-            concern=concern, actor=request.user, member=request.member, **form.cleaned_data
-        )
-    except WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        if form.cleaned_data["satisfied"]:
-            messages.success(request, _("感谢您的确认，该事项已办结。"))
-        else:
-            messages.info(request, _("已转告承办单位重新办理，办理结果会再次反馈给您。"))
-    return redirect("portal:concern_detail", pk)
+def concern_act(request, pk, name):
+    return take(
+        request,
+        _concern_or_404(request, pk),
+        table=CONCERN_ACTIONS,
+        handlers=CONCERN_HANDLERS,
+        name=name,
+        back=reverse("portal:concern_detail", args=[pk]),
+    )

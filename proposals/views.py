@@ -1,16 +1,14 @@
 """Pages for handling units, which have no accounts: everything goes through the signed
 link e-mailed with the assignment (liaison.unit_links)."""
 
-from django.contrib import messages
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from liaison.actions import Actor
+from liaison.actions import Actor, UnitHandler, take_unit_action
 from liaison.models import today
 from liaison.unit_links import UnitLinkError, unit_link_resolve
-from liaison.workflow import WorkflowError
 
 from . import services
 from .actions import PROPOSAL_ACTIONS, proposal_actions
@@ -22,31 +20,30 @@ def _invalid(request, error):
     return render(request, "proposals/unit_link_invalid.html", {"error": error}, status=403)
 
 
-# How the unit page takes each unit action of proposals.actions: (form, service, thanks).
+# How the unit page takes each unit action of proposals.actions.
 UNIT_HANDLERS = {
-    "acknowledge": (
-        None,
-        lambda a, label, d: services.assignment_acknowledge(assignment=a, actor_label=label),
+    "acknowledge": UnitHandler(
+        lambda p, a, label, d: services.assignment_acknowledge(assignment=a, actor_label=label),
         _lazy("已签收。"),
     ),
-    "return": (
-        ReturnRequestForm,
-        lambda a, label, d: services.assignment_request_return(
+    "return": UnitHandler(
+        lambda p, a, label, d: services.assignment_request_return(
             assignment=a, reason=d["reason"], actor_label=label
         ),
         _lazy("退回申请已提交，请等待联络处处理。"),
+        ReturnRequestForm,
     ),
-    "opinion": (
-        CoOpinionForm,
-        lambda a, label, d: services.assignment_give_opinion(
+    "opinion": UnitHandler(
+        lambda p, a, label, d: services.assignment_give_opinion(
             assignment=a, opinion=d["opinion"], actor_label=label
         ),
         _lazy("会办意见已提交。"),
+        CoOpinionForm,
     ),
-    "reply": (
-        ReplyForm,
-        lambda a, label, d: services.reply_record(assignment=a, actor_label=label, **d),
+    "reply": UnitHandler(
+        lambda p, a, label, d: services.reply_record(assignment=a, actor_label=label, **d),
         _lazy("答复已提交，谢谢！"),
+        ReplyForm,
     ),
 }
 
@@ -64,7 +61,6 @@ def unit_assignment(request, token):
     if not assignment.is_active:
         return _invalid(request, _("该提案已改由其他单位办理，本链接不再有效。"))
     actor = Actor.of_unit(assignment)
-    label = str(assignment.unit)
     forms = {
         "reply": ReplyForm(initial={"replied_on": today()}),
         "return": ReturnRequestForm(),
@@ -72,25 +68,17 @@ def unit_assignment(request, token):
     }
 
     if request.method == "POST":
-        name = request.POST.get("action", "")
-        if name not in UNIT_HANDLERS:
-            messages.error(request, _("未知的操作。"))
-            return redirect(request.path)
-        reason = PROPOSAL_ACTIONS.refusal(proposal, actor, name)
-        if reason is not None:
-            messages.error(request, reason)
-            return redirect(request.path)
-        form_class, run, thanks = UNIT_HANDLERS[name]
-        form = form_class(request.POST, request.FILES) if form_class else None
-        if form is None or form.is_valid():
-            try:
-                run(assignment, label, form.cleaned_data if form else {})
-            except WorkflowError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(request, thanks)
-            return redirect(request.path)
-        forms[name] = form  # shown again with its errors
+        response = take_unit_action(
+            request,
+            proposal,
+            table=PROPOSAL_ACTIONS,
+            actor=actor,
+            handlers=UNIT_HANDLERS,
+            label=str(assignment.unit),
+            forms=forms,
+        )
+        if response is not None:
+            return response
     actions = proposal_actions(proposal, actor)
     context = {
         "assignment": assignment,

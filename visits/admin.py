@@ -20,6 +20,7 @@ from liaison.workflow import WorkflowError, record_creation
 from members.formats import XLSX
 
 from . import admin_views, services, tallies
+from .actions import CONCERN_ACTIONS, VISIT_ACTIONS
 from .admin_actions import CONCERN_STEPS, VISIT_STEPS
 from .models import (
     Concern,
@@ -226,6 +227,7 @@ class VisitAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeS
     skip_export_form = True
     export_file_stem = "走访记录"
     workflow = VISIT_WORKFLOW
+    action_table = VISIT_ACTIONS
     workflow_steps = VISIT_STEPS
     resource_classes = [VisitResource]
     import_export_change_list_template = "admin/visits/visit/change_list.html"
@@ -511,6 +513,7 @@ class ConcernAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, Offic
     skip_export_form = True
     export_file_stem = "意见建议"
     workflow = CONCERN_WORKFLOW
+    action_table = CONCERN_ACTIONS
     workflow_steps = CONCERN_STEPS
     resource_classes = [ConcernResource]
     import_export_change_list_template = "admin/visits/concern/change_list.html"

@@ -1,24 +1,22 @@
-"""Workflow steps staff take in the admin on visits and concerns, each a small form that
-calls a service (liaison.admin_workflow). The services check the move again under a row
-lock, so a stale page gets a clear message, never a 500.
+"""How staff take each visit and concern action in the admin: a small form that calls a
+service (liaison.admin_workflow). Which actions are offered, and under which label, is
+``visits.actions``; the services check the move again under a row lock, so a stale page
+gets a clear message, never a 500.
 """
 
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin_workflow import ConfirmForm, LegacyStep, ReasonForm
+from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
 from liaison.models import HandlingUnit, today
 from liaison.scoping import scope_queryset
 from liaison.selectors import office_staff
 from members.models import Member
 
 from . import services
-from .forms import ResultForm
-from .models import Concern, ConcernCategory, Visit
-
-C = Concern.Status
-V = Visit.Status
+from .forms import ResultForm, result_kwargs
+from .models import Concern, ConcernCategory
 
 
 def _leaders(text: str) -> list[tuple[str, str]]:
@@ -105,26 +103,15 @@ def _opinion(visit, user, data):
 
 
 VISIT_STEPS = {
-    "complete": LegacyStep(
-        _("登记走访情况"),
+    "complete": Step(
         CompleteVisitForm,
         lambda v, u, d: services.visit_complete(visit=v, actor=u, **d),
-        (V.PENDING,),
         needs=("record",),
     ),
-    "opinion": LegacyStep(
-        _("记录意见建议"),
-        OpinionForm,
-        _opinion,
-        (V.DONE,),
-        needs=("record",),
-    ),
-    "cancel": LegacyStep(
-        _("取消走访"),
+    "opinion": Step(OpinionForm, _opinion, needs=("record",)),
+    "cancel": Step(
         ReasonForm,
         lambda v, u, d: services.visit_cancel(visit=v, actor=u, reason=d["reason"]),
-        (V.PENDING,),
-        danger=True,
     ),
 }
 
@@ -209,78 +196,44 @@ def _unit_label(concern) -> str:
 
 
 CONCERN_STEPS = {
-    "triage": LegacyStep(
-        _("分类"),
-        TriageForm,
-        lambda c, u, d: services.concern_triage(concern=c, actor=u, **d),
-        (C.NEW,),
-    ),
-    "assign": LegacyStep(
-        _("交办街道部门"),
+    "triage": Step(TriageForm, lambda c, u, d: services.concern_triage(concern=c, actor=u, **d)),
+    "assign": Step(
         AssignForm,
         lambda c, u, d: services.concern_assign(concern=c, actor=u, **d),
-        (C.NEW, C.TRIAGED, C.ASSIGNED, C.ESCALATED, C.IN_PROGRESS, C.REOPENED),
         needs=("record", "user"),
     ),
-    "escalate": LegacyStep(
-        _("上报协调"),
+    "escalate": Step(
         EscalateForm,
         lambda c, u, d: services.concern_escalate(concern=c, actor=u, **d),
-        (C.NEW, C.TRIAGED, C.ASSIGNED, C.ESCALATED, C.IN_PROGRESS, C.REOPENED),
         needs=("record", "user"),
     ),
-    "coordinate": LegacyStep(
-        _("记录协调情况"),
-        CoordinateForm,
-        lambda c, u, d: services.concern_coordinate(concern=c, actor=u, **d),
-        Concern.HANDLING_STATUSES,
+    "coordinate": Step(
+        CoordinateForm, lambda c, u, d: services.concern_coordinate(concern=c, actor=u, **d)
     ),
-    "unit_acknowledge": LegacyStep(
-        _("代单位签收"),
+    "unit_acknowledge": Step(
         ConfirmForm,
         lambda c, u, d: services.concern_acknowledge(
             concern=c, actor=u, actor_label=_unit_label(c)
         ),
-        (C.ASSIGNED, C.ESCALATED, C.REOPENED),
     ),
-    "unit_progress": LegacyStep(
-        _("代录办理进展"),
+    "unit_progress": Step(
         ProgressForm,
         lambda c, u, d: services.concern_update_progress(
             concern=c, actor=u, actor_label=_unit_label(c), **d
         ),
-        Concern.HANDLING_STATUSES,
     ),
-    "unit_result": LegacyStep(
-        _("代录办理结果"),
+    "unit_result": Step(
         StaffResultForm,
         lambda c, u, d: services.concern_report_result(
-            concern=c,
-            actor=u,
-            actor_label=_unit_label(c),
-            resolved=d["outcome"] == "resolved",
-            result=d["result"],
-            reason=d.get("reason", ""),
-            resolved_on=d["resolved_on"],
+            concern=c, actor=u, actor_label=_unit_label(c), **result_kwargs(d)
         ),
-        Concern.HANDLING_STATUSES,
     ),
-    "feed_back": LegacyStep(
-        _("反馈委员"),
-        ConfirmForm,
-        lambda c, u, d: services.concern_feed_back(concern=c, actor=u, **d),
-        (C.RESOLVED, C.UNRESOLVABLE),
+    "feed_back": Step(
+        ConfirmForm, lambda c, u, d: services.concern_feed_back(concern=c, actor=u, **d)
     ),
-    "confirm": LegacyStep(
-        _("录入委员评价"),
+    "confirm": Step(
         VerdictForm,
         lambda c, u, d: services.concern_confirm(concern=c, actor=u, member=c.member, **d),
-        (C.FED_BACK,),
     ),
-    "close": LegacyStep(
-        _("办结"),
-        ConfirmForm,
-        lambda c, u, d: services.concern_close(concern=c, actor=u, **d),
-        (C.RESOLVED, C.UNRESOLVABLE, C.FED_BACK),
-    ),
+    "close": Step(ConfirmForm, lambda c, u, d: services.concern_close(concern=c, actor=u, **d)),
 }

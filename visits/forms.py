@@ -31,11 +31,12 @@ class ResultForm(forms.Form):
             self.add_error("reason", _("无法解决的，请说明原因。"))
         return data
 
-    def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "resolved": data["outcome"] == "resolved",
-            "result": data["result"],
-            "reason": data.get("reason", ""),
-            "resolved_on": data["resolved_on"],
-        }
+
+def result_kwargs(data: dict) -> dict:
+    """A ResultForm's answers as ``concern_report_result``'s arguments."""
+    return {
+        "resolved": data["outcome"] == "resolved",
+        "result": data["result"],
+        "reason": data.get("reason", ""),
+        "resolved_on": data["resolved_on"],
+    }

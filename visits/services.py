@@ -16,10 +16,18 @@ from django.utils.translation import gettext as _
 
 from liaison.models import HandlingUnit, Office, today
 from liaison.workdays import add_working_days
-from liaison.workflow import WorkflowError, lock, record_creation, record_note, transition
+from liaison.workflow import (
+    WorkflowError,
+    lock,
+    record_creation,
+    record_note,
+    refuse,
+    transition,
+)
 from members.models import Member
 
 from . import notifications, tallies
+from . import workflows as w
 from .models import (
     Concern,
     ConcernCategory,
@@ -320,8 +328,10 @@ def concern_create(
         raise WorkflowError(
             _("%(name)s 不属于%(office)s。") % {"name": member.name, "office": office}
         )
-    if visit is not None and visit.office_id != office.pk:
-        raise WorkflowError(_("该走访不属于%(office)s。") % {"office": office})
+    if visit is not None:
+        if visit.office_id != office.pk:
+            raise WorkflowError(_("该走访不属于%(office)s。") % {"office": office})
+        refuse(w.visit_opinion_refusal(visit))
     concern = Concern.objects.create(
         office=office,
         member=member,
@@ -423,9 +433,9 @@ def concern_assign(
     concerned, to be done within the office's time limit in working days (DOMAIN.md)."""
     concern = lock(concern)
     _check_expected(concern, expected)
+    refuse(w.assign_refusal(concern))
     _check_unit(concern, unit, within=True)
     _triage_if_new(concern, actor, Concern.Scope.WITHIN)
-    CONCERN_WORKFLOW.check(concern.status, C.ASSIGNED)
     config = VisitConfig.for_office(concern.office)
     assigned_on = today()
     if due_date is None:
@@ -467,9 +477,9 @@ def concern_escalate(
     if not (coordination_notes or "").strip():
         raise WorkflowError(_("请填写协调情况。"))
     concern = lock(concern)
+    refuse(w.escalate_refusal(concern))
     _check_unit(concern, unit, within=False)
     _triage_if_new(concern, actor, Concern.Scope.BEYOND)
-    CONCERN_WORKFLOW.check(concern.status, C.ESCALATED)
     if due_date is not None and due_date <= today():
         raise WorkflowError(_("办理期限须晚于今天。"))
     concern.scope = Concern.Scope.BEYOND
@@ -508,21 +518,11 @@ def concern_coordinate(*, concern: Concern, actor, notes: str) -> Concern:
     if not (notes or "").strip():
         raise WorkflowError(_("请填写协调情况。"))
     concern = lock(concern)
-    if concern.scope != Concern.Scope.BEYOND or concern.status not in Concern.HANDLING_STATUSES:
-        raise WorkflowError(_("只有上报协调中的意见建议可以记录协调情况。"))
+    refuse(w.coordinate_refusal(concern))
     concern.coordination_notes = _append(concern.coordination_notes, notes)
     concern.save(update_fields=["coordination_notes"])
     record_note(concern, actor=actor, note=_("协调情况：%(n)s") % {"n": notes})
     return concern
-
-
-def _check_handling(concern: Concern, unit: HandlingUnit | None) -> None:
-    if concern.status not in Concern.HANDLING_STATUSES:
-        raise WorkflowError(
-            _("该意见建议当前状态为“%(s)s”，不在办理中。") % {"s": concern.get_status_display()}
-        )
-    if unit is not None and concern.unit_id != unit.pk:
-        raise WorkflowError(_("该事项已改由其他单位办理，本链接不再有效。"))
 
 
 def _actor_label(concern: Concern, actor, actor_label: str) -> str:
@@ -537,7 +537,7 @@ def concern_acknowledge(
 ) -> Concern:
     """签收: the unit has the concern in hand; it is now in progress."""
     concern = lock(concern)
-    _check_handling(concern, unit)
+    refuse(w.handling_refusal(concern, unit))
     if concern.acknowledged_at and concern.status == C.IN_PROGRESS:
         return concern  # acknowledging twice is harmless
     concern.acknowledged_at = timezone.now()
@@ -566,7 +566,7 @@ def concern_update_progress(
     if not (progress or "").strip():
         raise WorkflowError(_("请填写办理进展。"))
     concern = lock(concern)
-    _check_handling(concern, unit)
+    refuse(w.handling_refusal(concern, unit))
     label = _actor_label(concern, actor, actor_label)
     concern.progress = progress.strip()
     note = _("办理进展：%(p)s") % {"p": concern.progress}
@@ -609,7 +609,7 @@ def concern_report_result(
     if resolved_on > today():
         raise WorkflowError(_("办结日期不能晚于今天。"))
     concern = lock(concern)
-    _check_handling(concern, unit)
+    refuse(w.handling_refusal(concern, unit))
     concern.result = result.strip()
     concern.unresolvable_reason = "" if resolved else reason.strip()
     concern.resolved_on = resolved_on
@@ -632,9 +632,7 @@ def concern_report_result(
 def concern_feed_back(*, concern: Concern, actor, note: str = "") -> Concern:
     """反馈委员: the result is fed back to the member, who is asked to confirm."""
     concern = lock(concern)
-    if concern.member_id is None:
-        raise WorkflowError(_("该意见建议没有具体反映委员，请直接办结。"))
-    CONCERN_WORKFLOW.check(concern.status, C.FED_BACK)
+    refuse(w.feed_back_refusal(concern))
     concern.fed_back_at = timezone.now()
     concern.feedback_note = note.strip()
     transition(
@@ -649,6 +647,15 @@ def concern_feed_back(*, concern: Concern, actor, note: str = "") -> Concern:
     return concern
 
 
+def _verdict_giver(concern: Concern, actor, member: Member | None) -> int | None:
+    """Whose verdict this is: the acting member's own, or — staff keying in a verdict
+    given by phone or in person — the member they name."""
+    acting = _acting_member(actor)
+    if _is_staff(actor) and (acting is None or acting.pk != concern.member_id):
+        return member.pk if member is not None else None
+    return acting.pk if acting is not None else None
+
+
 @transaction.atomic
 def concern_confirm(
     *, concern: Concern, actor, satisfied: bool, comments: str = "", member: Member | None = None
@@ -657,14 +664,7 @@ def concern_confirm(
     reopens it with the same unit and a new time limit. Only the member who raised it
     may confirm; staff may record the member's verdict given by phone or in person."""
     concern = lock(concern)
-    acting = _acting_member(actor)
-    if _is_staff(actor) and (acting is None or acting.pk != concern.member_id):
-        if member is None or member.pk != concern.member_id:
-            raise WorkflowError(_("只有反映意见的委员本人可以确认办理结果。"))
-    elif acting is None or acting.pk != concern.member_id:
-        raise WorkflowError(_("只有反映意见的委员本人可以确认办理结果。"))
-    if concern.status != C.FED_BACK:
-        raise WorkflowError(_("办理结果尚未反馈或已确认，现在不能评价。"))
+    refuse(w.confirm_refusal(concern, _verdict_giver(concern, actor, member)))
     if not satisfied and not (comments or "").strip():
         raise WorkflowError(_("请说明不满意的原因，以便重新办理。"))
     concern.verdict = Concern.Verdict.SATISFIED if satisfied else Concern.Verdict.DISSATISFIED
@@ -706,18 +706,9 @@ def concern_close(*, concern: Concern, actor, note: str = "") -> Concern:
     """Staff close a concern: one with no member to feed back to, or one whose member
     has not confirmed within the configured working days."""
     concern = lock(concern)
+    refuse(w.close_refusal(concern))
     if concern.status == C.FED_BACK:
-        config = VisitConfig.for_office(concern.office)
-        deadline = add_working_days(
-            timezone.localdate(concern.fed_back_at), config.confirm_working_days
-        )
-        if deadline >= today():
-            raise WorkflowError(
-                _("委员确认期限（%(d)s）未到，暂不能直接办结。") % {"d": f"{deadline:%Y-%m-%d}"}
-            )
         note = note or _("委员逾期未确认，办结")
-    elif concern.status in (C.RESOLVED, C.UNRESOLVABLE) and concern.member_id is not None:
-        raise WorkflowError(_("请先将办理结果反馈给委员。"))
     concern.closed_at = timezone.now()
     return transition(
         concern,
