@@ -83,6 +83,26 @@ def points_revoke(*, member: Member, kind: str, source) -> int:
     return deleted
 
 
+@transaction.atomic
+def points_revoke_sources(*, kind: str, model, source_ids) -> int:
+    """Remove the ``kind`` points every record of ``model`` in ``source_ids`` earned,
+    whoever earned them (the records are being deleted). Returns rows removed."""
+    deleted, _ = PointEntry.objects.filter(
+        kind=kind,
+        source_type=ContentType.objects.get_for_model(model),
+        source_id__in=list(source_ids),
+    ).delete()
+    return deleted
+
+
+def points_earned_from(*, kind: str, source):
+    """The ``kind`` entries ``source`` earned, each with its member."""
+    source_type, source_id = _source_ref(source)
+    return PointEntry.objects.filter(
+        kind=kind, source_type=source_type, source_id=source_id
+    ).select_related("member")
+
+
 def points_total(*, member: Member, year: int) -> int:
     return (
         PointEntry.objects.filter(member=member, year=year).aggregate(total=Sum("points"))["total"]

@@ -2,11 +2,14 @@
 
 
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from members.models import PointEntry
-from members.points import points_award, points_revoke
+from members.points import (
+    points_award,
+    points_earned_from,
+    points_revoke,
+    points_revoke_sources,
+)
 
 from ..models import (
     Proposal,
@@ -33,12 +36,7 @@ def research_points_sync(*, report: ResearchReport, actor) -> None:
         taking_part = {m.pk: m for m in report.group_members.all()}
         if report.lead_member_id:
             taking_part[report.lead_member_id] = report.lead_member
-    earned = PointEntry.objects.filter(
-        kind=RESEARCH_POINTS,
-        source_type=ContentType.objects.get_for_model(ResearchReport),
-        source_id=report.pk,
-    ).select_related("member")
-    for entry in earned:
+    for entry in points_earned_from(kind=RESEARCH_POINTS, source=report):
         if entry.member_id not in taking_part or entry.occurred_on != report.submitted_on:
             points_revoke(member=entry.member, kind=RESEARCH_POINTS, source=report)
     for member in taking_part.values():
@@ -56,10 +54,6 @@ def research_points_sync(*, report: ResearchReport, actor) -> None:
 def research_reports_delete(*, reports) -> None:
     """Delete research reports and the points they earned their group."""
     ids = list(reports.values_list("pk", flat=True))
-    PointEntry.objects.filter(
-        kind=RESEARCH_POINTS,
-        source_type=ContentType.objects.get_for_model(ResearchReport),
-        source_id__in=ids,
-    ).delete()
+    points_revoke_sources(kind=RESEARCH_POINTS, model=ResearchReport, source_ids=ids)
     for report in ResearchReport.objects.filter(pk__in=ids):
         report.delete()  # one by one, so the history records each deletion
