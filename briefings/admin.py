@@ -20,6 +20,7 @@ from liaison.scoping import is_single_office, sees_all_offices
 from liaison.workflow import WorkflowError
 
 from . import services
+from .actions import ACTIVITY_ACTIONS, OPINION_ACTIONS
 from .admin_actions import ACTIVITY_STEPS, OPINION_STEPS
 from .models import (
     Activity,
@@ -36,7 +37,7 @@ from .models import (
 )
 from .selectors import organised_by, sign_in_sheet, with_counts
 from .signin import qr_svg, sign_in_url, sign_in_window
-from .workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW
+from .workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW, record_attendance_refusal
 
 A = Activity.Status
 
@@ -333,6 +334,7 @@ class PhotoInline(admin.TabularInline):
 @admin.register(Activity)
 class ActivityAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
     workflow = ACTIVITY_WORKFLOW
+    action_table = ACTIVITY_ACTIONS
     workflow_steps = ACTIVITY_STEPS
     change_form_template = "admin/briefings/activity/change_form.html"
     resource_classes = [ActivityResource]
@@ -598,7 +600,6 @@ class ActivityAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
             back = request.POST.get("q", "")
             return HttpResponseRedirect(f"{url}?q={back}" if back else url)
         invitations = list(sign_in_sheet(activity, query))
-        opens, closes = sign_in_window(activity)
         counts = {"invited": 0, "attended": 0, "leave": 0}
         for row in activity.invitations.values_list("attendance", "reply"):
             counts["invited"] += 1
@@ -614,10 +615,10 @@ class ActivityAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
             "invitations": invitations,
             "query": query,
             "counts": counts,
-            "window_open": opens <= timezone.now() <= closes,
-            "opens": opens,
-            "can_record": activity.status == A.PUBLISHED
-            and self.has_change_permission(request, activity),
+            # Why the rows have no 签到 button (None: they have), as the service says.
+            "record_refusal": record_attendance_refusal(activity)
+            if self.has_change_permission(request, activity)
+            else _("您没有登记出勤的权限，此页仅供查看。"),
             "change_url": reverse("admin:briefings_activity_change", args=[activity.pk]),
         }
         return TemplateResponse(request, "admin/briefings/activity/sign_in.html", context)
@@ -724,6 +725,7 @@ class InvitationAdmin(OrganiserScopedAdmin):
 @admin.register(Opinion)
 class OpinionAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
     workflow = OPINION_WORKFLOW
+    action_table = OPINION_ACTIONS
     workflow_steps = OPINION_STEPS
     activity_path = "activity"
     office_field = "activity__office"

@@ -1,21 +1,20 @@
-"""Steps staff take on an activity or an opinion in the admin, each a small form that
-calls a service (see liaison.admin_workflow). The services check again under a row
-lock, so a stale page gets a clear message, never a 500."""
+"""How staff take each activity and opinion action in the admin: a small form that calls
+a service (see liaison.admin_workflow). Which actions are offered, and under which
+label, is ``briefings.actions``; the services check again under a row lock, so a stale
+page gets a clear message, never a 500."""
 
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin_workflow import ConfirmForm, LegacyStep, ReasonForm
+from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
 from liaison.models import today
 from members.models import Member, Sector
 
 from . import services
-from .models import Activity, Invitation, Opinion
+from .models import Activity, Invitation
 from .selectors import invitation_candidates
 
-A = Activity.Status
-O = Opinion.Status  # noqa: E741
 Att = Invitation.Attendance
 
 
@@ -192,74 +191,52 @@ class OpinionRecordForm(RecordForm):
 
 
 ACTIVITY_STEPS = {
-    "request_send": LegacyStep(
-        _("登记请示报送"),
+    "request_send": Step(
         RequestSendForm,
         lambda a, u, d: services.activity_request_send(activity=a, actor=u, **d),
-        (A.DRAFT, A.PUBLISHED),
         files=True,
     ),
-    "request_answer": LegacyStep(
-        _("录入党工委批复"),
+    "request_answer": Step(
         RequestAnswerForm,
         lambda a, u, d: services.activity_request_answer(activity=a, actor=u, **d),
-        (A.DRAFT, A.PUBLISHED),
     ),
-    "invite": LegacyStep(_("邀请委员"), InviteForm, _invite, (A.DRAFT, A.PUBLISHED), needs=("record",)),
-    "publish": LegacyStep(
-        _("发布并通知委员"),
+    "invite": Step(InviteForm, _invite, needs=("record",)),
+    "publish": Step(
         PublishForm,
         lambda a, u, d: services.activity_publish(activity=a, actor=u, **d),
-        (A.DRAFT,),
         needs=("record",),
     ),
-    "reschedule": LegacyStep(
-        _("调整时间地点"),
+    "reschedule": Step(
         RescheduleForm,
         lambda a, u, d: services.activity_reschedule(activity=a, actor=u, **d),
-        (A.PUBLISHED,),
         needs=("record",),
     ),
-    "decide_leave": LegacyStep(
-        _("审批请假"),
+    "decide_leave": Step(
         LeaveDecisionForm,
         lambda a, u, d: services.leave_decide(actor=u, **d),
-        (A.PUBLISHED,),
         needs=("record",),
     ),
-    "close_attendance": LegacyStep(
-        _("完成考勤登记"),
-        ConfirmForm,
-        lambda a, u, d: services.attendance_close(activity=a, actor=u),
-        (A.PUBLISHED,),
+    "close_attendance": Step(
+        ConfirmForm, lambda a, u, d: services.attendance_close(activity=a, actor=u)
     ),
-    "correct_attendance": LegacyStep(
-        _("更正出勤"),
+    "correct_attendance": Step(
         CorrectAttendanceForm,
         lambda a, u, d: services.attendance_correct(actor=u, **d),
-        (A.PUBLISHED, A.HELD),
         needs=("record",),
     ),
-    "record_opinion": LegacyStep(
-        _("录入意见建议"),
+    "record_opinion": Step(
         OpinionRecordForm,
         lambda a, u, d: services.opinion_record(activity=a, actor=u, **d),
-        (A.PUBLISHED, A.HELD),
         needs=("record",),
     ),
-    "write_minutes": LegacyStep(
-        _("撰写纪要"),
+    "write_minutes": Step(
         MinutesForm,
         lambda a, u, d: services.minutes_save(activity=a, actor=u, **d),
-        (A.PUBLISHED, A.HELD),
         needs=("record",),
     ),
-    "cancel": LegacyStep(
-        _("取消活动"),
+    "cancel": Step(
         ReasonForm,
         lambda a, u, d: services.activity_cancel(activity=a, actor=u, reason=d["reason"]),
-        (A.DRAFT, A.PUBLISHED),
-        danger=True,
     ),
 }
 
@@ -310,24 +287,17 @@ class ToConcernForm(RecordForm):
 
 
 OPINION_STEPS = {
-    "to_concern": LegacyStep(
-        _("转为意见建议办理"),
+    "to_concern": Step(
         ToConcernForm,
         lambda o, u, d: services.opinion_to_concern(opinion=o, actor=u, **d),
-        (O.NEW, O.NOTED),
         needs=("record",),
     ),
-    "to_proposal": LegacyStep(
-        _("转为委员提案草稿"),
+    "to_proposal": Step(
         ToProposalForm,
         lambda o, u, d: services.opinion_to_proposal(opinion=o, actor=u, **d),
-        (O.NEW, O.NOTED),
         needs=("record",),
     ),
-    "note": LegacyStep(
-        _("阅存"),
-        ConfirmForm,
-        lambda o, u, d: services.opinion_note(opinion=o, actor=u, note=d["note"]),
-        (O.NEW,),
+    "note": Step(
+        ConfirmForm, lambda o, u, d: services.opinion_note(opinion=o, actor=u, note=d["note"])
     ),
 }

@@ -24,6 +24,7 @@ from liaison.workdays import add_working_days
 from . import notifications
 from .models import Activity, ActivityConfig, Invitation, half_year_of
 from .selectors import MISSING, half_year_status
+from .workflows import opinion_window
 
 A = Activity.Status
 I = Invitation  # noqa: E741
@@ -116,7 +117,7 @@ def opinion_requests_queue(now: datetime.datetime) -> int:
     queued = 0
     for activity in activities:
         config = configs.get(activity.office_id) or ActivityConfig()
-        closes = activity.ends_at + datetime.timedelta(days=config.opinion_days)
+        _opens, closes = opinion_window(activity, config)
         if closes <= now:
             continue
         queued += notifications.notify_members(

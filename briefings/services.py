@@ -19,20 +19,26 @@ from simple_history.utils import bulk_create_with_history
 
 from liaison.models import today
 from liaison.uploads import validate_document
-from liaison.workflow import WorkflowError, lock, record_creation, record_note, transition
+from liaison.workflow import (
+    WorkflowError,
+    lock,
+    record_creation,
+    record_note,
+    refuse,
+    transition,
+)
 from members.models import Member
 from members.points import points_award, points_revoke
 
-from . import notifications
+from . import notifications, workflows
 from .models import (
     ATTENDANCE_POINTS,
     Activity,
-    ActivityConfig,
     Invitation,
     Opinion,
 )
-from .signin import sign_in_check, sign_in_window
-from .workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW
+from .signin import token_refusal
+from .workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW, local_time
 
 A = Activity.Status
 I = Invitation  # noqa: E741
@@ -56,18 +62,7 @@ def _check_self(actor, member: Member) -> None:
         raise WorkflowError(_("只能以本人名义办理。"))
 
 
-def _local(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y年%m月%d日 %H:%M")
-
-
 # --- Scheduling -------------------------------------------------------------------------
-
-
-def _check_times(starts_at, ends_at) -> None:
-    if starts_at is None or ends_at is None:
-        raise WorkflowError(_("请填写开始和结束时间。"))
-    if ends_at < starts_at:
-        raise WorkflowError(_("结束时间不能早于开始时间。"))
 
 
 @transaction.atomic
@@ -89,9 +84,7 @@ def activity_create(
     """Schedule an activity (筹备中). ``leaders`` are (name, title, unit) and ``agenda``
     (title, presenter) in order. Major activities (by default those whose kind says so)
     go to the street party working committee for instructions before publication."""
-    if not title.strip():
-        raise WorkflowError(_("请填写活动名称。"))
-    _check_times(starts_at, ends_at)
+    refuse(workflows.schedule_refusal(title=title, starts_at=starts_at, ends_at=ends_at))
     activity = Activity.objects.create(
         office=office,
         kind=kind,
@@ -125,10 +118,7 @@ def activity_request_send(
 ) -> Activity:
     """请示: the request for instructions went to the street party working committee."""
     activity = lock(activity)
-    if activity.status not in (A.DRAFT, A.PUBLISHED):
-        raise WorkflowError(_("活动已举行或已取消，不能再登记请示。"))
-    if activity.request_answered:
-        raise WorkflowError(_("该请示已有批复，不能重复报送。"))
+    refuse(workflows.request_send_refusal(activity))
     if sent_on > today():
         raise WorkflowError(_("报送日期不能晚于今天。"))
     activity.request_sent_on = sent_on
@@ -162,8 +152,7 @@ def activity_request_answer(
 ) -> Activity:
     """The committee's answer (批复) and its date."""
     activity = lock(activity)
-    if not activity.request_sent_on:
-        raise WorkflowError(_("请先登记请示的报送日期。"))
+    refuse(workflows.request_answer_refusal(activity))
     if outcome not in Activity.RequestOutcome.values:
         raise WorkflowError(_("请选择批复结果。"))
     if answered_on < activity.request_sent_on:
@@ -199,22 +188,16 @@ def activity_publish(
     answer unless staff give a reason to go ahead (DOMAIN.md, "Reporting upward")."""
     activity = lock(activity)
     ACTIVITY_WORKFLOW.check(activity.status, A.PUBLISHED)
-    if activity.starts_at <= timezone.now():
-        raise WorkflowError(_("活动开始时间已过，不能发布。请先调整活动时间。"))
+    refuse(workflows.publish_refusal(activity))
     note = ""
-    if activity.is_major:
-        if activity.request_outcome == Activity.RequestOutcome.REFUSED:
-            raise WorkflowError(_("街道党工委未同意举办本次活动，不能发布。"))
-        if not activity.request_answered:
-            if not override_reason.strip():
-                raise WorkflowError(
-                    _("重大活动须在街道党工委批复后方可发布；如确需先行发布，请填写理由。")
-                )
-            activity.publish_override_reason = override_reason.strip()
-            note = _("未批复先行发布：%(r)s") % {"r": activity.publish_override_reason}
+    if activity.is_major and not activity.request_answered:
+        if not override_reason.strip():
+            raise WorkflowError(
+                _("重大活动须在街道党工委批复后方可发布；如确需先行发布，请填写理由。")
+            )
+        activity.publish_override_reason = override_reason.strip()
+        note = _("未批复先行发布：%(r)s") % {"r": activity.publish_override_reason}
     invitations = list(activity.invitations.select_related("member__user"))
-    if not invitations:
-        raise WorkflowError(_("请先邀请参加活动的委员。"))
     activity.published_at = timezone.now()
     transition(
         activity,
@@ -240,25 +223,22 @@ def activity_reschedule(
     reason: str = "",
 ) -> Activity:
     """调整时间地点 of a published activity: invitees are told, and the QR code printed
-    for the old time stops working (signin.sign_in_check)."""
-    _check_times(starts_at, ends_at)
+    for the old time stops working (signin.token_refusal)."""
+    refuse(workflows.times_refusal(starts_at, ends_at))
     if not venue.strip():
         raise WorkflowError(_("请填写地点。"))
     activity = lock(activity)
-    if activity.status != A.PUBLISHED:
-        raise WorkflowError(_("只有已发布、尚未举行的活动需要调整时间地点。"))
-    if activity.has_started:
-        raise WorkflowError(_("活动已开始，不能再调整时间地点。"))
+    refuse(workflows.reschedule_refusal(activity))
     if starts_at <= timezone.now():
         raise WorkflowError(_("新的开始时间须晚于现在。"))
-    old = f"{_local(activity.starts_at)} {activity.venue}"
+    old = f"{local_time(activity.starts_at)} {activity.venue}"
     activity.starts_at, activity.ends_at, activity.venue = starts_at, ends_at, venue.strip()
     activity.save(update_fields=["starts_at", "ends_at", "venue"])
     record_note(
         activity,
         actor=actor,
         note=_("调整时间地点：%(old)s → %(new)s %(reason)s")
-        % {"old": old, "new": f"{_local(starts_at)} {activity.venue}", "reason": reason},
+        % {"old": old, "new": f"{local_time(starts_at)} {activity.venue}", "reason": reason},
     )
     notifications.activity_rescheduled(
         activity, list(activity.invitations.select_related("member__user"))
@@ -292,10 +272,7 @@ def activity_cancel(*, activity: Activity, actor, reason: str) -> Activity:
 def minutes_save(*, activity: Activity, actor, minutes: str) -> Activity:
     """会议纪要, written by staff once the activity has taken place."""
     activity = lock(activity)
-    if activity.status not in (A.PUBLISHED, A.HELD):
-        raise WorkflowError(_("只有已发布或已举行的活动可以撰写纪要。"))
-    if not activity.has_started:
-        raise WorkflowError(_("活动尚未开始，暂不能撰写纪要。"))
+    refuse(workflows.minutes_refusal(activity))
     first = not activity.minutes
     activity.minutes = minutes.strip()
     activity.minutes_by = actor if getattr(actor, "pk", None) else None
@@ -314,10 +291,7 @@ def activity_invite(*, activity: Activity, actor, members) -> list[Invitation]:
     selectors.invitation_candidates). Inviting someone twice is harmless. Once the
     activity is published, new invitees get their invitation at once."""
     activity = lock(activity)
-    if activity.status not in (A.DRAFT, A.PUBLISHED):
-        raise WorkflowError(_("活动已举行或已取消，不能再邀请。"))
-    if activity.has_ended:
-        raise WorkflowError(_("活动已结束，不能再邀请。"))
+    refuse(workflows.invite_refusal(activity))
     allowed = activity.organising_office_ids()
     members = list(members)
     for member in members:
@@ -347,15 +321,17 @@ def activity_invite(*, activity: Activity, actor, members) -> list[Invitation]:
     return created
 
 
-def _invitation_for(activity: Activity, member: Member) -> Invitation:
-    try:
-        return (
-            Invitation.objects.select_for_update(of=("self",))
-            .select_related("member__user")
-            .get(activity=activity, member=member)
-        )
-    except Invitation.DoesNotExist as error:
-        raise WorkflowError(_("您不在本次活动的邀请名单中。如需参加，请与联络处联系。")) from error
+def _invitation_for(activity: Activity, member: Member) -> Invitation | None:
+    """The member's invitation, locked (None: not invited; the guards say so)."""
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("member__user")
+        .filter(activity=activity, member=member)
+        .first()
+    )
+    if invitation is not None:
+        invitation.activity = activity
+    return invitation
 
 
 @transaction.atomic
@@ -367,16 +343,7 @@ def invitation_reply(
     _check_self(actor, member)
     activity = Activity.objects.select_related("office").get(pk=activity.pk)
     invitation = _invitation_for(activity, member)
-    invitation.activity = activity
-    if activity.status != A.PUBLISHED:
-        raise WorkflowError(
-            _("本次活动%(status)s，不能再回复。") % {"status": activity.get_status_display()}
-        )
-    if activity.has_started:
-        raise WorkflowError(
-            _("活动已于 %(time)s 开始，不能再回复或请假。如有特殊情况，请与联络处联系。")
-            % {"time": _local(activity.starts_at)}
-        )
+    refuse(workflows.reply_refusal(activity, invitation))
     reason = reason.strip()
     if attending:
         if invitation.reply == I.Reply.ATTENDING:
@@ -420,10 +387,7 @@ def leave_decide(*, invitation: Invitation, actor, approve: bool, note: str = ""
         .select_related("member__user", "activity__office")
         .get(pk=invitation.pk)
     )
-    if invitation.leave_status != I.Leave.REQUESTED:
-        raise WorkflowError(_("%(name)s 没有待审批的请假申请。") % {"name": invitation.member.name})
-    if invitation.activity.status not in (A.PUBLISHED,):
-        raise WorkflowError(_("活动考勤已完成或已取消，不能再审批请假。"))
+    refuse(workflows.leave_decide_refusal(invitation, invitation.activity))
     invitation.leave_status = I.Leave.APPROVED if approve else I.Leave.REFUSED
     invitation.leave_decided_at = timezone.now()
     invitation.leave_decided_by = actor if getattr(actor, "pk", None) else None
@@ -482,10 +446,7 @@ def attendance_record(*, invitation: Invitation, actor, state: str = Att.ATTENDE
     second time is refused: a change is a correction, with a reason."""
     invitation = _lock_invitation(invitation)
     activity = invitation.activity
-    if activity.status == A.HELD:
-        raise WorkflowError(_("考勤已登记完成。如需更正，请使用“更正出勤”。"))
-    if activity.status != A.PUBLISHED:
-        raise WorkflowError(_("活动未发布或已取消，不能登记出勤。"))
+    refuse(workflows.record_attendance_refusal(activity))
     if state not in (Att.ATTENDED, Att.LEAVE_APPROVED, Att.LEAVE_REFUSED, Att.ABSENT):
         raise WorkflowError(_("请选择出勤情况。"))
     if invitation.attendance:
@@ -493,9 +454,6 @@ def attendance_record(*, invitation: Invitation, actor, state: str = Att.ATTENDE
             _("%(name)s 的出勤已登记为“%(state)s”，不能重复登记。如需更正，请使用“更正出勤”。")
             % {"name": invitation.member.name, "state": invitation.get_attendance_display()}
         )
-    opens, _closes = sign_in_window(activity)
-    if timezone.now() < opens:
-        raise WorkflowError(_("签到尚未开始（%(time)s 开放）。") % {"time": _local(opens)})
     if state == Att.LEAVE_APPROVED and invitation.leave_status != I.Leave.APPROVED:
         raise WorkflowError(_("%(name)s 没有获准的请假。") % {"name": invitation.member.name})
     if state == Att.LEAVE_REFUSED and invitation.leave_status != I.Leave.REFUSED:
@@ -512,16 +470,11 @@ def attendance_sign_in(
     scanning again is harmless."""
     _check_self(actor, member)
     activity = Activity.objects.select_related("office").get(pk=activity.pk)
-    sign_in_check(activity, token)
+    refuse(token_refusal(activity, token))
     invitation = _invitation_for(activity, member)
-    invitation.activity = activity
-    if invitation.attendance == Att.ATTENDED:
+    if invitation is not None and invitation.attendance == Att.ATTENDED:
         return invitation, False
-    if invitation.attendance:
-        raise WorkflowError(
-            _("您的出勤已登记为“%(state)s”。如有疑问，请联系现场工作人员。")
-            % {"state": invitation.get_attendance_display()}
-        )
+    refuse(workflows.sign_in_refusal(activity, invitation))
     _set_attendance(invitation, Att.ATTENDED, actor=actor, method=I.Method.QR)
     return invitation, True
 
@@ -535,8 +488,7 @@ def attendance_correct(*, invitation: Invitation, actor, state: str, reason: str
         raise WorkflowError(_("请选择出勤情况。"))
     invitation = _lock_invitation(invitation)
     activity = invitation.activity
-    if activity.status not in (A.PUBLISHED, A.HELD):
-        raise WorkflowError(_("活动未发布或已取消，不能更正出勤。"))
+    refuse(workflows.correct_attendance_refusal(activity))
     if not invitation.attendance:
         raise WorkflowError(
             _("%(name)s 的出勤尚未登记，请直接登记。") % {"name": invitation.member.name}
@@ -567,14 +519,7 @@ def attendance_close(*, activity: Activity, actor, expected: str | None = None) 
     """完成考勤登记: everyone not signed in becomes leave approved, leave refused or absent
     without leave, points are written, and the activity counts as held."""
     activity = lock(activity)
-    ACTIVITY_WORKFLOW.check(activity.status, A.HELD)
-    if not activity.has_started:
-        raise WorkflowError(_("活动尚未开始，不能完成考勤登记。"))
-    pending = activity.invitations.filter(leave_status=I.Leave.REQUESTED, attendance="").count()
-    if pending:
-        raise WorkflowError(
-            _("还有 %(n)s 份请假申请未审批，请先审批后再完成考勤登记。") % {"n": pending}
-        )
+    refuse(workflows.close_attendance_refusal(activity))
     for invitation in activity.invitations.filter(attendance="").select_related("member"):
         invitation.activity = activity
         state = {
@@ -621,22 +566,9 @@ def opinion_submit(
     """A member's opinion or suggestion in the portal, during the activity or in the
     days after it (ActivityConfig.opinion_days)."""
     _check_self(actor, member)
-    content = _check_content(content)
     activity = Activity.objects.select_related("office").get(pk=activity.pk)
-    _invitation_for(activity, member)
-    if activity.status not in (A.PUBLISHED, A.HELD):
-        raise WorkflowError(_("本次活动不在意见征集期内。"))
-    if not activity.has_started:
-        raise WorkflowError(
-            _("活动开始后即可提交意见建议（%(time)s）。") % {"time": _local(activity.starts_at)}
-        )
-    config = ActivityConfig.for_office(activity.office)
-    closes = activity.ends_at + datetime.timedelta(days=config.opinion_days)
-    if timezone.now() > closes:
-        raise WorkflowError(
-            _("本次活动的意见征集已于 %(time)s 截止。如有意见建议，请通过“社情民意”反映。")
-            % {"time": _local(closes)}
-        )
+    refuse(workflows.opinion_refusal(activity, _invitation_for(activity, member)))
+    content = _check_content(content)
     opinion = Opinion.objects.create(
         activity=activity,
         member=member,
@@ -656,8 +588,7 @@ def opinion_record(
     guest when ``member`` is None)."""
     content = _check_content(content)
     activity = Activity.objects.get(pk=activity.pk)
-    if activity.status not in (A.PUBLISHED, A.HELD):
-        raise WorkflowError(_("只有已发布或已举行的活动可以录入意见建议。"))
+    refuse(workflows.record_opinion_refusal(activity))
     if member is not None and member.office_id not in activity.organising_office_ids():
         raise WorkflowError(_("%(name)s 不属于主办联络处。") % {"name": member.name})
     opinion = Opinion.objects.create(
@@ -686,9 +617,7 @@ def opinion_to_proposal(
     from proposals.services import proposal_create
 
     opinion = lock(opinion)
-    if opinion.member_id is None:
-        raise WorkflowError(_("该意见没有提出委员，不能转为委员的提案草稿。"))
-    OPINION_WORKFLOW.check(opinion.status, Opinion.Status.PROPOSAL)
+    refuse(workflows.to_proposal_refusal(opinion))
     member = Member.objects.select_related("office", "term", "user").get(pk=opinion.member_id)
     activity = opinion.activity
     proposal = proposal_create(

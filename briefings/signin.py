@@ -6,7 +6,7 @@ and so is one printed before the activity was rescheduled. It is valid only arou
 activity (from ``sign_in_opens_minutes`` before the start to ``sign_in_closes_minutes``
 after the end, per office) — the window, not the token, expires, so a code projected in
 the hall keeps working through a long meeting. Who signs in is the signed-in member, and
-only an invited one (services.attendance_sign_in).
+only an invited one (workflows.sign_in_refusal, checked by services.attendance_sign_in).
 """
 
 import datetime
@@ -14,10 +14,7 @@ import datetime
 import segno
 from django.core import signing
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-
-from liaison.workflow import WorkflowError
 
 from .models import Activity, ActivityConfig
 from .notifications import absolute
@@ -49,28 +46,18 @@ def sign_in_window(
     )
 
 
-def sign_in_check(activity: Activity, token: str, *, now: datetime.datetime | None = None):
-    """Raise WorkflowError with a sentence for the member unless ``token`` is this
-    activity's current code and the sign-in window is open."""
+def token_refusal(activity: Activity, token: str) -> str | None:
+    """Why ``token`` is not this activity's current code (None: it is). Whether the
+    member may sign in now is workflows.sign_in_refusal."""
     try:
         payload = signing.Signer(salt=SALT).unsign_object(token)
-    except signing.BadSignature as error:
-        raise WorkflowError(_("二维码无效，请扫描会场展示的签到二维码。")) from error
+    except signing.BadSignature:
+        return _("二维码无效，请扫描会场展示的签到二维码。")
     if payload.get("a") != activity.pk:
-        raise WorkflowError(_("这是其他活动的签到二维码，不能用于本次活动签到。"))
+        return _("这是其他活动的签到二维码，不能用于本次活动签到。")
     if payload.get("s") != _stamp(activity):
-        raise WorkflowError(_("二维码已失效（活动时间已调整），请扫描会场最新的签到二维码。"))
-    if activity.status not in (Activity.Status.PUBLISHED, Activity.Status.HELD):
-        raise WorkflowError(_("本次活动未发布或已取消，不能签到。"))
-    now = now or timezone.now()
-    opens, closes = sign_in_window(activity)
-    if now < opens:
-        raise WorkflowError(
-            _("签到尚未开始，请于 %(time)s 后扫码签到。")
-            % {"time": timezone.localtime(opens).strftime("%m月%d日 %H:%M")}
-        )
-    if now > closes:
-        raise WorkflowError(_("签到二维码已过期。如需补登出勤，请联系联络处工作人员。"))
+        return _("二维码已失效（活动时间已调整），请扫描会场最新的签到二维码。")
+    return None
 
 
 def qr_svg(url: str) -> str:

@@ -3,24 +3,28 @@ calendar, each activity's page (reply or ask for leave, materials, opinions), an
 page the sign-in QR code opens.
 
 Reads come from briefings.selectors, scoped to the signed-in member: an activity they
-were not invited to (outside their own office's published ones) is a 404. Writes go
-through briefings.services; a refusal shows its message and changes nothing."""
+were not invited to (outside their own office's published ones) is a 404. What the
+member may do now is briefings.actions: the activity's page draws those buttons and
+each posts to the activity's one action URL (``activity_act``), which calls the service;
+a stale or refused click is told why and changes nothing."""
 
 import calendar
+import dataclasses
 import datetime
 from collections import defaultdict
 
 from django import forms
-from django.contrib import messages
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from briefings import services
-from briefings.models import Activity, ActivityConfig, Invitation
+from briefings.actions import ACTIVITY_ACTIONS, activity_actions, invitation_of
+from briefings.models import Activity, Invitation
 from briefings.selectors import (
     member_activities,
     member_activity_detail,
@@ -28,9 +32,12 @@ from briefings.selectors import (
     member_past,
     member_upcoming,
 )
-from briefings.signin import sign_in_check
+from briefings.signin import token_refusal
+from briefings.workflows import opinion_window
+from liaison.actions import MEMBER, Actor
 from liaison.workflow import WorkflowError
 
+from .actions import Handler, buttons, take
 from .views import _page, member_required
 
 PAST_SHOWN = 20
@@ -42,6 +49,7 @@ class ReplyForm(forms.Form):
         choices=[("1", gettext_lazy("参加")), ("0", gettext_lazy("请假"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("请选择参加或请假。")},
     )
     reason = forms.CharField(
         label=gettext_lazy("请假事由"),
@@ -53,9 +61,19 @@ class ReplyForm(forms.Form):
 
 class OpinionForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("标题（可选）"), required=False, max_length=200)
+    # Not required here: an empty opinion is refused by the service, in its words.
     content = forms.CharField(
-        label=gettext_lazy("意见建议"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+        label=gettext_lazy("意见建议"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
+
+
+class SignInForm(forms.Form):
+    """The code scanned, carried by the sign-in page's confirmation."""
+
+    token = forms.CharField(widget=forms.HiddenInput)
 
 
 def _activity_or_404(request, pk) -> Activity:
@@ -119,88 +137,85 @@ def activity_calendar(request):
     )
 
 
+def _reply_success(data) -> str:
+    if data["attending"]:
+        return _("已回复参加，期待您的到来。")
+    return _("请假申请已提交，联络处审批后会通知您。")
+
+
+def _reply(request, activity, data):
+    services.invitation_reply(activity=activity, member=request.member, actor=request.user, **data)
+
+
+def _opinion(request, activity, data):
+    services.opinion_submit(activity=activity, member=request.member, actor=request.user, **data)
+
+
+def _sign_in(request, activity, data) -> bool:
+    """True when this scan signed the member in (False: they already were)."""
+    _invitation, signed_now = services.attendance_sign_in(
+        activity=activity, member=request.member, actor=request.user, token=data["token"]
+    )
+    return signed_now
+
+
+ACTIVITY_HANDLERS = {
+    "reply": Handler(_reply, _reply_success, form=ReplyForm),
+    "opinion": Handler(
+        _opinion,
+        gettext_lazy("感谢您的意见建议！联络处将梳理后转有关部门办理并向您反馈。"),
+        form=OpinionForm,
+    ),
+    "sign_in": Handler(_sign_in, gettext_lazy("签到成功，欢迎参加！"), form=SignInForm),
+}
+
+
 @member_required
 def activity_detail(request, pk):
     activity = _activity_or_404(request, pk)
     invitation = activity.my_invitation
-    now = timezone.now()
-    is_open = activity.status == Activity.Status.PUBLISHED
-    config = ActivityConfig.for_office(activity.office)
-    opinions_close = activity.ends_at + datetime.timedelta(days=config.opinion_days)
-    can_give_opinion = (
-        invitation is not None
-        and activity.status in (Activity.Status.PUBLISHED, Activity.Status.HELD)
-        and activity.starts_at <= now <= opinions_close
-    )
-    reply_form = None
-    if invitation is not None and is_open and now < activity.starts_at:
-        reply_form = ReplyForm(
-            initial={
-                "attending": "0" if invitation.reply == Invitation.Reply.LEAVE else "1",
-                "reason": invitation.leave_reason,
-            }
+    actions = [
+        a
+        for a in activity_actions(activity, Actor.of_member(request.member))
+        if a.name != "sign_in"  # taken on the page the QR code opens
+    ]
+    by_name = {
+        b.action.name: b
+        for b in buttons(activity, actions, ACTIVITY_HANDLERS, "portal:activity_act")
+    }
+    if "reply" in by_name:  # the form opens on the member's current answer
+        by_name["reply"] = dataclasses.replace(
+            by_name["reply"],
+            form=ReplyForm(
+                initial={
+                    "attending": "0" if invitation.reply == Invitation.Reply.LEAVE else "1",
+                    "reason": invitation.leave_reason,
+                }
+            ),
         )
     return _page(
         request,
         "portal/briefings/detail.html",
         activity=activity,
         invitation=invitation,
-        reply_form=reply_form,
-        opinion_form=OpinionForm() if can_give_opinion else None,
-        opinions_close=opinions_close,
+        reply_button=by_name.pop("reply", None),
+        opinion_button=by_name.pop("opinion", None),
+        buttons=list(by_name.values()),
+        opinions_close=opinion_window(activity)[1],
     )
 
 
-def _back(pk):
-    return redirect("portal:activity_detail", pk)
-
-
 @require_POST
 @member_required
-def activity_reply(request, pk):
-    activity = _activity_or_404(request, pk)
-    form = ReplyForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择参加或请假。"))
-        return _back(pk)
-    attending = form.cleaned_data["attending"]
-    try:
-        services.invitation_reply(
-            activity=activity,
-            member=request.member,
-            actor=request.user,
-            attending=attending,
-            reason=form.cleaned_data["reason"],
-        )
-    except WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("已回复参加，期待您的到来。")
-            if attending
-            else _("请假申请已提交，联络处审批后会通知您。"),
-        )
-    return _back(pk)
-
-
-@require_POST
-@member_required
-def activity_opinion(request, pk):
-    activity = _activity_or_404(request, pk)
-    form = OpinionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写意见建议的内容。"))
-        return _back(pk)
-    try:
-        services.opinion_submit(
-            activity=activity, member=request.member, actor=request.user, **form.cleaned_data
-        )
-    except WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("感谢您的意见建议！联络处将梳理后转有关部门办理并向您反馈。"))
-    return _back(pk)
+def activity_act(request, pk, name):
+    return take(
+        request,
+        _activity_or_404(request, pk),
+        table=ACTIVITY_ACTIONS,
+        handlers=ACTIVITY_HANDLERS,
+        name=name,
+        back=reverse("portal:activity_detail", args=[pk]),
+    )
 
 
 @member_required
@@ -220,30 +235,26 @@ def activity_material(request, pk, material_pk):
 @member_required
 def activity_sign_in(request, pk, token):
     """The page the QR code opens. GET shows what will happen; the member confirms with
-    one tap (a POST, so a link preview cannot sign anyone in)."""
+    one tap (a POST, so a link preview cannot sign anyone in), and the answer is shown
+    on the same page: the address is what was scanned, with the code in it."""
     # Only activities the member may open (invited, or their own office's): another
     # office's activity is 404 here as on its detail page.
     activity = get_object_or_404(
         member_activities(request.member).select_related("office", "kind"), pk=pk
     )
     error = None
-    invitation = None
     signed_now = False
     if request.method == "POST":
         try:
-            invitation, signed_now = services.attendance_sign_in(
-                activity=activity, member=request.member, actor=request.user, token=token
-            )
+            signed_now = ACTIVITY_HANDLERS["sign_in"].run(request, activity, {"token": token})
         except WorkflowError as exc:
             error = str(exc)
-    else:
-        try:
-            sign_in_check(activity, token)
-            invitation = Invitation.objects.filter(activity=activity, member=request.member).first()
-            if invitation is None:
-                error = _("您不在本次活动的邀请名单中。如需参加，请与联络处联系。")
-        except WorkflowError as exc:
-            error = str(exc)
+    invitation = invitation_of(activity, request.member)
+    signed_in = invitation is not None and invitation.attendance == Invitation.Attendance.ATTENDED
+    if error is None and not signed_in:
+        error = token_refusal(activity, token) or ACTIVITY_ACTIONS.refusal(
+            activity, Actor.of_member(request.member), "sign_in"
+        )
     return _page(
         request,
         "portal/briefings/sign_in.html",
@@ -251,5 +262,5 @@ def activity_sign_in(request, pk, token):
         invitation=invitation,
         error=error,
         signed_now=signed_now,
-        token=token,
+        sign_in=None if error or signed_in else ACTIVITY_ACTIONS.action(MEMBER, "sign_in"),
     )

@@ -67,8 +67,20 @@ urlpatterns = [
     path("activities/", briefings.activity_list, name="activities"),
     path("activities/calendar/", briefings.activity_calendar, name="activity_calendar"),
     path("activities/<int:pk>/", briefings.activity_detail, name="activity_detail"),
-    path("activities/<int:pk>/reply/", briefings.activity_reply, name="activity_reply"),
-    path("activities/<int:pk>/opinion/", briefings.activity_opinion, name="activity_opinion"),
+    path("activities/<int:pk>/act/<str:name>/", briefings.activity_act, name="activity_act"),
+    # Named shortcuts to the one action handler (older pages and bookmarks).
+    path(
+        "activities/<int:pk>/reply/",
+        briefings.activity_act,
+        {"name": "reply"},
+        name="activity_reply",
+    ),
+    path(
+        "activities/<int:pk>/opinion/",
+        briefings.activity_act,
+        {"name": "opinion"},
+        name="activity_opinion",
+    ),
     path(
         "activities/<int:pk>/materials/<int:material_pk>/",
         briefings.activity_material,
