@@ -24,13 +24,15 @@ class Handler:
     """How the portal takes one member action: ``run(request, obj, cleaned_data)``
     calls the service; ``success`` is what the member is told then (or a function of
     the cleaned data, when the answer decides it); ``form`` is shown inline on the
-    detail page (no two forms of one record share a field name); ``page`` names a URL
-    of its own (an edit form)."""
+    detail page (no two forms of one record share a field name), and ``submit`` is its
+    button's words when they differ from the action's label; ``page`` names a URL of
+    its own (an edit form)."""
 
     run: Callable[..., Any] | None = None
     success: Any = ""
     form: type | None = None
     page: str = ""
+    submit: Any = ""
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Button:
     url: str
     method: str  # "get" for a page of its own, "post" otherwise
     form: Any = None
+    submit: Any = ""  # the form's button, when not the action's label
 
 
 def buttons(obj, actions, handlers: dict, act_url: str) -> list[Button]:
@@ -52,7 +55,7 @@ def buttons(obj, actions, handlers: dict, act_url: str) -> list[Button]:
             continue
         url = reverse(act_url, args=[obj.pk, action.name])
         form = handler.form() if handler.form else None
-        result.append(Button(action, url, "post", form))
+        result.append(Button(action, url, "post", form, handler.submit))
     return result
 
 

@@ -184,6 +184,7 @@ CONCERN_HANDLERS = {
         ),
         _confirmed,
         form=ConfirmForm,
+        submit=gettext_lazy("提交评价"),
     ),
 }
 
