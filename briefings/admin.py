@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 
-from liaison.admin import OfficeScopedAdmin
+from liaison.admin import CreateThroughServiceMixin, OfficeScopedAdmin
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
 from liaison.scoping import is_single_office, sees_all_offices
@@ -332,7 +332,9 @@ class PhotoInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
+class ActivityAdmin(
+    CreateThroughServiceMixin, WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin
+):
     workflow = ACTIVITY_WORKFLOW
     action_table = ACTIVITY_ACTIONS
     workflow_steps = ACTIVITY_STEPS
@@ -498,16 +500,21 @@ class ActivityAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
             kwargs["queryset"] = Office.objects.all()  # joint with any street's office
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-            # A kind that is major by default (政情通报会) always starts as major.
-            obj.is_major = obj.is_major or obj.kind.is_major_by_default
-        super().save_model(request, obj, form, change)
-        if not change:
-            from liaison.workflow import record_creation
-
-            record_creation(obj, actor=request.user)
+    def create_through_service(self, request, data, office):
+        # Leaders, agenda and materials typed on the add page are saved as inline rows
+        # of the activity the service made (CreateThroughServiceMixin).
+        return services.activity_create(
+            actor=request.user,
+            office=office,
+            kind=data["kind"],
+            title=data["title"],
+            topic=data.get("topic", ""),
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            venue=data["venue"],
+            is_major=data.get("is_major", False),
+            co_offices=data.get("co_offices") or (),
+        )
 
     # --- Columns -------------------------------------------------------------------
 

@@ -76,14 +76,18 @@ def activity_create(
     ends_at: datetime.datetime,
     venue: str,
     topic: str = "",
-    is_major: bool | None = None,
+    is_major: bool = False,
     co_offices=(),
     leaders=(),
     agenda=(),
 ) -> Activity:
     """Schedule an activity (筹备中). ``leaders`` are (name, title, unit) and ``agenda``
-    (title, presenter) in order. Major activities (by default those whose kind says so)
-    go to the street party working committee for instructions before publication."""
+    (title, presenter) in order.
+
+    A major activity goes to the street party working committee for instructions (请示)
+    before publication: one of a kind major by default (政情通报会) always starts as
+    major, any other when staff say so. The admin's add page calls this too, so the
+    rule lives here alone; staff may still change the flag while it is a draft."""
     refuse(workflows.schedule_refusal(title=title, starts_at=starts_at, ends_at=ends_at))
     activity = Activity.objects.create(
         office=office,
@@ -93,7 +97,7 @@ def activity_create(
         starts_at=starts_at,
         ends_at=ends_at,
         venue=venue,
-        is_major=kind.is_major_by_default if is_major is None else is_major,
+        is_major=bool(is_major) or kind.is_major_by_default,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     co_offices = [o for o in co_offices if o.pk != office.pk]

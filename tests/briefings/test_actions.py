@@ -4,20 +4,24 @@ the services accept, and a stale or forged click changes nothing and says why.""
 
 import datetime
 import re
+from unittest import mock
 
 import pytest
 import time_machine
+from django.contrib.admin.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from briefings import services
 from briefings.actions import ACTIVITY_ACTIONS, OPINION_ACTIONS, activity_actions
 from briefings.admin_actions import ACTIVITY_STEPS, OPINION_STEPS
-from briefings.models import Activity, ActivityConfig, Invitation, Opinion
+from briefings.models import Activity, ActivityConfig, ActivityKind, Invitation, Opinion
 from briefings.signin import sign_in_token
 from briefings.workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW
 from liaison.actions import MEMBER, PRIMARY, STAFF, Actor
-from liaison.models import today
+from liaison.models import StatusChange, today
 from liaison.workflow import WorkflowError
+from tests.briefings.test_pages import add_page_data
 from tests.factories import activity_published, activity_scheduled, member_with_account, shanghai
 
 pytestmark = pytest.mark.django_db
@@ -364,6 +368,86 @@ def test_admin_opinion_step_refused_for_an_opinion_without_a_member(
     assert "该意见没有提出委员" in response.text
     opinion.refresh_from_db()
     assert (opinion.status, opinion.proposal_id) == (OS.NEW, None)
+
+
+def _add_page_data(kind, **fields):
+    return add_page_data(
+        kind,
+        **{
+            # Typed out of order: the positions decide.
+            "agenda-0-position": "2",
+            "agenda-1-position": "1",
+            "agenda-1-duration_minutes": "40",
+            "materials-TOTAL_FORMS": "1",
+            "materials-0-title": "学习材料",
+            "materials-0-file": SimpleUploadedFile("xx.pdf", b"%PDF-1.4 doc", "application/pdf"),
+            "materials-0-shared_with_members": "on",
+            **fields,
+        },
+    )
+
+
+def test_admin_add_page_schedules_through_activity_create(staff_client, office, staff):
+    study = ActivityKind.objects.get(name="学习")
+    with (
+        time_machine.travel(BEFORE),
+        mock.patch("briefings.services.activity_create", wraps=services.activity_create) as create,
+    ):
+        response = staff_client.post(
+            reverse("admin:briefings_activity_add"),
+            _add_page_data(study, title="委员学习会", _continue="1"),
+        )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    create.assert_called_once()
+    assert create.call_args.kwargs["actor"] == staff
+    activity = Activity.objects.get()
+    # The admin redirects and logs with the row the service wrote.
+    assert response.url == reverse("admin:briefings_activity_change", args=[activity.pk])
+    assert LogEntry.objects.get().object_id == str(activity.pk)
+    assert (activity.office, activity.created_by, activity.is_major) == (office, staff, False)
+    assert list(activity.agenda.values_list("title", "duration_minutes")) == [
+        ("委员座谈", 40),
+        ("通报街道经济社会发展情况", None),
+    ]
+    assert str(activity.leaders.get()) == "韭菜园街道 党工委书记 王书记"
+    assert activity.materials.get().title == "学习材料"
+    assert StatusChange.objects.filter(object_id=activity.pk, to_status=A.DRAFT).count() == 1
+
+
+def test_major_is_decided_by_the_service_for_the_admin_and_the_code_alike(
+    staff_client, office, staff
+):
+    briefing, study = (ActivityKind.objects.get(name=n) for n in ("政情通报会", "学习"))
+    with time_machine.travel(BEFORE):
+        staff_client.post(
+            reverse("admin:briefings_activity_add"), _add_page_data(briefing, title="通报会")
+        )
+        staff_client.post(
+            reverse("admin:briefings_activity_add"),
+            _add_page_data(study, title="视察", is_major="on"),
+        )
+        by_code = activity_scheduled(office=office, actor=staff, kind="学习", title="学习会")
+    assert dict(Activity.objects.values_list("title", "is_major")) == {
+        "通报会": True,  # a briefing (政情通报会) is always major
+        "视察": True,  # staff said so
+        "学习会": False,
+    }
+    assert not by_code.is_major
+
+
+def test_admin_add_page_refused_by_the_service_says_why_and_writes_nothing(staff_client, office):
+    study = ActivityKind.objects.get(name="学习")
+    with (
+        time_machine.travel(BEFORE),
+        mock.patch(
+            "briefings.services.activity_create", side_effect=WorkflowError("请填写活动名称。")
+        ),
+    ):
+        response = staff_client.post(
+            reverse("admin:briefings_activity_add"), _add_page_data(study), follow=True
+        )
+    assert "请填写活动名称。" in response.text
+    assert not Activity.objects.exists()
 
 
 # --- The portal --------------------------------------------------------------------------

@@ -334,38 +334,41 @@ def test_a_disguised_material_is_refused(briefing):
 # --- Admin ----------------------------------------------------------------------------
 
 
+def add_page_data(kind, **fields):
+    """What staff type on the admin's add page for an activity of ``kind``."""
+    return {
+        "kind": kind.pk,
+        "title": "2026年上半年政情通报会",
+        "topic": "通报街道上半年工作",
+        "starts_at_0": "2026-03-20",
+        "starts_at_1": "14:30",
+        "ends_at_0": "2026-03-20",
+        "ends_at_1": "16:30",
+        "venue": "街道三楼会议室",
+        "leaders-TOTAL_FORMS": "1",
+        "leaders-INITIAL_FORMS": "0",
+        "leaders-0-position": "1",
+        "leaders-0-name": "王书记",
+        "leaders-0-title": "党工委书记",
+        "leaders-0-unit": "韭菜园街道",
+        "agenda-TOTAL_FORMS": "2",
+        "agenda-INITIAL_FORMS": "0",
+        "agenda-0-position": "1",
+        "agenda-0-title": "通报街道经济社会发展情况",
+        "agenda-0-presenter": "王书记",
+        "agenda-1-position": "2",
+        "agenda-1-title": "委员座谈",
+        "agenda-1-presenter": "",
+        "materials-TOTAL_FORMS": "0",
+        "materials-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
 def test_staff_schedule_a_briefing_in_the_admin(staff_client, office):
     kind = ActivityKind.objects.get(name="政情通报会")
     with time_machine.travel(BEFORE):
-        response = staff_client.post(
-            reverse("admin:briefings_activity_add"),
-            {
-                "kind": kind.pk,
-                "title": "2026年上半年政情通报会",
-                "topic": "通报街道上半年工作",
-                "starts_at_0": "2026-03-20",
-                "starts_at_1": "14:30",
-                "ends_at_0": "2026-03-20",
-                "ends_at_1": "16:30",
-                "venue": "街道三楼会议室",
-                "leaders-TOTAL_FORMS": "1",
-                "leaders-INITIAL_FORMS": "0",
-                "leaders-0-position": "1",
-                "leaders-0-name": "王书记",
-                "leaders-0-title": "党工委书记",
-                "leaders-0-unit": "韭菜园街道",
-                "agenda-TOTAL_FORMS": "2",
-                "agenda-INITIAL_FORMS": "0",
-                "agenda-0-position": "1",
-                "agenda-0-title": "通报街道经济社会发展情况",
-                "agenda-0-presenter": "王书记",
-                "agenda-1-position": "2",
-                "agenda-1-title": "委员座谈",
-                "agenda-1-presenter": "",
-                "materials-TOTAL_FORMS": "0",
-                "materials-INITIAL_FORMS": "0",
-            },
-        )
+        response = staff_client.post(reverse("admin:briefings_activity_add"), add_page_data(kind))
     assert response.status_code == 302, response.context["adminform"].form.errors
     activity = Activity.objects.get()
     assert activity.office == office
