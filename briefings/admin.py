@@ -35,7 +35,7 @@ from .models import (
     Material,
     Opinion,
 )
-from .selectors import organised_by, sign_in_sheet, with_counts
+from .selectors import activity_minutes, organised_by, sign_in_sheet, with_counts
 from .signin import qr_svg, sign_in_url, sign_in_window
 from .workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW, record_attendance_refusal
 
@@ -651,8 +651,10 @@ class ActivityAdmin(
 
     def minutes_view(self, request, object_id):
         """纪要 for printing: the minutes with attendance and opinions attached."""
-        activity = self._activity(request, object_id)
-        invitations = list(sign_in_sheet(activity))
+        activity = activity_minutes(
+            Activity.objects.filter(pk=self._activity(request, object_id).pk)
+        ).get()
+        invitations = list(activity.invitations.all())
         groups = {state: [] for state, _label in Invitation.Attendance.choices}
         for invitation in invitations:
             groups[invitation.attendance].append(invitation.member.name)
@@ -667,7 +669,7 @@ class ActivityAdmin(
             "agenda": list(activity.agenda.all()),
             "attendance": attendance,
             "invited": len(invitations),
-            "opinions": list(activity.opinions.select_related("member").order_by("created_at")),
+            "opinions": list(activity.opinions.all()),
             "outputs": list(activity.outputs.all()) if activity.kind.records_outputs else [],
             "donations": list(activity.donations.select_related("member"))
             if activity.kind.records_outputs

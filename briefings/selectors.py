@@ -72,14 +72,32 @@ def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
     )
 
 
+def _in_name_list_order(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
+    return invitations.select_related("member__sector").order_by("member__stroke_key", "member_id")
+
+
 def sign_in_sheet(activity: Activity, query: str = "") -> QuerySet[Invitation]:
     """The invitees of an activity in name-list order (按姓氏笔画) for the sign-in page."""
-    qs = activity.invitations.select_related("member__sector").order_by(
-        "member__stroke_key", "member_id"
-    )
+    qs = _in_name_list_order(activity.invitations.all())
     if query:
         qs = qs.filter(Q(member__name__contains=query) | Q(member__mobile__endswith=query))
     return qs
+
+
+def activity_minutes(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """Activities with what their minutes (纪要) show: the counts, kind and office,
+    leaders, agenda, the invitees in name-list order and the opinions in the order they
+    came. The admin's print view and the minutes PDF read the same rows."""
+    return (
+        with_counts(activities)
+        .select_related("kind", "office")
+        .prefetch_related(
+            "leaders",
+            "agenda",
+            Prefetch("invitations", _in_name_list_order(Invitation.objects.all())),
+            Prefetch("opinions", Opinion.objects.select_related("member").order_by("created_at")),
+        )
+    )
 
 
 def invitation_candidates(

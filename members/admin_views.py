@@ -8,17 +8,7 @@ from django.utils.translation import gettext as _
 
 from liaison.scoping import default_office, visible_offices
 
-from .models import Member
-
-
-def roster_members(queryset, *, by_sector: bool = False):
-    """Serving members in official order: by surname stroke count (按姓氏笔画为序),
-    optionally grouped by sector in the sector list's own order."""
-    qs = queryset.filter(status=Member.Status.SERVING).select_related("sector", "affiliation")
-    order = ["stroke_key", "member_no"]
-    if by_sector:
-        order = ["sector__position", "sector_id", *order]
-    return qs.order_by(*order)
+from .selectors import roster_members
 
 
 def roster(model_admin, request):

@@ -21,6 +21,18 @@ def member_for_user(user) -> Member | None:
     )
 
 
+def roster_members(queryset=None, *, by_sector: bool = False):
+    """The name list (名册): serving members in official order, by surname stroke count
+    (按姓氏笔画为序), optionally grouped by sector in the sector list's own order. The
+    admin's printable name list and the roster PDF read the same rows."""
+    queryset = Member.objects.all() if queryset is None else queryset
+    qs = queryset.filter(status=Member.Status.SERVING).select_related("sector", "affiliation")
+    order = ["stroke_key", "member_no"]
+    if by_sector:
+        order = ["sector__position", "sector_id", *order]
+    return qs.order_by(*order)
+
+
 def mobile_taken(mobile: str, *, exclude_member_id: int | None = None) -> bool:
     """Whether another member already has this mobile number (members sign in with it,
     so the database keeps it unique among non-empty values)."""

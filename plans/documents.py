@@ -18,16 +18,16 @@ from django.utils.translation import gettext as _
 from liaison.pdf import RenderedPdf, chinese_date, html_to_pdf, render_document_html
 from liaison.workflow import WorkflowError
 from members.models import Contribution, Member, Term
+from members.selectors import roster_members
 from proposals.models import (
     Adoption,
     Assignment,
     Feedback,
     OpinionReport,
-    Proposal,
     ProposalCosigner,
     Reply,
 )
-from proposals.selectors import COUNTED_PROPOSAL_STATUSES
+from proposals.selectors import counted_proposals, handed_in_proposals
 
 from . import charts, duty
 from .models import Document
@@ -176,11 +176,7 @@ def title_for(kind: str, office, params: dict) -> str:
 
 
 def _roster(office, params, day) -> Built:
-    members = list(
-        Member.objects.filter(office=office, status=Member.Status.SERVING)
-        .select_related("sector", "affiliation")
-        .order_by("stroke_key", "member_no")
-    )
+    members = list(roster_members(Member.objects.filter(office=office)))
     sectors: dict[str, int] = {}
     for member in members:
         sectors[member.sector.name] = sectors.get(member.sector.name, 0) + 1
@@ -208,7 +204,8 @@ def compendium_proposals(office, year):
     """Registered proposals of the year with everything the compendium prints, in
     number order: five queries however many there are."""
     return (
-        Proposal.objects.filter(office=office, year=year, status__in=COUNTED_PROPOSAL_STATUSES)
+        counted_proposals()
+        .filter(office=office, year=year)
         .select_related("category", "lead_member")
         .prefetch_related(
             Prefetch(
@@ -291,18 +288,18 @@ def _duty_record(office, params, day) -> Built:
     years, period = _years(params)
     standing = duty.standing_for(member, years)
     led = list(
-        Proposal.objects.filter(lead_member=member, year__in=years)
-        .exclude(status__in=[Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN])
+        handed_in_proposals()
+        .filter(lead_member=member, year__in=years)
         .select_related("category")
         .order_by("year", "serial", "pk")
     )
     cosigned = list(
-        Proposal.objects.filter(
+        handed_in_proposals()
+        .filter(
             cosigners__member=member,
             cosigners__status=ProposalCosigner.Status.CONFIRMED,
             year__in=years,
         )
-        .exclude(status__in=[Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN])
         .select_related("lead_member")
         .order_by("year", "serial", "pk")
     )
@@ -534,25 +531,10 @@ def _work_report(office, params, day) -> Built:
 
 
 def _minutes(office, params, day) -> Built:
-    from briefings.models import Activity, Invitation, Opinion
-    from briefings.selectors import with_counts
+    from briefings.models import Activity
+    from briefings.selectors import activity_minutes
 
-    activity = (
-        with_counts(Activity.objects.filter(pk=params["activity"]))
-        .select_related("kind", "office")
-        .prefetch_related(
-            "leaders",
-            "agenda",
-            Prefetch(
-                "invitations",
-                Invitation.objects.select_related("member__sector").order_by(
-                    "member__stroke_key", "pk"
-                ),
-            ),
-            Prefetch("opinions", Opinion.objects.select_related("member").order_by("created_at")),
-        )
-        .get()
-    )
+    activity = activity_minutes(Activity.objects.filter(pk=params["activity"])).get()
     invitations = list(activity.invitations.all())
     by_state: dict[str, list] = {}
     for invitation in invitations:

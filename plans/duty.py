@@ -17,8 +17,8 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from members.models import Member, PointEntry, PointRule
-from proposals.models import OpinionReport, Proposal, ProposalCosigner
-from proposals.selectors import COUNTED_PROPOSAL_STATUSES, COUNTED_REPORT_STATUSES
+from proposals.models import ProposalCosigner
+from proposals.selectors import counted_opinion_reports, counted_proposals
 
 from .models import PlanConfig
 
@@ -108,9 +108,8 @@ def standings(*, office, years: list[int], members=None) -> list[Standing]:
         standing.total += points
 
     led = dict(
-        Proposal.objects.filter(
-            lead_member_id__in=ids, year__in=years, status__in=COUNTED_PROPOSAL_STATUSES
-        )
+        counted_proposals()
+        .filter(lead_member_id__in=ids, year__in=years)
         .values_list("lead_member_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -119,17 +118,15 @@ def standings(*, office, years: list[int], members=None) -> list[Standing]:
         ProposalCosigner.objects.filter(
             member_id__in=ids,
             status=ProposalCosigner.Status.CONFIRMED,
-            proposal__year__in=years,
-            proposal__status__in=COUNTED_PROPOSAL_STATUSES,
+            proposal__in=counted_proposals().filter(year__in=years),
         )
         .values_list("member_id")
         .annotate(n=Count("id"))
         .order_by()
     )
     reports = dict(
-        OpinionReport.objects.filter(
-            member_id__in=ids, year__in=years, status__in=COUNTED_REPORT_STATUSES
-        )
+        counted_opinion_reports()
+        .filter(member_id__in=ids, year__in=years)
         .values_list("member_id")
         .annotate(n=Count("id"))
         .order_by()

@@ -24,7 +24,7 @@ from proposals.models import (
     ResearchAdoption,
     ResearchReport,
 )
-from proposals.selectors import COUNTED_PROPOSAL_STATUSES, COUNTED_REPORT_STATUSES
+from proposals.selectors import counted_opinion_reports, counted_proposals, handed_in_proposals
 
 P = Proposal.Status
 
@@ -52,14 +52,12 @@ def _proposals(office, year, window) -> dict:
     in_window = _in_window("submitted_at", window) | (
         Q(submitted_at__isnull=True) & _in_window("created_at", window)
     )
-    handed_in = (
-        Proposal.objects.filter(office=office, year=year)
-        .exclude(status__in=[P.DRAFT, P.WITHDRAWN])
-        .filter(in_window)
-    )
+    handed_in = handed_in_proposals().filter(office=office, year=year).filter(in_window)
     statuses = Counter(handed_in.values_list("status", flat=True))
     registered = list(
-        handed_in.filter(status__in=COUNTED_PROPOSAL_STATUSES)
+        counted_proposals()
+        .filter(office=office, year=year)
+        .filter(in_window)
         .select_related("category", "lead_member")
         .prefetch_related(
             Prefetch(
@@ -120,7 +118,8 @@ def _opinions(office, year, window) -> dict:
         Q(submitted_at__isnull=True) & _in_window("created_at", window)
     )
     reports = list(
-        OpinionReport.objects.filter(office=office, year=year, status__in=COUNTED_REPORT_STATUSES)
+        counted_opinion_reports()
+        .filter(office=office, year=year)
         .filter(in_window)
         .select_related("member")
         .prefetch_related(Prefetch("adoptions", Adoption.objects.order_by("adopted_on")))

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from members.models import Member
-from proposals.models import OpinionReport, Proposal, ResearchReport
-from proposals.selectors import COUNTED_PROPOSAL_STATUSES, COUNTED_REPORT_STATUSES
+from proposals.models import OpinionReport, ResearchReport
+from proposals.selectors import counted_opinion_reports, counted_proposals
 
 from .models import PlanItem
 
@@ -42,17 +42,11 @@ class Reading:
 
 
 def _proposals(office, year, target):
-    n = Proposal.objects.filter(
-        office=office, year=year, status__in=COUNTED_PROPOSAL_STATUSES
-    ).count()
-    return Reading(n, target)
+    return Reading(counted_proposals().filter(office=office, year=year).count(), target)
 
 
 def _opinion_reports(office, year, target):
-    n = OpinionReport.objects.filter(
-        office=office, year=year, status__in=COUNTED_REPORT_STATUSES
-    ).count()
-    return Reading(n, target)
+    return Reading(counted_opinion_reports().filter(office=office, year=year).count(), target)
 
 
 def _opinion_adopted(office, year, target):

@@ -117,21 +117,38 @@ COUNTED_REPORT_STATUSES = (
 )
 
 
+def counted_proposals() -> QuerySet[Proposal]:
+    """Proposals that count (立案 or further along): the one definition behind every
+    yearly count and list of proposals — targets, plan metrics, work reports, the
+    compendium, duty records. Narrow it with ``.filter()``."""
+    return Proposal.objects.filter(status__in=COUNTED_PROPOSAL_STATUSES)
+
+
+def handed_in_proposals() -> QuerySet[Proposal]:
+    """Proposals a member handed in and did not take back: every status but draft and
+    withdrawn, whatever the office decided (not registered and merged ones included)."""
+    return Proposal.objects.exclude(status__in=[Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN])
+
+
+def counted_opinion_reports() -> QuerySet[OpinionReport]:
+    """Public-opinion reports that count: handed in and not turned down."""
+    return OpinionReport.objects.filter(status__in=COUNTED_REPORT_STATUSES)
+
+
 def yearly_progress(offices, year: int) -> list[dict]:
     """Each office's proposals and public-opinion reports this year against its targets
     (ProposalConfig), counted in the database: two grouped queries in all."""
-
     offices = list(offices)
     ids = [o.pk for o in offices]
     proposals = dict(
-        Proposal.objects.filter(office_id__in=ids, year=year, status__in=COUNTED_PROPOSAL_STATUSES)
+        counted_proposals()
+        .filter(office_id__in=ids, year=year)
         .values_list("office_id")
         .annotate(n=Count("id"))
     )
     reports = dict(
-        OpinionReport.objects.filter(
-            office_id__in=ids, year=year, status__in=COUNTED_REPORT_STATUSES
-        )
+        counted_opinion_reports()
+        .filter(office_id__in=ids, year=year)
         .values_list("office_id")
         .annotate(n=Count("id"))
     )
