@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import path
@@ -11,15 +10,19 @@ from import_export import fields, resources
 from import_export.admin import ExportMixin
 
 from liaison import admin_filters
-from liaison.admin import OfficeFileExportMixin, OfficeScopedAdmin
+from liaison.admin import (
+    CreateThroughServiceMixin,
+    OfficeFileExportMixin,
+    OfficeScopedAdmin,
+)
 from liaison.admin_filters import CurrentYearFilter, HandlingUnitFilter
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
 from liaison.scoping import scope_queryset
-from liaison.workflow import WorkflowError, record_creation
+from liaison.workflow import WorkflowError
 from members.formats import XLSX
 
-from . import admin_views, services, tallies
+from . import admin_views, services
 from .actions import CONCERN_ACTIONS, VISIT_ACTIONS
 from .admin_actions import CONCERN_STEPS, VISIT_STEPS
 from .models import (
@@ -31,7 +34,7 @@ from .models import (
     VisitMember,
     VisitTeamMember,
 )
-from .workflows import CONCERN_WORKFLOW, VISIT_WORKFLOW
+from .workflows import CONCERN_WORKFLOW, VISIT_WORKFLOW, visit_date_refusal
 
 
 @admin.register(ConcernCategory)
@@ -78,24 +81,26 @@ class ReadOnlyInline(admin.TabularInline):
 # --- Visits ---------------------------------------------------------------------------
 
 
+def _typed(formset) -> list[dict]:
+    """The rows of a valid inline formset that are kept (filled in, not deleted)."""
+    return [
+        form.cleaned_data
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
 class VisitMemberFormSet(BaseInlineFormSet):
-    """At least one member, all of the visit's office."""
+    """On the change page: still at least one member, all of the visit's office (on
+    the add page ``visit_record`` checks the members it is given)."""
 
     def clean(self):
         super().clean()
-        members = [
-            form.cleaned_data["member"]
-            for form in self.forms
-            if form.cleaned_data.get("member") and not form.cleaned_data.get("DELETE")
-        ]
-        office = getattr(self.instance, "office", None) if self.instance.office_id else None
-        if office is None:
-            office = getattr(self, "default_office", None)
+        if self.instance.pk is None:
+            return
+        members = [row["member"] for row in _typed(self) if row.get("member")]
         try:
-            if office is not None:
-                services.check_members(office, members)
-            elif not members:
-                raise WorkflowError(_("请至少选择一位走访的委员。"))
+            services.check_members(self.instance.office, members)
         except WorkflowError as error:
             raise ValidationError(str(error)) from error
 
@@ -152,24 +157,18 @@ class VisitAdminForm(forms.ModelForm):
             "staff_notes",
         )
 
-    def clean_visited_on(self):
-        visited_on = self.cleaned_data.get("visited_on")
-        if visited_on is not None:
-            try:
-                services.check_visit_date(visited_on)
-            except WorkflowError as error:
-                raise ValidationError(str(error)) from error
-        return visited_on
+
+class VisitChangeForm(VisitAdminForm):
+    """Corrections go through ``visit_update`` once the page is saved (after the inline
+    rows), so its date guard is asked here first, to be shown on the field."""
 
     def clean(self):
         data = super().clean()
-        status = self.instance.status if self.instance.pk else Visit.Status.DONE
-        if (
-            status == Visit.Status.DONE
-            and not data.get("visited_on")
-            and not self.has_error("visited_on")
-        ):
-            self.add_error("visited_on", _("请填写走访日期。"))
+        if "visited_on" in self.fields and not self.has_error("visited_on"):
+            done = self.instance.status == Visit.Status.DONE
+            reason = visit_date_refusal(data.get("visited_on"), required=done)
+            if reason:
+                self.add_error("visited_on", reason)
         return data
 
 
@@ -220,7 +219,13 @@ def _visit_prefetches():
 
 
 @admin.register(Visit)
-class VisitAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
+class VisitAdmin(
+    CreateThroughServiceMixin,
+    WorkflowAdminMixin,
+    OfficeFileExportMixin,
+    ExportMixin,
+    OfficeScopedAdmin,
+):
     form = VisitAdminForm
     # The export button downloads the filtered changelist as .xlsx straight away.
     export_formats = [XLSX]
@@ -269,52 +274,85 @@ class VisitAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeS
             .prefetch_related(*_visit_prefetches())
         )
 
-    def get_formsets_with_inlines(self, request, obj=None):
-        from liaison.scoping import default_office
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None:
+            kwargs["form"] = VisitChangeForm
+        return super().get_form(request, obj, change=change, **kwargs)
 
-        for formset, inline in super().get_formsets_with_inlines(request, obj):
-            if inline.model is VisitMember:
-                formset.default_office = default_office(request)
-            yield formset, inline
+    # --- The add page: visit_record, with the members and team typed in the rows -------
+
+    # The rows the add page's inlines hold go to visit_record with the visit; the rows
+    # are validated without the new visit (the service creates them, they are not
+    # saved again), so their own checks cannot trip over the rows the service wrote.
+    SERVICE_ROWS = (VisitMember, VisitTeamMember)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if obj._state.adding and inline.model in self.SERVICE_ROWS:
+            kwargs["instance"] = Visit()
+        return kwargs
+
+    def _typed_rows(self, request) -> dict:
+        """The add page's member and team rows, as the service receives them."""
+        rows = {}
+        for formset_class, inline in self.get_formsets_with_inlines(request):
+            if inline.model in self.SERVICE_ROWS:
+                prefix = formset_class.get_default_prefix()
+                formset = formset_class(**self.get_formset_kwargs(request, Visit(), inline, prefix))
+                if not formset.is_valid():  # shown below the form by the admin
+                    raise WorkflowError(_("请更正下面走访委员、走访人员中的错误。"))
+                rows[inline.model] = _typed(formset)
+        return rows
+
+    def create_through_service(self, request, data, office):
+        rows = self._typed_rows(request)
+        team = rows.get(VisitTeamMember, [])
+        return services.visit_record(
+            actor=request.user,
+            office=office,
+            kind=data["kind"],
+            visited_on=data.get("visited_on"),
+            members=[row["member"] for row in rows.get(VisitMember, []) if row.get("member")],
+            # Staff are chosen by account; an invited leader may be only a name.
+            team_users=[row["user"] for row in team if row.get("user")],
+            leaders=[(row["name"], row["title"]) for row in team if not row.get("user")],
+            place=data.get("place", ""),
+            amount=data.get("amount"),
+            gifts=data.get("gifts", ""),
+            summary=data.get("summary", ""),
+            staff_notes=data.get("staff_notes", ""),
+        )
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if add:  # the service wrote the rows: there are no saved formsets to describe
+            return [{"added": {}}]
+        return super().construct_change_message(request, form, formsets, add)
+
+    # --- The change page ---------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        if change:
-            editable = set(form.changed_data) & {
-                "kind",
-                "visited_on",
-                "place",
-                "amount",
-                "gifts",
-                "summary",
-                "staff_notes",
-            }
-            services.visit_update(
-                visit=obj, actor=request.user, **{f: form.cleaned_data[f] for f in editable}
-            )
-            if "office" in form.changed_data:
-                super().save_model(request, obj, form, change)
-            return
-        obj.created_by = request.user
-        obj.status = Visit.Status.DONE
-        super().save_model(request, obj, form, change)
-        record_creation(obj, actor=request.user)
+        if not change:
+            return super().save_model(request, obj, form, change)
+        editable = set(form.changed_data) & set(VisitAdminForm.Meta.fields) - {"office"}
+        services.visit_update(
+            visit=obj, actor=request.user, **{f: form.cleaned_data[f] for f in editable}
+        )
+        if "office" in form.changed_data:
+            super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
+        if not change:
+            return  # visit_record wrote the members and the team
         # The members inline may add or remove members: recount both sides.
         before = list(VisitMember.objects.filter(visit=form.instance).values_list("member_id"))
         super().save_related(request, form, formsets, change)
         services.refresh_visit_tallies(form.instance, also=[pk for (pk,) in before])
 
     def delete_model(self, request, obj):
-        self.delete_queryset(request, Visit.objects.filter(pk=obj.pk))
+        services.visit_delete(visits=Visit.objects.filter(pk=obj.pk), actor=request.user)
 
     def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            members = list(
-                VisitMember.objects.filter(visit__in=queryset).values_list("member_id", flat=True)
-            )
-            super().delete_queryset(request, queryset)
-            tallies.refresh(members)
+        services.visit_delete(visits=queryset, actor=request.user)
 
     @admin.display(description=_("日期"), ordering="visited_on")
     def date_display(self, obj):
@@ -361,15 +399,9 @@ class LifeEventAdminForm(forms.ModelForm):
         model = LifeEvent
         fields = ("office", "member", "kind", "occurred_on", "place", "description")
 
-    def clean_member(self):
-        member = self.cleaned_data["member"]
-        if member is not None and not member.is_serving and not self.instance.pk:
-            raise ValidationError(_("%(name)s 不是在任委员。") % {"name": member.name})
-        return member
-
 
 @admin.register(LifeEvent)
-class LifeEventAdmin(OfficeScopedAdmin):
+class LifeEventAdmin(CreateThroughServiceMixin, OfficeScopedAdmin):
     form = LifeEventAdminForm
     list_display = (
         "occurred_on",
@@ -415,20 +447,16 @@ class LifeEventAdmin(OfficeScopedAdmin):
         url = reverse("admin:visits_visit_change", args=[obj.visit_id])
         return format_html('<a href="{}">{}</a>', url, obj.visit)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        event = services.life_event_record(
+    def create_through_service(self, request, data, office):
+        # The office follows the member.
+        return services.life_event_record(
             actor=request.user,
-            member=form.cleaned_data["member"],
-            kind=form.cleaned_data["kind"],
-            occurred_on=form.cleaned_data["occurred_on"],
-            description=form.cleaned_data.get("description", ""),
-            place=form.cleaned_data.get("place", ""),
+            member=data["member"],
+            kind=data["kind"],
+            occurred_on=data["occurred_on"],
+            description=data.get("description", ""),
+            place=data.get("place", ""),
         )
-        # The admin's own redirect and log entry use this object.
-        obj.pk, obj.office, obj.visit = event.pk, event.office, event.visit
 
 
 # --- Concerns -------------------------------------------------------------------------
@@ -497,17 +525,15 @@ class ConcernAdminForm(forms.ModelForm):
             "content",
         )
 
-    def clean(self):
-        data = super().clean()
-        member = data.get("member")
-        office = data.get("office") or (self.instance.office if self.instance.office_id else None)
-        if member is not None and office is not None and member.office_id != office.pk:
-            self.add_error("member", _("该委员不属于所选联络处。"))
-        return data
-
 
 @admin.register(Concern)
-class ConcernAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
+class ConcernAdmin(
+    CreateThroughServiceMixin,
+    WorkflowAdminMixin,
+    OfficeFileExportMixin,
+    ExportMixin,
+    OfficeScopedAdmin,
+):
     form = ConcernAdminForm
     export_formats = [XLSX]
     skip_export_form = True
@@ -639,16 +665,10 @@ class ConcernAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, Offic
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        from liaison.scoping import default_office
-
-        data = form.cleaned_data
-        concern = services.concern_create(
+    def create_through_service(self, request, data, office):
+        return services.concern_create(
             actor=request.user,
-            office=data.get("office") or default_office(request),
+            office=office,
             member=data.get("member"),
             title=data["title"],
             content=data["content"],
@@ -657,8 +677,6 @@ class ConcernAdmin(WorkflowAdminMixin, OfficeFileExportMixin, ExportMixin, Offic
             visit=data.get("visit"),
             category=data.get("category"),
         )
-        obj.pk, obj.office, obj.status = concern.pk, concern.office, concern.status
-        obj.created_at = concern.created_at
 
     @admin.action(description=_("将办理结果反馈委员"), permissions=["change"])
     def feed_back_selected(self, request, queryset):

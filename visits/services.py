@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,10 +63,7 @@ def check_members(office: Office, members: Sequence[Member]) -> None:
 
 
 def check_visit_date(visited_on: datetime.date | None) -> datetime.date:
-    if visited_on is None:
-        raise WorkflowError(_("请填写走访日期。"))
-    if visited_on > today():
-        raise WorkflowError(_("走访日期不能晚于今天，尚未进行的走访请登记为重要事项。"))
+    refuse(w.visit_date_refusal(visited_on))
     return visited_on
 
 
@@ -198,10 +196,9 @@ def visit_update(*, visit: Visit, actor, **fields) -> Visit:
     unknown = set(fields) - editable
     if unknown:
         raise ValueError(f"not editable: {unknown}")
-    if "visited_on" in fields and fields["visited_on"] is not None:
-        check_visit_date(fields["visited_on"])
-    if visit.status == Visit.Status.DONE and fields.get("visited_on", visit.visited_on) is None:
-        raise WorkflowError(_("请填写走访日期。"))
+    if "visited_on" in fields:
+        done = visit.status == Visit.Status.DONE
+        refuse(w.visit_date_refusal(fields["visited_on"], required=done))
     if "amount" in fields:
         fields["amount"] = _check_amount(fields["amount"])
     for name, value in fields.items():
@@ -228,6 +225,17 @@ def visit_cancel(*, visit: Visit, actor, reason: str) -> Visit:
     )
     refresh_visit_tallies(visit)
     return visit
+
+
+@transaction.atomic
+def visit_delete(*, visits: QuerySet[Visit], actor) -> int:
+    """Delete visits recorded by mistake and take them out of their members' tallies
+    (concerns collected on them are kept, without the visit). Returns how many."""
+    members = list(VisitMember.objects.filter(visit__in=visits).values_list("member_id", flat=True))
+    pks = list(visits.values_list("pk", flat=True))
+    Visit.objects.filter(pk__in=pks).delete()
+    tallies.refresh(members)
+    return len(pks)
 
 
 def refresh_visit_tallies(visit: Visit, also: Iterable[int] = ()) -> None:

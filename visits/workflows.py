@@ -46,6 +46,16 @@ VISIT_WORKFLOW = Workflow(V, {V.PENDING: (V.DONE, V.CANCELLED)})
 # question to decide which buttons to show, so the two cannot drift apart.
 
 
+def visit_date_refusal(visited_on: datetime.date | None, *, required: bool = True) -> str | None:
+    """A visit that took place has its date, which is not in the future (a visit still
+    to be made is a life event's pending visit)."""
+    if visited_on is None:
+        return _("请填写走访日期。") if required else None
+    if visited_on > today():
+        return _("走访日期不能晚于今天，尚未进行的走访请登记为重要事项。")
+    return None
+
+
 def visit_opinion_refusal(visit: Visit) -> str | None:
     """What members said is recorded on a visit that took place."""
     if visit.status != V.DONE:

@@ -4,6 +4,7 @@ forged click changes nothing and says why."""
 
 import datetime
 import pathlib
+from unittest import mock
 
 import pytest
 import time_machine
@@ -13,18 +14,22 @@ from django.urls import reverse
 from liaison.actions import MEMBER, PRIMARY, STAFF, UNIT, Actor
 from liaison.models import HandlingUnit, StatusChange
 from liaison.unit_links import unit_link_token
-from tests.factories import HandlingUnitFactory
-from visits import services
+from members.models import Member
+from tests.factories import HandlingUnitFactory, MemberFactory
+from visits import services, tallies
 from visits.actions import CONCERN_ACTIONS, VISIT_ACTIONS, concern_actions, visit_actions
 from visits.admin_actions import CONCERN_STEPS, VISIT_STEPS
-from visits.models import Concern, LifeEvent, Visit
+from visits.models import Concern, LifeEvent, Visit, VisitTally
 from visits.workflows import CONCERN_WORKFLOW, VISIT_WORKFLOW
+
+from .forms import visit_admin_form
 
 pytestmark = pytest.mark.django_db
 
 C = Concern.Status
 V = Visit.Status
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+MARCH_2 = time_machine.travel(datetime.datetime(2026, 3, 2, 9, tzinfo=SHANGHAI))
 
 
 def _names(obj, actor, table=CONCERN_ACTIONS):
@@ -67,9 +72,7 @@ def _concern_in(status, *, staff, member, cgk, bureau, with_member=True):
 
     steps = {
         C.NEW: [],
-        C.TRIAGED: [
-            lambda: services.concern_triage(concern=concern, actor=staff, scope="within")
-        ],
+        C.TRIAGED: [lambda: services.concern_triage(concern=concern, actor=staff, scope="within")],
         C.ASSIGNED: [assign],
         C.ESCALATED: [
             lambda: services.concern_escalate(
@@ -171,9 +174,7 @@ TARGETS = {
 
 
 @pytest.mark.parametrize("status", list(EXPECTED))
-def test_a_move_offered_is_one_the_transition_table_allows(
-    status, staff, member, cgk, bureau
-):
+def test_a_move_offered_is_one_the_transition_table_allows(status, staff, member, cgk, bureau):
     concern = _concern_in(status, staff=staff, member=member, cgk=cgk, bureau=bureau)
     for actor in (Actor.staff(staff), Actor.of_member(member), Actor.of_unit(concern.unit)):
         for action in concern_actions(concern, actor):
@@ -364,3 +365,100 @@ def test_unit_page_buttons_follow_the_table_and_a_stale_or_forged_post_changes_n
     assert "未知的操作" in response.text
     assert Concern.objects.get(pk=concern.pk).status == C.IN_PROGRESS
     assert _timeline_rows(concern) == rows
+
+
+# --- One write path: the admin's add pages create through the create services ----------
+
+
+def _spy(name):
+    return mock.patch.object(services, name, wraps=getattr(services, name))
+
+
+def test_admin_add_page_records_the_visit_through_visit_record_and_counts_it(
+    staff_client, staff, member, other_member
+):
+    form = visit_admin_form("2026-03-02", [(None, member, False), (None, other_member, False)])
+    form.update(
+        {
+            "team-TOTAL_FORMS": "2",
+            "team-0-user": str(staff.pk),
+            "team-1-name": "刘书记",
+            "team-1-title": "街道党工委书记",
+            "team-1-is_leader": "on",
+        }
+    )
+    with MARCH_2, _spy("visit_record") as record:
+        response = staff_client.post(reverse("admin:visits_visit_add"), form)
+    assert response.status_code == 302, response.text
+    record.assert_called_once()
+    visit = Visit.objects.get()
+    assert (visit.status, visit.created_by) == (V.DONE, staff)
+    assert set(visit.members.all()) == {member, other_member}
+    assert sorted(t.display_name for t in visit.team.all()) == ["刘书记", "周文静"]
+    assert visit.team.get(name="刘书记").is_leader
+    assert StatusChange.objects.filter(content_type__model="visit", object_id=visit.pk).count() == 1
+    assert VisitTally.objects.filter(member=member, year=2026).get().first_half == 1
+    assert tallies.stale_member_ids() == set()
+
+
+def test_admin_add_page_shows_the_service_s_refusal_and_writes_nothing(staff_client, member):
+    with MARCH_2, _spy("visit_record") as record:
+        no_members = staff_client.post(
+            reverse("admin:visits_visit_add"), visit_admin_form("2026-03-01", [])
+        )
+        no_date = staff_client.post(
+            reverse("admin:visits_visit_add"), visit_admin_form("", [(None, member, False)])
+        )
+    assert record.call_count == 2  # the service decides, not the form
+    assert "请至少选择一位走访的委员" in no_members.text
+    assert "请填写走访日期" in no_date.text
+    assert not Visit.objects.exists() and not VisitTally.objects.exists()
+
+
+def test_admin_delete_takes_the_visit_out_of_the_tallies_through_the_service(
+    staff_client, staff, member
+):
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, tzinfo=SHANGHAI)):
+        visit = _visit_in(V.DONE, staff=staff, member=member)
+        with _spy("visit_delete") as delete:
+            staff_client.post(
+                reverse("admin:visits_visit_delete", args=[visit.pk]), {"post": "yes"}
+            )
+    delete.assert_called_once()
+    assert not Visit.objects.exists() and not VisitTally.objects.exists()
+
+
+def test_admin_add_life_event_goes_through_life_event_record(staff_client, member, office):
+    retired = MemberFactory(
+        office=office, name="林老", mobile="13711113333", status=Member.Status.TERM_ENDED
+    )
+    form = {"kind": "hospitalised", "occurred_on": "2026-03-01", "place": "", "description": ""}
+    with MARCH_2, _spy("life_event_record") as record:
+        refused = staff_client.post(
+            reverse("admin:visits_lifeevent_add"), {**form, "member": retired.pk}
+        )
+        done = staff_client.post(
+            reverse("admin:visits_lifeevent_add"), {**form, "member": member.pk}
+        )
+    assert record.call_count == 2
+    assert "林老 不是在任委员" in refused.text
+    assert done.status_code == 302
+    event = LifeEvent.objects.get()
+    assert (event.member, event.visit.status) == (member, V.PENDING)
+
+
+def test_admin_add_concern_goes_through_concern_create(
+    client, district_staff, member, office, other_office
+):
+    outsider = MemberFactory(office=other_office, name="外处委员", mobile="13711112222")
+    client.force_login(district_staff)  # chooses the office, sees every office's members
+    form = {"office": office.pk, "title": "路灯不亮", "content": "三号栋", "source": "staff"}
+    with _spy("concern_create") as create:
+        refused = client.post(reverse("admin:visits_concern_add"), {**form, "member": outsider.pk})
+        done = client.post(reverse("admin:visits_concern_add"), {**form, "member": member.pk})
+    assert create.call_count == 2
+    assert "外处委员 不属于" in refused.text
+    assert done.status_code == 302
+    concern = Concern.objects.get()
+    assert (concern.member, concern.status, concern.created_by) == (member, C.NEW, district_staff)
+    assert _timeline_rows(concern) == 1
