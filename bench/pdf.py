@@ -7,7 +7,7 @@
    about what the district's offices register in a year), each with full-length reasons,
    suggestions, a lead unit's reply and the proposer's verdict: about 100 pages.
 2. In a fresh process, renders that compendium exactly as the worker does
-   (``plans.services.document_render``: queries, template, WeasyPrint, checksum, file),
+   (``reports.services.document_render``: queries, template, WeasyPrint, checksum, file),
    then renders the same final HTML with WeasyPrint alone.
 3. Prints total ÷ raw WeasyPrint time (target ≤ 1.2), pages, bytes per page (target
    ≤ 30 KiB) and peak memory (the render process's peak RSS).
@@ -85,11 +85,9 @@ def _top_up(office, year: int, count: int, rng: random.Random) -> int:
         ProposalCosigner,
         Reply,
     )
-    from proposals.selectors import COUNTED_PROPOSAL_STATUSES
+    from proposals.selectors import counted_proposals
 
-    have = Proposal.objects.filter(
-        office=office, year=year, status__in=COUNTED_PROPOSAL_STATUSES
-    ).count()
+    have = counted_proposals().filter(office=office, year=year).count()
     serial = Proposal.objects.filter(office=office, year=year).aggregate(m=Max("serial"))["m"] or 0
     members = list(Member.objects.filter(office=office, status=Member.Status.SERVING)[:200])
     units = list(HandlingUnit.objects.filter(office=office))
@@ -215,9 +213,9 @@ def render(workdir: Path, office_code: str, year: int) -> dict:
     from weasyprint import HTML
 
     from liaison.models import Office
-    from liaison.pdf import BASE_URL, html_to_pdf, static_files_fetcher
-    from plans import documents, services
-    from plans.models import Document
+    from reports import documents, services
+    from reports.models import Document
+    from reports.pdf import BASE_URL, html_to_pdf, static_files_fetcher
 
     services._enqueue = lambda pk, generation: None  # no broker: this process is the worker
     office = Office.objects.get(code=office_code)

@@ -17,6 +17,8 @@ import random
 from liaison.models import Office
 from plans import services
 from plans.models import PlanCategory, WorkPlan, WorkReport
+from reports import services as reports_services
+from reports.selectors import leaders_for
 
 # (category, description, owner, months, metric, target)
 ITEMS = [
@@ -138,7 +140,7 @@ def _issued_report(office, year, half, issued_on, actor, leaders) -> WorkReport:
         problems=PROBLEMS,
         next_steps=NEXT_STEPS,
     )
-    return services.work_report_issue(
+    return reports_services.work_report_issue(
         report=report, actor=actor, issued_on=issued_on, recipients=leaders
     )
 
@@ -150,7 +152,7 @@ def seed_plans(*, offices, today: datetime.date, rng: random.Random, actor=None)
     categories = {c.name: c for c in PlanCategory.objects.all()}
     counts = {"plans": 0, "plan_versions": 0, "reports": 0, "documents": 0}
     for office in offices:
-        leaders = list(services.leaders_for(office))
+        leaders = list(leaders_for(office))
         _plan(office, today.year, today, rng, actor, categories)
         if today.month >= 10:
             _plan(office, today.year + 1, today, rng, actor, categories)
@@ -176,7 +178,8 @@ def reset_plans(*, offices) -> None:
     from django.test.utils import override_settings
 
     from liaison.models import StatusChange
-    from plans.models import Document, PlanConfig
+    from plans.models import PlanConfig
+    from reports.models import Document
 
     offices = list(offices)
     plans = WorkPlan.objects.filter(office__in=offices)

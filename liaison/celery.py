@@ -82,7 +82,7 @@ app.conf.beat_schedule = {
     # Documents whose render task never reached a worker (Redis was down when staff
     # asked) or whose worker died mid-render are handed out again.
     "documents-sweep": {
-        "task": "plans.tasks.documents_sweep",
+        "task": "reports.tasks.documents_sweep",
         "schedule": 5 * 60.0,
         "options": {"expires": 4 * 60},
     },

@@ -15,7 +15,7 @@ MEMBER = "政协委员"
 ALL_ACTIONS = ("add", "change", "delete", "view")
 
 # App labels whose every model office staff run in full.
-_STAFF_APPS = ("members", "proposals", "briefings", "visits", "plans")
+_STAFF_APPS = ("members", "proposals", "briefings", "visits", "plans", "reports")
 # (app_label, model, actions) beyond the apps above.
 _STAFF_EXTRA = [
     ("liaison", "handlingunit", ALL_ACTIONS),

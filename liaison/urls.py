@@ -14,7 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/", include("portal.urls")),
     # Committee leaders read the documents issued to them.
-    path("reports/", include("plans.urls")),
+    path("reports/", include("reports.urls")),
     # Handling units act through signed links, without accounts.
     path("units/proposals/", include("proposals.urls")),
     path("units/concerns/", include("visits.urls")),

@@ -1,5 +1,6 @@
 """What office staff may do to an annual work plan now (see liaison.actions): the
-transition table plus the guards plans/services.py raises."""
+transition table plus the guards plans/services.py raises. (Printing it is reports':
+reports/actions.py extends this table.)"""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +23,6 @@ PLAN_ACTIONS = ActionTable(
         STAFF,
         _guard(w.revise_refusal),
     ),
-    # Any version can be printed: the draft for discussion, the adopted plan to file.
-    Rule(Action("pdf", _("生成 PDF")), STAFF, lambda plan, actor: None),
 )
 
 

@@ -7,8 +7,4 @@ class PlansConfig(AppConfig):
     verbose_name = _("工作计划与报告")
 
     def ready(self):
-        from liaison.media import protect  # reads models: only once apps are loaded
-
         from . import dashboard  # noqa: F401  (registers the admin index panel)
-
-        protect("plans.Document", "file", office="office")

@@ -4,13 +4,12 @@ from liaison.dashboard import Panel, register
 from liaison.models import today
 from liaison.scoping import visible_offices
 
-from .models import Document, WorkPlan
+from .models import WorkPlan
 
 
 @register
 def plans_panel(request):
-    """The year's plan for each office (and next year's once drafted), and documents
-    the worker is rendering."""
+    """The year's plan for each office (and next year's once drafted)."""
     if not request.user.has_perm("plans.view_workplan"):
         return None
     year = today().year
@@ -26,12 +25,9 @@ def plans_panel(request):
         {"office": o, "current": plans.get((o.pk, year)), "next": plans.get((o.pk, year + 1))}
         for o in offices
     ]
-    working = Document.objects.filter(
-        office__in=offices, status__in=[Document.Status.PENDING, Document.Status.RENDERING]
-    ).count()
     return Panel(
         title=_("年度工作计划"),
         template="admin/plans/plans_panel.html",
-        context={"rows": rows, "year": year, "next_year": year + 1, "working": working},
+        context={"rows": rows, "year": year, "next_year": year + 1},
         order=20,
     )

@@ -3,23 +3,7 @@ inside the transaction that made the change."""
 
 from django.urls import reverse
 
-from liaison.models import Notification
-from liaison.services import notify_office_staff, notify_user
-
-Channel = Notification.Channel
-
-
-def document_issued(issue, document) -> None:
-    """A committee leader has a new document on their reports page."""
-    notify_user(
-        user=issue.recipient,
-        kind="document_issued",
-        key=f"document-issued:{issue.pk}",
-        template="plans/document_issued",
-        context={"document": document, "office": document.office, "issue": issue},
-        link=reverse("plans:reports"),
-        office=document.office,
-    )
+from liaison.services import notify_office_staff
 
 
 def plan_not_submitted(*, office, year: int, deadline, key: str) -> int:

@@ -1,19 +1,8 @@
-"""Reads of plans, reports and documents, scoped and joined for the pages that use them.
-
-A committee leader reaches documents only through ``leader_issues``: exactly the
-documents issued to them, once rendered; any other id is a 404."""
+"""Reads of plans and work reports, scoped and joined for the pages that use them."""
 
 from django.db.models import QuerySet
 
-from .models import Document, DocumentIssue, PlanComment, WorkPlan
-
-
-def leader_issues(user) -> QuerySet[DocumentIssue]:
-    return (
-        DocumentIssue.objects.filter(recipient_id=user.pk, document__status=Document.Status.DONE)
-        .select_related("document__office")
-        .order_by("-issued_at", "-pk")
-    )
+from .models import PlanComment, WorkPlan
 
 
 def plan_versions(plan: WorkPlan) -> QuerySet[WorkPlan]:

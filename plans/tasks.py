@@ -3,24 +3,7 @@ from celery import shared_task
 from liaison.models import today
 from liaison.tasks import deliver_notifications
 
-from . import services
 from .reminders import plan_reminders_queue
-
-
-@shared_task(name="plans.tasks.render_document", ignore_result=True)
-def render_document(document_id: int, generation: int) -> dict:
-    """Render one requested document. Re-reads the row; harmless to run twice (only the
-    run that claims the row renders, and never an older generation)."""
-    document = services.document_render(document_id=document_id, generation=generation)
-    if document is not None and document.issues.exists():
-        deliver_notifications()  # tell the leaders now rather than at the next sweep
-    return {"rendered": document is not None}
-
-
-@shared_task(name="plans.tasks.documents_sweep", ignore_result=True)
-def documents_sweep() -> dict:
-    """Re-queue documents whose task was lost (Redis down) or whose worker died."""
-    return {"requeued": services.documents_requeue()}
 
 
 @shared_task(name="plans.tasks.plan_reminders", ignore_result=True)

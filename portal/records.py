@@ -1,10 +1,10 @@
 """The member's own duty record (履职档案) in the portal.
 
-Reads come from plans.duty, always for ``request.member``: there is no member id in the
+Reads come from reports.duty, always for ``request.member``: there is no member id in the
 URL to change."""
 
 from liaison.models import today
-from plans import duty
+from reports import duty
 
 from .views import _page, member_required
 

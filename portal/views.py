@@ -43,7 +43,7 @@ def member_required(view):
         member = member_for_user(request.user)
         if member is None:
             if request.user.groups.filter(name=roles.COMMITTEE_LEADER).exists():
-                return redirect("plans:reports")  # leaders read the committee's documents
+                return redirect("reports:index")  # leaders read the committee's documents
             return render(request, "portal/no_member.html", status=403)
         request.member = member
         return view(request, *args, **kwargs)
@@ -84,7 +84,7 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self):
         user = self.request.user
         if not hasattr(user, "member") and user.groups.filter(name=roles.COMMITTEE_LEADER).exists():
-            return resolve_url("plans:reports")
+            return resolve_url("reports:index")
         return super().get_default_redirect_url()
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "briefings",
     "visits",
     "plans",
+    "reports",
     "portal",
     # Imports every app above; nothing imports it.
     "demo",

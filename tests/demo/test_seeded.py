@@ -23,7 +23,8 @@ from liaison import roles
 from liaison.models import HandlingUnit, Office, StatusChange
 from members.models import Contribution, Member, PointEntry, PointRule
 from members.strokes import stroke_sort_key
-from plans.models import Document, DocumentIssue, PlanComment, WorkPlan, WorkReport
+from plans.models import PlanComment, WorkPlan, WorkReport
+from reports.models import Document, DocumentIssue
 from visits.models import Concern, LifeEvent, Visit, VisitMember
 from visits.selectors import coverage_by_office
 

@@ -16,6 +16,7 @@ SERVICE_MODULES = [
     "members.services",
     "plans.services",
     "proposals.services",
+    "reports.services",
     "visits.services",
 ]
 

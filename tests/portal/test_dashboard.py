@@ -155,4 +155,4 @@ def test_staff_who_are_also_members_use_the_portal_as_members(client, office, me
 def test_a_committee_leader_opening_the_portal_lands_on_the_reports_page(client, leader):
     client.force_login(leader)
     response = client.get(reverse("portal:dashboard"))
-    assert response.status_code == 302 and response.url == reverse("plans:reports")
+    assert response.status_code == 302 and response.url == reverse("reports:index")

@@ -34,7 +34,7 @@ from ..factories import (
     staff_user,
 )
 
-SWEPT_NAMESPACES = ("portal", "proposals", "visits", "plans")
+SWEPT_NAMESPACES = ("portal", "proposals", "visits", "reports")
 INT_CONVERTER = "IntConverter"
 
 
@@ -139,7 +139,7 @@ def _records_of(member, staff):
         "activity": activity.pk,
         "material": material.pk,
         "notification": notification.pk,
-        # Committee documents are the leaders' (plans tests cover their scoping); the
+        # Committee documents are the leaders' (reports tests cover their scoping); the
         # CSRF and GET sweeps only need a well-formed URL.
         "document": 999999,
     }

@@ -1,0 +1,405 @@
+"""The documents' admin, and what reports adds to the plans' admin: a plan's progress
+page and PDFs, a work report's figures and its issue. Plans' admin classes are
+re-registered here as subclasses, so that plans imports nothing of reports."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from liaison.admin import OfficeScopedAdmin
+from liaison.models import Office, today
+from liaison.scoping import visible_offices
+from liaison.workflow import WorkflowError
+from members.models import Member, Term
+from plans import admin as plans_admin
+from plans.models import WorkPlan, WorkReport
+
+from . import metrics, services
+from .actions import PLAN_ACTIONS
+from .admin_actions import PLAN_STEPS, REPORT_STEPS
+from .charts import progress_chart
+from .figures import report_figures
+from .models import Document, DocumentIssue
+from .selectors import leaders_for
+
+# --- Plans and work reports -----------------------------------------------------------
+
+admin.site.unregister(WorkPlan)
+admin.site.unregister(WorkReport)
+
+
+@admin.register(WorkPlan)
+class WorkPlanAdmin(plans_admin.WorkPlanAdmin):
+    """The plan with its progress page and its PDFs."""
+
+    action_table = PLAN_ACTIONS
+    workflow_steps = {**plans_admin.WorkPlanAdmin.workflow_steps, **PLAN_STEPS}
+    change_form_template = "admin/reports/workplan/change_form.html"
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/progress/",
+                self.admin_site.admin_view(self.progress_view),
+                name="plans_workplan_progress",
+            ),
+            *super().get_urls(),
+        ]
+
+    def progress_view(self, request, object_id):
+        """Each target against the data, live (DOMAIN.md: the plan's measurable targets)."""
+        plan = self.get_object(request, unquote(object_id))
+        if request.method == "POST":
+            if not self.has_change_permission(request, plan):
+                raise PermissionDenied
+            services.document_request(
+                office=plan.office,
+                kind=Document.Kind.PLAN_PROGRESS,
+                params={"year": plan.year},
+                actor=request.user,
+                refresh=True,
+            )
+            messages.success(request, _("执行情况 PDF 已加入生成队列，可在“报告文件”中查看进度。"))
+            return HttpResponseRedirect(request.path)
+        items = list(plan.items.select_related("category"))
+        readings = metrics.measure(plan.office, plan.year, items)
+        rows = [(item, readings.get(item.pk)) for item in items]
+        chart = progress_chart(
+            [
+                (item.get_metric_display(), reading.value, reading.goal)
+                for item, reading in rows
+                if reading is not None
+            ],
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": plan,
+            "title": _("%(plan)s 执行情况") % {"plan": plan},
+            "rows": rows,
+            "chart": chart,
+            "as_of": today(),
+            "measured": sum(1 for _, r in rows if r is not None),
+            "met": sum(1 for _, r in rows if r is not None and r.met),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/reports/workplan/progress.html", context)
+
+
+@admin.register(WorkReport)
+class WorkReportAdmin(plans_admin.WorkReportAdmin):
+    """The work report with its figures (live until it is issued, then as frozen), its
+    issue and its PDF."""
+
+    workflow_steps = {**plans_admin.WorkReportAdmin.workflow_steps, **REPORT_STEPS}
+    change_form_template = "admin/reports/workreport/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self.get_object(request, unquote(object_id))
+        figures = report.figures or report_figures(report.office, report.year, report.half)
+        extra_context = {
+            **(extra_context or {}),
+            "figures": figures,
+            "figures_frozen": report.figures is not None,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
+# --- Documents ------------------------------------------------------------------------
+
+
+class DocumentRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("文件类型"), choices=Document.Kind.choices)
+    office = forms.ModelChoiceField(label=_("联络处"), queryset=Office.objects.none())
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100, required=False)
+    half = forms.TypedChoiceField(
+        label=_("半年"),
+        choices=[("", _("全年")), ("1", _("上半年")), ("2", _("下半年"))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("工作报告、问题汇总可选。"),
+    )
+    member_no = forms.CharField(label=_("委员编号"), required=False, help_text=_("履职档案必填。"))
+    term = forms.ModelChoiceField(
+        label=_("届次"),
+        queryset=Term.objects.all(),
+        required=False,
+        help_text=_("履职档案：选届次则生成整届档案，否则按年度。"),
+    )
+    activity = forms.IntegerField(
+        label=_("活动编号"),
+        required=False,
+        help_text=_("活动纪要必填；在活动页面点“生成纪要 PDF”会自动填好。"),
+    )
+
+    def __init__(self, *args, offices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices
+        if offices.count() == 1:
+            self.fields["office"].initial = offices.first()
+            self.fields["office"].widget = forms.HiddenInput()
+        self.fields["year"].initial = today().year
+
+    def params(self) -> dict:
+        data = self.cleaned_data
+        params = {"year": data.get("year"), "half": data.get("half")}
+        if data.get("member_no"):
+            member = Member.objects.filter(
+                member_no=data["member_no"].strip(), office=data["office"]
+            ).first()
+            if member is None:
+                raise WorkflowError(_("本联络处没有该编号的委员。"))
+            params["member"] = member.pk
+            if data.get("term"):
+                params = {"member": member.pk, "term": data["term"].pk}
+        if data.get("activity"):
+            params["activity"] = data["activity"]
+        return params
+
+
+class IssueForm(forms.Form):
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("报送领导"),
+        queryset=get_user_model().objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, document, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].queryset = leaders_for(document.office)
+
+
+class DocumentIssueInline(admin.TabularInline):
+    model = DocumentIssue
+    fk_name = "document"
+    extra = 0
+    can_delete = False
+    fields = ("recipient", "issued_by", "issued_at", "notified_at", "downloaded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Document)
+class DocumentAdmin(OfficeScopedAdmin):
+    change_form_template = "admin/reports/document/change_form.html"
+    change_list_template = "admin/reports/document/change_list.html"
+    list_display = (
+        "title",
+        "kind",
+        "document_date",
+        "status_display",
+        "page_count",
+        "size_display",
+        "issue_count",
+        "download",
+        "office",
+    )
+    list_select_related = ("office",)
+    list_filter = ("kind", "status")
+    search_fields = ("title",)
+    date_hierarchy = "document_date"
+    inlines = [DocumentIssueInline]
+    fields = (
+        "office",
+        "kind",
+        "title",
+        "document_date",
+        "params",
+        "status",
+        "progress",
+        "page_count",
+        "size",
+        "checksum",
+        "render_seconds",
+        "attempts",
+        "error",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(issue_total=Count("issues"))
+
+    def has_change_permission(self, request, obj=None):
+        return False  # rendered by the worker; staff issue or re-render through the buttons
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.issues.exists():
+            return False  # what leaders received stays on record
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("状态"), ordering="status")
+    def status_display(self, obj):
+        if obj.status == Document.Status.RENDERING:
+            return format_html(
+                '<progress max="100" value="{}"></progress> {}%', obj.progress, obj.progress
+            )
+        if obj.status == Document.Status.FAILED:
+            return format_html('<strong class="overdue">{}</strong>', obj.get_status_display())
+        return obj.get_status_display()
+
+    @admin.display(description=_("大小"), ordering="size")
+    def size_display(self, obj):
+        return filesizeformat(obj.size) if obj.size else "—"
+
+    @admin.display(description=_("已报送领导"), ordering="issue_total")
+    def issue_count(self, obj):
+        return obj.issue_total or "—"
+
+    @admin.display(description=_("下载"))
+    def download(self, obj):
+        if not obj.is_ready:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:reports_document_download", args=[obj.pk]),
+            _("下载 PDF"),
+        )
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/download/",
+                view(self.download_view),
+                name="reports_document_download",
+            ),
+            path("<path:object_id>/issue/", view(self.issue_view), name="reports_document_issue"),
+            path(
+                "<path:object_id>/regenerate/",
+                view(self.regenerate_view),
+                name="reports_document_regenerate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        working = self.get_queryset(request).filter(
+            status__in=[Document.Status.PENDING, Document.Status.RENDERING]
+        )
+        extra_context = {**(extra_context or {}), "has_working": working.exists()}
+        return super().changelist_view(request, extra_context)
+
+    def _offices(self, request):
+        return visible_offices(request.user)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Ask for a document: the worker renders it; the page shows its progress."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        # Other pages link here with the fields filled in (?kind=minutes&activity=18).
+        initial = {
+            name: request.GET[name]
+            for name in ("kind", "year", "half", "member_no", "activity")
+            if name in request.GET
+        }
+        form = DocumentRequestForm(
+            request.POST or None, initial=initial, offices=self._offices(request)
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                document = services.document_request(
+                    office=form.cleaned_data["office"],
+                    kind=form.cleaned_data["kind"],
+                    params=form.params(),
+                    actor=request.user,
+                )
+            except WorkflowError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("已加入生成队列：%(title)s") % {"title": document})
+                return HttpResponseRedirect(
+                    reverse("admin:reports_document_change", args=[document.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("生成报告文件"),
+            "form": form,
+            "has_view_permission": True,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/reports/document/request.html", context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        document = self.get_object(request, unquote(object_id))
+        extra_context = {
+            **(extra_context or {}),
+            "issue_form": IssueForm(document=document),
+            "can_issue": self.has_view_permission(request, document)
+            and request.user.has_perm("reports.add_documentissue"),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def download_view(self, request, object_id):
+        document = self.get_object(request, unquote(object_id))
+        if not document.is_ready:
+            raise Http404(_("文件尚未生成。"))
+        return FileResponse(
+            document.file.open("rb"),
+            as_attachment=True,
+            filename=document.download_name,
+            content_type="application/pdf",
+        )
+
+    def _back(self, document):
+        return HttpResponseRedirect(reverse("admin:reports_document_change", args=[document.pk]))
+
+    def issue_view(self, request, object_id):
+        document = self.get_object(request, unquote(object_id))
+        if request.method != "POST":
+            return self._back(document)
+        if not request.user.has_perm("reports.add_documentissue"):
+            raise PermissionDenied
+        form = IssueForm(request.POST, document=document)
+        if not form.is_valid():
+            messages.error(request, _("请选择报送的领导。"))
+            return self._back(document)
+        try:
+            issued = services.document_issue(
+                document=document, recipients=form.cleaned_data["recipients"], actor=request.user
+            )
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("已报送 %(n)s 位领导。") % {"n": len(issued)})
+        return self._back(document)
+
+    def regenerate_view(self, request, object_id):
+        document = self.get_object(request, unquote(object_id))
+        if request.method != "POST":
+            return self._back(document)
+        if not request.user.has_perm("reports.add_document"):
+            raise PermissionDenied
+        try:
+            services.document_request(
+                office=document.office,
+                kind=document.kind,
+                params=document.params,
+                actor=request.user,
+                document_date=document.document_date,
+                refresh=True,
+            )
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("已重新加入生成队列。"))
+        return self._back(document)

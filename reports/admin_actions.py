@@ -1,0 +1,75 @@
+"""Workflow steps reports adds in the admin to plans and work reports (see admin.py):
+a PDF of either, and issuing a work report — its figures frozen, its PDF rendered and
+issued to the chosen leaders. Each is a small form that calls a service."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from liaison.admin_workflow import ConfirmForm, LegacyStep, Step
+from liaison.models import today
+from plans.models import WorkReport
+
+from . import services
+from .models import Document
+from .selectors import leaders_for
+
+R = WorkReport.Status
+
+
+def _request_plan_pdf(plan, user, data):
+    services.document_request(
+        office=plan.office,
+        kind=Document.Kind.PLAN,
+        params={"year": plan.year, "plan": plan.pk},
+        actor=user,
+    )
+
+
+PLAN_STEPS = {"pdf": Step(ConfirmForm, _request_plan_pdf)}
+
+
+class IssueReportForm(forms.Form):
+    issued_on = forms.DateField(
+        label=_("报送日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("报送领导"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("报告 PDF 生成后，所选领导会收到通知，并可在“报告文件”页面下载。"),
+    )
+
+    def __init__(self, *args, record, **kwargs):  # ``record``: the work report
+        super().__init__(*args, **kwargs)
+        leaders = leaders_for(record.office)
+        self.fields["recipients"].queryset = leaders
+        self.fields["recipients"].initial = list(leaders.values_list("pk", flat=True))
+
+
+def _request_report_pdf(report, user, data):
+    services.document_request(
+        office=report.office,
+        kind=Document.Kind.WORK_REPORT,
+        params={"year": report.year, "half": report.half},
+        actor=user,
+        refresh=not report.is_issued,
+    )
+
+
+REPORT_STEPS = {
+    "issue": LegacyStep(
+        _("报送（冻结数据并生成 PDF）"),
+        IssueReportForm,
+        lambda r, u, d: services.work_report_issue(report=r, actor=u, **d),
+        (R.DRAFT,),
+        needs=("record",),
+    ),
+    "pdf": LegacyStep(
+        _("生成 PDF"),
+        ConfirmForm,
+        _request_report_pdf,
+        tuple(R.values),
+    ),
+}

@@ -1,0 +1,614 @@
+"""The documents the office hands the committee: what each kind needs (its parameters),
+what it is called, and the data its template shows.
+
+``build(kind, office, params, document_date)`` gathers the data; ``render`` turns it into
+a PDF through ``reports.pdf``. Both the Celery task (reports.tasks) and the
+``render_report`` command go through here, so a document looks the same whichever way it
+was made. Each builder reads with a fixed number of queries (joins and prefetches), and
+a year without data gives a short document that says so, not an error.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+
+from briefings.models import Activity, Invitation
+from briefings.selectors import activity_minutes, organised_by
+from liaison.workflow import WorkflowError
+from members.models import Contribution, Member, Term
+from members.selectors import roster_members
+from plans.models import PlanConfig, WorkPlan, WorkReport
+from plans.selectors import year_comments
+from plans.services import current_plan
+from proposals.models import (
+    Adoption,
+    Assignment,
+    Feedback,
+    OpinionReport,
+    ProposalCosigner,
+    Reply,
+)
+from proposals.selectors import counted_proposals, handed_in_proposals
+from visits.models import Concern, Visit, VisitMember
+
+from . import charts, duty, metrics
+from .figures import period_window, report_figures
+from .models import Document
+from .pdf import RenderedPdf, chinese_date, html_to_pdf, render_document_html
+
+K = Document.Kind
+
+
+class DocumentParamsError(WorkflowError):
+    """The parameters do not name a document this office can have."""
+
+
+@dataclass
+class Built:
+    template: str
+    context: dict = field(default_factory=dict)
+    estimated_pages: int = 5
+
+
+# --- Parameters -----------------------------------------------------------------------
+
+NEEDS = {
+    K.PLAN: ("year",),
+    K.PLAN_PROGRESS: ("year",),
+    K.WORK_REPORT: ("year",),
+    K.COMPENDIUM: ("year",),
+    K.MINUTES: ("activity",),
+    K.CONCERNS: ("year",),
+    K.ROSTER: (),
+    K.DUTY_RECORD: ("member",),
+    K.RANKING: ("year",),
+}
+OPTIONAL = {
+    K.PLAN: ("plan",),
+    K.WORK_REPORT: ("half",),
+    K.CONCERNS: ("half",),
+    K.DUTY_RECORD: ("year", "term"),
+}
+
+
+def _int(value, name):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise DocumentParamsError(
+            _("参数“%(name)s”应为整数：%(value)s") % {"name": name, "value": value}
+        ) from None
+
+
+def normalize(kind: str, office, params: dict) -> dict:
+    """The parameters that define the document, checked and in canonical form. Anything
+    else is dropped, so equal documents get equal fingerprints."""
+    if kind not in K.values:
+        raise DocumentParamsError(_("未知的文件类型：%(kind)s") % {"kind": kind})
+    clean = {}
+    for name in NEEDS[kind] + OPTIONAL.get(kind, ()):
+        value = params.get(name)
+        if value in (None, ""):
+            if name in NEEDS[kind]:
+                raise DocumentParamsError(_("缺少参数：%(name)s") % {"name": name})
+            continue
+        clean[name] = _int(value, name)
+    if "year" in clean and not 2000 <= clean["year"] <= 2100:
+        raise DocumentParamsError(_("年度不正确：%(year)s") % {"year": clean["year"]})
+    if "half" in clean and clean["half"] not in (1, 2):
+        raise DocumentParamsError(_("半年只能是 1（上半年）或 2（下半年）。"))
+    if kind == K.DUTY_RECORD:
+        if ("year" in clean) == ("term" in clean):
+            raise DocumentParamsError(_("履职档案请指定年度或届次（二选一）。"))
+        if not Member.objects.filter(pk=clean["member"], office=office).exists():
+            raise DocumentParamsError(_("该委员不属于本联络处。"))
+        if "term" in clean and not Term.objects.filter(pk=clean["term"]).exists():
+            raise DocumentParamsError(_("届次不存在。"))
+    if (
+        kind == K.PLAN
+        and "plan" in clean
+        and not WorkPlan.objects.filter(
+            pk=clean["plan"], office=office, year=clean["year"]
+        ).exists()
+    ):
+        raise DocumentParamsError(_("该工作计划不属于本联络处或年度不符。"))
+    if kind == K.MINUTES:
+        _check_activity(office, clean["activity"])
+    return clean
+
+
+def _check_activity(office, activity_id):
+    if not Activity.objects.filter(organised_by([office.pk]), pk=activity_id).exists():
+        raise DocumentParamsError(_("该活动不属于本联络处。"))
+
+
+def fingerprint(kind: str, office, params: dict, document_date) -> str:
+    """Same office, kind, parameters and date → same document."""
+    payload = json.dumps(
+        {"kind": kind, "office": office.pk, "params": params, "date": document_date.isoformat()},
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _half_label(half) -> str:
+    return {1: _("上半年"), 2: _("下半年")}.get(half, "")
+
+
+def title_for(kind: str, office, params: dict) -> str:
+    year = params.get("year")
+    if kind == K.PLAN:
+        return _("%(year)s年度工作计划") % {"year": year}
+    if kind == K.PLAN_PROGRESS:
+        return _("%(year)s年度工作计划执行情况") % {"year": year}
+    if kind == K.WORK_REPORT:
+        return WorkReport.title_for(year, params.get("half"))
+    if kind == K.COMPENDIUM:
+        return _("%(year)s年度提案汇编") % {"year": year}
+    if kind == K.MINUTES:
+        activity = Activity.objects.filter(pk=params["activity"]).only("title").first()
+        return _("%(title)s纪要") % {"title": activity.title if activity else ""}
+    if kind == K.CONCERNS:
+        return _("%(year)s年%(half)s委员反映问题汇总") % {
+            "year": year,
+            "half": _half_label(params.get("half")),
+        }
+    if kind == K.ROSTER:
+        return _("委员名册")
+    if kind == K.DUTY_RECORD:
+        member = Member.objects.filter(pk=params["member"]).only("name").first()
+        name = member.name if member else ""
+        if "term" in params:
+            term = Term.objects.filter(pk=params["term"]).first()
+            return _("%(name)s委员%(term)s履职档案") % {"name": name, "term": term.name}
+        return _("%(name)s委员%(year)s年度履职档案") % {"name": name, "year": year}
+    if kind == K.RANKING:
+        return _("%(year)s年度委员履职积分排名") % {"year": year}
+    raise DocumentParamsError(kind)
+
+
+# --- Builders -------------------------------------------------------------------------
+
+
+def _roster(office, params, day) -> Built:
+    members = list(roster_members(Member.objects.filter(office=office)))
+    sectors: dict[str, int] = {}
+    for member in members:
+        sectors[member.sector.name] = sectors.get(member.sector.name, 0) + 1
+    women = sum(1 for m in members if m.sex == Member.Sex.FEMALE)
+    chart_rows = sorted(sectors.items(), key=lambda kv: -kv[1])
+    return Built(
+        "reports/roster.html",
+        {
+            "members": members,
+            "total": len(members),
+            "women": women,
+            "sector_chart": charts.bar_chart(chart_rows, title=_("各界别委员人数"), unit=_("人")),
+            "subtitle": _("（按姓氏笔画为序）"),
+        },
+        estimated_pages=2 + len(members) // 28,
+    )
+
+
+def _lead_reply(proposal):
+    replies = [r for r in proposal.replies.all() if r.assignment.role == Assignment.Role.LEAD]
+    return replies[-1] if replies else None
+
+
+def compendium_proposals(office, year):
+    """Registered proposals of the year with everything the compendium prints, in
+    number order: five queries however many there are."""
+    return (
+        counted_proposals()
+        .filter(office=office, year=year)
+        .select_related("category", "lead_member")
+        .prefetch_related(
+            Prefetch(
+                "cosigners",
+                ProposalCosigner.objects.filter(status=ProposalCosigner.Status.CONFIRMED)
+                .select_related("member")
+                .order_by("member__stroke_key"),
+            ),
+            Prefetch(
+                "assignments",
+                Assignment.objects.filter(is_active=True).select_related("unit"),
+            ),
+            Prefetch(
+                "replies",
+                Reply.objects.select_related("assignment__unit").order_by("round", "id"),
+            ),
+            Prefetch("feedback", Feedback.objects.order_by("round")),
+        )
+        .order_by("serial", "pk")
+    )
+
+
+def _compendium(office, params, day) -> Built:
+    year = params["year"]
+    proposals = list(compendium_proposals(office, year))
+    categories: dict[str, int] = {}
+    grades = {code: 0 for code in Reply.Grade.values}
+    verdicts = {code: 0 for code in Feedback.Verdict.values}
+    for proposal in proposals:
+        categories[proposal.category.name] = categories.get(proposal.category.name, 0) + 1
+        proposal.lead_reply = _lead_reply(proposal)
+        if proposal.lead_reply:
+            grades[proposal.lead_reply.grade] += 1
+        feedback = list(proposal.feedback.all())
+        proposal.last_feedback = feedback[-1] if feedback else None
+        if proposal.last_feedback:
+            verdicts[proposal.last_feedback.verdict] += 1
+        proposal.lead_units = [a.unit for a in proposal.assignments.all() if a.is_lead]
+        proposal.co_units = [a.unit for a in proposal.assignments.all() if not a.is_lead]
+    grade_rows = [(label, grades[code]) for code, label in Reply.Grade.choices]
+    verdict_rows = [(label, verdicts[code]) for code, label in Feedback.Verdict.choices]
+    toc = [{"anchor": "overview", "label": _("一、基本情况"), "level": 1}]
+    toc.append({"anchor": "list", "label": _("二、提案及办理答复"), "level": 1})
+    toc += [
+        {"anchor": f"p{p.pk}", "label": f"{p.number}　{p.title}", "level": 2} for p in proposals
+    ]
+    return Built(
+        "reports/compendium.html",
+        {
+            "year": year,
+            "proposals": proposals,
+            "total": len(proposals),
+            "replied": sum(grades.values()),
+            "key_count": sum(1 for p in proposals if p.is_key),
+            "excellent_count": sum(1 for p in proposals if p.is_excellent),
+            "grade_rows": grade_rows,
+            "verdict_rows": verdict_rows,
+            "category_chart": charts.bar_chart(
+                sorted(categories.items(), key=lambda kv: -kv[1]),
+                title=_("按类别统计（件）"),
+            ),
+            "grade_chart": charts.bar_chart(grade_rows, title=_("答复类别（件）")),
+            "toc": toc if proposals else [],
+        },
+        estimated_pages=2 + len(proposals) * 2 // 3 + len(proposals) // 30,
+    )
+
+
+def _years(params) -> tuple[list[int], str]:
+    if "term" in params:
+        term = Term.objects.get(pk=params["term"])
+        return duty.term_years(term), str(term)
+    return [params["year"]], _("%(year)s年度") % {"year": params["year"]}
+
+
+def _duty_record(office, params, day) -> Built:
+    member = Member.objects.select_related("sector", "affiliation", "term").get(
+        pk=params["member"], office=office
+    )
+    years, period = _years(params)
+    standing = duty.standing_for(member, years)
+    led = list(
+        handed_in_proposals()
+        .filter(lead_member=member, year__in=years)
+        .select_related("category")
+        .order_by("year", "serial", "pk")
+    )
+    cosigned = list(
+        handed_in_proposals()
+        .filter(
+            cosigners__member=member,
+            cosigners__status=ProposalCosigner.Status.CONFIRMED,
+            year__in=years,
+        )
+        .select_related("lead_member")
+        .order_by("year", "serial", "pk")
+    )
+    reports = list(
+        OpinionReport.objects.filter(member=member, year__in=years)
+        .exclude(status=OpinionReport.Status.DRAFT)
+        .prefetch_related(Prefetch("adoptions", Adoption.objects.order_by("adopted_on")))
+        .order_by("year", "created_at")
+    )
+    contributions = list(
+        Contribution.objects.filter(member=member, year__in=years).order_by("year", "id")
+    )
+    extra = _duty_record_activities(member, years)
+    return Built(
+        "reports/duty_record.html",
+        {
+            "member": member,
+            "period": period,
+            "standing": standing,
+            "rules": duty.rule_rows(standing),
+            "ledger": list(duty.ledger(member, years)),
+            "led": led,
+            "cosigned": cosigned,
+            "reports": reports,
+            "contributions": contributions,
+            "subtitle": period if "term" in params else "",
+            **extra,
+        },
+        estimated_pages=3 + len(years),
+    )
+
+
+def _duty_record_activities(member, years) -> dict:
+    """Attendance and visits for the duty record, from the briefings and visits apps."""
+    invitations = (
+        Invitation.objects.filter(member=member, activity__starts_at__year__in=years)
+        .exclude(attendance="")
+        .select_related("activity__kind")
+        .order_by("activity__starts_at")
+    )
+    visits = (
+        VisitMember.objects.filter(
+            member=member, visit__status=Visit.Status.DONE, visit__visited_on__year__in=years
+        )
+        .select_related("visit")
+        .order_by("visit__visited_on")
+    )
+    return {
+        "attendance": [
+            {
+                "date": i.activity.date,
+                "title": i.activity.title,
+                "kind": i.activity.kind.name,
+                "status": i.get_attendance_display(),
+            }
+            for i in invitations
+        ],
+        "visits": [
+            {
+                "date": row.visit.visited_on,
+                "kind": row.visit.get_kind_display(),
+                "note": row.visit.place,
+            }
+            for row in visits
+        ],
+    }
+
+
+def _ranking(office, params, day) -> Built:
+    rows = duty.standings(office=office, years=[params["year"]])
+    distribution = duty.grade_distribution(rows)
+    return Built(
+        "reports/ranking.html",
+        {
+            "year": params["year"],
+            "rows": rows,
+            "config": PlanConfig.for_office(office),
+            "distribution": distribution,
+            "grade_chart": charts.bar_chart(distribution, title=_("等次分布（人）"), unit=_("人")),
+        },
+        estimated_pages=2 + len(rows) // 30,
+    )
+
+
+NUMERALS = "一二三四五六七八九十"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 12 → 十二, 20 → 二十: section numbers in documents (up to 99)."""
+    if n <= 10:
+        return NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
+
+
+def _plan_for(office, params):
+    if "plan" in params:
+        return WorkPlan.objects.get(pk=params["plan"], office=office)
+    return current_plan(office, params["year"])
+
+
+def _grouped_items(plan):
+    """The plan's items under their categories, categories in the list's order."""
+    items = list(plan.items.select_related("category").order_by("category__position", "position"))
+    groups = []
+    for item in items:
+        if not groups or groups[-1]["category"] != item.category:
+            groups.append({"category": item.category, "items": []})
+        groups[-1]["items"].append(item)
+    for number, group in enumerate(groups, start=1):
+        group["numeral"] = chinese_numeral(number)
+    return items, groups
+
+
+def _plan(office, params, day) -> Built:
+    plan = _plan_for(office, params)
+    if plan is None:
+        return Built("reports/plan.html", {"plan": None, "year": params["year"]})
+    items, groups = _grouped_items(plan)
+    comments = list(year_comments(plan).filter(plan__version__lte=plan.version))
+    draft_mark = ""
+    if plan.status != WorkPlan.Status.ADOPTED:
+        draft_mark = _("（第%(v)s稿 · %(status)s）") % {
+            "v": plan.version,
+            "status": plan.get_status_display(),
+        }
+    return Built(
+        "reports/plan.html",
+        {
+            "plan": plan,
+            "year": plan.year,
+            "groups": groups,
+            "item_count": len(items),
+            "comments": comments,
+            "draft_mark": draft_mark,
+        },
+        estimated_pages=2 + len(items) // 12,
+    )
+
+
+def _plan_progress(office, params, day) -> Built:
+    plan = _plan_for(office, params)
+    if plan is None:
+        return Built("reports/plan_progress.html", {"plan": None, "year": params["year"]})
+    items, groups = _grouped_items(plan)
+    readings = metrics.measure(office, plan.year, items)
+    for item in items:
+        item.reading = readings.get(item.pk)
+    measured = [item for item in items if item.reading is not None]
+    return Built(
+        "reports/plan_progress.html",
+        {
+            "plan": plan,
+            "year": plan.year,
+            "groups": groups,
+            "measured": len(measured),
+            "met": sum(1 for item in measured if item.reading.met),
+            "chart": charts.progress_chart(
+                [
+                    (item.get_metric_display(), item.reading.value, item.reading.goal)
+                    for item in measured
+                ],
+                title=_("量化指标完成情况"),
+            ),
+            "subtitle": _("（截至%(date)s）") % {"date": chinese_date(day)},
+        },
+        estimated_pages=2 + len(items) // 12,
+    )
+
+
+def _work_report(office, params, day) -> Built:
+    year, half = params["year"], params.get("half")
+    report = WorkReport.objects.filter(
+        office=office, year=year, period=WorkReport.period_for(half)
+    ).first()
+    if report is not None and report.is_issued:
+        figures = report.figures
+    else:
+        figures = report_figures(office, year, half, as_of=day)
+    p = figures["proposals"]
+    toc = [
+        {"anchor": "summary", "label": _("一、总体情况"), "level": 1},
+        {"anchor": "work", "label": _("二、主要工作和成效"), "level": 1},
+        {"anchor": "problems", "label": _("三、存在的问题"), "level": 1},
+        {"anchor": "next", "label": _("四、下一步工作打算"), "level": 1},
+        {"anchor": "appendix", "label": _("附：统计表"), "level": 1},
+    ]
+    draft_mark = ""
+    if report is None:
+        draft_mark = _("（数据汇总，尚无报告正文）")
+    elif not report.is_issued:
+        draft_mark = _("（征求意见稿）")
+    return Built(
+        "reports/work_report.html",
+        {
+            "report": report,
+            "figures": figures,
+            "year": year,
+            "half": half,
+            "period_label": _half_label(half) or _("全年"),
+            "draft_mark": draft_mark,
+            "toc": toc,
+            "category_chart": charts.bar_chart(
+                [tuple(row) for row in p["categories"]], title=_("提案按类别（件）")
+            ),
+            "activity_chart": charts.bar_chart(
+                [tuple(row) for row in figures.get("activities", {}).get("kinds", [])],
+                title=_("活动按类别（次）"),
+            ),
+        },
+        estimated_pages=4 + len(p["list"]) // 25,
+    )
+
+
+def _minutes(office, params, day) -> Built:
+    activity = activity_minutes(Activity.objects.filter(pk=params["activity"])).get()
+    invitations = list(activity.invitations.all())
+    by_state: dict[str, list] = {}
+    for invitation in invitations:
+        by_state.setdefault(invitation.get_attendance_display(), []).append(invitation)
+    return Built(
+        "reports/minutes.html",
+        {
+            "activity": activity,
+            "invitations": invitations,
+            "by_state": sorted(by_state.items(), key=lambda kv: -len(kv[1])),
+            "opinions": list(activity.opinions.all()),
+            "subtitle": _("（%(kind)s）") % {"kind": activity.kind.name},
+        },
+        estimated_pages=2 + len(invitations) // 35,
+    )
+
+
+def _concerns(office, params, day) -> Built:
+    year, half = params["year"], params.get("half")
+    window = period_window(year, half)
+    concerns = list(
+        Concern.objects.filter(office=office, created_at__date__range=window)
+        .select_related("member", "unit", "category")
+        .order_by("category__position", "created_at", "pk")
+    )
+    groups: dict[str, list] = {}
+    for concern in concerns:
+        name = concern.category.name if concern.category_id else _("未分类")
+        groups.setdefault(name, []).append(concern)
+    statuses: dict[str, int] = {}
+    for concern in concerns:
+        label = concern.get_status_display()
+        statuses[label] = statuses.get(label, 0) + 1
+    resolved = sum(
+        1 for c in concerns if c.resolved_on and not c.unresolvable_reason and not c.is_open
+    )
+    toc = [
+        {"anchor": f"g{number}", "label": f"{chinese_numeral(number)}、{name}", "level": 1}
+        for number, name in enumerate(groups, start=1)
+    ]
+    return Built(
+        "reports/concerns.html",
+        {
+            "year": year,
+            "period_label": _half_label(half) or _("全年"),
+            "groups": [
+                {"anchor": f"g{n}", "numeral": chinese_numeral(n), "name": name, "concerns": rows}
+                for n, (name, rows) in enumerate(groups.items(), start=1)
+            ],
+            "total": len(concerns),
+            "resolved": resolved,
+            "open": sum(1 for c in concerns if c.is_open),
+            "within": sum(1 for c in concerns if c.scope == Concern.Scope.WITHIN),
+            "beyond": sum(1 for c in concerns if c.scope == Concern.Scope.BEYOND),
+            "status_chart": charts.bar_chart(
+                sorted(statuses.items(), key=lambda kv: -kv[1]), title=_("办理状态（件）")
+            ),
+            "toc": toc if len(concerns) > 10 else [],
+        },
+        estimated_pages=2 + len(concerns) // 4,
+    )
+
+
+BUILDERS = {
+    K.PLAN: _plan,
+    K.PLAN_PROGRESS: _plan_progress,
+    K.WORK_REPORT: _work_report,
+    K.COMPENDIUM: _compendium,
+    K.MINUTES: _minutes,
+    K.CONCERNS: _concerns,
+    K.ROSTER: _roster,
+    K.DUTY_RECORD: _duty_record,
+    K.RANKING: _ranking,
+}
+
+
+def build(kind: str, office, params: dict, document_date) -> Built:
+    built = BUILDERS[kind](office, params, document_date)
+    built.context = {
+        "office": office,
+        "kind": kind,
+        "title": title_for(kind, office, params),
+        "document_date": document_date,
+        "date_text": chinese_date(document_date),
+        **built.context,
+    }
+    return built
+
+
+def render_html(kind: str, office, params: dict, document_date) -> tuple[str, int]:
+    built = build(kind, office, params, document_date)
+    return render_document_html(built.template, built.context), built.estimated_pages
+
+
+def render(kind: str, office, params: dict, document_date, *, progress=None) -> RenderedPdf:
+    """The document as a PDF, synchronously (the worker and the command call this)."""
+    html, estimated_pages = render_html(kind, office, params, document_date)
+    return html_to_pdf(html, progress=progress, estimated_pages=estimated_pages)

@@ -1,0 +1,158 @@
+"""Live figures for the plan's targets: each metric is counted from the records of the
+area it measures, at the moment it is asked for (the progress page, the progress PDF).
+
+``measure(office, year, items)`` reads each metric an item uses once, whatever the number
+of items, so the progress page costs the same for a short plan and a long one.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from briefings.models import Activity
+from briefings.selectors import organised_by
+from members.models import Member
+from plans.models import PlanItem
+from proposals.models import OpinionReport, ResearchReport
+from proposals.selectors import counted_opinion_reports, counted_proposals
+from visits.models import Concern, Visit, VisitMember
+
+M = PlanItem.Metric
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A target against the data. ``value`` and ``goal`` are in the same unit: for
+    "every member visited at least N times" both count members."""
+
+    value: int
+    goal: int
+    detail: str = ""
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.goal
+
+    @property
+    def percent(self) -> int:
+        if not self.goal:
+            return 100
+        return min(100, round(100 * self.value / self.goal))
+
+
+def _proposals(office, year, target):
+    return Reading(counted_proposals().filter(office=office, year=year).count(), target)
+
+
+def _opinion_reports(office, year, target):
+    return Reading(counted_opinion_reports().filter(office=office, year=year).count(), target)
+
+
+def _opinion_adopted(office, year, target):
+    n = (
+        OpinionReport.objects.filter(office=office, year=year, adoptions__isnull=False)
+        .distinct()
+        .count()
+    )
+    return Reading(n, target)
+
+
+def _research_reports(office, year, target):
+    return Reading(ResearchReport.objects.filter(office=office, year=year).count(), target)
+
+
+def _serving_members(office) -> int:
+    return Member.objects.filter(office=office, status=Member.Status.SERVING).count()
+
+
+def held_activities(office, year: int):
+    """Activities the office organised (alone or jointly) that took place in ``year``:
+    held, or published and already started (the briefings app's own rule)."""
+    start = timezone.make_aware(datetime.datetime(year, 1, 1))
+    end = timezone.make_aware(datetime.datetime(year + 1, 1, 1))
+    return Activity.objects.filter(
+        organised_by([office.pk]), starts_at__gte=start, starts_at__lt=end
+    ).filter(
+        Q(status=Activity.Status.HELD)
+        | Q(status=Activity.Status.PUBLISHED, starts_at__lte=timezone.now())
+    )
+
+
+def member_visit_counts(office, year: int) -> dict[int, int]:
+    """Visits done in ``year`` per serving member of the office (走访慰问 人次)."""
+    return dict(
+        VisitMember.objects.filter(
+            member__office=office,
+            member__status=Member.Status.SERVING,
+            visit__status=Visit.Status.DONE,
+            visit__visited_on__year=year,
+        )
+        .values_list("member_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def resolved_concerns(office, year: int):
+    """Concerns settled with a result in ``year`` (not "cannot be solved", not reopened)."""
+    return Concern.objects.filter(
+        office=office, resolved_on__year=year, unresolvable_reason=""
+    ).exclude(status__in=Concern.OPEN_STATUSES)
+
+
+def _briefings(office, year, target):
+    return Reading(held_activities(office, year).filter(kind__is_briefing=True).count(), target)
+
+
+def _activities(office, year, target):
+    return Reading(held_activities(office, year).count(), target)
+
+
+def _visits(office, year, target):
+    return Reading(sum(member_visit_counts(office, year).values()), target)
+
+
+def _visit_coverage(office, year, target):
+    counts = member_visit_counts(office, year)
+    serving = _serving_members(office)
+    covered = sum(1 for n in counts.values() if n >= target)
+    return Reading(
+        covered,
+        serving,
+        _("%(covered)s / %(serving)s 位在任委员已走访 %(target)s 次以上")
+        % {"covered": covered, "serving": serving, "target": target},
+    )
+
+
+def _concerns_resolved(office, year, target):
+    return Reading(resolved_concerns(office, year).count(), target)
+
+
+METRICS = {
+    M.PROPOSALS: _proposals,
+    M.OPINION_REPORTS: _opinion_reports,
+    M.OPINION_ADOPTED: _opinion_adopted,
+    M.RESEARCH_REPORTS: _research_reports,
+    M.BRIEFINGS: _briefings,
+    M.ACTIVITIES: _activities,
+    M.VISITS: _visits,
+    M.VISIT_COVERAGE: _visit_coverage,
+    M.CONCERNS_RESOLVED: _concerns_resolved,
+}
+
+
+def measure(office, year: int, items) -> dict[int, Reading]:
+    """A reading for every item with a metric, keyed by item id."""
+    cache: dict[tuple, Reading] = {}
+    readings = {}
+    for item in items:
+        if not item.metric or item.target is None:
+            continue
+        key = (item.metric, item.target)
+        if key not in cache:
+            cache[key] = METRICS[item.metric](office, year, item.target)
+        readings[item.pk] = cache[key]
+    return readings

@@ -1,0 +1,149 @@
+"""The PDF documents the office hands the committee (its plan and work reports, the
+proposal compendium, minutes, the roster, duty records …), and their issue to
+committee leaders. What each kind shows is in reports/documents.py."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from liaison.models import Office
+from plans.models import WorkReport
+
+
+def document_upload_to(document, filename: str) -> str:
+    """Unguessable, so that a file under MEDIA_ROOT cannot be found by trying names."""
+    return f"documents/{document.office_id}/{document.document_date:%Y}/{uuid.uuid4().hex}.pdf"
+
+
+class Document(models.Model):
+    """A PDF made for the committee, rendered by a Celery worker.
+
+    Same office, kind, parameters and date give the same row (``params_hash``), so asking
+    twice — a double click, a re-delivered task — renders once. ``generation`` counts
+    deliberate re-renders; a task for an older generation does nothing. System-written,
+    like the outbox, so no history table: the status fields are the record.
+    """
+
+    class Kind(models.TextChoices):
+        PLAN = "plan", _("年度工作计划")
+        PLAN_PROGRESS = "plan-progress", _("年度工作计划执行情况")
+        WORK_REPORT = "work-report", _("工作报告")
+        COMPENDIUM = "compendium", _("提案汇编")
+        MINUTES = "minutes", _("活动纪要")
+        CONCERNS = "concerns", _("委员反映问题汇总")
+        ROSTER = "roster", _("委员名册")
+        DUTY_RECORD = "duty-record", _("委员履职档案")
+        RANKING = "ranking", _("委员履职积分排名")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RENDERING = "rendering", _("生成中")
+        DONE = "done", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("文件类型"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    params = models.JSONField(_("参数"), default=dict)
+    document_date = models.DateField(_("成文日期"))
+    params_hash = models.CharField(_("参数指纹"), max_length=64, editable=False)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    generation = models.PositiveIntegerField(_("生成批次"), default=1)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    error = models.TextField(_("错误信息"), blank=True)
+    file = models.FileField(_("文件"), upload_to=document_upload_to, blank=True, max_length=200)
+    size = models.PositiveIntegerField(_("大小（字节）"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("页数"), null=True, blank=True)
+    checksum = models.CharField(_("SHA-256 校验值"), max_length=64, blank=True)
+    render_seconds = models.FloatField(_("生成用时（秒）"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始生成"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("生成完成"), null=True, blank=True)
+    # The work report this is the issued PDF of (set when the report is issued). The
+    # link lives here, not on the report, so that plans knows nothing of documents.
+    work_report = models.OneToOneField(
+        WorkReport,
+        verbose_name=_("工作报告"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="document",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("报告文件")
+        verbose_name_plural = _("报告文件")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "params_hash"], name="one_document_per_parameters"
+            ),
+        ]
+        indexes = [models.Index(fields=["office", "kind", "-created_at"], name="document_idx")]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.DONE and bool(self.file)
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RENDERING)
+
+    @property
+    def download_name(self) -> str:
+        return f"{self.title}（{self.document_date:%Y%m%d}）.pdf"
+
+
+class DocumentIssue(models.Model):
+    """A document issued (印发) to one committee leader: what their reports page lists."""
+
+    document = models.ForeignKey(
+        Document, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="issues"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("领导"),
+        on_delete=models.CASCADE,
+        related_name="issued_documents",
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("印发人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_at = models.DateTimeField(_("印发时间"), auto_now_add=True)
+    notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("首次下载"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("文件印发")
+        verbose_name_plural = _("文件印发")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "recipient"], name="issue_once_per_leader")
+        ]
+
+    def __str__(self):
+        return f"{self.document} → {self.recipient}"

@@ -1,0 +1,273 @@
+"""Writes for documents: asking for one, rendering it (the worker's job), issuing it to
+committee leaders — and issuing a work report, which needs its figures and its PDF.
+
+``document_request`` only writes a row and queues the render after the transaction
+commits; the task calls ``document_render``, which claims the row with a conditional
+update so that two deliveries of the same task render once.
+"""
+
+import datetime
+import logging
+import time
+
+from celery import current_app
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison.models import today
+from liaison.workflow import WorkflowError
+from plans import services as plans_services
+from plans.models import WorkReport
+
+from . import documents, notifications
+from .figures import report_figures
+from .models import Document, DocumentIssue
+from .selectors import leaders_for
+
+logger = logging.getLogger(__name__)
+
+DS = Document.Status
+
+# A render still "in progress" after this long died with its worker (the task time
+# limit is 25 minutes): the sweep hands it out again.
+STALE_RENDER = datetime.timedelta(minutes=30)
+# How often a running render writes its progress to the database.
+PROGRESS_INTERVAL = 1.0
+# The render task (reports/tasks.py registers it under this name). Queued by name, so
+# that these services need not import the tasks module, which imports them.
+RENDER_TASK = "reports.tasks.render_document"
+
+
+def _enqueue(document_id: int, generation: int) -> None:
+    """Hand the render to the worker. Redis being down must not break the page: the row
+    stays pending and the documents sweep hands it out later."""
+    try:
+        current_app.send_task(RENDER_TASK, args=(document_id, generation))
+    except Exception:
+        logger.warning("Could not queue document %s; the sweep will retry", document_id)
+
+
+@transaction.atomic
+def document_request(
+    *,
+    office,
+    kind: str,
+    params: dict,
+    actor=None,
+    document_date: datetime.date | None = None,
+    refresh: bool = False,
+) -> Document:
+    """Ask for a document. The same office, kind, parameters and date give the same row:
+    asking again returns it (re-rendering only when ``refresh`` — staff corrected the data
+    — or when the last attempt failed). A document issued to leaders is never re-rendered.
+    """
+    params = documents.normalize(kind, office, params)
+    document_date = document_date or today()
+    key = documents.fingerprint(kind, office, params, document_date)
+    document = Document.objects.select_for_update().filter(office=office, params_hash=key).first()
+    if document is None:
+        try:
+            with transaction.atomic():
+                document = Document.objects.create(
+                    office=office,
+                    kind=kind,
+                    title=documents.title_for(kind, office, params),
+                    params=params,
+                    document_date=document_date,
+                    params_hash=key,
+                    requested_by=actor,
+                )
+        except IntegrityError:  # a concurrent request for the same document won
+            return Document.objects.get(office=office, params_hash=key)
+    elif document.status == DS.FAILED or (refresh and document.status == DS.DONE):
+        if refresh and document.issues.exists():
+            raise WorkflowError(_("该文件已印发给领导，不能重新生成；如需更新，请改日期另行生成。"))
+        document.generation = F("generation") + 1
+        document.status = DS.PENDING
+        document.progress = 0
+        document.error = ""
+        document.requested_by = actor or document.requested_by
+        document.save(update_fields=["generation", "status", "progress", "error", "requested_by"])
+        document.refresh_from_db()
+    else:
+        return document  # pending, rendering, or done: nothing to do
+    generation = document.generation
+    transaction.on_commit(lambda: _enqueue(document.pk, generation))
+    return document
+
+
+def _claim(document_id: int, generation: int) -> bool:
+    stale = timezone.now() - STALE_RENDER
+    return bool(
+        Document.objects.filter(pk=document_id, generation=generation)
+        .filter(
+            Q(status__in=[DS.PENDING, DS.FAILED]) | Q(status=DS.RENDERING, started_at__lt=stale)
+        )
+        .update(
+            status=DS.RENDERING,
+            started_at=timezone.now(),
+            progress=1,
+            attempts=F("attempts") + 1,
+            error="",
+        )
+    )
+
+
+class _Progress:
+    """Writes a running render's progress, at most once a second."""
+
+    def __init__(self, document_id: int, generation: int):
+        self.document_id = document_id
+        self.generation = generation
+        self.last = 0.0
+        self.percent = 1
+
+    def __call__(self, share: float) -> None:
+        percent = max(self.percent, min(99, int(share * 100)))
+        now = time.monotonic()
+        if percent == self.percent or now - self.last < PROGRESS_INTERVAL:
+            return
+        self.percent, self.last = percent, now
+        Document.objects.filter(
+            pk=self.document_id, generation=self.generation, status=DS.RENDERING
+        ).update(progress=percent)
+
+
+def document_render(*, document_id: int, generation: int) -> Document | None:
+    """Render a requested document (the worker's job). Harmless to run twice: only the
+    run that claims the row renders; a task for an older generation does nothing.
+    Returns the document when this run rendered it."""
+    if not _claim(document_id, generation):
+        return None
+    document = Document.objects.select_related("office").get(pk=document_id)
+    try:
+        rendered = documents.render(
+            document.kind,
+            document.office,
+            document.params,
+            document.document_date,
+            progress=_Progress(document_id, generation),
+        )
+    except Exception as error:
+        logger.exception("Document %s failed to render", document_id)
+        Document.objects.filter(pk=document_id, generation=generation).update(
+            status=DS.FAILED, error=f"{type(error).__name__}: {error}"[:2000], progress=0
+        )
+        return None
+    return _document_store(document, generation, rendered)
+
+
+@transaction.atomic
+def _document_store(document: Document, generation: int, rendered) -> Document | None:
+    current = Document.objects.select_for_update().get(pk=document.pk)
+    if current.generation != generation or current.status != DS.RENDERING:
+        return None  # re-requested meanwhile: the newer task writes its own file
+    old_file = current.file.name if current.file else ""
+    current.file.save("document.pdf", ContentFile(rendered.content), save=False)
+    current.status = DS.DONE
+    current.progress = 100
+    current.size = rendered.size
+    current.page_count = rendered.pages
+    current.checksum = rendered.checksum
+    current.render_seconds = round(rendered.seconds, 2)
+    current.finished_at = timezone.now()
+    current.save()
+    if old_file and old_file != current.file.name:
+        storage = current.file.storage
+        transaction.on_commit(lambda: storage.delete(old_file))
+    _notify_issues(current)
+    return current
+
+
+@transaction.atomic
+def document_issue(*, document: Document, recipients, actor) -> list[DocumentIssue]:
+    """Issue (印发) a document to committee leaders. They are notified once it is
+    rendered — now, if it already is. Issuing twice to the same leader is harmless."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    allowed = set(leaders_for(document.office).values_list("pk", flat=True))
+    issued = []
+    for recipient in recipients:
+        if recipient.pk not in allowed:
+            raise WorkflowError(
+                _("%(name)s 不是本联络处的委员会领导，不能印发。")
+                % {"name": recipient.get_full_name()}
+            )
+        issue, created = DocumentIssue.objects.get_or_create(
+            document=document, recipient=recipient, defaults={"issued_by": actor}
+        )
+        if created:
+            issued.append(issue)
+    if document.status == DS.DONE:
+        _notify_issues(document)
+    return issued
+
+
+def _notify_issues(document: Document) -> None:
+    pending = list(document.issues.filter(notified_at__isnull=True).select_related("recipient"))
+    for issue in pending:
+        notifications.document_issued(issue, document)
+    if pending:
+        DocumentIssue.objects.filter(pk__in=[i.pk for i in pending]).update(
+            notified_at=timezone.now()
+        )
+
+
+@transaction.atomic
+def document_downloaded(*, issue: DocumentIssue) -> None:
+    if issue.downloaded_at is None:
+        DocumentIssue.objects.filter(pk=issue.pk, downloaded_at__isnull=True).update(
+            downloaded_at=timezone.now()
+        )
+
+
+def documents_requeue() -> int:
+    """The sweep: hand out documents whose task never reached a worker (Redis was down)
+    or whose worker died mid-render. Returns how many were queued."""
+    now = timezone.now()
+    waiting = Document.objects.filter(
+        Q(status=DS.PENDING, created_at__lt=now - datetime.timedelta(minutes=2))
+        | Q(status=DS.RENDERING, started_at__lt=now - STALE_RENDER)
+    ).values_list("pk", "generation")
+    count = 0
+    for pk, generation in waiting:
+        _enqueue(pk, generation)
+        count += 1
+    return count
+
+
+# --- Work reports ---------------------------------------------------------------------
+
+
+def _report_params(year: int, half: int | None) -> dict:
+    return {"year": year, **({"half": half} if half else {})}
+
+
+@transaction.atomic
+def work_report_issue(
+    *, report: WorkReport, actor, issued_on: datetime.date | None = None, recipients=()
+) -> WorkReport:
+    """Freeze the figures, mark the report issued, have its PDF rendered and issue it to
+    the chosen leaders (they are told once the PDF is ready)."""
+    issued_on = issued_on or today()
+    report = plans_services.work_report_issue(
+        report=report,
+        actor=actor,
+        figures=report_figures(report.office, report.year, report.half, as_of=issued_on),
+        issued_on=issued_on,
+    )
+    document = document_request(
+        office=report.office,
+        kind=Document.Kind.WORK_REPORT,
+        params=_report_params(report.year, report.half),
+        actor=actor,
+        document_date=issued_on,
+        refresh=True,
+    )
+    document.work_report = report
+    document.save(update_fields=["work_report"])
+    if recipients:
+        document_issue(document=document, recipients=recipients, actor=actor)
+    return report

@@ -1,0 +1,21 @@
+from celery import shared_task
+
+from liaison.tasks import deliver_notifications
+
+from . import services
+
+
+@shared_task(name=services.RENDER_TASK, ignore_result=True)
+def render_document(document_id: int, generation: int) -> dict:
+    """Render one requested document. Re-reads the row; harmless to run twice (only the
+    run that claims the row renders, and never an older generation)."""
+    document = services.document_render(document_id=document_id, generation=generation)
+    if document is not None and document.issues.exists():
+        deliver_notifications()  # tell the leaders now rather than at the next sweep
+    return {"rendered": document is not None}
+
+
+@shared_task(name="reports.tasks.documents_sweep", ignore_result=True)
+def documents_sweep() -> dict:
+    """Re-queue documents whose task was lost (Redis down) or whose worker died."""
+    return {"requeued": services.documents_requeue()}

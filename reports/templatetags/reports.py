@@ -1,0 +1,30 @@
+"""Filters for the documents (templates/reports/)."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import conditional_escape, format_html_join
+
+register = template.Library()
+
+
+@register.filter
+def yuan(value) -> str:
+    """An amount as a Chinese document writes it: 1200000 → 120万元, 3500 → 3500元.
+    (The zh-hans locale has no thousands separator; 万 is how amounts are read.)"""
+    if value in (None, ""):
+        return "—"
+    amount = Decimal(str(value))
+    if abs(amount) >= 10000:
+        wan = (amount / 10000).quantize(Decimal("0.01")).normalize()
+        return f"{wan:f}万元"
+    return f"{amount.quantize(Decimal('0.01')).normalize():f}元"
+
+
+@register.filter(needs_autoescape=True)
+def paragraphs(text, autoescape=True) -> str:
+    """Stored text as paragraphs, one per line, so that each gets the first-line indent
+    (首行缩进) documents expect. Escaped: stored text is never markup."""
+    escape = conditional_escape if autoescape else (lambda s: s)
+    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    return format_html_join("", "<p>{}</p>", ((escape(line),) for line in lines))
