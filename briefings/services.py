@@ -12,12 +12,12 @@ transaction. A refusal raises ``WorkflowError`` with a sentence the page shows a
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from liaison.models import today
+from liaison.transactions import service
 from liaison.uploads import validate_document
 from liaison.workflow import (
     WorkflowError,
@@ -65,7 +65,7 @@ def _check_self(actor, member: Member) -> None:
 # --- Scheduling -------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def activity_create(
     *,
     actor,
@@ -111,7 +111,7 @@ def activity_create(
     return activity
 
 
-@transaction.atomic
+@service
 def activity_request_send(
     *,
     activity: Activity,
@@ -145,7 +145,7 @@ def activity_request_send(
     return activity
 
 
-@transaction.atomic
+@service
 def activity_request_answer(
     *,
     activity: Activity,
@@ -184,7 +184,7 @@ def activity_request_answer(
     return activity
 
 
-@transaction.atomic
+@service
 def activity_publish(
     *, activity: Activity, actor, override_reason: str = "", expected: str | None = None
 ) -> Activity:
@@ -216,7 +216,7 @@ def activity_publish(
     return activity
 
 
-@transaction.atomic
+@service
 def activity_reschedule(
     *,
     activity: Activity,
@@ -250,7 +250,7 @@ def activity_reschedule(
     return activity
 
 
-@transaction.atomic
+@service
 def activity_cancel(*, activity: Activity, actor, reason: str) -> Activity:
     if not reason.strip():
         raise WorkflowError(_("请填写取消原因。"))
@@ -272,7 +272,7 @@ def activity_cancel(*, activity: Activity, actor, reason: str) -> Activity:
     return activity
 
 
-@transaction.atomic
+@service
 def minutes_save(*, activity: Activity, actor, minutes: str) -> Activity:
     """会议纪要, written by staff once the activity has taken place."""
     activity = lock(activity)
@@ -289,7 +289,7 @@ def minutes_save(*, activity: Activity, actor, minutes: str) -> Activity:
 # --- Invitations and replies ------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def activity_invite(*, activity: Activity, actor, members) -> list[Invitation]:
     """Invite members (all serving, by sector or hand-picked: see
     selectors.invitation_candidates). Inviting someone twice is harmless. Once the
@@ -338,7 +338,7 @@ def _invitation_for(activity: Activity, member: Member) -> Invitation | None:
     return invitation
 
 
-@transaction.atomic
+@service
 def invitation_reply(
     *, activity: Activity, member: Member, actor, attending: bool, reason: str = ""
 ) -> Invitation:
@@ -383,7 +383,7 @@ def invitation_reply(
     return invitation
 
 
-@transaction.atomic
+@service
 def leave_decide(*, invitation: Invitation, actor, approve: bool, note: str = "") -> Invitation:
     """Staff approve or refuse a leave request; the member is told."""
     invitation = (
@@ -444,7 +444,7 @@ def _state_label(state: str) -> str:
     return str(Att(state).label)
 
 
-@transaction.atomic
+@service
 def attendance_record(*, invitation: Invitation, actor, state: str = Att.ATTENDED) -> Invitation:
     """Staff record one invitee's attendance (the tablet sign-in page). Recording it a
     second time is refused: a change is a correction, with a reason."""
@@ -466,7 +466,7 @@ def attendance_record(*, invitation: Invitation, actor, state: str = Att.ATTENDE
     return invitation
 
 
-@transaction.atomic
+@service
 def attendance_sign_in(
     *, activity: Activity, member: Member, token: str, actor
 ) -> tuple[Invitation, bool]:
@@ -483,7 +483,7 @@ def attendance_sign_in(
     return invitation, True
 
 
-@transaction.atomic
+@service
 def attendance_correct(*, invitation: Invitation, actor, state: str, reason: str) -> Invitation:
     """更正出勤: change a recorded attendance, with a reason on the activity's timeline."""
     if not reason.strip():
@@ -518,7 +518,7 @@ def attendance_correct(*, invitation: Invitation, actor, state: str, reason: str
     return invitation
 
 
-@transaction.atomic
+@service
 def attendance_close(*, activity: Activity, actor, expected: str | None = None) -> Activity:
     """完成考勤登记: everyone not signed in becomes leave approved, leave refused or absent
     without leave, points are written, and the activity counts as held."""
@@ -563,7 +563,7 @@ def _check_content(content: str) -> str:
     return content
 
 
-@transaction.atomic
+@service
 def opinion_submit(
     *, activity: Activity, member: Member, actor, content: str, title: str = ""
 ) -> Opinion:
@@ -584,7 +584,7 @@ def opinion_submit(
     return opinion
 
 
-@transaction.atomic
+@service
 def opinion_record(
     *, activity: Activity, actor, content: str, member: Member | None = None, title: str = ""
 ) -> Opinion:
@@ -606,7 +606,7 @@ def opinion_record(
     return opinion
 
 
-@transaction.atomic
+@service
 def opinion_to_proposal(
     *,
     opinion: Opinion,
@@ -652,7 +652,7 @@ def opinion_to_proposal(
     return opinion
 
 
-@transaction.atomic
+@service
 def opinion_to_concern(
     *,
     opinion: Opinion,
@@ -706,7 +706,7 @@ def opinion_to_concern(
     return opinion
 
 
-@transaction.atomic
+@service
 def opinion_note(*, opinion: Opinion, actor, note: str = "") -> Opinion:
     """已阅存: read and filed, no further handling."""
     opinion = lock(opinion)

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 
 from .models import Notification
 from .selectors import office_staff, unread_inbox
+from .transactions import service
 from .unit_links import unit_link_url
 
 Channel = Notification.Channel
@@ -234,7 +235,7 @@ def notify_user(
     return queued
 
 
-@transaction.atomic
+@service
 def notification_mark_read(*, notification: Notification, actor) -> Notification:
     if notification.recipient_id != actor.pk:
         # Views find the row through liaison.selectors.inbox (scoped to the user) first;
@@ -247,7 +248,7 @@ def notification_mark_read(*, notification: Notification, actor) -> Notification
     return notification
 
 
-@transaction.atomic
+@service
 def notifications_mark_all_read(*, actor) -> int:
 
     return unread_inbox(actor).update(read_at=timezone.now())

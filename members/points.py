@@ -7,6 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
+from liaison.transactions import service
+
 from .models import Member, PointEntry, PointRule
 
 
@@ -16,7 +18,7 @@ def _source_ref(source) -> tuple[ContentType | None, int | None]:
     return ContentType.objects.get_for_model(source), source.pk
 
 
-@transaction.atomic
+@service
 def points_award(
     *,
     member: Member,
@@ -73,7 +75,7 @@ def points_award(
         return None  # a concurrent award for the same source won
 
 
-@transaction.atomic
+@service
 def points_revoke(*, member: Member, kind: str, source) -> int:
     """Remove the points a source earned (e.g. attendance corrected). Returns rows removed."""
     source_type, source_id = _source_ref(source)
@@ -83,7 +85,7 @@ def points_revoke(*, member: Member, kind: str, source) -> int:
     return deleted
 
 
-@transaction.atomic
+@service
 def points_revoke_sources(*, kind: str, model, source_ids) -> int:
     """Remove the ``kind`` points every record of ``model`` in ``source_ids`` earned,
     whoever earned them (the records are being deleted). Returns rows removed."""

@@ -12,6 +12,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from liaison import roles
+from liaison.transactions import service
 
 from .models import Member
 from .selectors import mobile_taken
@@ -45,7 +46,7 @@ def _mobile_in_use_error() -> ValidationError:
     )
 
 
-@transaction.atomic
+@service
 def member_portal_account_create(*, member: Member, password: str | None = None, actor):
     """Give a member an account for the portal, or bring an existing one up to date.
 
@@ -90,7 +91,7 @@ def member_portal_account_create(*, member: Member, password: str | None = None,
     return user
 
 
-@transaction.atomic
+@service
 def member_update_contact(*, member: Member, actor, **fields) -> list[str]:
     """Update a member's contact details and nothing else; returns the names of the
     fields that changed (empty when nothing did, and then no history row is written).

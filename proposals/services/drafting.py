@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.models import today
+from liaison.transactions import service
 from liaison.workflow import (
     WorkflowError,
     lock,
@@ -47,7 +48,7 @@ def _check_cosigner(proposal: Proposal, member: Member, config: ProposalConfig) 
         )
 
 
-@transaction.atomic
+@service
 def proposal_create(
     *,
     actor,
@@ -88,7 +89,7 @@ def proposal_create(
     return proposal
 
 
-@transaction.atomic
+@service
 def proposal_attach(*, proposal: Proposal, actor, file) -> ProposalAttachment:
     """Attach a supporting file (checked by content and size) while still a draft."""
     proposal = lock(proposal)
@@ -103,7 +104,7 @@ def proposal_attach(*, proposal: Proposal, actor, file) -> ProposalAttachment:
 EDITABLE_FIELDS = ("title", "reasons", "suggestions", "category")
 
 
-@transaction.atomic
+@service
 def proposal_update_draft(*, proposal: Proposal, actor, **fields) -> Proposal:
     proposal = lock(proposal)
     if proposal.status not in EDITABLE:
@@ -117,7 +118,7 @@ def proposal_update_draft(*, proposal: Proposal, actor, **fields) -> Proposal:
     return proposal
 
 
-@transaction.atomic
+@service
 def proposal_save_draft(
     *,
     actor,
@@ -160,7 +161,7 @@ def proposal_save_draft(
     return proposal
 
 
-@transaction.atomic
+@service
 def proposal_invite_cosigners(*, proposal: Proposal, actor, members) -> list[ProposalCosigner]:
     proposal = lock(proposal)
     if proposal.status not in EDITABLE:
@@ -181,7 +182,7 @@ def proposal_invite_cosigners(*, proposal: Proposal, actor, members) -> list[Pro
     return invited
 
 
-@transaction.atomic
+@service
 def cosign_respond(*, cosigner: ProposalCosigner, member: Member, accept: bool):
     cosigner = ProposalCosigner.objects.select_for_update().get(pk=cosigner.pk)
     refuse(workflows.cosign_refusal(cosigner, member))
@@ -196,7 +197,7 @@ def cosign_respond(*, cosigner: ProposalCosigner, member: Member, accept: bool):
 # --- Review ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def proposal_submit(*, proposal: Proposal, actor, expected: str | None = None) -> Proposal:
     proposal = lock(proposal)
     refuse(workflows.submit_refusal(proposal, actor))
@@ -212,7 +213,7 @@ def proposal_submit(*, proposal: Proposal, actor, expected: str | None = None) -
     return proposal
 
 
-@transaction.atomic
+@service
 def proposal_withdraw(*, proposal: Proposal, actor, note: str = "") -> Proposal:
     proposal = lock(proposal)
     refuse(workflows.withdraw_refusal(proposal, actor))
@@ -221,7 +222,7 @@ def proposal_withdraw(*, proposal: Proposal, actor, note: str = "") -> Proposal:
     )
 
 
-@transaction.atomic
+@service
 def proposal_return(*, proposal: Proposal, actor, reason: str) -> Proposal:
     if not reason.strip():
         raise WorkflowError(_("请填写退回修改的原因。"))
@@ -253,7 +254,7 @@ def _next_serial(office, year: int) -> int:
     return counter.last
 
 
-@transaction.atomic
+@service
 def proposal_register(*, proposal: Proposal, actor, expected: str | None = None) -> Proposal:
     """立案: a yearly number such as 2026-015, and points to the proposers."""
     proposal = lock(proposal)
@@ -295,7 +296,7 @@ def proposal_register(*, proposal: Proposal, actor, expected: str | None = None)
     return proposal
 
 
-@transaction.atomic
+@service
 def proposal_reject(
     *, proposal: Proposal, actor, ground: str, note: str = "", convert: bool = False
 ) -> Proposal:
@@ -332,7 +333,7 @@ def proposal_reject(
     return proposal
 
 
-@transaction.atomic
+@service
 def proposal_merge(*, proposal: Proposal, into: Proposal, actor, note: str = "") -> Proposal:
     """并案: the proposal joins another; its proposers become co-signers of that one."""
     if into.pk == proposal.pk:

@@ -4,11 +4,11 @@ replies, the proposer's feedback, closing, key and excellent proposals."""
 
 import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.models import HandlingUnit, today
+from liaison.transactions import service
 from liaison.workdays import add_months, add_working_days
 from liaison.workflow import (
     WorkflowError,
@@ -43,7 +43,7 @@ def _check_unit(proposal: Proposal, unit: HandlingUnit) -> None:
         raise WorkflowError(_("“%(u)s”是其他联络处的单位，不能交办。") % {"u": unit})
 
 
-@transaction.atomic
+@service
 def proposal_assign(
     *,
     proposal: Proposal,
@@ -100,7 +100,7 @@ def proposal_assign(
     return proposal
 
 
-@transaction.atomic
+@service
 def proposal_extend(*, proposal: Proposal, actor, due_date: datetime.date, reason: str) -> Proposal:
     if not reason.strip():
         raise WorkflowError(_("延期须填写理由。"))
@@ -131,7 +131,7 @@ def _lock_assignment(assignment: Assignment) -> tuple[Assignment, Proposal]:
     return assignment, proposal
 
 
-@transaction.atomic
+@service
 def assignment_request_return(
     *, assignment: Assignment, reason: str, actor=None, actor_label: str = ""
 ) -> Assignment:
@@ -153,7 +153,7 @@ def assignment_request_return(
     return assignment
 
 
-@transaction.atomic
+@service
 def assignment_decide_return(
     *,
     assignment: Assignment,
@@ -205,7 +205,7 @@ def assignment_decide_return(
     return replacement
 
 
-@transaction.atomic
+@service
 def assignment_acknowledge(
     *, assignment: Assignment, actor=None, actor_label: str = ""
 ) -> Assignment:
@@ -232,7 +232,7 @@ def assignment_acknowledge(
     return assignment
 
 
-@transaction.atomic
+@service
 def assignment_give_opinion(
     *, assignment: Assignment, opinion: str, actor=None, actor_label: str = ""
 ) -> Assignment:
@@ -255,7 +255,7 @@ def assignment_give_opinion(
     return assignment
 
 
-@transaction.atomic
+@service
 def reply_record(
     *,
     assignment: Assignment,
@@ -317,7 +317,7 @@ def reply_record(
     return reply
 
 
-@transaction.atomic
+@service
 def feedback_give(
     *, proposal: Proposal, actor, verdict: str, comments: str = "", member: Member | None = None
 ) -> Feedback:
@@ -368,7 +368,7 @@ def feedback_give(
     return feedback
 
 
-@transaction.atomic
+@service
 def proposal_close_without_feedback(*, proposal: Proposal, actor) -> Proposal:
     """Staff close a replied proposal whose proposer let the feedback deadline pass."""
     proposal = lock(proposal)
@@ -384,7 +384,7 @@ def proposal_close_without_feedback(*, proposal: Proposal, actor) -> Proposal:
     )
 
 
-@transaction.atomic
+@service
 def proposal_mark_key(
     *, proposal: Proposal, actor, supervising_leader: str, notes: str = ""
 ) -> Proposal:
@@ -413,7 +413,7 @@ def proposal_mark_key(
     return proposal
 
 
-@transaction.atomic
+@service
 def proposal_mark_excellent(*, proposal: Proposal, actor) -> Proposal:
     proposal = lock(proposal)
     if proposal.status not in REGISTERED_OR_LATER:

@@ -3,11 +3,11 @@
 
 import datetime
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.models import today
+from liaison.transactions import service
 from liaison.workflow import (
     WorkflowError,
     lock,
@@ -33,7 +33,7 @@ P = Proposal.Status
 # --- Public-opinion reports -----------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def opinion_report_create(
     *,
     actor,
@@ -61,7 +61,7 @@ def opinion_report_create(
     return report
 
 
-@transaction.atomic
+@service
 def opinion_report_update(*, report: OpinionReport, actor, **fields) -> OpinionReport:
     report = lock(report)
     editable_by_author = report.status == OpinionReport.Status.DRAFT
@@ -82,7 +82,7 @@ def opinion_report_update(*, report: OpinionReport, actor, **fields) -> OpinionR
 OS = OpinionReport.Status
 
 
-@transaction.atomic
+@service
 def opinion_report_move(
     *,
     report: OpinionReport,
@@ -128,7 +128,7 @@ def opinion_report_move(
     return report
 
 
-@transaction.atomic
+@service
 def adoption_record(
     *,
     report: OpinionReport,

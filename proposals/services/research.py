@@ -2,8 +2,8 @@
 
 
 
-from django.db import transaction
 
+from liaison.transactions import service
 from members.points import (
     points_award,
     points_earned_from,
@@ -24,7 +24,7 @@ P = Proposal.Status
 RESEARCH_POINTS = "research"
 
 
-@transaction.atomic
+@service
 def research_points_sync(*, report: ResearchReport, actor) -> None:
     """Points for taking part in research (参加调研视察): once the report is submitted
     (报送日期 set), its lead member and every group member earn the rule's points for it,
@@ -50,7 +50,7 @@ def research_points_sync(*, report: ResearchReport, actor) -> None:
         )
 
 
-@transaction.atomic
+@service
 def research_reports_delete(*, reports) -> None:
     """Delete research reports and the points they earned their group."""
     ids = list(reports.values_list("pk", flat=True))
