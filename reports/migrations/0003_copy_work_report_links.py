@@ -3,20 +3,23 @@
 from django.db import migrations
 
 
+def _copy(source, key, target, target_key):
+    """For each row of ``source`` whose ``key`` names a ``target`` row, point that row's
+    ``target_key`` back at it."""
+    for pk, other in source.objects.exclude(**{key: None}).values_list("pk", key):
+        target.objects.filter(pk=other).update(**{target_key: pk})
+
+
 def copy_links(apps, schema_editor):
     WorkReport = apps.get_model("plans", "WorkReport")
     Document = apps.get_model("reports", "Document")
-    linked = WorkReport.objects.filter(document_id__isnull=False)
-    for report_id, document_id in linked.values_list("pk", "document_id"):
-        Document.objects.filter(pk=document_id).update(work_report_id=report_id)
+    _copy(WorkReport, "document_id", Document, "work_report_id")
 
 
 def copy_links_back(apps, schema_editor):
     WorkReport = apps.get_model("plans", "WorkReport")
     Document = apps.get_model("reports", "Document")
-    linked = Document.objects.filter(work_report_id__isnull=False)
-    for document_id, report_id in linked.values_list("pk", "work_report_id"):
-        WorkReport.objects.filter(pk=report_id).update(document_id=document_id)
+    _copy(Document, "work_report_id", WorkReport, "document_id")
 
 
 class Migration(migrations.Migration):
