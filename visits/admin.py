@@ -12,6 +12,7 @@ from import_export.admin import ExportMixin
 from liaison import admin_filters
 from liaison.admin import (
     CreateThroughServiceMixin,
+    LookupAdmin,
     OfficeFileExportMixin,
     OfficeScopedAdmin,
 )
@@ -36,11 +37,7 @@ from .models import (
 )
 from .workflows import CONCERN_WORKFLOW, VISIT_WORKFLOW, visit_date_refusal
 
-
-@admin.register(ConcernCategory)
-class ConcernCategoryAdmin(admin.ModelAdmin):
-    list_display = ("name", "position", "is_active")
-    list_editable = ("position", "is_active")
+admin.site.register(ConcernCategory, LookupAdmin)
 
 
 @admin.register(VisitConfig)
