@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from liaison.transactions import service
 from liaison.workflow import (
     WorkflowError,
     lock,
@@ -30,7 +31,7 @@ S = WorkPlan.Status
 # --- Annual work plan -----------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def plan_create(*, actor, office, year: int, title: str = "", preamble: str = "") -> WorkPlan:
     """Start the year's plan (version 1, a draft)."""
     existing = WorkPlan.objects.filter(office=office, year=year).order_by("-version").first()
@@ -55,7 +56,7 @@ def plan_create(*, actor, office, year: int, title: str = "", preamble: str = ""
     return plan
 
 
-@transaction.atomic
+@service
 def plan_item_add(
     *,
     plan: WorkPlan,
@@ -89,7 +90,7 @@ def plan_item_add(
     return item
 
 
-@transaction.atomic
+@service
 def plan_submit(
     *, plan: WorkPlan, actor, submitted_on: datetime.date, submitted_to: str = "", note: str = ""
 ) -> WorkPlan:
@@ -109,7 +110,7 @@ def plan_submit(
     return plan
 
 
-@transaction.atomic
+@service
 def plan_comment_record(
     *, plan: WorkPlan, actor, received_on: datetime.date, commenter: str, content: str
 ) -> PlanComment:
@@ -129,7 +130,7 @@ def plan_comment_record(
     return comment
 
 
-@transaction.atomic
+@service
 def plan_revise(*, plan: WorkPlan, actor, note: str = "") -> WorkPlan:
     """Write the next version (修改稿) from this one, items copied, to be edited.
 
@@ -176,7 +177,7 @@ def plan_revise(*, plan: WorkPlan, actor, note: str = "") -> WorkPlan:
     return revised
 
 
-@transaction.atomic
+@service
 def plan_adopt(*, plan: WorkPlan, actor, adopted_on: datetime.date, note: str = "") -> WorkPlan:
     """The committee adopted this version. An earlier adopted version is retired first
     (in the same transaction: the database allows one adopted plan per year)."""
@@ -213,7 +214,7 @@ def current_plan(office, year: int) -> WorkPlan | None:
 # --- Work reports ---------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def work_report_create(
     *, actor, office, year: int, half: int | None = None, title: str = "", **sections
 ) -> WorkReport:
@@ -235,7 +236,7 @@ def work_report_create(
 SECTIONS = ("summary", "highlights", "problems", "next_steps")
 
 
-@transaction.atomic
+@service
 def work_report_update(*, report: WorkReport, actor, **sections) -> WorkReport:
     report = lock(report)
     if report.is_issued:
@@ -249,7 +250,7 @@ def work_report_update(*, report: WorkReport, actor, **sections) -> WorkReport:
     return report
 
 
-@transaction.atomic
+@service
 def work_report_issue(
     *, report: WorkReport, actor, figures: dict, issued_on: datetime.date
 ) -> WorkReport:

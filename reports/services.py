@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.models import today
+from liaison.transactions import service
 from liaison.workflow import WorkflowError
 from plans import services as plans_services
 from plans.models import WorkReport
@@ -50,7 +51,7 @@ def _enqueue(document_id: int, generation: int) -> None:
         logger.warning("Could not queue document %s; the sweep will retry", document_id)
 
 
-@transaction.atomic
+@service
 def document_request(
     *,
     office,
@@ -182,7 +183,7 @@ def _document_store(document: Document, generation: int, rendered) -> Document |
     return current
 
 
-@transaction.atomic
+@service
 def document_issue(*, document: Document, recipients, actor) -> list[DocumentIssue]:
     """Issue (印发) a document to committee leaders. They are notified once it is
     rendered — now, if it already is. Issuing twice to the same leader is harmless."""
@@ -215,7 +216,7 @@ def _notify_issues(document: Document) -> None:
         )
 
 
-@transaction.atomic
+@service
 def document_downloaded(*, issue: DocumentIssue) -> None:
     if issue.downloaded_at is None:
         DocumentIssue.objects.filter(pk=issue.pk, downloaded_at__isnull=True).update(
@@ -245,7 +246,7 @@ def _report_params(year: int, half: int | None) -> dict:
     return {"year": year, **({"half": half} if half else {})}
 
 
-@transaction.atomic
+@service
 def work_report_issue(
     *, report: WorkReport, actor, issued_on: datetime.date | None = None, recipients=()
 ) -> WorkReport:

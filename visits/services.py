@@ -10,12 +10,12 @@ import datetime
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.models import HandlingUnit, Office, today
+from liaison.transactions import service
 from liaison.workdays import add_working_days
 from liaison.workflow import (
     WorkflowError,
@@ -89,7 +89,7 @@ def _set_team(visit: Visit, team_users: Iterable, leaders: Iterable[tuple[str, s
     VisitTeamMember.objects.bulk_create(rows)
 
 
-@transaction.atomic
+@service
 def visit_record(
     *,
     actor,
@@ -143,7 +143,7 @@ def visit_record(
     return visit
 
 
-@transaction.atomic
+@service
 def visit_complete(
     *,
     visit: Visit,
@@ -179,7 +179,7 @@ def visit_complete(
     return visit
 
 
-@transaction.atomic
+@service
 def visit_update(*, visit: Visit, actor, **fields) -> Visit:
     """Correct a visit's details (the admin form). The date rule holds here too."""
     visit = lock(visit)
@@ -209,7 +209,7 @@ def visit_update(*, visit: Visit, actor, **fields) -> Visit:
     return visit
 
 
-@transaction.atomic
+@service
 def visit_cancel(*, visit: Visit, actor, reason: str) -> Visit:
     if not reason.strip():
         raise WorkflowError(_("请填写取消走访的原因。"))
@@ -227,7 +227,7 @@ def visit_cancel(*, visit: Visit, actor, reason: str) -> Visit:
     return visit
 
 
-@transaction.atomic
+@service
 def visit_delete(*, visits: QuerySet[Visit], actor) -> int:
     """Delete visits recorded by mistake and take them out of their members' tallies
     (concerns collected on them are kept, without the visit). Returns how many."""
@@ -247,7 +247,7 @@ def refresh_visit_tallies(visit: Visit, also: Iterable[int] = ()) -> None:
 # --- Life events ----------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def life_event_record(
     *,
     actor,
@@ -306,7 +306,7 @@ def life_event_record(
 # --- Concerns -------------------------------------------------------------------------
 
 
-@transaction.atomic
+@service
 def concern_create(
     *,
     actor,
@@ -374,7 +374,7 @@ def _check_unit(concern: Concern, unit: HandlingUnit, *, within: bool) -> None:
         )
 
 
-@transaction.atomic
+@service
 def concern_triage(
     *,
     concern: Concern,
@@ -427,7 +427,7 @@ def _triage_if_new(concern: Concern, actor, scope: str) -> None:
         )
 
 
-@transaction.atomic
+@service
 def concern_assign(
     *,
     concern: Concern,
@@ -471,7 +471,7 @@ def concern_assign(
     return concern
 
 
-@transaction.atomic
+@service
 def concern_escalate(
     *,
     concern: Concern,
@@ -520,7 +520,7 @@ def _append(existing: str, text: str) -> str:
     return f"{existing}\n{line}" if existing else line
 
 
-@transaction.atomic
+@service
 def concern_coordinate(*, concern: Concern, actor, notes: str) -> Concern:
     """Staff add to the coordination notes of an escalated concern."""
     if not (notes or "").strip():
@@ -539,7 +539,7 @@ def _actor_label(concern: Concern, actor, actor_label: str) -> str:
     return "" if getattr(actor, "pk", None) else str(concern.unit)
 
 
-@transaction.atomic
+@service
 def concern_acknowledge(
     *, concern: Concern, actor=None, actor_label: str = "", unit: HandlingUnit | None = None
 ) -> Concern:
@@ -561,7 +561,7 @@ def concern_acknowledge(
     return concern
 
 
-@transaction.atomic
+@service
 def concern_update_progress(
     *,
     concern: Concern,
@@ -595,7 +595,7 @@ def concern_update_progress(
     return concern
 
 
-@transaction.atomic
+@service
 def concern_report_result(
     *,
     concern: Concern,
@@ -636,7 +636,7 @@ def concern_report_result(
     return concern
 
 
-@transaction.atomic
+@service
 def concern_feed_back(*, concern: Concern, actor, note: str = "") -> Concern:
     """反馈委员: the result is fed back to the member, who is asked to confirm."""
     concern = lock(concern)
@@ -664,7 +664,7 @@ def _verdict_giver(concern: Concern, actor, member: Member | None) -> int | None
     return acting.pk if acting is not None else None
 
 
-@transaction.atomic
+@service
 def concern_confirm(
     *, concern: Concern, actor, satisfied: bool, comments: str = "", member: Member | None = None
 ) -> Concern:
@@ -709,7 +709,7 @@ def concern_confirm(
     return concern
 
 
-@transaction.atomic
+@service
 def concern_close(*, concern: Concern, actor, note: str = "") -> Concern:
     """Staff close a concern: one with no member to feed back to, or one whose member
     has not confirmed within the configured working days."""
