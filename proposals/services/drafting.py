@@ -1,8 +1,6 @@
 """Drafting, co-signing, submission and review (立案, return, refusal, merger) of
 proposals."""
 
-
-
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone

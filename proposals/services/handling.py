@@ -1,7 +1,6 @@
 """Assignment to handling units, their acknowledgement, returns, opinions and
 replies, the proposer's feedback, closing, key and excellent proposals."""
 
-
 import datetime
 
 from django.utils import timezone

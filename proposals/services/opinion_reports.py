@@ -1,6 +1,5 @@
 """Public-opinion reports (社情民意信息): drafting, the editing workflow, adoptions."""
 
-
 import datetime
 
 from django.utils import timezone

@@ -1,8 +1,5 @@
 """Research reports (调研报告) and the points their groups earn."""
 
-
-
-
 from liaison.transactions import service
 from members.points import (
     points_award,

@@ -11,6 +11,7 @@ from django.urls import reverse
 from briefings import services
 from briefings.models import ActivityConfig, Invitation
 from briefings.signin import sign_in_token, sign_in_url
+from liaison.workflow import WorkflowError
 from members.models import PointEntry
 from tests.factories import activity_published, member_with_account, shanghai
 
@@ -205,5 +206,5 @@ def test_qr_sign_in_and_tablet_tick_agree(briefing, member, member_client, staff
     with time_machine.travel(DURING):
         member_client.post(_scan_url(briefing))
         invitation = Invitation.objects.get(activity=briefing, member=member)
-        with pytest.raises(services.WorkflowError, match="不能重复登记"):
+        with pytest.raises(WorkflowError, match="不能重复登记"):
             services.attendance_record(invitation=invitation, actor=staff)
