@@ -5,12 +5,32 @@ import pytest
 
 from liaison import roles
 
+from . import migrated_db
 from .factories import (
     OfficeFactory,
     UserFactory,
     member_with_account,
     staff_user,
 )
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(django_db_keepdb, django_db_createdb):
+    """A migrated database kept by an earlier run is used as it is (see migrated_db)."""
+    if django_db_keepdb or django_db_createdb:
+        return django_db_keepdb
+    return migrated_db.restore()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_keepdb, django_db_blocker, request):
+    reuse = request.config.getvalue("reuse_db")
+    if not reuse:
+        with django_db_blocker.unblock():
+            migrated_db.keep()
+    yield
+    if django_db_keepdb and not reuse:
+        migrated_db.discard()
 
 
 @pytest.fixture(autouse=True)
