@@ -52,7 +52,8 @@ def service_calls():
             for name, function in vars(module).items():
                 if (
                     inspect.isfunction(function)
-                    and function.__module__ == module.__name__
+                    # defined there, or in the package's own modules (services/ folders)
+                    and f"{function.__module__}.".startswith(f"{module.__name__}.")
                     and not name.startswith("_")
                 ):
                     patch.setattr(module, name, watch(f"{module.__name__}.{name}", function))
