@@ -3,12 +3,9 @@ import datetime
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
@@ -19,9 +16,9 @@ from liaison.models import today
 from liaison.scoping import is_single_office, sees_all_offices
 from liaison.workflow import WorkflowError
 
-from . import services
+from . import admin_views, services
 from .actions import ACTIVITY_ACTIONS, OPINION_ACTIONS
-from .admin_actions import ACTIVITY_STEPS, OPINION_STEPS
+from .admin_steps import ACTIVITY_STEPS, OPINION_STEPS
 from .models import (
     Activity,
     ActivityConfig,
@@ -35,9 +32,8 @@ from .models import (
     Material,
     Opinion,
 )
-from .selectors import activity_minutes, organised_by, sign_in_sheet, with_counts
-from .signin import qr_svg, sign_in_url, sign_in_window
-from .workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW, record_attendance_refusal
+from .selectors import organised_by, with_counts
+from .workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW
 
 A = Activity.Status
 
@@ -584,99 +580,13 @@ class ActivityAdmin(
         return obj
 
     def sign_in_view(self, request, object_id):
-        """签到登记: a page for a tablet at the door — big rows in name-list order, one tap
-        marks a member present."""
-        activity = self._activity(request, object_id)
-        url = reverse("admin:briefings_activity_sign_in", args=[activity.pk])
-        query = request.GET.get("q", "").strip()
-        if request.method == "POST":
-            if not self.has_change_permission(request, activity):
-                raise PermissionDenied
-            invitation = activity.invitations.filter(pk=request.POST.get("invitation")).first()
-            if invitation is None:
-                messages.error(request, _("没有找到该委员的邀请记录。"))
-            else:
-                try:
-                    services.attendance_record(invitation=invitation, actor=request.user)
-                except WorkflowError as error:
-                    messages.error(request, str(error))
-                else:
-                    messages.success(
-                        request, _("%(name)s 已签到。") % {"name": invitation.member.name}
-                    )
-            back = request.POST.get("q", "")
-            return HttpResponseRedirect(f"{url}?q={back}" if back else url)
-        invitations = list(sign_in_sheet(activity, query))
-        counts = {"invited": 0, "attended": 0, "leave": 0}
-        for row in activity.invitations.values_list("attendance", "reply"):
-            counts["invited"] += 1
-            counts["attended"] += row[0] == Invitation.Attendance.ATTENDED
-            counts["leave"] += row[1] == Invitation.Reply.LEAVE
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": activity,
-            "is_nav_sidebar_enabled": False,  # the whole width for the list on a tablet
-            "title": _("签到登记：%(t)s") % {"t": activity.title},
-            "activity": activity,
-            "invitations": invitations,
-            "query": query,
-            "counts": counts,
-            # Why the rows have no 签到 button (None: they have), as the service says.
-            "record_refusal": record_attendance_refusal(activity)
-            if self.has_change_permission(request, activity)
-            else _("您没有登记出勤的权限，此页仅供查看。"),
-            "change_url": reverse("admin:briefings_activity_change", args=[activity.pk]),
-        }
-        return TemplateResponse(request, "admin/briefings/activity/sign_in.html", context)
+        return admin_views.sign_in(self, request, self._activity(request, object_id))
 
     def qr_view(self, request, object_id):
-        """The QR code to project in the hall; refreshes its count every 30 seconds."""
-        activity = self._activity(request, object_id)
-        url = sign_in_url(activity)
-        attended = activity.invitations.filter(attendance=Invitation.Attendance.ATTENDED).count()
-        invited = activity.invitations.count()
-        opens, closes = sign_in_window(activity)
-        context = {
-            "activity": activity,
-            "qr": mark_safe(qr_svg(url)),  # segno's own SVG markup, no user input in it
-            "url": url,
-            "attended": attended,
-            "invited": invited,
-            "opens": opens,
-            "closes": closes,
-            "window_open": opens <= timezone.now() <= closes,
-        }
-        return TemplateResponse(request, "admin/briefings/activity/qr.html", context)
+        return admin_views.qr(self, request, self._activity(request, object_id))
 
     def minutes_view(self, request, object_id):
-        """纪要 for printing: the minutes with attendance and opinions attached."""
-        activity = activity_minutes(
-            Activity.objects.filter(pk=self._activity(request, object_id).pk)
-        ).get()
-        invitations = list(activity.invitations.all())
-        groups = {state: [] for state, _label in Invitation.Attendance.choices}
-        for invitation in invitations:
-            groups[invitation.attendance].append(invitation.member.name)
-        attendance = [
-            (label, groups[state])
-            for state, label in Invitation.Attendance.choices
-            if groups[state]
-        ]
-        context = {
-            "activity": activity,
-            "leaders": list(activity.leaders.all()),
-            "agenda": list(activity.agenda.all()),
-            "attendance": attendance,
-            "invited": len(invitations),
-            "opinions": list(activity.opinions.all()),
-            "outputs": list(activity.outputs.all()) if activity.kind.records_outputs else [],
-            "donations": list(activity.donations.select_related("member"))
-            if activity.kind.records_outputs
-            else [],
-            "printed_on": today(),
-        }
-        return TemplateResponse(request, "admin/briefings/activity/minutes.html", context)
+        return admin_views.minutes(self, request, self._activity(request, object_id))
 
 
 @admin.register(Invitation)

@@ -12,7 +12,7 @@ from liaison.workflow import record_creation
 
 from . import services
 from .actions import PLAN_ACTIONS
-from .admin_actions import PLAN_STEPS
+from .admin_steps import PLAN_STEPS
 from .models import (
     PlanCategory,
     PlanComment,

@@ -18,7 +18,7 @@ from liaison.models import today
 
 from . import services
 from .actions import OPINION_ACTIONS, PROPOSAL_ACTIONS
-from .admin_actions import OPINION_STEPS, PROPOSAL_STEPS
+from .admin_steps import OPINION_STEPS, PROPOSAL_STEPS
 from .models import (
     Adoption,
     Assignment,

@@ -25,7 +25,7 @@ from plans.models import WorkPlan, WorkReport
 
 from . import metrics, services
 from .actions import PLAN_ACTIONS
-from .admin_actions import PLAN_STEPS, REPORT_STEPS
+from .admin_steps import PLAN_STEPS, REPORT_STEPS
 from .charts import progress_chart
 from .figures import report_figures
 from .models import Document, DocumentIssue

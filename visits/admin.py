@@ -25,7 +25,7 @@ from members.formats import XLSX
 
 from . import admin_views, services
 from .actions import CONCERN_ACTIONS, VISIT_ACTIONS
-from .admin_actions import CONCERN_STEPS, VISIT_STEPS
+from .admin_steps import CONCERN_STEPS, VISIT_STEPS
 from .models import (
     Concern,
     ConcernCategory,

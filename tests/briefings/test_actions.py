@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from briefings import services
 from briefings.actions import ACTIVITY_ACTIONS, OPINION_ACTIONS, activity_actions
-from briefings.admin_actions import ACTIVITY_STEPS, OPINION_STEPS
+from briefings.admin_steps import ACTIVITY_STEPS, OPINION_STEPS
 from briefings.models import Activity, ActivityConfig, ActivityKind, Invitation, Opinion
 from briefings.signin import sign_in_token
 from briefings.workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW

@@ -9,7 +9,7 @@ from django.urls import reverse
 from liaison.actions import PRIMARY, STAFF, Actor
 from plans import services
 from plans.actions import PLAN_ACTIONS, plan_actions
-from plans.admin_actions import PLAN_STEPS
+from plans.admin_steps import PLAN_STEPS
 from plans.models import WorkPlan
 from tests.factories import plan_with_items
 

@@ -12,7 +12,7 @@ from liaison.actions import MEMBER, PRIMARY, STAFF, UNIT, Actor
 from liaison.unit_links import unit_link_token
 from proposals import services
 from proposals.actions import OPINION_ACTIONS, PROPOSAL_ACTIONS, proposal_actions
-from proposals.admin_actions import OPINION_STEPS, PROPOSAL_STEPS
+from proposals.admin_steps import OPINION_STEPS, PROPOSAL_STEPS
 from proposals.models import OpinionReport, Proposal
 from proposals.workflows import OPINION_WORKFLOW, PROPOSAL_WORKFLOW
 from tests.factories import HandlingUnitFactory, proposal_draft

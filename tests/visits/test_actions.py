@@ -18,7 +18,7 @@ from members.models import Member
 from tests.factories import HandlingUnitFactory, MemberFactory
 from visits import services, tallies
 from visits.actions import CONCERN_ACTIONS, VISIT_ACTIONS, concern_actions, visit_actions
-from visits.admin_actions import CONCERN_STEPS, VISIT_STEPS
+from visits.admin_steps import CONCERN_STEPS, VISIT_STEPS
 from visits.models import Concern, LifeEvent, Visit, VisitTally
 from visits.workflows import CONCERN_WORKFLOW, VISIT_WORKFLOW
 

@@ -1,7 +1,7 @@
 """Workflow steps staff take in the admin on plans, each a small form that calls a
 service (liaison.admin_workflow draws them). The services check the move again under a
 row lock, so a stale page gets a clear message, never a 500. (A plan's PDF and issuing
-a work report are reports' steps: reports/admin_actions.py.)"""
+a work report are reports' steps: reports/admin_steps.py.)"""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
