@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .actions import STAFF, Actor
+from .actions import STAFF, ActionTable, Actor
 from .workflow import WorkflowError, history_for
 
 
@@ -47,24 +47,11 @@ class Step:
     files: bool = False
 
 
-@dataclass(frozen=True)
-class LegacyStep:
-    """A step that lists its own states (apps not yet moved to an actions table)."""
-
-    label: Any
-    form: type[forms.Form]
-    run: Any
-    states: tuple
-    needs: tuple = ()
-    files: bool = False
-    danger: bool = False
-
-
 class WorkflowAdminMixin:
     """Use with OfficeScopedAdmin. ``action_table`` is the app's actions table;
     ``workflow_steps`` maps each of its staff actions to a ``Step``."""
 
-    action_table = None
+    action_table = ActionTable()  # no actions: the change page shows the timeline only
     workflow_steps: dict = {}
     workflow = None  # the liaison.workflow.Workflow, for status labels on the timeline
     change_form_template = "admin/workflow_change_form.html"
@@ -104,26 +91,10 @@ class WorkflowAdminMixin:
 
     def available_actions(self, request, obj):
         """The staff actions offered on ``obj`` now, in the table's order."""
-        if self.action_table is None:  # a LegacyStep app
-            return [
-                LegacyAction(name, step)
-                for name, step in self.workflow_steps.items()
-                if obj.status in step.states
-            ]
         return self.action_table.available(obj, Actor.staff(request.user))
 
     def _action(self, request, obj, name):
         """(the action, or None with the sentence why it is not available now)."""
-        if self.action_table is None:
-            step = self.workflow_steps.get(name)
-            if step is None:
-                raise Http404
-            if obj.status in step.states:
-                return LegacyAction(name, step), None
-            return None, _("当前状态为“%(status)s”，不能执行“%(label)s”。") % {
-                "status": obj.get_status_display(),
-                "label": step.label,
-            }
         action = self.action_table.action(STAFF, name)
         if action is None or name not in self.workflow_steps:
             raise Http404
@@ -189,18 +160,3 @@ class WorkflowAdminMixin:
         }
         return TemplateResponse(request, "admin/workflow_step.html", context)
 
-
-@dataclass(frozen=True)
-class LegacyAction:
-    """A LegacyStep seen as an action, so the change page renders one shape."""
-
-    name: str
-    step: LegacyStep
-
-    @property
-    def label(self):
-        return self.step.label
-
-    @property
-    def style(self):
-        return "danger" if self.step.danger else "secondary"

@@ -1,12 +1,14 @@
-"""What reports adds to the annual work plan's actions (plans/actions.py): any version
-can be printed as a PDF. The plan's admin (reports/admin.py) draws its buttons from
-this table."""
+"""What reports adds to the annual work plan's actions (plans/actions.py) — any version
+can be printed as a PDF — and the work report's actions: issuing one freezes its figures
+and renders its PDF, which only reports can do. The admins in reports/admin.py draw
+their buttons from these tables."""
 
 from django.utils.translation import gettext_lazy as _
 
-from liaison.actions import STAFF, Action, ActionTable, Actor, Rule
+from liaison.actions import PRIMARY, STAFF, Action, ActionTable, Actor, Rule, moves_to
 from plans import actions as plans_actions
-from plans.models import WorkPlan
+from plans.models import WorkPlan, WorkReport
+from plans.workflows import REPORT_WORKFLOW
 
 PLAN_ACTIONS = ActionTable(
     *plans_actions.PLAN_ACTIONS.rules,
@@ -17,3 +19,18 @@ PLAN_ACTIONS = ActionTable(
 
 def plan_actions(plan: WorkPlan, actor: Actor) -> list[Action]:
     return PLAN_ACTIONS.available(plan, actor)
+
+
+WORK_REPORT_ACTIONS = ActionTable(
+    Rule(
+        Action("issue", _("报送（冻结数据并生成 PDF）"), PRIMARY, form=True),
+        STAFF,
+        moves_to(REPORT_WORKFLOW, WorkReport.Status.ISSUED),
+    ),
+    # A draft's PDF shows the live figures; an issued one's, the frozen figures.
+    Rule(Action("pdf", _("生成 PDF")), STAFF, lambda report, actor: None),
+)
+
+
+def work_report_actions(report: WorkReport, actor: Actor) -> list[Action]:
+    return WORK_REPORT_ACTIONS.available(report, actor)

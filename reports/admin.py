@@ -24,7 +24,7 @@ from plans import admin as plans_admin
 from plans.models import WorkPlan, WorkReport
 
 from . import metrics, services
-from .actions import PLAN_ACTIONS
+from .actions import PLAN_ACTIONS, WORK_REPORT_ACTIONS
 from .admin_steps import PLAN_STEPS, REPORT_STEPS
 from .charts import progress_chart
 from .figures import report_figures
@@ -100,7 +100,8 @@ class WorkReportAdmin(plans_admin.WorkReportAdmin):
     """The work report with its figures (live until it is issued, then as frozen), its
     issue and its PDF."""
 
-    workflow_steps = {**plans_admin.WorkReportAdmin.workflow_steps, **REPORT_STEPS}
+    action_table = WORK_REPORT_ACTIONS
+    workflow_steps = REPORT_STEPS
     change_form_template = "admin/reports/workreport/change_form.html"
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin_workflow import ConfirmForm, LegacyStep, Step
+from liaison.admin_workflow import ConfirmForm, Step
 from liaison.models import today
 from plans.models import WorkReport
 
@@ -59,17 +59,10 @@ def _request_report_pdf(report, user, data):
 
 
 REPORT_STEPS = {
-    "issue": LegacyStep(
-        _("报送（冻结数据并生成 PDF）"),
+    "issue": Step(
         IssueReportForm,
         lambda r, u, d: services.work_report_issue(report=r, actor=u, **d),
-        (R.DRAFT,),
         needs=("record",),
     ),
-    "pdf": LegacyStep(
-        _("生成 PDF"),
-        ConfirmForm,
-        _request_report_pdf,
-        tuple(R.values),
-    ),
+    "pdf": Step(ConfirmForm, _request_report_pdf),
 }
