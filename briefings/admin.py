@@ -12,7 +12,7 @@ from import_export.admin import ExportMixin
 
 from liaison.admin import CreateThroughServiceMixin, OfficeScopedAdmin
 from liaison.admin_workflow import WorkflowAdminMixin
-from liaison.models import today
+from liaison.models import Office, today
 from liaison.scoping import is_single_office, sees_all_offices
 from liaison.workflow import WorkflowError
 
@@ -491,8 +491,6 @@ class ActivityAdmin(
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "co_offices":
-            from liaison.models import Office
-
             kwargs["queryset"] = Office.objects.all()  # joint with any street's office
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 

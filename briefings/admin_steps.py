@@ -8,8 +8,10 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
-from liaison.models import today
+from liaison.models import HandlingUnit, today
 from members.models import Member, Sector
+from proposals.models import ProposalCategory
+from visits.models import ConcernCategory
 
 from . import services
 from .models import Activity, Invitation
@@ -248,8 +250,6 @@ class ToProposalForm(RecordForm):
     suggestions = forms.CharField(label=_("建议办法"), widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args, **kwargs):
-        from proposals.models import ProposalCategory
-
         super().__init__(*args, **kwargs)
         opinion = self.record
         self.fields["category"].queryset = ProposalCategory.objects.filter(is_active=True)
@@ -270,9 +270,6 @@ class ToConcernForm(RecordForm):
     )
 
     def __init__(self, *args, **kwargs):
-        from liaison.models import HandlingUnit
-        from visits.models import ConcernCategory
-
         super().__init__(*args, **kwargs)
         opinion = self.record
         office_id = opinion.member.office_id if opinion.member_id else opinion.activity.office_id

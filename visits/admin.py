@@ -1,15 +1,17 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 
-from liaison import admin_filters
+from liaison import admin_filters, roles
 from liaison.admin import (
     CreateThroughServiceMixin,
     LookupAdmin,
@@ -120,10 +122,6 @@ class VisitTeamInline(admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            from django.contrib.auth import get_user_model
-
-            from liaison import roles
-
             users = get_user_model().objects.filter(
                 groups__name__in=[roles.OFFICE_STAFF, roles.COMMITTEE_LEADER], is_active=True
             )
@@ -437,8 +435,6 @@ class LifeEventAdmin(CreateThroughServiceMixin, OfficeScopedAdmin):
 
     @admin.display(description=_("走访记录"))
     def visit_link(self, obj):
-        from django.urls import reverse
-
         if obj.visit_id is None:
             return "—"
         url = reverse("admin:visits_visit_change", args=[obj.visit_id])
@@ -500,8 +496,6 @@ class ConcernResource(resources.ModelResource):
         )
 
     def dehydrate_created(self, concern):
-        from django.utils import timezone
-
         return timezone.localtime(concern.created_at).date()
 
     def dehydrate_overdue(self, concern):

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from liaison.models import HandlingUnit, Lookup, Office
+from liaison.models import HandlingUnit, Lookup, Office, today
 from members.models import Member
 
 _MONTH_DAY = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
@@ -177,8 +177,6 @@ class Visit(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        from liaison.models import today
-
         return (
             self.status == self.Status.PENDING
             and self.due_date is not None
@@ -489,8 +487,6 @@ class Concern(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        from liaison.models import today
-
         return self.is_overdue_on(today())
 
     def is_overdue_on(self, day: datetime.date) -> bool:

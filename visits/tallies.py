@@ -19,27 +19,20 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.db.models.functions import ExtractYear
 
+from liaison.models import Office
+from members.models import Member
+
+from .models import CoverageStamp, VisitMember, VisitTally
+
 logger = logging.getLogger(__name__)
 
 # Members recounted per statement (SQLite limits the parameters of one statement).
 CHUNK = 500
 
 
-def _models():
-    from members.models import Member
-
-    from .models import VisitMember, VisitTally
-
-    return Member, VisitMember, VisitTally
-
-
 def bump_stamps(office_ids: Iterable[int] | None = None) -> None:
     """Mark these offices' coverage (every office's, with None) as changed, so the
     cached coverage figures are computed afresh."""
-    from liaison.models import Office
-
-    from .models import CoverageStamp
-
     if office_ids is None:
         office_ids = Office.objects.values_list("pk", flat=True)
     ids = sorted(set(office_ids))
@@ -84,7 +77,6 @@ def refresh(member_ids: Iterable[int]) -> None:
     """Recount these members' tallies from their visits. Their member rows are locked
     first (in id order), so two transactions recounting the same member run one after
     the other and the second sees the first's visits."""
-    Member, VisitMember, VisitTally = _models()
     ids = sorted(set(member_ids))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -101,7 +93,7 @@ def rebuild(visit_member_model=None, tally_model=None) -> int:
     Returns the number of rows."""
     current = visit_member_model is None  # not a migration's historical models
     if current:
-        _member, visit_member_model, tally_model = _models()
+        visit_member_model, tally_model = VisitMember, VisitTally
     with transaction.atomic():
         tally_model.objects.all().delete()
         rows = tally_model.objects.bulk_create(
@@ -114,7 +106,6 @@ def rebuild(visit_member_model=None, tally_model=None) -> int:
 
 def stale_member_ids() -> set[int]:
     """Members whose stored tallies differ from a recount of their visits."""
-    _member, VisitMember, VisitTally = _models()
     stored = set(
         VisitTally.objects.values_list(
             "member_id", "year", "first_half", "second_half", "last_visited_on"

@@ -11,6 +11,9 @@ from liaison.workflow import (
     transition,
 )
 from members.models import Member
+from proposals.services import proposal_create
+from visits.models import Concern
+from visits.services import concern_assign, concern_create
 
 from .. import notifications, workflows
 from ..models import (
@@ -37,8 +40,6 @@ def opinion_to_proposal(
 ) -> Opinion:
     """Turn a member's opinion into a proposal draft in their name (they complete and
     submit it in the portal). The draft and the opinion point at each other."""
-    from proposals.services import proposal_create
-
     opinion = lock(opinion)
     refuse(workflows.to_proposal_refusal(opinion))
     member = Member.objects.select_related("office", "term", "user").get(pk=opinion.member_id)
@@ -85,9 +86,6 @@ def opinion_to_concern(
     the activity named as its source; given a street department, it is assigned there
     at once (DOMAIN.md: a problem within the street's duties goes to the department
     concerned, to be done within a time limit). The two point at each other."""
-    from visits.models import Concern
-    from visits.services import concern_assign, concern_create
-
     opinion = lock(opinion)
     OPINION_WORKFLOW.check(opinion.status, Opinion.Status.CONCERN)
     activity = Activity.objects.select_related("office").get(pk=opinion.activity_id)
