@@ -31,9 +31,9 @@ from briefings.models import (
     Opinion,
 )
 from demo.history import History
-from demo.points import Ledger
 from liaison.models import StatusChange
 from members.models import Member
+from members.points import PointsLedger
 
 A = Activity.Status
 I = Invitation  # noqa: E741
@@ -241,7 +241,7 @@ def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=N
     Invitation.objects.bulk_create(invitations, batch_size=2000)
 
     # Points for attendance, with the invitation as their source.
-    ledger = Ledger(offices)
+    ledger = PointsLedger(offices)
     attended_by_activity = defaultdict(list)
     for invitation in invitations:
         kind = ATTENDANCE_POINTS.get(invitation.attendance)

@@ -15,10 +15,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from demo.history import History
-from demo.points import Ledger
 from liaison.models import HandlingUnit, StatusChange
 from liaison.workdays import add_months
 from members.models import Member, PointRule
+from members.points import PointsLedger
 from proposals import services
 from proposals.models import (
     Adoption,
@@ -190,7 +190,7 @@ class _Builder:
     def __init__(self, rng: random.Random, today: datetime.date, actor, offices):
         self.rng, self.today, self.actor = rng, today, actor
         self.history = History()
-        self.ledger = Ledger(offices)
+        self.ledger = PointsLedger(offices)
         self.assignments: list[Assignment] = []
         self.replies: list[tuple[Assignment, dict]] = []
         self.feedback: list[Feedback] = []
