@@ -10,23 +10,19 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin import OfficeScopedAdmin
-from liaison.models import Office, today
 from liaison.scoping import visible_offices
 from liaison.workflow import WorkflowError
-from members.models import Member, Term
 from plans import admin as plans_admin
 from plans.models import WorkPlan, WorkReport
 
-from . import metrics, services
+from . import admin_views, services
 from .actions import PLAN_ACTIONS, WORK_REPORT_ACTIONS
 from .admin_steps import PLAN_STEPS, REPORT_STEPS
-from .charts import progress_chart
 from .figures import report_figures
 from .models import Document, DocumentIssue
 from .selectors import leaders_for
@@ -56,43 +52,8 @@ class WorkPlanAdmin(plans_admin.WorkPlanAdmin):
         ]
 
     def progress_view(self, request, object_id):
-        """Each target against the data, live (DOMAIN.md: the plan's measurable targets)."""
         plan = self.get_object(request, unquote(object_id))
-        if request.method == "POST":
-            if not self.has_change_permission(request, plan):
-                raise PermissionDenied
-            services.document_request(
-                office=plan.office,
-                kind=Document.Kind.PLAN_PROGRESS,
-                params={"year": plan.year},
-                actor=request.user,
-                refresh=True,
-            )
-            messages.success(request, _("执行情况 PDF 已加入生成队列，可在“报告文件”中查看进度。"))
-            return HttpResponseRedirect(request.path)
-        items = list(plan.items.select_related("category"))
-        readings = metrics.measure(plan.office, plan.year, items)
-        rows = [(item, readings.get(item.pk)) for item in items]
-        chart = progress_chart(
-            [
-                (item.get_metric_display(), reading.value, reading.goal)
-                for item, reading in rows
-                if reading is not None
-            ],
-        )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "original": plan,
-            "title": _("%(plan)s 执行情况") % {"plan": plan},
-            "rows": rows,
-            "chart": chart,
-            "as_of": today(),
-            "measured": sum(1 for _, r in rows if r is not None),
-            "met": sum(1 for _, r in rows if r is not None and r.met),
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/reports/workplan/progress.html", context)
+        return admin_views.plan_progress(self, request, plan)
 
 
 @admin.register(WorkReport)
@@ -116,56 +77,6 @@ class WorkReportAdmin(plans_admin.WorkReportAdmin):
 
 
 # --- Documents ------------------------------------------------------------------------
-
-
-class DocumentRequestForm(forms.Form):
-    kind = forms.ChoiceField(label=_("文件类型"), choices=Document.Kind.choices)
-    office = forms.ModelChoiceField(label=_("联络处"), queryset=Office.objects.none())
-    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100, required=False)
-    half = forms.TypedChoiceField(
-        label=_("半年"),
-        choices=[("", _("全年")), ("1", _("上半年")), ("2", _("下半年"))],
-        coerce=int,
-        empty_value=None,
-        required=False,
-        help_text=_("工作报告、问题汇总可选。"),
-    )
-    member_no = forms.CharField(label=_("委员编号"), required=False, help_text=_("履职档案必填。"))
-    term = forms.ModelChoiceField(
-        label=_("届次"),
-        queryset=Term.objects.all(),
-        required=False,
-        help_text=_("履职档案：选届次则生成整届档案，否则按年度。"),
-    )
-    activity = forms.IntegerField(
-        label=_("活动编号"),
-        required=False,
-        help_text=_("活动纪要必填；在活动页面点“生成纪要 PDF”会自动填好。"),
-    )
-
-    def __init__(self, *args, offices, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = offices
-        if offices.count() == 1:
-            self.fields["office"].initial = offices.first()
-            self.fields["office"].widget = forms.HiddenInput()
-        self.fields["year"].initial = today().year
-
-    def params(self) -> dict:
-        data = self.cleaned_data
-        params = {"year": data.get("year"), "half": data.get("half")}
-        if data.get("member_no"):
-            member = Member.objects.filter(
-                member_no=data["member_no"].strip(), office=data["office"]
-            ).first()
-            if member is None:
-                raise WorkflowError(_("本联络处没有该编号的委员。"))
-            params["member"] = member.pk
-            if data.get("term"):
-                params = {"member": member.pk, "term": data["term"].pk}
-        if data.get("activity"):
-            params["activity"] = data["activity"]
-        return params
 
 
 class IssueForm(forms.Form):
@@ -306,39 +217,7 @@ class DocumentAdmin(OfficeScopedAdmin):
         """Ask for a document: the worker renders it; the page shows its progress."""
         if not self.has_add_permission(request):
             raise PermissionDenied
-        # Other pages link here with the fields filled in (?kind=minutes&activity=18).
-        initial = {
-            name: request.GET[name]
-            for name in ("kind", "year", "half", "member_no", "activity")
-            if name in request.GET
-        }
-        form = DocumentRequestForm(
-            request.POST or None, initial=initial, offices=self._offices(request)
-        )
-        if request.method == "POST" and form.is_valid():
-            try:
-                document = services.document_request(
-                    office=form.cleaned_data["office"],
-                    kind=form.cleaned_data["kind"],
-                    params=form.params(),
-                    actor=request.user,
-                )
-            except WorkflowError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("已加入生成队列：%(title)s") % {"title": document})
-                return HttpResponseRedirect(
-                    reverse("admin:reports_document_change", args=[document.pk])
-                )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": _("生成报告文件"),
-            "form": form,
-            "has_view_permission": True,
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "admin/reports/document/request.html", context)
+        return admin_views.document_request(self, request)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         document = self.get_object(request, unquote(object_id))
