@@ -34,18 +34,20 @@ REPORT_WORKFLOW = Workflow(R, {R.DRAFT: (R.ISSUED,)})
 # (liaison.workflow.refuse) and plans/actions.py offers a button only when it is None.
 
 
-def items_refusal(plan: WorkPlan, verb: str) -> str | None:
+def submit_refusal(plan: WorkPlan) -> str | None:
+    if refusal := PLAN_WORKFLOW.refusal(plan.status, S.SUBMITTED):
+        return refusal
     if not plan.items.exists():
-        return _("计划还没有任何事项，不能%(verb)s。") % {"verb": verb}
+        return _("计划还没有任何事项，不能报送。")
     return None
 
 
-def submit_refusal(plan: WorkPlan) -> str | None:
-    return PLAN_WORKFLOW.refusal(plan.status, S.SUBMITTED) or items_refusal(plan, _("报送"))
-
-
 def adopt_refusal(plan: WorkPlan) -> str | None:
-    return PLAN_WORKFLOW.refusal(plan.status, S.ADOPTED) or items_refusal(plan, _("通过"))
+    if refusal := PLAN_WORKFLOW.refusal(plan.status, S.ADOPTED):
+        return refusal
+    if not plan.items.exists():
+        return _("计划还没有任何事项，不能通过。")
+    return None
 
 
 def comment_refusal(plan: WorkPlan) -> str | None:
