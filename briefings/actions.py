@@ -16,6 +16,7 @@ from liaison.actions import (
     Rule,
     all_of,
     moves_to,
+    of_record,
     requires,
 )
 
@@ -37,9 +38,6 @@ def invitation_of(activity: Activity, member) -> Invitation | None:
         invitation.activity = activity
     return invitation
 
-
-def _guard(guard):
-    return lambda obj, actor: guard(obj)
 
 
 def _mine(guard):
@@ -69,28 +67,28 @@ ACTIVITY_ACTIONS = ActionTable(
     Rule(
         Action("request_send", _("登记请示报送"), form=True),
         STAFF,
-        _guard(w.request_send_refusal),
+        of_record(w.request_send_refusal),
     ),
     Rule(
         Action("request_answer", _("录入党工委批复"), form=True),
         STAFF,
-        _guard(w.request_answer_refusal),
+        of_record(w.request_answer_refusal),
     ),
-    Rule(Action("invite", _("邀请委员"), form=True), STAFF, _guard(w.invite_refusal)),
+    Rule(Action("invite", _("邀请委员"), form=True), STAFF, of_record(w.invite_refusal)),
     Rule(
         Action("publish", _("发布并通知委员"), PRIMARY, form=True),
         STAFF,
-        all_of(moves_to(w.ACTIVITY_WORKFLOW, A.PUBLISHED), _guard(w.publish_refusal)),
+        all_of(moves_to(w.ACTIVITY_WORKFLOW, A.PUBLISHED), of_record(w.publish_refusal)),
     ),
     Rule(
         Action("reschedule", _("调整时间地点"), form=True),
         STAFF,
-        _guard(w.reschedule_refusal),
+        of_record(w.reschedule_refusal),
     ),
     Rule(
         Action("decide_leave", _("审批请假"), form=True),
         STAFF,
-        all_of(_guard(w.leave_open_refusal), _leave_pending),
+        all_of(of_record(w.leave_open_refusal), _leave_pending),
     ),
     Rule(
         Action(
@@ -100,19 +98,19 @@ ACTIVITY_ACTIONS = ActionTable(
             confirm=_("未签到的委员将按请假或缺席登记，活动记为已举行。确定完成吗？"),
         ),
         STAFF,
-        _guard(w.close_attendance_refusal),
+        of_record(w.close_attendance_refusal),
     ),
     Rule(
         Action("correct_attendance", _("更正出勤"), form=True),
         STAFF,
-        all_of(_guard(w.correct_attendance_refusal), _attendance_recorded),
+        all_of(of_record(w.correct_attendance_refusal), _attendance_recorded),
     ),
     Rule(
         Action("record_opinion", _("录入意见建议"), form=True),
         STAFF,
-        _guard(w.record_opinion_refusal),
+        of_record(w.record_opinion_refusal),
     ),
-    Rule(Action("write_minutes", _("撰写纪要"), form=True), STAFF, _guard(w.minutes_refusal)),
+    Rule(Action("write_minutes", _("撰写纪要"), form=True), STAFF, of_record(w.minutes_refusal)),
     Rule(
         Action("cancel", _("取消活动"), DANGER, form=True),
         STAFF,
@@ -150,7 +148,7 @@ OPINION_ACTIONS = ActionTable(
     Rule(
         Action("to_proposal", _("转为委员提案草稿"), form=True),
         STAFF,
-        _guard(w.to_proposal_refusal),
+        of_record(w.to_proposal_refusal),
     ),
     Rule(
         Action("note", _("阅存"), confirm=_("确定阅存这条意见建议、暂不转办吗？")),

@@ -151,6 +151,11 @@ def in_states(states: Iterable[str]) -> Refusal:
     return refusal
 
 
+def of_record(guard: Callable[[Any], str | None]) -> Refusal:
+    """A guard that asks only about the record (``guard(obj)``), whoever is asking."""
+    return lambda obj, actor: guard(obj)
+
+
 def requires(predicate: Callable[[Any, Actor], bool], reason) -> Refusal:
     """A yes/no question with the sentence to give when the answer is no."""
     return lambda obj, actor: None if predicate(obj, actor) else str(reason)

@@ -4,24 +4,19 @@ reports/actions.py extends this table.)"""
 
 from django.utils.translation import gettext_lazy as _
 
-from liaison.actions import PRIMARY, STAFF, Action, ActionTable, Actor, Rule
+from liaison.actions import PRIMARY, STAFF, Action, ActionTable, Actor, Rule, of_record
 
 from . import workflows as w
 from .models import WorkPlan
 
-
-def _guard(guard):
-    return lambda plan, actor: guard(plan)
-
-
 PLAN_ACTIONS = ActionTable(
-    Rule(Action("submit", _("报送党工委"), PRIMARY, form=True), STAFF, _guard(w.submit_refusal)),
-    Rule(Action("comment", _("登记党工委意见"), form=True), STAFF, _guard(w.comment_refusal)),
-    Rule(Action("adopt", _("登记通过"), form=True), STAFF, _guard(w.adopt_refusal)),
+    Rule(Action("submit", _("报送党工委"), PRIMARY, form=True), STAFF, of_record(w.submit_refusal)),
+    Rule(Action("comment", _("登记党工委意见"), form=True), STAFF, of_record(w.comment_refusal)),
+    Rule(Action("adopt", _("登记通过"), form=True), STAFF, of_record(w.adopt_refusal)),
     Rule(
         Action("revise", _("根据意见生成修改稿"), confirm=_("将复制本稿的事项生成新版本。")),
         STAFF,
-        _guard(w.revise_refusal),
+        of_record(w.revise_refusal),
     ),
 )
 

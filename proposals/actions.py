@@ -17,6 +17,7 @@ from liaison.actions import (
     all_of,
     in_states,
     moves_to,
+    of_record,
     requires,
 )
 
@@ -109,9 +110,6 @@ def _user_guard(guard):
     return lambda proposal, actor: guard(proposal, actor.user)
 
 
-def _guard(guard):
-    return lambda obj, actor: guard(obj)
-
 
 # --- Proposals -------------------------------------------------------------------------
 
@@ -142,7 +140,7 @@ PROPOSAL_ACTIONS = ActionTable(
         STAFF,
         moves_to(w.PROPOSAL_WORKFLOW, P.NOT_REGISTERED),
     ),
-    Rule(Action("assign", _("交办"), PRIMARY, form=True), STAFF, _guard(w.assign_refusal)),
+    Rule(Action("assign", _("交办"), PRIMARY, form=True), STAFF, of_record(w.assign_refusal)),
     Rule(
         Action("decide_return", _("处理退回申请"), form=True),
         STAFF,
@@ -164,7 +162,7 @@ PROPOSAL_ACTIONS = ActionTable(
         STAFF,
         _for_some_unit("return"),
     ),
-    Rule(Action("extend", _("延期"), form=True), STAFF, _guard(w.extend_refusal)),
+    Rule(Action("extend", _("延期"), form=True), STAFF, of_record(w.extend_refusal)),
     Rule(
         Action("feedback", _("录入提案人评价"), PRIMARY, form=True),
         STAFF,
@@ -174,7 +172,7 @@ PROPOSAL_ACTIONS = ActionTable(
     Rule(
         Action("close", _("逾期未反馈，办结"), confirm=_("委员逾期未评价，确定办结吗？")),
         STAFF,
-        _guard(w.close_refusal),
+        of_record(w.close_refusal),
     ),
     Rule(
         Action("mark_key", _("列为重点提案"), form=True),
@@ -272,7 +270,7 @@ OPINION_ACTIONS = ActionTable(
     Rule(
         Action("adopt", _("登记采用情况"), form=True),
         STAFF,
-        _guard(w.adoption_refusal),
+        of_record(w.adoption_refusal),
     ),
     Rule(
         Action("not_used", _("不予采用"), DANGER, form=True),

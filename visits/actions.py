@@ -16,6 +16,7 @@ from liaison.actions import (
     Rule,
     all_of,
     moves_to,
+    of_record,
 )
 
 from . import workflows as w
@@ -24,9 +25,6 @@ from .models import Concern, Visit
 C = Concern.Status
 V = Visit.Status
 
-
-def _guard(guard):
-    return lambda obj, actor: guard(obj)
 
 
 # --- Visits ----------------------------------------------------------------------------
@@ -42,7 +40,7 @@ VISIT_ACTIONS = ActionTable(
     Rule(
         Action("opinion", _("记录意见建议"), form=True),
         STAFF,
-        _guard(w.visit_opinion_refusal),
+        of_record(w.visit_opinion_refusal),
     ),
     Rule(
         Action("cancel", _("取消走访"), DANGER, form=True),
@@ -79,8 +77,8 @@ CONCERN_ACTIONS = ActionTable(
         STAFF,
         moves_to(w.CONCERN_WORKFLOW, C.TRIAGED),
     ),
-    Rule(Action("assign", _("交办街道部门"), form=True), STAFF, _guard(w.assign_refusal)),
-    Rule(Action("escalate", _("上报协调"), form=True), STAFF, _guard(w.escalate_refusal)),
+    Rule(Action("assign", _("交办街道部门"), form=True), STAFF, of_record(w.assign_refusal)),
+    Rule(Action("escalate", _("上报协调"), form=True), STAFF, of_record(w.escalate_refusal)),
     Rule(Action("unit_result", _("代录办理结果"), PRIMARY, form=True), STAFF, _handling),
     Rule(
         Action("unit_acknowledge", _("代单位签收"), confirm=_("确定代承办单位签收吗？")),
@@ -91,12 +89,12 @@ CONCERN_ACTIONS = ActionTable(
     Rule(
         Action("coordinate", _("记录协调情况"), form=True),
         STAFF,
-        _guard(w.coordinate_refusal),
+        of_record(w.coordinate_refusal),
     ),
     Rule(
         Action("feed_back", _("反馈委员"), PRIMARY, form=True),
         STAFF,
-        _guard(w.feed_back_refusal),
+        of_record(w.feed_back_refusal),
     ),
     Rule(
         Action("confirm", _("录入委员评价"), PRIMARY, form=True),
@@ -104,7 +102,7 @@ CONCERN_ACTIONS = ActionTable(
         # Staff key in the member's verdict given by phone or in person.
         lambda c, actor: w.confirm_refusal(c, c.member_id),
     ),
-    Rule(Action("close", _("办结"), form=True), STAFF, _guard(w.close_refusal)),
+    Rule(Action("close", _("办结"), form=True), STAFF, of_record(w.close_refusal)),
     # The member, in the portal.
     Rule(
         Action("confirm", _("确认办理结果"), PRIMARY, form=True),
