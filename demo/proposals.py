@@ -33,6 +33,7 @@ from proposals.models import (
     ResearchAdoption,
     ResearchReport,
 )
+from proposals.workflows import REGISTERED_OR_LATER
 
 P = Proposal.Status
 OS = OpinionReport.Status
@@ -277,14 +278,7 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                     created_by=actor,
                 )
                 proposal.created_at = _aware(start, 9)
-                if target in (
-                    P.REGISTERED,
-                    P.ASSIGNED,
-                    P.ACKNOWLEDGED,
-                    P.REPLIED,
-                    P.REHANDLING,
-                    P.CLOSED,
-                ):
+                if target in REGISTERED_OR_LATER:  # numbered when registered
                     serial += 1
                     proposal.serial = serial
                     proposal.number = f"{year}-{serial:03d}"
