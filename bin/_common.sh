@@ -40,9 +40,56 @@ ensure_packages() {
     return 1
   fi
   say "安装系统软件包：${missing[*]}"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}"
+  apt_get update -qq || return
+  apt_get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# On a fresh machine an unattended upgrade (or someone's apt-get) often holds the package
+# lock for minutes; apt-get would fail at once. Wait for it, saying so, up to this long.
+APT_LOCK_TIMEOUT="${APT_LOCK_TIMEOUT:-900}"
+APT_LOCKS=(/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock
+  /var/cache/apt/archives/lock)
+
+apt_lock_held() {
+  if command -v fuser >/dev/null 2>&1; then
+    as_root fuser -s "${APT_LOCKS[@]}" 2>/dev/null
+  else
+    pgrep -x 'apt|apt-get|aptitude|dpkg|unattended-upgr' >/dev/null 2>&1
+  fi
+}
+
+# apt_get ARGS... — apt-get as root that waits while another package manager holds the
+# lock. Checks first (fuser, else the process list), then lets apt-get itself wait
+# (DPkg::Lock::Timeout, apt 1.9.11+) for the moment between the check and its start, and
+# retries when apt-get still reports a lock (older apt, the lists lock of `update`).
+apt_get() {
+  local started=$SECONDS waited left errors rc
+  errors=$(mktemp)
+  while :; do
+    waited=$((SECONDS - started)) left=$((APT_LOCK_TIMEOUT - SECONDS + started))
+    if [ "$left" -gt 0 ] && apt_lock_held; then
+      echo "另一个软件包管理程序（apt-get、dpkg 或系统自动更新）正在运行，等它结束后继续安装……" \
+        "（已等待 ${waited} 秒，最多等待 ${APT_LOCK_TIMEOUT} 秒）" >&2
+      sleep 10
+      continue
+    fi
+    rc=0
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get \
+      -o DPkg::Lock::Timeout="$((left > 0 ? left : 0))" "$@" 2>"$errors" || rc=$?
+    cat "$errors" >&2
+    if [ "$rc" -ne 0 ] && grep -qiE 'could not get lock|unable to lock|无法获得锁|无法加锁' "$errors"; then
+      waited=$((SECONDS - started))
+      if [ "$waited" -lt "$APT_LOCK_TIMEOUT" ]; then
+        echo "软件包锁仍被占用，10 秒后重试……（已等待 ${waited} 秒，最多等待 ${APT_LOCK_TIMEOUT} 秒）" >&2
+        sleep 10
+        continue
+      fi
+      echo "等待软件包锁超过 ${APT_LOCK_TIMEOUT} 秒，已放弃；请等其他安装结束后重新运行" \
+        "（或设置 APT_LOCK_TIMEOUT 延长等待）。" >&2
+    fi
+    rm -f "$errors"
+    return "$rc"
+  done
 }
 
 have_systemd() { [ -d /run/systemd/system ]; }
