@@ -24,6 +24,7 @@ from members.services import member_update_contact
 from visits.selectors import member_dashboard_summary
 
 from .forms import ContactForm, PortalAuthenticationForm
+from .home import member_recent_records, member_todos
 from .services import (
     portal_sign_in_unlock,
 )
@@ -131,10 +132,12 @@ def dashboard(request):
         request,
         "portal/dashboard.html",
         greeting=_greeting(),
+        todos=member_todos(request.member),
         unread_count=unread_count,
         latest_notifications=latest,
         visits_summary=visits,
         upcoming_activities=activities,
+        **member_recent_records(request.member),
     )
 
 

@@ -53,6 +53,13 @@ def member_proposal_detail(member: Member, pk: int) -> Proposal:
     )
 
 
+def member_feedback_due(member: Member) -> QuerySet[Proposal]:
+    """The member's proposals whose reply waits for their rating, soonest due first."""
+    return Proposal.objects.filter(
+        lead_member=member, status=Proposal.Status.REPLIED
+    ).order_by("feedback_due_date", "pk")
+
+
 def pending_cosign_invitations(member: Member) -> QuerySet[ProposalCosigner]:
     return ProposalCosigner.objects.filter(
         member=member,

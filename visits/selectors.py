@@ -132,6 +132,11 @@ def member_concerns(member: Member) -> QuerySet[Concern]:
     )
 
 
+def member_concerns_to_confirm(member: Member) -> QuerySet[Concern]:
+    """The member's concerns fed back to them, waiting for them to confirm the result."""
+    return member_concerns(member).filter(status=Concern.Status.FED_BACK)
+
+
 def member_concern_detail(member: Member, pk: int) -> Concern:
     return member_concerns(member).select_related("visit").defer("visit__staff_notes").get(pk=pk)
 

@@ -92,11 +92,11 @@ def test_dashboard_shows_only_the_latest_five_of_the_members_own_portal_messages
     assert "邮件" not in subjects
 
 
-def test_dashboard_placeholders_say_nothing_yet_rather_than_inventing_numbers(member_client):
+def test_dashboard_empty_cards_say_nothing_yet_rather_than_inventing_numbers(member_client):
     response = member_client.get(DASHBOARD)
 
     for heading, empty in [
-        ("我的提案", "暂无提案记录"),
+        ("我的提案与社情民意", "您还没有提案或社情民意"),
         ("我的走访", "暂无走访记录"),
         ("活动", "暂无活动安排"),
     ]:
@@ -133,8 +133,10 @@ def test_dashboard_query_count_does_not_grow_with_the_roster(
 
     # session, user, member (+office, sector, affiliation, term), unread count, latest five,
     # the visits card (visits.selectors.member_dashboard_summary, one query), upcoming
-    # activities (briefings.selectors.member_upcoming, one query)
-    with django_assert_num_queries(7):
+    # activities (briefings.selectors.member_upcoming, one query), the four kinds of
+    # to-do (portal.home: ratings, co-signatures, replies, results to confirm, one query
+    # each), the member's latest proposals and opinion reports (one query each)
+    with django_assert_num_queries(13):
         response = client.get(DASHBOARD)
 
     assert response.status_code == 200

@@ -1,0 +1,97 @@
+"""The member's home page: what the member must do now, each with its deadline and one
+tap to the page where it is done, then their own proposals and reports.
+
+Each kind of to-do is one query through the owning app's selector, whatever the
+member's history, so the page costs the same for a new member and for one with years
+of records."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from briefings.models import Invitation
+from briefings.selectors import member_upcoming
+from liaison.models import today
+from proposals.selectors import (
+    member_feedback_due,
+    member_opinion_reports,
+    member_proposals,
+    pending_cosign_invitations,
+)
+from visits.selectors import member_concerns_to_confirm
+
+# How many of the member's own proposals and reports the home page lists.
+RECENT = 5
+
+
+@dataclass(frozen=True)
+class Todo:
+    kind: str  # rate / cosign / reply / confirm: the test ids and icons key on it
+    verb: str  # what to do, said to the member
+    title: str  # the record it is about
+    url: str
+    due: datetime.date | None = None  # by when, if there is a deadline
+    overdue: bool = False
+
+    @property
+    def sort_key(self):
+        # Overdue first, then by deadline, undated last.
+        return (not self.overdue, self.due or datetime.date.max)
+
+
+def member_todos(member) -> list[Todo]:
+    """Everything waiting for ``member``, most urgent first (four queries)."""
+    day = today()
+    todos = [
+        Todo(
+            "rate",
+            _("评价办理答复"),
+            proposal.title,
+            reverse("portal:proposal_detail", args=[proposal.pk]),
+            proposal.feedback_due_date,
+            bool(proposal.feedback_due_date and proposal.feedback_due_date < day),
+        )
+        for proposal in member_feedback_due(member)
+    ]
+    todos += [
+        Todo(
+            "cosign",
+            _("确认是否附议"),
+            invitation.proposal.title,
+            reverse("portal:proposal_detail", args=[invitation.proposal_id]),
+        )
+        for invitation in pending_cosign_invitations(member)
+    ]
+    todos += [
+        Todo(
+            "reply",
+            _("回复是否参加"),
+            invitation.activity.title,
+            reverse("portal:activity_detail", args=[invitation.activity_id]),
+            timezone.localtime(invitation.activity.starts_at).date(),
+        )
+        for invitation in member_upcoming(member).filter(
+            reply=Invitation.Reply.PENDING, activity__starts_at__gt=timezone.now()
+        )
+    ]
+    todos += [
+        Todo(
+            "confirm",
+            _("确认办理结果"),
+            concern.title,
+            reverse("portal:concern_detail", args=[concern.pk]),
+        )
+        for concern in member_concerns_to_confirm(member)
+    ]
+    return sorted(todos, key=lambda todo: todo.sort_key)
+
+
+def member_recent_records(member) -> dict:
+    """The member's latest proposals and public-opinion reports (two queries)."""
+    return {
+        "proposals": list(member_proposals(member)[:RECENT]),
+        "opinion_reports": list(member_opinion_reports(member)[:RECENT]),
+    }
