@@ -26,13 +26,15 @@ class Handler:
     the cleaned data, when the answer decides it); ``form`` is shown inline on the
     detail page (no two forms of one record share a field name), and ``submit`` is its
     button's words when they differ from the action's label; ``page`` names a URL of
-    its own (an edit form)."""
+    its own (an edit form); ``then`` names the page to go to once it is done, when the
+    record's own page no longer shows it (a discarded draft)."""
 
     run: Callable[..., Any] | None = None
     success: Any = ""
     form: type | None = None
     page: str = ""
     submit: Any = ""
+    then: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,4 +87,6 @@ def take(request, obj, *, table: ActionTable, handlers: dict, name: str, back: s
     else:
         success = handler.success
         messages.success(request, success(data) if callable(success) else success)
+        if handler.then:
+            return redirect(handler.then)
     return redirect(back)

@@ -214,6 +214,11 @@ PROPOSAL_HANDLERS = {
         lambda request, p, d: services.proposal_submit(proposal=p, actor=request.user),
         gettext_lazy("提案已提交，联络处将尽快审查。"),
     ),
+    "discard": Handler(
+        lambda request, p, d: services.proposal_withdraw(proposal=p, actor=request.user),
+        gettext_lazy("草稿已删除。"),
+        then="portal:proposals",
+    ),
     "withdraw": Handler(
         lambda request, p, d: services.proposal_withdraw(proposal=p, actor=request.user),
         gettext_lazy("提案已撤回。"),

@@ -215,11 +215,29 @@ PROPOSAL_ACTIONS = ActionTable(
         MEMBER,
         lambda p, actor: w.feedback_refusal(p, actor.user, actor.member),
     ),
+    # A draft never sent is discarded; a proposal the office has seen is withdrawn.
+    # Both are the same move (proposal_withdraw), worded for where the proposal is.
+    Rule(
+        Action(
+            "discard",
+            _("删除草稿"),
+            DANGER,
+            confirm=_("删除后草稿不再列在您的提案中，确定删除吗？"),
+        ),
+        MEMBER,
+        all_of(
+            _is_lead,
+            in_states((P.DRAFT,)),
+            moves_to(w.PROPOSAL_WORKFLOW, P.WITHDRAWN),
+            _user_guard(w.withdraw_refusal),
+        ),
+    ),
     Rule(
         Action("withdraw", _("撤回提案"), DANGER, confirm=_("撤回后提案不再办理，确定撤回吗？")),
         MEMBER,
         all_of(
             _is_lead,
+            requires(lambda p, actor: p.status != P.DRAFT, _("草稿请直接删除。")),
             moves_to(w.PROPOSAL_WORKFLOW, P.WITHDRAWN),
             _user_guard(w.withdraw_refusal),
         ),

@@ -29,6 +29,9 @@ def member_proposals(member: Member) -> QuerySet[Proposal]:
     cosigned = ProposalCosigner.objects.filter(member=member).order_by().values("proposal_id")
     return (
         Proposal.objects.filter(pk__in=led.union(cosigned))
+        # A draft its proposer deleted (withdrawn, never submitted) is gone for them; the
+        # office keeps its row and timeline.
+        .exclude(status=Proposal.Status.WITHDRAWN, submitted_at__isnull=True)
         .select_related("category", "lead_member")
         .order_by("-created_at")
     )
@@ -43,7 +46,10 @@ def member_proposal_detail(member: Member, pk: int) -> Proposal:
             Prefetch("cosigners", ProposalCosigner.objects.select_related("member")),
             Prefetch(
                 "assignments",
-                Assignment.objects.filter(is_active=True).select_related("unit"),
+                # The lead unit (主办) before the co-handling units (会办).
+                Assignment.objects.filter(is_active=True)
+                .select_related("unit")
+                .order_by("-role", "pk"),
             ),
             Prefetch("replies", Reply.objects.select_related("assignment__unit")),
             "feedback",

@@ -96,7 +96,7 @@ HANDLING_STAFF = ["unit_opinion", "extend", "mark_key", "mark_excellent"]
 EXPECTED = {
     P.DRAFT: {
         STAFF: ["submit", "withdraw"],
-        "lead": ["submit", "edit", "withdraw"],
+        "lead": ["submit", "edit", "discard"],
     },
     P.SUBMITTED: {
         STAFF: ["register", "return", "merge", "reject", "withdraw"],
@@ -172,6 +172,7 @@ def test_a_move_offered_is_one_the_transition_table_allows(
     targets = {
         "submit": P.SUBMITTED, "register": P.REGISTERED, "return": P.RETURNED,
         "merge": P.MERGED, "reject": P.NOT_REGISTERED, "withdraw": P.WITHDRAWN,
+        "discard": P.WITHDRAWN,
         "assign": P.ASSIGNED, "close": P.CLOSED,
     }
     for actor in (Actor.staff(staff), Actor.of_member(member)):
@@ -186,7 +187,7 @@ def test_an_invited_cosigner_is_offered_to_confirm_or_decline_and_the_lead_waits
     proposal = proposal_draft(member=member, cosigners=[other_member])
     assert _names(proposal, Actor.of_member(other_member)) == ["cosign_accept", "cosign_decline"]
     # The proposer may edit but not submit while the invitation is open.
-    assert _names(proposal, Actor.of_member(member)) == ["edit", "withdraw"]
+    assert _names(proposal, Actor.of_member(member)) == ["edit", "discard"]
 
 
 def test_close_is_offered_once_the_feedback_deadline_has_passed(
@@ -287,7 +288,7 @@ def test_portal_detail_shows_only_the_member_s_actions_and_a_stale_click_is_told
     client.force_login(member.user)
     detail = reverse("portal:proposal_detail", args=[proposal.pk])
     page = client.get(detail).content.decode()
-    assert 'data-action="edit"' in page and 'data-action="withdraw"' in page
+    assert 'data-action="edit"' in page and 'data-action="discard"' in page
     assert 'data-action="submit"' not in page
     assert "还有附议人未确认" in page  # why there is no 提交 yet
     response = client.post(
@@ -339,3 +340,41 @@ def test_unit_page_buttons_follow_the_table_and_a_second_reply_is_refused(
     assert "不能答复" in response.content.decode()
     assert proposal.replies.count() == 1
     assert 'data-action="reply"' not in client.get(url).content.decode()
+
+
+def test_a_member_deletes_a_draft_and_it_leaves_their_list_but_not_the_office_s(
+    member_client, member
+):
+    draft = proposal_draft(member=member, title="写错了的草稿")
+    page = member_client.get(reverse("portal:proposal_detail", args=[draft.pk])).content.decode()
+    assert "删除草稿" in page and "撤回提案" not in page
+    response = member_client.post(
+        reverse("portal:proposal_act", args=[draft.pk, "discard"]), follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("portal:proposals")
+    assert "草稿已删除" in response.content.decode()
+    assert "写错了的草稿" not in member_client.get(reverse("portal:proposals")).content.decode()
+    assert Proposal.objects.get(pk=draft.pk).status == P.WITHDRAWN  # kept for the office
+
+
+def test_the_lead_unit_is_listed_before_co_handling_units(
+    member_client, member, other_member, staff, office
+):
+    proposal = _proposal_in(
+        P.ASSIGNED, member=member, other_member=other_member, staff=staff, office=office
+    )
+    co = proposal.assignments.get(role="co").unit
+    co.name = "乙会办单位"
+    co.save(update_fields=["name"])
+    # The first lead unit gives the proposal back; the new lead's row comes after the
+    # co-handling unit's, and is still listed first.
+    first_lead = proposal.assignments.get(role="lead")
+    services.assignment_request_return(assignment=first_lead, reason="不属本单位职责")
+    services.assignment_decide_return(
+        assignment=first_lead, actor=staff, accept=True,
+        new_unit=HandlingUnitFactory(office=office, name="甲主办单位"),
+    )
+    page = member_client.get(
+        reverse("portal:proposal_detail", args=[proposal.pk])
+    ).content.decode()
+    assert page.index("甲主办单位") < page.index("乙会办单位")
