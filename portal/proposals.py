@@ -93,7 +93,12 @@ class FeedbackForm(forms.Form):
         error_messages={"required": gettext_lazy("请选择评价。")},
     )
     comments = forms.CharField(
-        label=gettext_lazy("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("意见"),
+        required=False,
+        help_text=gettext_lazy(
+            "选择“不满意”须写明原因，承办单位将据此重新办理。"
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 

@@ -327,6 +327,9 @@ def feedback_give(
     refuse(workflows.feedback_refusal(proposal, actor, member))
     if verdict not in Feedback.Verdict.values:
         raise WorkflowError(_("请选择满意、基本满意或不满意。"))
+    if verdict == Feedback.Verdict.DISSATISFIED and not comments.strip():
+        # The unit re-handles the proposal on the strength of these reasons.
+        raise WorkflowError(_("评价不满意时，请写明不满意的原因，承办单位将据此重新办理。"))
     feedback = Feedback.objects.create(
         proposal=proposal,
         round=proposal.handling_round,

@@ -81,7 +81,7 @@ def _proposal_in(status, *, member, other_member, staff, office):
     steps[P.REHANDLING] = [
         *steps[P.REPLIED],
         lambda: services.feedback_give(
-            proposal=proposal, actor=member.user, verdict="dissatisfied"
+            proposal=proposal, actor=member.user, verdict="dissatisfied", comments="仍未落实"
         ),
     ]
     for step in steps[status]:
@@ -378,3 +378,17 @@ def test_the_lead_unit_is_listed_before_co_handling_units(
         reverse("portal:proposal_detail", args=[proposal.pk])
     ).content.decode()
     assert page.index("甲主办单位") < page.index("乙会办单位")
+
+
+def test_a_dissatisfied_rating_needs_a_reason_and_changes_nothing_without_one(
+    member_client, member, other_member, staff, office
+):
+    proposal = _proposal_in(
+        P.REPLIED, member=member, other_member=other_member, staff=staff, office=office
+    )
+    url = reverse("portal:proposal_act", args=[proposal.pk, "feedback"])
+    response = member_client.post(url, {"verdict": "dissatisfied"}, follow=True)
+    assert "请写明不满意的原因" in response.content.decode()
+    assert Proposal.objects.get(pk=proposal.pk).status == P.REPLIED
+    member_client.post(url, {"verdict": "dissatisfied", "comments": "没有具体时间表"})
+    assert Proposal.objects.get(pk=proposal.pk).status == P.REHANDLING

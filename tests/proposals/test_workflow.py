@@ -257,7 +257,9 @@ def test_second_dissatisfaction_closes_when_rounds_are_used_up(member, staff, un
         services.reply_record(
             assignment=assignment, grade="C", content="留作参考", contact_method="written"
         )
-        services.feedback_give(proposal=proposal, actor=member.user, verdict="dissatisfied")
+        services.feedback_give(
+            proposal=proposal, actor=member.user, verdict="dissatisfied", comments="仍未解决"
+        )
     assert Proposal.objects.get(pk=proposal.pk).status == P.CLOSED
 
 
