@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from . import password_reset
 from .models import Notification
 from .sms import get_sms_backend
 
@@ -39,6 +40,7 @@ Status = Notification.Status
 # message waits for the full EMAIL_TIMEOUT (20 × 20 s < 10 min).
 BATCH_SIZE = 20
 BACKOFF_CAP = datetime.timedelta(hours=1)
+NO_ACCOUNT = "没有使用这个邮箱的有效账号，未发送"
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -52,11 +54,12 @@ class DeliveryReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    skipped: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
     def attempted(self) -> int:
-        return self.sent + self.retrying + self.failed
+        return self.sent + self.retrying + self.failed + self.skipped
 
 
 def release_stale_claims(*, now: datetime.datetime | None = None) -> int:
@@ -130,16 +133,25 @@ class _Senders:
         self._email_error: Exception | None = None
         self._sms = None
 
-    def send(self, row: Notification) -> None:
+    def send(self, row: Notification) -> bool:
+        """Send one row; False when it turned out to have nobody to go to."""
         if row.channel == Channel.EMAIL:
-            self._send_email(row)
+            if row.kind == password_reset.KIND:
+                # Made now, never stored (see liaison/password_reset.py); an address
+                # no account has gets nothing.
+                messages = password_reset.reset_messages(row)
+                for message in messages:
+                    self._send_email(message.subject, message.body, message.to)
+                return bool(messages)
+            self._send_email(row.subject, row.body, row.address)
         elif row.channel == Channel.SMS:
             if self._sms is None:
                 self._sms = get_sms_backend()
             self._sms.send(row.address, row.body or row.subject)
         # A portal row is delivered by existing; nothing to send.
+        return True
 
-    def _send_email(self, row: Notification) -> None:
+    def _send_email(self, subject: str, body: str, to: str) -> None:
         if self._email_error is not None:
             raise self._email_error
         if self._email is None:
@@ -151,9 +163,7 @@ class _Senders:
                 raise
             self._email = email
         try:
-            EmailMessage(
-                subject=row.subject, body=row.body, to=[row.address], connection=self._email
-            ).send()
+            EmailMessage(subject=subject, body=body, to=[to], connection=self._email).send()
         except Exception:
             # The connection may be broken; the next message opens a fresh one.
             self.close()
@@ -203,7 +213,7 @@ def deliver_batch(rows: list[Notification], report: DeliveryReport) -> None:
                 )
                 continue
             try:
-                senders.send(row)
+                delivered = senders.send(row)
             except Exception as exc:
                 # Any error from the mail server or gateway (refused, timed out,
                 # connection lost) is treated as transient and retried with backoff.
@@ -213,6 +223,15 @@ def deliver_batch(rows: list[Notification], report: DeliveryReport) -> None:
                     report.failed += 1
                 else:
                     report.retrying += 1
+                continue
+            if not delivered:
+                Notification.objects.filter(pk=row.pk, claim_token=token).update(
+                    status=Status.SKIPPED,
+                    last_error=NO_ACCOUNT,
+                    claim_token="",
+                    claimed_at=None,
+                )
+                report.skipped += 1
                 continue
             _record_success(row, token)
             report.sent += 1

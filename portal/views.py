@@ -3,6 +3,7 @@
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -18,6 +19,8 @@ from django.views.decorators.http import require_POST
 from briefings.selectors import member_upcoming
 from liaison import roles
 from liaison.models import today
+from liaison.password_reset import ResetRefused, password_reset_request
+from liaison.ratelimit import client_address
 from liaison.services import notification_mark_read, notifications_mark_all_read
 from members.selectors import member_for_user, portal_notifications, portal_unread_notifications
 from members.services import member_update_contact
@@ -94,10 +97,26 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Queues the e-mail in the outbox (liaison.password_reset) instead of sending it
+    here: the answer is the same, in the same time, whether or not the address has an
+    account. Over the rate limit the form comes back with the reason, alike for every
+    address."""
+
     template_name = "registration/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("portal:password_reset_done")
+
+    def form_valid(self, form):
+        try:
+            password_reset_request(
+                email=form.cleaned_data["email"], client=client_address(self.request)
+            )
+        except ResetRefused as refused:
+            form.add_error(None, str(refused))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(settings.PASSWORD_RESET_LIMIT_WINDOW_MINUTES * 60)
+            return response
+        return redirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

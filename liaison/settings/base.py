@@ -191,6 +191,15 @@ SMS_BACKEND = env("SMS_BACKEND", default="liaison.sms.LoggingSmsBackend")
 # --- Celery and Redis -----------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
+# Rate limits must be counted once for every web process and machine, so not in the
+# per-process default cache. Fails fast when Redis does not answer; liaison/ratelimit.py
+# then counts per process rather than break the page.
+CACHES["ratelimit"] = {
+    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": "liaison",
+    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -232,6 +241,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 OUTBOX_CLAIM_TIMEOUT_SECONDS = env.int("OUTBOX_CLAIM_TIMEOUT_SECONDS", default=10 * 60)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 
+# --- Password reset -------------------------------------------------------------------
+# Each address and each client address may ask for this many reset e-mails per window
+# (liaison/password_reset.py). Per client generously: members behind one office or
+# carrier NAT address share it.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=20)
+PASSWORD_RESET_LIMIT_WINDOW_MINUTES = env.int("PASSWORD_RESET_LIMIT_WINDOW_MINUTES", default=60)
+
 # --- Sign-in lockout (django-axes) ----------------------------------------------------
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)  # hours
@@ -248,6 +265,9 @@ AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
     "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]
 )
+# Read by our own function (django-ipware is not installed, and axes alone would ignore
+# the order above); the password reset's limit per client uses the same one.
+AXES_CLIENT_IP_CALLABLE = "liaison.ratelimit.client_address"
 
 # --- Content security policy ----------------------------------------------------------
 # Only our own files: no inline scripts, no CDN.

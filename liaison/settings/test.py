@@ -14,6 +14,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CELERY_TASK_ALWAYS_EAGER = False
+# Parallel test processes would share Redis's counters (and every client is 127.0.0.1).
+# Same location as the default cache, so the per-test cache.clear() in conftest empties
+# it too; tests/portal/test_password_reset.py runs the Redis one explicitly.
+CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
 # Serve static files from the apps' folders as development does: tests never run
 # collectstatic, and WhiteNoise would warn about the missing STATIC_ROOT on every request.
 WHITENOISE_AUTOREFRESH = True

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from liaison.outbox import deliver_pending
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +111,7 @@ def _reset_password(client, member, new_password):
     response = client.post(reverse("portal:password_reset"), {"email": member.email})
     assert response.status_code == 302
     assert response.url == reverse("portal:password_reset_done")
+    deliver_pending()  # the outbox worker sends it
     link = _reset_link_from_outbox()
     # The link stores the token in the session and redirects to a token-free URL.
     form_page = client.get(link, follow=True)
@@ -148,6 +150,7 @@ def test_password_reset_for_unknown_email_sends_nothing_and_reveals_nothing(clie
 
     assert response.status_code == 302
     assert response.url == reverse("portal:password_reset_done")
+    deliver_pending()
     assert mail.outbox == []
 
 
