@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 
-from liaison.admin import CreateThroughServiceMixin, OfficeScopedAdmin
+from liaison.admin import (
+    CreateThroughServiceMixin,
+    DistrictSharedAdmin,
+    OfficeScopedAdmin,
+    SafeExportMixin,
+)
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import Office, today
 from liaison.scoping import is_single_office, sees_all_offices
@@ -64,7 +69,7 @@ class OrganiserScopedAdmin(OfficeScopedAdmin):
 
 
 @admin.register(ActivityKind)
-class ActivityKindAdmin(admin.ModelAdmin):
+class ActivityKindAdmin(DistrictSharedAdmin):
     list_display = (
         "name",
         "position",
@@ -329,7 +334,11 @@ class PhotoInline(admin.TabularInline):
 
 @admin.register(Activity)
 class ActivityAdmin(
-    CreateThroughServiceMixin, WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin
+    CreateThroughServiceMixin,
+    WorkflowAdminMixin,
+    SafeExportMixin,
+    ExportMixin,
+    OrganiserScopedAdmin,
 ):
     workflow = ACTIVITY_WORKFLOW
     action_table = ACTIVITY_ACTIONS
@@ -640,7 +649,7 @@ class InvitationAdmin(OrganiserScopedAdmin):
 
 
 @admin.register(Opinion)
-class OpinionAdmin(WorkflowAdminMixin, ExportMixin, OrganiserScopedAdmin):
+class OpinionAdmin(WorkflowAdminMixin, SafeExportMixin, ExportMixin, OrganiserScopedAdmin):
     workflow = OPINION_WORKFLOW
     action_table = OPINION_ACTIONS
     workflow_steps = OPINION_STEPS

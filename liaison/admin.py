@@ -10,13 +10,31 @@ from django.utils.translation import gettext_lazy as _
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import spreadsheets
 from .models import CalendarDay, HandlingUnit, Notification, Office, User
 from .scoping import default_office, is_single_office, scope_queryset, sees_all_offices
+from .services import UNIT_CONTACT_FIELDS, notify_unit_contact_changed
 from .workflow import WorkflowError
 
 
-class LookupAdmin(admin.ModelAdmin):
-    """The editable lists staff keep in order (sectors, categories …; models.Lookup)."""
+class DistrictSharedAdmin(admin.ModelAdmin):
+    """Rows every office shares (no office of their own: terms, sectors, categories …):
+    district staff keep them; office staff see them and pick them in forms, but a change
+    by one office would change every office's records."""
+
+    def has_add_permission(self, request):
+        return sees_all_offices(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return sees_all_offices(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return sees_all_offices(request.user) and super().has_delete_permission(request, obj)
+
+
+class LookupAdmin(DistrictSharedAdmin):
+    """The editable lists the district keeps in order (sectors, categories …;
+    models.Lookup)."""
 
     list_display = ("name", "position", "is_active")
     list_editable = ("position", "is_active")
@@ -43,6 +61,11 @@ class OfficeScopedAdmin(SimpleHistoryAdmin):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
             raise Http404(_("没有找到该记录，或您无权查看。"))
+        # The admin's own pages check this after get_object; the extra pages (plan
+        # progress, document download …) rely on it here. An account marked staff but
+        # holding no role must not open a record by its URL.
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
         return obj
 
     def history_view(self, request, object_id, extra_context=None):
@@ -50,7 +73,12 @@ class OfficeScopedAdmin(SimpleHistoryAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self.get_object(request, unquote(object_id))
+        obj = self.get_object(request, unquote(object_id))
+        # simple-history saves a POST to this page (the "revert" button) after checking
+        # only view *or* change permission: someone who may only view the record (a
+        # district-shared handling unit, for office staff) could otherwise write it here.
+        if request.method == "POST" and not self.has_change_permission(request, obj):
+            raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _shows_office(self, request) -> bool:
@@ -95,19 +123,35 @@ class OfficeScopedAdmin(SimpleHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if self.office_field == "office" and not getattr(obj, "office_id", None):
+        # Only a new record takes the user's office; a save never moves an existing one
+        # (a district-shared row, office empty, would otherwise become this office's).
+        if not change and self.office_field == "office" and not getattr(obj, "office_id", None):
             obj.office = default_office(request)
         super().save_model(request, obj, form, change)
 
 
-class OfficeFileExportMixin:
+class SafeExportMixin:
+    """Exports only in liaison.spreadsheets' formats, where text a member typed can never
+    become a formula (issue 12); dates and numbers go into Excel as dates and numbers."""
+
+    export_formats = spreadsheets.EXPORT_FORMATS
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        native = isinstance(file_format, base_formats.XLSX)
+        data = self.get_data_for_export(request, queryset, force_native_type=native, **kwargs)
+        return file_format.export_data(data)
+
+
+class OfficeFileExportMixin(SafeExportMixin):
     """Exports with a Chinese file name, sent the way browsers expect non-ASCII names
     (RFC 6266 ``filename*``; a raw Chinese name would not fit the HTTP header)."""
 
     export_file_stem = ""
     # The export button downloads the filtered changelist as .xlsx straight away.
     skip_export_form = True
-    export_formats = [base_formats.XLSX]
+    export_formats = [spreadsheets.XLSX]
 
     def get_export_filename(self, request, queryset, file_format):
         return f"export.{file_format.get_extension()}"
@@ -122,14 +166,6 @@ class OfficeFileExportMixin:
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
-
-    def get_export_data(self, file_format, request, queryset, **kwargs):
-        # Dates and numbers go into Excel as dates and numbers, not as text.
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        native = isinstance(file_format, base_formats.XLSX)
-        data = self.get_data_for_export(request, queryset, force_native_type=native, **kwargs)
-        return file_format.export_data(data)
 
 
 @admin.register(Office)
@@ -155,15 +191,76 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.fieldsets,
         (_("联络处"), {"fields": ("full_name", "office", "phone")}),
     )
+    # What makes an account powerful. Only a superuser grants these, and nobody changes
+    # their own (a district staff account could otherwise tick is_superuser on itself).
+    role_fields = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser or (obj is not None and obj.pk == request.user.pk):
+            readonly += [f for f in self.role_fields if f not in readonly]
+        if obj is not None and obj.pk == request.user.pk and "is_active" not in readonly:
+            readonly.append("is_active")
+        return readonly
+
+    def _guards_superuser(self, request, obj) -> bool:
+        # Changing a superuser's password, e-mail or name is taking over that account.
+        return obj is not None and obj.is_superuser and not request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        if self._guards_superuser(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._guards_superuser(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(HandlingUnit)
 class HandlingUnitAdmin(OfficeScopedAdmin):
+    """Units of the user's office and the district-shared ones (office empty).
+
+    Office staff pick shared units in forms and may open them, but only district staff
+    change or delete them: a shared unit's address receives every office's signed
+    links. A unit's office is set when it is created and never by a later save. A
+    change of contact e-mail or phone is kept in the unit's history and announced to
+    district staff.
+    """
+
     shared_office_rows = True
     list_display = ("name", "kind", "office", "contact_person", "phone", "email", "is_active")
     list_filter = ("kind", "is_active")
     list_select_related = ("office",)
     search_fields = ("name", "contact_person")
+
+    def _district_only(self, request, obj) -> bool:
+        return obj is not None and obj.office_id is None and not sees_all_offices(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if self._district_only(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._district_only(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change and not sees_all_offices(request.user):
+            # Office staff create units of their own office, whatever was posted.
+            obj.office = default_office(request)
+        before = {
+            field: form.initial.get(field, "")
+            for field in UNIT_CONTACT_FIELDS
+            if change and field in form.changed_data
+        }
+        # District staff's blank office means shared: not filled in (super() would).
+        super(OfficeScopedAdmin, self).save_model(request, obj, form, change)
+        if before:
+            notify_unit_contact_changed(unit=obj, actor=request.user, before=before)
 
 
 @admin.register(CalendarDay)

@@ -31,6 +31,74 @@ _DISTRICT_CUSTOM = [("liaison", "view_all_offices")]
 
 ROLES = (OFFICE_STAFF, DISTRICT_STAFF, COMMITTEE_LEADER, MEMBER)
 
+# What each role may do in the admin, model by model, as the admin grants it (the groups'
+# permissions above, narrowed by the admin classes): v view, a add, c change, d delete.
+# Columns follow ROLES. Committee leaders read the leaders' /reports/ pages and members
+# the portal: neither has any admin access. Record-level rules come on top (an office's
+# staff reach only their office's rows; a district-shared handling unit is view-only for
+# office staff; only superusers give roles, and nobody edits their own).
+# tests/liaison/test_role_matrix.py checks every cell through HTTP and that every model
+# registered in the admin has a row: a new admin model is added here first.
+# fmt: off
+ADMIN_MATRIX = {
+    # model                        office   district  leader  member
+    "auth.group":                  ("",     "",       "",     ""),
+    "axes.accessattempt":          ("",     "",       "",     ""),
+    "axes.accessfailurelog":       ("",     "",       "",     ""),
+    "axes.accesslog":              ("",     "",       "",     ""),
+    "liaison.user":                ("",     "vacd",   "",     ""),
+    "liaison.office":              ("vc",   "vacd",   "",     ""),
+    "liaison.handlingunit":        ("vacd", "vacd",   "",     ""),
+    "liaison.calendarday":         ("vacd", "vacd",   "",     ""),
+    "liaison.notification":        ("v",    "v",      "",     ""),
+    "members.member":              ("vacd", "vacd",   "",     ""),
+    "members.contribution":        ("vacd", "vacd",   "",     ""),
+    # District-wide lists and terms: every office uses them, the district keeps them.
+    "members.term":                ("v",    "vacd",   "",     ""),
+    "members.sector":              ("v",    "vacd",   "",     ""),
+    "members.affiliation":         ("v",    "vacd",   "",     ""),
+    "briefings.activitykind":      ("v",    "vacd",   "",     ""),
+    "plans.plancategory":          ("v",    "vacd",   "",     ""),
+    "proposals.proposalcategory":  ("v",    "vacd",   "",     ""),
+    "visits.concerncategory":      ("v",    "vacd",   "",     ""),
+    "briefings.activity":          ("vacd", "vacd",   "",     ""),
+    "briefings.activityconfig":    ("vacd", "vacd",   "",     ""),
+    "briefings.invitation":        ("vcd",  "vcd",    "",     ""),
+    "briefings.opinion":           ("vcd",  "vcd",    "",     ""),
+    "plans.planconfig":            ("vacd", "vacd",   "",     ""),
+    "plans.workplan":              ("vacd", "vacd",   "",     ""),
+    "plans.workreport":            ("vacd", "vacd",   "",     ""),
+    "proposals.proposal":          ("vacd", "vacd",   "",     ""),
+    "proposals.proposalconfig":    ("vacd", "vacd",   "",     ""),
+    "proposals.opinionreport":     ("vacd", "vacd",   "",     ""),
+    "proposals.reply":             ("vcd",  "vcd",    "",     ""),
+    "proposals.researchreport":    ("vacd", "vacd",   "",     ""),
+    "reports.document":            ("vad",  "vad",    "",     ""),
+    "visits.visit":                ("vacd", "vacd",   "",     ""),
+    "visits.visitconfig":          ("vacd", "vacd",   "",     ""),
+    "visits.lifeevent":            ("vacd", "vacd",   "",     ""),
+    "visits.concern":              ("vacd", "vacd",   "",     ""),
+}
+
+# The admin's own pages beyond the changelists and forms (url name under "admin:"),
+# and which roles open them.
+ADMIN_PAGES = {
+    # page                               office  district  leader  member
+    "members_member_roster":             (True,  True,     False,  False),
+    "members_member_import":             (True,  True,     False,  False),
+    "members_member_import_template":    (True,  True,     False,  False),
+    "members_member_export":             (True,  True,     False,  False),
+    "visits_visit_coverage":             (True,  True,     False,  False),
+    "visits_concern_digest":             (True,  True,     False,  False),
+    "briefings_activity_sign_in":        (True,  True,     False,  False),
+    "briefings_activity_qr":             (True,  True,     False,  False),
+    "briefings_activity_minutes":        (True,  True,     False,  False),
+    "plans_workplan_progress":           (True,  True,     False,  False),
+    "reports_document_add":              (True,  True,     False,  False),
+    "reports_document_download":         (True,  True,     False,  False),
+}
+# fmt: on
+
 
 def _model_perm_filter(Permission, app_label, model, actions):
     return Permission.objects.filter(

@@ -1,6 +1,7 @@
 """Reads every app shares."""
 
-from django.db.models import QuerySet
+from django.contrib.auth.models import Permission
+from django.db.models import Q, QuerySet
 
 from . import roles
 from .models import Notification, User
@@ -11,6 +12,22 @@ def office_staff(office_ids) -> QuerySet[User]:
     return (
         User.objects.filter(
             groups__name=roles.OFFICE_STAFF, is_active=True, office_id__in=list(office_ids)
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def district_staff() -> QuerySet[User]:
+    """Active accounts that see every office (liaison.view_all_offices through their role
+    or on the account) and superusers: who is told about changes shared by the district."""
+    perms = Permission.objects.filter(
+        codename="view_all_offices", content_type__app_label="liaison"
+    )
+    return (
+        User.objects.filter(
+            Q(is_superuser=True) | Q(groups__permissions__in=perms) | Q(user_permissions__in=perms),
+            is_active=True,
         )
         .distinct()
         .order_by("pk")

@@ -20,7 +20,7 @@ from django.template import Context, engines
 from django.utils import timezone, translation
 
 from .models import Notification
-from .selectors import office_staff, unread_inbox
+from .selectors import district_staff, office_staff, unread_inbox
 from .transactions import service
 from .unit_links import unit_link_url
 
@@ -302,3 +302,40 @@ def notify_unit(
         link=link,
         office=office or unit.office,
     )
+
+
+UNIT_CONTACT_FIELDS = ("email", "phone")
+
+
+def notify_unit_contact_changed(*, unit, actor, before: dict) -> list[Notification]:
+    """Tell district staff that a handling unit's contact e-mail or phone changed.
+
+    Reminders carry signed links to the unit's records to that address, so a changed
+    address is something the district checks (the history row keeps the old value).
+    ``before`` holds the old values of ``UNIT_CONTACT_FIELDS``; nothing is queued when
+    none of them changed. One occasion per history row of the unit.
+    """
+    changed = [f for f in UNIT_CONTACT_FIELDS if before.get(f, "") != getattr(unit, f)]
+    if not changed:
+        return []
+    version = unit.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    context = {
+        "unit": unit,
+        "actor": actor,
+        "office": unit.office,
+        "changes": [
+            (unit._meta.get_field(f).verbose_name, before.get(f, ""), getattr(unit, f))
+            for f in changed
+        ],
+    }
+    rows = []
+    for user in district_staff():
+        rows += notify_user(
+            user=user,
+            kind="unit_contact_changed",
+            key=f"unit-contact:{unit.pk}:{version}",
+            template="unit_contact_changed",
+            context=context,
+            office=unit.office,
+        )
+    return rows

@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.results import RowResult
 
-from liaison.admin import LookupAdmin, OfficeFileExportMixin, OfficeScopedAdmin
+from liaison.admin import (
+    DistrictSharedAdmin,
+    LookupAdmin,
+    OfficeFileExportMixin,
+    OfficeScopedAdmin,
+)
 from liaison.scoping import default_office
 
 from . import admin_views
@@ -23,7 +28,7 @@ admin.site.register([Sector, Affiliation], LookupAdmin)
 
 
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(DistrictSharedAdmin):
     list_display = ("name", "start_year", "end_year", "is_current")
 
 

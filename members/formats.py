@@ -13,7 +13,8 @@ import io
 import openpyxl
 import tablib
 from django.utils.translation import gettext as _
-from import_export.formats import base_formats
+
+from liaison import spreadsheets
 
 
 class UnreadableFileError(ValueError):
@@ -41,7 +42,7 @@ def decode_csv_bytes(data: bytes) -> str:
     )
 
 
-class AutoEncodingCSV(base_formats.CSV):
+class AutoEncodingCSV(spreadsheets.CSV):
     """CSV whose encoding (UTF-8, UTF-8 with BOM, GBK/GB18030) is detected on import.
 
     Declared binary so that the admin hands us the file's bytes untouched instead of
@@ -67,12 +68,13 @@ class AutoEncodingCSV(base_formats.CSV):
         return _require_rows(dataset)
 
     def export_data(self, dataset, **kwargs):
-        # A BOM makes Excel open the file as UTF-8 instead of guessing GBK.
-        return codecs.BOM_UTF8 + super().export_data(dataset, **kwargs).encode("utf-8")
+        # Formula-looking text escaped, with a BOM (liaison.spreadsheets.CSV).
+        return super().export_data(dataset, **kwargs).encode("utf-8")
 
 
-class XLSX(base_formats.XLSX):
-    """Excel workbooks: the first sheet, first row as headers."""
+class XLSX(spreadsheets.XLSX):
+    """Excel workbooks: the first sheet, first row as headers; exported without a
+    formula in any cell (liaison.spreadsheets)."""
 
     def create_dataset(self, in_stream):
         try:
