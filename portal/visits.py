@@ -196,7 +196,9 @@ def concern_detail(request, pk):
     show_result = bool(concern.result) and concern.fed_back_at is not None
     timeline = list(history_for(concern))
     for change in timeline:
-        change.to_label = CONCERN_WORKFLOW.label(change.to_status)
+        change.to_label = Concern.MEMBER_LABELS.get(
+            change.to_status, CONCERN_WORKFLOW.label(change.to_status)
+        )
         if change.to_status in RESULT_STATUSES and not show_result:
             change.note = ""
     return _page(

@@ -485,6 +485,25 @@ class Concern(models.Model):
     def __str__(self):
         return self.title
 
+    # How the member reads each status: the office's own steps (classified, escalated,
+    # fed back) mean nothing to the member, who wants to know where their concern is.
+    MEMBER_LABELS = {
+        Status.NEW: _("已收到"),
+        Status.TRIAGED: _("已收到"),
+        Status.ASSIGNED: _("办理中"),
+        Status.ESCALATED: _("已报区有关部门办理"),
+        Status.IN_PROGRESS: _("办理中"),
+        Status.RESOLVED: _("已办理，待告知您结果"),
+        Status.UNRESOLVABLE: _("已办理，待告知您结果"),
+        Status.FED_BACK: _("待您确认"),
+        Status.REOPENED: _("重新办理中"),
+        Status.CLOSED: _("已办结"),
+    }
+
+    @property
+    def member_status_label(self) -> str:
+        return str(self.MEMBER_LABELS.get(self.status, self.get_status_display()))
+
     @property
     def is_overdue(self) -> bool:
         return self.is_overdue_on(today())

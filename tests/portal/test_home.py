@@ -3,6 +3,7 @@ to where it is done, and the member's own proposals and reports — at a cost th
 not grow with the member's history."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -136,3 +137,16 @@ def test_home_costs_the_same_queries_with_one_record_of_each_or_many(
             proposal_draft(member=other_member, cosigners=[member], title=f"附议{n}")
             report(n)
     assert count() == few
+
+
+def test_the_member_reads_where_their_concern_is_not_the_office_s_step(
+    member_client, member, staff, office
+):
+    concern = _concern_fed_back(staff=staff, member=member, office=office)
+    listed = member_client.get(reverse("portal:concerns")).content.decode()
+    assert "待您确认" in listed and "已反馈委员" not in listed
+    detail = member_client.get(reverse("portal:concern_detail", args=[concern.pk]))
+    badge = re.search(r'data-testid="concern-status">([^<]*)<', detail.content.decode())
+    assert badge.group(1) == "待您确认"
+    # The timeline names the steps as the member reads them too.
+    assert ">已反馈委员<" not in detail.content.decode()

