@@ -13,6 +13,7 @@ Rules the office relies on (issue 2, "Import and export" and "Bad input"):
 """
 
 import datetime
+import logging
 import re
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from import_export.fields import Field
 from import_export.instance_loaders import CachedInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from liaison.errors import error_reference
 from liaison.models import Office
 from liaison.scoping import sees_all_offices, visible_offices
 
@@ -59,7 +61,8 @@ MEMBER_COLUMNS = {
     "office": "联络处",
 }
 OFFICE_COLUMN = MEMBER_COLUMNS["office"]
-# Columns a roster must have; 届次 may be left empty (the current term is assumed).
+# Columns a roster must have. 届次 may be left empty or left out: new members join the
+# current term, existing ones keep theirs.
 REQUIRED_COLUMNS = ("姓名", "性别", "委员编号", "界别", "政治面貌")
 # Headers other rosters use for the same column.
 HEADER_ALIASES = {
@@ -83,6 +86,8 @@ HEADER_ALIASES = {
 }
 
 _HEADER_SPACE_RE = re.compile(r"\s+")
+
+logger = logging.getLogger(__name__)
 
 
 class ImportProblem(Exception):
@@ -433,11 +438,23 @@ class MemberResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as e:
             errors = e.update_error_dict(errors)
+        self._check_term(instance, errors)
         self._check_office(instance, original_office_id, errors)
         self._check_unique(instance, number, errors)
         instance.stroke_key = stroke_sort_key(instance.name)
         if errors:
             raise ValidationError(errors)
+
+    def _check_term(self, instance, errors):
+        """A roster without the optional 届次 column: new members join the current term
+        (existing members keep theirs), as an empty 届次 cell does."""
+        if instance.term_id is not None or "term" in errors:
+            return
+        current = self.fields["term"].widget.blank_default
+        if current is None:
+            errors["term"] = [ValidationError(_("系统中未设置本届届次，请在文件中填写届次"))]
+        else:
+            instance.term = current
 
     def _check_office(self, instance, original_office_id, errors):
         is_new = instance.pk is None
@@ -546,7 +563,7 @@ class MemberResource(resources.ModelResource):
         order = {name: i for i, name in enumerate(MEMBER_COLUMNS.values())}
         problems = []
         for error in result.base_errors:
-            problems.append(Problem(None, None, self._error_text(error.error)))
+            problems.append(Problem(None, None, self._error_text(error.error, None)))
         row_problems = []
         for invalid in result.invalid_rows:
             for field, messages in invalid.error_dict.items():
@@ -557,17 +574,22 @@ class MemberResource(resources.ModelResource):
                     )
         for error_row in result.error_rows:
             for error in error_row.errors:
-                row_problems.append(
-                    Problem(sheet_row(error_row.number), None, self._error_text(error.error))
-                )
+                row = sheet_row(error_row.number)
+                row_problems.append(Problem(row, None, self._error_text(error.error, row)))
         row_problems.sort(key=lambda p: (p.row, order.get(p.column, len(order))))
         return problems + row_problems
 
     @staticmethod
-    def _error_text(error) -> str:
+    def _error_text(error, row) -> str:
         if isinstance(error, ImportProblem):
             return str(error)
-        return _("导入时出错：%(error)s") % {"error": error}
+        # Anything else (a database error above all) is not for staff to read: they get
+        # a reference number, the log gets the error.
+        where = "Roster import failed" if row is None else f"Roster import failed at row {row}"
+        reference = error_reference(logger, error, where)
+        return _("导入时发生系统错误，文件未导入。请把参考编号 %(reference)s 告诉系统管理员。") % {
+            "reference": reference
+        }
 
 
 # --- Contributions -----------------------------------------------------------------------

@@ -3,15 +3,18 @@
 import codecs
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, OperationalError
 from django.urls import reverse
 
 from liaison import roles
+from members import resources
 from members.formats import XLSX, AutoEncodingCSV
-from members.models import Member, Sector
+from members.models import Member, Sector, Term
 from members.resources import MEMBER_COLUMNS, MemberResource
 from tests.factories import (
     ContributionFactory,
@@ -490,3 +493,70 @@ def test_import_page_explains_the_roster_format_in_chinese(staff_client):
         "xlsx",
         "csv",
     ]
+
+
+# --- a missing optional column; database errors (issue 12, item 6) ----------------------
+
+NO_TERM = [h for h in HEADERS if h != "届次"]
+
+
+def test_gbk_roster_without_the_term_column_imports_every_row_with_the_current_term(
+    staff_client, staff
+):
+    data = csv_text([roster_row(i) for i in range(3)], headers=NO_TERM).encode("gbk")
+
+    preview = admin_preview(staff_client, data, name="名册.csv", fmt="1")
+    assert preview.context.get("confirm_form") is not None, preview.content.decode()
+    done = admin_confirm(staff_client, preview)
+
+    assert done.status_code == 302
+    assert Member.objects.count() == 3
+    assert {m.term.is_current for m in Member.objects.select_related("term")} == {True}
+
+
+def test_roster_without_the_term_column_keeps_an_existing_members_term(staff):
+    old_term = Term.objects.get(is_current=False, name="第十届")
+    MemberFactory(office=staff.office, member_no="FR00001", term=old_term)
+
+    result = import_file(staff, xlsx_bytes([roster_row(1), roster_row(2)], headers=NO_TERM))
+
+    assert not result.problems
+    assert Member.objects.get(member_no="FR00001").term == old_term
+    assert Member.objects.get(member_no="FR00002").term.is_current
+
+
+def test_database_error_reaches_the_import_page_as_a_reference_number(
+    staff_client, monkeypatch, caplog
+):
+    def fail(*args, **kwargs):
+        raise IntegrityError("NOT NULL constraint failed: members_member.term_id")
+
+    monkeypatch.setattr("members.resources.bulk_create_with_history", fail)
+
+    response = admin_preview(staff_client, xlsx_bytes([roster_row(1)]))
+
+    page = response.content.decode()
+    assert "导入时发生系统错误" in page
+    assert "constraint" not in page and "term_id" not in page
+    reference = re.search(r"参考编号 (\d{8}-[0-9A-F]{6})", page)[1]
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert logged and "NOT NULL constraint failed" in str(logged[0].exc_info[1])
+    assert Member.objects.count() == 0
+
+
+def test_database_error_on_one_row_names_the_row_with_a_reference_number(staff, monkeypatch):
+    real = resources.stroke_sort_key
+
+    def locked_for_one_name(name):
+        if name == "石磊":
+            raise OperationalError("database is locked")
+        return real(name)
+
+    monkeypatch.setattr("members.resources.stroke_sort_key", locked_for_one_name)
+
+    result = import_file(staff, xlsx_bytes([roster_row(1), roster_row(2, 姓名="石磊")]))
+
+    [problem] = problems(result)
+    assert problem.startswith("第 3 行：导入时发生系统错误")
+    assert "database" not in problem
+    assert Member.objects.count() == 0
