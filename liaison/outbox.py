@@ -9,11 +9,17 @@ pick different rows instead of queueing behind each other; SQLite serialises wri
 
 A failure of the mail server or SMS gateway (any exception) is transient: the row goes
 back to pending with exponential backoff, and after ``OUTBOX_MAX_ATTEMPTS`` it is
-marked failed. A worker killed mid-batch leaves rows in ``sending``; once their claim
-is older than ``OUTBOX_CLAIM_TIMEOUT_SECONDS`` the sweep returns them to pending (that
-counts as an attempt, so a row that kills its worker every time ends up failed rather
-than looping). Delivery is therefore at least once: a worker killed after the mail
-server accepted a message, but before recording it, sends it again.
+marked failed.
+
+A claim is a lease of ``OUTBOX_CLAIM_TIMEOUT_SECONDS`` (90 s) that the worker renews
+as it goes through its batch (``renew_claims`` before each message, at most every
+sixth of the lease), so a batch may take as long as it needs while only a dead
+worker's rows go stale. A worker killed mid-batch leaves rows in ``sending``; once the
+lease has run out the next sweep (every 30 s) returns them to pending and sends them,
+so they go out again within two minutes. That counts as an attempt, so a row that
+kills its worker every time ends up failed rather than looping. Delivery is therefore
+at least once: a worker killed after the mail server accepted a message, but before
+recording it, sends it again.
 """
 
 import datetime
@@ -36,8 +42,8 @@ logger = logging.getLogger(__name__)
 Channel = Notification.Channel
 Status = Notification.Status
 
-# Small enough that a batch finishes well inside the claim timeout even when every
-# message waits for the full EMAIL_TIMEOUT (20 × 20 s < 10 min).
+# How many rows one claim takes. The lease is renewed while the batch is sent, so its
+# length is bounded by nothing but fairness between workers.
 BATCH_SIZE = 20
 BACKOFF_CAP = datetime.timedelta(hours=1)
 NO_ACCOUNT = "没有使用这个邮箱的有效账号，未发送"
@@ -88,6 +94,16 @@ def release_stale_claims(*, now: datetime.datetime | None = None) -> int:
     if failed or released:
         logger.warning("Outbox: released %s stale claims, %s failed", released, failed)
     return released + failed
+
+
+def renew_claims(tokens, *, now: datetime.datetime | None = None) -> int:
+    """Extend the lease on this worker's rows still sending (under ``tokens``): it is
+    alive and working through them. A row the sweep released meanwhile carries another
+    token or none and is left alone."""
+    now = now or timezone.now()
+    return Notification.objects.filter(claim_token__in=list(tokens), status=Status.SENDING).update(
+        claimed_at=now
+    )
 
 
 def claim_due(*, limit: int = BATCH_SIZE, now: datetime.datetime | None = None):
@@ -204,9 +220,19 @@ def _record_failure(row: Notification, token: str, exc: Exception) -> bool:
 
 def deliver_batch(rows: list[Notification], report: DeliveryReport) -> None:
     senders = _Senders()
+    tokens = {row.claim_token for row in rows}
+    # Renewed before a message whenever a sixth of the lease has passed, so one message
+    # may take five sixths of it (75 s of 90: several EMAIL_TIMEOUTs) without its row
+    # going stale, at the cost of one UPDATE per 15 s of sending.
+    renew_every = datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_SECONDS / 6)
+    renewed_at = timezone.now()
     try:
         for row in rows:
             token = row.claim_token
+            now = timezone.now()
+            if now - renewed_at >= renew_every:
+                renew_claims(tokens, now=now)
+                renewed_at = now
             if row.channel != Channel.PORTAL and not row.address:
                 Notification.objects.filter(pk=row.pk, claim_token=token).update(
                     status=Status.SKIPPED, claim_token="", claimed_at=None

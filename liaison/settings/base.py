@@ -236,9 +236,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
 
-# How long a claimed outbox row may stay "sending" before the sweep assumes its worker died.
-# Must exceed a batch's worst case: 20 rows (liaison.outbox.BATCH_SIZE) × EMAIL_TIMEOUT.
-OUTBOX_CLAIM_TIMEOUT_SECONDS = env.int("OUTBOX_CLAIM_TIMEOUT_SECONDS", default=10 * 60)
+# The lease on a claimed outbox row: the worker renews it while it sends its batch
+# (liaison/outbox.py), so it must only outlast one message (several EMAIL_TIMEOUTs: a
+# message may take five sixths of it). When it runs out the worker is taken for dead
+# and the next sweep (every 30 s) sends the row again: within two minutes of a kill.
+OUTBOX_CLAIM_TIMEOUT_SECONDS = env.int("OUTBOX_CLAIM_TIMEOUT_SECONDS", default=90)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 
 # --- Password reset -------------------------------------------------------------------

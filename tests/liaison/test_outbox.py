@@ -374,3 +374,78 @@ def test_a_slow_worker_does_not_overwrite_a_row_another_worker_reclaimed():
     fresh.refresh_from_db()
     assert fresh.status == Status.SENDING
     assert fresh.attempts == 0
+
+
+# --- the claim is a lease, renewed while the batch is sent -----------------------------
+
+
+def test_rows_of_a_killed_worker_go_out_again_within_two_minutes(traveller):
+    """The default lease (no setting overridden): a worker claims a batch and is killed
+    before sending any of it; the beat sweep (every 30 s) sends it within 2 minutes."""
+    for n in range(3):
+        queue(key=f"occasion:{n}", address=f"member{n}@example.cn")
+    claimed = outbox.claim_due()  # … and the worker dies
+    assert len(claimed) == 3
+
+    sent_at = None
+    for _ in range(4):  # four sweeps, 30 s apart
+        traveller.shift(datetime.timedelta(seconds=30))
+        deliver_notifications()
+        if len(mail.outbox) == 3:
+            sent_at = timezone.now()
+            break
+
+    assert sent_at is not None, "still claimed by the dead worker after 2 minutes"
+    assert sorted(m.to[0] for m in mail.outbox) == [f"member{n}@example.cn" for n in range(3)]
+    assert Notification.objects.filter(status=Status.SENT).count() == 3
+
+
+class SlowEmailBackend(BaseEmailBackend):
+    """A mail server that takes a minute per message; while the last one is being sent,
+    another worker's sweep runs (``sweep``)."""
+
+    traveller = None
+    sweep = None
+    released: list = []
+
+    def send_messages(self, messages):
+        for message in messages:
+            SlowEmailBackend.traveller.shift(datetime.timedelta(seconds=60))
+            if message.to[0] == "last@example.cn":
+                SlowEmailBackend.released.append(outbox.release_stale_claims())
+            mail.outbox.append(message)
+        return len(messages)
+
+
+def test_a_live_worker_keeps_its_claims_through_a_batch_longer_than_the_lease(settings, traveller):
+    """Twelve messages of a minute each (12 minutes, more than the old 10-minute claim
+    timeout and far more than the lease): the worker renews its lease as it goes, so a
+    sweep running meanwhile takes none of its rows and each message goes out once."""
+    settings.EMAIL_BACKEND = f"{__name__}.SlowEmailBackend"
+    SlowEmailBackend.traveller = traveller
+    SlowEmailBackend.released = []
+    for n in range(11):
+        queue(key=f"occasion:{n}", address=f"member{n}@example.cn")
+    queue(key="occasion:last", address="last@example.cn")
+
+    report = outbox.deliver_pending()
+
+    assert SlowEmailBackend.released == [0]
+    assert report.sent == 12
+    assert len(mail.outbox) == 12
+    assert Notification.objects.filter(status=Status.SENT, attempts=0).count() == 12
+
+
+def test_renewal_leaves_a_row_another_worker_reclaimed_alone(traveller):
+    NotificationFactory()
+    (slow,) = outbox.claim_due()
+    Notification.objects.filter(pk=slow.pk).update(status=Status.PENDING)  # released
+    traveller.shift(datetime.timedelta(seconds=5))
+    (fresh,) = outbox.claim_due()
+    traveller.shift(datetime.timedelta(seconds=5))
+
+    assert outbox.renew_claims({slow.claim_token}) == 0
+
+    fresh.refresh_from_db()
+    assert fresh.claim_token != slow.claim_token
+    assert fresh.claimed_at == START + datetime.timedelta(seconds=5)

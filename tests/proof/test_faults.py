@@ -284,6 +284,22 @@ def test_worker_killed_mid_batch_every_reminder_delivered_none_twice(workers, ma
     assert delivered(mail_dir) == sorted(addresses)
 
 
+def test_a_batch_longer_than_the_lease_is_kept_by_its_live_worker(workers, mail_dir):
+    # 20 messages of 0.4 s: 8 s of sending against a 2 s lease. A second worker's sweep
+    # in the middle finds every row renewed, takes none of them, and nothing goes twice.
+    addresses = queue_reminders(20)
+    workers.start(delay=0.4)
+    deliver_notifications.apply_async()
+    wait_until(lambda: len(delivered(mail_dir)) >= 1, 30, "the first message")
+    time.sleep(CLAIM_TIMEOUT + 0.5)  # past the lease of the first claim
+    workers.start()
+    deliver_notifications.apply_async()
+    wait_until(lambda: all_sent(20), 30, "delivery by the first worker")
+
+    assert delivered(mail_dir) == sorted(addresses)
+    assert not Notification.objects.filter(attempts__gt=0).exists()
+
+
 def test_two_sweeps_at_once_deliver_each_reminder_once(workers, mail_dir):
     # Two beats each send the sweep; two workers take one each and run at the same time.
     addresses = queue_reminders(12)
