@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from liaison.errors import error_reference
 from liaison.models import today
 from liaison.transactions import service
 from liaison.workflow import WorkflowError
@@ -153,9 +154,14 @@ def document_render(*, document_id: int, generation: int) -> Document | None:
             progress=_Progress(document_id, generation),
         )
     except Exception as error:
-        logger.exception("Document %s failed to render", document_id)
+        # The admin shows ``error``: a reference staff can quote, never the exception's
+        # own (English, often database) text, which stays in the log (liaison.errors).
+        reference = error_reference(logger, error, f"Document {document_id} failed to render")
+        message = _("系统错误，参考编号 %(reference)s，请告诉系统管理员。") % {
+            "reference": reference
+        }
         Document.objects.filter(pk=document_id, generation=generation).update(
-            status=DS.FAILED, error=f"{type(error).__name__}: {error}"[:2000], progress=0
+            status=DS.FAILED, error=message, progress=0
         )
         return None
     return _document_store(document, generation, rendered)

@@ -2,6 +2,7 @@
 for or delivered; staff follow the progress and download the file."""
 
 import hashlib
+import re
 
 import pytest
 from django.urls import reverse
@@ -111,7 +112,7 @@ def test_regenerating_bumps_the_generation_and_an_old_task_does_nothing(
 
 
 def test_a_failed_render_is_recorded_and_asking_again_retries(
-    staff, office, queued, monkeypatch, django_capture_on_commit_callbacks
+    staff, office, queued, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
     def broken(*args, **kwargs):
         raise RuntimeError("font missing")
@@ -121,7 +122,12 @@ def test_a_failed_render_is_recorded_and_asking_again_retries(
         document = services.document_request(office=office, kind="roster", params={}, actor=staff)
     _run(queued)
     document.refresh_from_db()
-    assert document.status == DS.FAILED and "font missing" in document.error
+    assert document.status == DS.FAILED
+    # The admin shows a reference staff can quote, not the exception; the log has both.
+    assert "font missing" not in document.error
+    reference = re.search(r"参考编号 (\d{8}-[0-9A-F]{6})", document.error)[1]
+    logged = [r for r in caplog.records if reference in r.getMessage()]
+    assert "font missing" in str(logged[0].exc_info[1])
     monkeypatch.undo()
     monkeypatch.setattr(
         services, "_enqueue", lambda pk, generation: queued.append((pk, generation))
