@@ -17,6 +17,7 @@ from liaison.admin import (
     SafeExportMixin,
 )
 from liaison.admin_workflow import WorkflowAdminMixin
+from liaison.limits import year_param
 from liaison.models import Office, today
 from liaison.scoping import is_single_office, sees_all_offices
 from liaison.workflow import WorkflowError
@@ -144,14 +145,11 @@ class HalfYearFilter(admin.SimpleListFilter):
         value = self._value()
         if value == "all":
             return queryset
-        try:
-            if "-" in value:
-                year, half = (int(p) for p in value.split("-"))
-                months = (1, 7) if half == 1 else (7, 13)
-            else:
-                year, months = int(value), (1, 13)
-        except ValueError:
+        year_text, _sep, half = value.partition("-")
+        year = year_param(year_text)  # 1900–2100, or the filter is ignored
+        if year is None or half not in ("", "1", "2"):
             return queryset
+        months = {"": (1, 13), "1": (1, 7), "2": (7, 13)}[half]
         start = datetime.datetime(year, months[0], 1)
         end = (
             datetime.datetime(year + 1, 1, 1)

@@ -8,6 +8,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
+from liaison.limits import DOCUMENT, TEXT, LimitedForm
 from liaison.models import HandlingUnit, today
 from members.models import Member, Sector
 from proposals.models import ProposalCategory
@@ -20,7 +21,7 @@ from .selectors import invitation_candidates
 Att = Invitation.Attendance
 
 
-class RecordForm(forms.Form):
+class RecordForm(LimitedForm):
     """A step form that needs the record it acts on (an activity or an opinion)."""
 
     def __init__(self, *args, record, **kwargs):
@@ -32,7 +33,7 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"})
 
 
-class RequestSendForm(forms.Form):
+class RequestSendForm(LimitedForm):
     sent_on = forms.DateField(label=_("报送日期"), initial=today, widget=_date_input())
     recipient = forms.CharField(label=_("请示对象"), initial=_("街道党工委"), max_length=100)
     document = forms.FileField(
@@ -42,7 +43,7 @@ class RequestSendForm(forms.Form):
     )
 
 
-class RequestAnswerForm(forms.Form):
+class RequestAnswerForm(LimitedForm):
     outcome = forms.ChoiceField(
         label=_("批复结果"), choices=Activity.RequestOutcome.choices, widget=forms.RadioSelect
     )
@@ -165,6 +166,7 @@ class CorrectAttendanceForm(RecordForm):
 
 class MinutesForm(RecordForm):
     minutes = forms.CharField(
+        max_length=DOCUMENT,
         label=_("会议纪要"),
         widget=forms.Textarea(attrs={"rows": 18, "cols": 90}),
         help_text=_("出勤情况和收集的意见建议会随纪要一并打印。"),
@@ -183,7 +185,9 @@ class OpinionRecordForm(RecordForm):
         help_text=_("领导或列席人员提出的可留空。"),
     )
     title = forms.CharField(label=_("标题（可选）"), required=False, max_length=200)
-    content = forms.CharField(label=_("意见建议"), widget=forms.Textarea(attrs={"rows": 5}))
+    content = forms.CharField(
+        max_length=TEXT, label=_("意见建议"), widget=forms.Textarea(attrs={"rows": 5})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -246,8 +250,14 @@ ACTIVITY_STEPS = {
 class ToProposalForm(RecordForm):
     title = forms.CharField(label=_("案由"), max_length=200)
     category = forms.ModelChoiceField(label=_("提案类别"), queryset=None)
-    reasons = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 5}))
-    suggestions = forms.CharField(label=_("建议办法"), widget=forms.Textarea(attrs={"rows": 5}))
+    reasons = forms.CharField(
+        max_length=TEXT, label=_("理由"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    suggestions = forms.CharField(
+        max_length=TEXT,
+        label=_("建议办法"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -260,7 +270,9 @@ class ToProposalForm(RecordForm):
 
 class ToConcernForm(RecordForm):
     title = forms.CharField(label=_("标题"), max_length=200)
-    content = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 5}))
+    content = forms.CharField(
+        max_length=TEXT, label=_("内容"), widget=forms.Textarea(attrs={"rows": 5})
+    )
     category = forms.ModelChoiceField(label=_("类别"), queryset=None, required=False)
     unit = forms.ModelChoiceField(
         label=_("交办街道部门"),

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison import limits
+from liaison.limits import LimitedTextField, plausible_date, single_line
 from liaison.models import Lookup, Office
 from liaison.uploads import UploadValidator, validate_document
 from members.models import Member
@@ -143,11 +145,11 @@ class Activity(models.Model):
         related_name="joint_activities",
     )
     kind = models.ForeignKey(ActivityKind, verbose_name=_("活动类别"), on_delete=models.PROTECT)
-    title = models.CharField(_("活动名称"), max_length=200)
-    topic = models.TextField(_("主题与内容"), blank=True)
+    title = models.CharField(_("活动名称"), max_length=200, validators=[single_line])
+    topic = LimitedTextField(_("主题与内容"), blank=True, max_length=limits.TEXT)
     starts_at = models.DateTimeField(_("开始时间"), db_index=True)
     ends_at = models.DateTimeField(_("结束时间"))
-    venue = models.CharField(_("地点"), max_length=200)
+    venue = models.CharField(_("地点"), max_length=200, validators=[single_line])
     is_major = models.BooleanField(
         _("重大活动"),
         default=False,
@@ -155,9 +157,11 @@ class Activity(models.Model):
     )
     # Request for instructions (请示) to the street party working committee.
     request_recipient = models.CharField(
-        _("请示对象"), max_length=100, blank=True, default="街道党工委"
+        _("请示对象"), max_length=100, blank=True, default="街道党工委", validators=[single_line]
     )
-    request_sent_on = models.DateField(_("请示报送日期"), null=True, blank=True)
+    request_sent_on = models.DateField(
+        _("请示报送日期"), null=True, blank=True, validators=[plausible_date]
+    )
     request_document = models.FileField(
         _("请示文件"),
         upload_to="briefings/requests/%Y/",
@@ -167,18 +171,20 @@ class Activity(models.Model):
     request_outcome = models.CharField(
         _("批复结果"), max_length=10, choices=RequestOutcome.choices, blank=True
     )
-    request_answer = models.TextField(_("批复意见"), blank=True)
-    request_answered_on = models.DateField(_("批复日期"), null=True, blank=True)
-    publish_override_reason = models.TextField(_("未批复先行发布的理由"), blank=True)
+    request_answer = LimitedTextField(_("批复意见"), blank=True)
+    request_answered_on = models.DateField(
+        _("批复日期"), null=True, blank=True, validators=[plausible_date]
+    )
+    publish_override_reason = LimitedTextField(_("未批复先行发布的理由"), blank=True)
 
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     attendance_closed_at = models.DateTimeField(_("考勤登记完成时间"), null=True, blank=True)
-    cancel_reason = models.TextField(_("取消原因"), blank=True)
+    cancel_reason = LimitedTextField(_("取消原因"), blank=True)
 
-    minutes = models.TextField(_("会议纪要"), blank=True)
+    minutes = LimitedTextField(_("会议纪要"), blank=True, max_length=limits.DOCUMENT)
     minutes_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("纪要撰写人"),
@@ -190,9 +196,11 @@ class Activity(models.Model):
     minutes_updated_at = models.DateTimeField(_("纪要更新时间"), null=True, blank=True)
 
     # Theme activities and donations (DOMAIN.md, "People's livelihood").
-    beneficiaries = models.CharField(_("受益对象"), max_length=200, blank=True)
+    beneficiaries = models.CharField(
+        _("受益对象"), max_length=200, blank=True, validators=[single_line]
+    )
     beneficiary_count = models.PositiveIntegerField(_("受益人数"), null=True, blank=True)
-    results = models.TextField(_("活动成效"), blank=True)
+    results = LimitedTextField(_("活动成效"), blank=True, max_length=limits.TEXT)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -268,9 +276,9 @@ class InvitedLeader(models.Model):
     activity = models.ForeignKey(
         Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="leaders"
     )
-    name = models.CharField(_("姓名"), max_length=50)
-    title = models.CharField(_("职务"), max_length=100, blank=True)
-    unit = models.CharField(_("单位"), max_length=100, blank=True)
+    name = models.CharField(_("姓名"), max_length=50, validators=[single_line])
+    title = models.CharField(_("职务"), max_length=100, blank=True, validators=[single_line])
+    unit = models.CharField(_("单位"), max_length=100, blank=True, validators=[single_line])
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
     history = HistoricalRecords()
 
@@ -288,8 +296,10 @@ class AgendaItem(models.Model):
         Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="agenda"
     )
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
-    title = models.CharField(_("议程"), max_length=200)
-    presenter = models.CharField(_("主讲/汇报人"), max_length=100, blank=True)
+    title = models.CharField(_("议程"), max_length=200, validators=[single_line])
+    presenter = models.CharField(
+        _("主讲/汇报人"), max_length=100, blank=True, validators=[single_line]
+    )
     duration_minutes = models.PositiveSmallIntegerField(_("时长（分钟）"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -306,7 +316,7 @@ class Material(models.Model):
     activity = models.ForeignKey(
         Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="materials"
     )
-    title = models.CharField(_("材料名称"), max_length=200)
+    title = models.CharField(_("材料名称"), max_length=200, validators=[single_line])
     file = models.FileField(
         _("文件"), upload_to="briefings/materials/%Y/", validators=[validate_document]
     )
@@ -364,7 +374,7 @@ class Invitation(models.Model):
     invited_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
     reply = models.CharField(_("回复"), max_length=10, choices=Reply.choices, default=Reply.PENDING)
     replied_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
-    leave_reason = models.TextField(_("请假事由"), blank=True)
+    leave_reason = LimitedTextField(_("请假事由"), blank=True)
     leave_status = models.CharField(
         _("请假审批"), max_length=10, choices=Leave.choices, blank=True, default=Leave.NONE
     )
@@ -377,7 +387,9 @@ class Invitation(models.Model):
         blank=True,
         related_name="+",
     )
-    leave_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+    leave_note = models.CharField(
+        _("审批意见"), max_length=200, blank=True, validators=[single_line]
+    )
     attendance = models.CharField(
         _("出勤"), max_length=16, choices=Attendance.choices, blank=True, default=""
     )
@@ -456,8 +468,8 @@ class Opinion(models.Model):
         related_name="activity_opinions",
         help_text=_("领导或列席人员提出的可留空。"),
     )
-    title = models.CharField(_("标题"), max_length=200, blank=True)
-    content = models.TextField(_("意见建议"))
+    title = models.CharField(_("标题"), max_length=200, blank=True, validators=[single_line])
+    content = LimitedTextField(_("意见建议"), max_length=limits.TEXT)
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.NEW, db_index=True
     )
@@ -477,7 +489,7 @@ class Opinion(models.Model):
         blank=True,
         related_name="source_opinions",
     )
-    handling_note = models.TextField(_("处理说明"), blank=True)
+    handling_note = LimitedTextField(_("处理说明"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("录入人"),
@@ -508,11 +520,11 @@ class ActivityOutput(models.Model):
     activity = models.ForeignKey(
         Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="outputs"
     )
-    item = models.CharField(_("成果"), max_length=200)
+    item = models.CharField(_("成果"), max_length=200, validators=[single_line])
     quantity = models.DecimalField(
         _("数量"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    unit = models.CharField(_("单位"), max_length=20, blank=True, validators=[single_line])
     history = HistoricalRecords()
 
     class Meta:
@@ -542,13 +554,17 @@ class Donation(models.Model):
         related_name="activity_donations",
     )
     donor = models.CharField(
-        _("捐赠单位或个人"), max_length=100, blank=True, help_text=_("非委员捐赠时填写。")
+        _("捐赠单位或个人"),
+        max_length=100,
+        blank=True,
+        help_text=_("非委员捐赠时填写。"),
+        validators=[single_line],
     )
-    recipient = models.CharField(_("受赠对象"), max_length=200)
+    recipient = models.CharField(_("受赠对象"), max_length=200, validators=[single_line])
     money = models.DecimalField(
         _("捐款（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    goods = models.CharField(_("捐赠物资"), max_length=200, blank=True)
+    goods = models.CharField(_("捐赠物资"), max_length=200, blank=True, validators=[single_line])
     goods_value = models.DecimalField(
         _("物资折价（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
@@ -579,7 +595,7 @@ class ActivityPhoto(models.Model):
     image = models.ImageField(
         _("照片"), upload_to="briefings/photos/%Y/", validators=[validate_photo]
     )
-    caption = models.CharField(_("说明"), max_length=200, blank=True)
+    caption = models.CharField(_("说明"), max_length=200, blank=True, validators=[single_line])
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:

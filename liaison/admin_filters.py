@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .limits import year_param
 from .models import HandlingUnit, today
 from .scoping import scope_queryset
 
@@ -40,10 +41,9 @@ class CurrentYearFilter(admin.SimpleListFilter):
         value = self.value() or str(today().year)
         if value == "all":
             return queryset
-        try:
-            return queryset.filter(self.condition(int(value)))
-        except ValueError:
-            return queryset
+        year = year_param(value)
+        # A year outside 1900–2100 would fail later, when the lookup's bounds are built.
+        return queryset if year is None else queryset.filter(self.condition(year))
 
 
 class OverdueFilter(admin.SimpleListFilter):

@@ -16,10 +16,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .actions import STAFF, ActionTable, Actor
+from .limits import LimitedForm
 from .workflow import WorkflowError, history_for
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(LimitedForm):
     """A step with nothing to fill in but an optional note."""
 
     note = forms.CharField(
@@ -27,7 +28,7 @@ class ConfirmForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(LimitedForm):
     """A step that must say why (a return, a refusal)."""
 
     reason = forms.CharField(label=_("原因"), widget=forms.Textarea(attrs={"rows": 3}))

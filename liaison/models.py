@@ -11,11 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .limits import LimitedTextField, plausible_date, single_line
+
 
 class Lookup(models.Model):
     """An editable list that staff keep in the admin (sectors, affiliations)."""
 
-    name = models.CharField(_("名称"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True, validators=[single_line])
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -31,11 +33,11 @@ class Office(models.Model):
     """One street's liaison office (政协联络处). A district has one per street."""
 
     code = models.SlugField(_("代码"), max_length=20, unique=True)
-    name = models.CharField(_("名称"), max_length=100, unique=True)
-    street = models.CharField(_("街道"), max_length=50)
-    district = models.CharField(_("所属区"), max_length=50, blank=True)
-    address = models.CharField(_("地址"), max_length=200, blank=True)
-    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True, validators=[single_line])
+    street = models.CharField(_("街道"), max_length=50, validators=[single_line])
+    district = models.CharField(_("所属区"), max_length=50, blank=True, validators=[single_line])
+    address = models.CharField(_("地址"), max_length=200, blank=True, validators=[single_line])
+    phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[single_line])
     email = models.EmailField(_("电子邮箱"), blank=True)
     # Configurable without a deploy (DOMAIN.md): days before a member's birthday that
     # staff get a heads-up.
@@ -58,7 +60,7 @@ class User(AbstractUser):
     Roles are Django groups (liaison.roles); ``office`` binds staff to their street.
     """
 
-    full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    full_name = models.CharField(_("姓名"), max_length=50, blank=True, validators=[single_line])
     office = models.ForeignKey(
         Office,
         verbose_name=_("所属联络处"),
@@ -67,7 +69,7 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
-    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[single_line])
 
     class Meta:
         verbose_name = _("用户")
@@ -101,11 +103,13 @@ class HandlingUnit(models.Model):
         related_name="handling_units",
         help_text=_("街道部门填所属联络处；区级部门、上级政协留空，全区共用。"),
     )
-    name = models.CharField(_("单位名称"), max_length=100)
+    name = models.CharField(_("单位名称"), max_length=100, validators=[single_line])
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
-    contact_person = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_person = models.CharField(
+        _("联系人"), max_length=50, blank=True, validators=[single_line]
+    )
     email = models.EmailField(_("电子邮箱"), blank=True)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[single_line])
     is_active = models.BooleanField(_("启用"), default=True)
     history = HistoricalRecords()
 
@@ -130,9 +134,9 @@ class CalendarDay(models.Model):
     make-up working day (调休) on a weekend. Seeded from chinese-calendar; staff enter
     next year's official schedule here when the State Council publishes it."""
 
-    date = models.DateField(_("日期"), unique=True)
+    date = models.DateField(_("日期"), unique=True, validators=[plausible_date])
     is_working_day = models.BooleanField(_("是否工作日"))
-    name = models.CharField(_("说明"), max_length=50, blank=True)
+    name = models.CharField(_("说明"), max_length=50, blank=True, validators=[single_line])
     history = HistoricalRecords()
 
     class Meta:
@@ -244,7 +248,7 @@ class StatusChange(models.Model):
     )
     # Who acted when there is no account: a handling unit through its signed link.
     actor_label = models.CharField(_("操作方"), max_length=100, blank=True)
-    note = models.TextField(_("说明"), blank=True)
+    note = LimitedTextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison import limits
+from liaison.limits import LimitedTextField, plausible_date, single_line
 from liaison.models import Lookup, Office
 
 from .strokes import stroke_sort_key
@@ -32,7 +34,7 @@ class Affiliation(Lookup):
 class Term(models.Model):
     """届次 — a term of the district CPPCC committee, e.g. 第十一届 (2021–2026)."""
 
-    name = models.CharField(_("届次"), max_length=20, unique=True)
+    name = models.CharField(_("届次"), max_length=20, unique=True, validators=[single_line])
     start_year = models.PositiveSmallIntegerField(_("起始年份"))
     end_year = models.PositiveSmallIntegerField(_("结束年份"))
     is_current = models.BooleanField(_("本届"), default=False)
@@ -79,13 +81,13 @@ class Member(models.Model):
         related_name="member",
     )
     # Official fields: kept by the office; the member sees them read-only in the portal.
-    name = models.CharField(_("姓名"), max_length=50)
+    name = models.CharField(_("姓名"), max_length=50, validators=[single_line])
     stroke_key = models.CharField(_("笔画排序键"), max_length=200, editable=False, db_index=True)
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
-    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族")
-    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
-    native_place = models.CharField(_("籍贯"), max_length=50, blank=True)
-    education = models.CharField(_("学历"), max_length=30, blank=True)
+    ethnicity = models.CharField(_("民族"), max_length=20, default="汉族", validators=[single_line])
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True, validators=[plausible_date])
+    native_place = models.CharField(_("籍贯"), max_length=50, blank=True, validators=[single_line])
+    education = models.CharField(_("学历"), max_length=30, blank=True, validators=[single_line])
     photo = models.ImageField(
         _("照片"),
         upload_to="members/photos/%Y/",
@@ -95,29 +97,41 @@ class Member(models.Model):
             validate_photo_size,
         ],
     )
-    member_no = models.CharField(_("委员编号"), max_length=30, unique=True)
+    member_no = models.CharField(
+        _("委员编号"), max_length=30, unique=True, validators=[single_line]
+    )
     term = models.ForeignKey(Term, verbose_name=_("届次"), on_delete=models.PROTECT)
-    terms_served = models.CharField(_("连任届次"), max_length=100, blank=True)
+    terms_served = models.CharField(
+        _("连任届次"), max_length=100, blank=True, validators=[single_line]
+    )
     sector = models.ForeignKey(Sector, verbose_name=_("界别"), on_delete=models.PROTECT)
     affiliation = models.ForeignKey(
         Affiliation, verbose_name=_("政治面貌"), on_delete=models.PROTECT
     )
     role = models.CharField(_("政协职务"), max_length=20, choices=Role.choices, default=Role.MEMBER)
-    employer = models.CharField(_("工作单位"), max_length=100, blank=True)
-    position = models.CharField(_("职务"), max_length=100, blank=True)
-    professional_title = models.CharField(_("职称"), max_length=50, blank=True)
-    honours = models.TextField(_("荣誉"), blank=True)
+    employer = models.CharField(_("工作单位"), max_length=100, blank=True, validators=[single_line])
+    position = models.CharField(_("职务"), max_length=100, blank=True, validators=[single_line])
+    professional_title = models.CharField(
+        _("职称"), max_length=50, blank=True, validators=[single_line]
+    )
+    honours = LimitedTextField(_("荣誉"), blank=True, max_length=limits.TEXT)
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.SERVING
     )
     # Contact fields: the member may correct these in the portal.
-    mobile = models.CharField(_("手机号码"), max_length=20, blank=True)
-    office_phone = models.CharField(_("办公电话"), max_length=30, blank=True)
+    mobile = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[single_line])
+    office_phone = models.CharField(
+        _("办公电话"), max_length=30, blank=True, validators=[single_line]
+    )
     email = models.EmailField(_("电子邮箱"), blank=True)
-    wechat = models.CharField(_("微信号"), max_length=50, blank=True)
-    home_address = models.CharField(_("家庭住址"), max_length=200, blank=True)
-    work_address = models.CharField(_("单位地址"), max_length=200, blank=True)
-    notes = models.TextField(_("备注（仅工作人员可见）"), blank=True)
+    wechat = models.CharField(_("微信号"), max_length=50, blank=True, validators=[single_line])
+    home_address = models.CharField(
+        _("家庭住址"), max_length=200, blank=True, validators=[single_line]
+    )
+    work_address = models.CharField(
+        _("单位地址"), max_length=200, blank=True, validators=[single_line]
+    )
+    notes = LimitedTextField(_("备注（仅工作人员可见）"), blank=True, max_length=limits.TEXT)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["stroke_key", "updated_at"])
@@ -166,11 +180,11 @@ class Contribution(models.Model):
     )
     kind = models.CharField(_("类别"), max_length=12, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(1949)])
-    title = models.CharField(_("事项"), max_length=200)
+    title = models.CharField(_("事项"), max_length=200, validators=[single_line])
     amount = models.DecimalField(
         _("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    description = models.TextField(_("说明"), blank=True)
+    description = LimitedTextField(_("说明"), blank=True, max_length=limits.TEXT)
     history = HistoricalRecords()
 
     class Meta:
@@ -205,7 +219,7 @@ class PointRule(models.Model):
 
     kind = models.CharField(_("类别"), max_length=30, choices=Kind.choices, unique=True)
     points = models.SmallIntegerField(_("分值"))
-    unit = models.CharField(_("计分单位"), max_length=20, default="每次")
+    unit = models.CharField(_("计分单位"), max_length=20, default="每次", validators=[single_line])
     yearly_cap = models.PositiveSmallIntegerField(
         _("年度上限"), null=True, blank=True, help_text=_("留空表示不设上限。")
     )
@@ -233,8 +247,8 @@ class PointEntry(models.Model):
     kind = models.CharField(_("类别"), max_length=30, choices=PointRule.Kind.choices)
     year = models.PositiveSmallIntegerField(_("年度"))
     points = models.SmallIntegerField(_("分值"))
-    occurred_on = models.DateField(_("发生日期"))
-    description = models.CharField(_("说明"), max_length=200, blank=True)
+    occurred_on = models.DateField(_("发生日期"), validators=[plausible_date])
+    description = models.CharField(_("说明"), max_length=200, blank=True, validators=[single_line])
     source_type = models.ForeignKey(
         "contenttypes.ContentType", on_delete=models.PROTECT, null=True, blank=True
     )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.admin import CreateThroughServiceMixin, LookupAdmin, OfficeScopedAdmin
 from liaison.admin_workflow import WorkflowAdminMixin
+from liaison.limits import year_param
 from liaison.models import today
 from liaison.scoping import default_office
 from liaison.workflow import record_creation
@@ -76,7 +77,8 @@ class YearFilter(admin.SimpleListFilter):
         if value == "all":
             return queryset
         if value:
-            return queryset.filter(year=int(value))
+            year = year_param(value)
+            return queryset if year is None else queryset.filter(year=year)
         this_year = today().year
         return queryset.filter(year__in=[this_year, this_year + 1])
 

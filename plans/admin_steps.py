@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin_workflow import ConfirmForm, Step
+from liaison.limits import TEXT, LimitedForm
 from liaison.models import today
 
 from . import services
@@ -21,21 +22,23 @@ def _date_field(label):
     )
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(LimitedForm):
     submitted_on = _date_field(_("报送日期"))
     submitted_to = forms.CharField(label=_("报送对象"), initial=_("街道党工委"), max_length=100)
     note = forms.CharField(label=_("说明（可选）"), required=False)
 
 
-class CommentForm(forms.Form):
+class CommentForm(LimitedForm):
     received_on = _date_field(_("收到日期"))
     commenter = forms.CharField(
         label=_("提出人"), max_length=100, help_text=_("例如：街道党工委书记 王建国")
     )
-    content = forms.CharField(label=_("意见内容"), widget=forms.Textarea(attrs={"rows": 4}))
+    content = forms.CharField(
+        max_length=TEXT, label=_("意见内容"), widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
-class AdoptForm(forms.Form):
+class AdoptForm(LimitedForm):
     adopted_on = _date_field(_("通过日期"))
     note = forms.CharField(label=_("说明（可选）"), required=False)
 

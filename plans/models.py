@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison import limits
+from liaison.limits import LimitedTextField, plausible_date, single_line
 from liaison.models import Lookup, Office
 
 
@@ -97,8 +99,8 @@ class WorkPlan(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000)])
     version = models.PositiveSmallIntegerField(_("版本（第几稿）"), default=1, editable=False)
-    title = models.CharField(_("标题"), max_length=200)
-    preamble = models.TextField(_("指导思想与总体目标"), blank=True)
+    title = models.CharField(_("标题"), max_length=200, validators=[single_line])
+    preamble = LimitedTextField(_("指导思想与总体目标"), blank=True, max_length=limits.DOCUMENT)
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -111,9 +113,13 @@ class WorkPlan(models.Model):
         editable=False,
         related_name="revisions",
     )
-    submitted_to = models.CharField(_("报送对象"), max_length=100, blank=True)
-    submitted_on = models.DateField(_("报送日期"), null=True, blank=True)
-    adopted_on = models.DateField(_("通过日期"), null=True, blank=True)
+    submitted_to = models.CharField(
+        _("报送对象"), max_length=100, blank=True, validators=[single_line]
+    )
+    submitted_on = models.DateField(
+        _("报送日期"), null=True, blank=True, validators=[plausible_date]
+    )
+    adopted_on = models.DateField(_("通过日期"), null=True, blank=True, validators=[plausible_date])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("创建人"),
@@ -176,8 +182,8 @@ class PlanItem(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("序号"), default=0)
     category = models.ForeignKey(PlanCategory, verbose_name=_("类别"), on_delete=models.PROTECT)
-    description = models.TextField(_("工作内容"))
-    owner = models.CharField(_("责任人"), max_length=100, blank=True)
+    description = LimitedTextField(_("工作内容"), max_length=limits.TEXT)
+    owner = models.CharField(_("责任人"), max_length=100, blank=True, validators=[single_line])
     months = models.CharField(
         _("时间安排（月份）"),
         max_length=40,
@@ -186,7 +192,8 @@ class PlanItem(models.Model):
             RegexValidator(
                 r"^(?:(?:[1-9]|1[0-2])(?:\s*[,，、]\s*(?:[1-9]|1[0-2]))*)?$",
                 _("请填写 1–12 的月份，用逗号分隔，例如 3,9；全年开展留空。"),
-            )
+            ),
+            single_line,
         ],
         help_text=_("例如 3,9；全年开展留空。"),
     )
@@ -234,10 +241,10 @@ class PlanComment(models.Model):
     plan = models.ForeignKey(
         WorkPlan, verbose_name=_("工作计划"), on_delete=models.CASCADE, related_name="comments"
     )
-    received_on = models.DateField(_("收到日期"))
-    commenter = models.CharField(_("提出人"), max_length=100)
-    content = models.TextField(_("意见内容"))
-    response = models.TextField(_("采纳情况"), blank=True)
+    received_on = models.DateField(_("收到日期"), validators=[plausible_date])
+    commenter = models.CharField(_("提出人"), max_length=100, validators=[single_line])
+    content = LimitedTextField(_("意见内容"), max_length=limits.TEXT)
+    response = LimitedTextField(_("采纳情况"), blank=True, max_length=limits.TEXT)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("录入人"),
@@ -277,16 +284,16 @@ class WorkReport(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000)])
     period = models.CharField(_("报告期"), max_length=4, choices=Period.choices)
-    title = models.CharField(_("标题"), max_length=200)
+    title = models.CharField(_("标题"), max_length=200, validators=[single_line])
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    summary = models.TextField(_("总体情况"), blank=True)
-    highlights = models.TextField(_("主要工作和成效"), blank=True)
-    problems = models.TextField(_("存在的问题"), blank=True)
-    next_steps = models.TextField(_("下一步工作打算"), blank=True)
+    summary = LimitedTextField(_("总体情况"), blank=True, max_length=limits.TEXT)
+    highlights = LimitedTextField(_("主要工作和成效"), blank=True, max_length=limits.DOCUMENT)
+    problems = LimitedTextField(_("存在的问题"), blank=True, max_length=limits.DOCUMENT)
+    next_steps = LimitedTextField(_("下一步工作打算"), blank=True, max_length=limits.DOCUMENT)
     figures = models.JSONField(_("报送时的统计数据"), null=True, blank=True, editable=False)
-    issued_on = models.DateField(_("报送日期"), null=True, blank=True)
+    issued_on = models.DateField(_("报送日期"), null=True, blank=True, validators=[plausible_date])
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("报送人"),

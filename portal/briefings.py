@@ -35,6 +35,7 @@ from briefings.selectors import (
 from briefings.signin import token_refusal
 from briefings.workflows import opinion_window
 from liaison.actions import MEMBER, Actor
+from liaison.limits import LimitedForm, month_param
 from liaison.workflow import WorkflowError
 
 from .actions import Handler, buttons, take
@@ -43,7 +44,7 @@ from .views import _page, member_required
 PAST_SHOWN = 20
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(LimitedForm):
     attending = forms.TypedChoiceField(
         label=gettext_lazy("是否参加"),
         choices=[("1", gettext_lazy("参加")), ("0", gettext_lazy("请假"))],
@@ -59,7 +60,7 @@ class ReplyForm(forms.Form):
     )
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(LimitedForm):
     title = forms.CharField(label=gettext_lazy("标题（可选）"), required=False, max_length=200)
     # Not required here: an empty opinion is refused by the service, in its words.
     content = forms.CharField(
@@ -70,7 +71,7 @@ class OpinionForm(forms.Form):
     )
 
 
-class SignInForm(forms.Form):
+class SignInForm(LimitedForm):
     """The code scanned, carried by the sign-in page's confirmation."""
 
     token = forms.CharField(widget=forms.HiddenInput)
@@ -94,11 +95,9 @@ def activity_list(request):
 
 
 def _month(value: str, today: datetime.date) -> datetime.date:
-    try:
-        year, month = (int(p) for p in value.split("-"))
-        return datetime.date(year, month, 1)
-    except (ValueError, TypeError):
-        return today.replace(day=1)
+    # month_param refuses years outside 1900–2100: the grid's next and previous months
+    # would overflow datetime.date at year 9999.
+    return month_param(value) or today.replace(day=1)
 
 
 @member_required

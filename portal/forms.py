@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from liaison.limits import LimitedForm
 from members.selectors import mobile_taken
 from members.services import CONTACT_FIELDS, normalize_mobile, validate_mobile
 
@@ -30,7 +31,7 @@ class PortalAuthenticationForm(AuthenticationForm):
         self.fields["password"].label = _("密码")
 
 
-class ContactForm(forms.Form):
+class ContactForm(LimitedForm):
     """The contact details a member may correct. Official fields are not on this form
     at all, so no crafted POST can change them."""
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from liaison.actions import Actor
+from liaison.limits import TEXT, LimitedForm
 from liaison.uploads import validate_document
 from liaison.workflow import WorkflowError, history_for
 from proposals import services
@@ -50,16 +51,18 @@ from .views import _page, member_required
 P = Proposal.Status
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(LimitedForm):
     title = forms.CharField(
         label=gettext_lazy("案由"), max_length=200, help_text=gettext_lazy("一事一案，简明扼要。")
     )
     category = forms.ModelChoiceField(
         label=gettext_lazy("类别"), queryset=ProposalCategory.objects.filter(is_active=True)
     )
-    reasons = forms.CharField(label=gettext_lazy("理由"), widget=forms.Textarea(attrs={"rows": 8}))
+    reasons = forms.CharField(
+        max_length=TEXT, label=gettext_lazy("理由"), widget=forms.Textarea(attrs={"rows": 8})
+    )
     suggestions = forms.CharField(
-        label=gettext_lazy("建议办法"), widget=forms.Textarea(attrs={"rows": 8})
+        max_length=TEXT, label=gettext_lazy("建议办法"), widget=forms.Textarea(attrs={"rows": 8})
     )
     attachment = forms.FileField(
         label=gettext_lazy("附件（可选）"),
@@ -85,7 +88,7 @@ class ProposalForm(forms.Form):
         self.helper.add_input(Submit("save", _("保存草稿")))
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(LimitedForm):
     verdict = forms.ChoiceField(
         label=gettext_lazy("您对办理答复的评价"),
         choices=Feedback.Verdict.choices,
@@ -102,15 +105,18 @@ class FeedbackForm(forms.Form):
     )
 
 
-class OpinionReportForm(forms.Form):
+class OpinionReportForm(LimitedForm):
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
     situation = forms.CharField(
+        max_length=TEXT,
         label=gettext_lazy("基本情况"), widget=forms.Textarea(attrs={"rows": 6})
     )
     analysis = forms.CharField(
+        max_length=TEXT,
         label=gettext_lazy("问题分析"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
     suggestion = forms.CharField(
+        max_length=TEXT,
         label=gettext_lazy("意见建议"), widget=forms.Textarea(attrs={"rows": 5})
     )
 

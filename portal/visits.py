@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from liaison.actions import Actor
+from liaison.limits import TEXT, LimitedForm
 from liaison.models import today
 from liaison.workflow import WorkflowError, history_for
 from visits import services
@@ -37,7 +38,7 @@ from .views import _page, member_required
 RESULT_STATUSES = (Concern.Status.RESOLVED, Concern.Status.UNRESOLVABLE)
 
 
-class ConcernForm(forms.Form):
+class ConcernForm(LimitedForm):
     title = forms.CharField(
         label=gettext_lazy("标题"),
         max_length=200,
@@ -49,7 +50,9 @@ class ConcernForm(forms.Form):
         required=False,
     )
     content = forms.CharField(
-        label=gettext_lazy("具体情况和建议"), widget=forms.Textarea(attrs={"rows": 6})
+        max_length=TEXT,
+        label=gettext_lazy("具体情况和建议"),
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -58,7 +61,7 @@ class ConcernForm(forms.Form):
         self.helper.add_input(Submit("save", _("提交"), css_class="w-100"))
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(LimitedForm):
     satisfied = forms.TypedChoiceField(
         label=gettext_lazy("您对办理结果是否满意"),
         choices=(("1", gettext_lazy("满意")), ("0", gettext_lazy("不满意"))),
@@ -74,7 +77,7 @@ class ConfirmForm(forms.Form):
     )
 
 
-class LifeEventForm(forms.Form):
+class LifeEventForm(LimitedForm):
     kind = forms.ChoiceField(label=gettext_lazy("事项"), choices=LifeEvent.Kind.choices)
     occurred_on = forms.DateField(
         label=gettext_lazy("日期"), widget=forms.DateInput(attrs={"type": "date"})

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
+from liaison.limits import TEXT, LimitedForm
 from liaison.models import HandlingUnit, today
 from liaison.scoping import scope_queryset
 
@@ -22,7 +23,7 @@ P = Proposal.Status
 OS = OpinionReport.Status
 
 
-class RejectForm(forms.Form):
+class RejectForm(LimitedForm):
     ground = forms.ChoiceField(
         label=_("不予立案理由"), choices=Proposal.NotRegisteredGround.choices
     )
@@ -32,7 +33,7 @@ class RejectForm(forms.Form):
     convert = forms.BooleanField(label=_("转为社情民意信息（保留原文）"), required=False)
 
 
-class MergeForm(forms.Form):
+class MergeForm(LimitedForm):
     into = forms.ModelChoiceField(label=_("并入提案"), queryset=Proposal.objects.none())
     note = forms.CharField(label=_("说明"), required=False)
 
@@ -51,7 +52,7 @@ def _units_for(proposal, user):
     return units.filter(Q(office=proposal.office_id) | Q(office__isnull=True))
 
 
-class AssignForm(forms.Form):
+class AssignForm(LimitedForm):
     lead_unit = forms.ModelChoiceField(label=_("主办单位"), queryset=HandlingUnit.objects.none())
     co_units = forms.ModelMultipleChoiceField(
         label=_("会办单位"),
@@ -73,21 +74,22 @@ class AssignForm(forms.Form):
         self.fields["co_units"].queryset = units
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(LimitedForm):
     due_date = forms.DateField(
         label=_("新的办理期限"), widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class KeyForm(forms.Form):
-    supervising_leader = forms.CharField(label=_("督办领导"))
+class KeyForm(LimitedForm):
+    supervising_leader = forms.CharField(label=_("督办领导"), max_length=50)
     notes = forms.CharField(
+        max_length=TEXT,
         label=_("督办情况"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(LimitedForm):
     verdict = forms.ChoiceField(label=_("评价"), choices=Feedback.Verdict.choices)
     comments = forms.CharField(
         label=_("意见"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -100,7 +102,7 @@ def _unit_choices(record, unit_action):
     return Assignment.objects.filter(pk__in=pks).select_related("unit")
 
 
-class UnitStepForm(forms.Form):
+class UnitStepForm(LimitedForm):
     """Staff act for a unit: the choice lists the units that may take the action."""
 
     unit_action = "acknowledge"
@@ -121,7 +123,7 @@ class UnitOpinionForm(UnitStepForm):
     opinion = forms.CharField(label=_("会办意见"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class DecideReturnForm(forms.Form):
+class DecideReturnForm(LimitedForm):
     assignment = forms.ModelChoiceField(
         label=_("申请退回的单位"), queryset=Assignment.objects.none()
     )
@@ -243,25 +245,26 @@ PROPOSAL_STEPS = {
 }
 
 
-class IssueForm(forms.Form):
-    issue_number = forms.CharField(label=_("期号"), help_text=_("例如：2026年第5期"))
+class IssueForm(LimitedForm):
+    issue_number = forms.CharField(label=_("期号"), max_length=30, help_text=_("例如：2026年第5期"))
     issued_on = forms.DateField(
         label=_("签发日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
-class ForwardForm(forms.Form):
+class ForwardForm(LimitedForm):
     forwarded_to = forms.CharField(label=_("报送单位"), initial=_("区政协办公室"))
     forwarded_on = forms.DateField(
         label=_("报送日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"})
     )
 
 
-class AdoptionForm(forms.Form):
+class AdoptionForm(LimitedForm):
     level = forms.ChoiceField(label=_("级别"), choices=Adoption.Level.choices)
     kind = forms.ChoiceField(label=_("采用方式"), choices=Adoption.Kind.choices)
-    body = forms.CharField(label=_("采用单位"), required=False)
+    body = forms.CharField(label=_("采用单位"), required=False, max_length=100)
     instruction_text = forms.CharField(
+        max_length=TEXT,
         label=_("批示内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     adopted_on = forms.DateField(

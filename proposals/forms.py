@@ -1,22 +1,25 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from liaison.limits import TEXT, LimitedForm
 from liaison.uploads import validate_document
 
 from .models import Reply
 
 
-class ReturnRequestForm(forms.Form):
+class ReturnRequestForm(LimitedForm):
     reason = forms.CharField(label=_("申请退回理由"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CoOpinionForm(forms.Form):
+class CoOpinionForm(LimitedForm):
     opinion = forms.CharField(label=_("会办意见"), widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(LimitedForm):
     grade = forms.ChoiceField(label=_("答复类别"), choices=Reply.Grade.choices)
-    content = forms.CharField(label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 8}))
+    content = forms.CharField(
+        max_length=TEXT, label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 8})
+    )
     contact_method = forms.ChoiceField(label=_("与提案人沟通方式"), choices=Reply.Contact.choices)
     replied_on = forms.DateField(
         label=_("答复日期"), widget=forms.DateInput(attrs={"type": "date"})

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison import limits
+from liaison.limits import LimitedTextField, plausible_date, single_line
 from liaison.models import HandlingUnit, Lookup, Office, today
 from liaison.uploads import validate_document
 from members.models import Member, Term
@@ -109,9 +111,9 @@ class Proposal(models.Model):
     term = models.ForeignKey(Term, verbose_name=_("届次"), on_delete=models.PROTECT)
     serial = models.PositiveIntegerField(_("序号"), null=True, blank=True, editable=False)
     number = models.CharField(_("案号"), max_length=20, blank=True, editable=False)
-    title = models.CharField(_("案由"), max_length=200)
-    reasons = models.TextField(_("理由"))
-    suggestions = models.TextField(_("建议办法"))
+    title = models.CharField(_("案由"), max_length=200, validators=[single_line])
+    reasons = LimitedTextField(_("理由"), max_length=limits.TEXT)
+    suggestions = LimitedTextField(_("建议办法"), max_length=limits.TEXT)
     category = models.ForeignKey(ProposalCategory, verbose_name=_("类别"), on_delete=models.PROTECT)
     proposer_kind = models.CharField(
         _("提案方式"),
@@ -131,15 +133,17 @@ class Proposal(models.Model):
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     is_key = models.BooleanField(_("重点提案"), default=False)
-    supervising_leader = models.CharField(_("督办领导"), max_length=50, blank=True)
-    supervision_notes = models.TextField(_("督办情况"), blank=True)
+    supervising_leader = models.CharField(
+        _("督办领导"), max_length=50, blank=True, validators=[single_line]
+    )
+    supervision_notes = LimitedTextField(_("督办情况"), blank=True, max_length=limits.TEXT)
     is_excellent = models.BooleanField(_("优秀提案"), default=False)
     # Outcome of review.
-    return_reason = models.TextField(_("退回原因"), blank=True)
+    return_reason = LimitedTextField(_("退回原因"), blank=True)
     not_registered_ground = models.CharField(
         _("不予立案理由"), max_length=20, choices=NotRegisteredGround.choices, blank=True
     )
-    not_registered_note = models.TextField(_("不予立案说明"), blank=True)
+    not_registered_note = LimitedTextField(_("不予立案说明"), blank=True)
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("并入提案"),
@@ -152,11 +156,17 @@ class Proposal(models.Model):
     handling_round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     registered_at = models.DateTimeField(_("立案时间"), null=True, blank=True)
-    assigned_on = models.DateField(_("交办日期"), null=True, blank=True)
-    due_date = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
-    extension_reason = models.TextField(_("延期理由"), blank=True)
-    replied_on = models.DateField(_("答复日期"), null=True, blank=True)
-    feedback_due_date = models.DateField(_("反馈期限"), null=True, blank=True)
+    assigned_on = models.DateField(
+        _("交办日期"), null=True, blank=True, validators=[plausible_date]
+    )
+    due_date = models.DateField(
+        _("办理期限"), null=True, blank=True, db_index=True, validators=[plausible_date]
+    )
+    extension_reason = LimitedTextField(_("延期理由"), blank=True)
+    replied_on = models.DateField(_("答复日期"), null=True, blank=True, validators=[plausible_date])
+    feedback_due_date = models.DateField(
+        _("反馈期限"), null=True, blank=True, validators=[plausible_date]
+    )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -251,7 +261,7 @@ class ProposalAttachment(models.Model):
     file = models.FileField(
         _("附件"), upload_to="proposals/attachments/%Y/", validators=[validate_document]
     )
-    name = models.CharField(_("文件名"), max_length=200, blank=True)
+    name = models.CharField(_("文件名"), max_length=200, blank=True, validators=[single_line])
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -283,16 +293,16 @@ class Assignment(models.Model):
         HandlingUnit, verbose_name=_("承办单位"), on_delete=models.PROTECT, related_name="+"
     )
     role = models.CharField(_("办理方式"), max_length=4, choices=Role.choices)
-    assigned_on = models.DateField(_("交办日期"))
+    assigned_on = models.DateField(_("交办日期"), validators=[plausible_date])
     is_active = models.BooleanField(_("有效"), default=True)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     return_state = models.CharField(
         _("退回申请"), max_length=10, choices=ReturnState.choices, blank=True, default=""
     )
-    return_reason = models.TextField(_("退回理由"), blank=True)
-    return_decided_note = models.TextField(_("退回处理意见"), blank=True)
+    return_reason = LimitedTextField(_("退回理由"), blank=True)
+    return_decided_note = LimitedTextField(_("退回处理意见"), blank=True)
     # A co-handling unit's opinion to the lead unit.
-    co_opinion = models.TextField(_("会办意见"), blank=True)
+    co_opinion = LimitedTextField(_("会办意见"), blank=True)
     co_opinion_at = models.DateTimeField(_("会办意见时间"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -340,7 +350,7 @@ class Reply(models.Model):
     )
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     grade = models.CharField(_("答复类别"), max_length=1, choices=Grade.choices)
-    content = models.TextField(_("答复内容"))
+    content = LimitedTextField(_("答复内容"), max_length=limits.TEXT)
     letter = models.FileField(
         _("答复函"),
         upload_to="proposals/replies/%Y/",
@@ -348,7 +358,7 @@ class Reply(models.Model):
         validators=[validate_document],
     )
     contact_method = models.CharField(_("与提案人沟通方式"), max_length=10, choices=Contact.choices)
-    replied_on = models.DateField(_("答复日期"))
+    replied_on = models.DateField(_("答复日期"), validators=[plausible_date])
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -378,7 +388,7 @@ class Feedback(models.Model):
     round = models.PositiveSmallIntegerField(_("办理轮次"))
     member = models.ForeignKey(Member, verbose_name=_("反馈委员"), on_delete=models.PROTECT)
     verdict = models.CharField(_("评价"), max_length=12, choices=Verdict.choices)
-    comments = models.TextField(_("意见"), blank=True)
+    comments = LimitedTextField(_("意见"), blank=True)
     given_at = models.DateTimeField(_("反馈时间"), auto_now_add=True)
 
     class Meta:
@@ -411,10 +421,10 @@ class OpinionReport(models.Model):
         Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="opinion_reports"
     )
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
-    title = models.CharField(_("标题"), max_length=200)
-    situation = models.TextField(_("基本情况"))
-    analysis = models.TextField(_("问题分析"), blank=True)
-    suggestion = models.TextField(_("意见建议"))
+    title = models.CharField(_("标题"), max_length=200, validators=[single_line])
+    situation = LimitedTextField(_("基本情况"), max_length=limits.TEXT)
+    analysis = LimitedTextField(_("问题分析"), blank=True, max_length=limits.TEXT)
+    suggestion = LimitedTextField(_("意见建议"), max_length=limits.TEXT)
     member = models.ForeignKey(
         Member,
         verbose_name=_("反映人"),
@@ -427,11 +437,15 @@ class OpinionReport(models.Model):
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    not_used_reason = models.TextField(_("未采用原因"), blank=True)
-    issue_number = models.CharField(_("期号"), max_length=30, blank=True)
-    issued_on = models.DateField(_("签发日期"), null=True, blank=True)
-    forwarded_to = models.CharField(_("报送单位"), max_length=200, blank=True)
-    forwarded_on = models.DateField(_("报送日期"), null=True, blank=True)
+    not_used_reason = LimitedTextField(_("未采用原因"), blank=True)
+    issue_number = models.CharField(_("期号"), max_length=30, blank=True, validators=[single_line])
+    issued_on = models.DateField(_("签发日期"), null=True, blank=True, validators=[plausible_date])
+    forwarded_to = models.CharField(
+        _("报送单位"), max_length=200, blank=True, validators=[single_line]
+    )
+    forwarded_on = models.DateField(
+        _("报送日期"), null=True, blank=True, validators=[plausible_date]
+    )
     source_proposal = models.OneToOneField(
         Proposal,
         verbose_name=_("转自提案"),
@@ -491,9 +505,9 @@ class Adoption(models.Model):
     )
     level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
     kind = models.CharField(_("采用方式"), max_length=12, choices=Kind.choices)
-    body = models.CharField(_("采用单位"), max_length=100, blank=True)
-    instruction_text = models.TextField(_("批示内容"), blank=True)
-    adopted_on = models.DateField(_("采用日期"))
+    body = models.CharField(_("采用单位"), max_length=100, blank=True, validators=[single_line])
+    instruction_text = LimitedTextField(_("批示内容"), blank=True, max_length=limits.TEXT)
+    adopted_on = models.DateField(_("采用日期"), validators=[plausible_date])
     history = HistoricalRecords()
 
     class Meta:
@@ -516,7 +530,7 @@ class ResearchReport(models.Model):
         Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="research_reports"
     )
     year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
-    topic = models.CharField(_("调研课题"), max_length=200)
+    topic = models.CharField(_("调研课题"), max_length=200, validators=[single_line])
     lead_member = models.ForeignKey(
         Member,
         verbose_name=_("牵头委员"),
@@ -529,19 +543,22 @@ class ResearchReport(models.Model):
     group_members = models.ManyToManyField(
         Member, verbose_name=_("调研组成员"), blank=True, related_name="research_reports"
     )
-    summary = models.TextField(_("内容摘要"), blank=True)
+    summary = LimitedTextField(_("内容摘要"), blank=True, max_length=limits.TEXT)
     file = models.FileField(
         _("报告文件"),
         upload_to="proposals/research/%Y/",
         blank=True,
         validators=[validate_document],
     )
-    submitted_to = models.CharField(_("报送对象"), max_length=200, blank=True)
+    submitted_to = models.CharField(
+        _("报送对象"), max_length=200, blank=True, validators=[single_line]
+    )
     submitted_on = models.DateField(
         _("报送日期"),
         null=True,
         blank=True,
         help_text=_("填写报送日期后，牵头委员和调研组成员各得“参加调研视察”积分。"),
+        validators=[plausible_date],
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
@@ -562,9 +579,9 @@ class ResearchAdoption(models.Model):
         on_delete=models.CASCADE,
         related_name="adoptions",
     )
-    body = models.CharField(_("采纳单位"), max_length=100)
-    content = models.TextField(_("采纳内容"))
-    adopted_on = models.DateField(_("采纳日期"))
+    body = models.CharField(_("采纳单位"), max_length=100, validators=[single_line])
+    content = LimitedTextField(_("采纳内容"), max_length=limits.TEXT)
+    adopted_on = models.DateField(_("采纳日期"), validators=[plausible_date])
 
     class Meta:
         ordering = ["-adopted_on"]

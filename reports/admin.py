@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin import OfficeScopedAdmin
+from liaison.limits import LimitedForm
 from liaison.scoping import visible_offices
 from liaison.workflow import WorkflowError
 from plans import admin as plans_admin
@@ -79,7 +80,7 @@ class WorkReportAdmin(plans_admin.WorkReportAdmin):
 # --- Documents ------------------------------------------------------------------------
 
 
-class IssueForm(forms.Form):
+class IssueForm(LimitedForm):
     recipients = forms.ModelMultipleChoiceField(
         label=_("报送领导"),
         queryset=get_user_model().objects.none(),

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin_workflow import ConfirmForm, Step
+from liaison.limits import LimitedForm
 from liaison.models import today
 from plans.models import WorkReport
 
@@ -29,7 +30,7 @@ def _request_plan_pdf(plan, user, data):
 PLAN_STEPS = {"pdf": Step(ConfirmForm, _request_plan_pdf)}
 
 
-class IssueReportForm(forms.Form):
+class IssueReportForm(LimitedForm):
     issued_on = forms.DateField(
         label=_("报送日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from liaison.limits import LimitedForm
 from liaison.models import Office, today
 from liaison.workflow import WorkflowError
 from members.models import Member, Term
@@ -58,7 +59,7 @@ def plan_progress(model_admin, request, plan):
     return TemplateResponse(request, "admin/reports/workplan/progress.html", context)
 
 
-class DocumentRequestForm(forms.Form):
+class DocumentRequestForm(LimitedForm):
     kind = forms.ChoiceField(label=_("文件类型"), choices=Document.Kind.choices)
     office = forms.ModelChoiceField(label=_("联络处"), queryset=Office.objects.none())
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100, required=False)
@@ -70,7 +71,9 @@ class DocumentRequestForm(forms.Form):
         required=False,
         help_text=_("工作报告、问题汇总可选。"),
     )
-    member_no = forms.CharField(label=_("委员编号"), required=False, help_text=_("履职档案必填。"))
+    member_no = forms.CharField(
+        label=_("委员编号"), required=False, max_length=30, help_text=_("履职档案必填。")
+    )
     term = forms.ModelChoiceField(
         label=_("届次"),
         queryset=Term.objects.all(),

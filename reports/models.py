@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from liaison.limits import plausible_date, single_line
 from liaison.models import Office
 from plans.models import WorkReport
 
@@ -47,9 +48,9 @@ class Document(models.Model):
         Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="documents"
     )
     kind = models.CharField(_("文件类型"), max_length=20, choices=Kind.choices)
-    title = models.CharField(_("标题"), max_length=200)
+    title = models.CharField(_("标题"), max_length=200, validators=[single_line])
     params = models.JSONField(_("参数"), default=dict)
-    document_date = models.DateField(_("成文日期"))
+    document_date = models.DateField(_("成文日期"), validators=[plausible_date])
     params_hash = models.CharField(_("参数指纹"), max_length=64, editable=False)
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True

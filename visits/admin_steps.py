@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
+from liaison.limits import TEXT, LimitedForm
 from liaison.models import HandlingUnit, today
 from liaison.scoping import scope_queryset
 from liaison.selectors import office_staff
@@ -33,7 +34,7 @@ def _leaders(text: str) -> list[tuple[str, str]]:
 # --- Visits ---------------------------------------------------------------------------
 
 
-class CompleteVisitForm(forms.Form):
+class CompleteVisitForm(LimitedForm):
     visited_on = forms.DateField(
         label=_("走访日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -55,9 +56,13 @@ class CompleteVisitForm(forms.Form):
     )
     gifts = forms.CharField(label=_("慰问品"), required=False)
     summary = forms.CharField(
-        label=_("走访情况（委员可见）"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        max_length=TEXT,
+        label=_("走访情况（委员可见）"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
     staff_notes = forms.CharField(
+        max_length=TEXT,
         label=_("内部备注（仅工作人员可见）"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -72,7 +77,7 @@ class CompleteVisitForm(forms.Form):
         return _leaders(self.cleaned_data["leaders"])
 
 
-class OpinionForm(forms.Form):
+class OpinionForm(LimitedForm):
     member = forms.ModelChoiceField(
         label=_("反映委员"),
         queryset=Member.objects.none(),
@@ -80,7 +85,9 @@ class OpinionForm(forms.Form):
         help_text=_("多人共同反映的可留空。"),
     )
     title = forms.CharField(label=_("标题"), max_length=200)
-    content = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 4}))
+    content = forms.CharField(
+        max_length=TEXT, label=_("内容"), widget=forms.Textarea(attrs={"rows": 4})
+    )
     category = forms.ModelChoiceField(
         label=_("类别"), queryset=ConcernCategory.objects.filter(is_active=True), required=False
     )
@@ -126,7 +133,7 @@ def _units(record, user, *, within: bool):
     return units.filter(kind__in=kinds) if within else units.exclude(kind__in=kinds)
 
 
-class TriageForm(forms.Form):
+class TriageForm(LimitedForm):
     scope = forms.ChoiceField(
         label=_("职责范围"), choices=Concern.Scope.choices, widget=forms.RadioSelect
     )
@@ -136,7 +143,7 @@ class TriageForm(forms.Form):
     note = forms.CharField(label=_("说明"), required=False)
 
 
-class AssignForm(forms.Form):
+class AssignForm(LimitedForm):
     unit = forms.ModelChoiceField(label=_("街道部门"), queryset=HandlingUnit.objects.none())
     due_date = forms.DateField(
         label=_("办理期限"),
@@ -151,10 +158,10 @@ class AssignForm(forms.Form):
         self.fields["unit"].queryset = _units(record, user, within=True)
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(LimitedForm):
     unit = forms.ModelChoiceField(label=_("上级单位"), queryset=HandlingUnit.objects.none())
     coordination_notes = forms.CharField(
-        label=_("协调情况"), widget=forms.Textarea(attrs={"rows": 3})
+        max_length=TEXT, label=_("协调情况"), widget=forms.Textarea(attrs={"rows": 3})
     )
     due_date = forms.DateField(
         label=_("期望办结日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -165,12 +172,16 @@ class EscalateForm(forms.Form):
         self.fields["unit"].queryset = _units(record, user, within=False)
 
 
-class CoordinateForm(forms.Form):
-    notes = forms.CharField(label=_("协调情况"), widget=forms.Textarea(attrs={"rows": 3}))
+class CoordinateForm(LimitedForm):
+    notes = forms.CharField(
+        max_length=TEXT, label=_("协调情况"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
-class ProgressForm(forms.Form):
-    progress = forms.CharField(label=_("办理进展"), widget=forms.Textarea(attrs={"rows": 3}))
+class ProgressForm(LimitedForm):
+    progress = forms.CharField(
+        max_length=TEXT, label=_("办理进展"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class StaffResultForm(ResultForm):
@@ -179,7 +190,7 @@ class StaffResultForm(ResultForm):
         self.fields["resolved_on"].initial = today()
 
 
-class VerdictForm(forms.Form):
+class VerdictForm(LimitedForm):
     satisfied = forms.TypedChoiceField(
         label=_("委员评价"),
         choices=(("1", _("满意")), ("0", _("不满意"))),

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from liaison.limits import year_param
 from liaison.models import today
 from liaison.scoping import visible_offices
 
@@ -90,7 +91,9 @@ def parse_period(value: str, day: datetime.date) -> tuple[datetime.date, datetim
     current month."""
     try:
         year_text, part = value.split("-", 1)
-        year = int(year_text)
+        year = year_param(year_text)
+        if year is None:  # 1900–2100 only: a month end past 9999 overflows
+            raise ValueError(value)
         if part.upper().startswith("Q"):
             quarter = int(part[1:])
             if not 1 <= quarter <= 4:

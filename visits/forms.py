@@ -3,12 +3,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-
-class ProgressForm(forms.Form):
-    progress = forms.CharField(label=_("办理进展"), widget=forms.Textarea(attrs={"rows": 3}))
+from liaison.limits import TEXT, LimitedForm
 
 
-class ResultForm(forms.Form):
+class ProgressForm(LimitedForm):
+    progress = forms.CharField(
+        max_length=TEXT, label=_("办理进展"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ResultForm(LimitedForm):
     OUTCOMES = (("resolved", _("已解决")), ("unresolvable", _("无法解决")))
 
     outcome = forms.ChoiceField(
@@ -16,6 +20,7 @@ class ResultForm(forms.Form):
     )
     result = forms.CharField(label=_("办理结果"), widget=forms.Textarea(attrs={"rows": 6}))
     reason = forms.CharField(
+        max_length=TEXT,
         label=_("无法解决的原因"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

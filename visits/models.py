@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from liaison import limits
+from liaison.limits import LimitedTextField, plausible_date, single_line
 from liaison.models import HandlingUnit, Lookup, Office, today
 from members.models import Member
 
@@ -58,7 +60,7 @@ class VisitConfig(models.Model):
         _("走访覆盖提醒日期"),
         max_length=100,
         default="05-15,11-15",
-        validators=[validate_month_days],
+        validators=[validate_month_days, single_line],
         help_text=_("每年这些日期提醒工作人员尚未走访的委员，格式“月-日”，逗号分隔。"),
     )
     life_event_visit_days = models.PositiveSmallIntegerField(
@@ -119,9 +121,15 @@ class Visit(models.Model):
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.DONE, db_index=True
     )
-    visited_on = models.DateField(_("走访日期"), null=True, blank=True, db_index=True)
+    visited_on = models.DateField(
+        _("走访日期"), null=True, blank=True, db_index=True, validators=[plausible_date]
+    )
     due_date = models.DateField(
-        _("应走访日期"), null=True, blank=True, help_text=_("由重要事项生成的待走访记录。")
+        _("应走访日期"),
+        null=True,
+        blank=True,
+        help_text=_("由重要事项生成的待走访记录。"),
+        validators=[plausible_date],
     )
     members = models.ManyToManyField(
         Member,
@@ -129,7 +137,7 @@ class Visit(models.Model):
         through="VisitMember",
         related_name="visits",
     )
-    place = models.CharField(_("地点"), max_length=200, blank=True)
+    place = models.CharField(_("地点"), max_length=200, blank=True, validators=[single_line])
     amount = models.DecimalField(
         _("慰问金（元）"),
         max_digits=10,
@@ -138,14 +146,20 @@ class Visit(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
-    gifts = models.CharField(_("慰问品"), max_length=200, blank=True)
-    summary = models.TextField(
-        _("走访情况"), blank=True, help_text=_("委员本人在服务平台可以看到。")
+    gifts = models.CharField(_("慰问品"), max_length=200, blank=True, validators=[single_line])
+    summary = LimitedTextField(
+        _("走访情况"),
+        blank=True,
+        help_text=_("委员本人在服务平台可以看到。"),
+        max_length=limits.TEXT,
     )
-    staff_notes = models.TextField(
-        _("内部备注"), blank=True, help_text=_("仅工作人员可见，委员看不到。")
+    staff_notes = LimitedTextField(
+        _("内部备注"),
+        blank=True,
+        help_text=_("仅工作人员可见，委员看不到。"),
+        max_length=limits.TEXT,
     )
-    cancel_reason = models.TextField(_("取消原因"), blank=True)
+    cancel_reason = LimitedTextField(_("取消原因"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("录入人"),
@@ -223,7 +237,7 @@ class VisitTally(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     first_half = models.PositiveIntegerField(_("上半年走访（次）"), default=0)
     second_half = models.PositiveIntegerField(_("下半年走访（次）"), default=0)
-    last_visited_on = models.DateField(_("最近走访日期"))
+    last_visited_on = models.DateField(_("最近走访日期"), validators=[plausible_date])
 
     class Meta:
         verbose_name = _("走访次数")
@@ -269,8 +283,8 @@ class VisitTeamMember(models.Model):
         blank=True,
         related_name="+",
     )
-    name = models.CharField(_("姓名"), max_length=50, blank=True)
-    title = models.CharField(_("职务"), max_length=100, blank=True)
+    name = models.CharField(_("姓名"), max_length=50, blank=True, validators=[single_line])
+    title = models.CharField(_("职务"), max_length=100, blank=True, validators=[single_line])
     is_leader = models.BooleanField(_("受邀领导"), default=False)
     history = HistoricalRecords()
 
@@ -326,9 +340,9 @@ class LifeEvent(models.Model):
         Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="life_events"
     )
     kind = models.CharField(_("事项"), max_length=12, choices=Kind.choices)
-    occurred_on = models.DateField(_("日期"))
-    description = models.TextField(_("情况说明"), blank=True)
-    place = models.CharField(_("地点"), max_length=200, blank=True)
+    occurred_on = models.DateField(_("日期"), validators=[plausible_date])
+    description = LimitedTextField(_("情况说明"), blank=True, max_length=limits.TEXT)
+    place = models.CharField(_("地点"), max_length=200, blank=True, validators=[single_line])
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("登记人"),
@@ -420,7 +434,11 @@ class Concern(models.Model):
     )
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
     source_label = models.CharField(
-        _("来源说明"), max_length=200, blank=True, help_text=_("例如通报会名称。")
+        _("来源说明"),
+        max_length=200,
+        blank=True,
+        help_text=_("例如通报会名称。"),
+        validators=[single_line],
     )
     category = models.ForeignKey(
         ConcernCategory,
@@ -429,8 +447,8 @@ class Concern(models.Model):
         null=True,
         blank=True,
     )
-    title = models.CharField(_("标题"), max_length=200)
-    content = models.TextField(_("内容"))
+    title = models.CharField(_("标题"), max_length=200, validators=[single_line])
+    content = LimitedTextField(_("内容"), max_length=limits.TEXT)
     status = models.CharField(
         _("状态"), max_length=12, choices=Status.choices, default=Status.NEW, db_index=True
     )
@@ -443,18 +461,24 @@ class Concern(models.Model):
         blank=True,
         related_name="concerns",
     )
-    assigned_on = models.DateField(_("交办日期"), null=True, blank=True)
-    due_date = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
-    coordination_notes = models.TextField(_("协调情况"), blank=True)
+    assigned_on = models.DateField(
+        _("交办日期"), null=True, blank=True, validators=[plausible_date]
+    )
+    due_date = models.DateField(
+        _("办理期限"), null=True, blank=True, db_index=True, validators=[plausible_date]
+    )
+    coordination_notes = LimitedTextField(_("协调情况"), blank=True, max_length=limits.TEXT)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
-    progress = models.TextField(_("最新进展"), blank=True)
-    result = models.TextField(_("办理结果"), blank=True)
-    unresolvable_reason = models.TextField(_("无法解决原因"), blank=True)
-    resolved_on = models.DateField(_("办结日期"), null=True, blank=True)
+    progress = LimitedTextField(_("最新进展"), blank=True, max_length=limits.TEXT)
+    result = LimitedTextField(_("办理结果"), blank=True, max_length=limits.TEXT)
+    unresolvable_reason = LimitedTextField(_("无法解决原因"), blank=True)
+    resolved_on = models.DateField(
+        _("办结日期"), null=True, blank=True, validators=[plausible_date]
+    )
     fed_back_at = models.DateTimeField(_("反馈委员时间"), null=True, blank=True)
-    feedback_note = models.TextField(_("反馈说明"), blank=True)
+    feedback_note = LimitedTextField(_("反馈说明"), blank=True)
     verdict = models.CharField(_("委员评价"), max_length=12, choices=Verdict.choices, blank=True)
-    member_comments = models.TextField(_("委员意见"), blank=True)
+    member_comments = LimitedTextField(_("委员意见"), blank=True)
     confirmed_at = models.DateTimeField(_("委员确认时间"), null=True, blank=True)
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)

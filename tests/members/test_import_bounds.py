@@ -1,0 +1,129 @@
+"""Every uploaded roster is checked before it is parsed (issue 12, item 4): upload size,
+the zip's unpacked size per part and in total and its compression ratio, rows and
+columns. Each test uses the smallest file that crosses its limit."""
+
+import io
+import subprocess
+import sys
+import textwrap
+import zipfile
+
+import pytest
+
+from members import formats
+from members.formats import XLSX, AutoEncodingCSV, UnreadableFileError
+from tests.members.test_import_export import (
+    HEADERS,
+    admin_preview,
+    csv_text,
+    roster_row,
+    xlsx_bytes,
+)
+
+
+def package(**parts) -> bytes:
+    """A zip holding ``parts`` (name -> bytes), as an .xlsx is."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, content in parts.items():
+            book.writestr(name.replace("__", "/").replace("_xml", ".xml"), content)
+    return out.getvalue()
+
+
+def refusal(fmt, data) -> str:
+    with pytest.raises(UnreadableFileError) as refused:
+        fmt().create_dataset(data)
+    return str(refused.value)
+
+
+def test_shared_strings_that_unpack_beyond_the_part_limit_are_refused_fast_in_little_memory(
+    tmp_path,
+):
+    """The reported bomb, scaled to the limit: one part a byte over MAX_PART_BYTES. The
+    check runs in a child process whose address space is capped at 200 MB above what
+    Django itself takes, and must answer within 2 s."""
+    bomb = tmp_path / "bomb.xlsx"
+    bomb.write_bytes(package(xl__sharedStrings_xml=b"a" * (formats.MAX_PART_BYTES + 1)))
+    assert bomb.stat().st_size < 100_000
+    child = textwrap.dedent(
+        f"""
+        import os, resource, time
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+        import django
+        django.setup()
+        from members.formats import XLSX, UnreadableFileError
+        data = open({str(bomb)!r}, "rb").read()
+        with open("/proc/self/statm") as statm:
+            used = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        cap = used + 200 * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+        started = time.monotonic()
+        try:
+            XLSX().create_dataset(data)
+        except UnreadableFileError as e:
+            print(round(time.monotonic() - started, 3), e)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    seconds, message = done.stdout.strip().split(" ", 1)
+    assert float(seconds) < 2
+    assert "解压后过大" in message and "xl/sharedStrings.xml" in message
+
+
+def test_parts_within_the_part_limit_but_too_much_in_total_are_refused():
+    size = formats.MAX_UNPACKED_BYTES // 3 + 1
+    data = package(a_xml=b"a" * size, b_xml=b"b" * size, c_xml=b"c" * size)
+
+    assert "解压后过大（共" in refusal(XLSX, data)
+
+
+def test_a_part_compressed_beyond_the_ratio_is_refused():
+    data = package(xl__sharedStrings_xml=b"a" * (formats.RATIO_CHECKED_FROM + 1))
+
+    assert "压缩比" in refusal(XLSX, data)
+
+
+def test_a_real_roster_passes_the_checks():
+    data = xlsx_bytes([roster_row(i) for i in range(200)])
+
+    assert len(XLSX().create_dataset(data)) == 200
+
+
+@pytest.mark.parametrize("fmt", [XLSX, AutoEncodingCSV])
+def test_upload_over_the_size_limit_is_refused(monkeypatch, fmt):
+    data = xlsx_bytes([roster_row(1)]) if fmt is XLSX else csv_text([roster_row(1)]).encode()
+    monkeypatch.setattr(formats, "MAX_UPLOAD_BYTES", len(data) - 1)
+
+    assert "超过了名册文件的上限" in refusal(fmt, data)
+
+
+@pytest.mark.parametrize("fmt", [XLSX, AutoEncodingCSV])
+def test_one_row_over_the_row_limit_is_refused(monkeypatch, fmt):
+    monkeypatch.setattr(formats, "MAX_ROWS", 2)
+    rows = [roster_row(i) for i in range(3)]
+    data = xlsx_bytes(rows) if fmt is XLSX else csv_text(rows).encode()
+
+    assert "文件超过 2 行数据" in refusal(fmt, data)
+    monkeypatch.setattr(formats, "MAX_ROWS", 3)
+    assert len(fmt().create_dataset(data)) == 3
+
+
+@pytest.mark.parametrize("fmt", [XLSX, AutoEncodingCSV])
+def test_one_column_over_the_column_limit_is_refused(monkeypatch, fmt):
+    monkeypatch.setattr(formats, "MAX_COLUMNS", len(HEADERS) - 1)
+    rows = [roster_row(1)]
+    data = xlsx_bytes(rows) if fmt is XLSX else csv_text(rows).encode()
+
+    assert f"第 1 行有 {len(HEADERS)} 列" in refusal(fmt, data)
+
+
+def test_the_admin_shows_the_refusal_in_chinese(staff_client):
+    data = package(xl__sharedStrings_xml=b"a" * (formats.MAX_PART_BYTES + 1))
+
+    response = admin_preview(staff_client, data)
+
+    assert "该 Excel 文件解压后过大" in response.content.decode()
