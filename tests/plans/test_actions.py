@@ -19,6 +19,21 @@ S = WorkPlan.Status
 ON = datetime.date(2026, 12, 1)
 
 
+def _add_form(**overrides):
+    """The plan add page's POST: the plan's fields and empty item and comment inlines."""
+    management = {
+        f"{prefix}-{name}": value
+        for prefix in ("items", "comments")
+        for name, value in (
+            ("TOTAL_FORMS", 0),
+            ("INITIAL_FORMS", 0),
+            ("MIN_NUM_FORMS", 0),
+            ("MAX_NUM_FORMS", 1000),
+        )
+    }
+    return {"year": 2027, "title": "2027年度工作计划", "preamble": "", **management, **overrides}
+
+
 def _names(plan, staff):
     return [a.name for a in plan_actions(plan, Actor.staff(staff))]
 
@@ -69,19 +84,7 @@ def test_admin_add_plan_calls_plan_create_and_refuses_a_second_plan(staff_client
     with mock.patch.object(services, "plan_create", wraps=services.plan_create) as create:
         response = staff_client.post(
             reverse("admin:plans_workplan_add"),
-            {
-                "year": 2027,
-                "title": "2027年度工作计划",
-                "preamble": "以习近平新时代中国特色社会主义思想为指导。",
-                "items-TOTAL_FORMS": 0,
-                "items-INITIAL_FORMS": 0,
-                "items-MIN_NUM_FORMS": 0,
-                "items-MAX_NUM_FORMS": 1000,
-                "comments-TOTAL_FORMS": 0,
-                "comments-INITIAL_FORMS": 0,
-                "comments-MIN_NUM_FORMS": 0,
-                "comments-MAX_NUM_FORMS": 1000,
-            },
+            _add_form(preamble="以习近平新时代中国特色社会主义思想为指导。"),
         )
     assert response.status_code == 302
     create.assert_called_once()
@@ -90,19 +93,7 @@ def test_admin_add_plan_calls_plan_create_and_refuses_a_second_plan(staff_client
     assert plan.preamble.startswith("以习近平")
     again = staff_client.post(
         reverse("admin:plans_workplan_add"),
-        {
-            "year": 2027,
-            "title": "又一份",
-            "preamble": "",
-            "items-TOTAL_FORMS": 0,
-            "items-INITIAL_FORMS": 0,
-            "items-MIN_NUM_FORMS": 0,
-            "items-MAX_NUM_FORMS": 1000,
-            "comments-TOTAL_FORMS": 0,
-            "comments-INITIAL_FORMS": 0,
-            "comments-MIN_NUM_FORMS": 0,
-            "comments-MAX_NUM_FORMS": 1000,
-        },
+        _add_form(title="又一份"),
     )
     assert again.status_code == 200
     assert "2027年度工作计划已存在" in again.content.decode()
@@ -112,21 +103,13 @@ def test_admin_add_plan_calls_plan_create_and_refuses_a_second_plan(staff_client
 def test_an_invalid_item_on_the_add_page_keeps_nothing(staff_client, office):
     response = staff_client.post(
         reverse("admin:plans_workplan_add"),
-        {
-            "year": 2027,
-            "title": "2027年度工作计划",
-            "preamble": "",
-            "items-TOTAL_FORMS": 1,
-            "items-INITIAL_FORMS": 0,
-            "items-MIN_NUM_FORMS": 0,
-            "items-MAX_NUM_FORMS": 1000,
-            "items-0-position": 1,
-            "items-0-description": "缺少类别的事项",
-            "comments-TOTAL_FORMS": 0,
-            "comments-INITIAL_FORMS": 0,
-            "comments-MIN_NUM_FORMS": 0,
-            "comments-MAX_NUM_FORMS": 1000,
-        },
+        _add_form(
+            **{
+                "items-TOTAL_FORMS": 1,
+                "items-0-position": 1,
+                "items-0-description": "缺少类别的事项",
+            }
+        ),
     )
     assert response.status_code == 200
     assert not WorkPlan.objects.exists()  # the plan the service created was rolled back
