@@ -15,8 +15,10 @@ from .factories import (
 
 
 @pytest.fixture(scope="session")
-def django_db_keepdb(django_db_keepdb, django_db_createdb):
-    """A migrated database kept by an earlier run is used as it is (see migrated_db)."""
+def django_db_keepdb(django_db_keepdb, django_db_createdb, django_db_modify_db_settings):
+    """A migrated database kept by an earlier run is used as it is (see migrated_db).
+    After django_db_modify_db_settings: under pytest-xdist each worker's database name
+    gets its suffix there, and the kept copy must land under that name."""
     if django_db_keepdb or django_db_createdb:
         return django_db_keepdb
     return migrated_db.restore()
