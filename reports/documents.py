@@ -478,13 +478,20 @@ def _work_report(office, params, day) -> Built:
     else:
         figures = report_figures(office, year, half, as_of=day)
     p = figures["proposals"]
-    toc = [
-        {"anchor": "summary", "label": _("一、总体情况"), "level": 1},
-        {"anchor": "work", "label": _("二、主要工作和成效"), "level": 1},
-        {"anchor": "problems", "label": _("三、存在的问题"), "level": 1},
-        {"anchor": "next", "label": _("四、下一步工作打算"), "level": 1},
-        {"anchor": "appendix", "label": _("附：统计表"), "level": 1},
-    ]
+    # Sections staff have not written are left out, not printed empty (this goes to the
+    # committee); the headings are numbered once here for the page and its contents.
+    sections = [("summary", _("总体情况")), ("work", _("主要工作和成效"))]
+    if report is not None and report.problems:
+        sections.append(("problems", _("存在的问题")))
+    if report is not None and report.next_steps:
+        sections.append(("next", _("下一步工作打算")))
+    numerals = "一二三四"[: len(sections)]
+    headings = {
+        anchor: f"{numeral}、{label}"
+        for numeral, (anchor, label) in zip(numerals, sections, strict=True)
+    }
+    toc = [{"anchor": anchor, "label": label, "level": 1} for anchor, label in headings.items()]
+    toc.append({"anchor": "appendix", "label": _("附：统计表"), "level": 1})
     draft_mark = ""
     if report is None:
         draft_mark = _("（数据汇总，尚无报告正文）")
@@ -499,6 +506,7 @@ def _work_report(office, params, day) -> Built:
             "half": half,
             "period_label": _half_label(half) or _("全年"),
             "draft_mark": draft_mark,
+            "headings": headings,
             "toc": toc,
             "category_chart": charts.bar_chart(
                 [tuple(row) for row in p["categories"]], title=_("提案按类别（件）")

@@ -205,3 +205,19 @@ def test_concern_digest_lists_concerns_and_results(office, year_of_work):
     assert "小区路灯不亮" in flat and "东门路灯坏了三个月" in flat
     empty = documents.render("concerns", office, {"year": 2031}, datetime.date(2031, 1, 1))
     assert "暂无委员反映的问题" in squash(pdf_text(empty.content))
+
+
+def test_sections_staff_left_empty_are_left_out_not_printed_as_to_be_filled(office, staff):
+    plans_services.work_report_create(
+        actor=staff, office=office, year=2026, next_steps="继续做好委员服务。"
+    )
+    flat = squash(
+        pdf_text(
+            documents.render(
+                "work-report", office, {"year": 2026}, datetime.date(2026, 12, 28)
+            ).content
+        )
+    )
+    assert "待填写" not in flat
+    assert "存在的问题" not in flat
+    assert "三、下一步工作打算" in flat and "继续做好委员服务" in flat
