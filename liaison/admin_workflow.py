@@ -68,6 +68,18 @@ class WorkflowAdminMixin:
             *super().get_urls(),
         ]
 
+    def revert_disabled(self, request, obj=None):
+        # A workflow record moves only through its actions: restoring an old version
+        # from its history would bring back an old status (an accepted proposal back to
+        # a draft, a closed concern reopened) with no status-change row, no notification
+        # and none of the workflow's checks. Its history is for reading.
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied(_("办理记录不能从历史版本恢复，请使用记录页上的办理操作。"))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def run_for_each(self, request, queryset, run, done, *, order_by=("pk",)):
         """An admin action over the selection: call ``run(obj)`` (a service) for each,
         report each refusal by name, and how many succeeded (``done`` % {"n": …})."""
