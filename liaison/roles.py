@@ -63,7 +63,7 @@ ADMIN_MATRIX = {
     "visits.concerncategory":      ("v",    "vacd",   "",     ""),
     "briefings.activity":          ("vacd", "vacd",   "",     ""),
     "briefings.activityconfig":    ("vacd", "vacd",   "",     ""),
-    "briefings.invitation":        ("vcd",  "vcd",    "",     ""),
+    "briefings.invitation":        ("vc",   "vc",     "",     ""),
     "briefings.opinion":           ("vcd",  "vcd",    "",     ""),
     "plans.planconfig":            ("vacd", "vacd",   "",     ""),
     "plans.workplan":              ("vacd", "vacd",   "",     ""),

@@ -110,19 +110,60 @@ def test_admin_activity_list_queries_do_not_grow(staff_client, office, briefing)
     assert count_queries(staff_client, url) == small
 
 
-def test_admin_activity_page_with_hundreds_of_invitees_has_constant_queries(
+def test_admin_activity_page_counts_its_invitees_and_pages_through_them(
     staff_client, office, briefing
 ):
+    """Hundreds of invitees: the activity page shows the counts, each a link to the
+    list filtered to it; the list pages through them fifty at a time. Neither grows."""
     bulk_invite(briefing, bulk_members(office, 20, "S"))
-    url = reverse("admin:briefings_activity_change", args=[briefing.pk])
+    page_url = reverse("admin:briefings_activity_change", args=[briefing.pk])
+    list_url = (
+        reverse("admin:briefings_invitation_changelist") + f"?activity__id__exact={briefing.pk}"
+    )
     with time_machine.travel(DURING):
-        small = count_queries(staff_client, url)
+        small = count_queries(staff_client, page_url), count_queries(staff_client, list_url)
+        small_size = len(staff_client.get(page_url).content)
         many = bulk_members(office, 500, "L")
         bulk_invite(briefing, many, attended=True)
-        large = count_queries(staff_client, url)
-        response = staff_client.get(url)
+        large = count_queries(staff_client, page_url), count_queries(staff_client, list_url)
+        page = staff_client.get(page_url)
+        listing = staff_client.get(list_url)
+        attended = staff_client.get(list_url + "&attendance__exact=attended")
+
     assert large == small
-    assert many[-1].name in response.text
+    assert len(page.content) < small_size + 200  # the counts grew, not the page
+    assert "邀请 522" in page.text and "出席 500" in page.text
+    assert many[0].name not in page.text
+    assert f"{briefing.title}：参加人员" in listing.text
+    assert listing.text.count('class="action-select"') == 50
+    assert attended.text.count('class="action-select"') == 50
+
+
+def test_invitations_are_taken_back_only_while_the_activity_is_a_draft(
+    staff_client, staff, office, member, other_member, briefing
+):
+    with time_machine.travel(BEFORE):
+        draft = activity_scheduled(office=office, actor=staff)
+        services.activity_invite(activity=draft, actor=staff, members=[member, other_member])
+    url = reverse("admin:briefings_invitation_changelist")
+    mine = draft.invitations.get(member=member)
+    published = briefing.invitations.get(member=member)
+
+    with time_machine.travel(BEFORE):
+        response = staff_client.post(
+            url, {"action": "withdraw", "_selected_action": [mine.pk, published.pk]}, follow=True
+        )
+
+    assert "已撤销 1 份邀请" in response.text
+    assert "委员已收到邀请，不能撤销邀请" in response.text
+    assert list(draft.invitations.values_list("member_id", flat=True)) == [other_member.pk]
+    assert briefing.invitations.filter(pk=published.pk).exists()
+    assert (
+        staff_client.post(
+            reverse("admin:briefings_invitation_delete", args=[published.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
 
 
 def test_sign_in_pages_have_constant_queries(staff_client, client, office, briefing, member):
