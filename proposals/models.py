@@ -54,7 +54,13 @@ class ProposalConfig(models.Model):
 
     @classmethod
     def for_office(cls, office) -> "ProposalConfig":
-        return cls.objects.get_or_create(office=office)[0]
+        """The office's settings, read once per office object (the reverse one-to-one
+        caches them on it): a page asking for each of its rows costs one query."""
+        try:
+            return office.proposal_config
+        except cls.DoesNotExist:
+            office.proposal_config = cls.objects.get_or_create(office=office)[0]
+            return office.proposal_config
 
 
 class ProposalCounter(models.Model):
