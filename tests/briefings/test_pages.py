@@ -190,6 +190,31 @@ def test_sign_in_pages_have_constant_queries(staff_client, client, office, brief
     assert large == small
 
 
+def test_sign_in_sheet_pages_through_hundreds_and_keeps_its_place_after_a_tick(
+    staff_client, office, briefing
+):
+    bulk_invite(briefing, bulk_members(office, 120, "P"))
+    bulk_invite(briefing, bulk_members(office, 30, "Q"), attended=True)
+    url = reverse("admin:briefings_activity_sign_in", args=[briefing.pk])
+    with time_machine.travel(DURING):
+        first = staff_client.get(url)
+        waiting = staff_client.get(url, {"waiting": "1", "page": "3"})
+        row = waiting.context["invitations"][0]
+        ticked = staff_client.post(
+            url, {"invitation": row.pk, "back": "waiting=1&page=3"}, follow=True
+        )
+
+    assert len(first.context["invitations"]) == 50
+    assert "第 1 页，共 4 页（152 人）" in first.text
+    assert "邀请 152 人，已签到 30 人" in first.text
+    # 122 not signed in: pages of 50, 50 and 22, none of them signed.
+    assert len(waiting.context["invitations"]) == 22
+    assert all(i.attendance == "" for i in waiting.context["invitations"])
+    assert ticked.redirect_chain[-1][0].endswith("?waiting=1&page=3")
+    assert f"{row.member.name} 已签到" in ticked.text
+    assert row.member.name not in [i.member.name for i in ticked.context["invitations"]]
+
+
 def test_portal_activity_pages_have_constant_queries(
     member_client, office, staff, member, briefing
 ):
