@@ -7,11 +7,11 @@ their own office can be opened (to read it, not to reply); any other id is a 404
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from liaison.scoping import sees_all_offices
+from liaison.selectors import count_of
 from members.models import Member
 
 from .models import (
@@ -49,16 +49,7 @@ def staff_activities(user) -> QuerySet[Activity]:
 
 def _count(model, **filters):
     """A correlated COUNT subquery: cheaper than joining hundreds of invitees per row."""
-    return Coalesce(
-        Subquery(
-            model.objects.filter(activity=OuterRef("pk"), **filters)
-            .order_by()
-            .values("activity")
-            .annotate(n=Count("pk"))
-            .values("n")[:1]
-        ),
-        0,
-    )
+    return count_of(model.objects.filter(**filters), "activity")
 
 
 def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:

@@ -183,6 +183,8 @@ class Visit(models.Model):
         ]
         indexes = [
             models.Index(fields=["office", "status", "visited_on"], name="visit_office_idx"),
+            # The district's list across offices, newest first.
+            models.Index(fields=["-visited_on", "-id"], name="visit_newest_idx"),
         ]
 
     def __str__(self):
@@ -503,6 +505,8 @@ class Concern(models.Model):
             # The changelist's order: its 50 newest are read from the index, not sorted
             # out of every concern of the office joined to its members.
             models.Index(fields=["office", "created_at", "id"], name="concern_office_newest_idx"),
+            # The district's list across offices, newest first, without the roster.
+            models.Index(fields=["-created_at", "-id"], name="concern_newest_idx"),
             models.Index(fields=["unit", "status"], name="concern_unit_idx"),
         ]
 
