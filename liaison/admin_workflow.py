@@ -123,7 +123,16 @@ class WorkflowAdminMixin:
         extra_context = extra_context or {}
         obj = self.get_object(request, unquote(object_id))
         if self.has_change_permission(request, obj):
-            extra_context["workflow_actions"] = self.available_actions(request, obj)
+            # One button for the next step a clerk would take (the table's first primary
+            # action); the other steps in a menu beside it, destructive ones last, in red.
+            actions = self.available_actions(request, obj)
+            primary = next((a for a in actions if a.is_primary), None)
+            extra_context["primary_action"] = primary
+            extra_context["more_actions"] = sorted(
+                (a for a in actions if a is not primary), key=lambda a: a.is_danger
+            )
+        if self.workflow is not None and getattr(obj, "status", None):
+            extra_context["workflow_state"] = self.workflow.label(obj.status)
         timeline = list(history_for(obj))
         for change in timeline:
             change.from_label = change.from_status and self.workflow.label(change.from_status)
