@@ -81,6 +81,10 @@ class User(AbstractUser):
     def get_full_name(self):
         return self.full_name or super().get_full_name() or self.username
 
+    def get_short_name(self):
+        # The admin greets staff with this: their name, not their username in capitals.
+        return self.full_name or self.username
+
 
 class HandlingUnit(models.Model):
     """A body that answers proposals and concerns (承办单位)."""

@@ -1,0 +1,21 @@
+"""The admin speaks as an office would: staff greeted by name, list and record pages
+titled by what they hold, not Django's stock machine wording."""
+
+from django.urls import reverse
+
+from tests.factories import MemberFactory
+
+
+def test_staff_are_greeted_by_name_and_pages_are_titled_plainly(staff_client, staff, office):
+    member = MemberFactory(office=office, name="王芳")
+
+    index = staff_client.get(reverse("admin:index")).text
+    changelist = staff_client.get(reverse("admin:members_member_changelist")).text
+    change = staff_client.get(reverse("admin:members_member_change", args=[member.pk])).text
+    add = staff_client.get(reverse("admin:members_member_add")).text
+
+    assert "您好，" in index and "<strong>周文静</strong>" in index
+    assert "最近动作" not in index and "无可选的" not in index
+    assert "选择 委员 来修改" not in changelist and "<h1>委员</h1>" in changelist
+    assert "修改 委员" not in change and "<h1>委员</h1>" in change
+    assert "<h1>新增委员</h1>" in add
