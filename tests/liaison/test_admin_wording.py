@@ -19,3 +19,15 @@ def test_staff_are_greeted_by_name_and_pages_are_titled_plainly(staff_client, st
     assert "选择 委员 来修改" not in changelist and "<h1>委员</h1>" in changelist
     assert "修改 委员" not in change and "<h1>委员</h1>" in change
     assert "<h1>新增委员</h1>" in add
+
+
+def test_the_menu_runs_across_the_top_grouped_by_the_office_s_work(staff_client):
+    page = staff_client.get(reverse("admin:members_member_changelist"))
+    areas = [str(area["name"]) for area in page.context["available_apps"]]
+    listed = [m["object_name"] for area in page.context["available_apps"] for m in area["models"]]
+
+    assert areas == ["委员", "提案与社情民意", "活动", "走访与意见建议", "计划与报告", "设置"]
+    assert len(listed) == len(set(listed))  # each page once
+    assert {"Member", "Proposal", "Concern", "HandlingUnit", "CalendarDay"} <= set(listed)
+    assert 'class="work-nav"' in page.text
+    assert 'id="nav-sidebar"' not in page.text  # the table keeps the screen's width
