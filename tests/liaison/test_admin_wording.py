@@ -31,3 +31,13 @@ def test_the_menu_runs_across_the_top_grouped_by_the_office_s_work(staff_client)
     assert {"Member", "Proposal", "Concern", "HandlingUnit", "CalendarDay"} <= set(listed)
     assert 'class="work-nav"' in page.text
     assert 'id="nav-sidebar"' not in page.text  # the table keeps the screen's width
+
+
+def test_filters_are_menus_above_the_table_saying_what_is_chosen(staff_client):
+    page = staff_client.get(
+        reverse("admin:members_member_changelist"), {"status__exact": "serving"}
+    ).text
+
+    assert 'class="filter-menu"' in page and " open>" not in page  # closed until asked
+    assert '<span class="filter-current">在任</span>' in page
+    assert "admin-tables.js" in page
