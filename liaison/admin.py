@@ -13,7 +13,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import spreadsheets
 from .models import CalendarDay, HandlingUnit, Notification, Office, User
 from .scoping import default_office, is_single_office, scope_queryset, sees_all_offices
-from .services import UNIT_CONTACT_FIELDS, notify_unit_contact_changed
+from .services import (
+    UNIT_CONTACT_FIELDS,
+    calendar_day_save,
+    calendar_days_delete,
+    notify_unit_contact_changed,
+)
 from .workflow import WorkflowError
 
 
@@ -264,7 +269,11 @@ class HandlingUnitAdmin(OfficeScopedAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
+class CalendarDayAdmin(DistrictSharedAdmin, SimpleHistoryAdmin):
+    """The working-day calendar is the district's: one office's change would move every
+    office's deadlines. Saving or deleting days goes through the calendar services, which
+    move the open deadlines counted over them."""
+
     list_display = ("date", "weekday", "is_working_day", "name")
     list_filter = ("is_working_day",)
     date_hierarchy = "date"
@@ -273,6 +282,23 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("星期"))
     def weekday(self, obj):
         return "一二三四五六日"[obj.date.weekday()]
+
+    def save_model(self, request, obj, form, change):
+        previous = form.initial.get("date") if change and "date" in form.changed_data else None
+        moved = calendar_day_save(actor=request.user, day=obj, previous_date=previous)
+        self._report_moved(request, moved)
+
+    def delete_model(self, request, obj):
+        self._report_moved(request, calendar_days_delete(actor=request.user, days=[obj]))
+
+    def delete_queryset(self, request, queryset):
+        self._report_moved(request, calendar_days_delete(actor=request.user, days=queryset))
+
+    def _report_moved(self, request, moved: int):
+        if moved:
+            self.message_user(
+                request, _("已按新的工作日历重新计算 %(n)s 项办理期限。") % {"n": moved}
+            )
 
 
 @admin.register(Notification)

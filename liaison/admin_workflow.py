@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .actions import STAFF, ActionTable, Actor
 from .limits import LimitedForm
+from .templatetags.workdays import provisional_mark
 from .workflow import WorkflowError, history_for
 
 
@@ -95,12 +96,17 @@ class WorkflowAdminMixin:
 
     @admin.display(description=_("办理期限"), ordering="due_date")
     def due_display(self, obj):
-        """The due date, marked when the record is overdue."""
+        """The due date, marked when the record is overdue, or provisional (counted over a
+        year whose holidays are not entered yet)."""
         if obj.due_date is None:
             return "—"
+        provisional = getattr(obj, "due_date_is_provisional", False)
+        mark = provisional_mark(obj.due_date) if provisional else ""
         if obj.is_overdue:
-            return format_html('<strong class="overdue">{}（{}）</strong>', obj.due_date, _("逾期"))
-        return obj.due_date
+            return format_html(
+                '<strong class="overdue">{}（{}）</strong>{}', obj.due_date, _("逾期"), mark
+            )
+        return format_html("{}{}", obj.due_date, mark) if provisional else obj.due_date
 
     def available_actions(self, request, obj):
         """The staff actions offered on ``obj`` now, in the table's order."""
@@ -181,4 +187,3 @@ class WorkflowAdminMixin:
             "has_view_permission": True,
         }
         return TemplateResponse(request, "admin/workflow_step.html", context)
-

@@ -19,13 +19,15 @@ _STAFF_APPS = ("members", "proposals", "briefings", "visits", "plans", "reports"
 # (app_label, model, actions) beyond the apps above.
 _STAFF_EXTRA = [
     ("liaison", "handlingunit", ALL_ACTIONS),
-    ("liaison", "calendarday", ALL_ACTIONS),
+    ("liaison", "calendarday", ("view",)),
     ("liaison", "notification", ("view",)),
     ("liaison", "office", ("view", "change")),
 ]
 _DISTRICT_EXTRA = [
     ("liaison", "office", ALL_ACTIONS),
     ("liaison", "user", ALL_ACTIONS),
+    # The working-day calendar is district-wide: it moves every office's deadlines.
+    ("liaison", "calendarday", ALL_ACTIONS),
 ]
 _DISTRICT_CUSTOM = [("liaison", "view_all_offices")]
 
@@ -49,7 +51,8 @@ ADMIN_MATRIX = {
     "liaison.user":                ("",     "vacd",   "",     ""),
     "liaison.office":              ("vc",   "vacd",   "",     ""),
     "liaison.handlingunit":        ("vacd", "vacd",   "",     ""),
-    "liaison.calendarday":         ("vacd", "vacd",   "",     ""),
+    # District-wide: a calendar day moves every office's working-day deadlines.
+    "liaison.calendarday":         ("v",    "vacd",   "",     ""),
     "liaison.notification":        ("v",    "v",      "",     ""),
     "members.member":              ("vacd", "vacd",   "",     ""),
     "members.contribution":        ("vacd", "vacd",   "",     ""),

@@ -4,8 +4,14 @@ new year's official schedule in the admin; the chinese-calendar package seeds th
 
 import calendar
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from chinese_calendar import constants as cc
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from .models import CalendarDay
 
@@ -45,7 +51,6 @@ def seed_calendar(calendar_day_model, since: datetime.date | None = None) -> int
 
 
 def _exceptions(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
-
     return dict(
         CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
     )
@@ -101,3 +106,84 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     year, month = day.year + month_index // 12, month_index % 12 + 1
     last_day = calendar.monthrange(year, month)[1]
     return day.replace(year=year, month=month, day=min(day.day, last_day))
+
+
+# A year "has a schedule" once it has calendar days: the package's or those staff entered
+# from the State Council's notice (every year's notice moves New Year and the Spring
+# Festival, so a year without rows has not been entered). Read on every page that shows a
+# deadline, so kept for a minute; the calendar services clear it when days change.
+_SCHEDULED_KEY = "workdays:scheduled-years"
+
+
+def scheduled_years() -> frozenset[int]:
+    years = cache.get(_SCHEDULED_KEY)
+    if years is None:
+        years = frozenset(d.year for d in CalendarDay.objects.dates("date", "year"))
+        cache.set(_SCHEDULED_KEY, years, 60)
+    return years
+
+
+def forget_scheduled_years() -> None:
+    cache.delete(_SCHEDULED_KEY)
+
+
+def is_provisional(deadline: datetime.date) -> bool:
+    """A deadline counted in working days is provisional while its year's official
+    schedule is missing: its days were counted as plain Monday to Friday. (It is counted
+    forward from today or earlier, and earlier years are scheduled, so its own year is
+    the one that matters.)"""
+    return deadline.year not in scheduled_years()
+
+
+def missing_schedule_year(day: datetime.date) -> int | None:
+    """The year whose official schedule should be entered now: this year's if it is
+    missing, next year's from ``WORKDAYS_NEXT_YEAR_WARNING`` on; None when both are in."""
+    years = scheduled_years()
+    if day.year not in years:
+        return day.year
+    month, dom = (int(part) for part in settings.WORKDAYS_NEXT_YEAR_WARNING.split("-"))
+    if (day.month, day.day) >= (month, dom) and day.year + 1 not in years:
+        return day.year + 1
+    return None
+
+
+def provisional_note(deadline: datetime.date) -> str:
+    return _("%(year)s年节假日安排尚未录入，此期限暂按周一至周五计算，录入后将自动重新计算。") % {
+        "year": deadline.year
+    }
+
+
+@dataclass(frozen=True)
+class CalendarChange:
+    """Calendar days staff or the package refresh changed (added, edited or deleted),
+    and why, in words for the history rows: "2027年春节"."""
+
+    days: frozenset[datetime.date]
+    reason: str
+    actor: object = None
+
+
+# Apps with deadlines counted in working days register a function here (in their
+# AppConfig.ready()) that recomputes their open deadlines a change affects and returns
+# how many moved; liaison calls them without importing the apps.
+_recomputers: list[Callable[[CalendarChange], int]] = []
+
+
+def register_deadlines(recompute: Callable[[CalendarChange], int]):
+    if recompute not in _recomputers:
+        _recomputers.append(recompute)
+    return recompute
+
+
+def deadlines_recompute(change: CalendarChange) -> int:
+    forget_scheduled_years()
+    return sum(recompute(change) for recompute in _recomputers)
+
+
+def window_q(change: CalendarChange, start: str, deadline: str):
+    """Records whose counting window (``start``, ``deadline``] holds a changed day: only
+    those can move (a day after the deadline was never counted)."""
+    condition = Q(pk__in=[])
+    for day in change.days:
+        condition |= Q(**{f"{start}__lt": day, f"{deadline}__gte": day})
+    return condition

@@ -16,6 +16,7 @@ from liaison.admin import (
 from liaison.admin_filters import CurrentYearFilter
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
+from liaison.templatetags.workdays import provisional_mark
 
 from . import services
 from .actions import OPINION_ACTIONS, PROPOSAL_ACTIONS
@@ -249,7 +250,7 @@ class ProposalAdmin(
                     "due_date",
                     "extension_reason",
                     "replied_on",
-                    "feedback_due_date",
+                    "feedback_due_display",
                     "closed_at",
                 )
             },
@@ -290,7 +291,7 @@ class ProposalAdmin(
             "due_date",
             "extension_reason",
             "replied_on",
-            "feedback_due_date",
+            "feedback_due_display",
             "closed_at",
             "return_reason",
             "not_registered_ground",
@@ -329,6 +330,18 @@ class ProposalAdmin(
             reasons=data["reasons"],
             suggestions=data["suggestions"],
         )
+
+    @admin.display(description=_("反馈期限"))
+    def feedback_due_display(self, obj):
+        """The proposer's feedback deadline, marked provisional while counted over a year
+        whose holidays are not entered yet."""
+        if obj.feedback_due_date is None:
+            return "—"
+        if obj.feedback_due_is_provisional:
+            return format_html(
+                "{}{}", obj.feedback_due_date, provisional_mark(obj.feedback_due_date)
+            )
+        return obj.feedback_due_date
 
     @admin.display(description=_("案号"), ordering="serial")
     def number_display(self, obj):

@@ -585,7 +585,7 @@ class ConcernAdmin(
                     "scope",
                     "unit",
                     "assigned_on",
-                    "due_date",
+                    "due_display",
                     "coordination_notes",
                     "acknowledged_at",
                     "progress",
@@ -615,7 +615,7 @@ class ConcernAdmin(
         "scope",
         "unit",
         "assigned_on",
-        "due_date",
+        "due_display",  # the due date, marked overdue or provisional
         "coordination_notes",
         "acknowledged_at",
         "progress",

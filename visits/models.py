@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from liaison import limits
+from liaison import limits, workdays
 from liaison.limits import LimitedTextField, plausible_date, single_line
 from liaison.models import HandlingUnit, Lookup, Office, today
 from members.models import Member
@@ -469,6 +469,11 @@ class Concern(models.Model):
     due_date = models.DateField(
         _("办理期限"), null=True, blank=True, db_index=True, validators=[plausible_date]
     )
+    # The rule that gave the due date: this many working days after ``assigned_on``.
+    # Empty when staff chose the date themselves; then a calendar change leaves it.
+    due_working_days = models.PositiveSmallIntegerField(
+        _("办理期限（工作日）"), null=True, blank=True, editable=False
+    )
     coordination_notes = LimitedTextField(_("协调情况"), blank=True, max_length=limits.TEXT)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     progress = LimitedTextField(_("最新进展"), blank=True, max_length=limits.TEXT)
@@ -546,6 +551,15 @@ class Concern(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def due_date_is_provisional(self) -> bool:
+        """Counted in working days over a year whose holidays are not entered yet."""
+        return (
+            self.due_working_days is not None
+            and self.due_date is not None
+            and workdays.is_provisional(self.due_date)
+        )
 
     @classmethod
     def overdue_q(cls, day: datetime.date) -> Q:

@@ -5,6 +5,7 @@ Everything that differs between machines is read from the environment through th
 Redis, e-mail printed to the console).
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -25,6 +26,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Handling units' signed links stay valid this long: a proposal may take six months.
 UNIT_LINK_MAX_AGE_DAYS = env.int("UNIT_LINK_MAX_AGE_DAYS", default=200)
+# From this day (MM-DD) the admin index warns until next year's holiday schedule is in the
+# calendar: the State Council publishes it around November, and working-day deadlines
+# reaching into an unscheduled year are only provisional. Checked here, at start-up.
+WORKDAYS_NEXT_YEAR_WARNING = env("WORKDAYS_NEXT_YEAR_WARNING", default="11-01")
+datetime.datetime.strptime(f"2000-{WORKDAYS_NEXT_YEAR_WARNING}", "%Y-%m-%d")
 
 INSTALLED_APPS = [
     # Our admin site replaces django.contrib.admin's default one (see liaison/apps.py).
