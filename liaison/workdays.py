@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .models import CalendarDay
+from .workflow import record_note
 
 # chinese-calendar names its holidays in English; the office reads Chinese.
 HOLIDAY_NAMES_ZH = {
@@ -180,10 +181,44 @@ def deadlines_recompute(change: CalendarChange) -> int:
     return sum(recompute(change) for recompute in _recomputers)
 
 
-def window_q(change: CalendarChange, start: str, deadline: str):
-    """Records whose counting window (``start``, ``deadline``] holds a changed day: only
-    those can move (a day after the deadline was never counted)."""
-    condition = Q(pk__in=[])
+def deadlines_recount(
+    change: CalendarChange,
+    records,
+    *,
+    start: str,
+    days: str,
+    deadline: str,
+    note: str,
+    moved: Callable[[object, datetime.date], None],
+) -> int:
+    """Count again the ``deadline`` of ``records`` (open ones, a queryset) whose rule is
+    ``days`` working days after ``start`` and whose window (start, deadline] holds a
+    changed day (a day after the deadline was never counted). A record whose deadline
+    moves is saved, gets a timeline row (``note`` with %(why)s, %(old)s, %(new)s) and is
+    passed to ``moved(record, before)`` to tell the people concerned. Returns how many
+    moved."""
+    window = Q(pk__in=[])
     for day in change.days:
-        condition |= Q(**{f"{start}__lt": day, f"{deadline}__gte": day})
-    return condition
+        window |= Q(**{f"{start}__lt": day, f"{deadline}__gte": day})
+    records = (
+        records.select_for_update(of=("self",))
+        .filter(window, **{f"{days}__isnull": False})
+        .order_by("pk")
+    )
+    count = 0
+    for record in records:
+        before = getattr(record, deadline)
+        after = add_working_days(getattr(record, start), getattr(record, days))
+        if after == before:
+            continue
+        setattr(record, deadline, after)
+        record.save(update_fields=[deadline, "updated_at"])
+        record_note(
+            record,
+            actor=change.actor,
+            note=str(note)
+            % {"why": change.reason, "old": f"{before:%Y-%m-%d}", "new": f"{after:%Y-%m-%d}"},
+        )
+        moved(record, before)
+        count += 1
+    return count

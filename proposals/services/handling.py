@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from liaison.models import HandlingUnit, today
 from liaison.transactions import service
-from liaison.workdays import CalendarChange, add_months, add_working_days, window_q
+from liaison.workdays import CalendarChange, add_months, add_working_days, deadlines_recount
 from liaison.workflow import (
     WorkflowError,
     lock,
@@ -446,37 +446,16 @@ def proposal_mark_excellent(*, proposal: Proposal, actor) -> Proposal:
 
 def feedback_deadlines_recompute(change: CalendarChange) -> int:
     """Move the feedback deadlines of replied proposals counted over the changed calendar
-    days; each move leaves a timeline row saying why and tells the proposer. Runs inside
-    the calendar service's transaction (registered in ProposalsConfig.ready())."""
-    proposals = (
-        Proposal.objects.select_for_update(of=("self",))
-        .filter(
-            window_q(change, "feedback_counted_from", "feedback_due_date"),
-            status=P.REPLIED,
-            feedback_working_days__isnull=False,
-        )
-        .select_related("office", "lead_member")
-        .order_by("pk")
+    days, and tell the proposer. Runs inside the calendar service's transaction
+    (registered in ProposalsConfig.ready())."""
+    return deadlines_recount(
+        change,
+        Proposal.objects.filter(status=P.REPLIED).select_related("office", "lead_member"),
+        start="feedback_counted_from",
+        days="feedback_working_days",
+        deadline="feedback_due_date",
+        note=_("工作日历变更（%(why)s）：反馈期限由 %(old)s 改为 %(new)s"),
+        moved=lambda proposal, before: notifications.feedback_due_date_moved(
+            proposal, before=before, reason=change.reason
+        ),
     )
-    moved = 0
-    for proposal in proposals:
-        before = proposal.feedback_due_date
-        proposal.feedback_due_date = add_working_days(
-            proposal.feedback_counted_from, proposal.feedback_working_days
-        )
-        if proposal.feedback_due_date == before:
-            continue
-        proposal.save(update_fields=["feedback_due_date", "updated_at"])
-        record_note(
-            proposal,
-            actor=change.actor,
-            note=_("工作日历变更（%(why)s）：反馈期限由 %(old)s 改为 %(new)s")
-            % {
-                "why": change.reason,
-                "old": f"{before:%Y-%m-%d}",
-                "new": f"{proposal.feedback_due_date:%Y-%m-%d}",
-            },
-        )
-        notifications.feedback_due_date_moved(proposal, before=before, reason=change.reason)
-        moved += 1
-    return moved

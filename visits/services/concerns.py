@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from liaison.models import HandlingUnit, Office, today
 from liaison.transactions import service
-from liaison.workdays import CalendarChange, add_working_days, window_q
+from liaison.workdays import CalendarChange, add_working_days, deadlines_recount
 from liaison.workflow import (
     WorkflowError,
     lock,
@@ -479,36 +479,18 @@ def concern_close(*, concern: Concern, actor, note: str = "") -> Concern:
 
 def concern_deadlines_recompute(change: CalendarChange) -> int:
     """Move the due dates of concerns still with a unit, counted in working days over the
-    changed calendar days; each move leaves a timeline row saying why and tells the unit
-    and the member. Runs inside the calendar service's transaction (registered in
-    VisitsConfig.ready()). Returns how many moved."""
-    concerns = (
-        Concern.objects.select_for_update(of=("self",))
-        .filter(
-            window_q(change, "assigned_on", "due_date"),
-            status__in=Concern.HANDLING_STATUSES,
-            due_working_days__isnull=False,
-        )
-        .select_related("unit", "office", "member")
-        .order_by("pk")
+    changed calendar days, and tell the unit and the member. Runs inside the calendar
+    service's transaction (registered in VisitsConfig.ready())."""
+    return deadlines_recount(
+        change,
+        Concern.objects.filter(status__in=Concern.HANDLING_STATUSES).select_related(
+            "unit", "office", "member"
+        ),
+        start="assigned_on",
+        days="due_working_days",
+        deadline="due_date",
+        note=_("工作日历变更（%(why)s）：办理期限由 %(old)s 改为 %(new)s"),
+        moved=lambda concern, before: notifications.concern_due_date_moved(
+            concern, before=before, reason=change.reason
+        ),
     )
-    moved = 0
-    for concern in concerns:
-        before = concern.due_date
-        concern.due_date = add_working_days(concern.assigned_on, concern.due_working_days)
-        if concern.due_date == before:
-            continue
-        concern.save(update_fields=["due_date", "updated_at"])
-        record_note(
-            concern,
-            actor=change.actor,
-            note=_("工作日历变更（%(why)s）：办理期限由 %(old)s 改为 %(new)s")
-            % {
-                "why": change.reason,
-                "old": f"{before:%Y-%m-%d}",
-                "new": f"{concern.due_date:%Y-%m-%d}",
-            },
-        )
-        notifications.concern_due_date_moved(concern, before=before, reason=change.reason)
-        moved += 1
-    return moved
