@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -106,7 +107,7 @@ class WorkflowAdminMixin:
             return format_html(
                 '<strong class="overdue">{}（{}）</strong>{}', obj.due_date, _("逾期"), mark
             )
-        return format_html("{}{}", obj.due_date, mark) if provisional else obj.due_date
+        return format_html("{}{}", date_format(obj.due_date), mark) if provisional else obj.due_date
 
     def available_actions(self, request, obj):
         """The staff actions offered on ``obj`` now, in the table's order."""

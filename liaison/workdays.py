@@ -196,7 +196,7 @@ def deadlines_recount(
     changed day (a day after the deadline was never counted). A record whose deadline
     moves is saved, gets a timeline row (``note`` with %(why)s, %(old)s, %(new)s) and is
     passed to ``moved(record, before)`` to tell the people concerned. Returns how many
-    moved."""
+    moved. (The records are workflow records: they have a status and ``updated_at``.)"""
     window = Q(pk__in=[])
     for day in change.days:
         window |= Q(**{f"{start}__lt": day, f"{deadline}__gte": day})

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
@@ -339,7 +340,7 @@ class ProposalAdmin(
             return "—"
         if obj.feedback_due_is_provisional:
             return format_html(
-                "{}{}", obj.feedback_due_date, provisional_mark(obj.feedback_due_date)
+                "{}{}", date_format(obj.feedback_due_date), provisional_mark(obj.feedback_due_date)
             )
         return obj.feedback_due_date
 
