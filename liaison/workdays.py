@@ -51,9 +51,11 @@ def seed_calendar(calendar_day_model, since: datetime.date | None = None) -> int
     return len(rows)
 
 
-def _exceptions(start: datetime.date, end: datetime.date) -> dict[datetime.date, bool]:
+def _exceptions(
+    start: datetime.date, end: datetime.date, calendar=CalendarDay
+) -> dict[datetime.date, bool]:
     return dict(
-        CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
+        calendar.objects.filter(date__range=(start, end)).values_list("date", "is_working_day")
     )
 
 
@@ -67,24 +69,25 @@ def is_working_day(day: datetime.date) -> bool:
     return _is_working(day, _exceptions(day, day))
 
 
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
+def add_working_days(start: datetime.date, days: int, *, calendar=CalendarDay) -> datetime.date:
     """The date ``days`` working days after ``start`` (``start`` itself not counted).
 
     "Due within 15 working days" of an assignment on 2026-09-28 skips the National Day
     week and lands on the make-up Saturday if one falls in between, as offices count it.
+    ``calendar`` is the CalendarDay model (a migration passes its historical one).
     """
     if days < 0:
         raise ValueError("days must be zero or more")
     # Long holidays add at most ~10 days per month, so three times the span plus a
     # fortnight always covers the answer; one query for the whole window.
     window_end = start + datetime.timedelta(days=days * 3 + 14)
-    exceptions = _exceptions(start, window_end)
+    exceptions = _exceptions(start, window_end, calendar)
     day, counted = start, 0
     while counted < days:
         day += datetime.timedelta(days=1)
         if day > window_end:  # pragma: no cover - only with absurd calendars
             window_end = day + datetime.timedelta(days=days * 3 + 14)
-            exceptions.update(_exceptions(day, window_end))
+            exceptions.update(_exceptions(day, window_end, calendar))
         if _is_working(day, exceptions):
             counted += 1
     return day

@@ -4,6 +4,7 @@ or changing days (in the admin, or from a newer chinese-calendar) moves the open
 deadlines counted over them, with a timeline row and a message to those concerned."""
 
 import datetime
+import importlib
 
 import pytest
 import time_machine
@@ -195,3 +196,36 @@ def test_refresh_calendar_restores_the_package_days_and_moves_deadlines(staff, m
 
     call_command("refresh_calendar")  # nothing left to bring in
     assert "新增 0 天，更正 0 天" in capsys.readouterr().out
+
+
+def test_deadlines_set_before_the_rule_was_recorded_get_it_from_the_migration(
+    client, district_staff, staff, member, cgk
+):
+    from django.apps import apps
+
+    visits_migration = importlib.import_module("visits.migrations.0007_working_day_deadline_rule")
+    proposals_migration = importlib.import_module(
+        "proposals.migrations.0005_working_day_deadline_rule"
+    )
+    with at(2027, 1, 25):
+        counted = _assigned(staff, member, cgk)
+        chosen = _assigned(staff, member, cgk, "井盖松动", due_date=datetime.date(2027, 2, 12))
+        proposal = proposal_replied(member=member, staff=staff, unit=cgk)
+    Concern.objects.update(due_working_days=None)  # as before this change
+    type(proposal).objects.update(feedback_counted_from=None, feedback_working_days=None)
+
+    visits_migration.record_due_date_rules(apps, None)
+    proposals_migration.record_feedback_rules(apps, None)
+
+    counted.refresh_from_db()
+    chosen.refresh_from_db()
+    proposal.refresh_from_db()
+    assert counted.due_working_days == 15
+    assert chosen.due_working_days is None
+    assert proposal.feedback_counted_from == datetime.date(2027, 1, 25)
+    assert proposal.feedback_working_days == 15
+    with at(2027, 1, 26):
+        client.force_login(district_staff)
+        _add_day(client, "2027-02-08", "春节")
+    counted.refresh_from_db()
+    assert counted.due_date == datetime.date(2027, 2, 16)

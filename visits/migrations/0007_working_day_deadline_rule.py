@@ -2,11 +2,36 @@
 
 from django.db import migrations, models
 
+from liaison.workdays import add_working_days
+
+
+def record_due_date_rules(apps, schema_editor):
+    """Open concerns assigned before the rule was recorded: where the office's working
+    days, counted from the assignment, give exactly the stored due date, record that
+    rule, so a change of the calendar (next year's holidays) recounts them."""
+    CalendarDay = apps.get_model("liaison", "CalendarDay")
+    Concern = apps.get_model("visits", "Concern")
+    VisitConfig = apps.get_model("visits", "VisitConfig")
+    default = VisitConfig._meta.get_field("concern_due_working_days").default
+    configured = dict(VisitConfig.objects.values_list("office_id", "concern_due_working_days"))
+    open_concerns = Concern.objects.filter(
+        status__in=["assigned", "in_progress", "reopened"],
+        scope="within",  # escalated ones have no working-day deadline
+        assigned_on__isnull=False,
+        due_date__isnull=False,
+        due_working_days__isnull=True,
+    )
+    for concern in open_concerns.iterator():
+        days = configured.get(concern.office_id, default)
+        if add_working_days(concern.assigned_on, days, calendar=CalendarDay) == concern.due_date:
+            Concern.objects.filter(pk=concern.pk).update(due_working_days=days)
+
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('visits', '0006_input_limits'),
+        ('liaison', '0005_calendar_district_only'),
     ]
 
     operations = [
@@ -20,4 +45,5 @@ class Migration(migrations.Migration):
             name='due_working_days',
             field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True, verbose_name='办理期限（工作日）'),
         ),
+        migrations.RunPython(record_due_date_rules, migrations.RunPython.noop),
     ]
