@@ -203,7 +203,7 @@ def test_deadlines_set_before_the_rule_was_recorded_get_it_from_the_migration(
 ):
     from django.apps import apps
 
-    visits_migration = importlib.import_module("visits.migrations.0007_working_day_deadline_rule")
+    visits_migration = importlib.import_module("visits.migrations.0008_working_day_deadline_rule")
     proposals_migration = importlib.import_module(
         "proposals.migrations.0005_working_day_deadline_rule"
     )

@@ -30,7 +30,7 @@ def record_due_date_rules(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('visits', '0006_input_limits'),
+        ('visits', '0007_district_list_indexes'),
         ('liaison', '0005_calendar_district_only'),
     ]
 
