@@ -135,6 +135,7 @@ AUTH_USER_MODEL = "liaison.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "members.backends.MemberSignInBackend",
+    "members.verification.SmsCodeBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -256,6 +257,15 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
 PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=20)
 PASSWORD_RESET_LIMIT_WINDOW_MINUTES = env.int("PASSWORD_RESET_LIMIT_WINDOW_MINUTES", default=60)
+
+# --- Member accounts: activation and SMS verification codes --------------------------
+# How long an activation link or code sent to a member stays valid (members/accounts.py).
+MEMBER_ACTIVATION_VALID_DAYS = env.int("MEMBER_ACTIVATION_VALID_DAYS", default=14)
+# SMS codes (members/verification.py) cost money and reach a phone: per day at most this
+# many to one number, and this many asked for from one client address (many members
+# share an office network, so the client cap is the larger one).
+SMS_CODE_DAILY_LIMIT_PER_NUMBER = env.int("SMS_CODE_DAILY_LIMIT_PER_NUMBER", default=10)
+SMS_CODE_DAILY_LIMIT_PER_CLIENT = env.int("SMS_CODE_DAILY_LIMIT_PER_CLIENT", default=50)
 
 # --- Sign-in lockout (django-axes) ----------------------------------------------------
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
