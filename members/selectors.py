@@ -4,9 +4,12 @@ The portal reaches members and their notifications only through these functions,
 member can never see another member's record by changing an id in a URL.
 """
 
+from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
+from django.utils.translation import gettext_lazy as _
+
 from liaison.selectors import inbox, unread_inbox
 
-from .models import Member
+from .models import AccountInvitation, Member
 
 
 def member_for_user(user) -> Member | None:
@@ -48,3 +51,41 @@ def mobile_taken(mobile: str, *, exclude_member_id: int | None = None) -> bool:
 # the admin index.
 portal_notifications = inbox
 portal_unread_notifications = unread_inbox
+
+
+class AccountState:
+    """What staff see of a member's portal account (members/accounts.py)."""
+
+    NONE = "none"
+    INVITED = "invited"
+    ACTIVE = "active"
+    DISABLED = "disabled"
+    CHOICES = (
+        (NONE, _("未开通")),
+        (INVITED, _("已邀请")),
+        (ACTIVE, _("已激活")),
+        (DISABLED, _("已停用")),
+    )
+
+
+def with_account_state(queryset):
+    """Members annotated with their account's state and their latest invitation (when,
+    how, and how the message fared in the outbox): one query however many members."""
+    latest = AccountInvitation.objects.filter(member=OuterRef("pk")).order_by("-created_at", "-pk")
+    return queryset.annotate(
+        invited_at=Subquery(latest.values("created_at")[:1]),
+        invited_by=Subquery(latest.values("channel")[:1]),
+        invitation_expires_at=Subquery(latest.values("expires_at")[:1]),
+        invitation_delivery=Subquery(latest.values("notification__status")[:1]),
+        invitation_pending=Exists(
+            AccountInvitation.objects.filter(
+                member=OuterRef("pk"), used_at=None, revoked_at=None
+            )
+        ),
+        account_state=Case(
+            When(user__isnull=True, then=Value(AccountState.NONE)),
+            When(user__is_active=True, then=Value(AccountState.ACTIVE)),
+            When(invitation_pending=True, then=Value(AccountState.INVITED)),
+            default=Value(AccountState.DISABLED),
+        ),
+    )

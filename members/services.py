@@ -2,6 +2,7 @@
 here, so the rules below hold however a member record is changed."""
 
 import re
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -103,6 +104,36 @@ def member_portal_account_create(*, member: Member, password: str | None = None,
     # Let the caller's instance see the account (it was re-read above under a lock).
     original.user = user
     return user
+
+
+@dataclass
+class AccountsOpened:
+    """What opening accounts for a selection of members did."""
+
+    invited: int = 0
+    already_active: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+def member_accounts_open(*, member_ids, actor, progress=None) -> AccountsOpened:
+    """Open accounts (send invitations) for the members ``member_ids``: each member is
+    its own use case, so one refused member (no longer serving, a clashing account)
+    leaves the others opened. ``progress(done, total)`` is called as it goes."""
+    report = AccountsOpened()
+    members = list(Member.objects.filter(pk__in=list(member_ids)).select_related("user"))
+    for done, member in enumerate(members, start=1):
+        if member.user is not None and member.user.is_active:
+            report.already_active += 1
+        else:
+            try:
+                member_portal_account_create(member=member, actor=actor)
+            except ValidationError as error:
+                report.refused.append(f"{member.name}：{' '.join(error.messages)}")
+            else:
+                report.invited += 1
+        if progress is not None:
+            progress(done, len(members))
+    return report
 
 
 @service

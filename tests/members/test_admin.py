@@ -127,7 +127,7 @@ def test_district_changelist_costs_the_same_queries_at_100_and_5000_members(
 
 def test_changelist_filters_by_sector_affiliation_term_and_status(staff_client, staff):
     sectors = [spec.title for spec in staff_client.get(CHANGELIST_URL).context["cl"].filter_specs]
-    assert sectors == ["界别", "政治面貌", "届次", "状态", "政协职务"]
+    assert sectors == ["界别", "政治面貌", "届次", "状态", "政协职务", "平台账号"]
 
     economy = Sector.objects.get(name="经济界")
     MemberFactory(office=staff.office, name="王芳", sector=economy)

@@ -1,0 +1,197 @@
+"""Staff open, re-send and disable members' portal accounts from the roster (issue 13
+item 1, staff side)."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from liaison.models import Notification
+from liaison.outbox import deliver_pending
+from members.models import AccountInvitation, Member
+from tests.factories import PASSWORD, MemberFactory
+from tests.members.test_import_export import (
+    HEADERS,
+    admin_confirm,
+    admin_preview,
+    csv_text,
+    roster_row,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:members_member_changelist")
+
+
+def _act(client, action, members, **extra):
+    return client.post(
+        CHANGELIST,
+        {"action": action, "_selected_action": [m.pk for m in members], **extra},
+        follow=True,
+    )
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def _state_cell(client, member) -> str:
+    page = client.get(CHANGELIST, {"q": member.member_no}).content.decode()
+    start = page.index('class="field-account_state_display"')
+    return page[start : page.index("</td>", start)]
+
+
+@pytest.fixture
+def roster(office):
+    return [
+        MemberFactory(office=office, name="石磊", mobile="13600000001"),
+        MemberFactory(office=office, name="罗敏", mobile="13600000002", email=""),
+    ]
+
+
+def test_staff_open_accounts_for_selected_members(staff_client, roster, sms):
+    response = _act(staff_client, "open_accounts", roster)
+
+    assert "已为 2 名委员开通账号并发送激活邀请。" in _messages(response)
+    for member in roster:
+        member.refresh_from_db()
+        assert member.user is not None and not member.user.is_active
+        assert [t for t in sms.texts_to(member.mobile) if "/portal/activate/" in t]
+
+
+def test_roster_shows_each_members_account_state(staff_client, roster, sms, settings, member):
+    shi, luo = roster
+    assert "未开通" in _state_cell(staff_client, shi)
+
+    _act(staff_client, "open_accounts", [shi, luo])
+    cell = _state_cell(staff_client, shi)
+    assert "已邀请" in cell and "短信" in cell and "待发送" in cell
+
+    sms.deliver()
+    assert "已发送" in _state_cell(staff_client, shi)
+
+    settings.SMS_BACKEND = "tests.members.test_accounts_admin.BrokenGateway"
+    _act(staff_client, "resend_invitations", [luo])
+    settings.OUTBOX_MAX_ATTEMPTS = 1
+    deliver_pending()
+    assert "发送失败" in _state_cell(staff_client, luo)
+
+    assert "已激活" in _state_cell(staff_client, member)
+    assert "尚未登录" in _state_cell(staff_client, member)
+
+    invited = staff_client.get(CHANGELIST, {"account": "invited"}).context["cl"].result_list
+    assert {m.pk for m in invited} == {shi.pk, luo.pk}
+
+
+class BrokenGateway:
+    def send(self, phone, text):
+        raise TimeoutError("gateway timed out")
+
+
+def test_already_active_account_is_not_invited_again(staff_client, member, sms):
+    response = _act(staff_client, "open_accounts", [member])
+
+    assert "1 名委员的账号已激活，未重复发送。" in _messages(response)
+    assert not AccountInvitation.objects.exists()
+    member.user.refresh_from_db()
+    assert member.user.check_password(PASSWORD)
+
+
+def test_member_no_longer_serving_is_refused_and_the_rest_opened(staff_client, roster, office):
+    gone = MemberFactory(office=office, name="陈静", status=Member.Status.TERM_ENDED)
+
+    response = _act(staff_client, "open_accounts", [gone, *roster])
+
+    messages = _messages(response)
+    assert "已为 2 名委员开通账号并发送激活邀请。" in messages
+    assert any("陈静已不在任" in m for m in messages)
+    gone.refresh_from_db()
+    assert gone.user is None
+
+
+def test_resend_sends_a_new_link_and_voids_the_old(staff_client, roster, sms):
+    shi = roster[0]
+    _act(staff_client, "open_accounts", [shi])
+
+    response = _act(staff_client, "resend_invitations", [shi])
+
+    assert "已向 1 名委员重新发送激活邀请。" in _messages(response)
+    invitations = AccountInvitation.objects.filter(member=shi)
+    assert invitations.count() == 2
+    assert invitations.filter(revoked_at__isnull=True).count() == 1
+
+
+def test_disabled_account_cannot_sign_in(staff_client, member, client):
+    response = _act(staff_client, "disable_accounts", [member])
+
+    assert "已停用 1 名委员的平台账号。" in _messages(response)
+    assert "已停用" in _state_cell(staff_client, member)
+    staff_client.logout()
+    sign_in = client.post(
+        reverse("portal:login"), {"username": member.mobile, "password": PASSWORD}
+    )
+    assert "_auth_user_id" not in client.session
+    assert sign_in.status_code == 200
+
+
+def test_member_who_leaves_office_is_disabled(staff_client, member):
+    change = reverse("admin:members_member_change", args=[member.pk])
+    form = staff_client.get(change).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields and name != "photo"
+    }
+    data.update(
+        {
+            "status": Member.Status.TERM_ENDED,
+            "term": member.term_id,
+            "sector": member.sector_id,
+            "affiliation": member.affiliation_id,
+            "birth_date": "1970-05-17",
+            "contributions-TOTAL_FORMS": "0",
+            "contributions-INITIAL_FORMS": "0",
+        }
+    )
+
+    response = staff_client.post(change, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    member.user.refresh_from_db()
+    assert not member.user.is_active
+    assert member.history.first().history_change_reason == "委员离任，停用委员服务平台账号"
+
+
+def test_gbk_import_with_open_accounts_ticked_invites_every_imported_member(
+    staff_client, staff, sms
+):
+    rows = [roster_row(i) for i in range(20)]
+    rows[3]["手机号码"] = ""
+    data = csv_text(rows, headers=HEADERS).encode("gbk")
+    upload_page = staff_client.get(reverse("admin:members_member_import")).content.decode()
+    assert "开通账号" in upload_page
+
+    preview = admin_preview_with_accounts(staff_client, data)
+    done = admin_confirm(staff_client, preview)
+
+    assert done.status_code == 302
+    assert AccountInvitation.objects.count() == 20
+    assert Notification.objects.filter(kind="account-invitation", channel="sms").count() == 19
+    assert AccountInvitation.objects.get(member__member_no="FR00003").channel == "email"
+
+
+def admin_preview_with_accounts(client, data):
+    upload = SimpleUploadedFile("名册.csv", data)
+    return client.post(
+        reverse("admin:members_member_import"),
+        {"format": "1", "resource": "0", "import_file": upload, "open_accounts": "on"},
+    )
+
+
+def test_import_without_open_accounts_opens_none(staff_client, staff):
+    data = csv_text([roster_row(i) for i in range(2)], headers=HEADERS).encode("gbk")
+
+    admin_confirm(staff_client, admin_preview(staff_client, data, name="名册.csv", fmt="1"))
+
+    assert Member.objects.count() == 2
+    assert not AccountInvitation.objects.exists()
