@@ -11,7 +11,8 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import spreadsheets
-from .models import CalendarDay, HandlingUnit, Notification, Office, User
+from .jobs import live_progress
+from .models import CalendarDay, HandlingUnit, Job, Notification, Office, User
 from .scoping import default_office, is_single_office, scope_queryset, sees_all_offices
 from .services import (
     UNIT_CONTACT_FIELDS,
@@ -325,6 +326,41 @@ class NotificationAdmin(OfficeScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Job)
+class JobAdmin(OfficeScopedAdmin):
+    """Jobs done by the worker (liaison.jobs). A job's page is its progress bar while it
+    works and its result once done; nothing here is edited."""
+
+    list_display = ("title", "status", "progress_display", "actor", "created_at", "office")
+    list_filter = ("status",)
+    list_select_related = ("actor", "office")
+    date_hierarchy = "created_at"
+    change_form_template = "admin/liaison/job/change_form.html"
+    fields = ("title", "status", "actor", "created_at", "started_at", "finished_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("进度"))
+    def progress_display(self, obj):
+        done, _beat = live_progress(obj)
+        return f"{done} / {obj.total}" if obj.total else done
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None:
+            done, _beat = live_progress(obj)
+            context["job_done"] = done
+            context["job_percent"] = min(100, done * 100 // obj.total) if obj.total else 0
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
 
 class CreateThroughServiceMixin:

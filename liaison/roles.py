@@ -21,6 +21,7 @@ _STAFF_EXTRA = [
     ("liaison", "handlingunit", ALL_ACTIONS),
     ("liaison", "calendarday", ("view",)),
     ("liaison", "notification", ("view",)),
+    ("liaison", "job", ("view",)),
     ("liaison", "office", ("view", "change")),
 ]
 _DISTRICT_EXTRA = [
@@ -54,6 +55,7 @@ ADMIN_MATRIX = {
     # District-wide: a calendar day moves every office's working-day deadlines.
     "liaison.calendarday":         ("v",    "vacd",   "",     ""),
     "liaison.notification":        ("v",    "v",      "",     ""),
+    "liaison.job":                 ("v",    "v",      "",     ""),
     "members.member":              ("vacd", "vacd",   "",     ""),
     "members.contribution":        ("vacd", "vacd",   "",     ""),
     # District-wide lists and terms: every office uses them, the district keeps them.

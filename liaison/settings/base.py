@@ -207,6 +207,15 @@ CACHES["ratelimit"] = {
     "KEY_PREFIX": "liaison",
     "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
 }
+# A job's progress (liaison.jobs) is written here as well as to its row, because a job
+# that writes all-or-nothing holds its row's updates in a transaction until the end; the
+# web process and the worker must share it, so Redis.
+CACHES["jobs"] = {**CACHES["ratelimit"], "KEY_PREFIX": "liaison-jobs"}
+JOBS_CACHE = "jobs"
+# A running job that has not reported progress for this long lost its worker: the sweep
+# runs it once more, then marks it failed. Above the longest step a job takes between two
+# reports (a roster's final bulk write).
+JOB_STALE_AFTER_SECONDS = env.int("JOB_STALE_AFTER_SECONDS", default=5 * 60)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
