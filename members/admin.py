@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
@@ -19,10 +20,11 @@ from liaison.admin import (
     OfficeFileExportMixin,
     OfficeScopedAdmin,
 )
+from liaison.jobs import job_start
 from liaison.models import Notification
 from liaison.scoping import default_office
 
-from . import admin_views
+from . import admin_views, jobs
 from .accounts import member_account_disable, member_account_invitation_resend
 from .formats import ROSTER_EXPORT_FORMATS, ROSTER_IMPORT_FORMATS, XLSX, UnreadableFileError
 from .models import AccountInvitation, Affiliation, Contribution, Member, Sector, Term
@@ -56,6 +58,9 @@ class MemberAdminForm(forms.ModelForm):
         }
 
 
+# Opening more accounts than this at once runs in the worker (members/jobs.py): each
+# writes an account, an invitation and two outbox rows.
+OPEN_ACCOUNTS_IN_REQUEST = 50
 OPEN_ACCOUNTS_HELP = _(
     "为导入的在任委员开通委员服务平台账号，并发送激活短信（有邮箱的同时发邮件）。"
 )
@@ -218,10 +223,24 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
 
     @admin.action(description=_("开通委员平台账号"), permissions=["change"])
     def open_accounts(self, request, queryset):
-        report = member_accounts_open(
-            member_ids=queryset.values_list("pk", flat=True), actor=request.user
-        )
+        return self._open_accounts(request, list(queryset.values_list("pk", flat=True)))
+
+    def _open_accounts(self, request, member_ids):
+        """Open accounts here for a few members; for more, start the worker on it and
+        return the job's page (its progress bar) to go to."""
+        if len(member_ids) > OPEN_ACCOUNTS_IN_REQUEST:
+            job = job_start(
+                kind=jobs.ACCOUNTS_OPEN,
+                office=default_office(request),
+                actor=request.user,
+                params={"member_ids": member_ids},
+                total=len(member_ids),
+                title=gettext("开通委员平台账号（%(count)s 名）") % {"count": len(member_ids)},
+            )
+            return redirect(job)
+        report = member_accounts_open(member_ids=member_ids, actor=request.user)
         self._report_accounts_opened(request, report)
+        return None
 
     def _report_accounts_opened(self, request, report):
         if report.invited:
@@ -338,15 +357,13 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
         request.open_accounts = form.cleaned_data.get("open_accounts", False)
         return result
 
-    def _open_imported_accounts(self, result, request) -> None:
+    def _open_imported_accounts(self, result, request):
         # Rows are bulk-created, so their results carry the member number, not an id.
         numbers = [row.instance.member_no for row in result.rows if row.instance is not None]
         ids = list(
             self.get_queryset(request).filter(member_no__in=numbers).values_list("pk", flat=True)
         )
-        if ids:
-            report = member_accounts_open(member_ids=ids, actor=request.user)
-            self._report_accounts_opened(request, report)
+        return self._open_accounts(request, ids) if ids else None
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
@@ -378,7 +395,7 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
             return TemplateResponse(request, [self.import_template_name], context)
         response = super().process_result(result, request)
         if getattr(request, "open_accounts", False):
-            self._open_imported_accounts(result, request)
+            return self._open_imported_accounts(result, request) or response
         return response
 
     def add_success_message(self, result, request):

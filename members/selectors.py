@@ -78,9 +78,7 @@ def with_account_state(queryset):
         invitation_expires_at=Subquery(latest.values("expires_at")[:1]),
         invitation_delivery=Subquery(latest.values("notification__status")[:1]),
         invitation_pending=Exists(
-            AccountInvitation.objects.filter(
-                member=OuterRef("pk"), used_at=None, revoked_at=None
-            )
+            AccountInvitation.objects.filter(member=OuterRef("pk"), used_at=None, revoked_at=None)
         ),
         account_state=Case(
             When(user__isnull=True, then=Value(AccountState.NONE)),

@@ -6,10 +6,12 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from liaison.models import Notification
+from liaison import jobs, tasks
+from liaison.models import Job, Notification
 from liaison.outbox import deliver_pending
 from members.models import AccountInvitation, Member
 from tests.factories import PASSWORD, MemberFactory
+from tests.members.test_admin import bulk_members
 from tests.members.test_import_export import (
     HEADERS,
     admin_confirm,
@@ -195,3 +197,65 @@ def test_import_without_open_accounts_opens_none(staff_client, staff):
 
     assert Member.objects.count() == 2
     assert not AccountInvitation.objects.exists()
+
+
+# --- large batches: the worker does them --------------------------------------------
+
+
+@pytest.fixture
+def queued_jobs(monkeypatch):
+    sent = []
+    monkeypatch.setattr(jobs, "_enqueue", sent.append)
+    monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)
+    return sent
+
+
+@pytest.mark.parametrize("count", [60, 600])
+def test_opening_many_accounts_returns_at_once_with_a_progress_page(
+    staff_client, staff, queued_jobs, count, django_assert_num_queries
+):
+    bulk_members(staff.office, count)
+
+    with django_assert_num_queries(OPEN_MANY_QUERIES):
+        response = _open_all(staff_client)
+
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response.url == job.get_absolute_url()
+    assert (job.kind, job.total) == ("members.accounts_open", count)
+    assert not AccountInvitation.objects.exists()  # nothing done in the request
+    assert "<progress" in staff_client.get(response.url).content.decode()
+
+
+def _open_all(client):
+    """Select all N members, then the action, as the changelist posts it."""
+    return client.post(
+        CHANGELIST,
+        {
+            "action": "open_accounts",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": [Member.objects.values_list("pk", flat=True).first()],
+        },
+    )
+
+
+# The same at any size (the changelist the action is taken from, its filters and count,
+# the members' ids in one query, the job's insert): nothing per member.
+OPEN_MANY_QUERIES = 21
+
+
+def test_the_worker_opens_the_accounts_and_shows_the_result(staff_client, staff, queued_jobs):
+    bulk_members(staff.office, 60)
+    MemberFactory(office=staff.office, name="陈静", status=Member.Status.TERM_ENDED)
+    response = _open_all(staff_client)
+
+    tasks.run_job(Job.objects.get().pk)
+
+    job = Job.objects.get()
+    assert job.status == Job.Status.DONE
+    assert (job.done, job.total) == (61, 61)
+    assert AccountInvitation.objects.count() == 60
+    page = staff_client.get(response.url).content.decode()
+    assert "已为 60 名委员开通账号并发送激活邀请。" in page
+    assert "陈静已不在任" in page
