@@ -154,7 +154,7 @@ def _refuse_unless_invitable(member: Member) -> None:
 
 
 @service
-def member_account_letters(*, members, actor) -> list[tuple[Member, str]]:
+def member_account_letters(*, members, actor) -> list[tuple[AccountInvitation, str]]:
     """Activation letters for ``members``: a new invitation each (revoking any earlier
     one, so only the printed code works), returned with the code to print."""
     letters = []
@@ -165,8 +165,8 @@ def member_account_letters(*, members, actor) -> list[tuple[Member, str]]:
             .get(pk=member.pk)
         )
         _refuse_unless_invitable(member)
-        _invitation, code = invitation_issue(member=member, actor=actor, letter=True)
-        letters.append((member, code))
+        invitation, code = invitation_issue(member=member, actor=actor, letter=True)
+        letters.append((invitation, code))
     return letters
 
 

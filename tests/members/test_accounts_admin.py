@@ -1,6 +1,9 @@
 """Staff open, re-send and disable members' portal accounts from the roster (issue 13
 item 1, staff side)."""
 
+import re
+import subprocess
+
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -259,3 +262,41 @@ def test_the_worker_opens_the_accounts_and_shows_the_result(staff_client, staff,
     page = staff_client.get(response.url).content.decode()
     assert "已为 60 名委员开通账号并发送激活邀请。" in page
     assert "陈静已不在任" in page
+
+
+# --- activation letters -------------------------------------------------------------
+
+
+def test_staff_print_activation_letters_one_page_per_member(staff_client, office, tmp_path):
+    no_phone = [
+        MemberFactory(office=office, name="石磊", mobile="", email="", member_no="FR70001"),
+        MemberFactory(office=office, name="罗敏", mobile="", email="", member_no="FR70002"),
+    ]
+    _act(staff_client, "open_accounts", no_phone)
+
+    response = _act(staff_client, "print_activation_letters", no_phone)
+
+    assert response["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "letters.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    pages = text.split("\f")
+    assert len([p for p in pages if p.strip()]) == 2
+    assert "尊敬的石磊委员" in pages[0] and "FR70001" in pages[0]
+    assert "尊敬的罗敏委员" in pages[1] and "FR70002" in pages[1]
+    code = re.search(r"激活码：\s*([A-Z0-9]{5}-[A-Z0-9]{5})", pages[0]).group(1)
+    # The printed code opens the activation page; the one sent before is void.
+    staff_client.logout()
+    assert staff_client.post(reverse("portal:activate"), {"code": code}).status_code == 302
+    assert AccountInvitation.objects.filter(member=no_phone[0], revoked_at=None).get().channel == (
+        "letter"
+    )
+
+
+def test_letters_for_an_active_account_are_refused(staff_client, member):
+    response = _act(staff_client, "print_activation_letters", [member])
+
+    assert response["Content-Type"].startswith("text/html")
+    assert any("已激活" in m for m in _messages(response))
