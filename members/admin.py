@@ -29,7 +29,7 @@ from .accounts import member_account_disable, member_account_invitation_resend
 from .formats import ROSTER_EXPORT_FORMATS, ROSTER_IMPORT_FORMATS, XLSX, UnreadableFileError
 from .models import AccountInvitation, Affiliation, Contribution, Member, Sector, Term
 from .resources import ContributionResource, MemberResource
-from .selectors import AccountState, with_account_state
+from .selectors import AccountState, dormant, with_account_state
 from .services import member_accounts_open
 
 admin.site.register([Sector, Affiliation], LookupAdmin)
@@ -81,9 +81,14 @@ class AccountStateFilter(admin.SimpleListFilter):
     parameter_name = "account"
 
     def lookups(self, request, model_admin):
-        return AccountState.CHOICES
+        return (
+            *AccountState.CHOICES,
+            (AccountState.DORMANT, _("%(days)s 天未登录") % {"days": AccountState.DORMANT_DAYS}),
+        )
 
     def queryset(self, request, queryset):
+        if self.value() == AccountState.DORMANT:
+            return dormant(queryset)
         if self.value() in dict(AccountState.CHOICES):
             return queryset.filter(account_state=self.value())
         return queryset

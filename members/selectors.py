@@ -4,9 +4,13 @@ The portal reaches members and their notifications only through these functions,
 member can never see another member's record by changing an id in a URL.
 """
 
-from django.db.models import Case, Exists, OuterRef, Subquery, Value, When
+import datetime
+
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison.models import Notification
 from liaison.selectors import inbox, unread_inbox
 
 from .models import AccountInvitation, Member
@@ -66,6 +70,21 @@ class AccountState:
         (ACTIVE, _("已激活")),
         (DISABLED, _("已停用")),
     )
+    # Not a state: active members who have not signed in for DORMANT_DAYS, whom the
+    # office calls (the roster's filter and the admin index's reach panel).
+    DORMANT = "dormant"
+    DORMANT_DAYS = 90
+
+
+def dormant_since() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=AccountState.DORMANT_DAYS)
+
+
+def dormant(queryset):
+    """Members with an active account who have not signed in for 90 days (or never)."""
+    return queryset.filter(user__is_active=True).filter(
+        Q(user__last_login__isnull=True) | Q(user__last_login__lt=dormant_since())
+    )
 
 
 def with_account_state(queryset):
@@ -87,3 +106,54 @@ def with_account_state(queryset):
             default=Value(AccountState.DISABLED),
         ),
     )
+
+
+def account_reach(offices, *, now: datetime.datetime | None = None) -> list[dict]:
+    """Per office, how far the portal reaches its serving members (issue 13 item 5):
+    accounts active, invited and not activated, none (or disabled), dormant; and the
+    SMS the outbox sent and failed this month. Three queries however many offices."""
+    now = now or timezone.now()
+    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    offices = list(offices.order_by("name"))
+    pending = AccountInvitation.objects.filter(member=OuterRef("pk"), used_at=None, revoked_at=None)
+    inactive = Q(user__is_active=False)
+    members = (
+        Member.objects.filter(office__in=offices, status=Member.Status.SERVING)
+        .annotate(invitation_pending=Exists(pending))
+        .values("office")
+        .annotate(
+            active=Count("pk", filter=Q(user__is_active=True)),
+            invited=Count("pk", filter=inactive & Q(invitation_pending=True)),
+            without=Count(
+                "pk", filter=Q(user__isnull=True) | (inactive & Q(invitation_pending=False))
+            ),
+            dormant=Count(
+                "pk",
+                filter=Q(user__is_active=True)
+                & (Q(user__last_login__isnull=True) | Q(user__last_login__lt=dormant_since())),
+            ),
+        )
+    )
+    sms = (
+        Notification.objects.filter(
+            office__in=offices, channel=Notification.Channel.SMS, created_at__gte=month_start
+        )
+        .values("office")
+        .annotate(
+            sent=Count("pk", filter=Q(status=Notification.Status.SENT)),
+            failed=Count("pk", filter=Q(status=Notification.Status.FAILED)),
+        )
+    )
+    by_office = {row["office"]: row for row in members}
+    sms_by_office = {row["office"]: row for row in sms}
+    empty = {"active": 0, "invited": 0, "without": 0, "dormant": 0}
+    return [
+        {
+            "office": office,
+            **empty,
+            **by_office.get(office.pk, {}),
+            "sms_sent": sms_by_office.get(office.pk, {}).get("sent", 0),
+            "sms_failed": sms_by_office.get(office.pk, {}).get("failed", 0),
+        }
+        for office in offices
+    ]

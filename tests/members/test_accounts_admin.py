@@ -1,6 +1,7 @@
 """Staff open, re-send and disable members' portal accounts from the roster (issue 13
 item 1, staff side)."""
 
+import datetime
 import re
 import subprocess
 
@@ -8,12 +9,14 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from liaison import jobs, tasks
 from liaison.models import Job, Notification
 from liaison.outbox import deliver_pending
+from members.dashboard import reach_panel
 from members.models import AccountInvitation, Member
-from tests.factories import PASSWORD, MemberFactory
+from tests.factories import PASSWORD, MemberFactory, OfficeFactory, member_with_account
 from tests.members.test_admin import bulk_members
 from tests.members.test_import_export import (
     HEADERS,
@@ -300,3 +303,69 @@ def test_letters_for_an_active_account_are_refused(staff_client, member):
 
     assert response["Content-Type"].startswith("text/html")
     assert any("已激活" in m for m in _messages(response))
+
+
+# --- reach on the admin index -------------------------------------------------------
+
+
+def _reach_rows(client) -> list[dict]:
+    panels = client.get(reverse("admin:index")).context["panels"]
+    return next(p for p in panels if p.title == "委员平台账号").context["rows"]
+
+
+def test_admin_index_shows_the_reach_of_the_portal(staff_client, staff, roster, member, sms):
+    office = staff.office
+    MemberFactory(office=office, name="陈静")  # no account
+    _act(staff_client, "open_accounts", roster)
+    sms.deliver()
+    Notification.objects.create(
+        office=office,
+        channel="sms",
+        kind="x",
+        dedupe_key="x",
+        subject="x",
+        body="x",
+        address="13600000009",
+        status=Notification.Status.FAILED,
+    )
+    member.user.last_login = timezone.now() - datetime.timedelta(days=91)
+    member.user.save()
+    recent = member_with_account(office=office, name="刘洋")
+    recent.user.last_login = timezone.now() - datetime.timedelta(days=3)
+    recent.user.save()
+
+    (row,) = _reach_rows(staff_client)
+
+    assert (row["active"], row["invited"], row["without"]) == (2, 2, 1)
+    assert (row["sms_sent"], row["sms_failed"]) == (2, 1)
+    assert row["dormant"] == 1
+    page = staff_client.get(reverse("admin:index")).content.decode()
+    dormant_link = f"{CHANGELIST}?account=dormant&amp;status__exact=serving"
+    assert dormant_link in page
+    listed = staff_client.get(CHANGELIST, {"account": "dormant", "status__exact": "serving"})
+    assert [m.name for m in listed.context["cl"].result_list] == ["唐朝阳"]
+
+
+def test_reach_panel_shows_only_the_staff_members_office(staff_client, staff, other_office):
+    MemberFactory(office=other_office)
+
+    panel_rows = _reach_rows(staff_client)
+
+    assert [r["office"] for r in panel_rows] == [staff.office]
+
+
+@pytest.mark.parametrize("offices", [1, 6])
+def test_reach_panel_costs_the_same_queries_however_many_offices_and_members(
+    rf, district_staff, offices, django_assert_num_queries
+):
+    for n in range(offices):
+        bulk_members(OfficeFactory(), 20 * (n + 1), start=1000 * n)
+    request = rf.get("/admin/")
+    request.user = district_staff
+
+    # The user's permissions (2), the offices, the members' counts, the month's SMS.
+    with django_assert_num_queries(5):
+        panel = reach_panel(request)
+
+    assert len(panel.context["rows"]) == offices
+    assert sum(r["without"] for r in panel.context["rows"]) == 20 * offices * (offices + 1) // 2
