@@ -213,7 +213,7 @@ def _activate_mobile(request, member):
             if status == 200:
                 request.session[ACTIVATION_MOBILE] = form.cleaned_data["mobile"]
                 return redirect("portal:activate")
-    context = {"form": form, "member": member, "step": 1}
+    context = {"form": form, "invited": member, "step": 1}
     return render(request, "portal/activate.html", context, status=status)
 
 
@@ -244,7 +244,7 @@ def _activate_confirm(request, code, member, mobile):
                 return redirect("portal:dashboard")
     context = {
         "form": form,
-        "member": member,
+        "invited": member,
         "mobile": masked(mobile),
         "raw_mobile": mobile,
         "step": 2,

@@ -104,12 +104,12 @@ def _mobile_field(**kwargs):
     )
 
 
-def _sms_code_field():
+def _sms_code_field(*, required=False):
     return forms.CharField(
         label=_("短信验证码"),
         max_length=6,
         min_length=6,
-        required=False,
+        required=required,
         error_messages={"min_length": _("验证码是 6 位数字。")},
         widget=forms.TextInput(
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
@@ -187,7 +187,7 @@ class NewPasswordForm(SetPasswordForm):
 class ActivationForm(NewPasswordForm):
     """Step 2 of activation: the SMS code and the new password."""
 
-    code = _sms_code_field()
+    code = _sms_code_field(required=True)
     field_order = ["code", "new_password1", "new_password2"]
 
     def clean_code(self):
