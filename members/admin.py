@@ -106,9 +106,9 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
         "affiliation",
         "role",
         "mobile",
+        "account_state_display",
         "employer",
         "status",
-        "account_state_display",
         "office",
     )
     list_display_links = ("name",)

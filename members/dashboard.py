@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from liaison.dashboard import Panel, register
 from liaison.scoping import visible_offices
 
-from .selectors import AccountState, account_reach
+from .selectors import account_reach
 
 
 @register
@@ -20,6 +20,6 @@ def reach_panel(request):
     return Panel(
         title=_("委员平台账号"),
         template="admin/members/reach_panel.html",
-        context={"rows": rows, "states": AccountState, "many": len(rows) > 1},
+        context={"rows": rows},
         order=15,
     )

@@ -149,9 +149,9 @@ def account_reach(offices, *, now: datetime.datetime | None = None) -> list[dict
     empty = {"active": 0, "invited": 0, "without": 0, "dormant": 0}
     return [
         {
-            "office": office,
             **empty,
             **by_office.get(office.pk, {}),
+            "office": office,
             "sms_sent": sms_by_office.get(office.pk, {}).get("sent", 0),
             "sms_failed": sms_by_office.get(office.pk, {}).get("failed", 0),
         }

@@ -339,10 +339,14 @@ def test_admin_index_shows_the_reach_of_the_portal(staff_client, staff, roster, 
     assert (row["active"], row["invited"], row["without"]) == (2, 2, 1)
     assert (row["sms_sent"], row["sms_failed"]) == (2, 1)
     assert row["dormant"] == 1
+    assert row["office"] == office
     page = staff_client.get(reverse("admin:index")).content.decode()
-    dormant_link = f"{CHANGELIST}?account=dormant&amp;status__exact=serving"
+    dormant_link = f"{CHANGELIST}?account=dormant&amp;status__exact=serving&amp;office__id__exact="
     assert dormant_link in page
-    listed = staff_client.get(CHANGELIST, {"account": "dormant", "status__exact": "serving"})
+    listed = staff_client.get(
+        CHANGELIST,
+        {"account": "dormant", "status__exact": "serving", "office__id__exact": office.pk},
+    )
     assert [m.name for m in listed.context["cl"].result_list] == ["唐朝阳"]
 
 
