@@ -11,12 +11,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from liaison import jobs, tasks
+from liaison import tasks
 from liaison.models import Job, Notification
 from liaison.outbox import deliver_pending
 from members.dashboard import reach_panel
 from members.models import AccountInvitation, Member
 from tests.factories import PASSWORD, MemberFactory, OfficeFactory, member_with_account
+from tests.liaison.test_jobs import queued  # noqa: F401  (the fixture)
 from tests.members.test_admin import bulk_members
 from tests.members.test_import_export import (
     HEADERS,
@@ -208,17 +209,10 @@ def test_import_without_open_accounts_opens_none(staff_client, staff):
 # --- large batches: the worker does them --------------------------------------------
 
 
-@pytest.fixture
-def queued_jobs(monkeypatch):
-    sent = []
-    monkeypatch.setattr(jobs, "_enqueue", sent.append)
-    monkeypatch.setattr(jobs, "PROGRESS_INTERVAL", 0)
-    return sent
-
-
+@pytest.mark.usefixtures("queued")
 @pytest.mark.parametrize("count", [60, 600])
 def test_opening_many_accounts_returns_at_once_with_a_progress_page(
-    staff_client, staff, queued_jobs, count, django_assert_num_queries
+    staff_client, staff, count, django_assert_num_queries
 ):
     bulk_members(staff.office, count)
 
@@ -251,7 +245,8 @@ def _open_all(client):
 OPEN_MANY_QUERIES = 21
 
 
-def test_the_worker_opens_the_accounts_and_shows_the_result(staff_client, staff, queued_jobs):
+@pytest.mark.usefixtures("queued")
+def test_the_worker_opens_the_accounts_and_shows_the_result(staff_client, staff):
     bulk_members(staff.office, 60)
     MemberFactory(office=staff.office, name="陈静", status=Member.Status.TERM_ENDED)
     response = _open_all(staff_client)
