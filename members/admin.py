@@ -21,6 +21,7 @@ from liaison.admin import (
     OfficeScopedAdmin,
 )
 from liaison.jobs import job_start
+from liaison.limits import LimitedForm
 from liaison.models import Notification
 from liaison.scoping import default_office
 
@@ -66,13 +67,13 @@ OPEN_ACCOUNTS_HELP = _(
 )
 
 
-class MemberImportForm(ImportForm):
+class MemberImportForm(ImportForm, LimitedForm):
     open_accounts = forms.BooleanField(
         label=_("开通账号"), required=False, help_text=OPEN_ACCOUNTS_HELP
     )
 
 
-class MemberConfirmImportForm(ConfirmImportForm):
+class MemberConfirmImportForm(ConfirmImportForm, LimitedForm):
     open_accounts = forms.BooleanField(required=False, widget=forms.HiddenInput())
 
 

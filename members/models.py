@@ -293,7 +293,7 @@ class VerificationCode(models.Model):
         RESET = "reset", _("重设密码")
         ACTIVATE = "activate", _("激活账号")
 
-    mobile = models.CharField(_("手机号码"), max_length=20)
+    mobile = models.CharField(_("手机号码"), max_length=20, validators=[single_line])
     purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)
     code_hash = models.CharField(max_length=64, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(_("输错次数"), default=0)

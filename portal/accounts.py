@@ -148,7 +148,11 @@ def _activation_allowed(request) -> bool:
     )
 
 
-def _refused(request, message: str, status: int = 400):
+# An unknown code names nothing (404); a used, void or expired one is gone (410).
+REFUSAL_STATUS = {"unknown": 404}
+
+
+def _refused(request, message: str, status: int = 410):
     context = {"form": ActivationCodeForm(), "error": message}
     return render(request, "portal/activate_code.html", context, status=status)
 
@@ -165,7 +169,7 @@ def activate_code(request, code):
     try:
         invitation_for_code(code)
     except ActivationError as error:
-        return _refused(request, error.message)
+        return _refused(request, error.message, REFUSAL_STATUS.get(error.code, 410))
     request.session[ACTIVATION_CODE] = normalize_code(code)
     request.session.pop(ACTIVATION_MOBILE, None)
     return redirect("portal:activate")
@@ -179,7 +183,7 @@ def activate(request):
         invitation = invitation_for_code(code)
     except ActivationError as error:
         request.session.pop(ACTIVATION_CODE, None)
-        return _refused(request, error.message)
+        return _refused(request, error.message, REFUSAL_STATUS.get(error.code, 410))
     member = invitation.member
     if "change" in request.POST:
         request.session.pop(ACTIVATION_MOBILE, None)

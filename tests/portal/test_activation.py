@@ -84,7 +84,7 @@ def test_used_link_says_so(invited, sms, client):
 
     response = client.get(_path(_link(sms, invited.mobile)))
 
-    assert response.status_code == 400
+    assert response.status_code == 410
     assert "已经用过" in response.text
 
 
@@ -95,7 +95,7 @@ def test_expired_link_says_so_and_activates_nothing(invited, sms, client, settin
     with time_machine.travel(later):
         response = client.get(link)
 
-    assert response.status_code == 400
+    assert response.status_code == 410
     assert "过期" in response.text
     invited.user.refresh_from_db()
     assert not invited.user.is_active
@@ -113,7 +113,7 @@ def test_a_resent_invitation_voids_the_earlier_link(invited, sms, client, staff)
 def test_unknown_code_typed_by_hand_is_refused_and_counted(client, db):
     for _ in range(30):
         response = client.post(ACTIVATE, {"code": "ABCDE-23456"})
-        assert response.status_code == 400
+        assert response.status_code == 404
         assert "激活码无效" in response.text
 
     assert client.post(ACTIVATE, {"code": "ABCDE-23456"}).status_code == 429
