@@ -271,6 +271,6 @@ def member_account_disable(*, member: Member, actor, reason: str = "") -> bool:
         user.is_active = False
         user.save(update_fields=["is_active"])
     member._history_user = actor
-    member._change_reason = reason or _("停用委员服务平台账号")
+    member._change_reason = str(reason) if reason else _("停用委员服务平台账号")
     member.save(update_fields=["updated_at"])
     return True

@@ -59,6 +59,7 @@ class MemberAdminForm(forms.ModelForm):
         }
 
 
+LEFT_OFFICE = _("委员离任，停用委员服务平台账号")
 # Opening more accounts than this at once runs in the worker (members/jobs.py): each
 # writes an account, an invitation and two outbox rows.
 OPEN_ACCOUNTS_IN_REQUEST = 50
@@ -298,9 +299,7 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
         super().save_model(request, obj, form, change)
         # A member who leaves office (term ended, deceased) can no longer sign in.
         if change and "status" in form.changed_data and not obj.is_serving:
-            member_account_disable(
-                member=obj, actor=request.user, reason=gettext("委员离任，停用委员服务平台账号")
-            )
+            member_account_disable(member=obj, actor=request.user, reason=LEFT_OFFICE)
 
     def get_fieldsets(self, request, obj=None):
         # The office field only exists for users who see several offices.
@@ -363,13 +362,17 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
         request.open_accounts = form.cleaned_data.get("open_accounts", False)
         return result
 
-    def _open_imported_accounts(self, result, request):
+    def _imported(self, result, request):
         # Rows are bulk-created, so their results carry the member number, not an id.
         numbers = [row.instance.member_no for row in result.rows if row.instance is not None]
-        ids = list(
-            self.get_queryset(request).filter(member_no__in=numbers).values_list("pk", flat=True)
-        )
-        return self._open_accounts(request, ids) if ids else None
+        return self.get_queryset(request).filter(member_no__in=numbers)
+
+    def _disable_imported_leavers(self, result, request) -> None:
+        """A roster that marks members as no longer serving (届满, 已故) stops their
+        accounts, as the change form does."""
+        leavers = self._imported(result, request).exclude(status=Member.Status.SERVING)
+        for member in leavers.filter(user__isnull=False):
+            member_account_disable(member=member, actor=request.user, reason=LEFT_OFFICE)
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
@@ -400,8 +403,10 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
             request.current_app = self.admin_site.name
             return TemplateResponse(request, [self.import_template_name], context)
         response = super().process_result(result, request)
+        self._disable_imported_leavers(result, request)
         if getattr(request, "open_accounts", False):
-            return self._open_imported_accounts(result, request) or response
+            ids = list(self._imported(result, request).values_list("pk", flat=True))
+            return self._open_accounts(request, ids) or response
         return response
 
     def add_success_message(self, result, request):

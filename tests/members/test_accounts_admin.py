@@ -181,6 +181,7 @@ def test_gbk_import_with_open_accounts_ticked_invites_every_imported_member(
     assert "开通账号" in upload_page
 
     preview = admin_preview_with_accounts(staff_client, data)
+    assert "将为导入的在任委员开通委员平台账号" in preview.content.decode()
     done = admin_confirm(staff_client, preview)
 
     assert done.status_code == 302
@@ -368,3 +369,14 @@ def test_reach_panel_costs_the_same_queries_however_many_offices_and_members(
 
     assert len(panel.context["rows"]) == offices
     assert sum(r["without"] for r in panel.context["rows"]) == 20 * offices * (offices + 1) // 2
+
+
+def test_roster_import_marking_a_member_as_term_ended_disables_the_account(staff_client, staff):
+    leaving = member_with_account(office=staff.office, member_no="FR00001", name="王芳")
+    data = csv_text([roster_row(1, 状态="届满")], headers=HEADERS).encode("gbk")
+
+    admin_confirm(staff_client, admin_preview(staff_client, data, name="名册.csv", fmt="1"))
+
+    leaving.user.refresh_from_db()
+    assert not leaving.user.is_active
+    assert leaving.history.first().history_change_reason == "委员离任，停用委员服务平台账号"

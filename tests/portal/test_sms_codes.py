@@ -108,7 +108,8 @@ def test_second_code_within_a_minute_is_refused_then_allowed(client, member, sms
         assert _ask(client, member.mobile).status_code == 200
         second = sms.last_code(member.mobile)
         # Only the newest code is good.
-        assert _enter(client, member.mobile, first).status_code == 200 or first == second
+        if first != second:  # one time in a million the two are the same
+            assert _enter(client, member.mobile, first).status_code == 200
         assert _enter(client, member.mobile, second).status_code == 302
 
 
