@@ -20,13 +20,14 @@ def routed_to(settings):
     the default one."""
     saved = celery_app.conf.task_routes
 
-    def route(queue):
-        celery_app.conf.task_routes = {SEND_TASK: {"queue": queue}}
+    def route(routes):
+        # The app keeps its router once made: make it again from the routes.
+        celery_app.conf.task_routes = routes
         celery_app.amqp.flush_routes()
+        celery_app.amqp.router = celery_app.amqp.Router()
 
-    yield route
-    celery_app.conf.task_routes = saved
-    celery_app.amqp.flush_routes()
+    yield lambda queue: route({SEND_TASK: {"queue": queue}})
+    route(saved)
 
 
 @pytest.mark.usefixtures("broker")
