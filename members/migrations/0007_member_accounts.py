@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('liaison', '0005_jobs'),
+        ('liaison', '0006_jobs'),
         ('members', '0006_input_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -10,7 +10,7 @@ from liaison.roles import sync_operation
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('liaison', '0004_input_limits'),
+        ('liaison', '0005_calendar_district_only'),
     ]
 
     operations = [
