@@ -1,11 +1,11 @@
 """Reads every app shares."""
 
 from django.contrib.auth.models import Permission
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from . import roles
-from .models import Notification, User
+from .models import HandlingUnit, Notification, User
 
 
 def count_of(rows: QuerySet, link: str):
@@ -69,3 +69,13 @@ def inbox(user):
 
 def unread_inbox(user):
     return inbox(user).filter(read_at__isnull=True)
+
+
+def units_by_kind(units: QuerySet[HandlingUnit]) -> QuerySet[HandlingUnit]:
+    """Handling units in the order an office picks them: street departments, communities,
+    district bodies, the CPPCC above, others; by name within each."""
+    order = Case(
+        *(When(kind=kind, then=Value(i)) for i, kind in enumerate(HandlingUnit.Kind.values)),
+        default=Value(len(HandlingUnit.Kind.values)),
+    )
+    return units.order_by(order, "name")

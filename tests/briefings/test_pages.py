@@ -571,3 +571,25 @@ def test_published_activity_is_rescheduled_through_the_step(staff_client, briefi
     briefing.refresh_from_db()
     assert briefing.starts_at == shanghai(2026, 3, 27, 9)
     assert briefing.venue == "一楼会议室"
+
+
+def test_invite_step_groups_members_by_sector_says_how_many_and_invites_those_ticked(
+    staff_client, staff, office, member, other_member
+):
+    with time_machine.travel(BEFORE):
+        draft = activity_scheduled(office=office, actor=staff)
+    serving = Member.objects.filter(office=office, status=Member.Status.SERVING)
+    url = reverse("admin:briefings_activity_step", args=[draft.pk, "invite"])
+
+    with time_machine.travel(BEFORE):
+        page = staff_client.get(url)
+        staff_client.post(url, {"mode": "picked", "members": [member.pk]})
+
+    assert "Ctrl" not in page.text
+    assert f"主办联络处全体在任委员（{serving.count()} 人）" in page.text
+    assert 'class="picklist"' in page.text and "js/picklist.js" in page.text
+    assert (
+        f'<legend><label><input type="checkbox" class="picklist-all" hidden> {member.sector.name}'
+        in page.text
+    )
+    assert list(draft.invitations.values_list("member", flat=True)) == [member.pk]
