@@ -1,10 +1,15 @@
 """Reads every app shares."""
 
+import datetime
+
 from django.contrib.auth.models import Permission
-from django.db.models import Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from . import roles
 from .models import Notification, User
+from .scoping import scope_queryset
+from .sms import NO_TEMPLATE
 
 
 def office_staff(office_ids) -> QuerySet[User]:
@@ -51,3 +56,20 @@ def inbox(user):
 
 def unread_inbox(user):
     return inbox(user).filter(read_at__isnull=True)
+
+
+def sms_kinds_without_template(user, *, days: int = 30) -> list[dict]:
+    """The kinds of text message the gateway had no template for in the last ``days``
+    (sent to the portal instead, liaison.outbox), in the user's offices: ``kind``, how
+    many (``n``) and the latest ``subject``, for the staff warning."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    rows = scope_queryset(
+        Notification.objects.filter(
+            channel=Notification.Channel.SMS, error_code=NO_TEMPLATE, created_at__gte=since
+        ),
+        user,
+    )
+    latest = rows.filter(kind=OuterRef("kind")).order_by("-created_at").values("subject")[:1]
+    return list(
+        rows.values("kind").annotate(n=Count("pk"), subject=Subquery(latest)).order_by("kind")
+    )

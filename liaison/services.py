@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 
 from .models import Notification
 from .selectors import district_staff, office_staff, unread_inbox
+from .sms import release_time
 from .transactions import service
 from .unit_links import unit_link_url
 
@@ -66,6 +67,9 @@ def _prepare(row: Notification, now) -> Notification:
         row.sent_at = now
     elif not row.address:
         row.status = Status.SKIPPED
+    elif row.channel == Channel.SMS:
+        # Queued in the quiet hours: due in the morning.
+        row.next_attempt_at = release_time(max(row.next_attempt_at or now, now))
     row.subject = row.subject[:_SUBJECT_MAX]
     if len(row.dedupe_key) > _DEDUPE_MAX:
         raise ValueError(f"dedupe_key longer than {_DEDUPE_MAX} characters: {row.dedupe_key}")
@@ -91,8 +95,8 @@ def notification_queue(
     message without an address is kept with status skipped (staff see in the admin who
     could not be reached) and never sent.
     """
-    row = _prepare(
-        Notification(
+    return notification_insert(
+        row=Notification(
             channel=channel,
             kind=kind,
             dedupe_key=dedupe_key,
@@ -102,16 +106,21 @@ def notification_queue(
             address=address,
             link=link,
             office=office,
-        ),
-        timezone.now(),
+        )
     )
+
+
+def notification_insert(*, row: Notification) -> Notification | None:
+    """Write one unsaved outbox row, as ``notification_queue``; returns None if its
+    dedupe key is already there."""
+    row = _prepare(row, timezone.now())
     try:
         # A savepoint, so that losing the race on the unique key leaves the caller's
         # transaction usable (PostgreSQL aborts a transaction on any error otherwise).
         with transaction.atomic():
             row.save(force_insert=True)
     except IntegrityError:
-        if Notification.objects.filter(dedupe_key=dedupe_key).exists():
+        if Notification.objects.filter(dedupe_key=row.dedupe_key).exists():
             return None
         raise
     return row
@@ -217,22 +226,12 @@ def notify_user(
         link=link,
         office=office,
     )
-    queued = []
-    for row in rows:
-        created = notification_queue(
-            channel=row.channel,
-            kind=row.kind,
-            dedupe_key=row.dedupe_key,
-            subject=row.subject,
-            body=row.body,
-            recipient=row.recipient,
-            address=row.address,
-            link=row.link,
-            office=row.office,
-        )
-        if created is not None:
-            queued.append(created)
-    return queued
+    return notifications_insert(rows)
+
+
+def notifications_insert(rows: Iterable[Notification]) -> list[Notification]:
+    """Write unsaved rows one by one (``notification_insert``); returns the new ones."""
+    return [row for row in rows if notification_insert(row=row) is not None]
 
 
 @service
