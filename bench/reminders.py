@@ -24,23 +24,14 @@ def _wait(predicate, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def measure(count: str) -> dict:
-    """In a child process with Django set up; starts the worker itself."""
+def noop_baseline(count: int) -> float:
+    """Seconds for ``count`` no-op tasks through the broker and the running worker."""
     import redis
-    from django.core.management import call_command
-    from django.db import transaction
-
-    from liaison.models import Notification
-    from liaison.services import notification_queue
-    from liaison.tasks import deliver_notifications
 
     from . import tasks
 
-    count = int(count)
-    call_command("migrate", verbosity=0)
     url = os.environ["REDIS_URL"]
     client = redis.Redis.from_url(url)
-    env = dict(os.environ)
 
     def tasks_through_worker(n: int) -> float:
         key = f"bench:{uuid.uuid4().hex}"
@@ -51,9 +42,25 @@ def measure(count: str) -> dict:
         _wait(lambda: client.exists(key), 600, "no-op tasks")
         return time.perf_counter() - started
 
+    tasks_through_worker(1)  # the worker is up and connected
+    return tasks_through_worker(count)
+
+
+def measure(count: str) -> dict:
+    """In a child process with Django set up; starts the worker itself."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from liaison.models import Notification
+    from liaison.services import notification_queue
+    from liaison.tasks import deliver_notifications
+
+    count = int(count)
+    call_command("migrate", verbosity=0)
+    env = dict(os.environ)
+
     with celery_worker(env):
-        tasks_through_worker(1)  # the worker is up and connected
-        baseline = tasks_through_worker(count)
+        baseline = noop_baseline(count)
 
         started = time.perf_counter()
         with transaction.atomic():  # one sweep, as a reminder task writes it
