@@ -288,7 +288,6 @@ class NotificationAdmin(OfficeScopedAdmin):
         "status",
         "attempts",
         "sent_at",
-        "error_code",
     )
     list_filter = ("status", "channel", "kind", "error_code")
     list_select_related = ("recipient",)

@@ -87,9 +87,11 @@ def notification_queue(
     address: str = "",
     link: str = "",
     office=None,
+    sms_params: dict | None = None,
 ) -> Notification | None:
     """Write one notification to the outbox. Returns None if ``dedupe_key`` is
-    already there (the reminder for this occasion exists).
+    already there (the reminder for this occasion exists). ``sms_params`` fill the SMS
+    gateway's template for this kind (liaison/sms.py) besides the subject and link.
 
     Portal notifications are delivered at once (status sent). An e-mail or text
     message without an address is kept with status skipped (staff see in the admin who
@@ -106,6 +108,7 @@ def notification_queue(
             address=address,
             link=link,
             office=office,
+            sms_params=sms_params or {},
         )
     )
 

@@ -261,6 +261,7 @@ def test_a_message_queued_at_night_is_held_until_eight(alibaba, settings):
             subject="生日快乐",
             body="生日快乐",
             address="13900000009",
+            sms_params={"name": "唐朝阳"},
         )
         assert row.next_attempt_at == datetime.datetime(2026, 5, 19, 8, 0, tzinfo=SHANGHAI)
         t.move_to(datetime.datetime(2026, 5, 19, 7, 59, tzinfo=SHANGHAI))
@@ -268,7 +269,8 @@ def test_a_message_queued_at_night_is_held_until_eight(alibaba, settings):
         assert alibaba.received == []
         t.move_to(datetime.datetime(2026, 5, 19, 8, 0, tzinfo=SHANGHAI))
         outbox.deliver_pending()
-    assert len(alibaba.received) == 1
+    (message,) = alibaba.received
+    assert message["params"] == {"name": "唐朝阳"}
     assert reloaded(row).status == Status.SENT
 
 
