@@ -204,8 +204,12 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     # What the SMS gateway answered: its message id when it accepted the message, its
     # error code when it refused it.
-    gateway_message_id = models.CharField(_("网关消息编号"), max_length=100, blank=True)
-    error_code = models.CharField(_("错误代码"), max_length=100, blank=True)
+    gateway_message_id = models.CharField(
+        _("网关消息编号"), max_length=100, blank=True, validators=[single_line]
+    )
+    error_code = models.CharField(
+        _("错误代码"), max_length=100, blank=True, validators=[single_line]
+    )
     # Parameters of the gateway's template besides the row's own (liaison/sms.py).
     sms_params = models.JSONField(_("短信模板参数"), default=dict, blank=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
