@@ -8,9 +8,8 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from pathlib import Path
 
-from .common import Database, celery_worker, django_env, redis_server, run_child
+from .common import celery_worker, run_with_broker
 
 TARGET = 3.0
 COUNT = 10_000
@@ -89,22 +88,14 @@ def measure(count: str) -> dict:
 
 
 def main(args, log=print) -> dict:
-    import shutil
-    import tempfile
-
-    workdir = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
-    try:
-        with redis_server() as url, Database(workdir, "reminders") as db:
-            env = django_env(db.url, workdir, REDIS_URL=url)
-            log(
-                f"提醒：{COUNT:,} 条提醒的写入和发送 ÷ {COUNT:,} 个空任务"
-                f"（{db.label}，私有 Redis）……"
-            )
-            result = run_child("reminders:measure", env, str(COUNT))
-            result["database"] = db.label
-            return result
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    return run_with_broker(
+        "reminders",
+        COUNT,
+        lambda label: (
+            f"提醒：{COUNT:,} 条提醒的写入和发送 ÷ {COUNT:,} 个空任务（{label}，私有 Redis）……"
+        ),
+        log,
+    )
 
 
 def print_result(result: dict, log=print) -> bool:

@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
 
-from .common import Database, celery_worker, django_env, redis_server, run_child
+from .common import celery_worker, run_with_broker
 from .reminders import _wait, noop_baseline
 
 TARGET = 3.0
@@ -78,22 +77,15 @@ def measure(count: str) -> dict:
 
 
 def main(args, log=print) -> dict:
-    import shutil
-    import tempfile
-
-    workdir = Path(tempfile.mkdtemp(prefix="bench-sms-"))
-    try:
-        with redis_server() as url, Database(workdir, "sms") as db:
-            env = django_env(db.url, workdir, REDIS_URL=url)
-            log(
-                f"短信：{COUNT:,} 条激活短信经阿里云短信接口（本地替身）发送 ÷ {COUNT:,} 个空任务"
-                f"（{db.label}，私有 Redis）……"
-            )
-            result = run_child("sms:measure", env, str(COUNT))
-            result["database"] = db.label
-            return result
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    return run_with_broker(
+        "sms",
+        COUNT,
+        lambda label: (
+            f"短信：{COUNT:,} 条激活短信经阿里云短信接口（本地替身）发送"
+            f" ÷ {COUNT:,} 个空任务（{label}，私有 Redis）……"
+        ),
+        log,
+    )
 
 
 def print_result(result: dict, log=print) -> bool:

@@ -59,6 +59,16 @@ def notification_render(*, template: str, context: dict, channel: str = Channel.
     return Message(subject=subject[:_SUBJECT_MAX], body=body)
 
 
+def notification_render_once(
+    rendered: dict[str, Message], template: str, context: dict, channel: str
+) -> Message:
+    """``notification_render`` through ``rendered``, a cache by channel for the same
+    text going to many people."""
+    if channel not in rendered:
+        rendered[channel] = notification_render(template=template, context=context, channel=channel)
+    return rendered[channel]
+
+
 def _prepare(row: Notification, now) -> Notification:
     if row.channel == Channel.PORTAL:
         # The portal's notification list reads the row itself: it is delivered once it
@@ -181,11 +191,7 @@ def user_notifications_build(
     rendered = {} if rendered is None else rendered
     rows = []
     for channel in channels:
-        if channel not in rendered:
-            rendered[channel] = notification_render(
-                template=template, context=context, channel=channel
-            )
-        message = rendered[channel]
+        message = notification_render_once(rendered, template, context, channel)
         rows.append(
             Notification(
                 channel=channel,

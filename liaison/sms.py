@@ -251,7 +251,12 @@ class AlibabaSmsBackend(GatewaySmsBackend):
             body = self.client.send_batch_sms_with_options(request, self.runtime).body
         if body.code == "OK":
             return [SmsResult(message_id=body.biz_id or "")] * len(batch)
-        return [self.refused(body.code or "unknown", body.message or "")] * len(batch)
+        refused = self.refused(body.code or "unknown", body.message or "")
+        if len(batch) > 1 and not refused.transient:
+            # One bad number refuses the whole batch: send each alone, so that only
+            # the bad one fails.
+            return [self.send_batch(template, [message])[0] for message in batch]
+        return [refused] * len(batch)
 
 
 def _named(template: SmsTemplate, message: SmsMessage) -> dict[str, str]:

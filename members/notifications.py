@@ -10,7 +10,7 @@ and e-mail the roster has, so nobody is left out by a choice that leads nowhere.
 """
 
 from liaison.models import Notification
-from liaison.services import Message, notification_render, notifications_insert
+from liaison.services import Message, notification_render_once, notifications_insert
 
 from .models import Member
 
@@ -75,11 +75,7 @@ def member_rows(
     rendered = {} if rendered is None else rendered
     rows = []
     for channel, address in member_channels(member, kind):
-        if channel not in rendered:
-            rendered[channel] = notification_render(
-                template=template, context=context, channel=channel
-            )
-        message = rendered[channel]
+        message = notification_render_once(rendered, template, context, channel)
         who = f"u{member.user_id}" if member.user_id else f"m{member.pk}"
         rows.append(
             Notification(

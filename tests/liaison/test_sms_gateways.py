@@ -141,6 +141,19 @@ def test_alibaba_refusing_the_number_fails_the_row_without_retrying(alibaba, noo
     assert alibaba.calls == 1  # never asked again
 
 
+def test_one_bad_number_in_a_batch_fails_alone(alibaba, noon):
+    good = [sms(phone=f"1390000000{n}") for n in range(2)]
+    bad = sms(phone="12345")
+    alibaba.codes["12345"] = "isv.MOBILE_NUMBER_ILLEGAL"
+
+    report = outbox.deliver_pending()
+
+    assert (report.sent, report.failed) == (2, 1)
+    assert [reloaded(row).status for row in good] == [Status.SENT, Status.SENT]
+    assert reloaded(bad).error_code == "isv.MOBILE_NUMBER_ILLEGAL"
+    assert sorted(m["phone"] for m in alibaba.received) == ["13900000000", "13900000001"]
+
+
 def test_a_gateway_slower_than_the_timeout_is_retried(alibaba, settings, noon):
     settings.SMS_TIMEOUT_SECONDS = 0.3
     alibaba.delay = 1
