@@ -230,6 +230,13 @@ class Notification(models.Model):
             models.Index(
                 fields=["address", "sent_at"], name="sms_sent_idx", condition=Q(channel="sms")
             ),
+            # Text messages the gateway had no template for (liaison.sms.NO_TEMPLATE):
+            # the staff warning on the admin index reads them without a scan.
+            models.Index(
+                fields=["created_at"],
+                name="sms_no_template_idx",
+                condition=Q(error_code="no_template"),
+            ),
         ]
 
     def __str__(self):

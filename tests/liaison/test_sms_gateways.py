@@ -357,3 +357,13 @@ def test_one_text_message_per_occasion_however_often_it_is_queued(alibaba, noon)
         outbox.deliver_pending()
 
     assert len(alibaba.received) == 1
+
+
+def test_the_warning_is_only_for_the_office_whose_messages_fell_back(
+    alibaba, member, client, other_staff, noon
+):
+    sms(kind="proposal_registered", recipient=member.user, office=member.office)
+    outbox.deliver_pending()
+    client.force_login(other_staff)
+
+    assert "短信模板缺失" not in client.get(reverse("admin:index")).content.decode()
