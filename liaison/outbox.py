@@ -31,6 +31,7 @@ recording it, sends it again.
 import datetime
 import logging
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -225,14 +226,8 @@ def _update_claimed(row: Notification, **fields) -> None:
     )
 
 
-def _record_success(row: Notification, *, message_id: str = "") -> None:
-    _update_claimed(
-        row,
-        status=Status.SENT,
-        sent_at=timezone.now(),
-        gateway_message_id=message_id,
-        error_code="",
-    )
+def _record_success(row: Notification) -> None:
+    _update_claimed(row, status=Status.SENT, sent_at=timezone.now())
 
 
 def _record_failure(
@@ -369,10 +364,10 @@ def deliver_sms(rows: list[Notification], report: DeliveryReport, backend) -> No
     except Exception as exc:
         error = SmsResult(error_code=type(exc).__name__, error=str(exc), transient=True)
         results = [error] * len(outgoing)
+    accepted = defaultdict(list)  # one UPDATE per message id (a batch may share one)
     for row, result in zip(outgoing, results, strict=True):
         if result.accepted:
-            _record_success(row, message_id=result.message_id)
-            report.sent += 1
+            accepted[result.message_id].append(row)
         else:
             _count_failure(
                 report,
@@ -380,6 +375,19 @@ def deliver_sms(rows: list[Notification], report: DeliveryReport, backend) -> No
                 f"{result.error_code}: {result.error}".rstrip(": "),
                 error_code=result.error_code,
                 permanent=not result.transient,
+            )
+    now = timezone.now()
+    for message_id, rows in accepted.items():
+        for token in {row.claim_token for row in rows}:
+            report.sent += Notification.objects.filter(
+                pk__in=[row.pk for row in rows if row.claim_token == token], claim_token=token
+            ).update(
+                status=Status.SENT,
+                sent_at=now,
+                gateway_message_id=message_id,
+                error_code="",
+                claim_token="",
+                claimed_at=None,
             )
 
 

@@ -21,12 +21,15 @@ due then is held until the morning (``release_time``).
 """
 
 import datetime
+import functools
 import json
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -343,8 +346,21 @@ def _e164(phone: str) -> str:
     return phone if phone.startswith("+") else f"+86{phone}"
 
 
+@functools.cache
+def _backend(path: str) -> BaseSmsBackend:
+    return import_string(path)()
+
+
 def get_sms_backend() -> BaseSmsBackend:
-    return import_string(settings.SMS_BACKEND)()
+    """The configured backend, made once per process: a gateway's SDK client takes tens
+    of milliseconds to set up, more than sending a batch."""
+    return _backend(settings.SMS_BACKEND)
+
+
+@receiver(setting_changed)
+def _forget_backend(*, setting, **kwargs):
+    if setting.startswith("SMS_"):
+        _backend.cache_clear()
 
 
 def release_time(now: datetime.datetime) -> datetime.datetime:
