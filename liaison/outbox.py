@@ -300,12 +300,17 @@ def _fold_into_digest(row: Notification, now) -> None:
             )
         )
         digest = Notification.objects.select_for_update().get(dedupe_key=key)
+        # The titles are kept for staff (the admin shows the row); the text stays short
+        # (WORDING.md: at most 70 characters) and sends the member to the portal.
         titles = [*digest.sms_params.get("titles", []), row.subject]
-        digest.sms_params = {"count": len(titles), "titles": titles}
-        digest.subject = f"您今天另有 {len(titles)} 条消息"
-        digest.body = f"{digest.subject}，请登录委员履职平台查看：" + "；".join(titles)
+        name = row.sms_params.get("name") or digest.sms_params.get("name", "")
+        date = f"{day.month}月{day.day}日"
+        digest.sms_params = {"count": len(titles), "name": name, "date": date, "titles": titles}
+        digest.subject = f"{date}另有{len(titles)}条消息未发短信"
+        greeting = f"尊敬的{name}委员，" if name else ""
+        digest.body = f"{greeting}{digest.subject}，请登录委员服务平台查看。"
         digest.save(update_fields=["sms_params", "subject", "body"])
-        _update_claimed(row, status=Status.DIGESTED, last_error=f"已并入 {day:%m月%d日} 的汇总短信")
+        _update_claimed(row, status=Status.DIGESTED, last_error=f"已并入{date}的汇总短信")
 
 
 def _fall_back_to_portal(row: Notification) -> None:

@@ -308,7 +308,7 @@ def test_a_message_due_before_ten_but_sent_after_is_held_too(alibaba, settings):
 
 def test_messages_over_the_daily_limit_go_in_one_digest_the_next_morning(alibaba, settings, noon):
     settings.SMS_DAILY_LIMIT = 2
-    rows = [sms(subject=f"消息{n}") for n in range(4)]
+    rows = [sms(subject=f"消息{n}", sms_params={"name": "唐朝阳"}) for n in range(4)]
     other = sms(phone="13900000008")
 
     report = outbox.deliver_pending()
@@ -324,12 +324,14 @@ def test_messages_over_the_daily_limit_go_in_one_digest_the_next_morning(alibaba
     digest = Notification.objects.get(kind=outbox.DIGEST_KIND)
     assert digest.address == "13900000009"
     assert digest.next_attempt_at == datetime.datetime(2026, 5, 19, 8, 0, tzinfo=SHANGHAI)
-    assert "消息2" in digest.body and "消息3" in digest.body
+    assert digest.sms_params["titles"] == ["消息2", "消息3"]
+    assert digest.body == "尊敬的唐朝阳委员，5月18日另有2条消息未发短信，请登录委员服务平台查看。"
 
-    sms(subject="消息4")  # later the same day: into the same digest
+    sms(subject="消息4")  # later the same day (a row without a name): into the same digest
     outbox.deliver_pending()
     assert Notification.objects.filter(kind=outbox.DIGEST_KIND).count() == 1
     assert reloaded(digest).sms_params["count"] == 3
+    assert reloaded(digest).body.startswith("尊敬的唐朝阳委员，5月18日另有3条消息")
 
     noon.move_to(datetime.datetime(2026, 5, 19, 8, 0, tzinfo=SHANGHAI))
     outbox.deliver_pending()
