@@ -434,7 +434,15 @@ def deliver_batch(rows: list[Notification], report: DeliveryReport) -> None:
         senders.close()
     if sms:
         renew_claims(tokens)
-        deliver_sms(sms, report, senders.sms)
+        try:
+            backend = senders.sms
+        except Exception as exc:
+            # The backend cannot be set up (a wrong SMS_TEMPLATES, a missing SDK): the
+            # rows wait, with the reason on each, until the configuration is fixed.
+            for row in sms:
+                _count_failure(report, row, f"{type(exc).__name__}: {exc}", error_code="config")
+        else:
+            deliver_sms(sms, report, backend)
 
 
 def deliver_pending(*, limit: int = 200, batch_size: int = BATCH_SIZE) -> DeliveryReport:

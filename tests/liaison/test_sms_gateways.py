@@ -369,3 +369,15 @@ def test_the_warning_is_only_for_the_office_whose_messages_fell_back(
     client.force_login(other_staff)
 
     assert "短信模板缺失" not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_a_wrong_template_setting_keeps_the_messages_waiting(alibaba, settings, noon):
+    settings.SMS_TEMPLATES = {"activity_invitation": {"params": ["name"]}}  # no code
+    row = sms()
+
+    assert outbox.deliver_pending().retrying == 1
+
+    row = reloaded(row)
+    assert row.status == Status.PENDING
+    assert row.error_code == "config"
+    assert "KeyError" in row.last_error
