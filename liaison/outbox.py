@@ -45,6 +45,7 @@ from . import password_reset
 from .models import Notification
 from .services import notification_insert, notification_queue
 from .sms import (
+    IMMEDIATE_KINDS,
     NO_TEMPLATE,
     SmsMessage,
     SmsResult,
@@ -337,20 +338,19 @@ def deliver_sms(rows: list[Notification], report: DeliveryReport, backend) -> No
     now = timezone.now()
     morning = release_time(now)
     if morning > now:
-        held = Notification.objects.filter(
-            pk__in=[row.pk for row in rows], claim_token__in={row.claim_token for row in rows}
-        )
-        report.held += held.update(
-            status=Status.PENDING, next_attempt_at=morning, claim_token="", claimed_at=None
-        )
-        return
-    sent_today = _sent_today({row.address for row in rows}, now)
+        held = [row for row in rows if row.kind not in IMMEDIATE_KINDS]
+        report.held += Notification.objects.filter(
+            pk__in=[row.pk for row in held], claim_token__in={row.claim_token for row in held}
+        ).update(status=Status.PENDING, next_attempt_at=morning, claim_token="", claimed_at=None)
+        rows = [row for row in rows if row.kind in IMMEDIATE_KINDS]
+    sent_today = _sent_today({row.address for row in rows}, now) if rows else {}
     outgoing = []
     for row in rows:
+        capped = row.kind != DIGEST_KIND and row.kind not in IMMEDIATE_KINDS
         if not backend.has_template(row.kind):
             _fall_back_to_portal(row)
             report.skipped += 1
-        elif row.kind != DIGEST_KIND and sent_today.get(row.address, 0) >= settings.SMS_DAILY_LIMIT:
+        elif capped and sent_today.get(row.address, 0) >= settings.SMS_DAILY_LIMIT:
             _fold_into_digest(row, now)
             report.digested += 1
         else:

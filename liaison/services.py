@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 
 from .models import Notification
 from .selectors import district_staff, office_staff, unread_inbox
-from .sms import release_time
+from .sms import IMMEDIATE_KINDS, release_time
 from .transactions import service
 from .unit_links import unit_link_url
 
@@ -77,7 +77,7 @@ def _prepare(row: Notification, now) -> Notification:
         row.sent_at = now
     elif not row.address:
         row.status = Status.SKIPPED
-    elif row.channel == Channel.SMS:
+    elif row.channel == Channel.SMS and row.kind not in IMMEDIATE_KINDS:
         # Queued in the quiet hours: due in the morning.
         row.next_attempt_at = release_time(max(row.next_attempt_at or now, now))
     row.subject = row.subject[:_SUBJECT_MAX]

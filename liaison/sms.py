@@ -17,7 +17,8 @@ without a template is not sent by SMS; the outbox turns it into a portal message
 warns staff.
 
 No text message is sent between ``SMS_QUIET_HOURS`` (22:00–08:00 local time): a message
-due then is held until the morning (``release_time``).
+due then is held until the morning (``release_time``), unless its kind is one of
+``IMMEDIATE_KINDS`` (codes the member is waiting for).
 """
 
 import datetime
@@ -37,6 +38,11 @@ logger = logging.getLogger(__name__)
 
 # The result of a message whose kind has no template (see GatewaySmsBackend).
 NO_TEMPLATE = "no_template"
+
+# Kinds the member is waiting for on the spot (a sign-in or reset code): sent at any
+# hour and never held by the daily limit. The code that queues such a kind adds it here
+# (``IMMEDIATE_KINDS.add("sign-in-code")``) when its module is imported.
+IMMEDIATE_KINDS: set[str] = set()
 
 
 @dataclass(frozen=True)

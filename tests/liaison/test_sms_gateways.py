@@ -13,6 +13,7 @@ from django.urls import reverse
 from liaison import outbox
 from liaison.models import Notification
 from liaison.services import notification_queue
+from liaison.sms import IMMEDIATE_KINDS
 from tests.factories import NotificationFactory
 from tests.sms_gateways import AlibabaStandIn, TencentStandIn
 
@@ -381,3 +382,39 @@ def test_a_wrong_template_setting_keeps_the_messages_waiting(alibaba, settings, 
     assert row.status == Status.PENDING
     assert row.error_code == "config"
     assert "KeyError" in row.last_error
+
+
+@pytest.fixture
+def sign_in_code(settings):
+    """A kind the member waits for on the spot, as the SMS sign-in registers it."""
+    settings.SMS_TEMPLATES = {**TEMPLATES, "sign-in-code": {"code": "SMS_300", "params": ["code"]}}
+    IMMEDIATE_KINDS.add("sign-in-code")
+    yield "sign-in-code"
+    IMMEDIATE_KINDS.discard("sign-in-code")
+
+
+def test_a_code_the_member_waits_for_goes_at_night_and_past_the_daily_limit(
+    alibaba, settings, sign_in_code
+):
+    settings.SMS_QUIET_HOURS = (22, 8)
+    settings.SMS_DAILY_LIMIT = 1
+    night = datetime.datetime(2026, 5, 18, 23, 10, tzinfo=SHANGHAI)
+    with time_machine.travel(night, tick=False):
+        invitation = sms()
+        codes = [
+            notification_queue(
+                channel=Channel.SMS,
+                kind=sign_in_code,
+                dedupe_key=f"sign-in-code:{n}",
+                subject="验证码",
+                body=f"验证码{n}",
+                address="13900000009",
+                sms_params={"code": f"00000{n}"},
+            )
+            for n in range(2)
+        ]
+        outbox.deliver_pending()
+
+    assert [m["params"] for m in alibaba.received] == [{"code": "000000"}, {"code": "000001"}]
+    assert [reloaded(code).status for code in codes] == [Status.SENT, Status.SENT]
+    assert reloaded(invitation).status == Status.PENDING  # held until the morning
