@@ -65,15 +65,27 @@ class SmsResult:
         return not self.error_code
 
 
+class SmsError(Exception):
+    """The gateway refused a message sent with ``send``; ``result`` says why."""
+
+    def __init__(self, result: SmsResult):
+        super().__init__(f"{result.error_code}: {result.error}".rstrip(": "))
+        self.result = result
+
+
 class BaseSmsBackend:
     """Sends text messages. A simple backend implements ``send`` (one message, raising
     on failure: every exception counts as transient); a gateway overrides
-    ``send_messages``."""
+    ``send_messages``.
+
+    ``send`` is also how a message that must not wait in the outbox goes out (a code
+    the member is typing in): a gateway needs its ``kind`` (for the template) and the
+    template's ``params``."""
 
     # True when the gateway only sends pre-approved templates (see has_template).
     templated = False
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, *, kind: str = "", params: dict | None = None) -> None:
         raise NotImplementedError
 
     def has_template(self, kind: str) -> bool:
@@ -96,7 +108,7 @@ class BaseSmsBackend:
 class LoggingSmsBackend(BaseSmsBackend):
     """Writes the message to the log instead of sending it (no gateway configured)."""
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, *, kind: str = "", params: dict | None = None) -> None:
         logger.info("SMS to %s: %s", phone, text)
 
 
@@ -106,7 +118,7 @@ class LocmemSmsBackend(BaseSmsBackend):
 
     outbox: list[tuple[str, str]] = []
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, *, kind: str = "", params: dict | None = None) -> None:
         self.outbox.append((phone, text))
 
 
@@ -150,6 +162,11 @@ class GatewaySmsBackend(BaseSmsBackend):
 
     def has_template(self, kind: str) -> bool:
         return kind in self.templates
+
+    def send(self, phone: str, text: str, *, kind: str = "", params: dict | None = None) -> None:
+        (result,) = self.send_messages([SmsMessage(phone, text, kind, params or {})])
+        if not result.accepted:
+            raise SmsError(result)
 
     def is_transient(self, code: str) -> bool:
         return code in self.transient_codes or code.startswith(self.transient_prefixes)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from liaison import outbox
 from liaison.models import Notification
 from liaison.services import notification_queue
-from liaison.sms import IMMEDIATE_KINDS
+from liaison.sms import IMMEDIATE_KINDS, SmsError, get_sms_backend
 from tests.factories import NotificationFactory
 from tests.sms_gateways import AlibabaStandIn, TencentStandIn
 
@@ -28,6 +28,7 @@ TEMPLATES = {
     "activity_invitation": {"code": "SMS_100", "params": ["name", "title"]},
     "birthday_greeting": {"code": "SMS_101", "params": ["name"]},
     "sms_digest": {"code": "SMS_200", "params": ["count", "link"]},
+    "sign-in-code": {"code": "SMS_300", "params": ["code"]},
 }
 
 
@@ -385,9 +386,8 @@ def test_a_wrong_template_setting_keeps_the_messages_waiting(alibaba, settings, 
 
 
 @pytest.fixture
-def sign_in_code(settings):
+def sign_in_code():
     """A kind the member waits for on the spot, as the SMS sign-in registers it."""
-    settings.SMS_TEMPLATES = {**TEMPLATES, "sign-in-code": {"code": "SMS_300", "params": ["code"]}}
     IMMEDIATE_KINDS.add("sign-in-code")
     yield "sign-in-code"
     IMMEDIATE_KINDS.discard("sign-in-code")
@@ -418,3 +418,19 @@ def test_a_code_the_member_waits_for_goes_at_night_and_past_the_daily_limit(
     assert [m["params"] for m in alibaba.received] == [{"code": "000000"}, {"code": "000001"}]
     assert [reloaded(code).status for code in codes] == [Status.SENT, Status.SENT]
     assert reloaded(invitation).status == Status.PENDING  # held until the morning
+
+
+@pytest.mark.parametrize("stand_in", ["alibaba", "tencent"])
+def test_a_code_sent_straight_through_the_backend(stand_in, sign_in_code, request):
+    gateway = request.getfixturevalue(stand_in)
+
+    backend = get_sms_backend()
+    backend.send("13900000009", "验证码123456", kind=sign_in_code, params={"code": "123456"})
+
+    (message,) = gateway.received
+    assert message["template"] == "SMS_300"
+    assert message["params"] in ({"code": "123456"}, ["123456"])
+    with pytest.raises(SmsError) as refused:
+        backend.send("13900000009", "验证码", kind="unknown-kind")
+    assert refused.value.result.error_code == "no_template"
+    assert not refused.value.result.transient
