@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -14,6 +14,7 @@ from . import spreadsheets
 from .jobs import live_progress
 from .models import CalendarDay, HandlingUnit, Job, Notification, Office, User
 from .scoping import default_office, is_single_office, scope_queryset, sees_all_offices
+from .selectors import sms_kinds_without_template
 from .services import (
     UNIT_CONTACT_FIELDS,
     calendar_day_save,
@@ -315,11 +316,21 @@ class NotificationAdmin(OfficeScopedAdmin):
         "attempts",
         "sent_at",
     )
-    list_filter = ("status", "channel", "kind")
+    list_filter = ("status", "channel", "kind", "error_code")
     list_select_related = ("recipient",)
     search_fields = ("subject", "address", "dedupe_key")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def changelist_view(self, request, extra_context=None):
+        kinds = sms_kinds_without_template(request.user)
+        if kinds and request.method == "GET":
+            messages.warning(
+                request,
+                _("短信网关没有以下消息类型的模板，这些短信已改为站内消息：%(kinds)s")
+                % {"kinds": "、".join(kind["kind"] for kind in kinds)},
+            )
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return False

@@ -176,6 +176,9 @@ class Notification(models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
         SKIPPED = "skipped", _("无地址未发")
+        # A text message over the member's daily limit, sent within the next morning's
+        # digest instead.
+        DIGESTED = "digested", _("并入汇总短信")
 
     office = models.ForeignKey(
         Office, verbose_name=_("联络处"), on_delete=models.CASCADE, null=True, blank=True
@@ -204,6 +207,16 @@ class Notification(models.Model):
     claim_token = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # What the SMS gateway answered: its message id when it accepted the message, its
+    # error code when it refused it.
+    gateway_message_id = models.CharField(
+        _("网关消息编号"), max_length=100, blank=True, validators=[single_line]
+    )
+    error_code = models.CharField(
+        _("错误代码"), max_length=100, blank=True, validators=[single_line]
+    )
+    # Parameters of the gateway's template besides the row's own (liaison/sms.py).
+    sms_params = models.JSONField(_("短信模板参数"), default=dict, blank=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -218,6 +231,17 @@ class Notification(models.Model):
                 condition=Q(status="pending"),
             ),
             models.Index(fields=["recipient", "channel", "-created_at"], name="inbox_idx"),
+            # Text messages sent to a number today (the daily limit).
+            models.Index(
+                fields=["address", "sent_at"], name="sms_sent_idx", condition=Q(channel="sms")
+            ),
+            # Text messages the gateway had no template for (liaison.sms.NO_TEMPLATE):
+            # the staff warning on the admin index reads them without a scan.
+            models.Index(
+                fields=["created_at"],
+                name="sms_no_template_idx",
+                condition=Q(error_code="no_template"),
+            ),
         ]
 
     def __str__(self):

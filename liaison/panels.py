@@ -1,6 +1,7 @@
 """The admin index's own panels: the staff member's messages (reminders with the portal
 channel addressed to them — birthdays ahead, proposals waiting, targets behind), and the
-warning that a year's holiday schedule is missing from the working-day calendar."""
+warning that a year's holiday schedule is missing from the working-day calendar, and the
+kinds of text message the SMS gateway has no template for."""
 
 from django.utils.translation import gettext as _
 
@@ -8,7 +9,7 @@ from . import workdays
 from .dashboard import Panel, register
 from .models import today
 from .scoping import sees_all_offices
-from .selectors import inbox, unread_inbox
+from .selectors import inbox, sms_kinds_without_template, unread_inbox
 
 LATEST = 8
 
@@ -42,5 +43,20 @@ def calendar_missing(request):
             "can_enter": request.user.has_perm("liaison.add_calendarday")
             and sees_all_offices(request.user),
         },
+        order=0,
+    )
+
+
+@register
+def sms_templates_missing(request):
+    """Warns staff that some kinds of text message reach members only in the portal,
+    because the SMS gateway has no template for them."""
+    kinds = sms_kinds_without_template(request.user)
+    if not kinds:
+        return None
+    return Panel(
+        title=_("短信模板缺失：以下消息已改为站内消息"),
+        template="admin/liaison/sms_templates_panel.html",
+        context={"kinds": kinds},
         order=0,
     )

@@ -1,11 +1,16 @@
 """Reads every app shares."""
 
+import datetime
+
 from django.contrib.auth.models import Permission
 from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from . import roles
 from .models import HandlingUnit, Notification, User
+from .scoping import scope_queryset
+from .sms import NO_TEMPLATE
 
 
 def count_of(rows: QuerySet, link: str):
@@ -79,3 +84,20 @@ def units_by_kind(units: QuerySet[HandlingUnit]) -> QuerySet[HandlingUnit]:
         default=Value(len(HandlingUnit.Kind.values)),
     )
     return units.order_by(order, "name")
+
+
+def sms_kinds_without_template(user, *, days: int = 30) -> list[dict]:
+    """The kinds of text message the gateway had no template for in the last ``days``
+    (sent to the portal instead, liaison.outbox), in the user's offices: ``kind``, how
+    many (``n``) and the latest ``subject``, for the staff warning."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    rows = scope_queryset(
+        Notification.objects.filter(
+            channel=Notification.Channel.SMS, error_code=NO_TEMPLATE, created_at__gte=since
+        ),
+        user,
+    )
+    latest = rows.filter(kind=OuterRef("kind")).order_by("-created_at").values("subject")[:1]
+    return list(
+        rows.values("kind").annotate(n=Count("pk"), subject=Subquery(latest)).order_by("kind")
+    )

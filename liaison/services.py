@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from . import workdays
 from .models import CalendarDay, Notification
 from .selectors import district_staff, office_staff, unread_inbox
+from .sms import IMMEDIATE_KINDS, release_time
 from .transactions import service
 from .unit_links import unit_link_url
 
@@ -63,6 +64,16 @@ def notification_render(*, template: str, context: dict, channel: str = Channel.
     return Message(subject=subject[:_SUBJECT_MAX], body=body)
 
 
+def notification_render_once(
+    rendered: dict[str, Message], template: str, context: dict, channel: str
+) -> Message:
+    """``notification_render`` through ``rendered``, a cache by channel for the same
+    text going to many people."""
+    if channel not in rendered:
+        rendered[channel] = notification_render(template=template, context=context, channel=channel)
+    return rendered[channel]
+
+
 def _prepare(row: Notification, now) -> Notification:
     if row.channel == Channel.PORTAL:
         # The portal's notification list reads the row itself: it is delivered once it
@@ -71,6 +82,9 @@ def _prepare(row: Notification, now) -> Notification:
         row.sent_at = now
     elif not row.address:
         row.status = Status.SKIPPED
+    elif row.channel == Channel.SMS and row.kind not in IMMEDIATE_KINDS:
+        # Queued in the quiet hours: due in the morning.
+        row.next_attempt_at = release_time(max(row.next_attempt_at or now, now))
     row.subject = row.subject[:_SUBJECT_MAX]
     if len(row.dedupe_key) > _DEDUPE_MAX:
         raise ValueError(f"dedupe_key longer than {_DEDUPE_MAX} characters: {row.dedupe_key}")
@@ -88,16 +102,18 @@ def notification_queue(
     address: str = "",
     link: str = "",
     office=None,
+    sms_params: dict | None = None,
 ) -> Notification | None:
     """Write one notification to the outbox. Returns None if ``dedupe_key`` is
-    already there (the reminder for this occasion exists).
+    already there (the reminder for this occasion exists). ``sms_params`` fill the SMS
+    gateway's template for this kind (liaison/sms.py) besides the subject and link.
 
     Portal notifications are delivered at once (status sent). An e-mail or text
     message without an address is kept with status skipped (staff see in the admin who
     could not be reached) and never sent.
     """
-    row = _prepare(
-        Notification(
+    return notification_insert(
+        row=Notification(
             channel=channel,
             kind=kind,
             dedupe_key=dedupe_key,
@@ -107,16 +123,22 @@ def notification_queue(
             address=address,
             link=link,
             office=office,
-        ),
-        timezone.now(),
+            sms_params=sms_params or {},
+        )
     )
+
+
+def notification_insert(*, row: Notification) -> Notification | None:
+    """Write one unsaved outbox row, as ``notification_queue``; returns None if its
+    dedupe key is already there."""
+    row = _prepare(row, timezone.now())
     try:
         # A savepoint, so that losing the race on the unique key leaves the caller's
         # transaction usable (PostgreSQL aborts a transaction on any error otherwise).
         with transaction.atomic():
             row.save(force_insert=True)
     except IntegrityError:
-        if Notification.objects.filter(dedupe_key=dedupe_key).exists():
+        if Notification.objects.filter(dedupe_key=row.dedupe_key).exists():
             return None
         raise
     return row
@@ -174,11 +196,7 @@ def user_notifications_build(
     rendered = {} if rendered is None else rendered
     rows = []
     for channel in channels:
-        if channel not in rendered:
-            rendered[channel] = notification_render(
-                template=template, context=context, channel=channel
-            )
-        message = rendered[channel]
+        message = notification_render_once(rendered, template, context, channel)
         rows.append(
             Notification(
                 channel=channel,
@@ -222,22 +240,12 @@ def notify_user(
         link=link,
         office=office,
     )
-    queued = []
-    for row in rows:
-        created = notification_queue(
-            channel=row.channel,
-            kind=row.kind,
-            dedupe_key=row.dedupe_key,
-            subject=row.subject,
-            body=row.body,
-            recipient=row.recipient,
-            address=row.address,
-            link=row.link,
-            office=row.office,
-        )
-        if created is not None:
-            queued.append(created)
-    return queued
+    return notifications_insert(rows)
+
+
+def notifications_insert(rows: Iterable[Notification]) -> list[Notification]:
+    """Write unsaved rows one by one (``notification_insert``); returns the new ones."""
+    return [row for row in rows if notification_insert(row=row) is not None]
 
 
 @service

@@ -120,6 +120,8 @@ def invitation_issue(
             address=address,
             link=reverse("portal:activate"),
             office=member.office,
+            # The gateway's template (SMS_TEMPLATES["account-invitation"]) takes these.
+            sms_params={"code": context["code"], "url": context["url"]},
         )
     invitation.notification = rows.get(Notification.Channel.SMS) or rows.get(
         Notification.Channel.EMAIL

@@ -9,10 +9,18 @@ from simple_history.models import HistoricalRecords
 
 from liaison import limits
 from liaison.limits import LimitedTextField, plausible_date, single_line
-from liaison.models import Lookup, Office
+from liaison.models import Lookup, Notification, Office
 
 from .strokes import stroke_sort_key
 from .validators import validate_photo_size
+
+Channel = Notification.Channel
+DELIVERY_CHOICES = [
+    (Channel.SMS, _("短信")),
+    (Channel.EMAIL, _("电子邮件")),
+    (Channel.PORTAL, _("只在平台查看")),
+]
+DELIVERY_FIELDS = ("receive_invitations", "receive_deadlines", "receive_birthdays", "receive_news")
 
 
 class Sector(Lookup):
@@ -132,6 +140,20 @@ class Member(models.Model):
         _("单位地址"), max_length=200, blank=True, validators=[single_line]
     )
     notes = LimitedTextField(_("备注（仅工作人员可见）"), blank=True, max_length=limits.TEXT)
+    # How the member wants each kind of message (members/notifications.py): by SMS,
+    # e-mail or only in the portal. Set by the member in the portal, or by staff.
+    receive_invitations = models.CharField(
+        _("活动邀请"), max_length=10, choices=DELIVERY_CHOICES, default=Channel.SMS
+    )
+    receive_deadlines = models.CharField(
+        _("截止提醒和反馈请求"), max_length=10, choices=DELIVERY_CHOICES, default=Channel.SMS
+    )
+    receive_birthdays = models.CharField(
+        _("生日祝福"), max_length=10, choices=DELIVERY_CHOICES, default=Channel.SMS
+    )
+    receive_news = models.CharField(
+        _("工作动态和其他消息"), max_length=10, choices=DELIVERY_CHOICES, default=Channel.EMAIL
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["stroke_key", "updated_at"])

@@ -15,7 +15,7 @@ from liaison import roles
 from liaison.transactions import service
 
 from .accounts import invitation_issue
-from .models import Member
+from .models import DELIVERY_CHOICES, DELIVERY_FIELDS, Member
 from .selectors import mobile_taken
 
 # The fields a member may correct in the portal. Everything else on the record is
@@ -197,4 +197,33 @@ def member_update_contact(*, member: Member, actor, **fields) -> list[str]:
     # Let the caller's instance show what was saved.
     for name in changed:
         setattr(member, name, cleaned[name])
+    return changed
+
+
+@service
+def member_update_delivery(*, member: Member, actor, **choices) -> list[str]:
+    """Set how the member receives each kind of message (``DELIVERY_FIELDS``: SMS,
+    e-mail or the portal only); returns the names of the fields that changed."""
+    unknown = set(choices) - set(DELIVERY_FIELDS)
+    if unknown:
+        raise ValueError(f"Not delivery fields: {', '.join(sorted(unknown))}")
+    allowed = {value for value, _label in DELIVERY_CHOICES}
+    wrong = {
+        name: _("请选择短信、电子邮件或只在平台查看。")
+        for name, value in choices.items()
+        if value not in allowed
+    }
+    if wrong:
+        raise ValidationError(wrong)
+    locked = Member.objects.select_for_update().get(pk=member.pk)
+    changed = [name for name, value in choices.items() if getattr(locked, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(locked, name, choices[name])
+        setattr(member, name, choices[name])
+    locked._history_user = actor
+    labels = "、".join(str(Member._meta.get_field(name).verbose_name) for name in changed)
+    locked._change_reason = _("更新消息接收方式：%(fields)s") % {"fields": labels}
+    locked.save(update_fields=[*changed, "updated_at"])
     return changed

@@ -28,7 +28,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from liaison import ratelimit
-from liaison.sms import get_sms_backend
+from liaison.sms import IMMEDIATE_KINDS, get_sms_backend
 from liaison.transactions import service
 
 from .models import Member, VerificationCode
@@ -41,6 +41,11 @@ RESEND_SECONDS = 60
 MAX_TRIES = 5
 DAY = 24 * 60 * 60
 SEND_TASK = "members.tasks.send_verification_code"
+
+# The gateway's template for the code (SMS_TEMPLATES), sent at any hour: the member is
+# waiting for it on the page.
+CODE_KIND = "verification-code"
+IMMEDIATE_KINDS.add(CODE_KIND)
 
 
 class CodeRefused(Exception):
@@ -135,7 +140,7 @@ def verification_code_send(*, code_id: int) -> bool:
             "emails/verification_code_sms.txt",
             {"code": code, "office": getattr(member, "office", None), "purpose": row.purpose},
         ).strip()
-    get_sms_backend().send(row.mobile, text)
+    get_sms_backend().send(row.mobile, text, kind=CODE_KIND, params={"code": code})
     return True
 
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from liaison.limits import LimitedForm
+from members.models import DELIVERY_CHOICES, DELIVERY_FIELDS, Member
 from members.selectors import mobile_taken
 from members.services import CONTACT_FIELDS, normalize_mobile, validate_mobile
 
@@ -198,3 +199,21 @@ class ActivationForm(NewPasswordForm):
 
     def save(self, commit=True):  # the activation service sets the password
         raise NotImplementedError
+
+
+class DeliveryForm(LimitedForm):
+    """How the member receives each kind of message (members/notifications.py)."""
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in DELIVERY_FIELDS:
+            self.fields[name] = forms.ChoiceField(
+                label=Member._meta.get_field(name).verbose_name,
+                choices=DELIVERY_CHOICES,
+                initial=getattr(member, name),
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": _("请选择短信、电子邮件或只在平台查看。"),
+                    "invalid_choice": _("请选择短信、电子邮件或只在平台查看。"),
+                },
+            )

@@ -18,6 +18,7 @@ urlpatterns = [
         name="sms_password_reset_set",
     ),
     path("profile/", views.profile, name="profile"),
+    path("profile/messages/", views.delivery, name="delivery"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),

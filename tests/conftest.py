@@ -147,3 +147,23 @@ def sms(settings):
     settings.SMS_BACKEND = "liaison.sms.LocmemSmsBackend"
     LocmemSmsBackend.outbox = []
     return SmsPhone(LocmemSmsBackend.outbox)
+
+
+@pytest.fixture
+def members_prefer_email():
+    """For tests about what a member is told and when, written before members chose
+    their channels (members/notifications.py): every member created during the test
+    takes every kind of message by e-mail. Use it through ``usefixtures`` so that it
+    is in place before the persona fixtures create their members."""
+    from django.db.models.signals import pre_save
+
+    from members.models import DELIVERY_FIELDS, Member
+
+    def prefer_email(sender, instance, **kwargs):
+        if instance._state.adding:
+            for name in DELIVERY_FIELDS:
+                setattr(instance, name, "email")
+
+    pre_save.connect(prefer_email, sender=Member, weak=False, dispatch_uid="prefer_email")
+    yield
+    pre_save.disconnect(sender=Member, dispatch_uid="prefer_email")

@@ -192,8 +192,23 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="政协联络处 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# No real SMS gateway yet: the logging backend writes each message to the log.
+# Text messages (liaison/sms.py). The logging backend writes each message to the log;
+# liaison.sms.AlibabaSmsBackend and liaison.sms.TencentSmsBackend send through a gateway.
 SMS_BACKEND = env("SMS_BACKEND", default="liaison.sms.LoggingSmsBackend")
+SMS_ACCESS_KEY_ID = env("SMS_ACCESS_KEY_ID", default="")
+SMS_ACCESS_KEY_SECRET = env("SMS_ACCESS_KEY_SECRET", default="")
+SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="")
+# {"<message kind>": {"code": "<template code or id>", "params": ["name", "title", ...]}}
+SMS_TEMPLATES = env.json("SMS_TEMPLATES", default={})
+# Empty: the gateway's public endpoint. "http://host:port" points at a stand-in.
+SMS_ENDPOINT = env("SMS_ENDPOINT", default="")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10)
+SMS_REGION = env("SMS_REGION", default="ap-guangzhou")  # Tencent only
+SMS_SDK_APP_ID = env("SMS_SDK_APP_ID", default="")  # Tencent only
+# At most this many text messages per member a day; the rest go in one digest.
+SMS_DAILY_LIMIT = env.int("SMS_DAILY_LIMIT", default=3)
+# No text messages from 22:00 to 08:00 local time: they are held until the morning.
+SMS_QUIET_HOURS = (22, 8)
 
 # --- Celery and Redis -----------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")

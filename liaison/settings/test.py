@@ -8,6 +8,9 @@ from .base import env
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Text messages go out whatever the hour a test runs at; the quiet-hours tests set
+# (22, 8) themselves (tests/liaison/test_sms_gateways.py).
+SMS_QUIET_HOURS = None
 MEDIA_ROOT = Path(env("TEST_MEDIA_ROOT", default="/tmp/liaison-test-media"))  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

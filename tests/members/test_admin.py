@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from members.models import Affiliation, Contribution, Member, Sector, Term
+from members.models import DELIVERY_FIELDS, Affiliation, Contribution, Member, Sector, Term
 from members.strokes import stroke_sort_key
 from tests.factories import ContributionFactory, MemberFactory
 
@@ -75,6 +75,7 @@ def change_form_data(member, **changes):
         "home_address": member.home_address,
         "work_address": member.work_address,
         "notes": member.notes,
+        **{name: getattr(member, name) for name in DELIVERY_FIELDS},
         "contributions-TOTAL_FORMS": "0",
         "contributions-INITIAL_FORMS": "0",
         "contributions-MIN_NUM_FORMS": "0",
