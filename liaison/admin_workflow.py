@@ -70,6 +70,22 @@ class WorkflowAdminMixin:
             *super().get_urls(),
         ]
 
+    # A record is deleted only before anything was sent or counted from it: a draft, a
+    # concern or opinion nobody has handled, a visit not made. Later it moves through
+    # its actions (withdraw, cancel, close …), which leave a trace.
+    deletable_statuses = ("draft", "new", "pending")
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and getattr(obj, "status", None) not in self.deletable_statuses:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # "Delete selected" would delete records past draft along with drafts.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def revert_disabled(self, request, obj=None):
         # A workflow record moves only through its actions: restoring an old version
         # from its history would bring back an old status (an accepted proposal back to
