@@ -6,11 +6,13 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import spreadsheets
+from . import imports, spreadsheets
 from .jobs import live_progress
 from .models import CalendarDay, HandlingUnit, Job, Notification, Office, User
 from .scoping import default_office, is_single_office, scope_queryset, sees_all_offices
@@ -135,6 +137,23 @@ class OfficeScopedAdmin(SimpleHistoryAdmin):
         if not change and self.office_field == "office" and not getattr(obj, "office_id", None):
             obj.office = default_office(request)
         super().save_model(request, obj, form, change)
+
+
+class BoundedImportMixin(ImportMixin):
+    """Every admin import (django-import-export) reads its file through liaison.imports:
+    only its bounded formats are offered, an upload over the size limit is refused
+    before it is read, and a file that cannot be read gets its Chinese reason.
+    tests/liaison/test_imports.py checks that every admin with an import uses this."""
+
+    import_formats = imports.IMPORT_FORMATS
+    import_form_class = imports.BoundedImportForm
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, imports.UnreadableFileError):
+            message = str(e)
+        else:
+            message = gettext("无法读取该文件，请确认“格式”与文件类型一致（.xlsx 或 .csv）。")
+        form.add_error("import_file", message)
 
 
 class SafeExportMixin:

@@ -11,15 +11,17 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
-from import_export.forms import ConfirmImportForm, ImportForm
+from import_export.forms import ConfirmImportForm
 from import_export.results import RowResult
 
 from liaison.admin import (
+    BoundedImportMixin,
     DistrictSharedAdmin,
     LookupAdmin,
     OfficeFileExportMixin,
     OfficeScopedAdmin,
 )
+from liaison.imports import BoundedImportForm
 from liaison.jobs import job_start
 from liaison.limits import LimitedForm
 from liaison.models import Notification
@@ -27,7 +29,7 @@ from liaison.scoping import default_office
 
 from . import admin_views, jobs
 from .accounts import member_account_disable, member_account_invitation_resend
-from .formats import ROSTER_EXPORT_FORMATS, ROSTER_IMPORT_FORMATS, XLSX, UnreadableFileError
+from .formats import ROSTER_EXPORT_FORMATS, ROSTER_IMPORT_FORMATS, XLSX
 from .models import AccountInvitation, Affiliation, Contribution, Member, Sector, Term
 from .resources import ContributionResource, MemberResource
 from .selectors import AccountState, dormant, with_account_state
@@ -68,7 +70,7 @@ OPEN_ACCOUNTS_HELP = _(
 )
 
 
-class MemberImportForm(ImportForm, LimitedForm):
+class MemberImportForm(BoundedImportForm, LimitedForm):
     open_accounts = forms.BooleanField(
         label=_("开通账号"), required=False, help_text=OPEN_ACCOUNTS_HELP
     )
@@ -97,7 +99,7 @@ class AccountStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Member)
-class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
+class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
     form = MemberAdminForm
     list_display = (
         "photo_thumbnail",
@@ -389,13 +391,6 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, UnreadableFileError):
-            message = str(e)
-        else:
-            message = gettext("无法读取该文件，请确认“格式”与文件类型一致（.xlsx 或 .csv）。")
-        form.add_error("import_file", message)
 
     def process_result(self, result, request):
         # The roster may have changed between preview and confirm; then nothing was

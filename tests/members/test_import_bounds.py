@@ -10,8 +10,8 @@ import zipfile
 
 import pytest
 
-from members import formats
-from members.formats import XLSX, AutoEncodingCSV, UnreadableFileError
+from liaison import imports
+from liaison.imports import XLSX, AutoEncodingCSV, UnreadableFileError
 from tests.members.test_import_export import (
     HEADERS,
     admin_preview,
@@ -43,7 +43,7 @@ def test_shared_strings_that_unpack_beyond_the_part_limit_are_refused_fast_in_li
     check runs in a child process whose address space is capped at 200 MB above what
     Django itself takes, and must answer within 2 s."""
     bomb = tmp_path / "bomb.xlsx"
-    bomb.write_bytes(package(xl__sharedStrings_xml=b"a" * (formats.MAX_PART_BYTES + 1)))
+    bomb.write_bytes(package(xl__sharedStrings_xml=b"a" * (imports.MAX_PART_BYTES + 1)))
     assert bomb.stat().st_size < 100_000
     child = textwrap.dedent(
         f"""
@@ -51,7 +51,7 @@ def test_shared_strings_that_unpack_beyond_the_part_limit_are_refused_fast_in_li
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
         import django
         django.setup()
-        from members.formats import XLSX, UnreadableFileError
+        from liaison.imports import XLSX, UnreadableFileError
         data = open({str(bomb)!r}, "rb").read()
         with open("/proc/self/statm") as statm:
             used = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
@@ -75,14 +75,14 @@ def test_shared_strings_that_unpack_beyond_the_part_limit_are_refused_fast_in_li
 
 
 def test_parts_within_the_part_limit_but_too_much_in_total_are_refused():
-    size = formats.MAX_UNPACKED_BYTES // 3 + 1
+    size = imports.MAX_UNPACKED_BYTES // 3 + 1
     data = package(a_xml=b"a" * size, b_xml=b"b" * size, c_xml=b"c" * size)
 
     assert "解压后过大（共" in refusal(XLSX, data)
 
 
 def test_a_part_compressed_beyond_the_ratio_is_refused():
-    data = package(xl__sharedStrings_xml=b"a" * (formats.RATIO_CHECKED_FROM + 1))
+    data = package(xl__sharedStrings_xml=b"a" * (imports.RATIO_CHECKED_FROM + 1))
 
     assert "压缩比" in refusal(XLSX, data)
 
@@ -96,25 +96,25 @@ def test_a_real_roster_passes_the_checks():
 @pytest.mark.parametrize("fmt", [XLSX, AutoEncodingCSV])
 def test_upload_over_the_size_limit_is_refused(monkeypatch, fmt):
     data = xlsx_bytes([roster_row(1)]) if fmt is XLSX else csv_text([roster_row(1)]).encode()
-    monkeypatch.setattr(formats, "MAX_UPLOAD_BYTES", len(data) - 1)
+    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", len(data) - 1)
 
     assert "超过了名册文件的上限" in refusal(fmt, data)
 
 
 @pytest.mark.parametrize("fmt", [XLSX, AutoEncodingCSV])
 def test_one_row_over_the_row_limit_is_refused(monkeypatch, fmt):
-    monkeypatch.setattr(formats, "MAX_ROWS", 2)
+    monkeypatch.setattr(imports, "MAX_ROWS", 2)
     rows = [roster_row(i) for i in range(3)]
     data = xlsx_bytes(rows) if fmt is XLSX else csv_text(rows).encode()
 
     assert "文件超过 2 行数据" in refusal(fmt, data)
-    monkeypatch.setattr(formats, "MAX_ROWS", 3)
+    monkeypatch.setattr(imports, "MAX_ROWS", 3)
     assert len(fmt().create_dataset(data)) == 3
 
 
 @pytest.mark.parametrize("fmt", [XLSX, AutoEncodingCSV])
 def test_one_column_over_the_column_limit_is_refused(monkeypatch, fmt):
-    monkeypatch.setattr(formats, "MAX_COLUMNS", len(HEADERS) - 1)
+    monkeypatch.setattr(imports, "MAX_COLUMNS", len(HEADERS) - 1)
     rows = [roster_row(1)]
     data = xlsx_bytes(rows) if fmt is XLSX else csv_text(rows).encode()
 
@@ -122,8 +122,35 @@ def test_one_column_over_the_column_limit_is_refused(monkeypatch, fmt):
 
 
 def test_the_admin_shows_the_refusal_in_chinese(staff_client):
-    data = package(xl__sharedStrings_xml=b"a" * (formats.MAX_PART_BYTES + 1))
+    data = package(xl__sharedStrings_xml=b"a" * (imports.MAX_PART_BYTES + 1))
 
     response = admin_preview(staff_client, data)
 
     assert "该 Excel 文件解压后过大" in response.content.decode()
+
+
+@pytest.mark.parametrize("fmt", [XLSX, AutoEncodingCSV])
+def test_reading_that_takes_too_long_is_stopped_with_a_message(monkeypatch, fmt):
+    rows = [roster_row(i) for i in range(2)]
+    data = xlsx_bytes(rows) if fmt is XLSX else csv_text(rows).encode()
+    monkeypatch.setattr(imports, "MAX_READ_SECONDS", 0)
+
+    assert "读取文件超过 0 秒，未导入" in refusal(fmt, data)
+
+
+def test_a_csv_cell_beyond_what_csv_reads_is_refused_with_a_message():
+    data = csv_text([roster_row(1, 家庭住址="长" * 200_000)]).encode()
+
+    assert "无法按 CSV 读取该文件（第 2 行）" in refusal(AutoEncodingCSV, data)
+
+
+def test_the_admin_refuses_an_oversized_upload_before_reading_it(staff_client, monkeypatch):
+    from members.admin import MemberAdmin
+
+    data = xlsx_bytes([roster_row(1)])
+    monkeypatch.setattr(imports, "MAX_UPLOAD_BYTES", len(data) - 1)
+    monkeypatch.setattr(MemberAdmin, "write_to_tmp_storage", lambda *a: pytest.fail("read"))
+
+    response = admin_preview(staff_client, data)
+
+    assert "超过了名册文件的上限" in response.content.decode()
