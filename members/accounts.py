@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from liaison.models import Notification
 from liaison.services import notification_queue
@@ -35,6 +36,8 @@ from .verification import keyed_hash
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 10
 KIND = "account-invitation"
+# Why an account was disabled when its member left office (the change form, an import).
+LEFT_OFFICE = gettext_lazy("委员离任，停用委员服务平台账号")
 _CODE_NOISE_RE = re.compile(r"[\s\-]")
 
 

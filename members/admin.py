@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -12,7 +13,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.forms import ConfirmImportForm
-from import_export.results import RowResult
 
 from liaison.admin import (
     BoundedImportMixin,
@@ -28,8 +28,9 @@ from liaison.models import Notification
 from liaison.scoping import default_office
 
 from . import admin_views, jobs
-from .accounts import member_account_disable, member_account_invitation_resend
+from .accounts import LEFT_OFFICE, member_account_disable, member_account_invitation_resend
 from .formats import ROSTER_EXPORT_FORMATS, ROSTER_IMPORT_FORMATS, XLSX
+from .jobs import import_summary, roster_import_start
 from .models import AccountInvitation, Affiliation, Contribution, Member, Sector, Term
 from .resources import ContributionResource, MemberResource
 from .selectors import AccountState, dormant, with_account_state
@@ -61,7 +62,6 @@ class MemberAdminForm(forms.ModelForm):
         }
 
 
-LEFT_OFFICE = _("委员离任，停用委员服务平台账号")
 # Opening more accounts than this at once runs in the worker (members/jobs.py): each
 # writes an account, an invitation and two outbox rows.
 OPEN_ACCOUNTS_IN_REQUEST = 50
@@ -392,6 +392,29 @@ class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
 
+    def import_action(self, request, **kwargs):
+        """A roster above ROSTER_IMPORT_WORKER_ROWS rows goes to the worker (members.jobs):
+        its page is the job's progress bar, then the result. Smaller ones are previewed
+        and confirmed here, as before."""
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid():
+                fmt = self.get_import_formats()[int(form.cleaned_data["format"])]
+                upload = form.cleaned_data["import_file"]
+                data = b"".join(upload.chunks())  # the form refused an oversized file
+                if fmt().has_more_rows_than(data, settings.ROSTER_IMPORT_WORKER_ROWS):
+                    job = roster_import_start(
+                        data=data,
+                        file_name=upload.name,
+                        fmt=fmt,
+                        office=default_office(request),
+                        actor=request.user,
+                        show_office=self._shows_office(request),
+                        open_accounts=form.cleaned_data.get("open_accounts", False),
+                    )
+                    return redirect(job)
+        return super().import_action(request, **kwargs)
+
     def process_result(self, result, request):
         # The roster may have changed between preview and confirm; then nothing was
         # written (the import rolled back) and staff see why, as on the preview.
@@ -418,16 +441,7 @@ class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, 
         return response
 
     def add_success_message(self, result, request):
-        totals = result.totals
-        messages.success(
-            request,
-            gettext("导入完成：新增 %(new)s 名委员，更新 %(update)s 名，%(skip)s 行无变化。")
-            % {
-                "new": totals[RowResult.IMPORT_TYPE_NEW],
-                "update": totals[RowResult.IMPORT_TYPE_UPDATE],
-                "skip": totals[RowResult.IMPORT_TYPE_SKIP],
-            },
-        )
+        messages.success(request, import_summary(result.totals))
 
 
 @admin.register(Contribution)

@@ -333,13 +333,17 @@ class MemberResource(resources.ModelResource):
         clean_model_instances = True
         use_transactions = True
 
-    def __init__(self, *, user=None, office=None, show_office=False, **kwargs):
+    def __init__(self, *, user=None, office=None, show_office=False, progress=None, **kwargs):
         """``office`` is where new members go when the file does not say;
-        ``show_office`` adds the 联络处 column (users who see several offices)."""
+        ``show_office`` adds the 联络处 column (users who see several offices);
+        ``progress(1)`` is called after each row (a job's ``advance``)."""
         super().__init__(**kwargs)
         self.user = user
         self.default_office = office
         self.show_office = show_office
+        self.progress = progress
+        # (row as Excel numbers it, import type, 委员编号, 姓名) of each non-blank row.
+        self.outcomes = []
         if not show_office:
             del self.fields["office"]
 
@@ -427,6 +431,19 @@ class MemberResource(resources.ModelResource):
         if _is_blank_row(row):
             return True
         return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        if not _is_blank_row(row):
+            self.outcomes.append(
+                (
+                    sheet_row(kwargs["row_number"]),
+                    row_result.import_type,
+                    _text(row.get(MEMBER_COLUMNS["member_no"])),
+                    _text(row.get(MEMBER_COLUMNS["name"])),
+                )
+            )
+        if self.progress is not None:
+            self.progress(1)
 
     def import_instance(self, instance, row, **kwargs):
         if _is_blank_row(row):

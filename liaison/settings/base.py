@@ -336,6 +336,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- django-import-export and history -------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# A roster with more data rows than this is imported by the worker, with a progress bar
+# (members.jobs): previewing thousands of rows in a page request held a web process for a
+# minute. Smaller ones are previewed and confirmed on the page.
+ROSTER_IMPORT_WORKER_ROWS = env.int("ROSTER_IMPORT_WORKER_ROWS", default=1000)
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
