@@ -21,9 +21,11 @@ def _commit() -> str:
 
 
 def run(args) -> int:
-    from . import load, pages, reminders, sms
+    from . import imports, load, pages, reminders, sms
 
-    chosen = [args.bench] if args.bench else ["pages", "reminders", "sms", "load", "pdf"]
+    chosen = (
+        [args.bench] if args.bench else ["pages", "reminders", "sms", "imports", "load", "pdf"]
+    )
     report = {
         "commit": _commit(),
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -46,6 +48,9 @@ def run(args) -> int:
             elif name == "sms":
                 result = sms.main(args, log=_log)
                 ok &= sms.print_result(result)
+            elif name == "imports":
+                result = imports.main(args, log=_log)
+                ok &= imports.print_result(result)
             elif name == "load":
                 args.users = getattr(args, "users", 50)
                 args.seconds = getattr(args, "seconds", 60)
