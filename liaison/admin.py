@@ -368,6 +368,7 @@ class JobAdmin(OfficeScopedAdmin):
     list_select_related = ("actor", "office")
     date_hierarchy = "created_at"
     change_form_template = "admin/liaison/job/change_form.html"
+    view_on_site = False  # the job's URL is this page
     fields = ("title", "status", "actor", "created_at", "started_at", "finished_at")
     readonly_fields = fields
 

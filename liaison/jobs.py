@@ -19,7 +19,8 @@ the next. The mechanism is small:
    bar moves while the transaction is open). ``job.set_total(n)`` when the count is only
    known once the job has started. It returns the result shown to staff: ``summary``
    (a sentence), ``counts`` ([label, number] pairs), ``errors`` (sentences), and
-   optionally a table: ``columns`` (headers) and ``rows`` (lists of cells).
+   optionally ``link`` ([label, url]: where to go next) and a table: ``columns``
+   (headers) and ``rows`` (lists of cells).
    Raising ``JobRefused("…", result=…)`` fails the job with that sentence (and shows the
    result's errors); any other exception
    fails it with a reference number (liaison.errors), the traceback goes to the log.
