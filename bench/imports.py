@@ -54,7 +54,12 @@ def roster_file(path: Path, rows: int) -> None:
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """The high-water mark of this process and of the largest child it waited for (the
+    file is read in a forked child, liaison.imports.read_bounded), in MB."""
+    return max(
+        resource.getrusage(who).ru_maxrss / 1024  # KiB on Linux
+        for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
 
 
 def prepare(path: str) -> dict:
@@ -81,7 +86,8 @@ def prepare(path: str) -> dict:
 def measure(job_id: str) -> dict:
     """In a fresh child process with Django set up: run the job as the worker does. Its
     baseline is the process with the modules the job uses loaded, so that ru_maxrss
-    (the high-water mark) afterwards minus it is what the import itself took."""
+    (the high-water mark, of this process or of the child that read the file)
+    afterwards minus it is what the import itself took."""
     from liaison import jobs
     from liaison.models import Job
     from members import jobs as member_jobs  # noqa: F401  (openpyxl, import-export …)

@@ -3,9 +3,11 @@ the zip's unpacked size per part and in total and its compression ratio, rows an
 columns. Each test uses the smallest file that crosses its limit."""
 
 import io
+import itertools
 import subprocess
 import sys
 import textwrap
+import time
 import zipfile
 
 import pytest
@@ -28,6 +30,43 @@ def package(**parts) -> bytes:
         for name, content in parts.items():
             book.writestr(name.replace("__", "/").replace("_xml", ".xml"), content)
     return out.getvalue()
+
+
+def shared_strings_book(count: int) -> bytes:
+    """A workbook within every size limit whose shared strings are ``count`` distinct
+    three-letter words: openpyxl reads them all before the first row."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kinds = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = (a + b + c for a in letters for b in letters for c in letters)
+    words = (f"{w}{i}" for i, w in enumerate(itertools.islice(itertools.cycle(words), count)))
+    return package(
+        **{
+            "[Content_Types]_xml": '<Types xmlns="http://schemas.openxmlformats.org/package/'
+            '2006/content-types"><Default Extension="rels" ContentType="application/vnd.'
+            'openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+            f'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+            f'ContentType="{kinds}.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+            f'sheet1.xml" ContentType="{kinds}.worksheet+xml"/><Override PartName="/xl/'
+            f'sharedStrings.xml" ContentType="{kinds}.sharedStrings+xml"/></Types>',
+            "_rels__.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships"><Relationship Id="r1" Type="{rel}/officeDocument" '
+            'Target="xl/workbook.xml"/></Relationships>',
+            "xl__workbook_xml": f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets><sheet '
+            'name="S" sheetId="1" r:id="r1"/></sheets></workbook>',
+            "xl___rels__workbook_xml.rels": '<Relationships xmlns="http://schemas.openxmlformats'
+            f'.org/package/2006/relationships"><Relationship Id="r1" Type="{rel}/worksheet" '
+            f'Target="worksheets/sheet1.xml"/><Relationship Id="r2" Type="{rel}/sharedStrings"'
+            ' Target="sharedStrings.xml"/></Relationships>',
+            "xl__worksheets__sheet1_xml": f'<worksheet xmlns="{main}"><sheetData><row r="1">'
+            '<c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c>'
+            "</row></sheetData></worksheet>",
+            "xl__sharedStrings_xml": f'<sst xmlns="{main}">'
+            + "".join(f"<si><t>{w}</t></si>" for w in words)
+            + "</sst>",
+        }
+    )
 
 
 def refusal(fmt, data) -> str:
@@ -72,6 +111,54 @@ def test_shared_strings_that_unpack_beyond_the_part_limit_are_refused_fast_in_li
     seconds, message = done.stdout.strip().split(" ", 1)
     assert float(seconds) < 2
     assert "解压后过大" in message and "xl/sharedStrings.xml" in message
+
+
+def test_a_workbook_within_the_size_limits_that_takes_too_long_to_read_is_stopped(
+    monkeypatch,
+):
+    """100,000 shared strings (a 400 KB upload) take seconds to read; the read is
+    stopped at the limit, not when it ends."""
+    data = shared_strings_book(100_000)
+    assert len(data) < imports.MAX_UPLOAD_BYTES
+    monkeypatch.setattr(imports, "MAX_READ_SECONDS", 0.5)
+
+    started = time.monotonic()
+    message = refusal(XLSX, data)
+
+    assert time.monotonic() - started < 2
+    assert "读取文件超过 0.5 秒，未导入" in message
+
+
+def test_a_workbook_that_needs_more_memory_than_the_limit_to_read_is_refused(tmp_path):
+    """The same 100,000 strings need some 10 MB to read; a 1-row roster well under the
+    4 MB allowed here. In a fresh process: the reading child may also reuse whatever
+    memory its parent had freed, which a test process has plenty of."""
+    (tmp_path / "strings.xlsx").write_bytes(shared_strings_book(100_000))
+    (tmp_path / "roster.xlsx").write_bytes(xlsx_bytes([roster_row(1)]))
+    child = textwrap.dedent(
+        f"""
+        import os
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+        import django
+        django.setup()
+        from liaison import imports
+        imports.MAX_READ_MEMORY = 4 * 1024 * 1024
+        for name in ("strings", "roster"):
+            data = open(os.path.join({str(tmp_path)!r}, name + ".xlsx"), "rb").read()
+            try:
+                print(len(imports.XLSX().create_dataset(data)), "rows")
+            except imports.UnreadableFileError as e:
+                print(e)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", child], capture_output=True, text=True, timeout=120, check=False
+    )
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    strings, roster = done.stdout.strip().splitlines()[-2:]
+    assert "读取该文件所需内存超过 4.0" in strings
+    assert roster == "1 rows"
 
 
 def test_parts_within_the_part_limit_but_too_much_in_total_are_refused():
