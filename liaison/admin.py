@@ -372,6 +372,10 @@ class JobAdmin(OfficeScopedAdmin):
     fields = ("title", "status", "actor", "created_at", "started_at", "finished_at")
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # A finished import's result lists every row of its file: read only on its page.
+        return super().get_queryset(request).defer("result", "params")
+
     @admin.display(description=_("进度"))
     def progress_display(self, obj):
         done, _beat = live_progress(obj)

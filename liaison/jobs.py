@@ -133,6 +133,7 @@ def _same_work(office, kind: str, key: str) -> Job | None:
     return (
         Job.objects.filter(office=office, kind=kind, key=key)
         .filter(Q(status__in=Job.ACTIVE) | Q(status=JS.DONE, finished_at__gte=recent))
+        .defer("result")
         .order_by("-created_at")
         .first()
     )

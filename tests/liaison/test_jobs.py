@@ -5,7 +5,8 @@ import datetime
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,3 +129,17 @@ def test_a_job_whose_worker_died_runs_once_more_then_fails(staff, queued, time_m
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED
     assert "中断" in job.error
+
+
+def test_the_job_list_costs_the_same_queries_for_2_jobs_as_for_20(staff_client, staff, queued):
+    url = reverse("admin:liaison_job_changelist")
+    queries = []
+    for count in (2, 20):
+        while Job.objects.count() < count:
+            tasks.run_job(start(staff).pk)
+        with CaptureQueriesContext(connection) as captured:
+            response = staff_client.get(url)
+        assert response.content.decode().count("3 / 3") == count
+        queries.append(len(captured))
+
+    assert queries[0] == queries[1] <= 12
