@@ -392,6 +392,12 @@ class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, 
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
 
+    def get_import_context_data(self, **kwargs):
+        return {
+            **super().get_import_context_data(**kwargs),
+            "worker_rows": settings.ROSTER_IMPORT_WORKER_ROWS,
+        }
+
     def import_action(self, request, **kwargs):
         """A roster above ROSTER_IMPORT_WORKER_ROWS rows goes to the worker (members.jobs):
         its page is the job's progress bar, then the result. Smaller ones are previewed
@@ -423,6 +429,7 @@ class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, 
             form = form_class(self.get_import_formats(), self.get_import_resource_classes(request))
             context = {
                 **self.admin_site.each_context(request),
+                **self.get_import_context_data(),
                 "title": gettext("导入"),
                 "opts": self.opts,
                 "form": form,

@@ -3,6 +3,7 @@ bar and a result page (issue 12, item 4); smaller ones stay on the page."""
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 
 from liaison import jobs, tasks
 from liaison.models import Job
@@ -111,3 +112,11 @@ def test_a_roster_at_the_threshold_is_still_previewed_on_the_page(
 
     assert response.status_code == 200 and response.context.get("confirm_form") is not None
     assert not Job.objects.exists() and queued == []
+
+
+def test_the_import_page_says_when_a_roster_goes_to_the_worker(staff_client, settings):
+    settings.ROSTER_IMPORT_WORKER_ROWS = 1500
+
+    page = staff_client.get(reverse("admin:members_member_import")).content.decode()
+
+    assert "超过 1500 行的名册在后台导入" in page
