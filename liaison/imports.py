@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from import_export.forms import ImportForm
 
 from . import spreadsheets
+from .limits import LimitedForm
 
 
 class UnreadableFileError(ValueError):
@@ -329,7 +330,7 @@ class XLSX(BoundedFormat, spreadsheets.XLSX):
 IMPORT_FORMATS = [XLSX, AutoEncodingCSV]
 
 
-class BoundedImportForm(ImportForm):
+class BoundedImportForm(ImportForm, LimitedForm):
     """The admin's import form: an upload over the size limit is refused from its stated
     size, before django-import-export copies it to its temporary storage and reads it
     whole into memory."""

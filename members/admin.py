@@ -70,7 +70,7 @@ OPEN_ACCOUNTS_HELP = _(
 )
 
 
-class MemberImportForm(BoundedImportForm, LimitedForm):
+class MemberImportForm(BoundedImportForm):
     open_accounts = forms.BooleanField(
         label=_("开通账号"), required=False, help_text=OPEN_ACCOUNTS_HELP
     )

@@ -185,6 +185,7 @@ SYSTEM_FIELDS = {
         "claim_token",
     },
     "liaison.StatusChange": {"from_status", "to_status", "actor_label"},
+    "liaison.Job": {"kind", "title", "key", "error"},
     "reports.Document": {"params_hash", "checksum", "error"},
     "members.VerificationCode": {"code_hash"},
     "members.AccountInvitation": {"code_hash"},
