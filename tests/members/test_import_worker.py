@@ -3,11 +3,13 @@ bar and a result page (issue 12, item 4); smaller ones stay on the page."""
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from liaison import jobs, tasks
 from liaison.models import Job
-from members.models import Member
+from members.models import AccountInvitation, Member
+from tests.factories import member_with_account
 from tests.members.test_import_export import (
     HEADERS,
     admin_preview,
@@ -120,3 +122,32 @@ def test_the_import_page_says_when_a_roster_goes_to_the_worker(staff_client, set
     page = staff_client.get(reverse("admin:members_member_import")).content.decode()
 
     assert "超过 1500 行的名册在后台导入" in page
+
+
+def test_a_large_roster_with_open_accounts_ticked_opens_them_and_disables_leavers(
+    staff_client, staff, queued, django_capture_on_commit_callbacks, settings
+):
+    """As on the import page: 开通账号 invites the members in the file, and one the file
+    marks 届满 loses the account they had."""
+    settings.ROSTER_IMPORT_WORKER_ROWS = 2
+    leaving = member_with_account(office=staff.office, member_no="FR00001", name="王芳")
+    rows = [roster_row(0), roster_row(1, 状态="届满"), roster_row(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(
+            reverse("admin:members_member_import"),
+            {
+                "format": "0",
+                "resource": "0",
+                "import_file": SimpleUploadedFile("名册.xlsx", xlsx_bytes(rows)),
+                "open_accounts": "on",
+            },
+        )
+
+    tasks.run_job(Job.objects.get().pk)
+
+    leaving.user.refresh_from_db()
+    assert not leaving.user.is_active
+    invited = AccountInvitation.objects.values_list("member__member_no", flat=True)
+    assert sorted(invited) == ["FR00000", "FR00002"]
+    page = staff_client.get(Job.objects.get().get_absolute_url()).content.decode()
+    assert "已发送激活邀请" in page
