@@ -15,6 +15,7 @@ from django.urls import reverse
 from liaison.models import Notification
 from liaison.services import (
     notification_render,
+    notifications_fulfilled,
     notifications_queue,
     notify_office_staff,
     user_notifications_build,
@@ -184,4 +185,14 @@ def opinion_became_proposal(opinion) -> int:
         },
         link=reverse("portal:proposal_detail", args=[proposal.pk]),
         office=opinion.activity.office,
+    )
+
+
+def invitation_answered(invitation):
+    """The member has replied (attending, or asking for leave): the invitation and the
+    reminders to reply are answered."""
+    notifications_fulfilled(
+        member=invitation.member,
+        kinds=("activity_invitation", "activity_reply_reminder"),
+        link=portal_path(invitation.activity),
     )

@@ -248,6 +248,22 @@ def notification_mark_read(*, notification: Notification, actor) -> Notification
     return notification
 
 
+def notifications_fulfilled(*, member, kinds: Sequence[str], link: str) -> int:
+    """The member has done what the portal messages of ``kinds`` about ``link`` asked
+    (rated the reply, answered the invitation …): mark them read, so the inbox does not
+    keep asking. Called by the service that did it, inside its transaction; each area's
+    ``notifications.py`` names the kinds its action fulfils."""
+    if member is None or not member.user_id:
+        return 0
+    return Notification.objects.filter(
+        recipient_id=member.user_id,
+        channel=Channel.PORTAL,
+        kind__in=kinds,
+        link=link,
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
+
+
 @service
 def notifications_mark_all_read(*, actor) -> int:
 

@@ -116,6 +116,7 @@ def invitation_reply(
             "replied_at",
         ]
     )
+    notifications.invitation_answered(invitation)
     if not attending:
         notifications.leave_requested(invitation)
     return invitation

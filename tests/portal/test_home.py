@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from liaison.models import Notification
 from proposals import services as proposal_services
 from tests.factories import (
     HandlingUnitFactory,
@@ -175,3 +176,36 @@ def test_an_incomplete_profile_is_a_to_do_until_the_member_completes_it(member_c
     response = member_client.post(reverse("portal:profile"), form)
     assert response.status_code == 302
     assert 'data-todo="profile"' not in _home(member_client)
+
+
+def test_a_message_is_marked_read_once_the_member_has_done_what_it_asked(
+    member_client, member, everything_waiting
+):
+    def unread(record):
+        return set(
+            Notification.objects.filter(
+                recipient=member.user, channel="portal", read_at=None, link=record
+            ).values_list("kind", flat=True)
+        )
+
+    links = {
+        "rate": reverse("portal:proposal_detail", args=[everything_waiting["rate"].pk]),
+        "cosign": reverse("portal:proposal_detail", args=[everything_waiting["cosign"].pk]),
+        "reply": reverse("portal:activity_detail", args=[everything_waiting["reply"].pk]),
+        "confirm": reverse("portal:concern_detail", args=[everything_waiting["confirm"].pk]),
+    }
+    for kind, link in links.items():
+        assert unread(link), kind  # each to-do came with a message
+    acts = {
+        "rate": ("portal:proposal_act", "feedback", {"verdict": "satisfied"}),
+        "cosign": ("portal:proposal_act", "cosign_accept", {}),
+        "reply": ("portal:activity_act", "reply", {"attending": "1"}),
+        "confirm": ("portal:concern_act", "confirm", {"satisfied": "1"}),
+    }
+    with time_machine.travel(NOW, tick=False):
+        for kind, (url, name, data) in acts.items():
+            record = everything_waiting[kind]
+            member_client.post(reverse(url, args=[record.pk, name]), data)
+            left = unread(links[kind])
+            # Only what asked for this action is read; 已立案 asked nothing and stays.
+            assert left == ({"proposal_registered"} if kind == "rate" else set()), kind
