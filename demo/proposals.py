@@ -252,11 +252,11 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                 last_day = today if year == today.year else datetime.date(year, 12, 31)
                 opening = min(datetime.date(year, 1, 5), last_day)  # never in the future
                 span = (last_day - opening).days
-                # Earlier states started late in the year; closed ones early.
+                # Earlier states started late in the year; closed ones early, yet spread
+                # over the months that leave them time to go the whole way (~200 days).
                 weight = len(_path_to(target)) / len(FULL_PATH)
-                start = opening + datetime.timedelta(
-                    days=int(span * (1 - weight) * rng.random() * 0.9)
-                )
+                room = max(span * (1 - weight), span - 200)
+                start = opening + datetime.timedelta(days=int(room * rng.random() * 0.9))
                 # Some assignments date back far enough to be overdue now (3 months):
                 # started early enough to be submitted and registered before that.
                 overdue_on = None
@@ -277,7 +277,6 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                     status=target,
                     created_by=actor,
                 )
-                proposal.created_at = _aware(start, 9)
                 if target in REGISTERED_OR_LATER:  # numbered when registered
                     serial += 1
                     proposal.serial = serial
@@ -289,6 +288,8 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
 
     updates = []
     for proposal, target, start, overdue_on in plans:
+        # auto_now_add stamped them all "now" on insert; put back when each was written.
+        proposal.created_at = _aware(start, 9)
         members = members_by_office[proposal.office_id]
         units = units_by_office[proposal.office_id]
         day = start
@@ -410,6 +411,7 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
     Proposal.objects.bulk_update(
         updates,
         [
+            "created_at",
             "proposer_kind",
             "submitted_at",
             "return_reason",
@@ -486,6 +488,7 @@ def _seed_reports(build, offices, members_by_office, today, rng, actor) -> int:
     OpinionReport.objects.bulk_create(reports, batch_size=500)
     issue = defaultdict(int)
     for report, target, day in plans:
+        report.created_at = _aware(day, 9)  # not the seeding day auto_now_add stamped
         path = (
             [OS.DRAFT, OS.SUBMITTED, OS.NOT_USED]
             if target == OS.NOT_USED
@@ -521,6 +524,7 @@ def _seed_reports(build, offices, members_by_office, today, rng, actor) -> int:
     OpinionReport.objects.bulk_update(
         reports,
         [
+            "created_at",
             "submitted_at",
             "not_used_reason",
             "issue_number",
