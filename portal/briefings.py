@@ -180,9 +180,11 @@ def activity_detail(request, pk):
     ]
     by_name = {
         b.action.name: b
-        for b in buttons(activity, actions, ACTIVITY_HANDLERS, "portal:activity_act")
+        for b in buttons(activity, actions, ACTIVITY_HANDLERS, "portal:activity_act", request)
     }
-    if "reply" in by_name:  # the form opens on the member's current answer
+    if "reply" in by_name and not by_name["reply"].form.is_bound:
+        # The form opens on the member's current answer (unless just refused: then on
+        # what they sent, e.g. 请假 without its reason).
         by_name["reply"] = dataclasses.replace(
             by_name["reply"],
             form=ReplyForm(
