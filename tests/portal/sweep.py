@@ -113,8 +113,10 @@ SMALL_TEXT = """(min) => {
   return [...seen];
 }"""
 
-# A date written the Chinese way (2026年6月6日, 6月6日) in what the member reads.
+# A date written the Chinese way (2026年6月6日, 6月6日, 2026年6月) in the page's own
+# words; text marked as Chinese (messages, written once in Chinese) does not count.
 CHINESE_DATES = r"""() => {
-  const found = document.body.innerText.match(/\d+\s*[年月]\s*\d+\s*[月日]/g);
-  return found || [];
+  const copy = document.body.cloneNode(true);
+  copy.querySelectorAll('[lang^=zh], script, style').forEach((el) => el.remove());
+  return copy.textContent.match(/\d{1,4}年\d{1,2}月(\d{1,2}日)?|\d{1,2}月\d{1,2}日/g) || [];
 }"""

@@ -209,3 +209,16 @@ def test_a_message_is_marked_read_once_the_member_has_done_what_it_asked(
             left = unread(links[kind])
             # Only what asked for this action is read; 已立案 asked nothing and stays.
             assert left == ({"proposal_registered"} if kind == "rate" else set()), kind
+
+
+def test_in_english_the_home_page_writes_dates_the_english_way(
+    member_client, everything_waiting, settings
+):
+    member_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with time_machine.travel(NOW, tick=False):
+        page = _home(member_client)
+    assert "March 20" in page  # the invitation's deadline
+    # Messages are written in Chinese once (marked lang="zh-Hans"); the page's own words
+    # are English.
+    own_words = re.sub(r'<span lang="zh-Hans">.*?</span>', "", page)
+    assert not re.search(r"\d+月\d+日", own_words)
