@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.template import Context, engines
@@ -262,6 +263,13 @@ def notifications_fulfilled(*, member, kinds: Sequence[str], link: str) -> int:
         link=link,
         read_at__isnull=True,
     ).update(read_at=timezone.now())
+
+
+@service
+def user_set_large_text(*, user, on: bool) -> None:
+    """The portal's large-text mode (适老化), remembered on the account."""
+    get_user_model().objects.filter(pk=user.pk).update(large_text=on)
+    user.large_text = on
 
 
 @service
