@@ -18,6 +18,7 @@ NOT_PAGES = {
     "logout",
     "notification_read",
     "notifications_read_all",
+    "large_text",
     "proposal_cosign",
     "activity_material",
     "activity_sign_in",
