@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from liaison.services import user_set_large_text
@@ -174,9 +173,3 @@ def test_large_text_is_switched_on_once_and_kept_on_the_account(
     page.context.clear_cookies()
     _sign_in(page, live_server, member, password)
     expect(page.locator("html")).to_have_class("portal-large")
-
-
-def test_seed_demo_leaves_no_trace_for_the_next_test():
-    # serialized_rollback restores the lookups; the demo's rows are flushed.
-    assert not Member.objects.exists()
-    call_command("check")
