@@ -197,15 +197,20 @@ class _Builder:
         self.feedback: list[Feedback] = []
         self.cosigners: list[ProposalCosigner] = []
 
-    def change(self, obj, index, state, when, note="", label=""):
+    def change(self, obj, index, state, when, note="", label="", author=None):
         """The ``index``-th row of ``obj``'s timeline: its creation, then its moves
-        (checked against the workflow), later in the day when several fall on one day."""
+        (checked against the workflow), later in the day when several fall on one day.
+        The author's own moves (writing, submitting) are credited to ``author``'s
+        account, the office's to the seeding actor."""
         write = self.history.move if index else self.history.start
+        actor = self.actor
+        if state in (P.DRAFT, P.SUBMITTED) and author is not None and author.user_id:
+            actor = author.user
         write(
             obj,
             state,
             _aware(when, 9 + index),
-            actor=None if label else self.actor,
+            actor=None if label else actor,
             label=label,
             note=note,
         )
@@ -228,9 +233,8 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
     categories = {c.name: c for c in ProposalCategory.objects.all()}
     build = _Builder(rng, today, actor, offices)
     members_by_office = defaultdict(list)
-    for member in Member.objects.filter(office__in=offices, status=Member.Status.SERVING).order_by(
-        "pk"
-    ):
+    serving = Member.objects.filter(office__in=offices, status=Member.Status.SERVING)
+    for member in serving.select_related("user").order_by("pk"):
         members_by_office[member.office_id].append(member)
     units_by_office = defaultdict(list)
     for unit in HandlingUnit.objects.filter(office__in=offices, is_active=True).order_by("pk"):
@@ -406,7 +410,15 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                 if state in (P.ACKNOWLEDGED, P.REPLIED) and lead_assignment
                 else ""
             )
-            build.change(proposal, index, state, day, note=note_for.get(state, ""), label=label)
+            build.change(
+                proposal,
+                index,
+                state,
+                day,
+                note=note_for.get(state, ""),
+                label=label,
+                author=proposal.lead_member,
+            )
         updates.append(proposal)
     Proposal.objects.bulk_update(
         updates,
@@ -520,7 +532,7 @@ def _seed_reports(build, offices, members_by_office, today, rng, actor) -> int:
                 )
                 adoptions.append(adoption)
             note = report.not_used_reason if state == OS.NOT_USED else ""
-            build.change(report, index, state, day, note=note)
+            build.change(report, index, state, day, note=note, author=report.member)
     OpinionReport.objects.bulk_update(
         reports,
         [

@@ -321,3 +321,15 @@ def test_proposals_and_reports_are_dated_over_their_year_not_on_the_seeding_day(
     last_year = Proposal.objects.filter(year=TODAY.year - 1)
     assert {p.created_at.year for p in last_year} == {TODAY.year - 1}
     assert len({p.created_at.month for p in last_year}) >= 3
+
+
+def test_a_members_own_draft_and_submission_are_credited_to_the_member(demo):
+    from proposals.models import Proposal
+
+    member = Member.objects.get(name="唐朝阳")
+    proposal = Proposal.objects.filter(lead_member=member, year=TODAY.year - 1).first()
+    moves = StatusChange.objects.filter(content_type__model="proposal", object_id=proposal.pk)
+    actors = dict(moves.values_list("to_status", "actor_id"))
+    assert actors["draft"] == actors["submitted"] == member.user_id
+    registered = moves.filter(to_status="registered").first()
+    assert registered is None or registered.actor_id != member.user_id
