@@ -93,7 +93,7 @@ def member_todos(member) -> list[Todo]:
             Todo(
                 "profile",
                 _("完善个人信息"),
-                _("尚缺：%(fields)s") % {"fields": "、".join(str(field) for field in missing)},
+                _("尚缺：%(fields)s") % {"fields": _("、").join(str(field) for field in missing)},
                 reverse("portal:profile") + "#contact-form",
             )
         )
