@@ -1,4 +1,5 @@
-"""Writes to what every app shares. Here: queueing notifications in the outbox.
+"""Writes to what every app shares: queueing notifications in the outbox, and the
+working-day calendar (whose changes move the deadlines counted over it).
 
 Queueing a notification only writes a row; it never talks to Redis or a mail server, so
 it is safe inside any request or workflow transaction (call it inside the transaction
@@ -10,8 +11,10 @@ second attempt to queue the same key is silently dropped — also when two proce
 at the same moment.
 """
 
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,8 +22,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.template import Context, engines
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from .models import Notification
+from . import workdays
+from .models import CalendarDay, Notification
 from .selectors import district_staff, office_staff, unread_inbox
 from .transactions import service
 from .unit_links import unit_link_url
@@ -363,3 +368,76 @@ def notify_unit_contact_changed(*, unit, actor, before: dict) -> list[Notificati
             office=unit.office,
         )
     return rows
+
+
+def _calendar_reason(days: Iterable[CalendarDay]) -> str:
+    """How the history rows name a change: "2027年春节", "2027年春节调休上班"."""
+    names = dict.fromkeys(f"{d.date.year}年{d.name or f'{d.date:%m-%d}'}" for d in days)
+    return "、".join(names)
+
+
+@service
+def calendar_day_save(
+    *, actor, day: CalendarDay, previous_date: datetime.date | None = None
+) -> int:
+    """Save a holiday or make-up working day staff entered or corrected, and move the
+    open deadlines counted over it (the old date too, when the date itself changed).
+    Returns how many deadlines moved."""
+    day.save()
+    days = {day.date} | ({previous_date} if previous_date else set())
+    change = workdays.CalendarChange(
+        days=frozenset(days), reason=_calendar_reason([day]), actor=actor
+    )
+    return workdays.deadlines_recompute(change)
+
+
+@service
+def calendar_days_delete(*, actor, days: Iterable[CalendarDay]) -> int:
+    """Delete calendar days (they become ordinary weekdays or weekends again) and move
+    the open deadlines counted over them."""
+    days = list(days)
+    for day in days:
+        day.delete()
+    change = workdays.CalendarChange(
+        days=frozenset(d.date for d in days),
+        reason=_("删除%(days)s") % {"days": _calendar_reason(days)},
+        actor=actor,
+    )
+    return workdays.deadlines_recompute(change)
+
+
+@dataclass(frozen=True)
+class CalendarRefresh:
+    added: int
+    corrected: int
+    moved: int
+
+
+@service
+def calendar_refresh(*, actor=None) -> CalendarRefresh:
+    """Bring in the installed chinese-calendar's days the database lacks, and correct
+    days whose holiday/working flag differs from the package's (it follows the State
+    Council's notices); names staff typed are kept. Days only staff entered stay."""
+    existing = {d.date: d for d in CalendarDay.objects.all()}
+    added, corrected = [], []
+    for date, working, name in workdays.package_calendar_days():
+        row = existing.get(date)
+        if row is None:
+            added.append(CalendarDay(date=date, is_working_day=working, name=name))
+        elif row.is_working_day != working:
+            row.is_working_day = working
+            corrected.append(row)
+    for row in [*added, *corrected]:
+        row.save()
+    changed = [*added, *corrected]
+    if not changed:
+        return CalendarRefresh(added=0, corrected=0, moved=0)
+    years = "、".join(sorted({str(d.date.year) for d in changed}))
+    change = workdays.CalendarChange(
+        days=frozenset(d.date for d in changed),
+        reason=_("%(years)s年节假日数据更新，chinesecalendar %(version)s")
+        % {"years": years, "version": version("chinesecalendar")},
+        actor=actor,
+    )
+    moved = workdays.deadlines_recompute(change)
+    return CalendarRefresh(added=len(added), corrected=len(corrected), moved=moved)

@@ -18,6 +18,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Same location as the default cache, so the per-test cache.clear() in conftest empties
 # it too; tests/portal/test_password_reset.py runs the Redis one explicitly.
 CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
+CACHES["jobs"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
 # Serve static files from the apps' folders as development does: tests never run
 # collectstatic, and WhiteNoise would warn about the missing STATIC_ROOT on every request.
 WHITENOISE_AUTOREFRESH = True

@@ -10,12 +10,17 @@ from proposals.models import OpinionReport, Proposal
 from proposals.selectors import member_opinion_reports, member_proposals, member_research_reports
 from visits.selectors import member_concerns, member_visits
 
-# Pages that are not a member's page to look at: posts, sign-in and sign-out, the
-# password reset's steps (reached from an e-mail), a material download and the
-# sign-in code a member scans at the door.
+# Pages that are not a signed-in member's page to look at: posts, sign-in, sign-out
+# and account activation, the password reset's steps (reached from an e-mail or a text
+# message), a material download and the sign-in code a member scans at the door.
 NOT_PAGES = {
     "login",
     "logout",
+    "sms_login",
+    "activate",
+    "activate_code",
+    "sms_password_reset",
+    "sms_password_reset_set",
     "notification_read",
     "notifications_read_all",
     "large_text",
