@@ -34,6 +34,14 @@ NOT_PAGES = {
 }
 
 
+# The pages before signing in (the password reset's later steps need a token or a code).
+SIGNED_OUT = ["login", "sms_login", "activate", "password_reset", "sms_password_reset"]
+
+
+def signed_out_pages() -> list[str]:
+    return [reverse(f"portal:{name}") for name in SIGNED_OUT]
+
+
 def _first(queryset):
     record = queryset.order_by("pk").first()
     assert record is not None, f"the member has no {queryset.model.__name__}"
