@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from liaison.models import Notification
-from liaison.services import notifications_queue, notify_office_staff
+from liaison.services import notifications_fulfilled, notifications_queue, notify_office_staff
 from members.notifications import member_rows as member_notification_rows
 
 
@@ -159,4 +159,14 @@ def opinion_became_proposal(opinion) -> int:
         },
         link=reverse("portal:proposal_detail", args=[proposal.pk]),
         office=opinion.activity.office,
+    )
+
+
+def invitation_answered(invitation):
+    """The member has replied (attending, or asking for leave): the invitation and the
+    reminders to reply are answered."""
+    notifications_fulfilled(
+        member=invitation.member,
+        kinds=("activity_invitation", "activity_reply_reminder"),
+        link=portal_path(invitation.activity),
     )

@@ -12,6 +12,7 @@ from django.db import connection
 from .briefings import reset_briefings, seed_briefings
 from .plans import reset_plans, seed_plans
 from .proposals import reset_proposals, seed_proposals
+from .showcase import reset_showcase, seed_showcase
 from .visits import reset_visits, seed_visits
 
 
@@ -30,6 +31,8 @@ AREAS = [
     Area("visits", seed_visits, reset_visits),
     # Last: plans and reports read every other area's demo data.
     Area("plans", seed_plans, reset_plans),
+    # After plans: the sign-in member's waiting work is the newest, and no figure counts it.
+    Area("showcase", seed_showcase, reset_showcase),
 ]
 
 

@@ -197,15 +197,20 @@ class _Builder:
         self.feedback: list[Feedback] = []
         self.cosigners: list[ProposalCosigner] = []
 
-    def change(self, obj, index, state, when, note="", label=""):
+    def change(self, obj, index, state, when, note="", label="", author=None):
         """The ``index``-th row of ``obj``'s timeline: its creation, then its moves
-        (checked against the workflow), later in the day when several fall on one day."""
+        (checked against the workflow), later in the day when several fall on one day.
+        The author's own moves (writing, submitting) are credited to ``author``'s
+        account, the office's to the seeding actor."""
         write = self.history.move if index else self.history.start
+        actor = self.actor
+        if state in (P.DRAFT, P.SUBMITTED) and author is not None and author.user_id:
+            actor = author.user
         write(
             obj,
             state,
             _aware(when, 9 + index),
-            actor=None if label else self.actor,
+            actor=None if label else actor,
             label=label,
             note=note,
         )
@@ -228,9 +233,8 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
     categories = {c.name: c for c in ProposalCategory.objects.all()}
     build = _Builder(rng, today, actor, offices)
     members_by_office = defaultdict(list)
-    for member in Member.objects.filter(office__in=offices, status=Member.Status.SERVING).order_by(
-        "pk"
-    ):
+    serving = Member.objects.filter(office__in=offices, status=Member.Status.SERVING)
+    for member in serving.select_related("user").order_by("pk"):
         members_by_office[member.office_id].append(member)
     units_by_office = defaultdict(list)
     for unit in HandlingUnit.objects.filter(office__in=offices, is_active=True).order_by("pk"):
@@ -252,11 +256,11 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                 last_day = today if year == today.year else datetime.date(year, 12, 31)
                 opening = min(datetime.date(year, 1, 5), last_day)  # never in the future
                 span = (last_day - opening).days
-                # Earlier states started late in the year; closed ones early.
+                # Earlier states started late in the year; closed ones early, yet spread
+                # over the months that leave them time to go the whole way (~200 days).
                 weight = len(_path_to(target)) / len(FULL_PATH)
-                start = opening + datetime.timedelta(
-                    days=int(span * (1 - weight) * rng.random() * 0.9)
-                )
+                room = max(span * (1 - weight), span - 200)
+                start = opening + datetime.timedelta(days=int(room * rng.random() * 0.9))
                 # Some assignments date back far enough to be overdue now (3 months):
                 # started early enough to be submitted and registered before that.
                 overdue_on = None
@@ -277,7 +281,6 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                     status=target,
                     created_by=actor,
                 )
-                proposal.created_at = _aware(start, 9)
                 if target in REGISTERED_OR_LATER:  # numbered when registered
                     serial += 1
                     proposal.serial = serial
@@ -289,6 +292,8 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
 
     updates = []
     for proposal, target, start, overdue_on in plans:
+        # auto_now_add stamped them all "now" on insert; put back when each was written.
+        proposal.created_at = _aware(start, 9)
         members = members_by_office[proposal.office_id]
         units = units_by_office[proposal.office_id]
         day = start
@@ -405,11 +410,20 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                 if state in (P.ACKNOWLEDGED, P.REPLIED) and lead_assignment
                 else ""
             )
-            build.change(proposal, index, state, day, note=note_for.get(state, ""), label=label)
+            build.change(
+                proposal,
+                index,
+                state,
+                day,
+                note=note_for.get(state, ""),
+                label=label,
+                author=proposal.lead_member,
+            )
         updates.append(proposal)
     Proposal.objects.bulk_update(
         updates,
         [
+            "created_at",
             "proposer_kind",
             "submitted_at",
             "return_reason",
@@ -486,6 +500,7 @@ def _seed_reports(build, offices, members_by_office, today, rng, actor) -> int:
     OpinionReport.objects.bulk_create(reports, batch_size=500)
     issue = defaultdict(int)
     for report, target, day in plans:
+        report.created_at = _aware(day, 9)  # not the seeding day auto_now_add stamped
         path = (
             [OS.DRAFT, OS.SUBMITTED, OS.NOT_USED]
             if target == OS.NOT_USED
@@ -517,10 +532,11 @@ def _seed_reports(build, offices, members_by_office, today, rng, actor) -> int:
                 )
                 adoptions.append(adoption)
             note = report.not_used_reason if state == OS.NOT_USED else ""
-            build.change(report, index, state, day, note=note)
+            build.change(report, index, state, day, note=note, author=report.member)
     OpinionReport.objects.bulk_update(
         reports,
         [
+            "created_at",
             "submitted_at",
             "not_used_reason",
             "issue_number",

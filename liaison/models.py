@@ -71,6 +71,11 @@ class User(AbstractUser):
         related_name="users",
     )
     phone = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[single_line])
+    # 适老化: many members are over sixty. Chosen once by the member, kept on the account
+    # so every device they sign in on shows it.
+    large_text = models.BooleanField(
+        _("大字模式"), default=False, help_text=_("放大文字和按钮，提高对比度。")
+    )
 
     class Meta:
         verbose_name = _("用户")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from importlib.metadata import version
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.template import Context, engines
@@ -259,6 +260,29 @@ def notification_mark_read(*, notification: Notification, actor) -> Notification
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
     return notification
+
+
+def notifications_fulfilled(*, member, kinds: Sequence[str], link: str) -> int:
+    """The member has done what the portal messages of ``kinds`` about ``link`` asked
+    (rated the reply, answered the invitation …): mark them read, so the inbox does not
+    keep asking. Called by the service that did it, inside its transaction; each area's
+    ``notifications.py`` names the kinds its action fulfils."""
+    if member is None or not member.user_id:
+        return 0
+    return Notification.objects.filter(
+        recipient_id=member.user_id,
+        channel=Channel.PORTAL,
+        kind__in=kinds,
+        link=link,
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
+
+
+@service
+def user_set_large_text(*, user, on: bool) -> None:
+    """The portal's large-text mode (适老化), remembered on the account."""
+    get_user_model().objects.filter(pk=user.pk).update(large_text=on)
+    user.large_text = on
 
 
 @service

@@ -184,6 +184,20 @@ class Member(models.Model):
     def is_serving(self) -> bool:
         return self.status == self.Status.SERVING
 
+    def missing_contact(self) -> list[str]:
+        """What the office still lacks to reach this member (DOMAIN.md: members are
+        reached by SMS and WeChat more than by e-mail, and visited at home or at work):
+        a mobile number, a second channel (e-mail or WeChat), and an address. Empty when
+        the profile is complete."""
+        missing = []
+        if not self.mobile:
+            missing.append(_("手机号码"))
+        if not (self.email or self.wechat):
+            missing.append(_("电子邮箱或微信号"))
+        if not (self.home_address or self.work_address):
+            missing.append(_("家庭住址或单位地址"))
+        return missing
+
 
 class Contribution(models.Model):
     """A member's service to the regional economy and people's livelihood (DOMAIN.md,

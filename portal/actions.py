@@ -14,9 +14,14 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 
 from liaison.actions import MEMBER, ActionTable, Actor
 from liaison.workflow import WorkflowError
+
+# The session key under which a refused action form's answers wait for the page it is
+# drawn on again (post/redirect/get), so the member does not type them twice.
+KEPT = "portal-kept-form"
 
 
 @dataclass(frozen=True)
@@ -46,9 +51,11 @@ class Button:
     submit: Any = ""  # the form's button, when not the action's label
 
 
-def buttons(obj, actions, handlers: dict, act_url: str) -> list[Button]:
+def buttons(obj, actions, handlers: dict, act_url: str, request=None) -> list[Button]:
     """The buttons for ``actions`` on ``obj``; ``act_url`` is the record's action URL
-    name (taking the record's pk and the action name)."""
+    name (taking the record's pk and the action name). With ``request``, a form the
+    member just sent and was refused comes back filled in, its errors beside it."""
+    kept = request.session.get(KEPT) if request is not None else None
     result = []
     for action in actions:
         handler = handlers[action.name]
@@ -56,9 +63,25 @@ def buttons(obj, actions, handlers: dict, act_url: str) -> list[Button]:
             result.append(Button(action, reverse(handler.page, args=[obj.pk]), "get"))
             continue
         url = reverse(act_url, args=[obj.pk, action.name])
-        form = handler.form() if handler.form else None
+        form = None
+        if handler.form and kept and kept["url"] == url:
+            form = handler.form(MultiValueDict(kept["data"]))
+            form.is_valid()  # its errors show beside the fields
+            del request.session[KEPT]
+        elif handler.form:
+            form = handler.form()
         result.append(Button(action, url, "post", form, handler.submit))
     return result
+
+
+def _keep(request) -> None:
+    """Keep what the member typed for the form's next drawing (files cannot be kept)."""
+    request.session[KEPT] = {
+        "url": request.path,
+        "data": {
+            key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
+        },
+    }
 
 
 def take(request, obj, *, table: ActionTable, handlers: dict, name: str, back: str):
@@ -78,12 +101,15 @@ def take(request, obj, *, table: ActionTable, handlers: dict, name: str, back: s
             for errors in form.errors.values():
                 for error in errors:
                     messages.error(request, error)
+            _keep(request)
             return redirect(back)
         data = form.cleaned_data
     try:
         handler.run(request, obj, data)
     except WorkflowError as error:
         messages.error(request, str(error))
+        if handler.form:
+            _keep(request)
     else:
         success = handler.success
         messages.success(request, success(data) if callable(success) else success)

@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from briefings import services
@@ -42,6 +42,16 @@ from .actions import Handler, buttons, take
 from .views import _page, member_required
 
 PAST_SHOWN = 20
+# The calendar's column heads, Monday first.
+WEEKDAYS = [
+    pgettext_lazy("星期", "一"),
+    pgettext_lazy("星期", "二"),
+    pgettext_lazy("星期", "三"),
+    pgettext_lazy("星期", "四"),
+    pgettext_lazy("星期", "五"),
+    pgettext_lazy("星期", "六"),
+    pgettext_lazy("星期", "日"),
+]
 
 
 class ReplyForm(LimitedForm):
@@ -132,7 +142,7 @@ def activity_calendar(request):
         invitations=invitations,
         previous=f"{before:%Y-%m}",
         next=f"{after:%Y-%m}",
-        weekdays=["一", "二", "三", "四", "五", "六", "日"],
+        weekdays=WEEKDAYS,
     )
 
 
@@ -180,9 +190,11 @@ def activity_detail(request, pk):
     ]
     by_name = {
         b.action.name: b
-        for b in buttons(activity, actions, ACTIVITY_HANDLERS, "portal:activity_act")
+        for b in buttons(activity, actions, ACTIVITY_HANDLERS, "portal:activity_act", request)
     }
-    if "reply" in by_name:  # the form opens on the member's current answer
+    if "reply" in by_name and not by_name["reply"].form.is_bound:
+        # The form opens on the member's current answer (unless just refused: then on
+        # what they sent, e.g. 请假 without its reason).
         by_name["reply"] = dataclasses.replace(
             by_name["reply"],
             form=ReplyForm(

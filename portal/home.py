@@ -29,7 +29,7 @@ RECENT = 5
 
 @dataclass(frozen=True)
 class Todo:
-    kind: str  # rate / cosign / reply / confirm: the test ids and icons key on it
+    kind: str  # rate / cosign / reply / confirm / profile: the test ids and icons key on it
     verb: str  # what to do, said to the member
     title: str  # the record it is about
     url: str
@@ -44,7 +44,8 @@ class Todo:
 
 
 def member_todos(member) -> list[Todo]:
-    """Everything waiting for ``member``, most urgent first (four queries)."""
+    """Everything waiting for ``member``, most urgent first (four queries; the profile
+    to-do reads the member's own fields)."""
     day = today()
     todos = [
         Todo(
@@ -88,6 +89,16 @@ def member_todos(member) -> list[Todo]:
         )
         for concern in member_concerns_to_confirm(member)
     ]
+    missing = member.missing_contact()  # the member's own fields: no query
+    if missing:
+        todos.append(
+            Todo(
+                "profile",
+                _("完善个人信息"),
+                _("尚缺：%(fields)s") % {"fields": _("、").join(str(field) for field in missing)},
+                reverse("portal:profile") + "#contact-form",
+            )
+        )
     return sorted(todos, key=lambda todo: todo.sort_key)
 
 

@@ -265,12 +265,14 @@ def proposal_detail(request, pk):
             [a for a in actions if not a.name.startswith("cosign_")],
             PROPOSAL_HANDLERS,
             "portal:proposal_act",
+            request,
         ),
         cosign_buttons=buttons(
             proposal,
             [a for a in actions if a.name.startswith("cosign_")],
             PROPOSAL_HANDLERS,
             "portal:proposal_act",
+            request,
         ),
         # Why a draft has no 提交 button yet (co-signers still to answer).
         submit_blocked=(
@@ -391,6 +393,7 @@ def opinion_detail(request, pk):
             opinion_report_actions(report, Actor.of_member(request.member)),
             OPINION_HANDLERS,
             "portal:opinion_act",
+            request,
         ),
         timeline=_timeline(report, OPINION_WORKFLOW),
     )

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("profile/", views.profile, name="profile"),
     path("profile/messages/", views.delivery, name="delivery"),
+    path("large-text/", views.large_text, name="large_text"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),

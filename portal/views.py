@@ -21,7 +21,11 @@ from liaison import roles
 from liaison.models import today
 from liaison.password_reset import ResetRefused, password_reset_request
 from liaison.ratelimit import client_address
-from liaison.services import notification_mark_read, notifications_mark_all_read
+from liaison.services import (
+    notification_mark_read,
+    notifications_mark_all_read,
+    user_set_large_text,
+)
 from members.selectors import member_for_user, portal_notifications, portal_unread_notifications
 from members.services import member_update_contact, member_update_delivery
 from visits.selectors import member_dashboard_summary
@@ -206,13 +210,14 @@ def notifications(request):
     return _page(request, "portal/notifications.html", page=page)
 
 
-def _back_to_notifications(request):
+def _back(request, fallback: str = "portal:notifications"):
+    """To the page the form was on (``next``, this site only), else to ``fallback``."""
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return redirect(target)
-    return redirect("portal:notifications")
+    return redirect(fallback)
 
 
 @require_POST
@@ -220,7 +225,7 @@ def _back_to_notifications(request):
 def notification_read(request, pk):
     notification = get_object_or_404(portal_notifications(request.user), pk=pk)
     notification_mark_read(notification=notification, actor=request.user)
-    return _back_to_notifications(request)
+    return _back(request)
 
 
 @require_POST
@@ -229,4 +234,12 @@ def notifications_read_all(request):
     count = notifications_mark_all_read(actor=request.user)
     if count:
         messages.success(request, _("已将 %(count)d 条消息标为已读。") % {"count": count})
-    return _back_to_notifications(request)
+    return _back(request)
+
+
+@require_POST
+@member_required
+def large_text(request):
+    """Turn large-text mode on or off and stay on the page the member was reading."""
+    user_set_large_text(user=request.user, on=request.POST.get("on") == "1")
+    return _back(request, "portal:dashboard")

@@ -215,6 +215,7 @@ def concern_detail(request, pk):
             concern_actions(concern, Actor.of_member(request.member)),
             CONCERN_HANDLERS,
             "portal:concern_act",
+            request,
         ),
     )
 

@@ -6,7 +6,7 @@ contact address with a fresh signed link."""
 from django.urls import reverse
 
 from liaison.models import Notification
-from liaison.services import notify_office_staff
+from liaison.services import notifications_fulfilled, notify_office_staff
 from liaison.services import notify_unit as shared_notify_unit
 from members.notifications import notify_member
 
@@ -46,6 +46,13 @@ def cosign_invitation(cosigner):
         template="proposals/cosign_invitation",
         context={"proposal": proposal, "member": cosigner.member},
         link=_portal_path(proposal),
+    )
+
+
+def cosign_answered(cosigner):
+    """The co-signature is confirmed or declined: its invitation has been answered."""
+    notifications_fulfilled(
+        member=cosigner.member, kinds=("cosign_invitation",), link=_portal_path(cosigner.proposal)
     )
 
 
@@ -154,6 +161,19 @@ def feedback_due_date_moved(proposal, *, before, reason: str):
             context={"proposal": proposal, "before": before, "reason": reason},
             link=_portal_path(proposal),
         )
+
+
+def feedback_given(proposal, member):
+    """The reply is rated: the request and its reminder have been answered."""
+    notifications_fulfilled(
+        member=member,
+        kinds=(
+            "proposal_feedback_request",
+            "proposal_feedback_reminder",
+            "proposal_feedback_due_moved",
+        ),
+        link=_portal_path(proposal),
+    )
 
 
 def report_adopted(adoption):

@@ -6,7 +6,7 @@ contact address with a fresh signed link."""
 from django.urls import reverse
 
 from liaison.models import Notification
-from liaison.services import notify_office_staff
+from liaison.services import notifications_fulfilled, notify_office_staff
 from liaison.services import notify_unit as shared_notify_unit
 from members.notifications import notify_member
 
@@ -122,5 +122,14 @@ def concern_due_date_moved(concern, *, before, reason: str):
         key=key,
         template="visits/due_date_moved_member",
         context=context,
+        link=concern_portal_path(concern),
+    )
+
+
+def concern_confirmed(concern):
+    """The member has confirmed the result: the feedback and its reminder are answered."""
+    notifications_fulfilled(
+        member=concern.member,
+        kinds=("visits_concern_fed_back", "visits_concern_confirm_reminder"),
         link=concern_portal_path(concern),
     )

@@ -131,6 +131,7 @@ def invitation_reply(
             "replied_at",
         ]
     )
+    notifications.invitation_answered(invitation)
     if not attending:
         notifications.leave_requested(invitation)
     return invitation

@@ -155,6 +155,8 @@ LOGOUT_REDIRECT_URL = "portal:login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Pages name their date formats (DATE_FORMAT …); these adjust Django's per language.
+FORMAT_MODULE_PATH = ["liaison.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

@@ -1,6 +1,9 @@
 import datetime
 
 from django import template
+from django.utils.translation import gettext_lazy as _
+
+from reports.duty import COMPETENT, EXCELLENT, INCOMPETENT
 
 register = template.Library()
 
@@ -20,3 +23,13 @@ def local_link(value: str) -> str:
     if value and value.startswith("/") and not value.startswith(("//", "/\\")):
         return value
     return ""
+
+
+# reports.duty names grades in Chinese (the committee's documents print them so); the
+# member reads them in the page's language.
+GRADE_LABELS = {EXCELLENT: _("优秀"), COMPETENT: _("称职"), INCOMPETENT: _("不称职")}
+
+
+@register.filter
+def grade_label(grade: str) -> str:
+    return GRADE_LABELS.get(grade, grade)

@@ -189,6 +189,7 @@ def cosign_respond(*, cosigner: ProposalCosigner, member: Member, accept: bool):
     )
     cosigner.responded_at = timezone.now()
     cosigner.save(update_fields=["status", "responded_at"])
+    notifications.cosign_answered(cosigner)
     return cosigner
 
 

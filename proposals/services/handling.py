@@ -347,6 +347,7 @@ def feedback_give(
         comments=comments,
     )
     config = ProposalConfig.for_office(proposal.office)
+    notifications.feedback_given(proposal, feedback.member)
     label = feedback.get_verdict_display()
     note = f"{label}：{comments}" if comments else label
     if (

@@ -171,8 +171,9 @@ def test_demo_has_two_briefings_a_year_and_the_other_activities(demo):
     assert briefings.filter(starts_at__year=2026).count() == 2
     kinds = set(Activity.objects.values_list("kind__name", flat=True))
     assert {"政情通报会", "专题协商", "视察", "调研", "学习", "主题活动", "捐赠"} <= kinds
-    assert counts["activities"] == Activity.objects.count()
-    assert counts["invitations"] == Invitation.objects.count() > 100
+    showcase = demo.counts["showcase"]  # the sign-in member's waiting work, seeded last
+    assert counts["activities"] + showcase["activities"] == Activity.objects.count()
+    assert counts["invitations"] + showcase["invitations"] == Invitation.objects.count() > 100
     assert Opinion.objects.exists()
     # Held activities have attendance for everyone; future ones none.
     held = Activity.objects.filter(status=Activity.Status.HELD)
@@ -296,3 +297,39 @@ def test_no_member_earns_more_points_of_a_kind_in_a_year_than_its_cap(demo):
 def test_the_demo_opens_no_transaction_around_the_services_it_calls(demo):
     assert "plans.services.plan_adopt" in {name for name, _ in demo.service_calls}
     assert [call for call in demo.service_calls if call[1]] == []
+
+
+def test_the_demo_member_signs_in_to_unread_messages_and_one_to_do_of_each_kind(demo):
+    from portal.home import member_todos
+
+    member = Member.objects.get(name="唐朝阳")
+    kinds = {todo.kind for todo in member_todos(member)}
+    assert kinds == {"rate", "cosign", "reply", "confirm", "profile"}
+    unread = member.user.notifications.filter(channel="portal", read_at=None)
+    assert unread.count() >= 4
+
+
+def test_proposals_and_reports_are_dated_over_their_year_not_on_the_seeding_day(demo):
+    from proposals.models import OpinionReport, Proposal
+
+    for model in (Proposal, OpinionReport, Concern):
+        months = {
+            (row.year if hasattr(row, "year") else row.created_at.year, row.created_at.month)
+            for row in model.objects.all()
+        }
+        assert len(months) >= 5, model.__name__
+    last_year = Proposal.objects.filter(year=TODAY.year - 1)
+    assert {p.created_at.year for p in last_year} == {TODAY.year - 1}
+    assert len({p.created_at.month for p in last_year}) >= 3
+
+
+def test_a_members_own_draft_and_submission_are_credited_to_the_member(demo):
+    from proposals.models import Proposal
+
+    member = Member.objects.get(name="唐朝阳")
+    proposal = Proposal.objects.filter(lead_member=member, year=TODAY.year - 1).first()
+    moves = StatusChange.objects.filter(content_type__model="proposal", object_id=proposal.pk)
+    actors = dict(moves.values_list("to_status", "actor_id"))
+    assert actors["draft"] == actors["submitted"] == member.user_id
+    registered = moves.filter(to_status="registered").first()
+    assert registered is None or registered.actor_id != member.user_id

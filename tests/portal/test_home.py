@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from liaison.models import Notification
 from proposals import services as proposal_services
 from tests.factories import (
     HandlingUnitFactory,
@@ -52,14 +53,19 @@ def everything_waiting(member, other_member, staff, office):
     """One of each to-do for ``member``."""
     with time_machine.travel(NOW, tick=False):
         replied = proposal_replied(
-            member=member, staff=staff, unit=HandlingUnitFactory(office=office),
+            member=member,
+            staff=staff,
+            unit=HandlingUnitFactory(office=office),
             title="关于增设社区养老服务站的建议",
         )
         cosign = proposal_draft(
             member=other_member, cosigners=[member], title="关于规范共享单车停放的建议"
         )
         activity = activity_published(
-            office=office, actor=staff, members=[member], title="上半年政情通报会",
+            office=office,
+            actor=staff,
+            members=[member],
+            title="上半年政情通报会",
             starts_at=shanghai(2026, 3, 20, 14, 30),
         )
         concern = _concern_fed_back(staff=staff, member=member, office=office)
@@ -105,7 +111,9 @@ def test_a_to_do_done_leaves_the_home_page(member_client, member, everything_wai
     assert 'data-todo="reply"' in page
 
 
-def test_a_new_member_sees_empty_states_with_the_actions_that_fill_them(member_client):
+def test_a_new_member_sees_empty_states_with_the_actions_that_fill_them(member_client, member):
+    member.home_address = "芙蓉区定王台街道xx路1号"
+    member.save()
     page = _home(member_client)
     assert "眼下没有需要您办理的事项" in page
     for name in ("portal:proposal_create", "portal:opinion_create", "portal:concern_create"):
@@ -118,8 +126,12 @@ def test_home_costs_the_same_queries_with_one_record_of_each_or_many(
 ):
     def report(n):
         proposal_services.opinion_report_create(
-            actor=member.user, office=office, member=member, title=f"社情{n}",
-            situation="情况", suggestion="建议",
+            actor=member.user,
+            office=office,
+            member=member,
+            title=f"社情{n}",
+            situation="情况",
+            suggestion="建议",
         )
 
     def count():
@@ -150,3 +162,63 @@ def test_the_member_reads_where_their_concern_is_not_the_office_s_step(
     assert badge.group(1) == "待您确认"
     # The timeline names the steps as the member reads them too.
     assert ">已反馈委员<" not in detail.content.decode()
+
+
+def test_an_incomplete_profile_is_a_to_do_until_the_member_completes_it(member_client, member):
+    member.email = ""
+    member.save()
+    page = _home(member_client)
+    assert 'data-todo="profile"' in page
+    assert "电子邮箱或微信号" in page and "家庭住址或单位地址" in page
+    assert reverse("portal:profile") in page
+
+    form = {"mobile": member.mobile, "wechat": "tang_zy", "work_address": "五一大道100号"}
+    response = member_client.post(reverse("portal:profile"), form)
+    assert response.status_code == 302
+    assert 'data-todo="profile"' not in _home(member_client)
+
+
+def test_a_message_is_marked_read_once_the_member_has_done_what_it_asked(
+    member_client, member, everything_waiting
+):
+    def unread(record):
+        return set(
+            Notification.objects.filter(
+                recipient=member.user, channel="portal", read_at=None, link=record
+            ).values_list("kind", flat=True)
+        )
+
+    links = {
+        "rate": reverse("portal:proposal_detail", args=[everything_waiting["rate"].pk]),
+        "cosign": reverse("portal:proposal_detail", args=[everything_waiting["cosign"].pk]),
+        "reply": reverse("portal:activity_detail", args=[everything_waiting["reply"].pk]),
+        "confirm": reverse("portal:concern_detail", args=[everything_waiting["confirm"].pk]),
+    }
+    for kind, link in links.items():
+        assert unread(link), kind  # each to-do came with a message
+    acts = {
+        "rate": ("portal:proposal_act", "feedback", {"verdict": "satisfied"}),
+        "cosign": ("portal:proposal_act", "cosign_accept", {}),
+        "reply": ("portal:activity_act", "reply", {"attending": "1"}),
+        "confirm": ("portal:concern_act", "confirm", {"satisfied": "1"}),
+    }
+    with time_machine.travel(NOW, tick=False):
+        for kind, (url, name, data) in acts.items():
+            record = everything_waiting[kind]
+            member_client.post(reverse(url, args=[record.pk, name]), data)
+            left = unread(links[kind])
+            # Only what asked for this action is read; 已立案 asked nothing and stays.
+            assert left == ({"proposal_registered"} if kind == "rate" else set()), kind
+
+
+def test_in_english_the_home_page_writes_dates_the_english_way(
+    member_client, everything_waiting, settings
+):
+    member_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with time_machine.travel(NOW, tick=False):
+        page = _home(member_client)
+    assert "March 20" in page  # the invitation's deadline
+    # Messages are written in Chinese once (marked lang="zh-Hans"); the page's own words
+    # are English.
+    own_words = re.sub(r'<span lang="zh-Hans">.*?</span>', "", page)
+    assert not re.search(r"\d+月\d+日", own_words)

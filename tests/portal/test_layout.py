@@ -69,3 +69,21 @@ def test_language_switcher_turns_the_portal_to_english_and_back(member_client):
 
     assert '<html lang="en">' in english.text
     assert '<html lang="zh-hans">' in chinese.text
+
+
+def test_large_text_is_chosen_once_and_kept_on_the_account(member_client, member):
+    from django.urls import reverse
+
+    assert (
+        'class="portal-large"' not in member_client.get(reverse("portal:profile")).content.decode()
+    )
+    response = member_client.post(
+        reverse("portal:large_text"), {"on": "1", "next": reverse("portal:profile")}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("portal:profile")
+    member.user.refresh_from_db()
+    assert member.user.large_text
+    assert 'class="portal-large"' in member_client.get(reverse("portal:dashboard")).content.decode()
+    member_client.post(reverse("portal:large_text"), {"on": "0"})
+    member.user.refresh_from_db()
+    assert not member.user.large_text

@@ -422,6 +422,7 @@ def concern_confirm(
     label = concern.get_verdict_display()
     note = f"{label}：{concern.member_comments}" if concern.member_comments else label
     fields = ["verdict", "member_comments", "confirmed_at"]
+    notifications.concern_confirmed(concern)
     if satisfied:
         concern.closed_at = concern.confirmed_at
         transition(
