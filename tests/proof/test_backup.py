@@ -112,8 +112,19 @@ def test_a_backup_restored_into_an_empty_database_has_the_same_records_and_files
     assert stat.S_IMODE(backup_dir.stat().st_mode) == 0o700
     assert {stat.S_IMODE(f.stat().st_mode) for f in backup_dir.iterdir()} == {0o600}
     assert (backup_dir / "environment").read_text() == 'SECRET_KEY="the-site-key"\n'
+    # The empty folder the site will use, owned by its service user: run as root (CI),
+    # restore leaves the files to that user, so uploads keep working afterwards.
     restored_media = tmp_path / "restored-media"
+    restored_media.mkdir()
+    if os.geteuid() == 0:
+        os.chown(restored_media, 65534, 65534)
     _run(["bin/restore", str(backup_dir)], database_url=empty_database, media_root=restored_media)
+    owners = {
+        (p.stat().st_uid, p.stat().st_gid) for p in [restored_media, *restored_media.rglob("*")]
+    }
+    assert owners == {(restored_media.stat().st_uid, restored_media.stat().st_gid)}
+    if os.geteuid() == 0:
+        assert owners == {(65534, 65534)}
 
     restored = json.loads(
         _run(
