@@ -216,3 +216,30 @@ def test_old_backups_are_pruned_to_the_daily_and_weekly_ones_kept(tmp_path):
     assert all(name.endswith("-140000") for name in kept)
     weeks = {datetime.datetime.strptime(n[15:23], "%Y%m%d").isocalendar()[:2] for n in kept[:8]}
     assert len(weeks) == 8
+
+
+def test_a_refused_restore_writes_nothing_and_can_be_run_again(tmp_path):
+    """Every check comes before the first write: an archive reaching outside the media
+    folder stops the restore with the database file and the media folder not created."""
+    import sqlite3
+
+    backup_dir = tmp_path / "b"
+    backup_dir.mkdir()
+    (backup_dir / "manifest.json").write_text(json.dumps({"engine": "sqlite3"}))
+    with sqlite3.connect(backup_dir / "database.sqlite3") as conn:
+        conn.execute("CREATE TABLE t (x)")
+    _archive(backup_dir / "media.tar.gz", [_file("proposals/a.pdf"), _file("../../escaped")])
+    target, media = tmp_path / "restored.sqlite3", tmp_path / "media"
+
+    with pytest.raises(subprocess.CalledProcessError) as error:
+        _run(["bin/restore", str(backup_dir)], database_url=f"sqlite:///{target}", media_root=media)
+
+    assert "不安全" in error.value.stderr
+    assert not target.exists() and not media.exists()
+    assert not (tmp_path / "escaped").exists()
+    # Fixed, the same command restores.
+    _archive(backup_dir / "media.tar.gz", [_file("proposals/a.pdf")])
+    _run(["bin/restore", str(backup_dir)], database_url=f"sqlite:///{target}", media_root=media)
+    assert (media / "proposals" / "a.pdf").read_bytes() == b"x"
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("t",)]
