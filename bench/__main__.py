@@ -1,6 +1,6 @@
 """``python -m bench [--json FILE]`` runs every benchmark and prints a summary;
-``python -m bench pages|reminders|load|pdf`` runs one. See bench/pages.py,
-bench/reminders.py, bench/load.py and bench/pdf.py."""
+``python -m bench pages|reminders|sms|load|pdf`` runs one. See bench/pages.py,
+bench/reminders.py, bench/sms.py, bench/load.py and bench/pdf.py."""
 
 import argparse
 import sys
@@ -30,6 +30,8 @@ def main(argv=None) -> int:
     pages.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")
     reminders = sub.add_parser("reminders", help="10,000 条提醒的写入和发送 ÷ 10,000 个空任务")
     reminders.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")
+    sms = sub.add_parser("sms", help="5,000 条激活短信经网关替身发送 ÷ 5,000 个空任务")
+    sms.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")
     load = sub.add_parser("load", help="50 个并发用户的混合负载（locust，无界面，限时）")
     load.add_argument("--users", type=int, default=50)
     load.add_argument("--seconds", type=int, default=60)

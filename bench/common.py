@@ -219,3 +219,19 @@ def celery_worker(env: dict, queue: str = "celery", include: str = "bench.tasks"
         yield proc
     finally:
         stop(proc)
+
+
+def run_with_broker(name: str, count: int, describe, log=print) -> dict:
+    """Run ``bench.<name>:measure(count)`` in a child process against a throwaway
+    database and a private redis-server (for a real Celery worker); ``describe(label)``
+    is the line logged first, given the database's label."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    try:
+        with redis_server() as url, Database(workdir, name) as db:
+            env = django_env(db.url, workdir, REDIS_URL=url)
+            log(describe(db.label))
+            result = run_child(f"{name}:measure", env, str(count))
+            result["database"] = db.label
+            return result
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -8,9 +8,8 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from pathlib import Path
 
-from .common import Database, celery_worker, django_env, redis_server, run_child
+from .common import celery_worker, run_with_broker
 
 TARGET = 3.0
 COUNT = 10_000
@@ -24,23 +23,14 @@ def _wait(predicate, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def measure(count: str) -> dict:
-    """In a child process with Django set up; starts the worker itself."""
+def noop_baseline(count: int) -> float:
+    """Seconds for ``count`` no-op tasks through the broker and the running worker."""
     import redis
-    from django.core.management import call_command
-    from django.db import transaction
-
-    from liaison.models import Notification
-    from liaison.services import notification_queue
-    from liaison.tasks import deliver_notifications
 
     from . import tasks
 
-    count = int(count)
-    call_command("migrate", verbosity=0)
     url = os.environ["REDIS_URL"]
     client = redis.Redis.from_url(url)
-    env = dict(os.environ)
 
     def tasks_through_worker(n: int) -> float:
         key = f"bench:{uuid.uuid4().hex}"
@@ -51,9 +41,25 @@ def measure(count: str) -> dict:
         _wait(lambda: client.exists(key), 600, "no-op tasks")
         return time.perf_counter() - started
 
+    tasks_through_worker(1)  # the worker is up and connected
+    return tasks_through_worker(count)
+
+
+def measure(count: str) -> dict:
+    """In a child process with Django set up; starts the worker itself."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from liaison.models import Notification
+    from liaison.services import notification_queue
+    from liaison.tasks import deliver_notifications
+
+    count = int(count)
+    call_command("migrate", verbosity=0)
+    env = dict(os.environ)
+
     with celery_worker(env):
-        tasks_through_worker(1)  # the worker is up and connected
-        baseline = tasks_through_worker(count)
+        baseline = noop_baseline(count)
 
         started = time.perf_counter()
         with transaction.atomic():  # one sweep, as a reminder task writes it
@@ -82,22 +88,14 @@ def measure(count: str) -> dict:
 
 
 def main(args, log=print) -> dict:
-    import shutil
-    import tempfile
-
-    workdir = Path(tempfile.mkdtemp(prefix="bench-reminders-"))
-    try:
-        with redis_server() as url, Database(workdir, "reminders") as db:
-            env = django_env(db.url, workdir, REDIS_URL=url)
-            log(
-                f"提醒：{COUNT:,} 条提醒的写入和发送 ÷ {COUNT:,} 个空任务"
-                f"（{db.label}，私有 Redis）……"
-            )
-            result = run_child("reminders:measure", env, str(COUNT))
-            result["database"] = db.label
-            return result
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    return run_with_broker(
+        "reminders",
+        COUNT,
+        lambda label: (
+            f"提醒：{COUNT:,} 条提醒的写入和发送 ÷ {COUNT:,} 个空任务（{label}，私有 Redis）……"
+        ),
+        log,
+    )
 
 
 def print_result(result: dict, log=print) -> bool:

@@ -21,9 +21,9 @@ def _commit() -> str:
 
 
 def run(args) -> int:
-    from . import load, pages, reminders
+    from . import load, pages, reminders, sms
 
-    chosen = [args.bench] if args.bench else ["pages", "reminders", "load", "pdf"]
+    chosen = [args.bench] if args.bench else ["pages", "reminders", "sms", "load", "pdf"]
     report = {
         "commit": _commit(),
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -43,6 +43,9 @@ def run(args) -> int:
             elif name == "reminders":
                 result = reminders.main(args, log=_log)
                 ok &= reminders.print_result(result)
+            elif name == "sms":
+                result = sms.main(args, log=_log)
+                ok &= sms.print_result(result)
             elif name == "load":
                 args.users = getattr(args, "users", 50)
                 args.seconds = getattr(args, "seconds", 60)

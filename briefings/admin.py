@@ -3,9 +3,10 @@ import datetime
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
@@ -38,7 +39,7 @@ from .models import (
     Material,
     Opinion,
 )
-from .selectors import organised_by, with_counts
+from .selectors import organised_by, staff_activities, with_counts
 from .workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW
 
 A = Activity.Status
@@ -225,70 +226,6 @@ class MaterialInline(admin.TabularInline):
     readonly_fields = ("uploaded_at",)
 
 
-class InvitationInline(admin.TabularInline):
-    """The invitees with their reply, leave and attendance — hundreds for a briefing, so
-    read-only here (one query); invitations, leave and attendance change through the
-    steps and the sign-in page."""
-
-    model = Invitation
-    extra = 0
-    fields = (
-        "member_name",
-        "sector",
-        "reply_display",
-        "leave_reason",
-        "attendance_display",
-        "signed",
-    )
-    readonly_fields = fields
-    verbose_name_plural = _("参加人员（邀请、请假与出勤）")
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("member__sector")
-            .order_by("member__stroke_key", "member_id")
-        )
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Uninviting is for a draft only: once published the member has been told.
-        return (
-            obj is not None
-            and obj.status == A.DRAFT
-            and super().has_delete_permission(request, obj)
-        )
-
-    @admin.display(description=_("委员"))
-    def member_name(self, obj):
-        return obj.member.name
-
-    @admin.display(description=_("界别"))
-    def sector(self, obj):
-        return obj.member.sector.name
-
-    @admin.display(description=_("回复"))
-    def reply_display(self, obj):
-        return obj.reply_display
-
-    @admin.display(description=_("出勤"))
-    def attendance_display(self, obj):
-        return obj.get_attendance_display()
-
-    @admin.display(description=_("签到时间"))
-    def signed(self, obj):
-        if not obj.attendance_at:
-            return ""
-        when = timezone.localtime(obj.attendance_at)
-        return f"{when:%m-%d %H:%M} {obj.get_attendance_method_display()}"
-
-
 class OpinionInline(admin.TabularInline):
     model = Opinion
     extra = 0
@@ -366,7 +303,6 @@ class ActivityAdmin(
         InvitedLeaderInline,
         AgendaItemInline,
         MaterialInline,
-        InvitationInline,
         OpinionInline,
         OutputInline,
         DonationInline,
@@ -391,6 +327,7 @@ class ActivityAdmin(
                 )
             },
         ),
+        (_("参加人员"), {"fields": ("invitations_summary",)}),
         (
             _("请示与批复"),
             {
@@ -444,6 +381,9 @@ class ActivityAdmin(
         return with_counts(super().get_queryset(request))
 
     def get_readonly_fields(self, request, obj=None):
+        return [*self._readonly_fields(obj), "invitations_summary"]
+
+    def _readonly_fields(self, obj):
         if obj is not None and obj.status == A.PUBLISHED:
             # Members were told the time and place: a change goes through the
             # "调整时间地点" step, which tells them again.
@@ -476,7 +416,7 @@ class ActivityAdmin(
             fieldsets = [
                 f
                 for f in fieldsets
-                if "minutes" not in f[1]["fields"] and "request_sent_on" not in f[1]["fields"]
+                if not {"minutes", "request_sent_on", "invitations_summary"} & set(f[1]["fields"])
             ]
             hidden.add("status")
         return [
@@ -516,6 +456,33 @@ class ActivityAdmin(
             is_major=data.get("is_major", False),
             co_offices=data.get("co_offices") or (),
         )
+
+    @admin.display(description=_("邀请、请假与出勤"))
+    def invitations_summary(self, obj):
+        """Counts, each linking to the invitation list filtered to it. A briefing has
+        hundreds of invitees: the list pages through them; this page never lists them."""
+        if obj is None or obj.pk is None:
+            return "—"
+        I = Invitation  # noqa: E741
+        counts = obj.invitations.aggregate(
+            pending=Count("pk", filter=Q(reply=I.Reply.PENDING)),
+            leave_requested=Count("pk", filter=Q(leave_status=I.Leave.REQUESTED)),
+            absent=Count("pk", filter=Q(attendance=I.Attendance.ABSENT)),
+        )
+        base = reverse("admin:briefings_invitation_changelist") + f"?activity__id__exact={obj.pk}"
+        parts = [
+            (_("邀请"), obj.invited_count, ""),
+            (_("未回复"), counts["pending"], f"&reply__exact={I.Reply.PENDING}"),
+            (_("参加"), obj.attending_count, f"&reply__exact={I.Reply.ATTENDING}"),
+            (_("请假"), obj.leave_count, f"&reply__exact={I.Reply.LEAVE}"),
+            (_("待审批"), counts["leave_requested"], f"&leave_status__exact={I.Leave.REQUESTED}"),
+            (_("出席"), obj.attended_count, f"&attendance__exact={I.Attendance.ATTENDED}"),
+            (_("无故缺席"), counts["absent"], f"&attendance__exact={I.Attendance.ABSENT}"),
+        ]
+        links = format_html_join(
+            "　", '<a href="{}">{} {}</a>', ((base + query, label, n) for label, n, query in parts)
+        )
+        return format_html('{}<br><a href="{}">{}</a>', links, base, _("查看名单（按姓氏笔画）"))
 
     # --- Columns -------------------------------------------------------------------
 
@@ -596,33 +563,86 @@ class ActivityAdmin(
 
 @admin.register(Invitation)
 class InvitationAdmin(OrganiserScopedAdmin):
-    """Leave requests and attendance across activities: approve or refuse leave here in
-    bulk, or one at a time on the activity."""
+    """The invitees of activities, fifty to a page: an activity's page links here
+    filtered to it (its counts open the list of who has not replied, who asked for
+    leave …). Leave is approved or refused here in bulk; invitations are taken back,
+    while the activity is a draft, with the action below."""
 
     activity_path = "activity"
     office_field = "activity__office"
     list_display = (
         "member",
+        "sector",
         "activity",
         "reply_display",
         "leave_reason",
         "leave_status",
         "attendance",
-        "attendance_at",
+        "signed",
     )
-    list_select_related = ("member", "activity")
+    list_select_related = ("member__sector", "activity")
     list_filter = ("leave_status", "reply", "attendance", "activity__kind")
     search_fields = ("member__name", "activity__title")
     readonly_fields = [f.name for f in Invitation._meta.fields if f.name != "id"]
-    actions = ["approve_leave", "refuse_leave"]
+    actions = ["approve_leave", "refuse_leave", "withdraw"]
     show_full_result_count = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        # Name-list order (按姓氏笔画) within an activity, the newest activity first.
+        return (
+            super()
+            .get_queryset(request)
+            .order_by("-activity__starts_at", "member__stroke_key", "member_id")
+        )
 
     def has_add_permission(self, request):
         return False  # invitations come from the activity's "邀请委员" step
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # taken back through "撤销邀请", which checks the activity is a draft
+
+    def changelist_view(self, request, extra_context=None):
+        activity_id = request.GET.get("activity__id__exact", "")
+        if activity_id.isdigit():
+            found = staff_activities(request.user).filter(pk=activity_id).first()
+            if found is not None:
+                extra_context = {
+                    **(extra_context or {}),
+                    "title": _("%(title)s：参加人员") % {"title": found.title},
+                }
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("界别"), ordering="member__sector__position")
+    def sector(self, obj):
+        return obj.member.sector.name if obj.member.sector_id else "—"
+
     @admin.display(description=_("回复"))
     def reply_display(self, obj):
         return obj.reply_display
+
+    @admin.display(description=_("签到时间"), ordering="attendance_at")
+    def signed(self, obj):
+        if not obj.attendance_at:
+            return ""
+        when = timezone.localtime(obj.attendance_at)
+        return f"{when:%m-%d %H:%M} {obj.get_attendance_method_display()}"
+
+    @admin.action(description=_("撤销邀请（仅限未发布的活动）"), permissions=["change"])
+    def withdraw(self, request, queryset):
+        done = 0
+        by_activity: dict = {}
+        for invitation in queryset.select_related("activity"):
+            by_activity.setdefault(invitation.activity, []).append(invitation)
+        for activity, invitations in by_activity.items():
+            try:
+                done += services.invitations_withdraw(
+                    activity=activity, actor=request.user, invitations=invitations
+                )
+            except WorkflowError as error:
+                self.message_user(request, f"{activity}：{error}", messages.ERROR)
+        if done:
+            self.message_user(request, _("已撤销 %(n)s 份邀请。") % {"n": done}, messages.SUCCESS)
 
     def _decide(self, request, queryset, approve):
         done = 0

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
 from liaison.limits import DOCUMENT, TEXT, LimitedForm
 from liaison.models import HandlingUnit, today
+from liaison.widgets import PickList, grouped_choices
 from members.models import Member, Sector
 from proposals.models import ProposalCategory
 from visits.models import ConcernCategory
@@ -55,7 +56,7 @@ class RequestAnswerForm(LimitedForm):
 
 class InviteForm(RecordForm):
     MODES = [
-        ("all", _("主办联络处全体在任委员")),
+        ("all", _("主办联络处全体在任委员（%(n)s 人）")),
         ("sectors", _("按界别邀请")),
         ("picked", _("指定委员")),
     ]
@@ -70,13 +71,28 @@ class InviteForm(RecordForm):
         label=_("委员"),
         queryset=Member.objects.none(),
         required=False,
-        help_text=_("按住 Ctrl（Mac 为 Command）可多选。"),
-        widget=forms.SelectMultiple(attrs={"size": 15}),
+        help_text=_("可按姓名查找，或勾选整个界别后再去掉个别委员。"),
+        widget=PickList,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = invitation_candidates(self.record, mode="all")
+        candidates = invitation_candidates(self.record, mode="all")
+        self.fields["members"].queryset = candidates
+        # By sector, in the sector list's order, then name-list order within each.
+        by_sector = list(
+            candidates.select_related("sector").order_by(
+                "sector__position", "sector_id", "stroke_key", "pk"
+            )
+        )
+        self.fields["members"].widget.choices = grouped_choices(
+            by_sector, lambda m: m.sector.name, lambda m: m.name
+        )
+        # The number invited is known before sending.
+        self.fields["mode"].choices = [
+            (value, label % {"n": len(by_sector)} if value == "all" else label)
+            for value, label in self.MODES
+        ]
 
     def clean(self):
         data = super().clean()

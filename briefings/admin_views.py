@@ -4,10 +4,12 @@ ActivityAdmin checks the permission and passes the activity."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +18,7 @@ from liaison.workflow import WorkflowError
 
 from . import services
 from .models import Activity, Invitation
-from .selectors import activity_minutes, sign_in_sheet
+from .selectors import activity_minutes, sign_in_counts, sign_in_sheet
 from .signin import qr_svg, sign_in_url, sign_in_window
 from .workflows import record_attendance_refusal
 
@@ -25,7 +27,8 @@ def sign_in(model_admin, request, activity):
     """签到登记: a page for a tablet at the door — big rows in name-list order, one tap
     marks a member present."""
     url = reverse("admin:briefings_activity_sign_in", args=[activity.pk])
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[:50]
+    waiting_only = request.GET.get("waiting") == "1"
     if request.method == "POST":
         if not model_admin.has_change_permission(request, activity):
             raise PermissionDenied
@@ -41,14 +44,15 @@ def sign_in(model_admin, request, activity):
                 messages.success(
                     request, _("%(name)s 已签到。") % {"name": invitation.member.name}
                 )
-        back = request.POST.get("q", "")
-        return HttpResponseRedirect(f"{url}?q={back}" if back else url)
-    invitations = list(sign_in_sheet(activity, query))
-    counts = {"invited": 0, "attended": 0, "leave": 0}
-    for row in activity.invitations.values_list("attendance", "reply"):
-        counts["invited"] += 1
-        counts["attended"] += row[0] == Invitation.Attendance.ATTENDED
-        counts["leave"] += row[1] == Invitation.Reply.LEAVE
+        # Back to the same search and page, from the parameters this page itself uses.
+        back = QueryDict(request.POST.get("back", "")[:200]).dict()
+        query_string = urlencode({k: v for k, v in back.items() if k in ("q", "waiting", "page")})
+        return HttpResponseRedirect(f"{url}?{query_string}" if query_string else url)
+    # Fifty rows a page: at the door staff search by name or mobile tail, or page
+    # through those not signed in yet; a briefing of hundreds never draws them all.
+    page = Paginator(sign_in_sheet(activity, query, waiting_only=waiting_only), 50).get_page(
+        request.GET.get("page")
+    )
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
@@ -56,9 +60,12 @@ def sign_in(model_admin, request, activity):
         "is_nav_sidebar_enabled": False,  # the whole width for the list on a tablet
         "title": _("签到登记：%(t)s") % {"t": activity.title},
         "activity": activity,
-        "invitations": invitations,
+        "invitations": page.object_list,
+        "page": page,
         "query": query,
-        "counts": counts,
+        "waiting_only": waiting_only,
+        "back": request.GET.urlencode(),
+        "counts": sign_in_counts(activity),
         # Why the rows have no 签到 button (None: they have), as the service says.
         "record_refusal": record_attendance_refusal(activity)
         if model_admin.has_change_permission(request, activity)

@@ -13,15 +13,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from liaison.models import Notification
-from liaison.services import (
-    notification_render,
-    notifications_queue,
-    notify_office_staff,
-    user_notifications_build,
-)
-
-Channel = Notification.Channel
-MEMBER_CHANNELS = (Channel.EMAIL, Channel.PORTAL)
+from liaison.services import notifications_queue, notify_office_staff
+from members.notifications import member_rows as member_notification_rows
 
 
 def portal_path(activity) -> str:
@@ -35,39 +28,21 @@ def absolute(path: str) -> str:
 def member_rows(
     members, *, kind: str, key: str, template: str, context: dict, link: str, office
 ) -> list[Notification]:
-    """Unsaved outbox rows for ``members`` (``user`` selected): portal and e-mail to
-    members with an account, e-mail to the roster address otherwise."""
+    """Unsaved outbox rows for ``members`` (``user`` selected), each by the member's
+    preference (members/notifications.py)."""
     rendered: dict = {}
     rows: list[Notification] = []
     for member in members:
-        if member.user_id:
-            rows += user_notifications_build(
-                user=member.user,
-                kind=kind,
-                key=key,
-                template=template,
-                context=context,
-                channels=MEMBER_CHANNELS,
-                link=link,
-                office=office,
-                rendered=rendered,
-            )
-        elif member.email:
-            if Channel.EMAIL not in rendered:
-                rendered[Channel.EMAIL] = notification_render(template=template, context=context)
-            message = rendered[Channel.EMAIL]
-            rows.append(
-                Notification(
-                    channel=Channel.EMAIL,
-                    kind=kind,
-                    dedupe_key=f"{key}:m{member.pk}:email",
-                    subject=message.subject,
-                    body=message.body,
-                    address=member.email,
-                    link=link,
-                    office=office,
-                )
-            )
+        rows += member_notification_rows(
+            member,
+            kind=kind,
+            key=key,
+            template=template,
+            context=context,
+            link=link,
+            office=office,
+            rendered=rendered,
+        )
     return rows
 
 

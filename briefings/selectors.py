@@ -7,11 +7,11 @@ their own office can be opened (to read it, not to reply); any other id is a 404
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from liaison.scoping import sees_all_offices
+from liaison.selectors import count_of
 from members.models import Member
 
 from .models import (
@@ -49,16 +49,7 @@ def staff_activities(user) -> QuerySet[Activity]:
 
 def _count(model, **filters):
     """A correlated COUNT subquery: cheaper than joining hundreds of invitees per row."""
-    return Coalesce(
-        Subquery(
-            model.objects.filter(activity=OuterRef("pk"), **filters)
-            .order_by()
-            .values("activity")
-            .annotate(n=Count("pk"))
-            .values("n")[:1]
-        ),
-        0,
-    )
+    return count_of(model.objects.filter(**filters), "activity")
 
 
 def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
@@ -76,12 +67,26 @@ def _in_name_list_order(invitations: QuerySet[Invitation]) -> QuerySet[Invitatio
     return invitations.select_related("member__sector").order_by("member__stroke_key", "member_id")
 
 
-def sign_in_sheet(activity: Activity, query: str = "") -> QuerySet[Invitation]:
-    """The invitees of an activity in name-list order (按姓氏笔画) for the sign-in page."""
+def sign_in_sheet(
+    activity: Activity, query: str = "", *, waiting_only: bool = False
+) -> QuerySet[Invitation]:
+    """The invitees of an activity in name-list order (按姓氏笔画) for the sign-in page;
+    ``waiting_only``: those whose attendance is not recorded yet."""
     qs = _in_name_list_order(activity.invitations.all())
     if query:
         qs = qs.filter(Q(member__name__contains=query) | Q(member__mobile__endswith=query))
+    if waiting_only:
+        qs = qs.filter(attendance=Invitation.Attendance.UNRECORDED)
     return qs
+
+
+def sign_in_counts(activity: Activity) -> dict[str, int]:
+    I = Invitation  # noqa: E741
+    return activity.invitations.aggregate(
+        invited=Count("pk"),
+        attended=Count("pk", filter=Q(attendance=I.Attendance.ATTENDED)),
+        leave=Count("pk", filter=Q(reply=I.Reply.LEAVE)),
+    )
 
 
 def activity_minutes(activities: QuerySet[Activity]) -> QuerySet[Activity]:

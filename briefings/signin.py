@@ -60,8 +60,10 @@ def token_refusal(activity: Activity, token: str) -> str | None:
     return None
 
 
-def qr_svg(url: str) -> str:
+def qr_svg(url: str, *, title: str | None = None) -> str:
     """The QR code as inline SVG (no style attributes, so the CSP allows it). With a
     viewBox and no fixed size, the page's CSS scales it to the projector; the border is
     the four-module quiet zone scanners need."""
-    return segno.make(url, error="m").svg_inline(border=4, omitsize=True, title=_("签到二维码"))
+    return segno.make(url, error="m").svg_inline(
+        border=4, omitsize=True, title=title or _("签到二维码")
+    )

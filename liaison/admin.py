@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -11,9 +11,16 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import spreadsheets
-from .models import CalendarDay, HandlingUnit, Notification, Office, User
+from .jobs import live_progress
+from .models import CalendarDay, HandlingUnit, Job, Notification, Office, User
 from .scoping import default_office, is_single_office, scope_queryset, sees_all_offices
-from .services import UNIT_CONTACT_FIELDS, notify_unit_contact_changed
+from .selectors import sms_kinds_without_template
+from .services import (
+    UNIT_CONTACT_FIELDS,
+    calendar_day_save,
+    calendar_days_delete,
+    notify_unit_contact_changed,
+)
 from .workflow import WorkflowError
 
 
@@ -264,7 +271,11 @@ class HandlingUnitAdmin(OfficeScopedAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(SimpleHistoryAdmin):
+class CalendarDayAdmin(DistrictSharedAdmin, SimpleHistoryAdmin):
+    """The working-day calendar is the district's: one office's change would move every
+    office's deadlines. Saving or deleting days goes through the calendar services, which
+    move the open deadlines counted over them."""
+
     list_display = ("date", "weekday", "is_working_day", "name")
     list_filter = ("is_working_day",)
     date_hierarchy = "date"
@@ -273,6 +284,23 @@ class CalendarDayAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("星期"))
     def weekday(self, obj):
         return "一二三四五六日"[obj.date.weekday()]
+
+    def save_model(self, request, obj, form, change):
+        previous = form.initial.get("date") if change and "date" in form.changed_data else None
+        moved = calendar_day_save(actor=request.user, day=obj, previous_date=previous)
+        self._report_moved(request, moved)
+
+    def delete_model(self, request, obj):
+        self._report_moved(request, calendar_days_delete(actor=request.user, days=[obj]))
+
+    def delete_queryset(self, request, queryset):
+        self._report_moved(request, calendar_days_delete(actor=request.user, days=queryset))
+
+    def _report_moved(self, request, moved: int):
+        if moved:
+            self.message_user(
+                request, _("已按新的工作日历重新计算 %(n)s 项办理期限。") % {"n": moved}
+            )
 
 
 @admin.register(Notification)
@@ -288,17 +316,62 @@ class NotificationAdmin(OfficeScopedAdmin):
         "attempts",
         "sent_at",
     )
-    list_filter = ("status", "channel", "kind")
+    list_filter = ("status", "channel", "kind", "error_code")
     list_select_related = ("recipient",)
     search_fields = ("subject", "address", "dedupe_key")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def changelist_view(self, request, extra_context=None):
+        kinds = sms_kinds_without_template(request.user)
+        if kinds and request.method == "GET":
+            messages.warning(
+                request,
+                _("短信网关没有以下消息类型的模板，这些短信已改为站内消息：%(kinds)s")
+                % {"kinds": "、".join(kind["kind"] for kind in kinds)},
+            )
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Job)
+class JobAdmin(OfficeScopedAdmin):
+    """Jobs done by the worker (liaison.jobs). A job's page is its progress bar while it
+    works and its result once done; nothing here is edited."""
+
+    list_display = ("title", "status", "progress_display", "actor", "created_at", "office")
+    list_filter = ("status",)
+    list_select_related = ("actor", "office")
+    date_hierarchy = "created_at"
+    change_form_template = "admin/liaison/job/change_form.html"
+    fields = ("title", "status", "actor", "created_at", "started_at", "finished_at")
+    readonly_fields = fields
+
+    @admin.display(description=_("进度"))
+    def progress_display(self, obj):
+        done, _beat = live_progress(obj)
+        return f"{done} / {obj.total}" if obj.total else done
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None:
+            done, _beat = live_progress(obj)
+            context["job_done"] = done
+            context["job_percent"] = min(100, done * 100 // obj.total) if obj.total else 0
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
 
 class CreateThroughServiceMixin:

@@ -12,11 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .actions import STAFF, ActionTable, Actor
 from .limits import LimitedForm
+from .templatetags.workdays import provisional_mark
 from .workflow import WorkflowError, history_for
 
 
@@ -68,6 +70,18 @@ class WorkflowAdminMixin:
             *super().get_urls(),
         ]
 
+    def revert_disabled(self, request, obj=None):
+        # A workflow record moves only through its actions: restoring an old version
+        # from its history would bring back an old status (an accepted proposal back to
+        # a draft, a closed concern reopened) with no status-change row, no notification
+        # and none of the workflow's checks. Its history is for reading.
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied(_("办理记录不能从历史版本恢复，请使用记录页上的办理操作。"))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     def run_for_each(self, request, queryset, run, done, *, order_by=("pk",)):
         """An admin action over the selection: call ``run(obj)`` (a service) for each,
         report each refusal by name, and how many succeeded (``done`` % {"n": …})."""
@@ -83,12 +97,17 @@ class WorkflowAdminMixin:
 
     @admin.display(description=_("办理期限"), ordering="due_date")
     def due_display(self, obj):
-        """The due date, marked when the record is overdue."""
+        """The due date, marked when the record is overdue, or provisional (counted over a
+        year whose holidays are not entered yet)."""
         if obj.due_date is None:
             return "—"
+        provisional = getattr(obj, "due_date_is_provisional", False)
+        mark = provisional_mark(obj.due_date) if provisional else ""
         if obj.is_overdue:
-            return format_html('<strong class="overdue">{}（{}）</strong>', obj.due_date, _("逾期"))
-        return obj.due_date
+            return format_html(
+                '<strong class="overdue">{}（{}）</strong>{}', obj.due_date, _("逾期"), mark
+            )
+        return format_html("{}{}", date_format(obj.due_date), mark) if provisional else obj.due_date
 
     def available_actions(self, request, obj):
         """The staff actions offered on ``obj`` now, in the table's order."""
@@ -111,7 +130,16 @@ class WorkflowAdminMixin:
         extra_context = extra_context or {}
         obj = self.get_object(request, unquote(object_id))
         if self.has_change_permission(request, obj):
-            extra_context["workflow_actions"] = self.available_actions(request, obj)
+            # One button for the next step a clerk would take (the table's first primary
+            # action); the other steps in a menu beside it, destructive ones last, in red.
+            actions = self.available_actions(request, obj)
+            primary = next((a for a in actions if a.is_primary), None)
+            extra_context["primary_action"] = primary
+            extra_context["more_actions"] = sorted(
+                (a for a in actions if a is not primary), key=lambda a: a.is_danger
+            )
+        if self.workflow is not None and getattr(obj, "status", None):
+            extra_context["workflow_state"] = self.workflow.label(obj.status)
         timeline = list(history_for(obj))
         for change in timeline:
             change.from_label = change.from_status and self.workflow.label(change.from_status)
@@ -160,4 +188,3 @@ class WorkflowAdminMixin:
             "has_view_permission": True,
         }
         return TemplateResponse(request, "admin/workflow_step.html", context)
-

@@ -8,3 +8,6 @@ class LiaisonConfig(AppConfig):
 
     def ready(self):
         from . import panels  # noqa: F401  (registers the admin index panel)
+        from .media import protect  # reads models: only once apps are loaded
+
+        protect("liaison.Job", "upload", office="office")

@@ -79,6 +79,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour="8-18", minute=35),
         "options": {"expires": 50 * 60},
     },
+    # Jobs (large imports …) whose task was lost while Redis was down, or whose worker
+    # died mid-way: queued again once, then marked failed (liaison.jobs).
+    "jobs-sweep": {
+        "task": "liaison.tasks.jobs_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     # Documents whose render task never reached a worker (Redis was down when staff
     # asked) or whose worker died mid-render are handed out again.
     "documents-sweep": {

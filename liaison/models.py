@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -80,6 +81,10 @@ class User(AbstractUser):
 
     def get_full_name(self):
         return self.full_name or super().get_full_name() or self.username
+
+    def get_short_name(self):
+        # The admin greets staff with this: their name, not their username in capitals.
+        return self.full_name or self.username
 
 
 class HandlingUnit(models.Model):
@@ -171,6 +176,9 @@ class Notification(models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
         SKIPPED = "skipped", _("无地址未发")
+        # A text message over the member's daily limit, sent within the next morning's
+        # digest instead.
+        DIGESTED = "digested", _("并入汇总短信")
 
     office = models.ForeignKey(
         Office, verbose_name=_("联络处"), on_delete=models.CASCADE, null=True, blank=True
@@ -199,6 +207,16 @@ class Notification(models.Model):
     claim_token = models.CharField(max_length=32, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    # What the SMS gateway answered: its message id when it accepted the message, its
+    # error code when it refused it.
+    gateway_message_id = models.CharField(
+        _("网关消息编号"), max_length=100, blank=True, validators=[single_line]
+    )
+    error_code = models.CharField(
+        _("错误代码"), max_length=100, blank=True, validators=[single_line]
+    )
+    # Parameters of the gateway's template besides the row's own (liaison/sms.py).
+    sms_params = models.JSONField(_("短信模板参数"), default=dict, blank=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -213,6 +231,17 @@ class Notification(models.Model):
                 condition=Q(status="pending"),
             ),
             models.Index(fields=["recipient", "channel", "-created_at"], name="inbox_idx"),
+            # Text messages sent to a number today (the daily limit).
+            models.Index(
+                fields=["address", "sent_at"], name="sms_sent_idx", condition=Q(channel="sms")
+            ),
+            # Text messages the gateway had no template for (liaison.sms.NO_TEMPLATE):
+            # the staff warning on the admin index reads them without a scan.
+            models.Index(
+                fields=["created_at"],
+                name="sms_no_template_idx",
+                condition=Q(error_code="no_template"),
+            ),
         ]
 
     def __str__(self):
@@ -269,3 +298,87 @@ class StatusChange(models.Model):
         if self.actor_label:
             return self.actor_label
         return str(self.actor) if self.actor else _("系统")
+
+
+class Job(models.Model):
+    """Work too long for a page request (a large roster import, accounts for a whole
+    roster), done by the worker while staff watch a progress bar. Started, run and
+    swept by ``liaison.jobs``; what each kind does is registered there.
+
+    ``key`` names the work (e.g. the uploaded file's hash): the same work asked for twice
+    while the first is queued or running is the same job (the constraint below).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    ACTIVE = (Status.PENDING, Status.RUNNING)
+
+    # Empty: started by district staff for several offices; only district staff see it.
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.CASCADE, null=True, blank=True
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("类型"), max_length=50)
+    title = models.CharField(_("名称"), max_length=200)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    # The file the work reads (an uploaded roster); deleted once the job has finished.
+    upload = models.FileField(_("文件"), upload_to="jobs/%Y/%m/", blank=True, max_length=200)
+    key = models.CharField(_("去重键"), max_length=100, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    done = models.PositiveIntegerField(_("已完成数"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
+    # {"summary": "…", "counts": [["新增", 3], …], "errors": ["第 5 行：…", …]}
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    error = models.TextField(_("失败原因"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "kind", "key"],
+                condition=Q(status__in=["pending", "running"]) & ~Q(key=""),
+                name="one_active_job_per_key",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:liaison_job_change", args=[self.pk])
+
+    def set_total(self, total: int) -> None:
+        """How many items the job will do, once the kind knows (after reading a file)."""
+        self.total = total
+        Job.objects.filter(pk=self.pk).update(total=total)
+
+    def advance(self, n: int = 1) -> None:
+        """Count ``n`` more items done; the job's kind calls this as it works."""
+        from .jobs import report_progress  # liaison.jobs imports this module
+
+        self.done += n
+        report_progress(self)
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in self.ACTIVE

@@ -7,9 +7,15 @@ Whichever UPDATE runs second finds those rows no longer pending and gets none of
 On PostgreSQL the candidates are also read with ``SKIP LOCKED`` so concurrent claimers
 pick different rows instead of queueing behind each other; SQLite serialises writers.
 
-A failure of the mail server or SMS gateway (any exception) is transient: the row goes
-back to pending with exponential backoff, and after ``OUTBOX_MAX_ATTEMPTS`` it is
-marked failed.
+A failure of the mail server (any exception) is transient: the row goes back to
+pending with exponential backoff, and after ``OUTBOX_MAX_ATTEMPTS`` it is marked failed.
+
+Text messages go to the SMS backend a batch at a time (``deliver_sms``), which answers
+per message: accepted (the gateway's message id is stored), refused for now (retried
+with backoff, like a mail failure) or refused for good (failed at once, with the
+gateway's error code). Before that, text messages are held during the quiet hours until
+the morning; those over a member's daily limit are folded into one digest that goes out
+the next morning; and a kind the gateway has no template for becomes a portal message.
 
 A claim is a lease of ``OUTBOX_CLAIM_TIMEOUT_SECONDS`` (90 s) that the worker renews
 as it goes through its batch (``renew_claims`` before each message, at most every
@@ -25,17 +31,28 @@ recording it, sends it again.
 import datetime
 import logging
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Count, F
+from django.urls import reverse
 from django.utils import timezone
 
 from . import password_reset
 from .models import Notification
-from .sms import get_sms_backend
+from .services import notification_insert, notification_queue
+from .sms import (
+    IMMEDIATE_KINDS,
+    NO_TEMPLATE,
+    SmsMessage,
+    SmsResult,
+    get_sms_backend,
+    next_morning,
+    release_time,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +64,8 @@ Status = Notification.Status
 BATCH_SIZE = 20
 BACKOFF_CAP = datetime.timedelta(hours=1)
 NO_ACCOUNT = "没有使用这个邮箱的有效账号，未发送"
+NO_TEMPLATE_NOTE = "短信网关没有这类消息的模板，已改为站内消息"
+DIGEST_KIND = "sms_digest"
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -61,11 +80,14 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     skipped: int = 0
+    # Text messages held for the morning, and folded into a digest.
+    held: int = 0
+    digested: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
     def attempted(self) -> int:
-        return self.sent + self.retrying + self.failed + self.skipped
+        return self.sent + self.retrying + self.failed + self.skipped + self.held + self.digested
 
 
 def release_stale_claims(*, now: datetime.datetime | None = None) -> int:
@@ -160,12 +182,15 @@ class _Senders:
                     self._send_email(message.subject, message.body, message.to)
                 return bool(messages)
             self._send_email(row.subject, row.body, row.address)
-        elif row.channel == Channel.SMS:
-            if self._sms is None:
-                self._sms = get_sms_backend()
-            self._sms.send(row.address, row.body or row.subject)
-        # A portal row is delivered by existing; nothing to send.
+        # A portal row is delivered by existing; nothing to send. Text messages go
+        # through deliver_sms.
         return True
+
+    @property
+    def sms(self):
+        if self._sms is None:
+            self._sms = get_sms_backend()
+        return self._sms
 
     def _send_email(self, subject: str, body: str, to: str) -> None:
         if self._email_error is not None:
@@ -194,28 +219,181 @@ class _Senders:
                 logger.debug("Outbox: closing the mail connection failed", exc_info=True)
 
 
-def _record_success(row: Notification, token: str) -> None:
+def _update_claimed(row: Notification, **fields) -> None:
     # Conditional on our token: if the sweep released this row as stale and another
     # worker claimed it, that worker records the outcome.
-    Notification.objects.filter(pk=row.pk, claim_token=token).update(
-        status=Status.SENT, sent_at=timezone.now(), claim_token="", claimed_at=None
+    Notification.objects.filter(pk=row.pk, claim_token=row.claim_token).update(
+        claim_token="", claimed_at=None, **fields
     )
 
 
-def _record_failure(row: Notification, token: str, exc: Exception) -> bool:
-    """Returns True when the row is now failed for good."""
+def _record_success(row: Notification) -> None:
+    _update_claimed(row, status=Status.SENT, sent_at=timezone.now())
+
+
+def _record_failure(
+    row: Notification, error: str, *, error_code: str = "", permanent: bool = False
+) -> bool:
+    """Returns True when the row is now failed for good: a permanent error, or its last
+    attempt."""
     attempts = row.attempts + 1
-    final = attempts >= settings.OUTBOX_MAX_ATTEMPTS
+    final = permanent or attempts >= settings.OUTBOX_MAX_ATTEMPTS
     now = timezone.now()
-    Notification.objects.filter(pk=row.pk, claim_token=token).update(
+    _update_claimed(
+        row,
         status=Status.FAILED if final else Status.PENDING,
         attempts=attempts,
-        last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        last_error=error[:2000],
+        error_code=error_code,
         next_attempt_at=now if final else now + backoff(attempts),
-        claim_token="",
-        claimed_at=None,
     )
     return final
+
+
+def _count_failure(report: DeliveryReport, row: Notification, error: str, **kwargs) -> None:
+    logger.warning("Outbox: sending notification %s failed: %s", row.pk, error)
+    report.errors.append(f"{row.pk}: {error}")
+    if _record_failure(row, error, **kwargs):
+        report.failed += 1
+    else:
+        report.retrying += 1
+
+
+def sms_params(row: Notification) -> dict:
+    """The values a gateway template may use (liaison/sms.py)."""
+    link = row.link
+    if link.startswith("/"):
+        link = settings.SITE_URL.rstrip("/") + link
+    return {"title": row.subject, "link": link, **row.sms_params}
+
+
+def _sent_today(addresses, now) -> dict[str, int]:
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    counts = (
+        Notification.objects.filter(
+            channel=Channel.SMS, status=Status.SENT, address__in=addresses, sent_at__gte=midnight
+        )
+        .values_list("address")
+        .annotate(n=Count("pk"))
+    )
+    return dict(counts)
+
+
+def _fold_into_digest(row: Notification, now) -> None:
+    """Put ``row`` (over its number's daily limit) into that number's digest for the
+    day, one text message sent the next morning."""
+    day = timezone.localdate(now)
+    key = f"sms-digest:{row.address}:{day:%Y%m%d}"
+    morning = next_morning(now)
+    with transaction.atomic():
+        notification_insert(
+            row=Notification(
+                channel=Channel.SMS,
+                kind=DIGEST_KIND,
+                dedupe_key=key,
+                subject="",
+                body="",
+                address=row.address,
+                recipient_id=row.recipient_id,
+                office_id=row.office_id,
+                link=reverse("portal:notifications"),
+                next_attempt_at=morning,
+            )
+        )
+        digest = Notification.objects.select_for_update().get(dedupe_key=key)
+        # The titles are kept for staff (the admin shows the row); the text stays short
+        # (WORDING.md: at most 70 characters) and sends the member to the portal.
+        titles = [*digest.sms_params.get("titles", []), row.subject]
+        name = row.sms_params.get("name") or digest.sms_params.get("name", "")
+        date = f"{day.month}月{day.day}日"
+        digest.sms_params = {"count": len(titles), "name": name, "date": date, "titles": titles}
+        digest.subject = f"{date}另有{len(titles)}条消息未发短信"
+        greeting = f"尊敬的{name}委员，" if name else ""
+        digest.body = f"{greeting}{digest.subject}，请登录委员服务平台查看。"
+        digest.save(update_fields=["sms_params", "subject", "body"])
+        _update_claimed(row, status=Status.DIGESTED, last_error=f"已并入{date}的汇总短信")
+
+
+def _fall_back_to_portal(row: Notification) -> None:
+    """A kind the gateway has no template for: the message goes to the portal instead
+    (once: the portal row the member already has is kept), and staff are warned
+    (liaison.selectors.sms_kinds_without_template)."""
+    _update_claimed(row, status=Status.SKIPPED, error_code=NO_TEMPLATE, last_error=NO_TEMPLATE_NOTE)
+    if row.recipient_id:
+        key = row.dedupe_key.removesuffix(":sms")
+        notification_queue(
+            channel=Channel.PORTAL,
+            kind=row.kind,
+            dedupe_key=f"{key}:portal",
+            subject=row.subject,
+            body=row.body,
+            recipient=row.recipient,
+            link=row.link,
+            office=row.office,
+        )
+
+
+def deliver_sms(rows: list[Notification], report: DeliveryReport, backend) -> None:
+    """Send claimed text messages (with addresses) through ``backend`` in one go."""
+    now = timezone.now()
+    morning = release_time(now)
+    if morning > now:
+        held = [row for row in rows if row.kind not in IMMEDIATE_KINDS]
+        report.held += Notification.objects.filter(
+            pk__in=[row.pk for row in held], claim_token__in={row.claim_token for row in held}
+        ).update(status=Status.PENDING, next_attempt_at=morning, claim_token="", claimed_at=None)
+        rows = [row for row in rows if row.kind in IMMEDIATE_KINDS]
+    sent_today = _sent_today({row.address for row in rows}, now) if rows else {}
+    outgoing = []
+    for row in rows:
+        capped = row.kind != DIGEST_KIND and row.kind not in IMMEDIATE_KINDS
+        if not backend.has_template(row.kind):
+            _fall_back_to_portal(row)
+            report.skipped += 1
+        elif capped and sent_today.get(row.address, 0) >= settings.SMS_DAILY_LIMIT:
+            _fold_into_digest(row, now)
+            report.digested += 1
+        else:
+            sent_today[row.address] = sent_today.get(row.address, 0) + 1
+            outgoing.append(row)
+    if not outgoing:
+        return
+    messages = [
+        SmsMessage(
+            phone=row.address, text=row.body or row.subject, kind=row.kind, params=sms_params(row)
+        )
+        for row in outgoing
+    ]
+    try:
+        results = backend.send_messages(messages)
+    except Exception as exc:
+        error = SmsResult(error_code=type(exc).__name__, error=str(exc), transient=True)
+        results = [error] * len(outgoing)
+    accepted = defaultdict(list)  # one UPDATE per message id (a batch may share one)
+    for row, result in zip(outgoing, results, strict=True):
+        if result.accepted:
+            accepted[result.message_id].append(row)
+        else:
+            _count_failure(
+                report,
+                row,
+                f"{result.error_code}: {result.error}".rstrip(": "),
+                error_code=result.error_code,
+                permanent=not result.transient,
+            )
+    now = timezone.now()
+    for message_id, rows in accepted.items():
+        for token in {row.claim_token for row in rows}:
+            report.sent += Notification.objects.filter(
+                pk__in=[row.pk for row in rows if row.claim_token == token], claim_token=token
+            ).update(
+                status=Status.SENT,
+                sent_at=now,
+                gateway_message_id=message_id,
+                error_code="",
+                claim_token="",
+                claimed_at=None,
+            )
 
 
 def deliver_batch(rows: list[Notification], report: DeliveryReport) -> None:
@@ -226,43 +404,45 @@ def deliver_batch(rows: list[Notification], report: DeliveryReport) -> None:
     # going stale, at the cost of one UPDATE per 15 s of sending.
     renew_every = datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT_SECONDS / 6)
     renewed_at = timezone.now()
+    sms = []
     try:
         for row in rows:
-            token = row.claim_token
             now = timezone.now()
             if now - renewed_at >= renew_every:
                 renew_claims(tokens, now=now)
                 renewed_at = now
             if row.channel != Channel.PORTAL and not row.address:
-                Notification.objects.filter(pk=row.pk, claim_token=token).update(
-                    status=Status.SKIPPED, claim_token="", claimed_at=None
-                )
+                _update_claimed(row, status=Status.SKIPPED)
+                continue
+            if row.channel == Channel.SMS:
+                sms.append(row)
                 continue
             try:
                 delivered = senders.send(row)
             except Exception as exc:
-                # Any error from the mail server or gateway (refused, timed out,
-                # connection lost) is treated as transient and retried with backoff.
-                logger.warning("Outbox: sending notification %s failed: %s", row.pk, exc)
-                report.errors.append(f"{row.pk}: {exc}")
-                if _record_failure(row, token, exc):
-                    report.failed += 1
-                else:
-                    report.retrying += 1
+                # Any error from the mail server (refused, timed out, connection lost)
+                # is treated as transient and retried with backoff.
+                _count_failure(report, row, f"{type(exc).__name__}: {exc}")
                 continue
             if not delivered:
-                Notification.objects.filter(pk=row.pk, claim_token=token).update(
-                    status=Status.SKIPPED,
-                    last_error=NO_ACCOUNT,
-                    claim_token="",
-                    claimed_at=None,
-                )
+                _update_claimed(row, status=Status.SKIPPED, last_error=NO_ACCOUNT)
                 report.skipped += 1
                 continue
-            _record_success(row, token)
+            _record_success(row)
             report.sent += 1
     finally:
         senders.close()
+    if sms:
+        renew_claims(tokens)
+        try:
+            backend = senders.sms
+        except Exception as exc:
+            # The backend cannot be set up (a wrong SMS_TEMPLATES, a missing SDK): the
+            # rows wait, with the reason on each, until the configuration is fixed.
+            for row in sms:
+                _count_failure(report, row, f"{type(exc).__name__}: {exc}", error_code="config")
+        else:
+            deliver_sms(sms, report, backend)
 
 
 def deliver_pending(*, limit: int = 200, batch_size: int = BATCH_SIZE) -> DeliveryReport:

@@ -1,10 +1,15 @@
-"""The admin index's own panel: the staff member's messages (reminders with the portal
-channel addressed to them — birthdays ahead, proposals waiting, targets behind)."""
+"""The admin index's own panels: the staff member's messages (reminders with the portal
+channel addressed to them — birthdays ahead, proposals waiting, targets behind), and the
+warning that a year's holiday schedule is missing from the working-day calendar, and the
+kinds of text message the SMS gateway has no template for."""
 
 from django.utils.translation import gettext as _
 
+from . import workdays
 from .dashboard import Panel, register
-from .selectors import inbox, unread_inbox
+from .models import today
+from .scoping import sees_all_offices
+from .selectors import inbox, sms_kinds_without_template, unread_inbox
 
 LATEST = 8
 
@@ -20,4 +25,38 @@ def my_messages(request):
         template="admin/liaison/inbox_panel.html",
         context={"messages": latest, "unread": unread},
         order=1,
+    )
+
+
+@register
+def calendar_missing(request):
+    """Next year's holidays are not in the calendar yet: deadlines counted into that year
+    are provisional until staff enter the State Council's schedule."""
+    year = workdays.missing_schedule_year(today())
+    if year is None:
+        return None
+    return Panel(
+        title=_("%(year)s年节假日安排尚未录入") % {"year": year},
+        template="admin/liaison/calendar_panel.html",
+        context={
+            "year": year,
+            "can_enter": request.user.has_perm("liaison.add_calendarday")
+            and sees_all_offices(request.user),
+        },
+        order=0,
+    )
+
+
+@register
+def sms_templates_missing(request):
+    """Warns staff that some kinds of text message reach members only in the portal,
+    because the SMS gateway has no template for them."""
+    kinds = sms_kinds_without_template(request.user)
+    if not kinds:
+        return None
+    return Panel(
+        title=_("短信模板缺失：以下消息已改为站内消息"),
+        template="admin/liaison/sms_templates_panel.html",
+        context={"kinds": kinds},
+        order=0,
     )

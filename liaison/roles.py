@@ -19,13 +19,16 @@ _STAFF_APPS = ("members", "proposals", "briefings", "visits", "plans", "reports"
 # (app_label, model, actions) beyond the apps above.
 _STAFF_EXTRA = [
     ("liaison", "handlingunit", ALL_ACTIONS),
-    ("liaison", "calendarday", ALL_ACTIONS),
+    ("liaison", "calendarday", ("view",)),
     ("liaison", "notification", ("view",)),
+    ("liaison", "job", ("view",)),
     ("liaison", "office", ("view", "change")),
 ]
 _DISTRICT_EXTRA = [
     ("liaison", "office", ALL_ACTIONS),
     ("liaison", "user", ALL_ACTIONS),
+    # The working-day calendar is district-wide: it moves every office's deadlines.
+    ("liaison", "calendarday", ALL_ACTIONS),
 ]
 _DISTRICT_CUSTOM = [("liaison", "view_all_offices")]
 
@@ -49,8 +52,10 @@ ADMIN_MATRIX = {
     "liaison.user":                ("",     "vacd",   "",     ""),
     "liaison.office":              ("vc",   "vacd",   "",     ""),
     "liaison.handlingunit":        ("vacd", "vacd",   "",     ""),
-    "liaison.calendarday":         ("vacd", "vacd",   "",     ""),
+    # District-wide: a calendar day moves every office's working-day deadlines.
+    "liaison.calendarday":         ("v",    "vacd",   "",     ""),
     "liaison.notification":        ("v",    "v",      "",     ""),
+    "liaison.job":                 ("v",    "v",      "",     ""),
     "members.member":              ("vacd", "vacd",   "",     ""),
     "members.contribution":        ("vacd", "vacd",   "",     ""),
     # District-wide lists and terms: every office uses them, the district keeps them.
@@ -63,7 +68,7 @@ ADMIN_MATRIX = {
     "visits.concerncategory":      ("v",    "vacd",   "",     ""),
     "briefings.activity":          ("vacd", "vacd",   "",     ""),
     "briefings.activityconfig":    ("vacd", "vacd",   "",     ""),
-    "briefings.invitation":        ("vcd",  "vcd",    "",     ""),
+    "briefings.invitation":        ("vc",   "vc",     "",     ""),
     "briefings.opinion":           ("vcd",  "vcd",    "",     ""),
     "plans.planconfig":            ("vacd", "vacd",   "",     ""),
     "plans.workplan":              ("vacd", "vacd",   "",     ""),

@@ -1,10 +1,33 @@
 """Reads every app shares."""
 
+import datetime
+
 from django.contrib.auth.models import Permission
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from . import roles
-from .models import Notification, User
+from .models import HandlingUnit, Notification, User
+from .scoping import scope_queryset
+from .sms import NO_TEMPLATE
+
+
+def count_of(rows: QuerySet, link: str):
+    """Annotation: how many of ``rows`` point at each row through ``link`` (a foreign
+    key). A correlated subquery, so a list counts for the fifty rows it shows instead
+    of grouping every row of the table (as ``Count`` over a join does) before its LIMIT:
+    ``visits.annotate(concern_count=count_of(Concern.objects.all(), "visit"))``."""
+    return Coalesce(
+        Subquery(
+            rows.filter(**{link: OuterRef("pk")})
+            .order_by()
+            .values(link)
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        0,
+    )
 
 
 def office_staff(office_ids) -> QuerySet[User]:
@@ -51,3 +74,30 @@ def inbox(user):
 
 def unread_inbox(user):
     return inbox(user).filter(read_at__isnull=True)
+
+
+def units_by_kind(units: QuerySet[HandlingUnit]) -> QuerySet[HandlingUnit]:
+    """Handling units in the order an office picks them: street departments, communities,
+    district bodies, the CPPCC above, others; by name within each."""
+    order = Case(
+        *(When(kind=kind, then=Value(i)) for i, kind in enumerate(HandlingUnit.Kind.values)),
+        default=Value(len(HandlingUnit.Kind.values)),
+    )
+    return units.order_by(order, "name")
+
+
+def sms_kinds_without_template(user, *, days: int = 30) -> list[dict]:
+    """The kinds of text message the gateway had no template for in the last ``days``
+    (sent to the portal instead, liaison.outbox), in the user's offices: ``kind``, how
+    many (``n``) and the latest ``subject``, for the staff warning."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    rows = scope_queryset(
+        Notification.objects.filter(
+            channel=Notification.Channel.SMS, error_code=NO_TEMPLATE, created_at__gte=since
+        ),
+        user,
+    )
+    latest = rows.filter(kind=OuterRef("kind")).order_by("-created_at").values("subject")[:1]
+    return list(
+        rows.values("kind").annotate(n=Count("pk"), subject=Subquery(latest)).order_by("kind")
+    )

@@ -1,5 +1,6 @@
-"""Writes to what every app shares. Here: queueing notifications in the outbox, and
-setting up an office with its first staff accounts (``manage.py setup_office``).
+"""Writes to what every app shares: queueing notifications in the outbox, the
+working-day calendar (whose changes move the deadlines counted over it), and setting up
+an office with its first staff accounts (``manage.py setup_office``).
 
 Queueing a notification only writes a row; it never talks to Redis or a mail server, so
 it is safe inside any request or workflow transaction (call it inside the transaction
@@ -11,17 +12,22 @@ second attempt to queue the same key is silently dropped — also when two proce
 at the same moment.
 """
 
+import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.template import Context, engines
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from .models import Notification
+from . import workdays
+from .models import CalendarDay, Notification
 from .selectors import district_staff, office_staff, unread_inbox
+from .sms import IMMEDIATE_KINDS, release_time
 from .transactions import service
 from .unit_links import unit_link_url
 
@@ -59,6 +65,16 @@ def notification_render(*, template: str, context: dict, channel: str = Channel.
     return Message(subject=subject[:_SUBJECT_MAX], body=body)
 
 
+def notification_render_once(
+    rendered: dict[str, Message], template: str, context: dict, channel: str
+) -> Message:
+    """``notification_render`` through ``rendered``, a cache by channel for the same
+    text going to many people."""
+    if channel not in rendered:
+        rendered[channel] = notification_render(template=template, context=context, channel=channel)
+    return rendered[channel]
+
+
 def _prepare(row: Notification, now) -> Notification:
     if row.channel == Channel.PORTAL:
         # The portal's notification list reads the row itself: it is delivered once it
@@ -67,6 +83,9 @@ def _prepare(row: Notification, now) -> Notification:
         row.sent_at = now
     elif not row.address:
         row.status = Status.SKIPPED
+    elif row.channel == Channel.SMS and row.kind not in IMMEDIATE_KINDS:
+        # Queued in the quiet hours: due in the morning.
+        row.next_attempt_at = release_time(max(row.next_attempt_at or now, now))
     row.subject = row.subject[:_SUBJECT_MAX]
     if len(row.dedupe_key) > _DEDUPE_MAX:
         raise ValueError(f"dedupe_key longer than {_DEDUPE_MAX} characters: {row.dedupe_key}")
@@ -84,16 +103,18 @@ def notification_queue(
     address: str = "",
     link: str = "",
     office=None,
+    sms_params: dict | None = None,
 ) -> Notification | None:
     """Write one notification to the outbox. Returns None if ``dedupe_key`` is
-    already there (the reminder for this occasion exists).
+    already there (the reminder for this occasion exists). ``sms_params`` fill the SMS
+    gateway's template for this kind (liaison/sms.py) besides the subject and link.
 
     Portal notifications are delivered at once (status sent). An e-mail or text
     message without an address is kept with status skipped (staff see in the admin who
     could not be reached) and never sent.
     """
-    row = _prepare(
-        Notification(
+    return notification_insert(
+        row=Notification(
             channel=channel,
             kind=kind,
             dedupe_key=dedupe_key,
@@ -103,16 +124,22 @@ def notification_queue(
             address=address,
             link=link,
             office=office,
-        ),
-        timezone.now(),
+            sms_params=sms_params or {},
+        )
     )
+
+
+def notification_insert(*, row: Notification) -> Notification | None:
+    """Write one unsaved outbox row, as ``notification_queue``; returns None if its
+    dedupe key is already there."""
+    row = _prepare(row, timezone.now())
     try:
         # A savepoint, so that losing the race on the unique key leaves the caller's
         # transaction usable (PostgreSQL aborts a transaction on any error otherwise).
         with transaction.atomic():
             row.save(force_insert=True)
     except IntegrityError:
-        if Notification.objects.filter(dedupe_key=dedupe_key).exists():
+        if Notification.objects.filter(dedupe_key=row.dedupe_key).exists():
             return None
         raise
     return row
@@ -170,11 +197,7 @@ def user_notifications_build(
     rendered = {} if rendered is None else rendered
     rows = []
     for channel in channels:
-        if channel not in rendered:
-            rendered[channel] = notification_render(
-                template=template, context=context, channel=channel
-            )
-        message = rendered[channel]
+        message = notification_render_once(rendered, template, context, channel)
         rows.append(
             Notification(
                 channel=channel,
@@ -218,22 +241,12 @@ def notify_user(
         link=link,
         office=office,
     )
-    queued = []
-    for row in rows:
-        created = notification_queue(
-            channel=row.channel,
-            kind=row.kind,
-            dedupe_key=row.dedupe_key,
-            subject=row.subject,
-            body=row.body,
-            recipient=row.recipient,
-            address=row.address,
-            link=row.link,
-            office=row.office,
-        )
-        if created is not None:
-            queued.append(created)
-    return queued
+    return notifications_insert(rows)
+
+
+def notifications_insert(rows: Iterable[Notification]) -> list[Notification]:
+    """Write unsaved rows one by one (``notification_insert``); returns the new ones."""
+    return [row for row in rows if notification_insert(row=row) is not None]
 
 
 @service
@@ -340,6 +353,79 @@ def notify_unit_contact_changed(*, unit, actor, before: dict) -> list[Notificati
             office=unit.office,
         )
     return rows
+
+
+def _calendar_reason(days: Iterable[CalendarDay]) -> str:
+    """How the history rows name a change: "2027年春节", "2027年春节调休上班"."""
+    names = dict.fromkeys(f"{d.date.year}年{d.name or f'{d.date:%m-%d}'}" for d in days)
+    return "、".join(names)
+
+
+@service
+def calendar_day_save(
+    *, actor, day: CalendarDay, previous_date: datetime.date | None = None
+) -> int:
+    """Save a holiday or make-up working day staff entered or corrected, and move the
+    open deadlines counted over it (the old date too, when the date itself changed).
+    Returns how many deadlines moved."""
+    day.save()
+    days = {day.date} | ({previous_date} if previous_date else set())
+    change = workdays.CalendarChange(
+        days=frozenset(days), reason=_calendar_reason([day]), actor=actor
+    )
+    return workdays.deadlines_recompute(change)
+
+
+@service
+def calendar_days_delete(*, actor, days: Iterable[CalendarDay]) -> int:
+    """Delete calendar days (they become ordinary weekdays or weekends again) and move
+    the open deadlines counted over them."""
+    days = list(days)
+    for day in days:
+        day.delete()
+    change = workdays.CalendarChange(
+        days=frozenset(d.date for d in days),
+        reason=_("删除%(days)s") % {"days": _calendar_reason(days)},
+        actor=actor,
+    )
+    return workdays.deadlines_recompute(change)
+
+
+@dataclass(frozen=True)
+class CalendarRefresh:
+    added: int
+    corrected: int
+    moved: int
+
+
+@service
+def calendar_refresh(*, actor=None) -> CalendarRefresh:
+    """Bring in the installed chinese-calendar's days the database lacks, and correct
+    days whose holiday/working flag differs from the package's (it follows the State
+    Council's notices); names staff typed are kept. Days only staff entered stay."""
+    existing = {d.date: d for d in CalendarDay.objects.all()}
+    added, corrected = [], []
+    for date, working, name in workdays.package_calendar_days():
+        row = existing.get(date)
+        if row is None:
+            added.append(CalendarDay(date=date, is_working_day=working, name=name))
+        elif row.is_working_day != working:
+            row.is_working_day = working
+            corrected.append(row)
+    for row in [*added, *corrected]:
+        row.save()
+    changed = [*added, *corrected]
+    if not changed:
+        return CalendarRefresh(added=0, corrected=0, moved=0)
+    years = "、".join(sorted({str(d.date.year) for d in changed}))
+    change = workdays.CalendarChange(
+        days=frozenset(d.date for d in changed),
+        reason=_("%(years)s年节假日数据更新，chinesecalendar %(version)s")
+        % {"years": years, "version": version("chinesecalendar")},
+        actor=actor,
+    )
+    moved = workdays.deadlines_recompute(change)
+    return CalendarRefresh(added=len(added), corrected=len(corrected), moved=moved)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import outbox
+from . import jobs, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -34,3 +34,15 @@ def deliver_notifications(limit: int = 500) -> dict:
         "retrying": report.retrying,
         "failed": report.failed,
     }
+
+
+@shared_task(name="liaison.tasks.run_job", ignore_result=True)
+def run_job(job_id: int) -> None:
+    """Do one queued job (liaison.jobs). Harmless to run twice."""
+    jobs.job_run(job_id=job_id)
+
+
+@shared_task(name="liaison.tasks.jobs_sweep", ignore_result=True)
+def jobs_sweep() -> dict:
+    """Jobs whose task was lost or whose worker died: queued again, or failed."""
+    return jobs.jobs_sweep()

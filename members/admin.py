@@ -1,14 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.forms import ConfirmImportForm, ImportForm
 from import_export.results import RowResult
 
 from liaison.admin import (
@@ -17,12 +20,18 @@ from liaison.admin import (
     OfficeFileExportMixin,
     OfficeScopedAdmin,
 )
+from liaison.jobs import job_start
+from liaison.limits import LimitedForm
+from liaison.models import Notification
 from liaison.scoping import default_office
 
-from . import admin_views
+from . import admin_views, jobs
+from .accounts import member_account_disable, member_account_invitation_resend
 from .formats import ROSTER_EXPORT_FORMATS, ROSTER_IMPORT_FORMATS, XLSX, UnreadableFileError
-from .models import Affiliation, Contribution, Member, Sector, Term
+from .models import AccountInvitation, Affiliation, Contribution, Member, Sector, Term
 from .resources import ContributionResource, MemberResource
+from .selectors import AccountState, dormant, with_account_state
+from .services import member_accounts_open
 
 admin.site.register([Sector, Affiliation], LookupAdmin)
 
@@ -50,6 +59,43 @@ class MemberAdminForm(forms.ModelForm):
         }
 
 
+LEFT_OFFICE = _("委员离任，停用委员服务平台账号")
+# Opening more accounts than this at once runs in the worker (members/jobs.py): each
+# writes an account, an invitation and two outbox rows.
+OPEN_ACCOUNTS_IN_REQUEST = 50
+OPEN_ACCOUNTS_HELP = _(
+    "为导入的在任委员开通委员服务平台账号，并发送激活短信（有邮箱的同时发邮件）。"
+)
+
+
+class MemberImportForm(ImportForm, LimitedForm):
+    open_accounts = forms.BooleanField(
+        label=_("开通账号"), required=False, help_text=OPEN_ACCOUNTS_HELP
+    )
+
+
+class MemberConfirmImportForm(ConfirmImportForm, LimitedForm):
+    open_accounts = forms.BooleanField(required=False, widget=forms.HiddenInput())
+
+
+class AccountStateFilter(admin.SimpleListFilter):
+    title = _("平台账号")
+    parameter_name = "account"
+
+    def lookups(self, request, model_admin):
+        return (
+            *AccountState.CHOICES,
+            (AccountState.DORMANT, _("%(days)s 天未登录") % {"days": AccountState.DORMANT_DAYS}),
+        )
+
+    def queryset(self, request, queryset):
+        if self.value() == AccountState.DORMANT:
+            return dormant(queryset)
+        if self.value() in dict(AccountState.CHOICES):
+            return queryset.filter(account_state=self.value())
+        return queryset
+
+
 @admin.register(Member)
 class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
     form = MemberAdminForm
@@ -62,6 +108,7 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
         "affiliation",
         "role",
         "mobile",
+        "account_state_display",
         "employer",
         "status",
         "office",
@@ -69,8 +116,9 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
     list_display_links = ("name",)
     # Every column above is a field of the member or of a row joined here: the page
     # costs the same few queries at 100 members as at 5,000.
-    list_select_related = ("sector", "affiliation", "term", "office")
-    list_filter = ("sector", "affiliation", "term", "status", "role")
+    list_select_related = ("sector", "affiliation", "term", "office", "user")
+    list_filter = ("sector", "affiliation", "term", "status", "role", AccountStateFilter)
+    actions = ["open_accounts", "resend_invitations", "disable_accounts"]
     search_fields = ("name", "mobile", "office_phone", "employer", "member_no")
     search_help_text = _("可按姓名、手机号码、办公电话、工作单位或委员编号查找")
     # Counting the whole table on every page view is wasted work on a district roster.
@@ -117,6 +165,19 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
                 )
             },
         ),
+        (
+            _("消息接收方式"),
+            {
+                "fields": (
+                    ("receive_invitations", "receive_deadlines"),
+                    ("receive_birthdays", "receive_news"),
+                ),
+                "description": _(
+                    "每类消息都会出现在委员的平台消息中；这里选择是否另发短信或电子邮件。"
+                    "委员也可以在平台“个人信息”中自行修改。"
+                ),
+            },
+        ),
         (_("其他"), {"fields": ("notes", "user", ("created_at", "updated_at"))}),
     )
     inlines = [ContributionInline]
@@ -126,6 +187,8 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
     import_formats = ROSTER_IMPORT_FORMATS
     export_formats = ROSTER_EXPORT_FORMATS
     import_template_name = "admin/members/member/import.html"
+    import_form_class = MemberImportForm
+    confirm_form_class = MemberConfirmImportForm
     import_export_change_list_template = "admin/members/member/change_list.html"
     # The export button downloads the filtered changelist as .xlsx straight away.
     skip_export_form = True
@@ -143,6 +206,113 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
             '<img src="{}" alt="" class="member-thumb" width="30" height="40" loading="lazy">',
             obj.photo.url,
         )
+
+    def get_queryset(self, request):
+        return with_account_state(super().get_queryset(request))
+
+    @admin.display(description=_("平台账号"), ordering="account_state")
+    def account_state_display(self, obj):
+        state = getattr(obj, "account_state", None)
+        if state == AccountState.ACTIVE:
+            if obj.user.last_login:
+                return format_html(
+                    "{}<br><small>{}</small>",
+                    gettext("已激活"),
+                    gettext("最近登录 %(date)s")
+                    % {"date": f"{timezone.localdate(obj.user.last_login):%Y-%m-%d}"},
+                )
+            return format_html("{}<br><small>{}</small>", gettext("已激活"), gettext("尚未登录"))
+        if state == AccountState.INVITED:
+            channel = dict(AccountInvitation.Channel.choices).get(obj.invited_by, "")
+            if obj.invitation_expires_at and obj.invitation_expires_at <= timezone.now():
+                outcome = gettext("已过期")
+            elif obj.invitation_delivery:
+                outcome = dict(Notification.Status.choices)[obj.invitation_delivery]
+            else:
+                outcome = ""
+            return format_html(
+                "{}<br><small>{} {} {}</small>",
+                gettext("已邀请"),
+                f"{timezone.localdate(obj.invited_at):%Y-%m-%d}",
+                channel,
+                outcome,
+            )
+        return dict(AccountState.CHOICES).get(state, "")
+
+    # --- portal accounts ------------------------------------------------------------
+
+    @admin.action(description=_("开通委员平台账号"), permissions=["change"])
+    def open_accounts(self, request, queryset):
+        return self._open_accounts(request, list(queryset.values_list("pk", flat=True)))
+
+    def _open_accounts(self, request, member_ids):
+        """Open accounts here for a few members; for more, start the worker on it and
+        return the job's page (its progress bar) to go to."""
+        if len(member_ids) > OPEN_ACCOUNTS_IN_REQUEST:
+            job = job_start(
+                kind=jobs.ACCOUNTS_OPEN,
+                office=default_office(request),
+                actor=request.user,
+                params={"member_ids": member_ids},
+                total=len(member_ids),
+                title=gettext("开通委员平台账号（%(count)s 名）") % {"count": len(member_ids)},
+            )
+            return redirect(job)
+        report = member_accounts_open(member_ids=member_ids, actor=request.user)
+        self._report_accounts_opened(request, report)
+        return None
+
+    def _report_accounts_opened(self, request, report):
+        if report.invited:
+            messages.success(
+                request,
+                gettext("已为 %(count)s 名委员开通账号并发送激活邀请。")
+                % {"count": report.invited},
+            )
+        if report.already_active:
+            messages.info(
+                request,
+                gettext("%(count)s 名委员的账号已激活，未重复发送。")
+                % {"count": report.already_active},
+            )
+        for refusal in report.refused:
+            messages.warning(request, refusal)
+
+    @admin.action(description=_("重新发送激活邀请"), permissions=["change"])
+    def resend_invitations(self, request, queryset):
+        sent = self._each_member(request, queryset, member_account_invitation_resend)
+        if sent:
+            messages.success(
+                request, gettext("已向 %(count)s 名委员重新发送激活邀请。") % {"count": sent}
+            )
+
+    @admin.action(description=_("停用平台账号"), permissions=["change"])
+    def disable_accounts(self, request, queryset):
+        disabled = 0
+        for member in queryset:
+            disabled += member_account_disable(member=member, actor=request.user)
+        messages.success(
+            request, gettext("已停用 %(count)s 名委员的平台账号。") % {"count": disabled}
+        )
+
+    def _each_member(self, request, queryset, step) -> int:
+        """Run the service ``step`` for each member (each its own savepoint, being a
+        service inside the admin's use case); the refused are listed, the others done."""
+        done = 0
+        for member in queryset:
+            try:
+                step(member=member, actor=request.user)
+            except ValidationError as error:
+                messages.warning(request, " ".join(error.messages))
+            else:
+                done += 1
+        return done
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A member who leaves office (term ended, deceased) can no longer sign in.
+        if change and "status" in form.changed_data and not obj.is_serving:
+            member_account_disable(member=obj, actor=request.user, reason=LEFT_OFFICE)
 
     def get_fieldsets(self, request, obj=None):
         # The office field only exists for users who see several offices.
@@ -194,6 +364,29 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
             "show_office": self._shows_office(request),
         }
 
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["open_accounts"] = import_form.cleaned_data.get("open_accounts", False)
+        return initial
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        result = super().process_dataset(dataset, form, request, **kwargs)
+        request.open_accounts = form.cleaned_data.get("open_accounts", False)
+        return result
+
+    def _imported(self, result, request):
+        # Rows are bulk-created, so their results carry the member number, not an id.
+        numbers = [row.instance.member_no for row in result.rows if row.instance is not None]
+        return self.get_queryset(request).filter(member_no__in=numbers)
+
+    def _disable_imported_leavers(self, result, request) -> None:
+        """A roster that marks members as no longer serving (届满, 已故) stops their
+        accounts, as the change form does."""
+        leavers = self._imported(result, request).exclude(status=Member.Status.SERVING)
+        for member in leavers.filter(user__isnull=False):
+            member_account_disable(member=member, actor=request.user, reason=LEFT_OFFICE)
+
     def has_import_permission(self, request):
         return self.has_add_permission(request) and self.has_change_permission(request)
 
@@ -222,7 +415,12 @@ class MemberAdmin(OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
             }
             request.current_app = self.admin_site.name
             return TemplateResponse(request, [self.import_template_name], context)
-        return super().process_result(result, request)
+        response = super().process_result(result, request)
+        self._disable_imported_leavers(result, request)
+        if getattr(request, "open_accounts", False):
+            ids = list(self._imported(result, request).values_list("pk", flat=True))
+            return self._open_accounts(request, ids) or response
+        return response
 
     def add_success_message(self, result, request):
         totals = result.totals

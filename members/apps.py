@@ -9,4 +9,6 @@ class MembersConfig(AppConfig):
     def ready(self):
         from liaison.media import protect  # reads models: only once apps are loaded
 
+        from . import dashboard, jobs  # noqa: F401  (register the index panel, job kinds)
+
         protect("members.Member", "photo", office="office", owners=("user",))

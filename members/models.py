@@ -9,10 +9,18 @@ from simple_history.models import HistoricalRecords
 
 from liaison import limits
 from liaison.limits import LimitedTextField, plausible_date, single_line
-from liaison.models import Lookup, Office
+from liaison.models import Lookup, Notification, Office
 
 from .strokes import stroke_sort_key
 from .validators import validate_photo_size
+
+Channel = Notification.Channel
+DELIVERY_CHOICES = [
+    (Channel.SMS, _("短信")),
+    (Channel.EMAIL, _("电子邮件")),
+    (Channel.PORTAL, _("只在平台查看")),
+]
+DELIVERY_FIELDS = ("receive_invitations", "receive_deadlines", "receive_birthdays", "receive_news")
 
 
 class Sector(Lookup):
@@ -132,6 +140,20 @@ class Member(models.Model):
         _("单位地址"), max_length=200, blank=True, validators=[single_line]
     )
     notes = LimitedTextField(_("备注（仅工作人员可见）"), blank=True, max_length=limits.TEXT)
+    # How the member wants each kind of message (members/notifications.py): by SMS,
+    # e-mail or only in the portal. Set by the member in the portal, or by staff.
+    receive_invitations = models.CharField(
+        _("活动邀请"), max_length=10, choices=DELIVERY_CHOICES, default=Channel.SMS
+    )
+    receive_deadlines = models.CharField(
+        _("截止提醒和反馈请求"), max_length=10, choices=DELIVERY_CHOICES, default=Channel.SMS
+    )
+    receive_birthdays = models.CharField(
+        _("生日祝福"), max_length=10, choices=DELIVERY_CHOICES, default=Channel.SMS
+    )
+    receive_news = models.CharField(
+        _("工作动态和其他消息"), max_length=10, choices=DELIVERY_CHOICES, default=Channel.EMAIL
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["stroke_key", "updated_at"])
@@ -277,3 +299,89 @@ class PointEntry(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.get_kind_display()} {self.points:+d}"
+
+
+class VerificationCode(models.Model):
+    """An SMS verification code (短信验证码) for signing in, resetting a password or
+    confirming the mobile number on activation (members/verification.py).
+
+    The row is written by the request, for registered and unknown numbers alike; the
+    worker makes the code and sends it (``code_hash`` stays empty until then, and for a
+    number nobody has). Only a keyed hash of the code is kept.
+    """
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", _("短信验证码登录")
+        RESET = "reset", _("重设密码")
+        ACTIVATE = "activate", _("激活账号")
+
+    mobile = models.CharField(_("手机号码"), max_length=20, validators=[single_line])
+    purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(_("输错次数"), default=0)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [
+            models.Index(
+                fields=["mobile", "purpose", "-created_at"], name="verification_lookup_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AccountInvitation(models.Model):
+    """An invitation to activate a portal account (开通委员平台账号): a one-time
+    activation code, sent by SMS (and e-mail) or printed on a letter, that opens the
+    activation page. Only a keyed hash of the code is kept; a new invitation for the
+    member revokes the earlier ones."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("短信")
+        EMAIL = "email", _("邮件")
+        LETTER = "letter", _("激活信")
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(_("发送方式"), max_length=10, choices=Channel.choices)
+    # The outbox row that carries it (SMS, or e-mail when there is no mobile): staff see
+    # from it whether the message went out.
+    notification = models.ForeignKey(
+        "liaison.Notification",
+        verbose_name=_("发送记录"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("开通人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("有效期至"))
+    used_at = models.DateTimeField(_("激活时间"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("账号邀请")
+        verbose_name_plural = _("账号邀请")
+        indexes = [
+            models.Index(fields=["member", "-created_at"], name="account_invitation_member_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.member} {self.created_at:%Y-%m-%d}"

@@ -1,33 +1,103 @@
-"""How a member is told something: through the portal and e-mail when they have an
-account, else by e-mail if the roster has an address. Every area uses this."""
+"""How a member is told something. Every area uses this.
+
+Each kind of message belongs to one of four groups (invitations, deadlines and feedback
+requests, birthday greetings, news), and the member chooses per group whether it comes
+by SMS, e-mail or only in the portal (``Member.receive_*``). A member with an account
+always gets the portal message, plus the chosen SMS or e-mail when the roster has the
+number or address (an e-mail-only member without e-mail gets the portal only). A member
+without an account has no portal: the chosen channel, else whichever of mobile number
+and e-mail the roster has, so nobody is left out by a choice that leads nowhere.
+"""
 
 from liaison.models import Notification
-from liaison.services import notification_queue, notification_render, notify_user
+from liaison.services import Message, notification_render_once, notifications_insert
+
+from .models import Member
+
+Channel = Notification.Channel
+
+# The kinds each preference covers; every other kind to a member is news.
+PREFERENCE_BY_KIND = {
+    "activity_invitation": "receive_invitations",
+    "cosign_invitation": "receive_invitations",
+    "activity_cancelled": "receive_invitations",
+    "activity_rescheduled": "receive_invitations",
+    "activity_reply_reminder": "receive_deadlines",
+    "activity_reminder": "receive_deadlines",
+    "activity_opinions_request": "receive_deadlines",
+    "proposal_feedback_request": "receive_deadlines",
+    "proposal_feedback_reminder": "receive_deadlines",
+    "visits_concern_fed_back": "receive_deadlines",
+    "visits_concern_confirm_reminder": "receive_deadlines",
+    "birthday_greeting": "receive_birthdays",
+}
+
+
+def preferred_channel(member: Member, kind: str) -> str:
+    return getattr(member, PREFERENCE_BY_KIND.get(kind, "receive_news"))
+
+
+def member_channels(member: Member, kind: str) -> list[tuple[str, str]]:
+    """Where ``kind`` goes for this member: (channel, address) pairs, the portal's with
+    an empty address."""
+    user = member.user if member.user_id else None
+    addresses = {
+        Channel.SMS: member.mobile or (user.phone if user else ""),
+        Channel.EMAIL: (user.email if user else "") or member.email,
+    }
+    chosen = preferred_channel(member, kind)
+    if user is not None and user.is_active:
+        channels = [(Channel.PORTAL, "")]
+        if addresses.get(chosen):
+            channels.append((chosen, addresses[chosen]))
+        return channels
+    for channel in (chosen, Channel.SMS, Channel.EMAIL):
+        if addresses.get(channel):
+            return [(channel, addresses[channel])]
+    return []
+
+
+def member_rows(
+    member: Member,
+    *,
+    kind: str,
+    key: str,
+    template: str,
+    context: dict,
+    link: str = "",
+    office=None,
+    rendered: dict[str, Message] | None = None,
+) -> list[Notification]:
+    """Unsaved outbox rows for one member, by their preference. Dedupe keys are
+    ``<key>:u<user id>:<channel>`` for a member with an account, ``<key>:m<member
+    id>:<channel>`` otherwise. ``rendered`` caches messages by channel when the same
+    text goes to many members."""
+    rendered = {} if rendered is None else rendered
+    rows = []
+    for channel, address in member_channels(member, kind):
+        message = notification_render_once(rendered, template, context, channel)
+        who = f"u{member.user_id}" if member.user_id else f"m{member.pk}"
+        rows.append(
+            Notification(
+                channel=channel,
+                kind=kind,
+                dedupe_key=f"{key}:{who}:{channel}",
+                subject=message.subject,
+                body=message.body,
+                recipient=member.user if member.user_id else None,
+                address=address,
+                link=link,
+                office=office if office is not None else member.office,
+                sms_params={"name": member.name} if channel == Channel.SMS else {},
+            )
+        )
+    return rows
 
 
 def notify_member(
     *, member, kind: str, key: str, template: str, context: dict, link: str = ""
 ) -> list[Notification]:
-    if member.user_id:
-        return notify_user(
-            user=member.user,
-            kind=kind,
-            key=key,
-            template=template,
-            context=context,
-            link=link,
-            office=member.office,
-        )
-    if member.email:
-        message = notification_render(template=template, context=context)
-        row = notification_queue(
-            channel=Notification.Channel.EMAIL,
-            kind=kind,
-            dedupe_key=f"{key}:m{member.pk}:email",
-            subject=message.subject,
-            body=message.body,
-            address=member.email,
-            office=member.office,
-        )
-        return [row] if row else []
-    return []
+    """Queue the message for one member; returns the rows that were new."""
+    return notifications_insert(
+        member_rows(member, kind=kind, key=key, template=template, context=context, link=link)
+    )

@@ -7,10 +7,10 @@ Each row's dedupe key names the occasion (member, year, recipient, channel), so 
 the sweep again the same day — or again after a failure — writes nothing new.
 
 Which channels greet the member: a portal message when the member has an account
-(the portal keeps it), plus ONE direct message — a text message when there is a mobile
-number (members mostly read on their phones, DOMAIN.md), otherwise an e-mail. Sending a
-greeting by every channel at once would feel like a mass mailing, not a greeting. A
-member with no account, mobile or e-mail gets nothing.
+(the portal keeps it), plus ONE direct message — the one the member chose for birthday
+greetings (by default a text message: members mostly read on their phones, DOMAIN.md;
+members/notifications.py). Sending a greeting by every channel at once would feel like
+a mass mailing, not a greeting. A member with no account, mobile or e-mail gets nothing.
 
 A birthday on 29 February is celebrated on 28 February in a common year.
 """
@@ -33,6 +33,7 @@ from liaison.services import (
 )
 
 from .models import Member
+from .notifications import member_channels
 
 Channel = Notification.Channel
 
@@ -72,15 +73,8 @@ def _absolute(path: str) -> str:
 
 def _greeting_rows(member: Member, birthday: datetime.date) -> list[Notification]:
     context = {"member": member, "office": member.office, "birthday": birthday}
-    channels = []
-    if member.user_id and member.user.is_active:
-        channels.append((Channel.PORTAL, ""))
-    if member.mobile:
-        channels.append((Channel.SMS, member.mobile))
-    elif member.email:
-        channels.append((Channel.EMAIL, member.email))
     rows = []
-    for channel, address in channels:
+    for channel, address in member_channels(member, GREETING_KIND):
         message = notification_render(template=GREETING_KIND, context=context, channel=channel)
         rows.append(
             Notification(
@@ -93,6 +87,7 @@ def _greeting_rows(member: Member, birthday: datetime.date) -> list[Notification
                 subject=message.subject,
                 body=message.body,
                 link=reverse("portal:dashboard") if channel == Channel.PORTAL else "",
+                sms_params={"name": member.name} if channel == Channel.SMS else {},
             )
         )
     return rows

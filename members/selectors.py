@@ -4,9 +4,16 @@ The portal reaches members and their notifications only through these functions,
 member can never see another member's record by changing an id in a URL.
 """
 
+import datetime
+
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from liaison.models import Notification
 from liaison.selectors import inbox, unread_inbox
 
-from .models import Member
+from .models import AccountInvitation, Member
 
 
 def member_for_user(user) -> Member | None:
@@ -48,3 +55,105 @@ def mobile_taken(mobile: str, *, exclude_member_id: int | None = None) -> bool:
 # the admin index.
 portal_notifications = inbox
 portal_unread_notifications = unread_inbox
+
+
+class AccountState:
+    """What staff see of a member's portal account (members/accounts.py)."""
+
+    NONE = "none"
+    INVITED = "invited"
+    ACTIVE = "active"
+    DISABLED = "disabled"
+    CHOICES = (
+        (NONE, _("未开通")),
+        (INVITED, _("已邀请")),
+        (ACTIVE, _("已激活")),
+        (DISABLED, _("已停用")),
+    )
+    # Not a state: active members who have not signed in for DORMANT_DAYS, whom the
+    # office calls (the roster's filter and the admin index's reach panel).
+    DORMANT = "dormant"
+    DORMANT_DAYS = 90
+
+
+def dormant_since() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=AccountState.DORMANT_DAYS)
+
+
+def dormant(queryset):
+    """Members with an active account who have not signed in for 90 days (or never)."""
+    return queryset.filter(user__is_active=True).filter(
+        Q(user__last_login__isnull=True) | Q(user__last_login__lt=dormant_since())
+    )
+
+
+def with_account_state(queryset):
+    """Members annotated with their account's state and their latest invitation (when,
+    how, and how the message fared in the outbox): one query however many members."""
+    latest = AccountInvitation.objects.filter(member=OuterRef("pk")).order_by("-created_at", "-pk")
+    return queryset.annotate(
+        invited_at=Subquery(latest.values("created_at")[:1]),
+        invited_by=Subquery(latest.values("channel")[:1]),
+        invitation_expires_at=Subquery(latest.values("expires_at")[:1]),
+        invitation_delivery=Subquery(latest.values("notification__status")[:1]),
+        invitation_pending=Exists(
+            AccountInvitation.objects.filter(member=OuterRef("pk"), used_at=None, revoked_at=None)
+        ),
+        account_state=Case(
+            When(user__isnull=True, then=Value(AccountState.NONE)),
+            When(user__is_active=True, then=Value(AccountState.ACTIVE)),
+            When(invitation_pending=True, then=Value(AccountState.INVITED)),
+            default=Value(AccountState.DISABLED),
+        ),
+    )
+
+
+def account_reach(offices, *, now: datetime.datetime | None = None) -> list[dict]:
+    """Per office, how far the portal reaches its serving members (issue 13 item 5):
+    accounts active, invited and not activated, none (or disabled), dormant; and the
+    SMS the outbox sent and failed this month. Three queries however many offices."""
+    now = now or timezone.now()
+    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    offices = list(offices.order_by("name"))
+    pending = AccountInvitation.objects.filter(member=OuterRef("pk"), used_at=None, revoked_at=None)
+    inactive = Q(user__is_active=False)
+    members = (
+        Member.objects.filter(office__in=offices, status=Member.Status.SERVING)
+        .annotate(invitation_pending=Exists(pending))
+        .values("office")
+        .annotate(
+            active=Count("pk", filter=Q(user__is_active=True)),
+            invited=Count("pk", filter=inactive & Q(invitation_pending=True)),
+            without=Count(
+                "pk", filter=Q(user__isnull=True) | (inactive & Q(invitation_pending=False))
+            ),
+            dormant=Count(
+                "pk",
+                filter=Q(user__is_active=True)
+                & (Q(user__last_login__isnull=True) | Q(user__last_login__lt=dormant_since())),
+            ),
+        )
+    )
+    sms = (
+        Notification.objects.filter(
+            office__in=offices, channel=Notification.Channel.SMS, created_at__gte=month_start
+        )
+        .values("office")
+        .annotate(
+            sent=Count("pk", filter=Q(status=Notification.Status.SENT)),
+            failed=Count("pk", filter=Q(status=Notification.Status.FAILED)),
+        )
+    )
+    by_office = {row["office"]: row for row in members}
+    sms_by_office = {row["office"]: row for row in sms}
+    empty = {"active": 0, "invited": 0, "without": 0, "dormant": 0}
+    return [
+        {
+            **empty,
+            **by_office.get(office.pk, {}),
+            "office": office,
+            "sms_sent": sms_by_office.get(office.pk, {}).get("sent", 0),
+            "sms_failed": sms_by_office.get(office.pk, {}).get("failed", 0),
+        }
+        for office in offices
+    ]

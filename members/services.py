@@ -2,19 +2,20 @@
 here, so the rules below hold however a member record is changed."""
 
 import re
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
 from liaison import roles
 from liaison.transactions import service
 
-from .models import Member
+from .accounts import invitation_issue
+from .models import DELIVERY_CHOICES, DELIVERY_FIELDS, Member
 from .selectors import mobile_taken
 
 # The fields a member may correct in the portal. Everything else on the record is
@@ -48,17 +49,26 @@ def _mobile_in_use_error() -> ValidationError:
 
 @service
 def member_portal_account_create(*, member: Member, password: str | None = None, actor):
-    """Give a member an account for the portal, or bring an existing one up to date.
+    """Open a member's account for the portal, or bring an existing one up to date.
 
     The account's username is the member number (members also sign in with their
-    mobile number, see members.backends) and its e-mail is the member's, so that
-    password reset by e-mail reaches them. Without a password the account gets a random
-    one nobody knows: the member sets their own through "忘记密码" (an unusable
-    password would exclude them from Django's password reset).
+    mobile number, see members.backends). Without a password (staff opening accounts)
+    the account stays inactive with no usable password, and the member is sent an
+    invitation to activate it (members/accounts.py): they confirm their mobile number by
+    SMS code and choose a password. An account that is already active is only brought up
+    to date. With a password (the demo, tests) the account is active at once.
     """
     User = get_user_model()
     original = member
-    member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
+    member = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("user", "office")
+        .get(pk=member.pk)
+    )
+    if password is None and not member.is_serving:
+        raise ValidationError(
+            _("%(name)s已不在任，不能开通账号。") % {"name": member.name}, code="not_serving"
+        )
     user = member.user
     if user is None:
         user = User.objects.filter(username=member.member_no).first()
@@ -73,11 +83,14 @@ def member_portal_account_create(*, member: Member, password: str | None = None,
     user.email = member.email
     user.full_name = member.name
     user.phone = member.mobile
-    user.is_active = True
+    invite = False
     if password:
+        user.is_active = True
         user.set_password(password)
-    elif not user.has_usable_password() or user.pk is None:
-        user.set_password(get_random_string(32))
+    elif user.pk is None or not (user.is_active and user.has_usable_password()):
+        user.is_active = False
+        user.set_unusable_password()
+        invite = True
     user.save()
     user.groups.add(Group.objects.get(name=roles.MEMBER))
 
@@ -86,9 +99,41 @@ def member_portal_account_create(*, member: Member, password: str | None = None,
         member._history_user = actor
         member._change_reason = _("开通委员服务平台账号")
         member.save(update_fields=["user", "updated_at"])
+    if invite:
+        invitation_issue(member=member, actor=actor)
     # Let the caller's instance see the account (it was re-read above under a lock).
     original.user = user
     return user
+
+
+@dataclass
+class AccountsOpened:
+    """What opening accounts for a selection of members did."""
+
+    invited: int = 0
+    already_active: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+def member_accounts_open(*, member_ids, actor, progress=None) -> AccountsOpened:
+    """Open accounts (send invitations) for the members ``member_ids``: each member is
+    its own use case, so one refused member (no longer serving, a clashing account)
+    leaves the others opened. ``progress(done, total)`` is called as it goes."""
+    report = AccountsOpened()
+    members = list(Member.objects.filter(pk__in=list(member_ids)).select_related("user"))
+    for done, member in enumerate(members, start=1):
+        if member.user is not None and member.user.is_active:
+            report.already_active += 1
+        else:
+            try:
+                member_portal_account_create(member=member, actor=actor)
+            except ValidationError as error:
+                report.refused.append(f"{member.name}：{' '.join(error.messages)}")
+            else:
+                report.invited += 1
+        if progress is not None:
+            progress(done, len(members))
+    return report
 
 
 @service
@@ -152,4 +197,33 @@ def member_update_contact(*, member: Member, actor, **fields) -> list[str]:
     # Let the caller's instance show what was saved.
     for name in changed:
         setattr(member, name, cleaned[name])
+    return changed
+
+
+@service
+def member_update_delivery(*, member: Member, actor, **choices) -> list[str]:
+    """Set how the member receives each kind of message (``DELIVERY_FIELDS``: SMS,
+    e-mail or the portal only); returns the names of the fields that changed."""
+    unknown = set(choices) - set(DELIVERY_FIELDS)
+    if unknown:
+        raise ValueError(f"Not delivery fields: {', '.join(sorted(unknown))}")
+    allowed = {value for value, _label in DELIVERY_CHOICES}
+    wrong = {
+        name: _("请选择短信、电子邮件或只在平台查看。")
+        for name, value in choices.items()
+        if value not in allowed
+    }
+    if wrong:
+        raise ValidationError(wrong)
+    locked = Member.objects.select_for_update().get(pk=member.pk)
+    changed = [name for name, value in choices.items() if getattr(locked, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(locked, name, choices[name])
+        setattr(member, name, choices[name])
+    locked._history_user = actor
+    labels = "、".join(str(Member._meta.get_field(name).verbose_name) for name in changed)
+    locked._change_reason = _("更新消息接收方式：%(fields)s") % {"fields": labels}
+    locked.save(update_fields=[*changed, "updated_at"])
     return changed

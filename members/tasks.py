@@ -6,6 +6,7 @@ from liaison.models import today
 from liaison.tasks import deliver_notifications
 
 from .reminders import birthday_reminders_queue
+from .verification import verification_code_send
 
 
 @shared_task(name="members.tasks.birthday_reminders", ignore_result=True)
@@ -20,3 +21,9 @@ def birthday_reminders() -> dict:
     queued = birthday_reminders_queue(today())
     delivery = deliver_notifications() if queued else {}
     return {"queued": queued, **delivery}
+
+
+@shared_task(name="members.tasks.send_verification_code", ignore_result=True)
+def send_verification_code(code_id: int) -> bool:
+    """Make and send one SMS verification code (members/verification.py)."""
+    return verification_code_send(code_id=code_id)

@@ -35,6 +35,7 @@ class Todo:
     url: str
     due: datetime.date | None = None  # by when, if there is a deadline
     overdue: bool = False
+    provisional: bool = False  # counted over a year whose holidays are not entered yet
 
     @property
     def sort_key(self):
@@ -53,6 +54,7 @@ def member_todos(member) -> list[Todo]:
             reverse("portal:proposal_detail", args=[proposal.pk]),
             proposal.feedback_due_date,
             bool(proposal.feedback_due_date and proposal.feedback_due_date < day),
+            proposal.feedback_due_is_provisional,
         )
         for proposal in member_feedback_due(member)
     ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import briefings, proposals, records, views, visits
+from . import accounts, briefings, proposals, records, views, visits
 
 app_name = "portal"
 
@@ -8,7 +8,17 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("login/sms/", accounts.sms_login, name="sms_login"),
+    path("activate/", accounts.activate, name="activate"),
+    path("activate/<str:code>/", accounts.activate_code, name="activate_code"),
+    path("password-reset/sms/", accounts.sms_password_reset, name="sms_password_reset"),
+    path(
+        "password-reset/sms/new/",
+        accounts.sms_password_reset_set,
+        name="sms_password_reset_set",
+    ),
     path("profile/", views.profile, name="profile"),
+    path("profile/messages/", views.delivery, name="delivery"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),

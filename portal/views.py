@@ -23,10 +23,10 @@ from liaison.password_reset import ResetRefused, password_reset_request
 from liaison.ratelimit import client_address
 from liaison.services import notification_mark_read, notifications_mark_all_read
 from members.selectors import member_for_user, portal_notifications, portal_unread_notifications
-from members.services import member_update_contact
+from members.services import member_update_contact, member_update_delivery
 from visits.selectors import member_dashboard_summary
 
-from .forms import ContactForm, PortalAuthenticationForm
+from .forms import ContactForm, DeliveryForm, PortalAuthenticationForm
 from .home import member_recent_records, member_todos
 from .services import (
     portal_sign_in_unlock,
@@ -176,6 +176,27 @@ def profile(request):
                 messages.info(request, _("没有需要保存的修改。"))
             return redirect("portal:profile")
     return _page(request, "portal/profile.html", form=form)
+
+
+@member_required
+def delivery(request):
+    """How the member receives each kind of message: SMS, e-mail or the portal only."""
+    member = request.member
+    form = DeliveryForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = member_update_delivery(member=member, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if changed:
+                messages.success(request, _("消息接收方式已保存。"))
+            else:
+                messages.info(request, _("没有需要保存的修改。"))
+            return redirect("portal:delivery")
+    return _page(
+        request, "portal/delivery.html", form=form, sms_daily_limit=settings.SMS_DAILY_LIMIT
+    )
 
 
 @member_required

@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
@@ -15,6 +17,7 @@ from liaison.admin import (
 from liaison.admin_filters import CurrentYearFilter
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
+from liaison.templatetags.workdays import provisional_mark
 
 from . import services
 from .actions import OPINION_ACTIONS, PROPOSAL_ACTIONS
@@ -90,11 +93,29 @@ class ProposalResource(resources.ModelResource):
         return "是" if proposal.is_excellent else ""
 
 
+class CosignerForm(forms.ModelForm):
+    """A saved co-signer row shows its member by name (read from the row's own join);
+    only a new row searches the roster. Replacing a co-signer is removing one and adding
+    another, so nothing is lost, and the page does not query the roster once per row."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            member = self.instance.member
+            field = self.fields["member"]
+            field.disabled = True
+            field.widget = forms.Select(choices=[(member.pk, member.name)])
+
+
 class CosignerInline(admin.TabularInline):
     model = ProposalCosigner
+    form = CosignerForm
     extra = 0
     autocomplete_fields = ("member",)
     readonly_fields = ("status", "via_merge", "responded_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
 
     def has_change_permission(self, request, obj=None):
         return obj is not None and obj.status in (Proposal.Status.DRAFT, Proposal.Status.RETURNED)
@@ -113,6 +134,10 @@ class AttachmentInline(admin.TabularInline):
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
+    related = ()  # what each row shows of other tables, fetched with the rows
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -123,6 +148,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class AssignmentInline(ReadOnlyInline):
     model = Assignment
+    related = ("unit",)
     fields = (
         "unit",
         "role",
@@ -138,12 +164,14 @@ class AssignmentInline(ReadOnlyInline):
 
 class ReplyInline(ReadOnlyInline):
     model = Reply
+    related = ("assignment__unit",)
     fields = ("round", "assignment", "grade", "contact_method", "replied_on", "content", "letter")
     readonly_fields = fields
 
 
 class FeedbackInline(ReadOnlyInline):
     model = Feedback
+    related = ("member",)
     fields = ("round", "member", "verdict", "comments", "given_at")
     readonly_fields = fields
 
@@ -223,7 +251,7 @@ class ProposalAdmin(
                     "due_date",
                     "extension_reason",
                     "replied_on",
-                    "feedback_due_date",
+                    "feedback_due_display",
                     "closed_at",
                 )
             },
@@ -240,6 +268,19 @@ class ProposalAdmin(
         ).values("unit__name")[:1]
         return super().get_queryset(request).annotate(lead_unit_name=Subquery(lead_unit))
 
+    def get_object(self, request, object_id, from_field=None):
+        # The buttons ask each assignment what its unit may do (its replies this round):
+        # one query for all of them, not one per unit.
+        obj = super().get_object(request, object_id, from_field)
+        prefetch_related_objects(
+            [obj],
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("unit").prefetch_related("replies"),
+            ),
+        )
+        return obj
+
     def get_readonly_fields(self, request, obj=None):
         # The workflow owns status, numbers and dates; content is editable only while
         # the proposal is a draft or returned for revision.
@@ -251,7 +292,7 @@ class ProposalAdmin(
             "due_date",
             "extension_reason",
             "replied_on",
-            "feedback_due_date",
+            "feedback_due_display",
             "closed_at",
             "return_reason",
             "not_registered_ground",
@@ -290,6 +331,18 @@ class ProposalAdmin(
             reasons=data["reasons"],
             suggestions=data["suggestions"],
         )
+
+    @admin.display(description=_("反馈期限"))
+    def feedback_due_display(self, obj):
+        """The proposer's feedback deadline, marked provisional while counted over a year
+        whose holidays are not entered yet."""
+        if obj.feedback_due_date is None:
+            return "—"
+        if obj.feedback_due_is_provisional:
+            return format_html(
+                "{}{}", date_format(obj.feedback_due_date), provisional_mark(obj.feedback_due_date)
+            )
+        return obj.feedback_due_date
 
     @admin.display(description=_("案号"), ordering="serial")
     def number_display(self, obj):

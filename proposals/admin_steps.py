@@ -12,6 +12,8 @@ from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
 from liaison.limits import TEXT, LimitedForm
 from liaison.models import HandlingUnit, today
 from liaison.scoping import scope_queryset
+from liaison.selectors import units_by_kind
+from liaison.widgets import PickList, grouped_choices
 
 from . import services
 from .actions import units_that_may
@@ -58,7 +60,7 @@ class AssignForm(LimitedForm):
         label=_("会办单位"),
         queryset=HandlingUnit.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=PickList,
     )
     due_date = forms.DateField(
         label=_("办理期限"),
@@ -72,6 +74,10 @@ class AssignForm(LimitedForm):
         units = _units_for(record, user)
         self.fields["lead_unit"].queryset = units
         self.fields["co_units"].queryset = units
+        # Street departments, then communities, then district bodies …, each a group.
+        grouped = grouped_choices(units_by_kind(units), lambda u: u.get_kind_display())
+        self.fields["lead_unit"].widget.choices = [("", "---------"), *grouped]
+        self.fields["co_units"].widget.choices = grouped
 
 
 class ExtendForm(LimitedForm):

@@ -8,8 +8,12 @@ class ProposalsConfig(AppConfig):
 
     def ready(self):
         from liaison.media import protect  # reads models: only once apps are loaded
+        from liaison.workdays import register_deadlines
 
         from . import dashboard  # noqa: F401  (registers the admin index panel)
+        from .services.handling import feedback_deadlines_recompute
+
+        register_deadlines(feedback_deadlines_recompute)
 
         protect(
             "proposals.ProposalAttachment",

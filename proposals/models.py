@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from liaison import limits
+from liaison import limits, workdays
 from liaison.limits import LimitedTextField, plausible_date, single_line
 from liaison.models import HandlingUnit, Lookup, Office, today
 from liaison.uploads import validate_document
@@ -54,7 +54,13 @@ class ProposalConfig(models.Model):
 
     @classmethod
     def for_office(cls, office) -> "ProposalConfig":
-        return cls.objects.get_or_create(office=office)[0]
+        """The office's settings, read once per office object (the reverse one-to-one
+        caches them on it): a page asking for each of its rows costs one query."""
+        try:
+            return office.proposal_config
+        except cls.DoesNotExist:
+            office.proposal_config = cls.objects.get_or_create(office=office)[0]
+            return office.proposal_config
 
 
 class ProposalCounter(models.Model):
@@ -167,6 +173,14 @@ class Proposal(models.Model):
     feedback_due_date = models.DateField(
         _("反馈期限"), null=True, blank=True, validators=[plausible_date]
     )
+    # The rule that gave the feedback deadline: this many working days after this date,
+    # kept so a change of the working-day calendar recomputes it exactly.
+    feedback_counted_from = models.DateField(
+        _("反馈期限起算日"), null=True, blank=True, editable=False
+    )
+    feedback_working_days = models.PositiveSmallIntegerField(
+        _("反馈期限（工作日）"), null=True, blank=True, editable=False
+    )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -210,6 +224,13 @@ class Proposal(models.Model):
             self.status in self.HANDLING_STATUSES
             and self.due_date is not None
             and self.due_date < today()
+        )
+
+    @property
+    def feedback_due_is_provisional(self) -> bool:
+        """Counted in working days over a year whose holidays are not entered yet."""
+        return self.feedback_due_date is not None and workdays.is_provisional(
+            self.feedback_due_date
         )
 
     @property

@@ -142,6 +142,20 @@ def feedback_requested(proposal):
         )
 
 
+def feedback_due_date_moved(proposal, *, before, reason: str):
+    """The working-day calendar changed under the proposer's feedback deadline."""
+    for member in _proposers(proposal):
+        notify_member(
+            member=member,
+            kind="proposal_feedback_due_moved",
+            key=f"feedback-due-moved:{proposal.pk}:r{proposal.handling_round}:"
+            f"{proposal.feedback_due_date}",
+            template="proposals/feedback_due_date_moved",
+            context={"proposal": proposal, "before": before, "reason": reason},
+            link=_portal_path(proposal),
+        )
+
+
 def report_adopted(adoption):
     report = adoption.report
     notify_member(

@@ -1,23 +1,28 @@
 """The documents' admin, and what reports adds to the plans' admin: a plan's progress
-page and PDFs, a work report's figures and its issue. Plans' admin classes are
-re-registered here as subclasses, so that plans imports nothing of reports."""
+page and PDFs, a work report's figures and its issue; and to the roster: activation
+letters. Plans' and members' admin classes are re-registered here as subclasses, so
+that neither imports anything of reports."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin import OfficeScopedAdmin
 from liaison.limits import LimitedForm
-from liaison.scoping import visible_offices
+from liaison.scoping import default_office, visible_offices
 from liaison.workflow import WorkflowError
+from members import admin as members_admin
+from members.accounts import member_account_letters
+from members.models import Member
 from plans import admin as plans_admin
 from plans.models import WorkPlan, WorkReport
 
@@ -25,8 +30,44 @@ from . import admin_views, services
 from .actions import PLAN_ACTIONS, WORK_REPORT_ACTIONS
 from .admin_steps import PLAN_STEPS, REPORT_STEPS
 from .figures import report_figures
+from .letters import activation_letters_pdf
 from .models import Document, DocumentIssue
 from .selectors import leaders_for
+
+# --- The roster: activation letters ---------------------------------------------------
+
+# Letters are rendered in the request (one page each, about 0.1 s a page), so a request
+# prints a small batch; a larger one is refused with the reason.
+LETTERS_AT_ONCE = 30
+
+admin.site.unregister(Member)
+
+
+@admin.register(Member)
+class MemberAdmin(members_admin.MemberAdmin):
+    """The roster with activation letters for members who cannot be reached by SMS."""
+
+    actions = [*members_admin.MemberAdmin.actions, "print_activation_letters"]
+
+    @admin.action(description=_("打印激活信（PDF）"), permissions=["change"])
+    def print_activation_letters(self, request, queryset):
+        members = list(queryset.select_related("office")[: LETTERS_AT_ONCE + 1])
+        if len(members) > LETTERS_AT_ONCE:
+            messages.warning(
+                request,
+                _("一次最多打印 %(count)s 封激活信，请分批选择。") % {"count": LETTERS_AT_ONCE},
+            )
+            return None
+        try:
+            letters = member_account_letters(members=members, actor=request.user)
+        except ValidationError as error:
+            messages.warning(request, " ".join(error.messages))
+            return None
+        pdf = activation_letters_pdf(letters, default_office(request))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(True, "委员账号激活信.pdf")
+        return response
+
 
 # --- Plans and work reports -----------------------------------------------------------
 

@@ -1,9 +1,15 @@
 """Personas shared by every test: office staff, a member, another member, a committee
 leader, staff of another office and district staff."""
 
+import re
+
 import pytest
 
 from liaison import roles
+from liaison.outbox import deliver_pending
+from liaison.sms import LocmemSmsBackend
+from members.models import VerificationCode
+from members.verification import verification_code_send
 
 from . import migrated_db
 from .factories import (
@@ -113,3 +119,52 @@ def staff_client(client, staff):
 def member_client(client, member):
     client.force_login(member.user)
     return client
+
+
+class SmsPhone:
+    """The phones of the test: SMS kept by the locmem backend. ``deliver()`` does what
+    the worker does — sends the verification codes asked for and the outbox's rows."""
+
+    def __init__(self, outbox):
+        self.outbox = outbox
+
+    def deliver(self):
+        for pk in VerificationCode.objects.filter(code_hash="").values_list("pk", flat=True):
+            verification_code_send(code_id=pk)
+        deliver_pending()
+
+    def texts_to(self, mobile: str) -> list[str]:
+        self.deliver()
+        return [text for phone, text in self.outbox if phone == mobile]
+
+    def last_code(self, mobile: str) -> str:
+        texts = [t for t in self.texts_to(mobile) if "验证码" in t]
+        assert texts, f"no code sent to {mobile}"
+        return re.search(r"验证码是(\d{6})", texts[-1]).group(1)
+
+
+@pytest.fixture
+def sms(settings):
+    settings.SMS_BACKEND = "liaison.sms.LocmemSmsBackend"
+    LocmemSmsBackend.outbox = []
+    return SmsPhone(LocmemSmsBackend.outbox)
+
+
+@pytest.fixture
+def members_prefer_email():
+    """For tests about what a member is told and when, written before members chose
+    their channels (members/notifications.py): every member created during the test
+    takes every kind of message by e-mail. Use it through ``usefixtures`` so that it
+    is in place before the persona fixtures create their members."""
+    from django.db.models.signals import pre_save
+
+    from members.models import DELIVERY_FIELDS, Member
+
+    def prefer_email(sender, instance, **kwargs):
+        if instance._state.adding:
+            for name in DELIVERY_FIELDS:
+                setattr(instance, name, "email")
+
+    pre_save.connect(prefer_email, sender=Member, weak=False, dispatch_uid="prefer_email")
+    yield
+    pre_save.disconnect(sender=Member, dispatch_uid="prefer_email")

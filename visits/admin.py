@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import path, reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from liaison.admin_filters import CurrentYearFilter, HandlingUnitFilter
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
 from liaison.scoping import scope_queryset
+from liaison.selectors import count_of
 from liaison.workflow import WorkflowError
 from members.formats import XLSX
 
@@ -265,7 +266,7 @@ class VisitAdmin(
         return (
             super()
             .get_queryset(request)
-            .annotate(concern_count=Count("concerns", distinct=True))
+            .annotate(concern_count=count_of(Concern.objects.all(), "visit"))
             .prefetch_related(*_visit_prefetches())
         )
 
@@ -584,7 +585,7 @@ class ConcernAdmin(
                     "scope",
                     "unit",
                     "assigned_on",
-                    "due_date",
+                    "due_display",
                     "coordination_notes",
                     "acknowledged_at",
                     "progress",
@@ -614,7 +615,7 @@ class ConcernAdmin(
         "scope",
         "unit",
         "assigned_on",
-        "due_date",
+        "due_display",  # the due date, marked overdue or provisional
         "coordination_notes",
         "acknowledged_at",
         "progress",

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from liaison import limits
+from liaison import limits, workdays
 from liaison.limits import LimitedTextField, plausible_date, single_line
 from liaison.models import HandlingUnit, Lookup, Office, today
 from members.models import Member
@@ -183,6 +183,8 @@ class Visit(models.Model):
         ]
         indexes = [
             models.Index(fields=["office", "status", "visited_on"], name="visit_office_idx"),
+            # The district's list across offices, newest first.
+            models.Index(fields=["-visited_on", "-id"], name="visit_newest_idx"),
         ]
 
     def __str__(self):
@@ -467,6 +469,11 @@ class Concern(models.Model):
     due_date = models.DateField(
         _("办理期限"), null=True, blank=True, db_index=True, validators=[plausible_date]
     )
+    # The rule that gave the due date: this many working days after ``assigned_on``.
+    # Empty when staff chose the date themselves; then a calendar change leaves it.
+    due_working_days = models.PositiveSmallIntegerField(
+        _("办理期限（工作日）"), null=True, blank=True, editable=False
+    )
     coordination_notes = LimitedTextField(_("协调情况"), blank=True, max_length=limits.TEXT)
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     progress = LimitedTextField(_("最新进展"), blank=True, max_length=limits.TEXT)
@@ -503,6 +510,8 @@ class Concern(models.Model):
             # The changelist's order: its 50 newest are read from the index, not sorted
             # out of every concern of the office joined to its members.
             models.Index(fields=["office", "created_at", "id"], name="concern_office_newest_idx"),
+            # The district's list across offices, newest first, without the roster.
+            models.Index(fields=["-created_at", "-id"], name="concern_newest_idx"),
             models.Index(fields=["unit", "status"], name="concern_unit_idx"),
         ]
 
@@ -542,6 +551,15 @@ class Concern(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def due_date_is_provisional(self) -> bool:
+        """Counted in working days over a year whose holidays are not entered yet."""
+        return (
+            self.due_working_days is not None
+            and self.due_date is not None
+            and workdays.is_provisional(self.due_date)
+        )
 
     @classmethod
     def overdue_q(cls, day: datetime.date) -> Q:

@@ -100,3 +100,27 @@ def concern_fed_back(concern):
         context={"concern": concern},
         link=concern_portal_path(concern),
     )
+
+
+def concern_due_date_moved(concern, *, before, reason: str):
+    """The working-day calendar changed under a concern's deadline: the unit doing it
+    and the member who raised it are told the new date."""
+    context = {"concern": concern, "before": before, "reason": reason}
+    key = f"concern-due-moved:{concern.pk}:r{concern.round}:{concern.due_date}"
+    notify_unit(
+        concern=concern,
+        kind="visits_concern_due_moved",
+        key=key,
+        template="visits/due_date_moved",
+        context=context,
+    )
+    if concern.member_id is None:
+        return
+    notify_member(
+        member=concern.member,
+        kind="visits_concern_due_moved",
+        key=key,
+        template="visits/due_date_moved_member",
+        context=context,
+        link=concern_portal_path(concern),
+    )

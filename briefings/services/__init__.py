@@ -18,6 +18,7 @@ from .attendance import (
 from .invitations import (
     activity_invite,
     invitation_reply,
+    invitations_withdraw,
     leave_decide,
 )
 from .opinion_followup import (
@@ -52,6 +53,7 @@ __all__ = [
     "attendance_record",
     "attendance_sign_in",
     "invitation_reply",
+    "invitations_withdraw",
     "leave_decide",
     "minutes_save",
     "opinion_note",

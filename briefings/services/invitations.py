@@ -63,6 +63,21 @@ def activity_invite(*, activity: Activity, actor, members) -> list[Invitation]:
     return created
 
 
+@service
+def invitations_withdraw(*, activity: Activity, actor, invitations) -> int:
+    """Take invitations back while the activity is still a draft; once it is published
+    the members have been told, and a change of plan goes through the activity's steps."""
+    activity = lock(activity)
+    if activity.status != A.DRAFT:
+        raise WorkflowError(_("活动已发布，委员已收到邀请，不能撤销邀请。"))
+    rows = list(activity.invitations.filter(pk__in=[i.pk for i in invitations]))
+    for row in rows:
+        row.delete()  # one by one, so each leaves its history row
+    if rows:
+        record_note(activity, actor=actor, note=_("撤销邀请 %(n)s 人") % {"n": len(rows)})
+    return len(rows)
+
+
 def _invitation_for(activity: Activity, member: Member) -> Invitation | None:
     """The member's invitation, locked (None: not invited; the guards say so)."""
     invitation = (

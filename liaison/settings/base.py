@@ -5,6 +5,7 @@ Everything that differs between machines is read from the environment through th
 Redis, e-mail printed to the console).
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -25,6 +26,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Handling units' signed links stay valid this long: a proposal may take six months.
 UNIT_LINK_MAX_AGE_DAYS = env.int("UNIT_LINK_MAX_AGE_DAYS", default=200)
+# From this day (MM-DD) the admin index warns until next year's holiday schedule is in the
+# calendar: the State Council publishes it around November, and working-day deadlines
+# reaching into an unscheduled year are only provisional. Checked here, at start-up.
+WORKDAYS_NEXT_YEAR_WARNING = env("WORKDAYS_NEXT_YEAR_WARNING", default="11-01")
+datetime.datetime.strptime(f"2000-{WORKDAYS_NEXT_YEAR_WARNING}", "%Y-%m-%d")
 
 INSTALLED_APPS = [
     # Our admin site replaces django.contrib.admin's default one (see liaison/apps.py).
@@ -129,6 +135,7 @@ AUTH_USER_MODEL = "liaison.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "members.backends.MemberSignInBackend",
+    "members.verification.SmsCodeBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -185,8 +192,23 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="政协联络处 <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# No real SMS gateway yet: the logging backend writes each message to the log.
+# Text messages (liaison/sms.py). The logging backend writes each message to the log;
+# liaison.sms.AlibabaSmsBackend and liaison.sms.TencentSmsBackend send through a gateway.
 SMS_BACKEND = env("SMS_BACKEND", default="liaison.sms.LoggingSmsBackend")
+SMS_ACCESS_KEY_ID = env("SMS_ACCESS_KEY_ID", default="")
+SMS_ACCESS_KEY_SECRET = env("SMS_ACCESS_KEY_SECRET", default="")
+SMS_SIGN_NAME = env("SMS_SIGN_NAME", default="")
+# {"<message kind>": {"code": "<template code or id>", "params": ["name", "title", ...]}}
+SMS_TEMPLATES = env.json("SMS_TEMPLATES", default={})
+# Empty: the gateway's public endpoint. "http://host:port" points at a stand-in.
+SMS_ENDPOINT = env("SMS_ENDPOINT", default="")
+SMS_TIMEOUT_SECONDS = env.float("SMS_TIMEOUT_SECONDS", default=10)
+SMS_REGION = env("SMS_REGION", default="ap-guangzhou")  # Tencent only
+SMS_SDK_APP_ID = env("SMS_SDK_APP_ID", default="")  # Tencent only
+# At most this many text messages per member a day; the rest go in one digest.
+SMS_DAILY_LIMIT = env.int("SMS_DAILY_LIMIT", default=3)
+# No text messages from 22:00 to 08:00 local time: they are held until the morning.
+SMS_QUIET_HOURS = (22, 8)
 
 # --- Celery and Redis -----------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -200,6 +222,15 @@ CACHES["ratelimit"] = {
     "KEY_PREFIX": "liaison",
     "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
 }
+# A job's progress (liaison.jobs) is written here as well as to its row, because a job
+# that writes all-or-nothing holds its row's updates in a transaction until the end; the
+# web process and the worker must share it, so Redis.
+CACHES["jobs"] = {**CACHES["ratelimit"], "KEY_PREFIX": "liaison-jobs"}
+JOBS_CACHE = "jobs"
+# A running job that has not reported progress for this long lost its worker: the sweep
+# runs it once more, then marks it failed. Above the longest step a job takes between two
+# reports (a roster's final bulk write).
+JOB_STALE_AFTER_SECONDS = env.int("JOB_STALE_AFTER_SECONDS", default=5 * 60)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
@@ -250,6 +281,15 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=3)
 PASSWORD_RESET_LIMIT_PER_CLIENT = env.int("PASSWORD_RESET_LIMIT_PER_CLIENT", default=20)
 PASSWORD_RESET_LIMIT_WINDOW_MINUTES = env.int("PASSWORD_RESET_LIMIT_WINDOW_MINUTES", default=60)
+
+# --- Member accounts: activation and SMS verification codes --------------------------
+# How long an activation link or code sent to a member stays valid (members/accounts.py).
+MEMBER_ACTIVATION_VALID_DAYS = env.int("MEMBER_ACTIVATION_VALID_DAYS", default=14)
+# SMS codes (members/verification.py) cost money and reach a phone: per day at most this
+# many to one number, and this many asked for from one client address (many members
+# share an office network, so the client cap is the larger one).
+SMS_CODE_DAILY_LIMIT_PER_NUMBER = env.int("SMS_CODE_DAILY_LIMIT_PER_NUMBER", default=10)
+SMS_CODE_DAILY_LIMIT_PER_CLIENT = env.int("SMS_CODE_DAILY_LIMIT_PER_CLIENT", default=50)
 
 # --- Sign-in lockout (django-axes) ----------------------------------------------------
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -8,6 +8,9 @@ from .base import env
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Text messages go out whatever the hour a test runs at; the quiet-hours tests set
+# (22, 8) themselves (tests/liaison/test_sms_gateways.py).
+SMS_QUIET_HOURS = None
 MEDIA_ROOT = Path(env("TEST_MEDIA_ROOT", default="/tmp/liaison-test-media"))  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -18,6 +21,7 @@ CELERY_TASK_ALWAYS_EAGER = False
 # Same location as the default cache, so the per-test cache.clear() in conftest empties
 # it too; tests/portal/test_password_reset.py runs the Redis one explicitly.
 CACHES["ratelimit"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
+CACHES["jobs"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # noqa: F405
 # Serve static files from the apps' folders as development does: tests never run
 # collectstatic, and WhiteNoise would warn about the missing STATIC_ROOT on every request.
 WHITENOISE_AUTOREFRESH = True

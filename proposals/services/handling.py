@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from liaison.models import HandlingUnit, today
 from liaison.transactions import service
-from liaison.workdays import add_months, add_working_days
+from liaison.workdays import CalendarChange, add_months, add_working_days, deadlines_recount
 from liaison.workflow import (
     WorkflowError,
     lock,
@@ -295,7 +295,11 @@ def reply_record(
     if assignment.is_lead:
         config = ProposalConfig.for_office(proposal.office)
         proposal.replied_on = replied_on
-        proposal.feedback_due_date = add_working_days(today(), config.feedback_working_days)
+        proposal.feedback_counted_from = today()
+        proposal.feedback_working_days = config.feedback_working_days
+        proposal.feedback_due_date = add_working_days(
+            proposal.feedback_counted_from, proposal.feedback_working_days
+        )
         transition(
             proposal,
             workflow=PROPOSAL_WORKFLOW,
@@ -303,7 +307,12 @@ def reply_record(
             actor=actor,
             actor_label=label,
             note=_("%(u)s 答复（%(g)s）") % {"u": assignment.unit, "g": reply.get_grade_display()},
-            update_fields=["replied_on", "feedback_due_date"],
+            update_fields=[
+                "replied_on",
+                "feedback_due_date",
+                "feedback_counted_from",
+                "feedback_working_days",
+            ],
         )
         notifications.feedback_requested(proposal)
     else:
@@ -433,3 +442,20 @@ def proposal_mark_excellent(*, proposal: Proposal, actor) -> Proposal:
             description=proposal.title,
         )
     return proposal
+
+
+def feedback_deadlines_recompute(change: CalendarChange) -> int:
+    """Move the feedback deadlines of replied proposals counted over the changed calendar
+    days, and tell the proposer. Runs inside the calendar service's transaction
+    (registered in ProposalsConfig.ready())."""
+    return deadlines_recount(
+        change,
+        Proposal.objects.filter(status=P.REPLIED).select_related("office", "lead_member"),
+        start="feedback_counted_from",
+        days="feedback_working_days",
+        deadline="feedback_due_date",
+        note=_("工作日历变更（%(why)s）：反馈期限由 %(old)s 改为 %(new)s"),
+        moved=lambda proposal, before: notifications.feedback_due_date_moved(
+            proposal, before=before, reason=change.reason
+        ),
+    )

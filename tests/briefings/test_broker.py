@@ -14,7 +14,11 @@ from liaison.models import Notification
 from tests.factories import activity_published, shanghai
 from tests.liaison.test_broker import broker, worker  # noqa: F401  (fixtures)
 
-pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.broker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("members_prefer_email"),
+]
 
 
 def test_activity_reminders_through_the_broker_are_delivered_once(

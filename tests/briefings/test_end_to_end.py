@@ -20,7 +20,7 @@ from members.models import PointEntry
 from tests.factories import HandlingUnitFactory, shanghai
 from visits.models import Concern
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("members_prefer_email")]
 
 PHONE = {"HTTP_USER_AGENT": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile"}
 

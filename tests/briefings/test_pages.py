@@ -110,19 +110,60 @@ def test_admin_activity_list_queries_do_not_grow(staff_client, office, briefing)
     assert count_queries(staff_client, url) == small
 
 
-def test_admin_activity_page_with_hundreds_of_invitees_has_constant_queries(
+def test_admin_activity_page_counts_its_invitees_and_pages_through_them(
     staff_client, office, briefing
 ):
+    """Hundreds of invitees: the activity page shows the counts, each a link to the
+    list filtered to it; the list pages through them fifty at a time. Neither grows."""
     bulk_invite(briefing, bulk_members(office, 20, "S"))
-    url = reverse("admin:briefings_activity_change", args=[briefing.pk])
+    page_url = reverse("admin:briefings_activity_change", args=[briefing.pk])
+    list_url = (
+        reverse("admin:briefings_invitation_changelist") + f"?activity__id__exact={briefing.pk}"
+    )
     with time_machine.travel(DURING):
-        small = count_queries(staff_client, url)
+        small = count_queries(staff_client, page_url), count_queries(staff_client, list_url)
+        small_size = len(staff_client.get(page_url).content)
         many = bulk_members(office, 500, "L")
         bulk_invite(briefing, many, attended=True)
-        large = count_queries(staff_client, url)
-        response = staff_client.get(url)
+        large = count_queries(staff_client, page_url), count_queries(staff_client, list_url)
+        page = staff_client.get(page_url)
+        listing = staff_client.get(list_url)
+        attended = staff_client.get(list_url + "&attendance__exact=attended")
+
     assert large == small
-    assert many[-1].name in response.text
+    assert len(page.content) < small_size + 200  # the counts grew, not the page
+    assert "邀请 522" in page.text and "出席 500" in page.text
+    assert many[0].name not in page.text
+    assert f"{briefing.title}：参加人员" in listing.text
+    assert listing.text.count('class="action-select"') == 50
+    assert attended.text.count('class="action-select"') == 50
+
+
+def test_invitations_are_taken_back_only_while_the_activity_is_a_draft(
+    staff_client, staff, office, member, other_member, briefing
+):
+    with time_machine.travel(BEFORE):
+        draft = activity_scheduled(office=office, actor=staff)
+        services.activity_invite(activity=draft, actor=staff, members=[member, other_member])
+    url = reverse("admin:briefings_invitation_changelist")
+    mine = draft.invitations.get(member=member)
+    published = briefing.invitations.get(member=member)
+
+    with time_machine.travel(BEFORE):
+        response = staff_client.post(
+            url, {"action": "withdraw", "_selected_action": [mine.pk, published.pk]}, follow=True
+        )
+
+    assert "已撤销 1 份邀请" in response.text
+    assert "委员已收到邀请，不能撤销邀请" in response.text
+    assert list(draft.invitations.values_list("member_id", flat=True)) == [other_member.pk]
+    assert briefing.invitations.filter(pk=published.pk).exists()
+    assert (
+        staff_client.post(
+            reverse("admin:briefings_invitation_delete", args=[published.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
 
 
 def test_sign_in_pages_have_constant_queries(staff_client, client, office, briefing, member):
@@ -147,6 +188,31 @@ def test_sign_in_pages_have_constant_queries(staff_client, client, office, brief
             count_queries(member_client, scan),
         )
     assert large == small
+
+
+def test_sign_in_sheet_pages_through_hundreds_and_keeps_its_place_after_a_tick(
+    staff_client, office, briefing
+):
+    bulk_invite(briefing, bulk_members(office, 120, "P"))
+    bulk_invite(briefing, bulk_members(office, 30, "Q"), attended=True)
+    url = reverse("admin:briefings_activity_sign_in", args=[briefing.pk])
+    with time_machine.travel(DURING):
+        first = staff_client.get(url)
+        waiting = staff_client.get(url, {"waiting": "1", "page": "3"})
+        row = waiting.context["invitations"][0]
+        ticked = staff_client.post(
+            url, {"invitation": row.pk, "back": "waiting=1&page=3"}, follow=True
+        )
+
+    assert len(first.context["invitations"]) == 50
+    assert "第 1 页，共 4 页（152 人）" in first.text
+    assert "邀请 152 人，已签到 30 人" in first.text
+    # 122 not signed in: pages of 50, 50 and 22, none of them signed.
+    assert len(waiting.context["invitations"]) == 22
+    assert all(i.attendance == "" for i in waiting.context["invitations"])
+    assert ticked.redirect_chain[-1][0].endswith("?waiting=1&page=3")
+    assert f"{row.member.name} 已签到" in ticked.text
+    assert row.member.name not in [i.member.name for i in ticked.context["invitations"]]
 
 
 def test_portal_activity_pages_have_constant_queries(
@@ -505,3 +571,25 @@ def test_published_activity_is_rescheduled_through_the_step(staff_client, briefi
     briefing.refresh_from_db()
     assert briefing.starts_at == shanghai(2026, 3, 27, 9)
     assert briefing.venue == "一楼会议室"
+
+
+def test_invite_step_groups_members_by_sector_says_how_many_and_invites_those_ticked(
+    staff_client, staff, office, member, other_member
+):
+    with time_machine.travel(BEFORE):
+        draft = activity_scheduled(office=office, actor=staff)
+    serving = Member.objects.filter(office=office, status=Member.Status.SERVING)
+    url = reverse("admin:briefings_activity_step", args=[draft.pk, "invite"])
+
+    with time_machine.travel(BEFORE):
+        page = staff_client.get(url)
+        staff_client.post(url, {"mode": "picked", "members": [member.pk]})
+
+    assert "Ctrl" not in page.text
+    assert f"主办联络处全体在任委员（{serving.count()} 人）" in page.text
+    assert 'class="picklist"' in page.text and "js/picklist.js" in page.text
+    assert (
+        f'<legend><label><input type="checkbox" class="picklist-all" hidden> {member.sector.name}'
+        in page.text
+    )
+    assert list(draft.invitations.values_list("member", flat=True)) == [member.pk]

@@ -13,7 +13,7 @@ from briefings.tasks import briefing_reminders
 from liaison.outbox import deliver_pending
 from tests.factories import activity_published, activity_scheduled, member_with_account, shanghai
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("members_prefer_email")]
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from tests.factories import (
     shanghai,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("members_prefer_email")]
 
 A = Activity.Status
 Att = Invitation.Attendance

@@ -369,7 +369,7 @@ def test_a_slow_worker_does_not_overwrite_a_row_another_worker_reclaimed():
     Notification.objects.filter(pk=slow.pk).update(status=Status.PENDING)  # released
     (fresh,) = outbox.claim_due()
 
-    outbox._record_failure(slow, slow.claim_token, RuntimeError("late"))
+    outbox._record_failure(slow, "RuntimeError: late")
 
     fresh.refresh_from_db()
     assert fresh.status == Status.SENDING

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from members.models import Affiliation, Contribution, Member, Sector, Term
+from members.models import DELIVERY_FIELDS, Affiliation, Contribution, Member, Sector, Term
 from members.strokes import stroke_sort_key
 from tests.factories import ContributionFactory, MemberFactory
 
@@ -75,6 +75,7 @@ def change_form_data(member, **changes):
         "home_address": member.home_address,
         "work_address": member.work_address,
         "notes": member.notes,
+        **{name: getattr(member, name) for name in DELIVERY_FIELDS},
         "contributions-TOTAL_FORMS": "0",
         "contributions-INITIAL_FORMS": "0",
         "contributions-MIN_NUM_FORMS": "0",
@@ -127,7 +128,7 @@ def test_district_changelist_costs_the_same_queries_at_100_and_5000_members(
 
 def test_changelist_filters_by_sector_affiliation_term_and_status(staff_client, staff):
     sectors = [spec.title for spec in staff_client.get(CHANGELIST_URL).context["cl"].filter_specs]
-    assert sectors == ["界别", "政治面貌", "届次", "状态", "政协职务"]
+    assert sectors == ["界别", "政治面貌", "届次", "状态", "政协职务", "平台账号"]
 
     economy = Sector.objects.get(name="经济界")
     MemberFactory(office=staff.office, name="王芳", sector=economy)
@@ -293,12 +294,36 @@ def test_name_list_costs_the_same_queries_however_long(
     staff_client, staff, django_assert_num_queries
 ):
     bulk_members(staff.office, 30)
-    with django_assert_num_queries(6) as first:
+    with django_assert_num_queries(7) as first:
         staff_client.get(ROSTER_URL)
     bulk_members(staff.office, 300, start=30)
     with django_assert_num_queries(len(first.captured_queries)):
         response = staff_client.get(ROSTER_URL)
     assert response.context["total"] == 330
+    with django_assert_num_queries(len(first.captured_queries) + 1):  # sector counts
+        staff_client.get(ROSTER_URL, {"group": "sector", "page": "3"})
+
+
+def test_name_list_pages_by_a_hundred_numbered_on_and_says_when_a_sector_continues(
+    staff_client, staff
+):
+    bulk_members(staff.office, 260)
+
+    second = staff_client.get(ROSTER_URL, {"page": "2"})
+    [(_, members)] = second.context["groups"]
+    by_sector = staff_client.get(ROSTER_URL, {"group": "sector", "page": "2"})
+
+    assert [m.number for m in members] == list(range(101, 201))
+    assert "第 2 页，共 3 页（第 101–200 人）" in second.text
+    assert "在任委员共 260 人" in second.text
+    assert "page=3" in second.text and "page=1" in second.text
+    # Five sectors of 52 each: page 2 begins inside the second sector's list (53–104).
+    sector, _rows = by_sector.context["groups"][0]
+    assert sector.total == 52 and sector.continued
+    assert f"{sector.name}（52人）（续）" in by_sector.text
+    assert by_sector.text.count("（续）") == 1  # the next sector starts on this page
+    assert "group=sector&amp;page=3" in by_sector.text
+    assert reverse("admin:reports_document_add") + "?kind=roster" in second.text
 
 
 def test_district_staff_choose_the_office_of_the_name_list(

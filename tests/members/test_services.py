@@ -35,13 +35,14 @@ def test_member_can_sign_in_with_mobile_or_member_number_after_account_created(o
         assert authenticate(request, username=name, password=PASSWORD) == user
 
 
-def test_account_without_password_can_still_reset_by_email(office, staff):
-    # An unusable password would hide the member from Django's password reset form.
+def test_account_opened_without_password_waits_for_activation(office, staff):
     member = MemberFactory(office=office)
 
     user = member_portal_account_create(member=member, actor=staff)
 
-    assert user.has_usable_password()
+    assert not user.is_active
+    assert not user.has_usable_password()
+    assert member.invitations.count() == 1
 
 
 def test_account_creation_is_recorded_in_member_history(office, staff):

@@ -131,3 +131,30 @@ def test_member_submits_a_draft_from_the_action_buttons_after_confirming(
     expect(page.locator("summary", has_text="撤回提案")).to_be_visible()
     assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.SUBMITTED
     assert page.problems == []
+
+
+def test_member_chooses_how_messages_reach_them_on_a_phone(live_server, member, phone_page):
+    page = phone_page
+    page.goto(f"{live_server.url}/portal/")
+    page.get_by_label("手机号码或委员编号").fill(member.mobile)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{live_server.url}/portal/profile/")
+    page.get_by_role("link", name="设置消息接收方式").click()
+
+    expect(page.get_by_role("heading", name="消息接收方式", exact=True)).to_be_visible()
+    invitations = page.get_by_role("radiogroup", name="活动邀请")
+    # Each choice is a full-width row of buttons at least 44 px high, on the screen.
+    for label in invitations.locator("label").all():
+        box = label.bounding_box()
+        assert box["height"] >= 44
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    invitations.get_by_text("电子邮件").click()
+    page.get_by_role("radiogroup", name="生日祝福").get_by_text("只在平台查看").click()
+    page.screenshot(path="/tmp/portal_delivery.png", full_page=True)
+    page.get_by_role("button", name="保存接收方式").click()
+
+    expect(page.get_by_text("消息接收方式已保存。")).to_be_visible()
+    member.refresh_from_db()
+    assert (member.receive_invitations, member.receive_birthdays) == ("email", "portal")
+    assert page.problems == []

@@ -263,7 +263,12 @@ def test_admin_change_page_shows_the_table_s_buttons_with_one_primary(
     for name in EXPECTED[P.SUBMITTED][STAFF]:
         assert f'data-action="{name}"' in page
     assert 'data-action="assign"' not in page
+    # One button for the next step; the rest in the menu beside it; the state named.
     assert page.count("workflow-primary") == 1
+    primary, menu = page.split('<details class="workflow-more">', 1)
+    assert 'data-action="register"' in primary
+    assert all(f'data-action="{n}"' in menu for n in EXPECTED[P.SUBMITTED][STAFF][1:])
+    assert "当前状态" in primary
 
 
 def test_admin_step_not_offered_now_is_refused_with_the_reason_and_changes_nothing(

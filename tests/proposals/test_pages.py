@@ -195,12 +195,69 @@ def test_member_attaches_a_document_but_a_disguised_file_is_refused(member_clien
     assert Proposal.objects.get().attachments.get().name == "调研.pdf"
 
 
-def test_admin_proposal_change_page_queries_do_not_grow(staff_client, member, office):
-    proposal = proposal_draft(member=member)
-    url = reverse("admin:proposals_proposal_change", args=[proposal.pk])
-    small = _count(None, staff_client, url)
+def _proposal_with(member, staff, office, *, cosigners, units):
+    """A registered proposal with confirmed co-signers, assigned to ``units`` (the first
+    leads), and a draft with the same co-signers."""
+    people = [
+        MemberFactory(office=office, mobile=f"1370{cosigners:02d}{i:05d}") for i in range(cosigners)
+    ]
+    registered = proposal_draft(member=member, cosigners=people)
+    draft = proposal_draft(member=member, cosigners=people, title="仍在起草的提案")
+    for row in registered.cosigners.all():
+        services.cosign_respond(cosigner=row, member=row.member, accept=True)
+    services.proposal_submit(proposal=registered, actor=member.user)
+    services.proposal_register(proposal=registered, actor=staff)
+    lead, *co = [HandlingUnitFactory(office=office) for _ in range(units)]
+    services.proposal_assign(proposal=registered, actor=staff, lead_unit=lead, co_units=co)
+    return registered, draft
+
+
+def test_admin_proposal_change_page_queries_do_not_grow(staff_client, member, office, staff):
+    """Neither the number of proposals nor a record's co-signers and units add queries:
+    inline rows come with what they show, and each unit's buttons are asked in bulk."""
+
+    def change_pages(*proposals):
+        return [
+            _count(None, staff_client, reverse("admin:proposals_proposal_change", args=[p.pk]))
+            for p in proposals
+        ]
+
+    small = change_pages(*_proposal_with(member, staff, office, cosigners=1, units=1))
     bulk_proposals(office, 2_000)
-    assert _count(None, staff_client, url) == small
+    registered, draft = _proposal_with(member, staff, office, cosigners=20, units=4)
+
+    assert change_pages(registered, draft) == small
+    page = staff_client.get(reverse("admin:proposals_proposal_change", args=[draft.pk]))
+    assert registered.cosigners.first().member.name in page.text
+
+
+def test_staff_add_a_cosigner_to_a_draft_and_keep_the_others(staff_client, member, office):
+    first = MemberFactory(office=office, mobile="13712345678", name="第一附议")
+    draft = proposal_draft(member=member, cosigners=[first])
+    added = MemberFactory(office=office, mobile="13712345679", name="新增附议")
+    url = reverse("admin:proposals_proposal_change", args=[draft.pk])
+    page = staff_client.get(url)
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not hasattr(v, "all")}
+    data["category"] = draft.category_id
+    for inline in page.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(k): v for k, v in management.initial.items()})
+    prefix = "cosigners"
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": "2",
+            f"{prefix}-0-id": draft.cosigners.get().pk,
+            f"{prefix}-0-proposal": draft.pk,
+            f"{prefix}-1-proposal": draft.pk,
+            f"{prefix}-1-member": added.pk,
+        }
+    )
+
+    response = staff_client.post(url, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    assert set(draft.cosigners.values_list("member__name", flat=True)) == {"第一附议", "新增附议"}
 
 
 def test_proposal_changelist_exports_the_filtered_office_list_to_xlsx(staff_client, member, staff):

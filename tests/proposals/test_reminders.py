@@ -12,7 +12,7 @@ from proposals import services
 from proposals.reminders import proposal_reminders_queue
 from tests.factories import HandlingUnitFactory, proposal_draft
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("members_prefer_email")]
 
 
 @pytest.fixture

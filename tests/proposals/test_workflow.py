@@ -15,7 +15,7 @@ from proposals import services
 from proposals.models import Assignment, Feedback, OpinionReport, Proposal, ProposalCosigner, Reply
 from tests.factories import HandlingUnitFactory, MemberFactory, proposal_draft
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("members_prefer_email")]
 P = Proposal.Status
 
 

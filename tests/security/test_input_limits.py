@@ -186,6 +186,8 @@ SYSTEM_FIELDS = {
     },
     "liaison.StatusChange": {"from_status", "to_status", "actor_label"},
     "reports.Document": {"params_hash", "checksum", "error"},
+    "members.VerificationCode": {"code_hash"},
+    "members.AccountInvitation": {"code_hash"},
 }
 
 

@@ -16,7 +16,11 @@ from visits import services
 from visits.models import Concern, LifeEvent, Visit, VisitConfig
 from visits.tasks import visit_reminders
 
-pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.broker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("members_prefer_email"),
+]
 
 MONDAY = datetime.date(2026, 3, 30)
 

@@ -21,7 +21,7 @@ from tests.factories import HandlingUnitFactory, MemberFactory
 from visits.models import Concern, Visit
 from visits.reminders import visit_reminders_queue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("members_prefer_email")]
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 

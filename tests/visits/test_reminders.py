@@ -23,7 +23,7 @@ from visits.reminders import (
 )
 from visits.tasks import visit_reminders
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("members_prefer_email")]
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
 

@@ -14,7 +14,7 @@ from tests.factories import HandlingUnitFactory, MemberFactory, member_with_acco
 from visits import services
 from visits.models import Concern, LifeEvent, Visit, VisitConfig
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("members_prefer_email")]
 C = Concern.Status
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from liaison.models import HandlingUnit, Office, today
 from liaison.transactions import service
-from liaison.workdays import add_working_days
+from liaison.workdays import CalendarChange, add_working_days, deadlines_recount
 from liaison.workflow import (
     WorkflowError,
     lock,
@@ -175,8 +175,10 @@ def concern_assign(
     _triage_if_new(concern, actor, Concern.Scope.WITHIN)
     config = VisitConfig.for_office(concern.office)
     assigned_on = today()
+    working_days = None
     if due_date is None:
-        due_date = add_working_days(assigned_on, config.concern_due_working_days)
+        working_days = config.concern_due_working_days
+        due_date = add_working_days(assigned_on, working_days)
     elif due_date <= assigned_on:
         raise WorkflowError(_("办理期限须晚于今天。"))
     previous_unit = concern.unit if concern.unit_id and concern.unit_id != unit.pk else None
@@ -184,6 +186,7 @@ def concern_assign(
     concern.unit = unit
     concern.assigned_on = assigned_on
     concern.due_date = due_date
+    concern.due_working_days = working_days
     concern.acknowledged_at = None
     text = _("交办 %(u)s，%(d)s 前办结") % {"u": unit, "d": f"{due_date:%Y-%m-%d}"}
     if previous_unit is not None:
@@ -194,7 +197,14 @@ def concern_assign(
         target=C.ASSIGNED,
         actor=actor,
         note=f"{text}。{note}".strip() if note else text,
-        update_fields=["scope", "unit", "assigned_on", "due_date", "acknowledged_at"],
+        update_fields=[
+            "scope",
+            "unit",
+            "assigned_on",
+            "due_date",
+            "due_working_days",
+            "acknowledged_at",
+        ],
     )
     notifications.concern_assigned(concern)
     return concern
@@ -223,6 +233,7 @@ def concern_escalate(
     concern.unit = unit
     concern.assigned_on = today()
     concern.due_date = due_date
+    concern.due_working_days = None
     concern.acknowledged_at = None
     concern.coordination_notes = _append(concern.coordination_notes, coordination_notes)
     transition(
@@ -236,6 +247,7 @@ def concern_escalate(
             "unit",
             "assigned_on",
             "due_date",
+            "due_working_days",
             "acknowledged_at",
             "coordination_notes",
         ],
@@ -424,7 +436,8 @@ def concern_confirm(
     config = VisitConfig.for_office(concern.office)
     concern.round += 1
     concern.assigned_on = today()
-    concern.due_date = add_working_days(today(), config.concern_due_working_days)
+    concern.due_working_days = config.concern_due_working_days
+    concern.due_date = add_working_days(today(), concern.due_working_days)
     concern.acknowledged_at = None
     transition(
         concern,
@@ -432,7 +445,14 @@ def concern_confirm(
         target=C.REOPENED,
         actor=actor,
         note=_("%(n)s，重新办理，%(d)s 前办结") % {"n": note, "d": f"{concern.due_date:%Y-%m-%d}"},
-        update_fields=[*fields, "round", "assigned_on", "due_date", "acknowledged_at"],
+        update_fields=[
+            *fields,
+            "round",
+            "assigned_on",
+            "due_date",
+            "due_working_days",
+            "acknowledged_at",
+        ],
     )
     notifications.concern_reopened(concern)
     return concern
@@ -454,4 +474,23 @@ def concern_close(*, concern: Concern, actor, note: str = "") -> Concern:
         actor=actor,
         note=note,
         update_fields=["closed_at"],
+    )
+
+
+def concern_deadlines_recompute(change: CalendarChange) -> int:
+    """Move the due dates of concerns still with a unit, counted in working days over the
+    changed calendar days, and tell the unit and the member. Runs inside the calendar
+    service's transaction (registered in VisitsConfig.ready())."""
+    return deadlines_recount(
+        change,
+        Concern.objects.filter(status__in=Concern.HANDLING_STATUSES).select_related(
+            "unit", "office", "member"
+        ),
+        start="assigned_on",
+        days="due_working_days",
+        deadline="due_date",
+        note=_("工作日历变更（%(why)s）：办理期限由 %(old)s 改为 %(new)s"),
+        moved=lambda concern, before: notifications.concern_due_date_moved(
+            concern, before=before, reason=change.reason
+        ),
     )
