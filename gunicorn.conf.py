@@ -1,4 +1,5 @@
-"""gunicorn reads this file from its working directory (the app folder, README §4).
+"""gunicorn reads this file from its working directory (the app folder; see
+deploy/systemd/liaison-web.service).
 
 Its access log and error log would print request paths, and a handling unit's signed
 link is a credential valid for months (liaison.logs): both logs go through the same

@@ -181,17 +181,27 @@ ensure_venv() {
     return 0
   fi
   say "安装 Python 依赖（pyproject.toml）"
-  .venv/bin/python - >.venv/requirements.txt <<'PY'
+  pip_install_project .venv dev
+  echo "$stamp" >.venv/.deps-stamp
+}
+
+# pip_install_project VENV [EXTRA...] — the dependencies pyproject.toml lists, plus
+# those of the named optional groups (development: dev; production: none).
+pip_install_project() {
+  local venv="$1"
+  shift
+  "$venv/bin/python" - "$@" >"$venv/requirements.txt" <<'PY'
+import sys
 import tomllib
 
 project = tomllib.load(open("pyproject.toml", "rb"))["project"]
-print("\n".join(project["dependencies"] + project["optional-dependencies"]["dev"]))
+extras = [dep for name in sys.argv[1:] for dep in project["optional-dependencies"][name]]
+print("\n".join(project["dependencies"] + extras))
 PY
   # xstatic-bootstrap ships only an sdist whose build breaks on setuptools 81+; pip
   # applies PIP_CONSTRAINT inside build environments too.
-  PIP_CONSTRAINT="$ROOT/constraints.txt" .venv/bin/python -m pip install -q \
-    --disable-pip-version-check -r .venv/requirements.txt
-  echo "$stamp" >.venv/.deps-stamp
+  PIP_CONSTRAINT="$ROOT/constraints.txt" "$venv/bin/python" -m pip install -q \
+    --disable-pip-version-check -r "$venv/requirements.txt"
 }
 
 compile_messages() {

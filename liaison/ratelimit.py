@@ -7,10 +7,9 @@ Redis outage weakens the limit for a while but never breaks the page that asks.
 """
 
 import hashlib
-import ipaddress
 import logging
 
-from django.conf import settings
+from axes.helpers import get_client_ip_address
 from django.core.cache import caches
 
 logger = logging.getLogger(__name__)
@@ -41,18 +40,7 @@ def hit(scope: str, value: str, *, limit: int, window: int) -> bool:
 
 
 def client_address(request) -> str | None:
-    """The client's IP address, from the first of the request headers
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER names that holds one (README: behind
-    the proxy, ``HTTP_X_FORWARDED_FOR`` first). axes uses it too (AXES_CLIENT_IP_CALLABLE):
-    django-ipware, which axes would read that setting with, is not installed.
-
-    Of a list in X-Forwarded-For the last entry is the one our proxy wrote; the earlier
-    ones are whatever the client sent, so a forged header cannot pick the address.
-    """
-    for header in settings.AXES_IPWARE_META_PRECEDENCE_ORDER:
-        candidate = request.META.get(header, "").split(",")[-1].strip()
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            continue
-    return None
+    """The client's IP address, as django-axes records it with a failed sign-in:
+    django-ipware with the AXES_IPWARE_* settings (behind our nginx, the one address
+    it wrote into X-Forwarded-For; a longer, client-made chain is refused)."""
+    return get_client_ip_address(request)

@@ -1,5 +1,6 @@
-"""Writes to what every app shares: queueing notifications in the outbox, and the
-working-day calendar (whose changes move the deadlines counted over it).
+"""Writes to what every app shares: queueing notifications in the outbox, the
+working-day calendar (whose changes move the deadlines counted over it), and setting up
+an office with its first staff accounts (``manage.py setup_office``).
 
 Queueing a notification only writes a row; it never talks to Redis or a mail server, so
 it is safe inside any request or workflow transaction (call it inside the transaction
@@ -449,3 +450,50 @@ def calendar_refresh(*, actor=None) -> CalendarRefresh:
     )
     moved = workdays.deadlines_recompute(change)
     return CalendarRefresh(added=len(added), corrected=len(corrected), moved=moved)
+
+
+@dataclass(frozen=True)
+class Account:
+    """A staff account to set up: ``role`` is liaison.roles.OFFICE_STAFF (bound to the
+    office) or DISTRICT_STAFF (every office); ``password`` None keeps an existing one."""
+
+    username: str
+    full_name: str
+    role: str
+    email: str = ""
+    password: str | None = None
+
+
+@service
+def office_set_up(
+    *, code: str, name: str, street: str, district: str, accounts: Sequence[Account]
+) -> tuple[object, list[tuple[Account, bool]]]:
+    """The office with this code (created, or its name, street and district brought up
+    to date) and its staff accounts in their roles. An account that exists keeps its
+    password; each is put in its role's group. Returns the office and, per account,
+    whether it was created. Running it again changes nothing."""
+    from django.contrib.auth.models import Group
+
+    from . import roles
+    from .models import Office, User
+
+    office, _created = Office.objects.update_or_create(
+        code=code, defaults={"name": name, "street": street, "district": district}
+    )
+    office.full_clean()
+    results = []
+    for account in accounts:
+        user = User.objects.filter(username=account.username).first()
+        created = user is None
+        if created:
+            user = User(username=account.username)
+            user.set_password(account.password)
+        user.full_name = account.full_name or user.full_name
+        user.email = account.email or user.email
+        user.is_staff = True
+        user.office = office if account.role == roles.OFFICE_STAFF else None
+        user.full_clean()
+        user.save()
+        user.groups.add(Group.objects.get(name=account.role))
+        results.append((account, created))
+    return office, results

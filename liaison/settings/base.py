@@ -305,13 +305,19 @@ AXES_USERNAME_CALLABLE = "members.backends.axes_username"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
-# Behind a reverse proxy set AXES_IPWARE_META_PRECEDENCE_ORDER (see README, deployment).
+# The client's address (recorded with every failed sign-in, and the password reset's
+# limit per client) is read by django-ipware with these settings (axes passes them on;
+# liaison.ratelimit.client_address asks axes). Behind our nginx, which overwrites
+# X-Forwarded-For with the address it sees (deploy/nginx/liaison.conf), set the order
+# to "HTTP_X_FORWARDED_FOR,REMOTE_ADDR": the header then holds exactly one address, and
+# AXES_IPWARE_PROXY_COUNT = 0 (no further proxies listed in it) makes ipware refuse a
+# longer chain — a client cannot add an address of its choosing — and fall back to
+# REMOTE_ADDR. Directly on gunicorn (development) only REMOTE_ADDR is read.
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list(
     "AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"]
 )
-# Read by our own function (django-ipware is not installed, and axes alone would ignore
-# the order above); the password reset's limit per client uses the same one.
-AXES_CLIENT_IP_CALLABLE = "liaison.ratelimit.client_address"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_ORDER = "left-most"
 
 # --- Content security policy ----------------------------------------------------------
 # Only our own files: no inline scripts, no CDN.
