@@ -14,6 +14,7 @@ from django.utils import timezone
 from liaison import tasks
 from liaison.models import Job, Notification
 from liaison.outbox import deliver_pending
+from liaison.sms import BaseSmsBackend
 from members.dashboard import reach_panel
 from members.models import AccountInvitation, Member
 from tests.factories import PASSWORD, MemberFactory, OfficeFactory, member_with_account
@@ -92,8 +93,8 @@ def test_roster_shows_each_members_account_state(staff_client, roster, sms, sett
     assert {m.pk for m in invited} == {shi.pk, luo.pk}
 
 
-class BrokenGateway:
-    def send(self, phone, text):
+class BrokenGateway(BaseSmsBackend):
+    def send(self, phone, text, **kwargs):
         raise TimeoutError("gateway timed out")
 
 
