@@ -69,7 +69,9 @@ class PlanConfig(models.Model):
 
     @classmethod
     def for_office(cls, office) -> "PlanConfig":
-        return cls.objects.get_or_create(office=office)[0]
+        """The office's settings, or the defaults while staff have not saved any: pages
+        that read them (the member's home, the duty record) never write a row."""
+        return cls.objects.filter(office=office).first() or cls(office=office)
 
     def submit_deadline(self, year: int) -> datetime.date:
         last = calendar.monthrange(year, self.submit_by_month)[1]

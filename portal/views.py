@@ -1,6 +1,7 @@
 """The members' self-service pages. Views stay thin: reads come from members.selectors
 (always scoped to the signed-in member), writes from the services."""
 
+import datetime
 from functools import wraps
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from liaison.services import (
 )
 from members.selectors import member_for_user, portal_notifications, portal_unread_notifications
 from members.services import member_update_contact, member_update_delivery
+from reports.duty import standing_for
 from visits.selectors import member_dashboard_summary
 
 from .forms import ContactForm, DeliveryForm, PortalAuthenticationForm
@@ -150,7 +152,15 @@ def dashboard(request):
     unread_count = portal_unread_notifications(request.user).count()
     latest = list(portal_notifications(request.user)[:DASHBOARD_LATEST])
     visits = member_dashboard_summary(request.member, today())
-    activities = list(member_upcoming(request.member)[:DASHBOARD_ACTIVITIES])
+    # The next 30 days' activities, and this year's points against the yearly minimums
+    # (no grade: a grade is for the year's end, reports/duty.py).
+    soon = timezone.now() + datetime.timedelta(days=30)
+    activities = list(
+        member_upcoming(request.member).filter(activity__starts_at__lte=soon)[
+            :DASHBOARD_ACTIVITIES
+        ]
+    )
+    standing = standing_for(request.member, [today().year])
     return _page(
         request,
         "portal/dashboard.html",
@@ -160,6 +170,8 @@ def dashboard(request):
         latest_notifications=latest,
         visits_summary=visits,
         upcoming_activities=activities,
+        standing=standing,
+        standing_year=today().year,
         **member_recent_records(request.member),
     )
 

@@ -344,6 +344,10 @@ class VisitAdmin(
         super().save_related(request, form, formsets, change)
         services.refresh_visit_tallies(form.instance, also=[pk for (pk,) in before])
 
+    # Deleting a visit recorded by mistake, at any status, goes through visit_delete,
+    # which takes it out of the members' tallies.
+    deletable_statuses = None
+
     def delete_model(self, request, obj):
         services.visit_delete(visits=Visit.objects.filter(pk=obj.pk), actor=request.user)
 

@@ -222,3 +222,17 @@ def test_in_english_the_home_page_writes_dates_the_english_way(
     # are English.
     own_words = re.sub(r'<span lang="zh-Hans">.*?</span>', "", page)
     assert not re.search(r"\d+月\d+日", own_words)
+
+
+def test_home_shows_this_years_points_against_the_minimums_and_no_grade(
+    member_client, member
+):
+    from members.points import PointsLedger  # noqa: F401  (the only writer of points)
+    from reports.duty import INCOMPETENT
+
+    page = member_client.get(reverse("portal:dashboard"))
+
+    card = page.text.split('data-testid="standing"', 1)[1].split("</section>", 1)[0]
+    assert "积分 <strong>0</strong> 分" in card
+    assert "提案（件）：0 / 1" in card and "尚未达到年度要求" in card
+    assert INCOMPETENT not in card  # a grade is for the year's end

@@ -49,7 +49,9 @@ def test_activities_for_the_minimum_are_counted_from_attendance(office, staff, m
 def test_grades_follow_the_offices_configurable_thresholds(office, member):
     award(member, PointRule.Kind.ACTIVITY_ATTENDED, 13)  # 65 points, no proposal
     assert duty.standing_for(member, [2026]).grade == duty.COMPETENT
-    PlanConfig.objects.filter(office=office).update(grade_excellent=100, grade_competent=70)
+    PlanConfig.objects.update_or_create(
+        office=office, defaults={"grade_excellent": 100, "grade_competent": 70}
+    )
     assert duty.standing_for(member, [2026]).grade == duty.INCOMPETENT
 
 
@@ -63,8 +65,8 @@ def test_missing_a_yearly_minimum_caps_the_grade_at_competent(office, member):
         "参加活动（次）",
     ]
     assert standing.grade == duty.COMPETENT
-    PlanConfig.objects.filter(office=office).update(
-        min_proposals=0, min_opinion_reports=0, min_activities=0
+    PlanConfig.objects.update_or_create(
+        office=office, defaults={"min_proposals": 0, "min_opinion_reports": 0, "min_activities": 0}
     )
     assert duty.standing_for(member, [2026]).grade == duty.EXCELLENT
 
