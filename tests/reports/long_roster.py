@@ -45,7 +45,7 @@ def main(rows: int) -> dict:
     from reports import pdf
     from reports.documents import Built, render_built
 
-    if len(sys.argv) > 3:
+    if len(sys.argv) > 3 and int(sys.argv[3]):
         pdf.CHUNK_ROWS = int(sys.argv[3])
 
     built = Built(
