@@ -306,9 +306,14 @@ def render_roster(workdir: Path) -> dict:
 
 
 def _run_render(workdir: Path, spec: str) -> dict:
+    return _child(["-m", "bench", "pdf", "--render-only", f"{workdir}|{spec}"])
+
+
+def _child(arguments: list[str]) -> dict:
+    """Run Python with ``arguments`` in a fresh process; its last line of output, as JSON."""
     return json.loads(
         subprocess.run(
-            [sys.executable, "-m", "bench", "pdf", "--render-only", f"{workdir}|{spec}"],
+            [sys.executable, *arguments],
             cwd=ROOT,
             check=True,
             capture_output=True,
@@ -358,17 +363,7 @@ def main(args) -> int:
     try:
         print("准备测试数据（临时数据库，区级规模）……", flush=True)
         # Seed in a child process too, so that the parent never loads Django.
-        seeded = json.loads(
-            subprocess.run(
-                [sys.executable, "-c", _SEED_SNIPPET, str(workdir), str(args.proposals)],
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            .stdout.strip()
-            .splitlines()[-1]
-        )
+        seeded = _child(["-c", _SEED_SNIPPET, str(workdir), str(args.proposals)])
         print(
             f"  {seeded['offices']} 个联络处，{seeded['members']:,} 名委员；"
             f"{seeded['office_name']} {seeded['year']} 年立案提案 {seeded['proposals']} 件"
