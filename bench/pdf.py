@@ -231,7 +231,7 @@ def render(workdir: Path, office_code: str, year: int) -> dict:
 
     # Each measured twice, alternating, and the faster run kept: the machine is shared,
     # and one slow run says more about the neighbours than about the code.
-    totals, raws = [], []
+    totals, raws, cpus = [], [], []
     document = None
     for round_ in range(ROUNDS):
         document = services.document_request(
@@ -240,9 +240,10 @@ def render(workdir: Path, office_code: str, year: int) -> dict:
             params={"year": year},
             refresh=round_ > 0,
         )
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         services.document_render(document_id=document.pk, generation=document.generation)
         totals.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
         document.refresh_from_db()
         assert document.status == Document.Status.DONE, document.error
 
@@ -256,6 +257,7 @@ def render(workdir: Path, office_code: str, year: int) -> dict:
     total, raw_seconds = min(totals), min(raws)
     return {
         "total": total,
+        "cpu": min(cpus),
         "raw": raw_seconds,
         "pages": document.page_count,
         "size": document.size,
@@ -327,8 +329,10 @@ def _child(arguments: list[str]) -> dict:
 def _report_roster(workdir: Path, compendium: dict) -> bool:
     print("生成委员名册（委员最多的联络处）……", flush=True)
     roster = _run_render(workdir, "roster")
-    per_page = roster["total"] / roster["pages"]
-    compendium_per_page = compendium["total"] / compendium["pages"]
+    # CPU seconds: the two renders run minutes apart on a shared machine, and wall time
+    # says more about the neighbours then than about the documents.
+    per_page = roster["cpu"] / roster["pages"]
+    compendium_per_page = compendium["cpu"] / compendium["pages"]
     ratio = per_page / compendium_per_page
     peak_ok = roster["peak_mib"] < ROSTER_PEAK_TARGET_MIB
     print(
@@ -336,8 +340,8 @@ def _report_roster(workdir: Path, compendium: dict) -> bool:
         f"{roster['members']:,} 名委员，{roster['pages']} 页"
     )
     print(
-        f"每页用时 {per_page:.3f} 秒（CPU {roster['cpu'] / roster['pages']:.3f} 秒）÷ 提案汇编每页 "
-        f"{compendium_per_page:.3f} 秒 = {ratio:.2f}（目标 ≤ {ROSTER_PER_PAGE_TARGET}）"
+        f"每页 CPU 用时 {per_page:.3f} 秒 ÷ 提案汇编每页 {compendium_per_page:.3f} 秒 = "
+        f"{ratio:.2f}（目标 ≤ {ROSTER_PER_PAGE_TARGET}）"
         f"{'' if ratio <= ROSTER_PER_PAGE_TARGET else '  未达标'}"
     )
     print(
