@@ -2,6 +2,7 @@
 rows, joined so that nobody can see where; and renders over their limits stopped with a
 message to the requester."""
 
+import datetime
 import json
 import subprocess
 import sys
@@ -93,3 +94,26 @@ def test_a_render_over_its_limit_fails_with_a_message_and_no_file(
     assert "请告诉系统管理员" in document.error
     assert not document.file
     assert document.size is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("kind", "params"), [("roster", {}), ("ranking", {"year": 2026})])
+def test_roster_and_ranking_render_in_chunks_from_their_templates(
+    monkeypatch, office, kind, params
+):
+    """One row a chunk: the title block once, every member once, pages numbered on."""
+    from reports import documents, pdf
+
+    names = ["王芳", "李明", "张伟"]
+    for name in names:
+        MemberFactory(office=office, name=name)
+    monkeypatch.setattr(pdf, "CHUNK_ROWS", 1)
+    rendered = documents.render(kind, office, params, datetime.date(2026, 11, 26))
+    text = pdf_text(rendered.content)
+    assert rendered.pages == 3
+    for name in names:
+        assert text.count(name) == 1
+    for page in range(1, 4):
+        page_text = pdf_text(rendered.content, first=page, last=page)
+        assert f"第 {page} 页 共 3 页" in page_text
+        assert ("韭菜园街道政协联络处" in page_text) == (page == 1)  # the title block
