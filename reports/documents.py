@@ -37,7 +37,7 @@ from visits.models import Concern, Visit, VisitMember
 from . import charts, duty, metrics
 from .figures import period_window, report_figures
 from .models import Document
-from .pdf import RenderedPdf, chinese_date, html_to_pdf, render_document_html
+from .pdf import RenderedPdf, chinese_date, html_to_pdf, render_document_html, rows_to_pdf
 
 K = Document.Kind
 
@@ -51,6 +51,9 @@ class Built:
     template: str
     context: dict = field(default_factory=dict)
     estimated_pages: int = 5
+    # The context list a document that is one long table shows in it: rendered in chunks
+    # of rows (reports.pdf.rows_to_pdf) so that its memory does not grow with its length.
+    table: str | None = None
 
 
 # --- Parameters -----------------------------------------------------------------------
@@ -190,6 +193,7 @@ def _roster(office, params, day) -> Built:
             "subtitle": _("（按姓氏笔画为序）"),
         },
         estimated_pages=2 + len(members) // 28,
+        table="members",
     )
 
 
@@ -379,6 +383,7 @@ def _ranking(office, params, day) -> Built:
             "grade_chart": charts.bar_chart(distribution, title=_("等次分布（人）"), unit=_("人")),
         },
         estimated_pages=2 + len(rows) // 30,
+        table="rows",
     )
 
 
@@ -606,6 +611,7 @@ def build(kind: str, office, params: dict, document_date) -> Built:
         "title": title_for(kind, office, params),
         "document_date": document_date,
         "date_text": chinese_date(document_date),
+        "first_row": 0,  # of a long table's chunk (see render)
         **built.context,
     }
     return built
@@ -618,5 +624,17 @@ def render_html(kind: str, office, params: dict, document_date) -> tuple[str, in
 
 def render(kind: str, office, params: dict, document_date, *, progress=None) -> RenderedPdf:
     """The document as a PDF, synchronously (the worker and the command call this)."""
-    html, estimated_pages = render_html(kind, office, params, document_date)
-    return html_to_pdf(html, progress=progress, estimated_pages=estimated_pages)
+    return render_built(build(kind, office, params, document_date), progress=progress)
+
+
+def render_built(built: Built, *, progress=None) -> RenderedPdf:
+    if built.table is None:
+        html = render_document_html(built.template, built.context)
+        return html_to_pdf(html, progress=progress, estimated_pages=built.estimated_pages)
+    rows = built.context[built.table]
+
+    def html_for(start: int, stop: int) -> str:
+        chunk = {built.table: rows[start:stop], "first_row": start, "continuation": start > 0}
+        return render_document_html(built.template, {**built.context, **chunk})
+
+    return rows_to_pdf(html_for, len(rows), title=built.context["title"], progress=progress)

@@ -13,15 +13,24 @@ from the root element) use them too. WeasyPrint embeds the glyphs a document use
 the whole font (``full_fonts=False``, its default).
 
 Rendering is slow (seconds to a minute for a long document): callers outside a management
-command run it in a Celery worker, never in a web request.
+command run it in a Celery worker, never in a web request, and under limits
+(``render_limits``: the time and the process's memory, checked at every page WeasyPrint
+lays out). WeasyPrint keeps every laid-out page in memory until it writes the PDF, so a
+document that is one long table (the roster, the ranking) is rendered in chunks of rows
+(``rows_to_pdf``), each written and freed before the next, and joined with pypdf; the
+page header and the "第 X 页 共 Y 页" footer are drawn over the joined pages afterwards,
+when the total is known.
 """
 
 import hashlib
+import io
 import logging
 import mimetypes
+import os
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,8 +41,11 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
+# fontTools tells every glyph it keeps at INFO (see _compact_font).
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 # Relative links in a document ("/static/reports/print.css") resolve against this. The
 # host is in a reserved top-level domain (RFC 2606) so that nothing could ever answer it.
@@ -136,14 +148,64 @@ _progress = threading.local()
 _STEP_SHARE = {"1": 0.05, "3": 0.10, "4": 0.15, "6": 0.85, "7": 0.95}
 
 
+class RenderLimitExceeded(Exception):
+    """A render went over its time or memory limit; ``message`` says so to the requester."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def resident_mib() -> float:
+    """This process's resident memory now (not its peak), in MiB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@contextmanager
+def render_limits(*, seconds: float, mib: float):
+    """Renders in this block stop with ``RenderLimitExceeded`` once they have run for
+    ``seconds`` or the process holds more than ``mib`` of memory."""
+    _progress.deadline = time.monotonic() + seconds
+    _progress.seconds, _progress.mib = seconds, mib
+    try:
+        yield
+    finally:
+        _progress.deadline = None
+
+
+def time_limit_message(seconds) -> str:
+    return _("生成用时超过 %(seconds)s 秒的上限，已停止，没有生成文件。") % {"seconds": seconds}
+
+
+def memory_limit_message(mib) -> str:
+    return _("生成所需内存超过 %(mib)s MiB 的上限，已停止，没有生成文件。") % {"mib": mib}
+
+
+def check_limits() -> None:
+    """Raise ``RenderLimitExceeded`` if the render in this thread is over its limits."""
+    deadline = getattr(_progress, "deadline", None)
+    if deadline is None:
+        return
+    if time.monotonic() > deadline:
+        raise RenderLimitExceeded(time_limit_message(_progress.seconds))
+    if resident_mib() > _progress.mib:
+        raise RenderLimitExceeded(memory_limit_message(_progress.mib))
+
+
 class _ProgressHandler(logging.Handler):
     def emit(self, record):
+        message = record.getMessage()
+        step = message.removeprefix("Step ").split(" ", 1)[0]
+        if step == "5":
+            # Raises out of WeasyPrint: the render stops at this page. Only at layout:
+            # earlier steps import modules lazily, and an import cut short
+            # would break every later render in the process.
+            check_limits()
         callback = getattr(_progress, "callback", None)
         if callback is None:
             return
         try:
-            message = record.getMessage()
-            step = message.removeprefix("Step ").split(" ", 1)[0]
             if step == "5":
                 page = message.rsplit("Page ", 1)[-1]
                 if page.isdigit():
@@ -181,7 +243,7 @@ def html_to_pdf(
     started = time.perf_counter()
     try:
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
-        content = document.write_pdf()
+        content = compact_fonts(document.write_pdf())
     finally:
         _progress.callback = None
     return RenderedPdf(
@@ -205,3 +267,207 @@ def render_pdf(template: str, context: dict, **kwargs) -> tuple[str, RenderedPdf
 def chinese_date(day) -> str:
     """2026年11月26日 — the date on a document's title block."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+# --- Long tables in chunks ------------------------------------------------------------
+
+# Rows per chunk: enough for a dozen pages, so that dropping each chunk's last page (see
+# ``rows_to_pdf``) costs little, and few enough that a chunk's layout stays small.
+CHUNK_ROWS = 300
+
+# Chunks are laid out without the page header and footer: those go on afterwards. (A
+# user stylesheet: it needs !important to win over print.css.)
+_CHUNK_CSS = """@page {
+  @top-center { content: none !important; border: none !important }
+  @bottom-center { content: none !important }
+}"""
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string, every character but letters and digits escaped."""
+    return '"' + "".join(ch if ch.isalnum() else f"\\{ord(ch):x} " for ch in text) + '"'
+
+
+def _margins_html(title: str, pages: int) -> str:
+    """``pages`` empty pages carrying only the header and footer of print.css."""
+    from django.templatetags.static import static
+
+    return (
+        f'<!doctype html><html lang="zh-CN"><head><link rel="stylesheet" '
+        f'href="{static("reports/print.css")}"><style>'
+        f"@page {{ @top-center {{ content: {_css_string(title)} }} }}"
+        f"@page :first {{ @top-center {{ content: none }} }}"
+        f".p {{ break-before: page }}</style></head><body><div></div>"
+        + '<div class="p"></div>' * (pages - 1)
+        + "</body></html>"
+    )
+
+
+def _rows_on_page(page) -> list[int]:
+    """The ``data-row`` numbers of the table rows laid out on ``page``."""
+    from weasyprint.formatting_structure.boxes import TableRowBox
+
+    return [
+        int(box.element.get("data-row"))
+        for box in page._page_box.descendants()
+        if isinstance(box, TableRowBox) and box.element is not None and box.element.get("data-row")
+    ]
+
+
+def _subset_tag(number: int) -> str:
+    letters = ""
+    for _i in range(6):
+        number, digit = divmod(number, 26)
+        letters = chr(ord("A") + digit) + letters
+    return letters
+
+
+def _used_cids(widths) -> list[int]:
+    """The CIDs a CIDFont's /W array gives widths for: the glyphs the document uses."""
+    cids, items, i = [], list(widths or []), 0
+    while i < len(items):
+        first = int(items[i])
+        if isinstance(items[i + 1], list):
+            cids += range(first, first + len(items[i + 1]))
+            i += 2
+        else:
+            cids += range(first, int(items[i + 1]) + 1)
+            i += 3
+    return cids
+
+
+def _compact_font(descendant) -> None:
+    """Embed only the glyphs used, as a bare CID-keyed CFF.
+
+    WeasyPrint subsets the CJK fonts keeping every glyph's number (the text in the PDF
+    names glyphs by number), so each subset still holds an empty slot for each of the
+    font's 44,000 glyphs: about 85 KiB compressed, whatever the document says, three
+    times over (text, headings, bold). Noto CJK's CFF is CID-keyed (Adobe-Identity-0:
+    glyph number = CID), and a bare CID-keyed CFF (/CIDFontType0C) finds glyphs by CID
+    through its charset, so the empty slots can go and the text stays as it is.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from pypdf.generic import NameObject
+
+    descriptor = descendant["/FontDescriptor"].get_object()
+    stream = descriptor.get("/FontFile3")
+    if stream is None or stream.get_object().get("/Subtype") != "/OpenType":
+        return
+    stream = stream.get_object()
+    font = TTFont(io.BytesIO(stream.get_data()))
+    if "CFF " not in font or not hasattr(font["CFF "].cff.topDictIndex[0], "ROS"):
+        return  # not CID-keyed: glyph numbers are all there is
+    options = subset.Options(retain_gids=False, desubroutinize=True, notdef_outline=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(glyphs=[f"cid{cid:05d}" for cid in _used_cids(descendant.get("/W"))])
+    subsetter.subset(font)
+    cff = io.BytesIO()
+    font["CFF "].cff.compile(cff, font)
+    stream.set_data(cff.getvalue())
+    stream[NameObject("/Subtype")] = NameObject("/CIDFontType0C")
+
+
+def compact_fonts(content: bytes) -> bytes:
+    """``content`` with its font subsets compacted (see ``_compact_font``)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
+    _fix_fonts(writer)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
+def _fix_fonts(writer) -> None:
+    """Compact every embedded font subset and give each its own tag
+    ("ABCDEF+Noto-Serif-CJK-SC").
+
+    Each chunk's WeasyPrint tags its subset of a font the same way, whatever glyphs it
+    holds; in one file, viewers (poppler) then take one subset for the other and draw
+    the wrong glyphs.
+    """
+    from pypdf.generic import NameObject
+
+    def retag(font: dict, key: str, tag: str) -> None:
+        if key in font:
+            font[NameObject(key)] = NameObject(f"/{tag}+{str(font[key])[1:].split('+', 1)[-1]}")
+
+    seen: dict[int, str] = {}
+    for page in writer.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for reference in fonts.values():
+            if reference.idnum in seen:
+                continue
+            tag = seen[reference.idnum] = _subset_tag(len(seen))
+            font = reference.get_object()
+            retag(font, "/BaseFont", tag)
+            for descendant in font.get("/DescendantFonts", []):
+                descendant = descendant.get_object()
+                retag(descendant, "/BaseFont", tag)
+                retag(descendant["/FontDescriptor"].get_object(), "/FontName", tag)
+                _compact_font(descendant)
+
+
+def rows_to_pdf(
+    html_for: Callable[[int, int], str],
+    rows: int,
+    *,
+    title: str,
+    progress: Callable[[float], None] | None = None,
+    chunk_rows: int | None = None,
+) -> RenderedPdf:
+    """A document that is mostly one long table, in bounded memory whatever its length.
+
+    ``html_for(start, stop)`` is the document's HTML with the table's rows ``start`` to
+    ``stop`` only (each ``<tr data-row="n">``), and what comes before the table only when
+    ``start`` is 0. Each chunk is laid out, written and freed before the next. A chunk's
+    last page is dropped and its rows start the next chunk, so that every page but the
+    last is full and the joins cannot be seen; the table needs fixed column widths
+    (``table-layout: fixed``) for the same reason. The header and the page numbers are
+    drawn over the joined pages, from one more (cheap) render of empty pages.
+    """
+    chunk_rows = chunk_rows or CHUNK_ROWS
+    if rows <= chunk_rows:
+        return html_to_pdf(html_for(0, rows), progress=progress, estimated_pages=rows // 25 + 2)
+    from pypdf import PdfReader, PdfWriter
+    from weasyprint import CSS, HTML
+
+    def lay_out(html: str, **kwargs):
+        return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(**kwargs)
+
+    fetcher = static_files_fetcher()
+    chunk_css = CSS(string=_CHUNK_CSS)
+    started = time.perf_counter()
+    writer = PdfWriter()
+    start = 0
+    _progress.callback = None
+    while True:
+        stop = min(start + chunk_rows, rows)
+        document = lay_out(html_for(start, stop), stylesheets=[chunk_css])
+        pages = document.pages
+        carried = _rows_on_page(pages[-1]) if stop < rows and len(pages) > 1 else []
+        carried = [row for row in carried if row > start]
+        if carried:
+            pages = pages[:-1]
+        chunk = PdfReader(io.BytesIO(document.copy(pages).write_pdf()))
+        del document, pages
+        writer.append(chunk, import_outline=start == 0)
+        if start == 0:
+            writer.add_metadata(chunk.metadata or {})
+        check_limits()
+        if progress:
+            progress(0.95 * stop / rows)
+        if stop >= rows:
+            break
+        start = min(carried) if carried else stop
+    total = len(writer.pages)
+    margins = PdfReader(io.BytesIO(lay_out(_margins_html(title, total)).write_pdf()))
+    for page, margin in zip(writer.pages, margins.pages, strict=True):
+        page.merge_page(margin)
+        page.compress_content_streams()  # merging leaves them uncompressed
+    _fix_fonts(writer)
+    output = io.BytesIO()
+    writer.write(output)
+    seconds = time.perf_counter() - started
+    return RenderedPdf(content=output.getvalue(), pages=total, seconds=seconds)

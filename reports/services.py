@@ -11,6 +11,8 @@ import logging
 import time
 
 from celery import current_app
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -27,6 +29,7 @@ from plans.models import WorkReport
 from . import documents, notifications
 from .figures import report_figures
 from .models import Document, DocumentIssue
+from .pdf import RenderLimitExceeded, memory_limit_message, render_limits, time_limit_message
 from .selectors import leaders_for
 
 logger = logging.getLogger(__name__)
@@ -145,14 +148,28 @@ def document_render(*, document_id: int, generation: int) -> Document | None:
     if not _claim(document_id, generation):
         return None
     document = Document.objects.select_related("office").get(pk=document_id)
+    seconds, mib = settings.DOCUMENT_RENDER_SECONDS, settings.DOCUMENT_RENDER_MEMORY_MIB
     try:
-        rendered = documents.render(
-            document.kind,
-            document.office,
-            document.params,
-            document.document_date,
-            progress=_Progress(document_id, generation),
-        )
+        with render_limits(seconds=seconds, mib=mib):
+            rendered = documents.render(
+                document.kind,
+                document.office,
+                document.params,
+                document.document_date,
+                progress=_Progress(document_id, generation),
+            )
+    except (RenderLimitExceeded, SoftTimeLimitExceeded, MemoryError) as error:
+        # Too long or too large (settings.DOCUMENT_RENDER_*): say so, not "system error".
+        logger.warning("Document %s stopped: %r", document_id, error)
+        if isinstance(error, RenderLimitExceeded):
+            message = error.message
+        elif isinstance(error, SoftTimeLimitExceeded):
+            message = time_limit_message(seconds)
+        else:
+            message = memory_limit_message(mib)
+        advice = _("请稍后重新生成；如仍失败，请告诉系统管理员（可调整生成时限或内存上限）。")
+        _document_failed(document_id, generation, f"{message}{advice}")
+        return None
     except Exception as error:
         # The admin shows ``error``: a reference staff can quote, never the exception's
         # own (English, often database) text, which stays in the log (liaison.errors).
@@ -160,11 +177,15 @@ def document_render(*, document_id: int, generation: int) -> Document | None:
         message = _("系统错误，参考编号 %(reference)s，请告诉系统管理员。") % {
             "reference": reference
         }
-        Document.objects.filter(pk=document_id, generation=generation).update(
-            status=DS.FAILED, error=message, progress=0
-        )
+        _document_failed(document_id, generation, message)
         return None
     return _document_store(document, generation, rendered)
+
+
+def _document_failed(document_id: int, generation: int, message: str) -> None:
+    Document.objects.filter(pk=document_id, generation=generation).update(
+        status=DS.FAILED, error=message, progress=0
+    )
 
 
 @transaction.atomic

@@ -1,11 +1,19 @@
 from celery import shared_task
+from django.conf import settings
 
 from liaison.tasks import deliver_notifications
 
 from . import services
 
 
-@shared_task(name=services.RENDER_TASK, ignore_result=True)
+# Celery's own soft limit is a backstop: render_limits stops the render at
+# settings.DOCUMENT_RENDER_SECONDS, at the next page.
+@shared_task(
+    name=services.RENDER_TASK,
+    ignore_result=True,
+    soft_time_limit=settings.DOCUMENT_RENDER_SECONDS + 60,
+    time_limit=settings.DOCUMENT_RENDER_SECONDS + 120,
+)
 def render_document(document_id: int, generation: int) -> dict:
     """Render one requested document. Re-reads the row; harmless to run twice (only the
     run that claims the row renders, and never an older generation)."""

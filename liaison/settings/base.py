@@ -250,6 +250,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # an unacknowledged message after this timeout, so it must exceed the longest task.
 CELERY_TASK_TIME_LIMIT = 25 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 24 * 60
+# A document render stops, and the document is marked failed with a message saying
+# why, once it has run this long or its worker process holds this much memory
+# (reports.pdf.render_limits; the district's longest roster needs about 4 minutes and
+# 400 MiB). A worker process left larger than the memory limit by a task is replaced.
+DOCUMENT_RENDER_SECONDS = env.int("DOCUMENT_RENDER_SECONDS", default=15 * 60)
+DOCUMENT_RENDER_MEMORY_MIB = env.int("DOCUMENT_RENDER_MEMORY_MIB", default=1024)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = DOCUMENT_RENDER_MEMORY_MIB * 1024  # KiB
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 60 * 60,
     # A hung Redis must fail fast rather than hang whoever talks to it.

@@ -1,7 +1,9 @@
 """The shared PDF renderer: A4, Chinese embedded and subset, page numbers, and nothing
 fetched from outside the project's static files."""
 
+import re
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -64,6 +66,25 @@ def test_chinese_text_is_embedded_as_a_font_subset_with_page_numbers(template):
     for line in fonts.splitlines()[2:]:
         *_, emb, sub, _uni, _obj, _gen = line.split()
         assert (emb, sub) == ("yes", "yes"), line  # …embedded, and only a subset
+
+
+def test_a_five_page_document_is_under_300_kib_in_all(template):
+    # Some 670 different characters (the interface's own Chinese), in the text face, the
+    # headings' bold face and the labels' face: each embedded with its glyphs only.
+    po = Path(__file__).resolve().parents[2] / "locale/en/LC_MESSAGES/django.po"
+    chinese = "".join(re.findall(r"[\u4e00-\u9fff]+", po.read_text(encoding="utf-8")))
+    body = "".join(
+        f"<h2>{i + 1}、{chinese[i * 700 : i * 700 + 10]}</h2><p><span class='badge'>重点</span>"
+        f"{chinese[i * 700 : (i + 1) * 700]}</p>"
+        for i in range(12)
+    )
+    _, pdf = render_pdf(template(body), {})
+    assert pdf.pages >= 5
+    assert pdf.size < 300 * 1024, f"{pdf.pages} pages, {pdf.size // 1024} KiB"
+    fonts = pdf_fonts(pdf.content)
+    for face in ("Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC-Bold", "Noto-Sans-CJK-SC "):
+        assert face in fonts
+    assert chinese[7000:7040] in squash(pdf_text(pdf.content))  # the text is still the text
 
 
 def test_a4_pages(template):
