@@ -39,3 +39,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["OPTIONS"]["init_command"] = (  # noqa: F405
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
     )
+
+# The memory limit of a document render is the worker process's resident size: a test
+# process that has run hundreds of tests is far larger than a fresh worker, so the tests
+# measure renders against a limit of their own (tests/reports/test_long_documents.py
+# sets a small one to see a render stopped).
+DOCUMENT_RENDER_MEMORY_MIB = 8192
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = None
