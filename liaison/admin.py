@@ -1,8 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import router, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -24,6 +25,66 @@ from .services import (
     notify_unit_contact_changed,
 )
 from .workflow import WorkflowError
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on a record's page but changed through its actions (assignments,
+    replies, the concerns a visit collected …). ``related``: what each row shows of other
+    tables, fetched with the rows, so the page costs the same whatever their number."""
+
+    extra = 0
+    can_delete = False
+    related: tuple = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*self.related)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class KeepSavedChoiceForm(forms.ModelForm):
+    """An inline row whose saved rows show their ``fixed_field`` (a member, say) by
+    name, read from the row's own join; only a new row searches (an autocomplete
+    widget would query once per saved row). Changing it is removing the row and adding
+    another, so nothing is lost. The inline selects ``fixed_field`` with its rows."""
+
+    fixed_field = "member"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            value = getattr(self.instance, self.fixed_field)
+            field = self.fields[self.fixed_field]
+            field.disabled = True
+            field.widget = forms.Select(choices=[(value.pk, str(value))])
+
+
+def deletion_summary(model_admin, objs, request):
+    """What the delete confirmation shows: the records themselves and, for what goes
+    with them, a count per kind — not one line per related row, which costs queries
+    in proportion to them (an activity's hundreds of invitations). Same return value as
+    ``ModelAdmin.get_deleted_objects``; permissions are the account's model permissions."""
+    collector = NestedObjects(using=router.db_for_write(model_admin.model))
+    collector.collect(objs)
+    model_count = {
+        model._meta.verbose_name_plural: len(rows) for model, rows in collector.model_objs.items()
+    }
+    perms_needed = {
+        model._meta.verbose_name
+        for model in collector.model_objs
+        if model_admin.admin_site.is_registered(model)
+        and not request.user.has_perm(f"{model._meta.app_label}.delete_{model._meta.model_name}")
+    }
+    # The records chosen are asked one by one (a district-shared unit is not office
+    # staff's to delete, though they may delete units).
+    if any(not model_admin.has_delete_permission(request, obj) for obj in objs):
+        perms_needed.add(model_admin.model._meta.verbose_name)
+    protected = sorted({f"{obj._meta.verbose_name_plural}" for obj in collector.protected})
+    return [str(obj) for obj in objs], model_count, perms_needed, protected
 
 
 class DistrictSharedAdmin(admin.ModelAdmin):
@@ -79,7 +140,14 @@ class OfficeScopedAdmin(SimpleHistoryAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         self.get_object(request, unquote(object_id))
+        if not hasattr(self.model._meta, "simple_history_manager_attribute"):
+            # System-written records (documents, the outbox) keep no history table:
+            # their page lists the admin's own log, as Django's admin does.
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         return super().history_view(request, object_id, extra_context)
+
+    def get_deleted_objects(self, objs, request):
+        return deletion_summary(self, objs, request)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))

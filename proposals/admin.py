@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.utils.formats import date_format
@@ -10,9 +9,11 @@ from import_export.admin import ExportMixin
 from liaison import admin_filters
 from liaison.admin import (
     CreateThroughServiceMixin,
+    KeepSavedChoiceForm,
     LookupAdmin,
     OfficeFileExportMixin,
     OfficeScopedAdmin,
+    ReadOnlyInline,
 )
 from liaison.admin_filters import CurrentYearFilter
 from liaison.admin_workflow import WorkflowAdminMixin
@@ -93,23 +94,9 @@ class ProposalResource(resources.ModelResource):
         return "是" if proposal.is_excellent else ""
 
 
-class CosignerForm(forms.ModelForm):
-    """A saved co-signer row shows its member by name (read from the row's own join);
-    only a new row searches the roster. Replacing a co-signer is removing one and adding
-    another, so nothing is lost, and the page does not query the roster once per row."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            member = self.instance.member
-            field = self.fields["member"]
-            field.disabled = True
-            field.widget = forms.Select(choices=[(member.pk, member.name)])
-
-
 class CosignerInline(admin.TabularInline):
     model = ProposalCosigner
-    form = CosignerForm
+    form = KeepSavedChoiceForm
     extra = 0
     autocomplete_fields = ("member",)
     readonly_fields = ("status", "via_merge", "responded_at")
@@ -129,21 +116,6 @@ class AttachmentInline(admin.TabularInline):
     extra = 0
     fields = ("file", "name", "uploaded_at")
     readonly_fields = ("uploaded_at",)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    related = ()  # what each row shows of other tables, fetched with the rows
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related(*self.related)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class AssignmentInline(ReadOnlyInline):

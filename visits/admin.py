@@ -14,9 +14,11 @@ from import_export.admin import ExportMixin
 from liaison import admin_filters, roles
 from liaison.admin import (
     CreateThroughServiceMixin,
+    KeepSavedChoiceForm,
     LookupAdmin,
     OfficeFileExportMixin,
     OfficeScopedAdmin,
+    ReadOnlyInline,
 )
 from liaison.admin_filters import CurrentYearFilter, HandlingUnitFilter
 from liaison.admin_workflow import WorkflowAdminMixin
@@ -67,17 +69,6 @@ class VisitYearFilter(DateYearFilter):
         return Q(visited_on__year=year) | Q(visited_on__isnull=True, due_date__year=year)
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 # --- Visits ---------------------------------------------------------------------------
 
 
@@ -107,12 +98,16 @@ class VisitMemberFormSet(BaseInlineFormSet):
 
 class VisitMemberInline(admin.TabularInline):
     model = VisitMember
+    form = KeepSavedChoiceForm
     formset = VisitMemberFormSet
     extra = 1
     min_num = 0
     autocomplete_fields = ("member",)
     verbose_name = _("走访委员")
     verbose_name_plural = _("走访委员")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
 
 
 class VisitTeamInline(admin.TabularInline):
@@ -134,6 +129,7 @@ class VisitConcernInline(ReadOnlyInline):
     model = Concern
     fk_name = "visit"
     fields = ("title", "member", "status", "unit", "due_date")
+    related = ("member", "unit")
     readonly_fields = fields
     show_change_link = True
     verbose_name_plural = _("收集的意见建议")

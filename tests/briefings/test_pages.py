@@ -593,3 +593,20 @@ def test_invite_step_groups_members_by_sector_says_how_many_and_invites_those_ti
         in page.text
     )
     assert list(draft.invitations.values_list("member", flat=True)) == [member.pk]
+
+
+def test_deleting_a_draft_activity_confirms_with_counts_whatever_its_invitees(
+    staff_client, staff, office
+):
+    with time_machine.travel(BEFORE):
+        draft = activity_scheduled(office=office, actor=staff)
+    url = reverse("admin:briefings_activity_delete", args=[draft.pk])
+    bulk_invite(draft, bulk_members(office, 20, "D"))
+    small = count_queries(staff_client, url)
+    bulk_invite(draft, bulk_members(office, 300, "E"))
+
+    assert count_queries(staff_client, url) == small
+    page = staff_client.get(url).text
+    assert "参加人员: 320" in page
+    staff_client.post(url, {"post": "yes"})
+    assert not Activity.objects.filter(pk=draft.pk).exists()

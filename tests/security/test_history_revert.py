@@ -32,3 +32,16 @@ def test_staff_cannot_restore_a_replied_proposal_to_its_draft_version(
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.REPLIED
     assert StatusChange.objects.count() == moves
+
+
+def test_history_pages_of_records_that_keep_no_history_table_open(staff_client, staff, office):
+    """Documents and the outbox keep no history table: their history page lists the
+    admin's own log instead of failing."""
+    from liaison.models import Notification
+
+    from ..factories import NotificationFactory
+
+    row = NotificationFactory(recipient=staff, office=office, channel=Notification.Channel.PORTAL)
+    page = staff_client.get(reverse("admin:liaison_notification_history", args=[row.pk]))
+
+    assert page.status_code == 200

@@ -462,3 +462,33 @@ def test_admin_add_concern_goes_through_concern_create(
     concern = Concern.objects.get()
     assert (concern.member, concern.status, concern.created_by) == (member, C.NEW, district_staff)
     assert _timeline_rows(concern) == 1
+
+
+def test_visit_page_costs_the_same_queries_whatever_its_members_and_concerns(
+    staff_client, staff, member, office
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from visits import services
+
+    def queries(visit):
+        url = reverse("admin:visits_visit_change", args=[visit.pk])
+        with CaptureQueriesContext(connection) as ctx:
+            assert staff_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, tzinfo=SHANGHAI)):
+        small = _visit_in(V.DONE, staff=staff, member=member)
+        people = [
+            MemberFactory(office=office, mobile=f"1371111{i:04d}", name=f"委员{i}")
+            for i in range(12)
+        ]
+        large = services.visit_record(
+            office=office,
+            actor=staff,
+            members=people,
+            visited_on=datetime.date(2026, 3, 1),
+            kind=small.kind,
+        )
+    assert queries(large) == queries(small)
