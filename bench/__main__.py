@@ -14,7 +14,8 @@ def _pdf_parser(sub):
         default=140,
         help="汇编中的立案提案件数（默认 140，约为全区 12 个联络处一年的量，约 100 页）",
     )
-    pdf.add_argument("--keep", help="保存生成的 PDF 和测试数据库到此目录")
+    pdf.add_argument("--keep", help="保存生成的 PDF 到此目录")
+    pdf.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")
     # Internal: the measured render runs in a fresh process, so that its peak memory is
     # its own and not the seeding's.
     pdf.add_argument("--render-only", help=argparse.SUPPRESS)
@@ -41,7 +42,7 @@ def main(argv=None) -> int:
     load.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")
     args = parser.parse_args(argv)
 
-    if args.bench == "pdf":
+    if args.bench == "pdf" and args.render_only:
         from . import pdf as bench_pdf
 
         return bench_pdf.main(args)

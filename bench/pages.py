@@ -51,7 +51,10 @@ PING = "/bench/ping"
 
 def prepare(factor: str, scale: str = "district") -> dict:
     """Seed, then sweep every page counting queries and make sessions."""
+    from django.core.management import call_command
+
     started = time.perf_counter()
+    call_command("migrate", verbosity=0)
     summary = seed(int(factor), scale)
     seeded = time.perf_counter() - started
     result = sweep_pages()
@@ -63,17 +66,22 @@ def prepare(factor: str, scale: str = "district") -> dict:
     }
 
 
-def seed(factor: int, scale: str):
-    """Migrate and seed the demo at ``factor`` × the scale's members."""
-    from django.contrib.auth import get_user_model
+def migrate() -> dict:
     from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return {}
+
+
+def seed(factor: int, scale: str):
+    """Seed the demo at ``factor`` × the scale's members (on a migrated database)."""
+    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from demo import roster
     from demo.areas import analyze, seed_areas
     from liaison.models import Office
 
-    call_command("migrate", verbosity=0)
     if factor != 1:
         base = roster.SCALES[scale]
         scale = f"{scale}{factor}x"
@@ -239,8 +247,12 @@ def measure(servers: list[tuple[int, dict]], keys: list[str], log) -> list[dict]
 def run_sizes(workdir: Path, factors: tuple[int, ...], scale: str, timed: bool, log) -> dict:
     with contextlib.ExitStack() as stack:
         prepared, envs = {}, {}
+        # Migrated once; the other sizes start from a copy.
+        migrated = stack.enter_context(Database(workdir, "pages-migrated"))
+        log(f"迁移数据库（{migrated.label} 临时数据库）……")
+        run_child("pages:migrate", django_env(migrated.url, workdir))
         for factor in factors:
-            db = stack.enter_context(Database(workdir, f"pages{factor}x"))
+            db = stack.enter_context(Database(workdir, f"pages{factor}x", template=migrated))
             envs[factor] = django_env(db.url, workdir)
             log(f"准备 {factor}× 数据并逐页统计查询（{db.label} 临时数据库）……")
             prepared[factor] = run_child("pages:prepare", envs[factor], str(factor), scale)
@@ -287,9 +299,27 @@ def main(args, log=print) -> dict:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     one, ten = sizes[1], sizes.get(10)
-    at_ten = {m["key"]: m for m in ten["prepared"]["measured"]} if ten else {}
+    rows = compare(one["prepared"], ten and ten["prepared"], one["timings"], ten and ten["timings"])
+    prepared = one["prepared"]
+    return {
+        "database": one["database"],
+        "scale": "small" if small else "district",
+        "members_1x": prepared["members"],
+        "members_10x": ten and ten["prepared"]["members"],
+        "rows": rows,
+        "skipped": prepared["skipped"],
+        "excluded": prepared["excluded"],
+        "unfilled": prepared["unfilled"],
+        "unmeasured": [f"{u['route']}：{u['reason']}" for u in prepared["unfilled"]],
+    }
+
+
+def compare(one: dict, ten: dict | None, timed: dict | None = None, timed_ten=None) -> list:
+    """A row per page measured at 1×: its queries and size at both sizes, its timings
+    if taken, and its problems (queries that grow, a page lost at 10×, targets missed)."""
+    at_ten = {m["key"]: m for m in ten["measured"]} if ten else {}
     rows = []
-    for page in one["prepared"]["measured"]:
+    for page in one["measured"]:
         key = page["key"]
         row = {
             **{k: page[k] for k in ("key", "route", "name", "persona", "kind", "url")},
@@ -307,7 +337,7 @@ def main(args, log=print) -> dict:
                 row["bytes_10x"] = grown["bytes"]
                 if grown["queries"] != page["queries"]:
                     row["problems"].append("查询数随数据增长")
-        timing = one["timings"].get(key)
+        timing = (timed or {}).get(key)
         if timing:
             row.update(
                 {k: timing[k] for k in ("p50_ms", "ping_p50_ms", "ratio_p50", "ratio_rounds")}
@@ -317,7 +347,7 @@ def main(args, log=print) -> dict:
                 row["problems"].append("比值未达标")
             if timing["errors"]:
                 row["problems"].append(f"{timing['errors']} 个错误")
-            grown = ten and ten["timings"].get(key)
+            grown = (timed_ten or {}).get(key)
             if grown:
                 row["p50_ms_10x"] = grown["p50_ms"]
                 row["ratio_p50_10x"] = grown["ratio_p50"]
@@ -331,18 +361,7 @@ def main(args, log=print) -> dict:
                 if row["scaling_p50"] > SCALING_TARGET:
                     row["problems"].append("10× 未达标")
         rows.append(row)
-    prepared = one["prepared"]
-    return {
-        "database": one["database"],
-        "scale": "small" if small else "district",
-        "members_1x": prepared["members"],
-        "members_10x": ten and ten["prepared"]["members"],
-        "rows": rows,
-        "skipped": prepared["skipped"],
-        "excluded": prepared["excluded"],
-        "unfilled": prepared["unfilled"],
-        "unmeasured": [f"{u['route']}：{u['reason']}" for u in prepared["unfilled"]],
-    }
+    return rows
 
 
 PERSONA_NAMES = {
