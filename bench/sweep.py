@@ -79,6 +79,7 @@ PERSONAS = {
 }
 FALLBACK = {"admin": ("superuser", "anonymous"), "portal": ("anonymous",)}
 CANDIDATES = 20  # records tried per pattern, richest first, until one opens
+STEP_CANDIDATES = 3
 
 
 @dataclass
@@ -255,10 +256,14 @@ class Filler:
             rows = rows.order_by("-pk")
         if step is None:
             return list(rows.values_list("pk", flat=True)[:CANDIDATES])
-        # The richest records the step is open for (among the first few hundred).
-        return [
-            obj.pk for obj in rows[: CANDIDATES * 10] if _step_open(model_admin, request, obj, step)
-        ][:CANDIDATES]
+        # The richest records the step is open for (the first few found).
+        found = []
+        for obj in rows.iterator(chunk_size=200):
+            if _step_open(model_admin, request, obj, step):
+                found.append(obj.pk)
+                if len(found) == STEP_CANDIDATES:
+                    break
+        return found
 
     # Portal -----------------------------------------------------------------------------
 
