@@ -31,8 +31,10 @@ def main(argv=None) -> int:
     pages.add_argument(
         "--small",
         action="store_true",
-        help="小规模演示数据，只比较 1× 与 10× 的逐页查询数（CI 用，约两分钟）",
+        help="小规模演示数据，只比较 1× 与 10× 的逐页查询数（CI 用）",
     )
+    pages.add_argument("--timed", action="store_true", help="与 --small 同用：也测耗时")
+    pages.add_argument("--pairs", type=int, default=7, help="每轮每页请求次数（默认 7，共 3 轮）")
     pages.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")
     reminders = sub.add_parser("reminders", help="10,000 条提醒的写入和发送 ÷ 10,000 个空任务")
     reminders.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")

@@ -189,9 +189,9 @@ def _get(conn: http.client.HTTPConnection, url: str, cookie: str) -> tuple[float
     return time.perf_counter() - started, response.status
 
 
-def measure(servers: list[tuple[int, dict]], keys: list[str], log) -> list[dict]:
+def measure(servers: list[tuple[int, dict]], keys: list[str], log, pairs=PAIRS) -> list[dict]:
     """Timings of each page (by key) on each server (one per data size), in ROUNDS
-    rounds of PAIRS requests, each followed by the trivial view, alternating servers."""
+    rounds of ``pairs`` requests, each followed by the trivial view, alternating servers."""
     conns, cookies, pages = [], [], []
     for port, prepared in servers:
         conns.append(http.client.HTTPConnection("127.0.0.1", port, timeout=120))
@@ -218,7 +218,7 @@ def measure(servers: list[tuple[int, dict]], keys: list[str], log) -> list[dict]
                 [{"page": [], "ping": [], "errors": 0} for _ in servers] for _ in range(ROUNDS)
             ]
             for this_round in rounds:
-                for _ in range(PAIRS):
+                for _ in range(pairs):
                     for (conn, url, who, ping), t in zip(targets, this_round, strict=True):
                         seconds, status = _get(conn, url, who)
                         t["page"].append(seconds)
@@ -244,7 +244,9 @@ def measure(servers: list[tuple[int, dict]], keys: list[str], log) -> list[dict]
     return results
 
 
-def run_sizes(workdir: Path, factors: tuple[int, ...], scale: str, timed: bool, log) -> dict:
+def run_sizes(
+    workdir: Path, factors: tuple[int, ...], scale: str, timed: bool, log, pairs: int = PAIRS
+) -> dict:
     with contextlib.ExitStack() as stack:
         prepared, envs = {}, {}
         # Migrated once; the other sizes start from a copy.
@@ -274,7 +276,10 @@ def run_sizes(workdir: Path, factors: tuple[int, ...], scale: str, timed: bool, 
             ports = [stack.enter_context(gunicorn(envs[factor])) for factor in factors]
             log(f"测量 {len(keys)} 个页面的耗时（各规模与空视图交替请求）……")
             timings = measure(
-                [(port, prepared[f]) for port, f in zip(ports, factors, strict=True)], keys, log
+                [(port, prepared[f]) for port, f in zip(ports, factors, strict=True)],
+                keys,
+                log,
+                pairs,
             )
         return {
             factor: {"database": db.label, "prepared": prepared[factor], "timings": timing}
@@ -293,8 +298,9 @@ def main(args, log=print) -> dict:
             workdir,
             (1,) if getattr(args, "quick", False) else (1, 10),
             "small" if small else "district",
-            timed=not small,
+            timed=not small or getattr(args, "timed", False),
             log=log,
+            pairs=getattr(args, "pairs", PAIRS),
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
