@@ -275,11 +275,19 @@ def main(args) -> int:
     return 0 if run(args)["ok"] else 1
 
 
-def _child(*argv: str) -> dict:
-    done = subprocess.run(
-        [sys.executable, *argv], cwd=ROOT, check=True, capture_output=True, text=True
+def _child(arguments: list[str]) -> dict:
+    """Run Python with ``arguments`` in a fresh process; its last line of output, as JSON."""
+    return json.loads(
+        subprocess.run(
+            [sys.executable, *arguments],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def run(args, log=print) -> dict:
@@ -293,7 +301,7 @@ def run(args, log=print) -> dict:
         with Database(workdir, "pdf") as db:
             log(f"准备测试数据（{db.label} 临时数据库，区级规模）……")
             # Seed in a child process too, so that the parent never loads Django.
-            seeded = _child("-c", _SEED_SNIPPET, str(workdir), db.url, str(proposals))
+            seeded = _child(["-c", _SEED_SNIPPET, str(workdir), db.url, str(proposals)])
             log(
                 f"  {seeded['offices']} 个联络处，{seeded['members']:,} 名委员；"
                 f"{seeded['office_name']} {seeded['year']} 年立案提案 {seeded['proposals']} 件"
@@ -301,7 +309,7 @@ def run(args, log=print) -> dict:
             )
             log("生成提案汇编……")
             only = f"{workdir}|{db.url}|{seeded['office']}|{seeded['year']}"
-            result = _child("-m", "bench", "pdf", "--render-only", only)
+            result = _child(["-m", "bench", "pdf", "--render-only", only])
             result.update(database=db.label, seeded=seeded)
             if keep:
                 Path(keep).mkdir(parents=True, exist_ok=True)
