@@ -80,6 +80,7 @@ PERSONAS = {
 FALLBACK = {"admin": ("superuser", "anonymous"), "portal": ("anonymous",)}
 CANDIDATES = 20  # records tried per pattern, richest first, until one opens
 STEP_CANDIDATES = 3
+SEARCH = "王"  # a list's search: the commonest surname, as staff search the roster
 
 
 @dataclass
@@ -136,9 +137,11 @@ class Filler:
         self.users = users
         self.member = member
 
-    def variants(self, route: str, namespace: str | None) -> list[tuple[str, dict]]:
+    def variants(self, route: str, namespace: str | None, name) -> list[tuple[str, dict]]:
         """The fixed arguments a pattern is swept with: one per workflow step, one per
-        app; otherwise one, empty."""
+        app, a list with and without a search; otherwise one, empty."""
+        if (name or "").endswith("_changelist") and self._model_admin(route).search_fields:
+            return [("", {}), (f"?q={SEARCH}", {"?": {"q": SEARCH}})]
         if "(?P<app_label>" in route:
             labels = re.search(r"\(\?P<app_label>([^)]*)\)", route).group(1).split("|")
             return [(label, {"app_label": label}) for label in labels]
@@ -376,7 +379,7 @@ def sweep(users: dict, member, clients: dict) -> dict:
             skipped.append({"route": route, "reason": "只是跳转，不是页面"})
             continue
         try:
-            variants = filler.variants(route, namespace)
+            variants = filler.variants(route, namespace, name)
         except Unfillable as error:
             unfilled.append({"route": route, "reason": str(error)})
             continue
