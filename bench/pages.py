@@ -387,14 +387,15 @@ def print_table(result: dict, log=print) -> bool:
         f"{result['members_1x']:,} / {result['members_10x'] or '—'} 名委员；"
         "比值 = 各轮页面中位数 ÷ 同轮空视图中位数，取各轮中位数）"
     )
+    width = max((len(r["route"]) for r in result["rows"]), default=4) + 2
     log(
-        f"{'页面':<58}{'身份':<10}{'查询 1×/10×':>12}{'HTML KiB':>9}"
+        f"{'页面':<{width}}{'身份':<8}{'查询 1×/10×':>12}{'HTML KiB':>9}"
         + (f"{'p50 ms':>8}{'比值':>6}{'目标':>5}{'10×/1×':>8}" if timed else "")
     )
     for r in result["rows"]:
         queries = f"{r['queries_1x']}/{r.get('queries_10x', '—')}"
         line = (
-            f"{r['route']:<58}{PERSONA_NAMES[r['persona']]:<10}{queries:>12}"
+            f"{r['route']:<{width}}{PERSONA_NAMES[r['persona']]:<8}{queries:>12}"
             f"{r['bytes_1x'] / 1024:>9.1f}"
         )
         if "ratio_p50" in r:
