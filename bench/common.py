@@ -47,9 +47,11 @@ def percentile(values: list[float], fraction: float) -> float:
 
 class Database:
     """A throwaway database: a fresh SQLite file, or a fresh PostgreSQL database on the
-    server DATABASE_URL points at (dropped afterwards)."""
+    server DATABASE_URL points at (dropped afterwards); a copy of ``template`` (another
+    Database, migrated) if given."""
 
-    def __init__(self, workdir: Path, name: str):
+    def __init__(self, workdir: Path, name: str, template: Database | None = None):
+        self.template = template
         configured = os.environ.get("DATABASE_URL", "")
         self.postgres = configured.startswith(("postgres://", "postgresql://"))
         if self.postgres:
@@ -58,11 +60,15 @@ class Database:
             self.admin_url = parts._replace(path="/postgres").geturl()
             self.url = parts._replace(path=f"/{self.name}").geturl()
         else:
-            self.url = f"sqlite:///{workdir / f'{name}.sqlite3'}"
+            self.path = workdir / f"{name}.sqlite3"
+            self.url = f"sqlite:///{self.path}"
 
     def __enter__(self):
         if self.postgres:
-            self._admin(f'CREATE DATABASE "{self.name}"')
+            template = f' TEMPLATE "{self.template.name}"' if self.template else ""
+            self._admin(f'CREATE DATABASE "{self.name}"{template}')
+        elif self.template:
+            shutil.copyfile(self.template.path, self.path)
         return self
 
     def __exit__(self, *exc):

@@ -7,12 +7,14 @@ import os
 from locust import HttpUser, between, task
 
 PREPARED = json.loads(os.environ["BENCH_LOAD"])
-URLS = PREPARED["urls"]
 COOKIE = PREPARED["cookie_name"]
-
-
-def _pages(prefix):
-    return [url for name, url in URLS.items() if name.startswith(prefix) and url]
+# Every portal page the member opens; the office staff's admin lists and coverage page.
+MEMBER_PAGES = [p["url"] for p in PREPARED["measured"] if p["persona"] == "member"]
+STAFF_PAGES = [
+    p["url"]
+    for p in PREPARED["measured"]
+    if p["persona"] == "office_staff" and (p["name"] or "").endswith(("_changelist", "_coverage"))
+]
 
 
 class Member(HttpUser):
@@ -24,7 +26,7 @@ class Member(HttpUser):
 
     @task(4)
     def portal(self):
-        for url in _pages("portal_"):
+        for url in MEMBER_PAGES:
             self.client.get(url, name="portal")
 
     @task(1)
@@ -37,11 +39,11 @@ class Staff(HttpUser):
     wait_time = between(0.5, 1.5)
 
     def on_start(self):
-        self.client.cookies.set(COOKIE, PREPARED["cookies"]["staff"])
+        self.client.cookies.set(COOKIE, PREPARED["cookies"]["office_staff"])
 
     @task(4)
     def admin(self):
-        for url in _pages("admin_"):
+        for url in STAFF_PAGES:
             self.client.get(url, name="admin")
 
     @task(1)

@@ -4,13 +4,14 @@ its target, what could not be measured, and optionally writes everything as JSON
 from __future__ import annotations
 
 import json
+import os
 import platform
 import subprocess
 import sys
 import time
 import traceback
 
-from .common import PYTHON, ROOT
+from .common import ROOT
 
 
 def _commit() -> str:
@@ -20,8 +21,19 @@ def _commit() -> str:
     return done.stdout.strip()
 
 
+def machine_load() -> dict:
+    """The machine's load when a part starts: this machine is shared, and a figure
+    means little without it."""
+    one, five, fifteen = os.getloadavg()
+    return {
+        "at": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "load_1_5_15": [one, five, fifteen],
+        "cpus": os.cpu_count(),
+    }
+
+
 def run(args) -> int:
-    from . import imports, load, pages, reminders, sms
+    from . import imports, load, pages, pdf, reminders, sms
 
     chosen = (
         [args.bench] if args.bench else ["pages", "reminders", "sms", "imports", "load", "pdf"]
@@ -30,15 +42,21 @@ def run(args) -> int:
         "commit": _commit(),
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": platform.platform(),
+        "load": {},
         "results": {},
         "unmeasured": [],
     }
     ok = True
     for name in chosen:
-        print(f"\n=== {name} ===", flush=True)
+        report["load"][name] = machine_load()
+        load_1, load_5, _ = report["load"][name]["load_1_5_15"]
+        print(
+            f"\n=== {name} === （机器负载 {load_1:.1f} / {load_5:.1f}，"
+            f"{report['load'][name]['cpus']} 核）",
+            flush=True,
+        )
         try:
             if name == "pages":
-                args.quick = getattr(args, "quick", False)
                 result = pages.main(args, log=_log)
                 ok &= pages.print_table(result)
                 report["unmeasured"] += result["unmeasured"]
@@ -56,15 +74,15 @@ def run(args) -> int:
                 args.seconds = getattr(args, "seconds", 60)
                 result = load.main(args, log=_log)
                 ok &= load.print_result(result)
-            else:  # pdf, in its own process as it always runs
-                done = subprocess.run([PYTHON, "-m", "bench", "pdf"], cwd=ROOT)
-                result = {"exit": done.returncode}
-                ok &= done.returncode == 0
+            else:  # pdf: seeding and rendering in processes of their own
+                result = pdf.run(args, log=_log)
+                ok &= result["ok"]
             report["results"][name] = result
         except Exception as exc:  # report what could not be measured and go on
             traceback.print_exc()
             report["unmeasured"].append(f"{name}：{exc}")
             ok = False
+    report["load"]["finished"] = machine_load()
     if report["unmeasured"]:
         print("\n未能测量：")
         for line in report["unmeasured"]:
