@@ -151,6 +151,8 @@ class OfficeScopedAdmin(SimpleHistoryAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         obj = self.get_object(request, unquote(object_id))
+        if not hasattr(self.model._meta, "simple_history_manager_attribute"):
+            raise Http404(_("此类记录不保存历史版本。"))
         # simple-history saves a POST to this page (the "revert" button) after checking
         # only view *or* change permission: someone who may only view the record (a
         # district-shared handling unit, for office staff) could otherwise write it here.
