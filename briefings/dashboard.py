@@ -1,11 +1,12 @@
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.dashboard import Panel, register
+from liaison.dashboard import Panel, Todo, register, todos
 from liaison.models import today
 from liaison.scoping import visible_offices
 
-from .models import ActivityKind
-from .selectors import half_year_status
+from .models import Activity, ActivityKind, Invitation
+from .selectors import half_year_status, organised_by
 
 
 @register
@@ -29,3 +30,16 @@ def briefings_twice_a_year(request):
         },
         order=20,
     )
+
+
+@todos
+def activity_todos(request, offices) -> list[Todo]:
+    """Leave requests waiting for a decision: one query."""
+    if not request.user.has_perm("briefings.change_invitation"):
+        return []
+    activities = Activity.objects.filter(organised_by([o.pk for o in offices])).values("pk")
+    leave = Invitation.objects.filter(
+        activity__in=activities, leave_status=Invitation.Leave.REQUESTED
+    ).count()
+    url = reverse("admin:briefings_invitation_changelist") + "?leave_status__exact=requested"
+    return [Todo(_("待审批的请假"), leave, url)]

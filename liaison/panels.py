@@ -6,9 +6,9 @@ kinds of text message the SMS gateway has no template for."""
 from django.utils.translation import gettext as _
 
 from . import workdays
-from .dashboard import Panel, register
+from .dashboard import Panel, register, todos_for
 from .models import today
-from .scoping import sees_all_offices
+from .scoping import sees_all_offices, visible_offices
 from .selectors import inbox, sms_kinds_without_template, unread_inbox
 
 LATEST = 8
@@ -59,4 +59,21 @@ def sms_templates_missing(request):
         template="admin/liaison/sms_templates_panel.html",
         context={"kinds": kinds},
         order=0,
+    )
+
+
+@register
+def my_todos(request):
+    """What waits for office staff, from every area (liaison.dashboard.todos): to
+    register, to assign, overdue, leave to approve, concerns to triage, visits due."""
+    if not request.user.is_staff:
+        return None
+    offices = list(visible_offices(request.user))
+    if not offices:
+        return None
+    return Panel(
+        title=_("待办事项"),
+        template="admin/liaison/todos_panel.html",
+        context={"todos": todos_for(request, offices)},
+        order=-1,
     )

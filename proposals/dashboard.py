@@ -1,9 +1,12 @@
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.dashboard import Panel, register
+from liaison.dashboard import Panel, Todo, register, todos
 from liaison.models import today
 from liaison.scoping import visible_offices
 
+from .models import OpinionReport, Proposal
 from .selectors import yearly_progress
 
 
@@ -21,3 +24,26 @@ def yearly_targets(request):
         context={"rows": rows, "year": year},
         order=10,
     )
+
+
+@todos
+def proposal_todos(request, offices) -> list[Todo]:
+    """Proposals to register and to assign, handling past its deadline, and public-
+    opinion reports to edit: two queries."""
+    if not request.user.has_perm("proposals.change_proposal"):
+        return []
+    P, R = Proposal.Status, OpinionReport.Status
+    counts = Proposal.objects.filter(office__in=offices).aggregate(
+        to_register=Count("pk", filter=Q(status=P.SUBMITTED)),
+        to_assign=Count("pk", filter=Q(status=P.REGISTERED)),
+        overdue=Count("pk", filter=Q(status__in=Proposal.HANDLING_STATUSES, due_date__lt=today())),
+    )
+    counts["reports"] = OpinionReport.objects.filter(office__in=offices, status=R.SUBMITTED).count()
+    proposals = reverse("admin:proposals_proposal_changelist") + "?year=all&"
+    reports = reverse("admin:proposals_opinionreport_changelist") + "?year=all&"
+    return [
+        Todo(_("办理逾期的提案"), counts["overdue"], proposals + "overdue=yes", urgent=True),
+        Todo(_("待立案的提案"), counts["to_register"], proposals + "status__exact=submitted"),
+        Todo(_("待交办的提案"), counts["to_assign"], proposals + "status__exact=registered"),
+        Todo(_("待编辑的社情民意信息"), counts["reports"], reports + "status__exact=submitted"),
+    ]

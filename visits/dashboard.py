@@ -1,7 +1,8 @@
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.dashboard import Panel, register
+from liaison.dashboard import Panel, Todo, register, todos
 from liaison.models import today
 from liaison.scoping import visible_offices
 
@@ -36,3 +37,37 @@ def visits_panel(request):
         context={"rows": rows, "concerns": concerns, "pending": pending},
         order=20,
     )
+
+
+@todos
+def visit_todos(request, offices) -> list[Todo]:
+    """Concerns to triage, overdue at their unit, to report back to the member; visits
+    due: two queries."""
+    if not request.user.has_perm("visits.change_concern"):
+        return []
+    day = today()
+    C = Concern.Status
+    concerns = Concern.objects.filter(office__in=offices).aggregate(
+        new=Count("pk", filter=Q(status__in=(C.NEW, C.TRIAGED))),
+        overdue=Count("pk", filter=Concern.overdue_q(day)),
+        to_feed_back=Count("pk", filter=Q(status__in=(C.RESOLVED, C.UNRESOLVABLE))),
+    )
+    visits_due = Visit.objects.filter(
+        office__in=offices, status=Visit.Status.PENDING, due_date__lt=day
+    ).count()
+    concern_list = reverse("admin:visits_concern_changelist") + "?year=all&"
+    return [
+        Todo(_("逾期未办结的意见建议"), concerns["overdue"], concern_list + "overdue=yes", True),
+        Todo(
+            _("逾期未走访"),
+            visits_due,
+            reverse("admin:visits_visit_changelist") + "?year=all&status__exact=pending",
+            True,
+        ),
+        Todo(_("待分类交办的意见建议"), concerns["new"], concern_list + "status__in=new,triaged"),
+        Todo(
+            _("待向委员反馈的意见建议"),
+            concerns["to_feed_back"],
+            concern_list + "status__in=resolved,unresolvable",
+        ),
+    ]
