@@ -69,6 +69,11 @@ class VisitYearFilter(DateYearFilter):
         return Q(visited_on__year=year) | Q(visited_on__isnull=True, due_date__year=year)
 
 
+class VisitOverdueFilter(admin_filters.OverdueFilter):
+    def overdue(self):
+        return Q(status=Visit.Status.PENDING, due_date__lt=today())
+
+
 # --- Visits ---------------------------------------------------------------------------
 
 
@@ -240,7 +245,7 @@ class VisitAdmin(
     )
     list_display_links = ("date_display", "kind")
     list_select_related = ("office",)
-    list_filter = (VisitYearFilter, "status", "kind")
+    list_filter = (VisitYearFilter, "status", VisitOverdueFilter, "kind")
     search_fields = ("member_links__member__name", "place", "summary")
     show_full_result_count = False
     list_per_page = 50

@@ -61,7 +61,7 @@ def visit_todos(request, offices) -> list[Todo]:
         Todo(
             _("逾期未走访"),
             visits_due,
-            reverse("admin:visits_visit_changelist") + "?year=all&status__exact=pending",
+            reverse("admin:visits_visit_changelist") + "?year=all&overdue=yes",
             True,
         ),
         Todo(_("待分类交办的意见建议"), concerns["new"], concern_list + "status__in=new,triaged"),

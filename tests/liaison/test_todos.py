@@ -70,3 +70,21 @@ def test_the_to_dos_cost_the_same_queries_however_many_records(staff_client, mem
         proposal_services.proposal_submit(proposal=proposal, actor=member.user)
     queries()
     assert queries() == small
+
+
+def test_overdue_visits_link_to_exactly_the_overdue_ones(staff_client, staff, member, office):
+    import datetime
+
+    import time_machine
+
+    from visits.models import Visit
+
+    with time_machine.travel(datetime.datetime(2026, 5, 1, 9)):
+        for due in (datetime.date(2026, 4, 1), datetime.date(2026, 6, 1)):
+            Visit.objects.create(
+                office=office, kind="routine", status=Visit.Status.PENDING, due_date=due
+            )
+        todos = {label: (n, url) for label, n, url in _todos(staff_client)}
+        count, url = todos["逾期未走访"]
+        assert count == 1
+        assert staff_client.get(url).context["cl"].result_count == 1
