@@ -122,6 +122,10 @@ class OfficeScopedAdmin(SimpleHistoryAdmin):
 
     office_field = "office"
     shared_office_rows = False
+    # "保存并新增下一条" only where records are typed in series; an office's records
+    # (a member, a proposal, an activity) are added one at a time, and the button next to
+    # 保存 is one more thing to press by mistake. Lookups and calendar days keep it.
+    add_in_series = False
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -137,6 +141,10 @@ class OfficeScopedAdmin(SimpleHistoryAdmin):
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
         return obj
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context.setdefault("show_save_and_add_another", self.add_in_series)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def history_view(self, request, object_id, extra_context=None):
         self.get_object(request, unquote(object_id))

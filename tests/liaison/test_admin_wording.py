@@ -41,3 +41,14 @@ def test_filters_are_menus_above_the_table_saying_what_is_chosen(staff_client):
     assert 'class="filter-menu"' in page and " open>" not in page  # closed until asked
     assert '<span class="filter-current">在任</span>' in page
     assert "admin-tables.js" in page
+
+
+def test_save_and_add_another_only_where_records_are_typed_in_series(
+    staff_client, district_staff, client
+):
+    member_add = staff_client.get(reverse("admin:members_member_add")).text
+    client.force_login(district_staff)
+    calendar_add = client.get(reverse("admin:liaison_calendarday_add")).text
+
+    assert 'name="_addanother"' not in member_add
+    assert 'name="_addanother"' in calendar_add
