@@ -143,3 +143,11 @@ def test_staff_see_and_change_the_choice_on_the_member_page(staff_client, member
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.receive_birthdays == "portal"
+
+
+def test_a_returned_proposal_and_a_moved_deadline_count_as_deadlines(member, sms_outbox):
+    member.email = "tang@example.cn"
+    member.save()
+
+    for kind in ("proposal_returned", "proposal_feedback_due_moved", "visits_concern_due_moved"):
+        assert tell(member, kind, f"{kind}:1") == [Channel.PORTAL, Channel.SMS]
