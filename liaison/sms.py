@@ -21,6 +21,7 @@ due then is held until the morning (``release_time``), unless its kind is one of
 ``IMMEDIATE_KINDS`` (codes the member is waiting for).
 """
 
+import abc
 import datetime
 import functools
 import json
@@ -139,7 +140,7 @@ def sms_templates() -> dict[str, SmsTemplate]:
     }
 
 
-class GatewaySmsBackend(BaseSmsBackend):
+class GatewaySmsBackend(BaseSmsBackend, abc.ABC):
     """What the Alibaba and Tencent backends share: templates, sign name, endpoint,
     timeout, batching, and sorting error codes into transient and permanent."""
 
@@ -201,8 +202,9 @@ class GatewaySmsBackend(BaseSmsBackend):
                     results[index] = result
         return results
 
+    @abc.abstractmethod
     def send_batch(self, template: SmsTemplate, batch: list[SmsMessage]) -> list[SmsResult]:
-        raise NotImplementedError
+        """One gateway call for ``batch`` (messages of one kind): a result for each."""
 
 
 class AlibabaSmsBackend(GatewaySmsBackend):

@@ -197,8 +197,10 @@ class ActivationForm(NewPasswordForm):
             raise ValidationError(_("请输入短信里的 6 位验证码。"), code="required")
         return code
 
-    def save(self, commit=True):  # the activation service sets the password
-        raise NotImplementedError
+    def save(self, commit=True):
+        # Activation is all or nothing (account, mobile, password, invitation used):
+        # members.accounts.member_account_activate sets the password, never this form.
+        raise TypeError("ActivationForm only checks; member_account_activate saves")
 
 
 class DeliveryForm(LimitedForm):

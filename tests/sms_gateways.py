@@ -18,6 +18,7 @@ whole call fail with that code; ``delay`` makes the stand-in slow (timeouts).
 
 from __future__ import annotations
 
+import abc
 import itertools
 import json
 import threading
@@ -26,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 
-class GatewayStandIn:
+class GatewayStandIn(abc.ABC):
     auth_scheme = ""
 
     def __init__(self):
@@ -79,8 +80,9 @@ class GatewayStandIn:
         self.server.shutdown()
         self.server.server_close()
 
+    @abc.abstractmethod
     def answer(self, headers, path: str, body: str) -> tuple[int, dict]:
-        raise NotImplementedError
+        """The gateway's HTTP status and JSON answer to one request."""
 
 
 class AlibabaStandIn(GatewayStandIn):
