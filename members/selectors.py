@@ -16,6 +16,16 @@ from liaison.selectors import inbox, unread_inbox
 from .models import AccountInvitation, Member
 
 
+def actor_is_staff(actor) -> bool:
+    """Whether a service's actor acts as staff (the admin, a task run for staff)."""
+    return bool(actor is not None and getattr(actor, "is_staff", False))
+
+
+def acting_member(actor) -> Member | None:
+    """The member a service's actor is, if any (a member in the portal)."""
+    return getattr(actor, "member", None) if actor is not None else None
+
+
 def member_for_user(user) -> Member | None:
     """The member record behind a signed-in account, or ``None`` for staff, leaders and
     anonymous visitors. Joined with everything the portal's profile page shows."""

@@ -6,6 +6,7 @@ from liaison.workflow import (
     WorkflowError,
 )
 from members.models import Member
+from members.selectors import acting_member, actor_is_staff
 
 from ..models import (
     Activity,
@@ -17,18 +18,12 @@ I = Invitation  # noqa: E741
 Att = Invitation.Attendance
 
 
-def _is_staff(actor) -> bool:
-    return bool(actor is not None and getattr(actor, "is_staff", False))
-
-
-def _acting_member(actor) -> Member | None:
-    return getattr(actor, "member", None) if actor is not None else None
 
 
 def _check_self(actor, member: Member) -> None:
     """A member acts for themselves only; staff may act for anyone."""
-    if _is_staff(actor):
+    if actor_is_staff(actor):
         return
-    acting = _acting_member(actor)
+    acting = acting_member(actor)
     if acting is None or acting.pk != member.pk:
         raise WorkflowError(_("只能以本人名义办理。"))

@@ -21,12 +21,6 @@ from ..models import (
 C = Concern.Status
 
 
-def _is_staff(actor) -> bool:
-    return bool(actor is not None and getattr(actor, "is_staff", False))
-
-
-def _acting_member(actor) -> Member | None:
-    return getattr(actor, "member", None) if actor is not None else None
 
 
 def check_members(office: Office, members: Sequence[Member]) -> None:

@@ -18,6 +18,7 @@ from liaison.workflow import (
     transition,
 )
 from members.models import Member
+from members.selectors import acting_member, actor_is_staff
 
 from .. import notifications
 from .. import workflows as w
@@ -28,7 +29,6 @@ from ..models import (
     VisitConfig,
 )
 from ..workflows import CONCERN_WORKFLOW
-from .common import _acting_member, _is_staff
 
 C = Concern.Status
 
@@ -57,8 +57,8 @@ def concern_create(
         raise WorkflowError(_("请填写标题。"))
     if not (content or "").strip():
         raise WorkflowError(_("请填写内容。"))
-    if not _is_staff(actor):
-        acting = _acting_member(actor)
+    if not actor_is_staff(actor):
+        acting = acting_member(actor)
         if acting is None or member is None or acting.pk != member.pk:
             raise WorkflowError(_("委员只能以本人名义反映意见建议。"))
     if member is not None and member.office_id != office.pk:
@@ -399,8 +399,8 @@ def concern_feed_back(*, concern: Concern, actor, note: str = "") -> Concern:
 def _verdict_giver(concern: Concern, actor, member: Member | None) -> int | None:
     """Whose verdict this is: the acting member's own, or — staff keying in a verdict
     given by phone or in person — the member they name."""
-    acting = _acting_member(actor)
-    if _is_staff(actor) and (acting is None or acting.pk != concern.member_id):
+    acting = acting_member(actor)
+    if actor_is_staff(actor) and (acting is None or acting.pk != concern.member_id):
         return member.pk if member is not None else None
     return acting.pk if acting is not None else None
 

@@ -17,6 +17,7 @@ from liaison.workflow import (
     transition,
 )
 from members.models import Member
+from members.selectors import acting_member, actor_is_staff
 
 from .. import notifications, tallies
 from .. import workflows as w
@@ -30,9 +31,7 @@ from ..models import (
 )
 from ..workflows import VISIT_WORKFLOW
 from .common import (
-    _acting_member,
     _check_amount,
-    _is_staff,
     check_members,
     check_visit_date,
 )
@@ -224,9 +223,9 @@ def life_event_record(
     """A member is in hospital, bereaved, marrying, turning a milestone age, or their
     unit holds a major event. Staff, or the member in the portal, record it; a pending
     visit with a due date is created and staff are told."""
-    in_portal = not _is_staff(actor)
+    in_portal = not actor_is_staff(actor)
     if in_portal:
-        acting = _acting_member(actor)
+        acting = acting_member(actor)
         if acting is None or acting.pk != member.pk:
             raise WorkflowError(_("委员只能登记本人的事项。"))
     elif not member.is_serving:
