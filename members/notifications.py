@@ -9,6 +9,7 @@ without an account has no portal: the chosen channel, else whichever of mobile n
 and e-mail the roster has, so nobody is left out by a choice that leads nowhere.
 """
 
+from liaison import messages
 from liaison.models import Notification
 from liaison.services import Message, notification_render_once, notifications_insert
 
@@ -78,8 +79,23 @@ def member_rows(
     text goes to many members."""
     rendered = {} if rendered is None else rendered
     rows = []
+    office = office if office is not None else member.office
     for channel, address in member_channels(member, kind):
-        message = notification_render_once(rendered, template, context, channel)
+        message = notification_render_once(
+            rendered,
+            template,
+            context,
+            channel,
+            recipient_name=member.name,
+            office=office,
+            link=link,
+        )
+        sms_params = {"name": member.name} if channel == Channel.SMS else {}
+        if channel == Channel.SMS and (
+            sms := messages.sms_render(kind, context, name=member.name, office=office)
+        ):
+            text, sms_params = sms
+            message = Message(subject=message.subject, body=text)
         who = f"u{member.user_id}" if member.user_id else f"m{member.pk}"
         rows.append(
             Notification(
@@ -91,8 +107,8 @@ def member_rows(
                 recipient=member.user if member.user_id else None,
                 address=address,
                 link=link,
-                office=office if office is not None else member.office,
-                sms_params={"name": member.name} if channel == Channel.SMS else {},
+                office=office,
+                sms_params=sms_params,
             )
         )
     return rows
