@@ -239,6 +239,12 @@ class Activity(models.Model):
         return timezone.localtime(self.starts_at).date()
 
     @property
+    def reply_by(self) -> datetime.date:
+        """The day invitees are asked to answer by (the messages name it): the day
+        before the activity."""
+        return self.date - datetime.timedelta(days=1)
+
+    @property
     def half_year(self) -> int:
         return half_year_of(self.date)
 

@@ -22,11 +22,13 @@ members, the admin for staff, the signed link for units).
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
 MEMBER = "member"
 UNIT = "unit"
@@ -39,7 +41,7 @@ SMS_MAX = 70
 # A parameter is ${name} (Alibaba's syntax; Tencent's template gets {1}, {2} … in order).
 SMS_PARAM = re.compile(r"\$\{(\w+)\}")
 # The longest a free-text parameter (a title) may be in a text message.
-SMS_TITLE_MAX = 12
+SMS_TITLE_MAX = 10
 
 
 @dataclass(frozen=True)
@@ -74,35 +76,64 @@ class MessageKind:
     description: str
     example: Callable[[], dict]
     acts: bool = True
+    # When the date asked for is not a field of the record (a due date): the reader has
+    # this many days from the day the message is written (``act_by`` in the template).
+    act_within: int = 0
     preference: str = ""
     sms: SmsText | None = None
     # The SMS parameters from the message's context (``name`` is added: the member).
     sms_values: Callable[[dict], dict] | None = None
 
 
+# By template: a kind may go to two audiences with two templates (an overdue digest to
+# the unit and to the office's staff).
 _REGISTRY: dict[str, MessageKind] = {}
+# Sentence phrases for coded values, by group: {"visit": {"hospital": "到医院探望"}}.
+PHRASES: dict[str, dict] = {}
 
 
 def register(*kinds: MessageKind) -> None:
     for message_kind in kinds:
         if message_kind.audience not in AUDIENCES:
             raise ValueError(f"{message_kind.kind}: unknown audience {message_kind.audience}")
-        _REGISTRY[message_kind.kind] = message_kind
+        _REGISTRY[message_kind.template or message_kind.kind] = message_kind
+
+
+def register_phrases(group: str, phrases: dict) -> None:
+    """The words a sentence uses for each value of a choice (lazy translations). A
+    value without a phrase is an error the wording test finds, not a label dropped in."""
+    PHRASES.setdefault(group, {}).update(phrases)
+
+
+def phrase(group: str, value) -> str:
+    return str(PHRASES[group][value])
 
 
 def get(kind: str) -> MessageKind | None:
-    return _REGISTRY.get(kind)
+    """The kind's member-facing entry first (the one that may go by SMS)."""
+    found = [k for k in _REGISTRY.values() if k.kind == kind]
+    found.sort(key=lambda k: AUDIENCES.index(k.audience))
+    return found[0] if found else None
 
 
 def all_kinds() -> list[MessageKind]:
-    return sorted(_REGISTRY.values(), key=lambda k: (AUDIENCES.index(k.audience), k.kind))
+    return sorted(_REGISTRY.values(), key=lambda k: (AUDIENCES.index(k.audience), k.template))
 
 
 def by_template(template: str) -> MessageKind | None:
-    for message_kind in _REGISTRY.values():
-        if message_kind.template == template:
-            return message_kind
-    return None
+    return _REGISTRY.get(template)
+
+
+def act_by(days: int, today: datetime.date | None = None) -> datetime.date:
+    """The date a message asks for something by, ``days`` calendar days from today."""
+    return (today or timezone.localdate()) + datetime.timedelta(days=days)
+
+
+def with_act_by(message_kind: MessageKind | None, context: dict) -> dict:
+    """``context`` with the kind's ``act_by`` date, unless the caller gave one."""
+    if message_kind is None or not message_kind.act_within or context.get("act_by"):
+        return context
+    return {**context, "act_by": act_by(message_kind.act_within)}
 
 
 def absolute(path: str) -> str:
@@ -121,6 +152,7 @@ def message_context(
 ) -> dict:
     """``context`` with the shared pieces every message template uses."""
     message_kind = by_template(template)
+    context = with_act_by(message_kind, context)
     extra = {
         "audience": message_kind.audience if message_kind else "",
         "recipient_name": recipient_name,
@@ -154,7 +186,9 @@ def sms_render(kind: str, context: dict, *, name: str = "", office=None):
     message_kind = get(kind)
     if message_kind is None or message_kind.sms is None:
         return None
-    params = {"name": name, **(message_kind.sms_values(context) if message_kind.sms_values else {})}
+    context = with_act_by(message_kind, context)
+    values = message_kind.sms_values(context) if message_kind.sms_values else {}
+    params = {"name": name, **values}
     params = {key: str(value) for key, value in params.items()}
     return sms_signature(office) + message_kind.sms.fill(params), params
 
@@ -163,3 +197,40 @@ def autodiscover() -> None:
     from django.utils.module_loading import autodiscover_modules
 
     autodiscover_modules("message_kinds")
+
+
+@dataclass(frozen=True)
+class Preview:
+    kind: MessageKind
+    subject: str
+    body: str
+    sms: str = ""
+
+
+def preview(message_kind: MessageKind, *, language: str | None = None) -> Preview:
+    """``message_kind`` rendered with its example, as its reader gets it (the e-mail and
+    portal text, and the text message if it has one)."""
+    from django.utils import translation
+
+    from . import message_examples as ex
+    from .services import notification_render
+
+    context = message_kind.example()
+    name = ex.NAMES[message_kind.audience]
+    office = context.get("office") or ex.office()
+    subject = body = ""
+    if message_kind.template:
+        message = notification_render(
+            template=message_kind.template,
+            context=context,
+            recipient_name=name,
+            office=office,
+            link=ex.LINKS[message_kind.audience],
+            language=language,
+        )
+        subject, body = message.subject, message.body
+    text = ""
+    if message_kind.sms is not None:
+        with translation.override(language or settings.LANGUAGE_CODE):
+            text, _params = sms_render(message_kind.kind, context, name=name, office=office)
+    return Preview(kind=message_kind, subject=subject, body=body, sms=text)

@@ -1,12 +1,14 @@
 """How a member is told something. Every area uses this.
 
 Each kind of message belongs to one of four groups (invitations, deadlines and feedback
-requests, birthday greetings, news), and the member chooses per group whether it comes
-by SMS, e-mail or only in the portal (``Member.receive_*``). A member with an account
-always gets the portal message, plus the chosen SMS or e-mail when the roster has the
-number or address (an e-mail-only member without e-mail gets the portal only). A member
-without an account has no portal: the chosen channel, else whichever of mobile number
-and e-mail the roster has, so nobody is left out by a choice that leads nowhere.
+requests, birthday greetings, news: ``MessageKind.preference`` in liaison/messages.py),
+and the member chooses per group whether it comes by SMS, e-mail or only in the portal
+(``Member.receive_*``). A member with an account always gets the portal message, plus
+the chosen SMS or e-mail when the roster has the number or address (an e-mail-only
+member without e-mail gets the portal only). A member without an account has no portal:
+the chosen channel, else whichever of mobile number and e-mail the roster has, so nobody
+is left out by a choice that leads nowhere. A text message is the kind's registered SMS
+template (``MessageKind.sms``), filled with its parameters.
 """
 
 from liaison import messages
@@ -17,29 +19,12 @@ from .models import Member
 
 Channel = Notification.Channel
 
-# The kinds each preference covers; every other kind to a member is news.
-PREFERENCE_BY_KIND = {
-    "activity_invitation": "receive_invitations",
-    "cosign_invitation": "receive_invitations",
-    "activity_cancelled": "receive_invitations",
-    "activity_rescheduled": "receive_invitations",
-    "activity_leave_decided": "receive_invitations",
-    "activity_reply_reminder": "receive_deadlines",
-    "activity_reminder": "receive_deadlines",
-    "activity_opinions_request": "receive_deadlines",
-    "proposal_feedback_request": "receive_deadlines",
-    "proposal_feedback_reminder": "receive_deadlines",
-    "proposal_feedback_due_moved": "receive_deadlines",
-    "proposal_returned": "receive_deadlines",
-    "visits_concern_due_moved": "receive_deadlines",
-    "visits_concern_fed_back": "receive_deadlines",
-    "visits_concern_confirm_reminder": "receive_deadlines",
-    "birthday_greeting": "receive_birthdays",
-}
-
 
 def preferred_channel(member: Member, kind: str) -> str:
-    return getattr(member, PREFERENCE_BY_KIND.get(kind, "receive_news"))
+    """The member's choice for the kind's group (``MessageKind.preference`` in the
+    registry, liaison/messages.py); a kind without a group is news."""
+    message_kind = messages.get(kind)
+    return getattr(member, (message_kind and message_kind.preference) or "receive_news")
 
 
 def member_channels(member: Member, kind: str) -> list[tuple[str, str]]:

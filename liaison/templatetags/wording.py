@@ -10,6 +10,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from liaison import messages
+
 register = template.Library()
 
 WEEKDAYS_ZH = "一二三四五六日"
@@ -65,6 +67,17 @@ def longday(value):
 
 
 @register.filter
+def plainday(value):
+    """2026年5月8日 — a date inside brackets, or under a signature."""
+    if not value:
+        return ""
+    day, _time = _split(value)
+    if _chinese():
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+
+
+@register.filter
 def monthday(value):
     """5月8日 — in a subject line."""
     if not value:
@@ -94,15 +107,17 @@ def greeting(context):
 
 
 @register.simple_tag(takes_context=True)
-def signoff(context, dated=False):
-    """The office's full name and phone number (and the date, on a formal notice)."""
+def signoff(context, dated=None):
+    """The office's full name and phone number, and on a formal notice the date
+    (``dated``: a date, or True for today)."""
     office = context.get("sign_office")
     lines = [office.name if office is not None else _("区政协委员联络工作办公室")]
     phone = getattr(office, "phone", "")
     if phone:
         lines.append(_("联系电话：%(phone)s") % {"phone": phone})
     if dated:
-        lines.append(longday(context.get("today") or timezone.localdate()))
+        day = timezone.localdate() if dated is True else dated
+        lines.append(plainday(day))
     return "\n".join(lines)
 
 
@@ -119,3 +134,39 @@ def unit_link_notice(context):
     if phone:
         text += _("如对本邮件的真实性有疑问，请致电%(phone)s核实。") % {"phone": phone}
     return text
+
+
+@register.simple_tag(takes_context=True)
+def link_line(context):
+    """The page where the reader acts (or reads more), with a phone number for a member
+    who cannot sign in. Nothing when the message has no page of its own (a digest lists
+    a link per item)."""
+    url = context.get("action_url") or ""
+    if not url:
+        return ""
+    audience = context.get("audience")
+    if audience == "member":
+        line = _("委员服务平台：%(url)s") % {"url": url}
+        phone = getattr(context.get("sign_office"), "phone", "")
+        if phone:
+            line += "\n" + _("不便登录的，请致电%(phone)s，由工作人员代为办理。") % {"phone": phone}
+        return line
+    if audience == "unit":
+        return _("办理链接：%(url)s") % {"url": url}
+    if audience == "leader":
+        return _("查阅页面：%(url)s") % {"url": url}
+    return _("处理页面：%(url)s") % {"url": url}
+
+
+@register.filter
+def phrase(value, group):
+    """The phrase a sentence needs for a coded value (liaison.messages.PHRASES): 到医院探望
+    rather than the label 探望病患."""
+    return messages.phrase(group, value)
+
+
+@register.filter
+def adoption_phrase(adoption):
+    """被区政协采用, 由市政协转送有关部门研究 … for a public-opinion report's adoption."""
+    level = messages.phrase("adoption_level", adoption.level)
+    return messages.phrase("adoption", adoption.kind) % {"level": level}
