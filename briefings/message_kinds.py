@@ -104,7 +104,7 @@ register(
         example=_context,
         preference=INVITATIONS,
         sms=SmsText(
-            "尊敬的${name}委员，“${title}”改为${day}举行，不能参加请于${date}前请假。电话${phone}"
+            "尊敬的${name}委员，“${title}”改为${day}，不能参加请于${date}前请假。电话${phone}"
         ),
         sms_values=_activity_sms,
     ),

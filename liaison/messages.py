@@ -41,7 +41,7 @@ SMS_MAX = 70
 # A parameter is ${name} (Alibaba's syntax; Tencent's template gets {1}, {2} … in order).
 SMS_PARAM = re.compile(r"\$\{(\w+)\}")
 # The longest a free-text parameter (a title) may be in a text message.
-SMS_TITLE_MAX = 10
+SMS_TITLE_MAX = 9
 
 
 @dataclass(frozen=True)
