@@ -35,7 +35,7 @@ register_phrases(
 register_phrases(
     "life_event",
     {
-        "hospitalised": _("住院治疗"),
+        "hospitalised": _("正在住院治疗"),
         "bereavement": _("的亲属去世"),
         "wedding": _("家中办喜事"),
         "birthday": _("过整寿生日"),

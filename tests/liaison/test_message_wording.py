@@ -182,15 +182,10 @@ def _without_data(text: str, kind) -> str:
 @pytest.fixture
 def english(settings):
     """English as the lead compiles it into locale/en; WORDING_LOCALE_PATHS points at a
-    catalogue compiled elsewhere (a branch's translations before the merge)."""
-    from django.utils.translation import trans_real
-
+    catalogue compiled elsewhere (a branch's translations before the merge). Changing
+    the setting resets Django's translation caches."""
     if os.environ.get("WORDING_LOCALE_PATHS"):
         settings.LOCALE_PATHS = [os.environ["WORDING_LOCALE_PATHS"]]
-        trans_real._translations = {}
-        trans_real._active = type(trans_real._active)()
-    yield
-    trans_real._translations = {}
 
 
 # Text messages are the gateway's registered Chinese templates, the same whatever the
