@@ -47,9 +47,14 @@ SMS_TITLE_MAX = 9
 @dataclass(frozen=True)
 class SmsText:
     """A text message as registered with the gateway: ``text`` with ``${param}`` slots,
-    without the signature (the gateway adds the 【签名】 registered for the account)."""
+    without the signature (the gateway adds the 【签名】 registered for the account).
+
+    ``link``: the template carries a link (``${url}``), registered with the gateway as
+    a template with a link. Only the account invitation does: its link is the
+    activation itself. The 70 characters then count the text without the link."""
 
     text: str
+    link: bool = False
 
     @property
     def params(self) -> tuple[str, ...]:
@@ -186,11 +191,14 @@ def sms_render(kind: str, context: dict, *, name: str = "", office=None):
     message_kind = get(kind)
     if message_kind is None or message_kind.sms is None:
         return None
-    context = with_act_by(message_kind, context)
+    context = with_act_by(message_kind, {**context, "office": context.get("office") or office})
     values = message_kind.sms_values(context) if message_kind.sms_values else {}
     params = {"name": name, **values}
     params = {key: str(value) for key, value in params.items()}
-    return sms_signature(office) + message_kind.sms.fill(params), params
+    text = message_kind.sms.fill(params)
+    if "phone" in params and not params["phone"]:
+        text = text.replace("电话", "").rstrip("，")  # an office without a phone number
+    return sms_signature(office) + text, params
 
 
 def autodiscover() -> None:

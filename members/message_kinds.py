@@ -30,17 +30,18 @@ register(
         example=lambda: {
             "member": ex.member(),
             "office": ex.office(),
-            "url": "https://lianluo.example.gov.cn/portal/activate/",
+            "url": "https://lianluo.example.gov.cn/portal/activate/4821-7730/",
             "code": "4821-7730",
             "expires_on": ex.DUE,
         },
         sms=SmsText(
-            "尊敬的${name}委员，您的平台账号已开通，请于${date}前凭激活码${code}激活。电话${phone}"
+            "尊敬的${name}委员，您的平台账号已开通，请于${date}前打开${url}激活，激活码${code}。",
+            link=True,
         ),
         sms_values=lambda c: {
             "date": monthday(c["expires_on"]),
+            "url": c["url"],
             "code": c["code"],
-            "phone": c["office"].phone,
         },
     ),
     MessageKind(

@@ -32,6 +32,13 @@ MONTHS_EN = [
 ]
 
 
+def _field(obj, name: str) -> str:
+    """``obj.name`` or ``obj["name"]`` (an office may come as either), else ""."""
+    if isinstance(obj, dict):
+        return obj.get(name) or ""
+    return getattr(obj, name, "") or ""
+
+
 def _chinese() -> bool:
     return (translation.get_language() or settings.LANGUAGE_CODE).startswith("zh")
 
@@ -111,8 +118,8 @@ def signoff(context, dated=None):
     """The office's full name and phone number, and on a formal notice the date
     (``dated``: a date, or True for today)."""
     office = context.get("sign_office")
-    lines = [office.name if office is not None else _("区政协委员联络工作办公室")]
-    phone = getattr(office, "phone", "")
+    lines = [_field(office, "name") or _("区政协委员联络工作办公室")]
+    phone = _field(office, "phone")
     if phone:
         lines.append(_("联系电话：%(phone)s") % {"phone": phone})
     if dated:
@@ -125,8 +132,8 @@ def signoff(context, dated=None):
 def unit_link_notice(context):
     """Who sent the unit's link, how long it works, and how to check it is genuine."""
     office = context.get("sign_office")
-    name = office.name if office is not None else _("区政协委员联络工作办公室")
-    phone = getattr(office, "phone", "")
+    name = _field(office, "name") or _("区政协委员联络工作办公室")
+    phone = _field(office, "phone")
     text = _(
         "本邮件由%(office)s发出。上面的链接专供贵单位办理本件使用，自发出之日起%(days)s天内有效，"
         "打开即可办理，请勿转发。"
@@ -147,7 +154,7 @@ def link_line(context):
     audience = context.get("audience")
     if audience == "member":
         line = _("委员服务平台：%(url)s") % {"url": url}
-        phone = getattr(context.get("sign_office"), "phone", "")
+        phone = _field(context.get("sign_office"), "phone")
         if phone:
             line += "\n" + _("不便登录的，请致电%(phone)s，由工作人员代为办理。") % {"phone": phone}
         return line

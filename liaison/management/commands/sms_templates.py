@@ -3,6 +3,7 @@
 that maps each kind to the code the gateway gives it (liaison/sms.py)."""
 
 import json
+import re
 
 from django.core.management.base import BaseCommand
 
@@ -19,11 +20,13 @@ class Command(BaseCommand):
                 continue
             sms = message_kind.sms
             example = messages.preview(message_kind).sms
+            counted = re.sub(r"https?://\S+?/(?=\W)", "", example) if sms.link else example
             self.stdout.write(f"{message_kind.kind} · {message_kind.description}")
             self.stdout.write(f"  阿里云模板内容：{sms.text}")
             self.stdout.write(f"  腾讯云模板内容：{sms.tencent()}")
             self.stdout.write(f"  参数：{', '.join(sms.params) or '—'}")
-            self.stdout.write(f"  示例（{len(example)}/{messages.SMS_MAX}字）：{example}")
+            note = "，不含链接" if sms.link else ""
+            self.stdout.write(f"  示例（{len(counted)}/{messages.SMS_MAX}字{note}）：{example}")
             self.stdout.write("")
             setting[message_kind.kind] = {"code": "SMS_…", "params": list(sms.params)}
         self.stdout.write("SMS_TEMPLATES=" + json.dumps(setting, ensure_ascii=False))
