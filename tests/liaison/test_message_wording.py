@@ -146,7 +146,7 @@ def test_a_text_message_fits_one_message(kind, strict_templates):
     text = messages.preview(kind).sms
     if kind.sms.link:  # the activation link, in a template registered with it
         assert "${url}" in kind.sms.text and "http" in text
-        text = re.sub(r"https?://\S+?/(?=激活)", "", text)
+        text = re.sub(r"https?://[!-~]+", "", text)
     assert len(text) <= messages.SMS_MAX, text
     assert text.startswith("【") and text.count("【") == 1 and text.count("】") == 1
     assert "http" not in text, "a phone number rather than a link"

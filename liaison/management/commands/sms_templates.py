@@ -20,7 +20,7 @@ class Command(BaseCommand):
                 continue
             sms = message_kind.sms
             example = messages.preview(message_kind).sms
-            counted = re.sub(r"https?://\S+?/(?=\W)", "", example) if sms.link else example
+            counted = re.sub(r"https?://[!-~]+", "", example) if sms.link else example
             self.stdout.write(f"{message_kind.kind} · {message_kind.description}")
             self.stdout.write(f"  阿里云模板内容：{sms.text}")
             self.stdout.write(f"  腾讯云模板内容：{sms.tencent()}")
