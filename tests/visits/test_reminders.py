@@ -204,7 +204,7 @@ def test_staff_reminded_once_when_a_life_event_visit_falls_due(staff, member):
     assert mail.outbox == []
     _run(pending_visit_reminders_queue, datetime.date(2026, 3, 5))
     _run(pending_visit_reminders_queue, datetime.date(2026, 3, 6))
-    assert len(mail.outbox) == 1 and "待走访" in mail.outbox[0].subject
+    assert len(mail.outbox) == 1 and "前到医院探望" in mail.outbox[0].subject
     with at(datetime.date(2026, 3, 6)):
         services.visit_complete(
             visit=event.visit, actor=staff, visited_on=datetime.date(2026, 3, 6)
