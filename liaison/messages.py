@@ -82,7 +82,8 @@ class MessageKind:
     example: Callable[[], dict]
     acts: bool = True
     # When the date asked for is not a field of the record (a due date): the reader has
-    # this many days from the day the message is written (``act_by`` in the template).
+    # this many weekdays from the day the message is written (``act_by`` in the
+    # template).
     act_within: int = 0
     preference: str = ""
     sms: SmsText | None = None
@@ -130,8 +131,15 @@ def by_template(template: str) -> MessageKind | None:
 
 
 def act_by(days: int, today: datetime.date | None = None) -> datetime.date:
-    """The date a message asks for something by, ``days`` calendar days from today."""
-    return (today or timezone.localdate()) + datetime.timedelta(days=days)
+    """The date a message asks for something by: ``days`` weekdays from today, so it
+    never falls on a Saturday or Sunday. (The holiday calendar is not read here: a
+    message is written inside its service's transaction without an extra query.)"""
+    day = today or timezone.localdate()
+    while days > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
 
 
 def with_act_by(message_kind: MessageKind | None, context: dict) -> dict:

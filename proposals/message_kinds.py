@@ -42,24 +42,25 @@ register_phrases(
 
 
 def _proposal(**extra):
-    return ex.Example(
-        pk=12,
-        title="关于加快老旧小区加装电梯的建议",
-        number=26012,
-        office=ex.office(),
-        lead_member=ex.member("赵德胜"),
-        due_date=ex.DUE,
-        feedback_due_date=ex.DUE,
-        feedback_due_is_provisional=False,
-        replied_on=datetime.date(2026, 4, 20),
-        return_reason="建议部分过于笼统，请补充具体的实施办法",
-        get_not_registered_ground_display="不属于政协提案范围",
-        not_registered_note="所提问题属于个人诉求，建议通过信访渠道反映",
-        converted_report=None,
-        proposer_display="赵德胜",
-        submitted_at=ex.at(datetime.date(2026, 4, 24), 10),
-        **extra,
-    )
+    values = {
+        "pk": 12,
+        "title": "关于加快老旧小区加装电梯的建议",
+        "number": 26012,
+        "office": ex.office(),
+        "lead_member": ex.member("赵德胜"),
+        "due_date": ex.DUE,
+        "feedback_due_date": ex.DUE,
+        "feedback_due_is_provisional": False,
+        "replied_on": datetime.date(2026, 4, 20),
+        "return_reason": "建议部分过于笼统，请补充具体的实施办法",
+        "get_not_registered_ground_display": "不属于政协提案范围",
+        "not_registered_note": "所提问题属于个人诉求，建议通过信访渠道反映",
+        "converted_report": None,
+        "proposer_display": "赵德胜",
+        "submitted_at": ex.at(datetime.date(2026, 4, 24), 10),
+    }
+    values.update(extra)
+    return ex.Example(**values)
 
 
 def _assignment(role="lead", **extra):
@@ -72,6 +73,12 @@ def _assignment(role="lead", **extra):
         return_decided_note="",
         **extra,
     )
+
+
+def _overdue_assignment():
+    assignment = _assignment()
+    assignment.proposal = _digest_item()["proposal"]
+    return assignment
 
 
 def _member_context(**extra):
@@ -104,7 +111,8 @@ def _feedback_sms(context):
 
 
 def _digest_item(days=3):
-    return {"proposal": _proposal(), "link": ex.LINKS["unit"], "days": days}
+    overdue = _proposal(due_date=ex.TODAY - datetime.timedelta(days=days + 2))
+    return {"proposal": overdue, "link": ex.LINKS["unit"], "days": days}
 
 
 DEADLINES = "receive_deadlines"
@@ -272,7 +280,7 @@ register(
         act_within=5,
         example=lambda: {
             "office": ex.office(),
-            "assignments": [_assignment()],
+            "assignments": [_overdue_assignment()],
             "today": ex.TODAY,
         },
     ),

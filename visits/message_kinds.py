@@ -66,6 +66,10 @@ def _concern(status="assigned", **extra):
     return ex.Example(**values)
 
 
+def _overdue_concern():
+    return _concern(due_date=ex.TODAY - datetime.timedelta(days=6))
+
+
 def _member_context(**extra):
     return {"concern": _concern(), "office": ex.office(), **extra}
 
@@ -187,7 +191,7 @@ register(
         act_within=5,
         example=lambda: {
             "unit": ex.unit(),
-            "items": [{"concern": _concern(), "link": ex.LINKS["unit"], "days": 4}],
+            "items": [{"concern": _overdue_concern(), "link": ex.LINKS["unit"], "days": 4}],
         },
     ),
     MessageKind(
@@ -198,7 +202,7 @@ register(
         act_within=5,
         example=lambda: {
             "office": ex.office(),
-            "concerns": [_concern()],
+            "concerns": [_overdue_concern()],
             "today": ex.TODAY,
         },
     ),
