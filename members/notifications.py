@@ -60,8 +60,9 @@ def member_rows(
 ) -> list[Notification]:
     """Unsaved outbox rows for one member, by their preference. Dedupe keys are
     ``<key>:u<user id>:<channel>`` for a member with an account, ``<key>:m<member
-    id>:<channel>`` otherwise. ``rendered`` caches messages by channel when the same
-    text goes to many members."""
+    id>:<channel>`` otherwise. Each message greets the member by name (尊敬的××委员);
+    ``rendered`` caches messages by channel and name. A text message is the kind's
+    registered SMS template (liaison/messages.py) filled for this member."""
     rendered = {} if rendered is None else rendered
     rows = []
     office = office if office is not None else member.office
