@@ -19,12 +19,36 @@ from .models import Member
 
 Channel = Notification.Channel
 
+# The kinds each preference covers; every other kind to a member is news. A kind
+# registered in liaison/messages.py says it there (``MessageKind.preference``), which
+# wins; this table serves kinds not registered yet.
+PREFERENCE_BY_KIND = {
+    "activity_invitation": "receive_invitations",
+    "cosign_invitation": "receive_invitations",
+    "activity_cancelled": "receive_invitations",
+    "activity_rescheduled": "receive_invitations",
+    "activity_leave_decided": "receive_invitations",
+    "activity_reply_reminder": "receive_deadlines",
+    "activity_reminder": "receive_deadlines",
+    "activity_opinions_request": "receive_deadlines",
+    "proposal_feedback_request": "receive_deadlines",
+    "proposal_feedback_reminder": "receive_deadlines",
+    "proposal_feedback_due_moved": "receive_deadlines",
+    "proposal_returned": "receive_deadlines",
+    "visits_concern_due_moved": "receive_deadlines",
+    "visits_concern_fed_back": "receive_deadlines",
+    "visits_concern_confirm_reminder": "receive_deadlines",
+    "birthday_greeting": "receive_birthdays",
+}
+
 
 def preferred_channel(member: Member, kind: str) -> str:
     """The member's choice for the kind's group (``MessageKind.preference`` in the
     registry, liaison/messages.py); a kind without a group is news."""
     message_kind = messages.get(kind)
-    return getattr(member, (message_kind and message_kind.preference) or "receive_news")
+    if message_kind is not None and message_kind.preference:
+        return getattr(member, message_kind.preference)
+    return getattr(member, PREFERENCE_BY_KIND.get(kind, "receive_news"))
 
 
 def member_channels(member: Member, kind: str) -> list[tuple[str, str]]:
