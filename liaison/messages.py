@@ -193,11 +193,14 @@ def sms_text(kind: str, values: dict, office=None) -> str:
     return sms_signature(office) + message_kind.sms.fill(values)
 
 
-def sms_render(kind: str, context: dict, *, name: str = "", office=None):
+def sms_render(kind: str, context: dict, *, name: str = "", office=None, template: str = ""):
     """(text, params) of ``kind``'s text message for this context, or None when the kind
-    does not go by SMS."""
+    does not go by SMS (or the message is written with another ``template`` than the
+    kind's, whose context the SMS parameters do not know)."""
     message_kind = get(kind)
     if message_kind is None or message_kind.sms is None:
+        return None
+    if template and message_kind.template and template != message_kind.template:
         return None
     context = with_act_by(message_kind, {**context, "office": context.get("office") or office})
     values = message_kind.sms_values(context) if message_kind.sms_values else {}

@@ -102,7 +102,9 @@ def member_rows(
         )
         sms_params = {"name": member.name} if channel == Channel.SMS else {}
         if channel == Channel.SMS and (
-            sms := messages.sms_render(kind, context, name=member.name, office=office)
+            sms := messages.sms_render(
+                kind, context, name=member.name, office=office, template=template
+            )
         ):
             text, sms_params = sms
             message = Message(subject=message.subject, body=text)
