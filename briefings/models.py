@@ -239,6 +239,21 @@ class Activity(models.Model):
         return timezone.localtime(self.starts_at).date()
 
     @property
+    def member_status_label(self) -> str:
+        """What a member reads (WORDING.md): 即将举行 rather than the staff's 已发布."""
+        if self.status == self.Status.CANCELLED:
+            return str(_("已取消"))
+        if self.status == self.Status.HELD or (self.ends_at and self.has_ended):
+            return str(_("已举行"))
+        return str(_("即将举行"))
+
+    @property
+    def reply_by(self) -> datetime.date:
+        """The day invitees are asked to answer by (the messages name it): the day
+        before the activity."""
+        return self.date - datetime.timedelta(days=1)
+
+    @property
     def half_year(self) -> int:
         return half_year_of(self.date)
 
@@ -435,6 +450,36 @@ class Invitation(models.Model):
             return f"{self.get_reply_display()}（{self.get_leave_status_display()}）"
         return str(self.get_reply_display())
 
+    # What the member reads in the portal (WORDING.md), not the staff's 准假／不准假.
+    MEMBER_REPLY_LABELS = {
+        Reply.PENDING: _("待您回复"),
+        Reply.ATTENDING: _("参加"),
+    }
+    MEMBER_LEAVE_LABELS = {
+        Leave.NONE: _("已请假"),
+        Leave.REQUESTED: _("已请假，待联络处同意"),
+        Leave.APPROVED: _("已同意请假"),
+        Leave.REFUSED: _("未同意请假"),
+    }
+    MEMBER_ATTENDANCE_LABELS = {
+        Attendance.ATTENDED: _("出席"),
+        Attendance.LEAVE_APPROVED: _("已同意请假"),
+        Attendance.LEAVE_REFUSED: _("缺席"),
+        Attendance.ABSENT: _("缺席"),
+    }
+
+    @property
+    def member_reply_label(self) -> str:
+        if self.reply == self.Reply.LEAVE:
+            return str(self.MEMBER_LEAVE_LABELS.get(self.leave_status, _("已请假")))
+        return str(self.MEMBER_REPLY_LABELS.get(self.reply, self.get_reply_display()))
+
+    @property
+    def member_attendance_label(self) -> str:
+        return str(
+            self.MEMBER_ATTENDANCE_LABELS.get(self.attendance, self.get_attendance_display())
+        )
+
 
 # Points rules (members.points) by attendance. A refused leave request followed by
 # absence is an absence without approved leave, so it costs the same as one (DOMAIN.md:
@@ -455,6 +500,13 @@ class Opinion(models.Model):
         CONCERN = "concern", _("已转意见建议办理")
         PROPOSAL = "proposal", _("已转提案草稿")
         NOTED = "noted", _("已阅存")
+
+    MEMBER_LABELS = {
+        Status.NEW: _("已收到"),
+        Status.CONCERN: _("已转为意见建议办理"),
+        Status.PROPOSAL: _("已整理为提案草稿"),
+        Status.NOTED: _("已收阅"),
+    }
 
     activity = models.ForeignKey(
         Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="opinions"
@@ -508,6 +560,10 @@ class Opinion(models.Model):
 
     def __str__(self):
         return self.title or self.content[:30]
+
+    @property
+    def member_status_label(self) -> str:
+        return str(self.MEMBER_LABELS.get(self.status, self.get_status_display()))
 
     @property
     def summary(self) -> str:

@@ -2,8 +2,8 @@
 liaison.services) and is called inside the transaction that made the change, or by a
 reminder sweep, so a message commits with what it is about.
 
-An invitation or a reminder goes to many members with the same text, so it is rendered
-once per template and written in one statement (``notifications_queue``). Dedupe keys
+An invitation or a reminder goes to many members, each greeted by name, and is written
+in one statement (``notifications_queue``). Dedupe keys
 name the occasion — the activity, the date, the decision — and the member's account is
 appended, so each reminder reaches each member at most once per occasion."""
 

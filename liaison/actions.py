@@ -98,9 +98,7 @@ class ActionTable:
             seen.add(key)
 
     def _rule(self, persona: str, name: str) -> Rule | None:
-        return next(
-            (r for r in self.rules if r.persona == persona and r.action.name == name), None
-        )
+        return next((r for r in self.rules if r.persona == persona and r.action.name == name), None)
 
     def available(self, obj, actor: Actor) -> list[Action]:
         return [
@@ -144,9 +142,7 @@ def in_states(states: Iterable[str]) -> Refusal:
     def refusal(obj, actor):
         if obj.status in states:
             return None
-        return _("当前状态为“%(status)s”，不能办理此事项。") % {
-            "status": obj.get_status_display()
-        }
+        return _("当前状态为“%(status)s”，不能办理此事项。") % {"status": obj.get_status_display()}
 
     return refusal
 

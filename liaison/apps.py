@@ -7,7 +7,8 @@ class LiaisonConfig(AppConfig):
     verbose_name = _("联络处")
 
     def ready(self):
-        from . import panels  # noqa: F401  (registers the admin index panel)
+        from . import messages, panels  # noqa: F401  (panels: the admin index panel)
         from .media import protect  # reads models: only once apps are loaded
 
         protect("liaison.Job", "upload", office="office")
+        messages.autodiscover()  # each app's message_kinds.py

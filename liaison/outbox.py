@@ -41,7 +41,7 @@ from django.db.models import Count, F
 from django.urls import reverse
 from django.utils import timezone
 
-from . import password_reset
+from . import messages, password_reset
 from .models import Notification
 from .services import notification_insert, notification_queue
 from .sms import (
@@ -308,8 +308,9 @@ def _fold_into_digest(row: Notification, now) -> None:
         date = f"{day.month}月{day.day}日"
         digest.sms_params = {"count": len(titles), "name": name, "date": date, "titles": titles}
         digest.subject = f"{date}另有{len(titles)}条消息未发短信"
-        greeting = f"尊敬的{name}委员，" if name else ""
-        digest.body = f"{greeting}{digest.subject}，请登录委员服务平台查看。"
+        digest.body = messages.sms_text(
+            DIGEST_KIND, {"name": name, "date": date, "count": len(titles)}, row.office
+        )
         digest.save(update_fields=["sms_params", "subject", "body"])
         _update_claimed(row, status=Status.DIGESTED, last_error=f"已并入{date}的汇总短信")
 

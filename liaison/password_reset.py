@@ -11,6 +11,7 @@ Each address and each client address may ask a few times per window
 (settings.PASSWORD_RESET_LIMIT_*); a refusal reads the same for every address.
 """
 
+import datetime
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -104,6 +105,11 @@ class ResetMessage:
     body: str
 
 
+def _office_of(user):
+    member = getattr(user, "member", None)
+    return getattr(member, "office", None) or getattr(user, "office", None)
+
+
 def reset_messages(row: Notification) -> list[ResetMessage]:
     """The e-mails for an outbox row of this kind, made now: one per active account
     with a usable password that has the address (none for an unknown address)."""
@@ -118,6 +124,10 @@ def reset_messages(row: Notification) -> list[ResetMessage]:
             "uid": urlsafe_base64_encode(force_bytes(user.pk)),
             "user": user,
             "token": default_token_generator.make_token(user),
+            # The shared pieces (liaison/templatetags/wording.py): who signs, and until
+            # when the link works.
+            "sign_office": _office_of(user),
+            "expires": timezone.now() + datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
         }
         with translation.override(settings.LANGUAGE_CODE):
             subject = "".join(render_to_string(SUBJECT_TEMPLATE, context).splitlines())

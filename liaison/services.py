@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import workdays
+from .messages import message_context, person_name
 from .models import CalendarDay, Notification
 from .selectors import district_staff, office_staff, unread_inbox
 from .sms import IMMEDIATE_KINDS, release_time
@@ -45,20 +46,35 @@ class Message:
     body: str
 
 
-def notification_render(*, template: str, context: dict, channel: str = Channel.EMAIL) -> Message:
+def notification_render(
+    *,
+    template: str,
+    context: dict,
+    channel: str = Channel.EMAIL,
+    recipient_name: str = "",
+    office=None,
+    link: str = "",
+    language: str | None = None,
+) -> Message:
     """Render ``templates/emails/<template>.txt``: the first non-empty line is the
     subject, the rest the body. A text message uses ``<template>_sms.txt`` when there is
     one (a text message must be short).
 
     Rendered in the site's language (Simplified Chinese) whatever language the caller
-    has active, without HTML escaping (this is plain text, not a page).
+    has active (``language`` overrides it: the English preview), without HTML escaping
+    (this is plain text, not a page). The template also gets the pieces every message
+    shares (liaison.messages.message_context): the greeting's name, the signing office
+    and the absolute address of ``link``.
     """
     engine = engines["django"]
     names = [f"emails/{template}.txt"]
     if channel == Channel.SMS:
         names.insert(0, f"emails/{template}_sms.txt")
     tmpl = engine.engine.select_template(names)
-    with translation.override(settings.LANGUAGE_CODE):
+    context = message_context(
+        context, template=template, recipient_name=recipient_name, office=office, link=link
+    )
+    with translation.override(language or settings.LANGUAGE_CODE):
         text = tmpl.render(Context(context, autoescape=False))
     lines = text.strip().splitlines()
     subject = lines[0].strip() if lines else ""
@@ -67,13 +83,16 @@ def notification_render(*, template: str, context: dict, channel: str = Channel.
 
 
 def notification_render_once(
-    rendered: dict[str, Message], template: str, context: dict, channel: str
+    rendered: dict, template: str, context: dict, channel: str, **pieces
 ) -> Message:
-    """``notification_render`` through ``rendered``, a cache by channel for the same
-    text going to many people."""
-    if channel not in rendered:
-        rendered[channel] = notification_render(template=template, context=context, channel=channel)
-    return rendered[channel]
+    """``notification_render`` through ``rendered``, a cache by channel and greeting
+    for the same text going to many people (``pieces``: recipient_name, office, link)."""
+    key = (channel, pieces.get("recipient_name", ""))
+    if key not in rendered:
+        rendered[key] = notification_render(
+            template=template, context=context, channel=channel, **pieces
+        )
+    return rendered[key]
 
 
 def _prepare(row: Notification, now) -> Notification:
@@ -198,7 +217,15 @@ def user_notifications_build(
     rendered = {} if rendered is None else rendered
     rows = []
     for channel in channels:
-        message = notification_render_once(rendered, template, context, channel)
+        message = notification_render_once(
+            rendered,
+            template,
+            context,
+            channel,
+            recipient_name=person_name(user),
+            office=office if office is not None else getattr(user, "office", None),
+            link=link,
+        )
         rows.append(
             Notification(
                 channel=channel,
@@ -328,7 +355,11 @@ def notify_unit(
     unit = record.unit
     link = unit_link_url(record, url_name)
     message = notification_render(
-        template=template, context={**(context or {}), "unit": unit, "link": link}
+        template=template,
+        context={**(context or {}), "unit": unit, "link": link},
+        recipient_name=unit.name,
+        office=office or unit.office,
+        link=link,
     )
     return notification_queue(
         channel=Channel.EMAIL,

@@ -122,7 +122,6 @@ def protected_media(request, path):
     who may not see the file gets 404, as if it did not exist.
     """
 
-
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     name = posixpath.normpath(path).lstrip("/")

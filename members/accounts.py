@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from liaison import messages
 from liaison.models import Notification
 from liaison.services import notification_queue
 from liaison.transactions import service
@@ -106,6 +107,8 @@ def invitation_issue(
         "code": format_code(code),
         "expires_on": timezone.localdate(expires_at),
     }
+    email_body = _render("emails/account_invitation_email.txt", context)
+    sms = messages.sms_render(KIND, context, name=member.name, office=member.office)
     rows = {}
     for row_channel, address in (
         (Notification.Channel.SMS, member.mobile),
@@ -118,13 +121,14 @@ def invitation_issue(
             kind=KIND,
             dedupe_key=f"{KIND}:{invitation.pk}:{row_channel}",
             subject=_("开通委员服务平台账号"),
-            body=_render(f"emails/account_invitation_{row_channel}.txt", context),
+            body=sms[0] if row_channel == Notification.Channel.SMS else email_body,
             recipient=member.user,
             address=address,
             link=reverse("portal:activate"),
             office=member.office,
-            # The gateway's template (SMS_TEMPLATES["account-invitation"]) takes these.
-            sms_params={"code": context["code"], "url": context["url"]},
+            # The gateway's template (SMS_TEMPLATES["account-invitation"], printed by
+            # manage.py sms_templates) takes these.
+            sms_params=sms[1] if row_channel == Notification.Channel.SMS else {},
         )
     invitation.notification = rows.get(Notification.Channel.SMS) or rows.get(
         Notification.Channel.EMAIL

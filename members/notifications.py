@@ -1,14 +1,17 @@
 """How a member is told something. Every area uses this.
 
 Each kind of message belongs to one of four groups (invitations, deadlines and feedback
-requests, birthday greetings, news), and the member chooses per group whether it comes
-by SMS, e-mail or only in the portal (``Member.receive_*``). A member with an account
-always gets the portal message, plus the chosen SMS or e-mail when the roster has the
-number or address (an e-mail-only member without e-mail gets the portal only). A member
-without an account has no portal: the chosen channel, else whichever of mobile number
-and e-mail the roster has, so nobody is left out by a choice that leads nowhere.
+requests, birthday greetings, news: ``MessageKind.preference`` in liaison/messages.py),
+and the member chooses per group whether it comes by SMS, e-mail or only in the portal
+(``Member.receive_*``). A member with an account always gets the portal message, plus
+the chosen SMS or e-mail when the roster has the number or address (an e-mail-only
+member without e-mail gets the portal only). A member without an account has no portal:
+the chosen channel, else whichever of mobile number and e-mail the roster has, so nobody
+is left out by a choice that leads nowhere. A text message is the kind's registered SMS
+template (``MessageKind.sms``), filled with its parameters.
 """
 
+from liaison import messages
 from liaison.models import Notification
 from liaison.services import Message, notification_render_once, notifications_insert
 
@@ -16,7 +19,9 @@ from .models import Member
 
 Channel = Notification.Channel
 
-# The kinds each preference covers; every other kind to a member is news.
+# The kinds each preference covers; every other kind to a member is news. A kind
+# registered in liaison/messages.py says it there (``MessageKind.preference``), which
+# wins; this table serves kinds not registered yet.
 PREFERENCE_BY_KIND = {
     "activity_invitation": "receive_invitations",
     "cosign_invitation": "receive_invitations",
@@ -38,6 +43,11 @@ PREFERENCE_BY_KIND = {
 
 
 def preferred_channel(member: Member, kind: str) -> str:
+    """The member's choice for the kind's group (``MessageKind.preference`` in the
+    registry, liaison/messages.py); a kind without a group is news."""
+    message_kind = messages.get(kind)
+    if message_kind is not None and message_kind.preference:
+        return getattr(member, message_kind.preference)
     return getattr(member, PREFERENCE_BY_KIND.get(kind, "receive_news"))
 
 
@@ -74,12 +84,30 @@ def member_rows(
 ) -> list[Notification]:
     """Unsaved outbox rows for one member, by their preference. Dedupe keys are
     ``<key>:u<user id>:<channel>`` for a member with an account, ``<key>:m<member
-    id>:<channel>`` otherwise. ``rendered`` caches messages by channel when the same
-    text goes to many members."""
+    id>:<channel>`` otherwise. Each message greets the member by name (尊敬的××委员);
+    ``rendered`` caches messages by channel and name. A text message is the kind's
+    registered SMS template (liaison/messages.py) filled for this member."""
     rendered = {} if rendered is None else rendered
     rows = []
+    office = office if office is not None else member.office
     for channel, address in member_channels(member, kind):
-        message = notification_render_once(rendered, template, context, channel)
+        message = notification_render_once(
+            rendered,
+            template,
+            context,
+            channel,
+            recipient_name=member.name,
+            office=office,
+            link=link,
+        )
+        sms_params = {"name": member.name} if channel == Channel.SMS else {}
+        if channel == Channel.SMS and (
+            sms := messages.sms_render(
+                kind, context, name=member.name, office=office, template=template
+            )
+        ):
+            text, sms_params = sms
+            message = Message(subject=message.subject, body=text)
         who = f"u{member.user_id}" if member.user_id else f"m{member.pk}"
         rows.append(
             Notification(
@@ -91,8 +119,8 @@ def member_rows(
                 recipient=member.user if member.user_id else None,
                 address=address,
                 link=link,
-                office=office if office is not None else member.office,
-                sms_params={"name": member.name} if channel == Channel.SMS else {},
+                office=office,
+                sms_params=sms_params,
             )
         )
     return rows

@@ -24,9 +24,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 
+from liaison import messages
 from liaison.models import Notification, Office, User
 from liaison.selectors import office_staff
 from liaison.services import (
+    Message,
     notification_render,
     notifications_queue,
     user_notifications_build,
@@ -75,7 +77,20 @@ def _greeting_rows(member: Member, birthday: datetime.date) -> list[Notification
     context = {"member": member, "office": member.office, "birthday": birthday}
     rows = []
     for channel, address in member_channels(member, GREETING_KIND):
-        message = notification_render(template=GREETING_KIND, context=context, channel=channel)
+        message = notification_render(
+            template=GREETING_KIND,
+            context=context,
+            channel=channel,
+            recipient_name=member.name,
+            office=member.office,
+            link=reverse("portal:dashboard"),
+        )
+        sms_params = {"name": member.name}
+        if channel == Channel.SMS:
+            text, sms_params = messages.sms_render(
+                GREETING_KIND, context, name=member.name, office=member.office
+            )
+            message = Message(subject=message.subject, body=text)
         rows.append(
             Notification(
                 office=member.office,
@@ -87,7 +102,7 @@ def _greeting_rows(member: Member, birthday: datetime.date) -> list[Notification
                 subject=message.subject,
                 body=message.body,
                 link=reverse("portal:dashboard") if channel == Channel.PORTAL else "",
-                sms_params={"name": member.name} if channel == Channel.SMS else {},
+                sms_params=sms_params if channel == Channel.SMS else {},
             )
         )
     return rows

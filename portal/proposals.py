@@ -71,7 +71,7 @@ class ProposalForm(LimitedForm):
         validators=[validate_document],
     )
     cosigners = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("邀请附议人（联名提案）"),
+        label=gettext_lazy("邀请附议人"),
         queryset=None,
         required=False,
         help_text=gettext_lazy("被邀请的委员在平台上确认后，提案方可提交。"),

@@ -96,6 +96,23 @@ class Proposal(models.Model):
         REHANDLING = "rehandling", _("重新办理")
         CLOSED = "closed", _("已办结")
 
+    # What the member reads in the portal: their own words, not the office's workflow
+    # (WORDING.md).
+    MEMBER_LABELS = {
+        Status.DRAFT: _("草稿"),
+        Status.SUBMITTED: _("已收到，待审查"),
+        Status.RETURNED: _("待您修改"),
+        Status.REGISTERED: _("已立案"),
+        Status.NOT_REGISTERED: _("不予立案"),
+        Status.MERGED: _("已并案"),
+        Status.WITHDRAWN: _("已撤回"),
+        Status.ASSIGNED: _("办理中"),
+        Status.ACKNOWLEDGED: _("办理中"),
+        Status.REPLIED: _("已答复，待您评价"),
+        Status.REHANDLING: _("重新办理中"),
+        Status.CLOSED: _("已办结"),
+    }
+
     class ProposerKind(models.TextChoices):
         INDIVIDUAL = "individual", _("个人提案")
         JOINT = "joint", _("联名提案")
@@ -232,6 +249,10 @@ class Proposal(models.Model):
         return self.feedback_due_date is not None and workdays.is_provisional(
             self.feedback_due_date
         )
+
+    @property
+    def member_status_label(self) -> str:
+        return str(self.MEMBER_LABELS.get(self.status, self.get_status_display()))
 
     @property
     def proposer_display(self) -> str:
@@ -438,6 +459,17 @@ class OpinionReport(models.Model):
         ISSUED = "issued", _("已签发")
         FORWARDED = "forwarded", _("已报送")
 
+    # What the member reads in the portal (WORDING.md): not the editing workflow.
+    MEMBER_LABELS = {
+        Status.DRAFT: _("草稿"),
+        Status.SUBMITTED: _("已收到"),
+        Status.NOT_USED: _("未采用"),
+        Status.EDITED: _("编报中"),
+        Status.APPROVED: _("编报中"),
+        Status.ISSUED: _("已编发"),
+        Status.FORWARDED: _("已报送"),
+    }
+
     office = models.ForeignKey(
         Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="opinion_reports"
     )
@@ -492,6 +524,10 @@ class OpinionReport(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def member_status_label(self) -> str:
+        return str(self.MEMBER_LABELS.get(self.status, self.get_status_display()))
 
     @property
     def length(self) -> int:

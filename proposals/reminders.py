@@ -112,7 +112,10 @@ def overdue_digests_queue(today: datetime.date) -> int:
             for a in assignments
         ]
         message = notification_render(
-            template="proposals/overdue_unit_digest", context={"unit": unit, "items": items}
+            template="proposals/overdue_unit_digest",
+            context={"unit": unit, "items": items},
+            recipient_name=unit.name,
+            office=unit.office,
         )
         queued += (
             notification_queue(

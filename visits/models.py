@@ -114,6 +114,13 @@ class Visit(models.Model):
         DONE = "done", _("已走访")
         CANCELLED = "cancelled", _("已取消")
 
+    # What the visited member reads in the portal (WORDING.md).
+    MEMBER_LABELS = {
+        Status.PENDING: _("已收到"),
+        Status.DONE: _("已走访"),
+        Status.CANCELLED: _("已取消"),
+    }
+
     office = models.ForeignKey(
         Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="visits"
     )
@@ -190,6 +197,10 @@ class Visit(models.Model):
     def __str__(self):
         when = self.visited_on or self.due_date
         return f"{self.get_kind_display()} {when:%Y-%m-%d}" if when else self.get_kind_display()
+
+    @property
+    def member_status_label(self) -> str:
+        return str(self.MEMBER_LABELS.get(self.status, self.get_status_display()))
 
     @property
     def is_overdue(self) -> bool:
@@ -536,6 +547,18 @@ class Concern(models.Model):
     @property
     def member_status_label(self) -> str:
         return str(self.MEMBER_LABELS.get(self.status, self.get_status_display()))
+
+    # Where the member raised it, in the member's words (not 工作人员录入).
+    MEMBER_SOURCE_LABELS = {
+        Source.VISIT: _("走访时反映"),
+        Source.BRIEFING: _("通报会上反映"),
+        Source.PORTAL: _("网上反映"),
+        Source.STAFF: _("联络处代为登记"),
+    }
+
+    @property
+    def member_source_label(self) -> str:
+        return str(self.MEMBER_SOURCE_LABELS.get(self.source, self.get_source_display()))
 
     @property
     def is_overdue(self) -> bool:

@@ -102,7 +102,10 @@ def overdue_digests_queue(today: datetime.date) -> int:
             for c in concerns
         ]
         message = notification_render(
-            template="visits/overdue_unit_digest", context={"unit": unit, "items": items}
+            template="visits/overdue_unit_digest",
+            context={"unit": unit, "items": items},
+            recipient_name=unit.name,
+            office=unit.office,
         )
         queued += (
             notification_queue(

@@ -55,10 +55,10 @@ def test_activity_reminders_through_the_broker_are_delivered_once(
     title = briefing.title
     assert sent == sorted(
         [
-            (member.email, f"【活动提醒】{title}将于3天后举行"),
-            (other_member.email, f"【请回复】{title}将于3天后举行"),
-            (member.email, f"【活动提醒】{title}将于明天举行"),
-            (other_member.email, f"【请回复】{title}将于明天举行"),
+            (member.email, f"【活动提醒】“{title}”将于3天后举行"),
+            (other_member.email, f"【请回复】“{title}”将于3天后举行"),
+            (member.email, f"【活动提醒】“{title}”将于明天举行"),
+            (other_member.email, f"【请回复】“{title}”将于明天举行"),
             (member.email, f"【征集意见】欢迎对“{title}”提出意见建议"),
             (staff.email, f"【考勤未登记】“{title}”的出勤尚未登记完成"),
             (staff.email, "【通报会提醒】韭菜园街道政协联络处2026年下半年尚未安排政情通报会"),

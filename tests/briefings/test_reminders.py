@@ -57,13 +57,13 @@ def test_three_days_and_one_day_before_to_the_unreplied_and_the_attending(
 
     _sweep(shanghai(2026, 3, 17, 9))
     _sweep(shanghai(2026, 3, 17, 15))
-    assert _subjects(other_member.email) == ["【请回复】2026年上半年政情通报会将于3天后举行"]
-    assert _subjects(member.email) == ["【活动提醒】2026年上半年政情通报会将于3天后举行"]
+    assert _subjects(other_member.email) == ["【请回复】“2026年上半年政情通报会”将于3天后举行"]
+    assert _subjects(member.email) == ["【活动提醒】“2026年上半年政情通报会”将于3天后举行"]
     assert _subjects("liming@example.cn") == []  # on leave: not reminded
 
     _sweep(shanghai(2026, 3, 19, 9))
     assert len(_subjects(other_member.email)) == 2
-    assert _subjects(member.email)[-1] == "【活动提醒】2026年上半年政情通报会将于明天举行"
+    assert _subjects(member.email)[-1] == "【活动提醒】“2026年上半年政情通报会”将于明天举行"
     _sweep(shanghai(2026, 3, 20, 9))  # the day itself: the 1-day reminder went already
     assert len(_subjects(member.email)) == 2
 
@@ -76,7 +76,7 @@ def test_no_reminder_right_after_the_invitation(office, staff, member):
     _sweep(shanghai(2026, 3, 18, 16))
     assert mail.outbox == []
     _sweep(shanghai(2026, 3, 19, 9))
-    assert _subjects(member.email) == ["【请回复】2026年上半年政情通报会将于明天举行"]
+    assert _subjects(member.email) == ["【请回复】“2026年上半年政情通报会”将于明天举行"]
 
 
 def test_a_rescheduled_activity_is_reminded_again_for_its_new_date(briefing, member):

@@ -195,7 +195,7 @@ def test_member_asks_for_leave_staff_approve_and_the_member_is_told(briefing, me
     invitation.refresh_from_db()
     assert invitation.leave_status == Invitation.Leave.APPROVED
     to_member = [m.subject for m in mail.outbox if member.email in m.to]
-    assert any("请假已获准" in s for s in to_member)
+    assert any("已同意您的请假" in s for s in to_member)
     to_staff = [m.subject for m in mail.outbox if staff.email in m.to]
     assert any("申请不参加" in s for s in to_staff)
 
@@ -439,7 +439,7 @@ def test_rescheduling_a_published_activity_tells_the_invitees_once(briefing, sta
         deliver_pending()
     changed = [m for m in mail.outbox if member.email in m.to and "时间变更" in m.subject]
     assert len(changed) == 1
-    assert "2026年3月27日 09:00" in changed[0].body
+    assert "2026年3月27日（星期五）09:00" in changed[0].body
     assert "街道办事处一楼会议室" in changed[0].body
     assert StatusChange.objects.filter(
         object_id=briefing.pk, note__contains="领导另有安排"

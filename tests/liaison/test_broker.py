@@ -167,7 +167,10 @@ def test_birthday_reminders_through_the_broker_greet_and_warn_once(worker, offic
     assert subjects == sorted(
         [
             (by_email.email, "王芳委员，祝您生日快乐！"),
-            (staff.email, f"生日提醒：曹胜阳委员{lead}天后（{ahead.month}月{ahead.day}日）过生日"),
+            (
+                staff.email,
+                f"【生日提醒】曹胜阳委员{lead}天后（{ahead.month}月{ahead.day}日）过生日",
+            ),
         ]
     )
     assert [phone for phone, _ in LocmemSmsBackend.outbox] == [member.mobile]

@@ -83,7 +83,7 @@ def test_entering_2027_spring_festival_in_the_admin_moves_open_deadlines(
     told = Notification.objects.filter(kind="visits_concern_due_moved")
     assert {row.address or row.recipient for row in told} >= {"cgk@example.cn", member.user}
     unit_mail = told.get(address="cgk@example.cn")
-    assert "由 2027年2月15日 调整为 2027年2月16日" in unit_mail.body
+    assert "由2027年2月15日（星期一）调整为2027年2月16日（星期二）" in unit_mail.body
     assert Notification.objects.filter(
         kind="proposal_feedback_due_moved", recipient=member.user
     ).exists()

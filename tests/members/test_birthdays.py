@@ -144,8 +144,8 @@ def test_staff_get_a_heads_up_the_configured_number_of_days_before(
     }
     (message,) = mail.outbox
     assert message.to == [staff.email]
-    assert message.subject == "生日提醒：曹胜阳委员5天后（5月17日）过生日"
-    assert "2026年5月17日过60岁生日" in message.body
+    assert message.subject == "【生日提醒】曹胜阳委员5天后（5月17日）过生日"
+    assert "2026年5月17日（星期日）过60岁生日" in message.body
     assert f"/admin/members/member/{member.pk}/change/" in message.body
 
 

@@ -47,7 +47,7 @@ def test_unit_reminded_seven_working_days_before_and_on_the_due_date(assigned):
     _sweep(datetime.date(2026, 5, 25))  # 6 working days before 2 June
     _sweep(datetime.date(2026, 5, 26))
     assert len(_subjects_to("cgk@example.cn")) == 1
-    assert "将于 6月2日 到期" in _subjects_to("cgk@example.cn")[0]
+    assert "将于6月2日到期" in _subjects_to("cgk@example.cn")[0]
     _sweep(datetime.date(2026, 6, 2))
     assert len(_subjects_to("cgk@example.cn")) == 2
     assert "今天到期" in _subjects_to("cgk@example.cn")[1]

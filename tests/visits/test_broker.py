@@ -81,13 +81,13 @@ def test_visit_reminders_through_the_broker_are_delivered_once(
     sent = sorted((m.to[0], m.subject) for m in mail.outbox)
     assert sent == sorted(
         [
-            ("cgk@example.cn", "【今日到期】《今日到期的意见》今天到期"),
-            ("cgk@example.cn", "【办理提醒】《即将到期的意见》将于 4月1日 到期"),
-            ("cgk@example.cn", "【逾期提醒】贵单位有 1 件委员意见建议已超过办理期限"),
-            (staff.email, "【逾期意见建议周报】韭菜园街道政协联络处有 1 件意见建议逾期未办结"),
-            (member.email, "【请确认办理结果】《待确认的意见》"),
-            (staff.email, "【走访提醒】2026年上半年还有 2 位委员尚未走访"),
-            (staff.email, f"【待走访】{other_member.name}（住院治疗）应于 3月27日 前走访"),
+            ("cgk@example.cn", "【今日到期】“今日到期的意见”今天到期"),
+            ("cgk@example.cn", "【办理提醒】“即将到期的意见”将于4月1日到期"),
+            ("cgk@example.cn", "【逾期提醒】贵单位有1件委员意见建议已超过办理期限"),
+            (staff.email, "【逾期意见建议周报】韭菜园街道政协联络处有1件意见建议逾期未办结"),
+            (member.email, "【请确认办理结果】“待确认的意见”"),
+            (staff.email, "【走访提醒】2026年上半年还有2位委员尚未走访"),
+            (staff.email, f"【走访提醒】请于3月27日前到医院探望（{other_member.name}委员）"),
         ]
     )
     emails = Notification.objects.filter(channel="email")

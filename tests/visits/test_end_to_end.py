@@ -197,6 +197,6 @@ def test_hospital_visit_to_confirmed_result_with_every_reminder_once(
     assert len(mail.outbox) == sent.filter(status=Notification.Status.SENT).count()
     member_mail = [m for m in mail.outbox if m.to == [member.email]]
     assert [m.subject for m in member_mail] == [
-        "【办理结果反馈】您反映的《小区门口占道经营严重》有了办理结果"
+        "【办理结果】您反映的“小区门口占道经营严重”有了办理结果"
     ]
     assert sum(m.to == ["zj@x.cn"] for m in mail.outbox) == 1  # the escalation

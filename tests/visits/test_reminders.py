@@ -71,8 +71,8 @@ def test_unit_reminded_before_the_due_date_and_on_the_day_once_each(assigned):
     _run(due_reminders_queue, datetime.date(2026, 3, 23))
     subjects = [m.subject for m in mail.outbox]
     assert subjects == [
-        "【办理提醒】《占道经营》将于 3月23日 到期",
-        "【今日到期】《占道经营》今天到期",
+        "【办理提醒】“占道经营”将于3月23日到期",
+        "【今日到期】“占道经营”今天到期",
     ]
     assert all(m.to == ["cgk@example.cn"] for m in mail.outbox)
     assert "/units/concerns/" in mail.outbox[0].body
@@ -98,7 +98,7 @@ def test_weekly_overdue_digest_to_unit_and_staff_once_a_week(assigned, staff):
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted(["cgk@example.cn", staff.email])
     unit_mail = next(m for m in mail.outbox if m.to == ["cgk@example.cn"])
-    assert "已逾期 5 个工作日" in unit_mail.body
+    assert "已逾期5个工作日" in unit_mail.body
     assert Notification.objects.filter(recipient=staff, channel="portal").count() == 1
     _run(overdue_digests_queue, monday + datetime.timedelta(days=7))
     assert len(mail.outbox) == 4  # next week's digests
@@ -119,7 +119,7 @@ def test_member_told_when_the_result_is_fed_back_and_reminded_once_to_confirm(
         services.concern_feed_back(concern=assigned, actor=staff)
         deliver_pending()
     to_member = [m for m in mail.outbox if m.to == [member.email]]
-    assert [m.subject for m in to_member] == ["【办理结果反馈】您反映的《占道经营》有了办理结果"]
+    assert [m.subject for m in to_member] == ["【办理结果】您反映的“占道经营”有了办理结果"]
     assert Notification.objects.filter(
         recipient=member.user, channel="portal", kind="visits_concern_fed_back"
     ).exists()
@@ -128,7 +128,7 @@ def test_member_told_when_the_result_is_fed_back_and_reminded_once_to_confirm(
     assert mail.outbox == []
     _run(confirm_reminders_queue, datetime.date(2026, 4, 3))  # 10 working days
     _run(confirm_reminders_queue, datetime.date(2026, 4, 8))
-    assert [m.subject for m in mail.outbox] == ["【请确认办理结果】《占道经营》"]
+    assert [m.subject for m in mail.outbox] == ["【请确认办理结果】“占道经营”"]
 
 
 def test_no_confirmation_reminder_after_the_member_confirmed(assigned, staff, member):
@@ -160,7 +160,7 @@ def test_coverage_reminder_on_the_configured_date_names_who_still_needs_a_visit(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [staff.email]
-    assert "2026年上半年还有 1 位委员尚未走访" in message.subject
+    assert "2026年上半年还有1位委员尚未走访" in message.subject
     assert (
         other_member.name in message.body
         and member.name not in message.body.split("尚未走访的委员")[1]
@@ -197,14 +197,14 @@ def test_staff_reminded_once_when_a_life_event_visit_falls_due(staff, member):
         )
         deliver_pending()
     assert [m.subject for m in mail.outbox] == [
-        f"【走访提醒】{member.name}：住院治疗，请于 3月5日 前走访"
+        f"【走访提醒】{member.name}委员正在住院治疗，请于3月5日前走访"
     ]
     mail.outbox.clear()
     _run(pending_visit_reminders_queue, datetime.date(2026, 3, 4))
     assert mail.outbox == []
     _run(pending_visit_reminders_queue, datetime.date(2026, 3, 5))
     _run(pending_visit_reminders_queue, datetime.date(2026, 3, 6))
-    assert len(mail.outbox) == 1 and "待走访" in mail.outbox[0].subject
+    assert len(mail.outbox) == 1 and "前到医院探望" in mail.outbox[0].subject
     with at(datetime.date(2026, 3, 6)):
         services.visit_complete(
             visit=event.visit, actor=staff, visited_on=datetime.date(2026, 3, 6)
@@ -232,7 +232,7 @@ def test_unit_without_an_email_is_kept_as_skipped_for_staff_to_see(staff, member
 def test_the_task_replays_a_given_day_and_delivers(assigned):
     visit_reminders.apply(kwargs={"day": "2026-03-23"})
     visit_reminders.apply(kwargs={"day": "2026-03-23"})
-    assert [m.subject for m in mail.outbox] == ["【今日到期】《占道经营》今天到期"]
+    assert [m.subject for m in mail.outbox] == ["【今日到期】“占道经营”今天到期"]
 
 
 def test_member_without_account_or_email_is_not_an_error(staff, office, cgk):

@@ -356,7 +356,7 @@ def test_concern_for_a_member_without_an_account_is_fed_back_by_email(staff, off
     concern = _resolved(staff, plain, cgk)
     services.concern_feed_back(concern=concern, actor=staff)
     deliver_pending()
-    assert [m.to for m in mail.outbox if "办理结果反馈" in m.subject] == [["p@x.cn"]]
+    assert [m.to for m in mail.outbox if "有了办理结果" in m.subject] == [["p@x.cn"]]
 
 
 def test_portal_member_raises_a_concern_and_staff_are_told(staff, office):
