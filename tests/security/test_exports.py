@@ -35,8 +35,8 @@ def assert_no_formula(content: bytes, *, expected=(HYPERLINK,)):
     sheet = cells(content)
     assert [c.coordinate for c in sheet if c.data_type == "f"] == []
     for value in expected:
-        # XML reads a carriage return back as a line feed.
-        found = [c for c in sheet if c.value == value.replace("\r", "\n")]
+        # A carriage return is written as &#13;; older lxml reads it back as a line feed.
+        found = [c for c in sheet if c.value in (value, value.replace("\r", "\n"))]
         assert found, f"{value!r} is not in the export"
         assert all(c.data_type == "s" and c.quotePrefix for c in found)
 
