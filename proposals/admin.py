@@ -1,6 +1,5 @@
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
@@ -15,6 +14,7 @@ from liaison.admin import (
     OfficeScopedAdmin,
     ReadOnlyInline,
 )
+from liaison.admin_dates import admin_date
 from liaison.admin_filters import CurrentYearFilter
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
@@ -312,7 +312,7 @@ class ProposalAdmin(
             return "—"
         if obj.feedback_due_is_provisional:
             return format_html(
-                "{}{}", date_format(obj.feedback_due_date), provisional_mark(obj.feedback_due_date)
+                "{}{}", admin_date(obj.feedback_due_date), provisional_mark(obj.feedback_due_date)
             )
         return obj.feedback_due_date
 
