@@ -12,6 +12,20 @@ class PickList(forms.CheckboxSelectMultiple):
 
     template_name = "liaison/widgets/picklist.html"
 
+    def __init__(self, attrs=None, choices=(), presets=()):
+        super().__init__(attrs, choices)
+        self.presets = presets
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # Buttons that tick exactly a set of choices (all serving members, the standing
+        # committee …), to adjust afterwards: (label, [values]), the size shown.
+        context["widget"]["presets"] = [
+            {"label": label, "values": " ".join(str(v) for v in values), "size": len(values)}
+            for label, values in self.presets
+        ]
+        return context
+
     class Media:
         js = ["js/picklist.js"]
 
