@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
 from liaison.limits import DOCUMENT, TEXT, LimitedForm
 from liaison.models import HandlingUnit, today
-from liaison.widgets import PickList, grouped_choices
 from members.models import Member, Sector
+from members.picking import by_sector, member_picklist
 from proposals.models import ProposalCategory
 from visits.models import ConcernCategory
 
@@ -75,28 +75,13 @@ class InviteForm(RecordForm):
         queryset=Member.objects.none(),
         required=False,
         help_text=_("先点“全体在任委员”或某一职务，或勾选整个界别，再按姓名查找增减。"),
-        widget=PickList,
+        widget=member_picklist(),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         candidates = invitation_candidates(self.record, mode="all")
-        self.fields["members"].queryset = candidates
-        # By sector, in the sector list's order, then name-list order within each.
-        by_sector = list(
-            candidates.select_related("sector").order_by(
-                "sector__position", "sector_id", "stroke_key", "pk"
-            )
-        )
-        widget = self.fields["members"].widget
-        widget.choices = grouped_choices(by_sector, lambda m: m.sector.name, lambda m: m.name)
-        presets = [(_("全体在任委员"), [m.pk for m in by_sector])]
-        for role, label in Member.Role.choices:
-            if role != Member.Role.MEMBER:
-                chosen = [m.pk for m in by_sector if m.role == role]
-                if chosen:
-                    presets.append((label, chosen))
-        widget.presets = presets
+        self.fields["members"].queryset = by_sector(candidates)
 
     def clean(self):
         data = super().clean()

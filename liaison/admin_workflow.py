@@ -150,7 +150,11 @@ class WorkflowAdminMixin:
             # One button for the next step a clerk would take (the table's first primary
             # action); the other steps in a menu beside it, destructive ones last, in red.
             actions = self.available_actions(request, obj)
-            primary = next((a for a in actions if a.is_primary), None)
+            # A state whose table marks no step primary still gets one button: its first
+            # step that is not destructive.
+            primary = next((a for a in actions if a.is_primary), None) or next(
+                (a for a in actions if not a.is_danger), None
+            )
             extra_context["primary_action"] = primary
             extra_context["more_actions"] = sorted(
                 (a for a in actions if a is not primary), key=lambda a: a.is_danger
