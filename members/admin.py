@@ -218,12 +218,14 @@ class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, 
         if state == AccountState.ACTIVE:
             if obj.user.last_login:
                 return format_html(
-                    "{}<br><small>{}</small>",
+                    '{} <small class="quiet">{}</small>',
                     gettext("已激活"),
                     gettext("最近登录 %(date)s")
                     % {"date": f"{timezone.localdate(obj.user.last_login):%Y-%m-%d}"},
                 )
-            return format_html("{}<br><small>{}</small>", gettext("已激活"), gettext("尚未登录"))
+            return format_html(
+                '{} <small class="quiet">{}</small>', gettext("已激活"), gettext("尚未登录")
+            )
         if state == AccountState.INVITED:
             channel = dict(AccountInvitation.Channel.choices).get(obj.invited_by, "")
             if obj.invitation_expires_at and obj.invitation_expires_at <= timezone.now():
@@ -233,7 +235,7 @@ class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, 
             else:
                 outcome = ""
             return format_html(
-                "{}<br><small>{} {} {}</small>",
+                '{} <small class="quiet">{} {} {}</small>',
                 gettext("已邀请"),
                 f"{timezone.localdate(obj.invited_at):%Y-%m-%d}",
                 channel,

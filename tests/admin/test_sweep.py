@@ -38,15 +38,18 @@ STAFF = "staff_jcy"  # the demo's office staff (seed_demo prints it)
 PASSWORD = "lianluo-2026"
 ONE_LINE_LISTS = ["members/member", "proposals/proposal", "visits/concern"]
 
-# A cell more than one line high (text wrapped), by its column's class.
+# A cell whose text runs over more than one line (its rows may be taller: a photo).
 WRAPPED_CELLS = """() => [...document.querySelectorAll('#result_list tbody :is(td, th)')]
   .filter((cell) => !cell.querySelector('img, input'))
   .filter((cell) => {
-    const style = getComputedStyle(cell);
-    const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.4;
-    const padding = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
-    const inner = cell.clientHeight - padding;
-    return inner > line * 1.6;
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+    if (!rects.length) return false;
+    const top = Math.min(...rects.map((r) => r.top));
+    const bottom = Math.max(...rects.map((r) => r.bottom));
+    const size = parseFloat(getComputedStyle(cell).fontSize);
+    return bottom - top > size * 2.2;
   })
   .map((cell) => `${cell.className}: ${cell.textContent.trim().slice(0, 20)}`)"""
 # A multi-select list (Ctrl-click to choose several); autocompletes are typed into.
