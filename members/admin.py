@@ -174,13 +174,17 @@ class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, 
                     ("receive_invitations", "receive_deadlines"),
                     ("receive_birthdays", "receive_news"),
                 ),
+                "classes": ("collapse",),
                 "description": _(
                     "每类消息都会出现在委员的平台消息中；这里选择是否另发短信或电子邮件。"
                     "委员也可以在平台“个人信息”中自行修改。"
                 ),
             },
         ),
-        (_("其他"), {"fields": ("notes", "user", ("created_at", "updated_at"))}),
+        (
+            _("其他"),
+            {"fields": ("notes", "user", ("created_at", "updated_at")), "classes": ("collapse",)},
+        ),
     )
     inlines = [ContributionInline]
 
