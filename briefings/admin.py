@@ -21,6 +21,7 @@ from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.limits import year_param
 from liaison.models import Office, today
 from liaison.scoping import is_single_office, sees_all_offices
+from liaison.widgets import PickList
 from liaison.workflow import WorkflowError
 
 from . import admin_views, services
@@ -298,7 +299,6 @@ class ActivityAdmin(
     search_fields = ("title", "topic", "venue")
     show_full_result_count = False
     list_per_page = 50
-    filter_horizontal = ("co_offices",)
     inlines = [
         InvitedLeaderInline,
         AgendaItemInline,
@@ -439,6 +439,7 @@ class ActivityAdmin(
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "co_offices":
             kwargs["queryset"] = Office.objects.all()  # joint with any street's office
+            kwargs["widget"] = PickList  # ticked, with search: no Ctrl-click list
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def create_through_service(self, request, data, office):

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
 from liaison.limits import DOCUMENT, TEXT, LimitedForm
 from liaison.models import HandlingUnit, today
-from liaison.widgets import PickList, grouped_choices
 from members.models import Member, Sector
+from members.picking import by_sector, member_picklist
 from proposals.models import ProposalCategory
 from visits.models import ConcernCategory
 
@@ -55,48 +55,38 @@ class RequestAnswerForm(LimitedForm):
 
 
 class InviteForm(RecordForm):
-    MODES = [
-        ("all", _("主办联络处全体在任委员（%(n)s 人）")),
-        ("sectors", _("按界别邀请")),
-        ("picked", _("指定委员")),
-    ]
-    mode = forms.ChoiceField(label=_("邀请范围"), choices=MODES, widget=forms.RadioSelect)
+    """One list of the organising offices' serving members, by sector: start from all of
+    them or from a role (常委, 界别召集人 …) or tick whole sectors, then adjust by
+    search; the number chosen shows before sending. ``mode`` and ``sectors`` (all /
+    by sector, without a list) remain for callers that invite without choosing names."""
+
+    MODES = [("all", _("全体在任委员")), ("sectors", _("按界别邀请")), ("picked", _("指定委员"))]
+    mode = forms.ChoiceField(
+        label=_("邀请范围"), choices=MODES, required=False, widget=forms.HiddenInput
+    )
     sectors = forms.ModelMultipleChoiceField(
         label=_("界别"),
         queryset=Sector.objects.filter(is_active=True),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.MultipleHiddenInput,
     )
     members = forms.ModelMultipleChoiceField(
         label=_("委员"),
         queryset=Member.objects.none(),
         required=False,
-        help_text=_("可按姓名查找，或勾选整个界别后再去掉个别委员。"),
-        widget=PickList,
+        help_text=_("先点“全体在任委员”或某一职务，或勾选整个界别，再按姓名查找增减。"),
+        widget=member_picklist(),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         candidates = invitation_candidates(self.record, mode="all")
-        self.fields["members"].queryset = candidates
-        # By sector, in the sector list's order, then name-list order within each.
-        by_sector = list(
-            candidates.select_related("sector").order_by(
-                "sector__position", "sector_id", "stroke_key", "pk"
-            )
-        )
-        self.fields["members"].widget.choices = grouped_choices(
-            by_sector, lambda m: m.sector.name, lambda m: m.name
-        )
-        # The number invited is known before sending.
-        self.fields["mode"].choices = [
-            (value, label % {"n": len(by_sector)} if value == "all" else label)
-            for value, label in self.MODES
-        ]
+        self.fields["members"].queryset = by_sector(candidates)
 
     def clean(self):
         data = super().clean()
-        mode = data.get("mode")
+        mode = data.get("mode") or "picked"
+        data["mode"] = mode
         if mode == "sectors" and not data.get("sectors"):
             self.add_error("sectors", _("请选择至少一个界别。"))
         if mode == "picked" and not data.get("members"):

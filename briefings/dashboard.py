@@ -1,7 +1,8 @@
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.dashboard import Panel, Todo, register, todos
+from liaison.dashboard import Panel, Todo, counts_by_office, register, todos
 from liaison.models import today
 from liaison.scoping import visible_offices
 
@@ -38,8 +39,10 @@ def activity_todos(request, offices) -> list[Todo]:
     if not request.user.has_perm("briefings.change_invitation"):
         return []
     activities = Activity.objects.filter(organised_by([o.pk for o in offices])).values("pk")
-    leave = Invitation.objects.filter(
-        activity__in=activities, leave_status=Invitation.Leave.REQUESTED
-    ).count()
+    leave = counts_by_office(
+        Invitation.objects.filter(activity__in=activities, leave_status=Invitation.Leave.REQUESTED),
+        "activity__office",
+        n=Count("pk"),
+    )["n"]
     url = reverse("admin:briefings_invitation_changelist") + "?leave_status__exact=requested"
-    return [Todo(_("待审批的请假"), leave, url)]
+    return [Todo(_("待审批的请假"), leave, url, office_param="activity__office__id__exact")]

@@ -12,11 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .actions import STAFF, ActionTable, Actor
+from .admin_dates import admin_date, overdue_badge
 from .limits import LimitedForm
 from .templatetags.workdays import provisional_mark
 from .workflow import WorkflowError, history_for
@@ -123,11 +123,8 @@ class WorkflowAdminMixin:
             return "—"
         provisional = getattr(obj, "due_date_is_provisional", False)
         mark = provisional_mark(obj.due_date) if provisional else ""
-        if obj.is_overdue:
-            return format_html(
-                '<strong class="overdue">{}（{}）</strong>{}', obj.due_date, _("逾期"), mark
-            )
-        return format_html("{}{}", date_format(obj.due_date), mark) if provisional else obj.due_date
+        badge = overdue_badge() if obj.is_overdue else ""
+        return format_html("{}{}{}", admin_date(obj.due_date), mark, badge)
 
     def available_actions(self, request, obj):
         """The staff actions offered on ``obj`` now, in the table's order."""
@@ -153,7 +150,11 @@ class WorkflowAdminMixin:
             # One button for the next step a clerk would take (the table's first primary
             # action); the other steps in a menu beside it, destructive ones last, in red.
             actions = self.available_actions(request, obj)
-            primary = next((a for a in actions if a.is_primary), None)
+            # A state whose table marks no step primary still gets one button: its first
+            # step that is not destructive.
+            primary = next((a for a in actions if a.is_primary), None) or next(
+                (a for a in actions if not a.is_danger), None
+            )
             extra_context["primary_action"] = primary
             extra_context["more_actions"] = sorted(
                 (a for a in actions if a is not primary), key=lambda a: a.is_danger

@@ -6,7 +6,7 @@ kinds of text message the SMS gateway has no template for."""
 from django.utils.translation import gettext as _
 
 from . import workdays
-from .dashboard import Panel, register, todos_for
+from .dashboard import Panel, register, todos_for, todos_per_office
 from .models import today
 from .scoping import sees_all_offices, visible_offices
 from .selectors import inbox, sms_kinds_without_template, unread_inbox
@@ -68,12 +68,17 @@ def my_todos(request):
     register, to assign, overdue, leave to approve, concerns to triage, visits due."""
     if not request.user.is_staff:
         return None
-    offices = list(visible_offices(request.user))
+    offices = list(visible_offices(request.user).order_by("code"))
     if not offices:
         return None
+    todos = todos_for(request, offices)
+    context = {"todos": todos}
+    if len(offices) > 1:  # district staff: the same per office, in one table
+        context["per_office"] = todos_per_office(todos, offices)
     return Panel(
         title=_("待办事项"),
         template="admin/liaison/todos_panel.html",
-        context={"todos": todos_for(request, offices)},
+        context=context,
         order=-1,
+        wide=len(offices) > 1,
     )

@@ -12,6 +12,58 @@ class PickList(forms.CheckboxSelectMultiple):
 
     template_name = "liaison/widgets/picklist.html"
 
+    def __init__(self, attrs=None, choices=(), presets=(), group_by=None):
+        super().__init__(attrs, choices)
+        # Buttons that tick exactly a set of choices (all serving members, the standing
+        # committee …), to adjust afterwards: (label, [values]) or, for a model choice
+        # field, (label, predicate on the object).
+        self.presets = presets
+        # For a model choice field (whose choices are reset with each form): the group
+        # of each object, the queryset ordered so that groups are contiguous.
+        self.group_by = group_by
+
+    def _flat_choices(self):
+        for value, label in self.choices:
+            if isinstance(label, (list, tuple)):
+                yield from label
+            else:
+                yield value, label
+
+    def optgroups(self, name, value, attrs=None):
+        if self.group_by is None:
+            return super().optgroups(name, value, attrs)
+        choices = self.choices
+        self.choices = [
+            (group, list(rows))
+            for group, rows in groupby(
+                self._flat_choices(), key=lambda c: self.group_by(c[0].instance)
+            )
+        ]
+        try:
+            return super().optgroups(name, value, attrs)
+        finally:
+            self.choices = choices
+
+    def get_context(self, name, value, attrs):
+        self._rows = list(self._flat_choices())  # a model field's choices: one query
+        context = super().get_context(name, value, attrs)
+        presets = []
+        for label, spec in self.presets:
+            if callable(spec):
+                values = [v for v, _label in self._rows if spec(v.instance)]
+            else:
+                values = list(spec)
+            if values:
+                presets.append(
+                    {
+                        "label": label,
+                        "values": " ".join(str(v) for v in values),
+                        "size": len(values),
+                    }
+                )
+        context["widget"]["presets"] = presets
+        return context
+
     class Media:
         js = ["js/picklist.js"]
 

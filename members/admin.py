@@ -174,13 +174,17 @@ class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, 
                     ("receive_invitations", "receive_deadlines"),
                     ("receive_birthdays", "receive_news"),
                 ),
+                "classes": ("collapse",),
                 "description": _(
                     "每类消息都会出现在委员的平台消息中；这里选择是否另发短信或电子邮件。"
                     "委员也可以在平台“个人信息”中自行修改。"
                 ),
             },
         ),
-        (_("其他"), {"fields": ("notes", "user", ("created_at", "updated_at"))}),
+        (
+            _("其他"),
+            {"fields": ("notes", "user", ("created_at", "updated_at")), "classes": ("collapse",)},
+        ),
     )
     inlines = [ContributionInline]
 
@@ -218,12 +222,14 @@ class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, 
         if state == AccountState.ACTIVE:
             if obj.user.last_login:
                 return format_html(
-                    "{}<br><small>{}</small>",
+                    '{} <small class="quiet">{}</small>',
                     gettext("已激活"),
                     gettext("最近登录 %(date)s")
                     % {"date": f"{timezone.localdate(obj.user.last_login):%Y-%m-%d}"},
                 )
-            return format_html("{}<br><small>{}</small>", gettext("已激活"), gettext("尚未登录"))
+            return format_html(
+                '{} <small class="quiet">{}</small>', gettext("已激活"), gettext("尚未登录")
+            )
         if state == AccountState.INVITED:
             channel = dict(AccountInvitation.Channel.choices).get(obj.invited_by, "")
             if obj.invitation_expires_at and obj.invitation_expires_at <= timezone.now():
@@ -233,7 +239,7 @@ class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, 
             else:
                 outcome = ""
             return format_html(
-                "{}<br><small>{} {} {}</small>",
+                '{} <small class="quiet">{} {} {}</small>',
                 gettext("已邀请"),
                 f"{timezone.localdate(obj.invited_at):%Y-%m-%d}",
                 channel,

@@ -2,7 +2,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.dashboard import Panel, Todo, register, todos
+from liaison.dashboard import Panel, Todo, counts_by_office, register, todos
 from liaison.models import today
 from liaison.scoping import visible_offices
 
@@ -29,21 +29,24 @@ def yearly_targets(request):
 @todos
 def proposal_todos(request, offices) -> list[Todo]:
     """Proposals to register and to assign, handling past its deadline, and public-
-    opinion reports to edit: two queries."""
+    opinion reports to edit, per office: two queries."""
     if not request.user.has_perm("proposals.change_proposal"):
         return []
     P, R = Proposal.Status, OpinionReport.Status
-    counts = Proposal.objects.filter(office__in=offices).aggregate(
+    counts = counts_by_office(
+        Proposal.objects.filter(office__in=offices),
         to_register=Count("pk", filter=Q(status=P.SUBMITTED)),
         to_assign=Count("pk", filter=Q(status=P.REGISTERED)),
         overdue=Count("pk", filter=Q(status__in=Proposal.HANDLING_STATUSES, due_date__lt=today())),
     )
-    counts["reports"] = OpinionReport.objects.filter(office__in=offices, status=R.SUBMITTED).count()
+    reports = counts_by_office(
+        OpinionReport.objects.filter(office__in=offices, status=R.SUBMITTED), n=Count("pk")
+    )["n"]
     proposals = reverse("admin:proposals_proposal_changelist") + "?year=all&"
-    reports = reverse("admin:proposals_opinionreport_changelist") + "?year=all&"
+    reports_url = reverse("admin:proposals_opinionreport_changelist") + "?year=all&"
     return [
         Todo(_("办理逾期的提案"), counts["overdue"], proposals + "overdue=yes", urgent=True),
         Todo(_("待立案的提案"), counts["to_register"], proposals + "status__exact=submitted"),
         Todo(_("待交办的提案"), counts["to_assign"], proposals + "status__exact=registered"),
-        Todo(_("待编辑的社情民意信息"), counts["reports"], reports + "status__exact=submitted"),
+        Todo(_("待编辑的社情民意信息"), reports, reports_url + "status__exact=submitted"),
     ]

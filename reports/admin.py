@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.admin import OfficeScopedAdmin
 from liaison.limits import LimitedForm
 from liaison.scoping import default_office, visible_offices
+from liaison.widgets import PickList
 from liaison.workflow import WorkflowError
 from members import admin as members_admin
 from members.accounts import member_account_letters
@@ -125,7 +126,7 @@ class IssueForm(LimitedForm):
     recipients = forms.ModelMultipleChoiceField(
         label=_("报送领导"),
         queryset=get_user_model().objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=PickList,
     )
 
     def __init__(self, *args, document, **kwargs):

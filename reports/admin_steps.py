@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.admin_workflow import ConfirmForm, Step
 from liaison.limits import LimitedForm
 from liaison.models import today
+from liaison.widgets import PickList
 from plans.models import WorkReport
 
 from . import services
@@ -38,7 +39,7 @@ class IssueReportForm(LimitedForm):
         label=_("报送领导"),
         queryset=get_user_model().objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=PickList,
         help_text=_("报告 PDF 生成后，所选领导会收到通知，并可在“报告文件”页面下载。"),
     )
 

@@ -20,6 +20,7 @@ from liaison.admin import (
     OfficeScopedAdmin,
     ReadOnlyInline,
 )
+from liaison.admin_dates import overdue_badge
 from liaison.admin_filters import CurrentYearFilter, HandlingUnitFilter
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
@@ -432,11 +433,7 @@ class LifeEventAdmin(CreateThroughServiceMixin, OfficeScopedAdmin):
         if obj.visit is None:
             return "—"
         if obj.visit.is_overdue:
-            return format_html(
-                '<strong class="overdue">{}（{}）</strong>',
-                obj.visit.get_status_display(),
-                _("逾期"),
-            )
+            return format_html("{}{}", obj.visit.get_status_display(), overdue_badge())
         return obj.visit.get_status_display()
 
     @admin.display(description=_("走访记录"))

@@ -13,6 +13,7 @@ from liaison.limits import TEXT, LimitedForm
 from liaison.models import HandlingUnit, today
 from liaison.scoping import scope_queryset
 from liaison.selectors import office_staff
+from liaison.widgets import PickList
 from members.models import Member
 
 from . import services
@@ -42,7 +43,7 @@ class CompleteVisitForm(LimitedForm):
         label=_("走访工作人员"),
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=PickList,
     )
     leaders = forms.CharField(
         label=_("受邀领导"),

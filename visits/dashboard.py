@@ -2,7 +2,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.dashboard import Panel, Todo, register, todos
+from liaison.dashboard import Panel, Todo, counts_by_office, register, todos
 from liaison.models import today
 from liaison.scoping import visible_offices
 
@@ -42,19 +42,21 @@ def visits_panel(request):
 @todos
 def visit_todos(request, offices) -> list[Todo]:
     """Concerns to triage, overdue at their unit, to report back to the member; visits
-    due: two queries."""
+    due, per office: two queries."""
     if not request.user.has_perm("visits.change_concern"):
         return []
     day = today()
     C = Concern.Status
-    concerns = Concern.objects.filter(office__in=offices).aggregate(
+    concerns = counts_by_office(
+        Concern.objects.filter(office__in=offices),
         new=Count("pk", filter=Q(status__in=(C.NEW, C.TRIAGED))),
         overdue=Count("pk", filter=Concern.overdue_q(day)),
         to_feed_back=Count("pk", filter=Q(status__in=(C.RESOLVED, C.UNRESOLVABLE))),
     )
-    visits_due = Visit.objects.filter(
-        office__in=offices, status=Visit.Status.PENDING, due_date__lt=day
-    ).count()
+    visits_due = counts_by_office(
+        Visit.objects.filter(office__in=offices, status=Visit.Status.PENDING, due_date__lt=day),
+        n=Count("pk"),
+    )["n"]
     concern_list = reverse("admin:visits_concern_changelist") + "?year=all&"
     return [
         Todo(_("逾期未办结的意见建议"), concerns["overdue"], concern_list + "overdue=yes", True),

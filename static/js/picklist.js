@@ -1,4 +1,5 @@
-// PickList (liaison/widgets.py): search the choices, count those ticked, tick a group.
+// PickList (liaison/widgets.py): search the choices, count those ticked, tick a group,
+// or start from a preset.
 document.addEventListener("DOMContentLoaded", () => {
   for (const list of document.querySelectorAll("[data-picklist]")) {
     const search = list.querySelector(".picklist-search");
@@ -15,6 +16,18 @@ document.addEventListener("DOMContentLoaded", () => {
         all.indeterminate = ticked.length > 0 && ticked.length < shown.length;
       }
     };
+    // Presets tick exactly their choices (all serving members, a role …), to adjust.
+    const presets = list.querySelector(".picklist-presets");
+    if (presets) {
+      presets.hidden = false;
+      presets.addEventListener("click", (event) => {
+        const button = event.target.closest(".picklist-preset");
+        if (!button) return;
+        const values = new Set(button.dataset.values.split(" ").filter(Boolean));
+        for (const box of boxes()) box.checked = values.has(box.value);
+        update();
+      });
+    }
     search.hidden = false;
     count.hidden = false;
     for (const all of list.querySelectorAll(".picklist-all")) all.hidden = false;

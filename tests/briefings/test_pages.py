@@ -583,10 +583,20 @@ def test_invite_step_groups_members_by_sector_says_how_many_and_invites_those_ti
 
     with time_machine.travel(BEFORE):
         page = staff_client.get(url)
-        staff_client.post(url, {"mode": "picked", "members": [member.pk]})
+        staff_client.post(url, {"members": [member.pk]})
 
     assert "Ctrl" not in page.text
-    assert f"主办联络处全体在任委员（{serving.count()} 人）" in page.text
+    # Start from all serving members (their number shown), then adjust.
+    everyone = " ".join(
+        str(pk)
+        for pk in serving.order_by("sector__position", "sector_id", "stroke_key", "pk").values_list(
+            "pk", flat=True
+        )
+    )
+    assert (
+        f'data-values="{everyone}">全体在任委员<span class="picklist-size">{serving.count()}</span>'
+        in page.text
+    )
     assert 'class="picklist"' in page.text and "js/picklist.js" in page.text
     assert (
         f'<legend><label><input type="checkbox" class="picklist-all" hidden> {member.sector.name}'
