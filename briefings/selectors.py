@@ -8,6 +8,7 @@ import datetime
 from collections import defaultdict
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from liaison.scoping import sees_all_offices
@@ -254,3 +255,50 @@ def member_activity_detail(member: Member, pk: int) -> Activity:
     )
     activity.my_invitation = activity.my_invitations[0] if activity.my_invitations else None
     return activity
+
+
+def held_activities(office_ids, year: int) -> QuerySet[Activity]:
+    """Activities the offices organised (alone or jointly) that took place in ``year``:
+    held, or published and already started."""
+    start = timezone.make_aware(datetime.datetime(year, 1, 1))
+    end = timezone.make_aware(datetime.datetime(year + 1, 1, 1))
+    return Activity.objects.filter(
+        organised_by(office_ids), starts_at__gte=start, starts_at__lt=end
+    ).filter(Q(status=A.HELD) | Q(status=A.PUBLISHED, starts_at__lte=timezone.now()))
+
+
+def activities_by_month(office_ids, year: int) -> list[dict]:
+    """Month by month (1–12) of ``year``: activities held, members invited to them and
+    members who attended. Two grouped queries."""
+    held = held_activities(office_ids, year)
+    activities = dict(
+        held.order_by()
+        .annotate(month=ExtractMonth("starts_at"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+    )
+    invitations = {
+        row["month"]: row
+        for row in Invitation.objects.filter(activity__in=held.values("pk"))
+        .annotate(month=ExtractMonth("activity__starts_at"))
+        .values("month")
+        .annotate(
+            invited=Count("id"),
+            attended=Count("id", filter=Q(attendance=Invitation.Attendance.ATTENDED)),
+        )
+        .order_by()
+    }
+    rows = []
+    for month in range(1, 13):
+        counts = invitations.get(month, {})
+        invited, attended = counts.get("invited", 0), counts.get("attended", 0)
+        rows.append(
+            {
+                "month": month,
+                "activities": activities.get(month, 0),
+                "invited": invited,
+                "attended": attended,
+                "rate": round(100 * attended / invited) if invited else None,
+            }
+        )
+    return rows
