@@ -23,6 +23,10 @@ from visits.selectors import concern_breakdown
 from .charts import bar_chart
 
 
+# Month labels ("12月") need little room beside their bars.
+MONTH_LABEL_WIDTH = 60
+
+
 @dataclass
 class Table:
     slug: str
@@ -143,6 +147,7 @@ def _activities(office_ids, year, day) -> Section:
             [(label % {"month": m["month"]}, m["activities"]) for m in months],
             label=_("活动按月"),
             unit=_("次"),
+            label_width=MONTH_LABEL_WIDTH,
         ),
         total=[_("合计"), sum(m["activities"] for m in months)],
     )
@@ -159,6 +164,7 @@ def _activities(office_ids, year, day) -> Section:
             [(label % {"month": m["month"]}, m["attended"]) for m in months],
             label=_("出席情况按月（人次）"),
             unit=_("人次"),
+            label_width=MONTH_LABEL_WIDTH,
         ),
         total=[_("合计"), invited, attended, _percent(attended, invited)],
     )
