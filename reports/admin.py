@@ -238,7 +238,7 @@ class DocumentAdmin(OfficeScopedAdmin):
             ),
             path("statistics/", view(self.statistics_view), name="reports_statistics"),
             path(
-                "statistics/<slug:table>.xlsx",
+                "statistics/xlsx/",
                 view(self.statistics_download_view),
                 name="reports_statistics_download",
             ),
@@ -280,8 +280,8 @@ class DocumentAdmin(OfficeScopedAdmin):
     def statistics_view(self, request):
         return admin_views.statistics_page(self, request)
 
-    def statistics_download_view(self, request, table):
-        return admin_views.statistics_download(self, request, table)
+    def statistics_download_view(self, request):
+        return admin_views.statistics_download(self, request)
 
     def download_view(self, request, object_id):
         document = self.get_object(request, unquote(object_id))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.limits import LimitedForm, year_param
 from liaison.models import Office, today
 from liaison.scoping import visible_offices
-from liaison.spreadsheets import xlsx_bytes
+from liaison.spreadsheets import xlsx_workbook
 from liaison.workflow import WorkflowError
 from members.models import Member, Term
 
@@ -196,17 +196,30 @@ def statistics_page(model_admin, request):
     return TemplateResponse(request, "admin/reports/statistics.html", context)
 
 
-def statistics_download(model_admin, request, slug):
-    """One table of the statistics page as an .xlsx workbook, with the page's numbers."""
+def statistics_download(model_admin, request):
+    """The statistics page's tables as an .xlsx workbook, one sheet each, with the
+    page's numbers; ``?table=`` names one table for a workbook of that sheet alone."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
     _offices, counted, scope = _statistics_scope(request)
     year = _statistics_year(request)
-    table = statistics.table([o.pk for o in counted], year, today(), slug)
-    if table is None:
-        raise Http404(_("没有这张统计表。"))
-    name = f"{scope}{year}年{table.title}"
-    content = xlsx_bytes(table.headers, table.all_rows, title=table.title)
+    office_ids = [o.pk for o in counted]
+    slug = request.GET.get("table", "")
+    if slug:
+        table = statistics.table(office_ids, year, today(), slug)
+        if table is None:
+            raise Http404(_("没有这张统计表。"))
+        tables = [table]
+        name = _("%(scope)s%(year)s年%(title)s") % {
+            "scope": scope,
+            "year": year,
+            "title": table.title,
+        }
+    else:
+        sections = statistics.statistics(office_ids, year, today())
+        tables = [t for section in sections for t in section.tables]
+        name = _("%(scope)s%(year)s年统计") % {"scope": scope, "year": year}
+    content = xlsx_workbook([(t.title, t.headers, t.all_rows) for t in tables])
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

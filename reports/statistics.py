@@ -22,7 +22,6 @@ from visits.selectors import concern_breakdown
 
 from .charts import bar_chart
 
-
 # Month labels ("12月") need little room beside their bars.
 MONTH_LABEL_WIDTH = 60
 

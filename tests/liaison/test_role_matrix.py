@@ -107,7 +107,6 @@ def page_args(office, staff, member):
         "briefings_activity_minutes": [activity.pk],
         "plans_workplan_progress": [plan.pk],
         "reports_document_download": [document.pk],
-        "reports_statistics_download": ["sector"],
     }
 
 

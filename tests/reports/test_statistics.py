@@ -32,8 +32,11 @@ def _member(**kwargs) -> Member:
     return MemberFactory(mobile="", **kwargs)  # clear of the persona's mobile number
 
 
+DOWNLOAD = reverse("admin:reports_statistics_download")
+
+
 def _download(slug):
-    return reverse("admin:reports_statistics_download", args=[slug])
+    return f"{DOWNLOAD}?table={slug}"
 
 
 def _table(page, slug) -> dict[str, list]:
@@ -145,13 +148,28 @@ def test_each_table_downloads_as_xlsx_with_the_page_s_numbers(staff_client, year
     page = staff_client.get(PAGE, {"year": 2026})
 
     for slug in ("sector", "grade", "concern_on_time", "attendance"):
-        response = staff_client.get(_download(slug), {"year": 2026})
+        response = staff_client.get(DOWNLOAD, {"table": slug, "year": 2026})
         assert response.status_code == 200
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
         rows = list(sheet.iter_rows(values_only=True))
         assert {str(r[0]): list(r[1:]) for r in rows[1:]} == _table(page, slug)
     assert staff_client.get(_download("nothing")).status_code == 404
+
+
+@time_machine.travel(NOW)
+def test_the_whole_page_downloads_as_one_workbook_a_sheet_per_table(staff_client, year_of_work):
+    page = staff_client.get(PAGE, {"year": 2026})
+
+    response = staff_client.get(DOWNLOAD, {"year": 2026})
+
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    titles = [t.title for s in page.context["sections"] for t in s.tables]
+    assert book.sheetnames == titles
+    rows = list(book["意见建议按期办结率"].iter_rows(values_only=True))
+    assert rows[0] == ("类别", "已到期（件）", "按期办结（件）", "按期办结率（%）")
+    assert rows[1:] == [("城市管理", 3, 1, 33), ("合计", 3, 1, 33)]
+    assert "2026" in response["Content-Disposition"]
 
 
 @time_machine.travel(NOW)
@@ -173,7 +191,7 @@ def test_office_staff_never_see_another_office_s_figures(
 
     own = client.get(PAGE)
     asked = client.get(PAGE, {"office": year_of_work.pk})
-    download = client.get(_download("sector"), {"office": year_of_work.pk})
+    download = client.get(DOWNLOAD, {"table": "sector", "office": year_of_work.pk})
 
     assert own.status_code == 200 and _table(own, "sector") == {}
     assert "韭菜园" not in own.text
