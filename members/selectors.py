@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Notification
-from liaison.selectors import inbox, unread_inbox
+from liaison.selectors import inbox, of_offices, unread_inbox
 
 from .models import AccountInvitation, Member
 
@@ -193,8 +193,9 @@ def _grouped(queryset, field: str, order: list[str]) -> list[tuple[str, int]]:
 def member_breakdowns(office_ids, year: int) -> dict[str, list[tuple[str, int]]]:
     """The offices' serving members by sector (界别), political affiliation (政治面貌),
     sex and age band (the age reached in ``year``), and the whole roster by term (届次,
-    every status): five grouped queries, whatever the number of members."""
-    roster = Member.objects.filter(office_id__in=list(office_ids))
+    every status): five grouped queries, whatever the number of members. ``office_ids``
+    None counts every office."""
+    roster = Member.objects.filter(of_offices(office_ids))
     serving = roster.filter(status=Member.Status.SERVING)
     sexes = dict(Member.Sex.choices)
     bands = Case(

@@ -7,6 +7,7 @@ group they led or joined; any other id is a 404."""
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from liaison.selectors import of_offices
 from members.models import Member
 
 from .models import (
@@ -191,12 +192,13 @@ def yearly_progress(offices, year: int) -> list[dict]:
 def proposal_breakdowns(office_ids, year: int) -> dict[str, list[tuple[str, int]]]:
     """The offices' proposals of ``year``: handed in by status; counted ones (立案 or
     further along) by category, by lead unit and by the grade of the lead unit's latest
-    reply (as the work report counts it). Four grouped queries."""
-    office_ids = list(office_ids)
-    counted = counted_proposals().filter(office_id__in=office_ids, year=year).order_by()
+    reply (as the work report counts it). Four grouped queries. ``office_ids`` None counts
+    every office."""
+    offices = of_offices(office_ids)
+    counted = counted_proposals().filter(offices, year=year).order_by()
     statuses = dict(
         handed_in_proposals()
-        .filter(office_id__in=office_ids, year=year)
+        .filter(offices, year=year)
         .order_by()
         .values_list("status")
         .annotate(n=Count("id"))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.limits import LimitedForm, year_param
 from liaison.models import Office, today
-from liaison.scoping import visible_offices
+from liaison.scoping import sees_all_offices, visible_offices
 from liaison.spreadsheets import xlsx_workbook
 from liaison.workflow import WorkflowError
 from members.models import Member, Term
@@ -153,19 +153,21 @@ def document_request(model_admin, request):
 
 
 def _statistics_scope(request):
-    """The offices the statistics count and how the page names them. District staff
-    count every office or pick one (?office=); an office that is not the user's to see
-    is a 404, so office staff never reach another office's figures."""
+    """The offices the user may pick, the ids of those counted (None: every office of
+    the installation) and how the page names them. District staff count every office or
+    pick one (?office=); an office that is not the user's to see is a 404, so office
+    staff never reach another office's figures."""
     offices = list(visible_offices(request.user).order_by("code"))
     chosen = request.GET.get("office", "")
     if chosen:
         office = next((o for o in offices if str(o.pk) == chosen), None)
         if office is None:
             raise Http404(_("没有这个联络处。"))
-        return offices, [office], office.name
+        return offices, [office.pk], office.name
     if len(offices) == 1:
-        return offices, offices, offices[0].name
-    return offices, offices, _("全区（%(count)s 个联络处）") % {"count": len(offices)}
+        return offices, [offices[0].pk], offices[0].name
+    counted = None if sees_all_offices(request.user) else [o.pk for o in offices]
+    return offices, counted, _("全区（%(count)s 个联络处）") % {"count": len(offices)}
 
 
 def _statistics_year(request) -> int:
@@ -189,7 +191,7 @@ def statistics_page(model_admin, request):
         "years": years,
         "offices": offices if len(offices) > 1 else [],
         "office_id": request.GET.get("office", ""),
-        "sections": statistics.statistics([o.pk for o in counted], year, today()),
+        "sections": statistics.statistics(counted, year, today()),
         "as_of": today(),
     }
     request.current_app = model_admin.admin_site.name
@@ -201,9 +203,8 @@ def statistics_download(model_admin, request):
     page's numbers; ``?table=`` names one table for a workbook of that sheet alone."""
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
-    _offices, counted, scope = _statistics_scope(request)
+    _offices, office_ids, scope = _statistics_scope(request)
     year = _statistics_year(request)
-    office_ids = [o.pk for o in counted]
     slug = request.GET.get("table", "")
     if slug:
         table = statistics.table(office_ids, year, today(), slug)

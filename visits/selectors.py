@@ -34,6 +34,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext
 
 from liaison.models import Office
+from liaison.selectors import of_offices
 from members.models import Member
 
 from .models import (
@@ -335,10 +336,10 @@ class ConcernCategoryRow:
 def concern_breakdown(office_ids, year: int, day: datetime.date) -> list[ConcernCategoryRow]:
     """The offices' concerns collected in ``year`` by category, with how many of those
     whose due date has come were handled on time (办结日期 not after 办理期限): one
-    grouped query."""
+    grouped query. ``office_ids`` None counts every office."""
     due = Q(due_date__isnull=False) & (Q(resolved_on__isnull=False) | Concern.overdue_q(day))
     rows = (
-        Concern.objects.filter(office_id__in=list(office_ids), created_at__year=year)
+        Concern.objects.filter(of_offices(office_ids), created_at__year=year)
         .values("category__name")
         .annotate(
             collected=Count("id"),
