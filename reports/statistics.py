@@ -12,12 +12,19 @@ its ``.xlsx`` download (``liaison.spreadsheets``: no cell is ever a formula).
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+from django.db.models import Max
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from briefings.models import Activity, Invitation
 from briefings.selectors import activities_by_month
+from members.models import Member
 from members.selectors import member_breakdowns
+from proposals.models import Assignment, Proposal, Reply
 from proposals.selectors import proposal_breakdowns
+from visits.models import Concern
 from visits.selectors import concern_breakdown
 
 from .charts import bar_chart
@@ -171,26 +178,30 @@ def _activities(office_ids, year, day) -> Section:
 
 
 SECTIONS = (_members, _proposals, _concerns, _activities)
+# The models the tables count: a new history row in any of them is a change.
+SOURCES = (Member, Proposal, Assignment, Reply, Concern, Activity, Invitation)
+CACHE_SECONDS = 10 * 60
+
+
+def version(day: datetime.date) -> str:
+    """Names the data the tables are counted from (one index lookup per model)."""
+    newest = [m.history.aggregate(last=Max("history_id"))["last"] for m in SOURCES]
+    return f"{day:%Y%m%d}:{get_language()}:" + ",".join(str(n) for n in newest)
 
 
 def statistics(office_ids, year: int, day: datetime.date) -> list[Section]:
-    """Every section of the page for the offices and year."""
-    return [build(office_ids, year, day) for build in SECTIONS]
+    """Every section of the page for the offices (None: every office) and the year,
+    from the cache while nothing they count has changed."""
+    offices = "all" if office_ids is None else ",".join(str(pk) for pk in sorted(office_ids))
+    key = f"statistics:{offices}:{year}:{version(day)}"
+    sections = cache.get(key)
+    if sections is None:
+        sections = [build(office_ids, year, day) for build in SECTIONS]
+        cache.set(key, sections, CACHE_SECONDS)
+    return sections
 
 
 def table(office_ids, year: int, day: datetime.date, slug: str) -> Table | None:
-    """One table by its slug (its download), counting only its section."""
-    for build in SECTIONS:
-        # Each builder names its tables; build the section whose table is asked for.
-        if slug in SLUGS[build]:
-            section = build(office_ids, year, day)
-            return next(t for t in section.tables if t.slug == slug)
-    return None
-
-
-SLUGS = {
-    _members: ("sector", "affiliation", "sex", "age", "term"),
-    _proposals: ("category", "status", "unit", "grade"),
-    _concerns: ("concern_category", "concern_on_time"),
-    _activities: ("activities", "attendance"),
-}
+    """One table by its slug (its download)."""
+    tables = (t for section in statistics(office_ids, year, day) for t in section.tables)
+    return next((t for t in tables if t.slug == slug), None)
