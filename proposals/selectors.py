@@ -195,6 +195,7 @@ def proposal_breakdowns(office_ids, year: int) -> dict[str, list[tuple[str, int]
     reply (as the work report counts it). Four grouped queries. ``office_ids`` None counts
     every office."""
     offices = of_offices(office_ids)
+    one_office = office_ids is not None and len(list(office_ids)) == 1
     counted = counted_proposals().filter(offices, year=year).order_by()
     statuses = dict(
         handed_in_proposals()
@@ -228,15 +229,18 @@ def proposal_breakdowns(office_ids, year: int) -> dict[str, list[tuple[str, int]
             for value, label in Proposal.Status.choices
             if statuses.get(value)
         ],
-        "unit": list(
-            Assignment.objects.filter(
+        # Street departments of different offices share names (社会事务办): a unit is
+        # told apart by its office's street where more than one office is counted.
+        "unit": [
+            (f"{name}（{street}）" if street and not one_office else name, n)
+            for name, street, n in Assignment.objects.filter(
                 proposal__in=counted, is_active=True, role=Assignment.Role.LEAD
             )
-            .values("unit__name")
+            .values("unit_id", "unit__name", "unit__office__street")
             .annotate(n=Count("id"))
-            .order_by("-n", "unit__name")
-            .values_list("unit__name", "n")
-        ),
+            .order_by("-n", "unit__name", "unit_id")
+            .values_list("unit__name", "unit__office__street", "n")
+        ],
         "grade": [
             (str(label), grades[value]) for value, label in grade_labels if grades.get(value)
         ],
