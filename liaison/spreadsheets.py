@@ -52,9 +52,8 @@ def xlsx_workbook(sheets) -> bytes:
     """An .xlsx workbook of one sheet per ``(title, headers, rows)``, filled as
     ``xlsx_bytes`` fills its one sheet."""
     book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, headers, rows in sheets:
-        _fill(book.create_sheet(), headers, rows, title)
+    for n, (title, headers, rows) in enumerate(sheets):
+        _fill(book.active if n == 0 else book.create_sheet(), headers, rows, title)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
