@@ -7,7 +7,8 @@ their own office can be opened (to read it, not to reply); any other id is a 404
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from liaison.scoping import sees_all_offices
@@ -254,3 +255,52 @@ def member_activity_detail(member: Member, pk: int) -> Activity:
     )
     activity.my_invitation = activity.my_invitations[0] if activity.my_invitations else None
     return activity
+
+
+def held_activities(office_ids, year: int) -> QuerySet[Activity]:
+    """Activities the offices organised (alone or jointly) that took place in ``year``:
+    held, or published and already started. ``office_ids`` None: every office's."""
+    start = timezone.make_aware(datetime.datetime(year, 1, 1))
+    end = timezone.make_aware(datetime.datetime(year + 1, 1, 1))
+    offices = Q() if office_ids is None else organised_by(office_ids)
+    return Activity.objects.filter(offices, starts_at__gte=start, starts_at__lt=end).filter(
+        Q(status=A.HELD) | Q(status=A.PUBLISHED, starts_at__lte=timezone.now())
+    )
+
+
+def activities_by_month(office_ids, year: int) -> list[dict]:
+    """Month by month (1–12) of ``year``: activities held, members invited to them and
+    members who attended. One query grouped by month over the activities, each counting
+    its invitations through the invitation index (grouping the invitations themselves
+    converted every invitation's date to a month: seconds at district scale)."""
+    I = Invitation  # noqa: E741
+    months = {
+        row["month"]: row
+        for row in held_activities(office_ids, year)
+        .order_by()
+        .annotate(
+            month=ExtractMonth("starts_at"),
+            invited_count=_count(I),
+            attended_count=_count(I, attendance=I.Attendance.ATTENDED),
+        )
+        .values("month")
+        .annotate(
+            activities=Count("id"),
+            invited=Sum("invited_count"),
+            attended=Sum("attended_count"),
+        )
+    }
+    rows = []
+    for month in range(1, 13):
+        counts = months.get(month, {})
+        invited, attended = counts.get("invited") or 0, counts.get("attended") or 0
+        rows.append(
+            {
+                "month": month,
+                "activities": counts.get("activities", 0),
+                "invited": invited,
+                "attended": attended,
+                "rate": round(100 * attended / invited) if invited else None,
+            }
+        )
+    return rows

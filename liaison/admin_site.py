@@ -1,6 +1,7 @@
 import functools
 
 from django.contrib import admin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .dashboard import panels_for
@@ -23,8 +24,32 @@ WORK_AREAS = (
     ),
     ("activities", _("活动"), ("briefings.activity", "briefings.invitation", "briefings.opinion")),
     ("visits", _("走访与意见建议"), ("visits.visit", "visits.concern", "visits.lifeevent")),
-    ("plans", _("计划与报告"), ("plans.workplan", "plans.workreport", "reports.document")),
+    (
+        "plans",
+        _("计划与报告"),
+        ("plans.workplan", "plans.workreport", "reports.document", "page:reports_statistics"),
+    ),
 )
+# The admin's own pages in the menu ("page:" + url name under "admin:"): their name and
+# the model whose admin opens them (listed only for those it is listed for). Their roles
+# are in liaison.roles.ADMIN_PAGES.
+WORK_PAGES = {
+    "page:reports_statistics": (_("统计"), "reports.document"),
+}
+
+
+def _page_entry(label: str, models: dict) -> dict | None:
+    name, model = WORK_PAGES[label]
+    if model not in models:
+        return None
+    return {
+        "name": name,
+        "object_name": label,
+        "admin_url": reverse(f"admin:{label.removeprefix('page:')}"),
+        "add_url": None,
+        "perms": {"view": True},
+        "view_only": True,
+    }
 
 
 def work_areas(app_list: list[dict]) -> list[dict]:
@@ -38,7 +63,12 @@ def work_areas(app_list: list[dict]) -> list[dict]:
     for slug, name, labels in (*WORK_AREAS, ("settings", _("设置"), None)):
         if labels is None:
             labels = [label for label in models if not any(label in a[2] for a in WORK_AREAS)]
-        rows = [models[label] for label in labels if label in models]
+        rows = [
+            models[label] if label in models else _page_entry(label, models)
+            for label in labels
+            if label in models or label in WORK_PAGES
+        ]
+        rows = [row for row in rows if row is not None]
         if rows:
             groups.append(
                 {

@@ -101,6 +101,8 @@ ADMIN_PAGES = {
     "plans_workplan_progress":           (True,  True,     False,  False),
     "reports_document_add":              (True,  True,     False,  False),
     "reports_document_download":         (True,  True,     False,  False),
+    "reports_statistics":                (True,  True,     False,  False),
+    "reports_statistics_download":       (True,  True,     False,  False),
 }
 # fmt: on
 

@@ -13,6 +13,15 @@ from .scoping import scope_queryset
 from .sms import NO_TEMPLATE
 
 
+def of_offices(office_ids, field: str = "office") -> Q:
+    """Rows of the offices named by id; ``None`` names every office and adds no
+    condition (across a whole district, an ``IN`` of every office only makes the
+    database walk the office index row by row instead of reading the table once)."""
+    if office_ids is None:
+        return Q()
+    return Q(**{f"{field}_id__in": list(office_ids)})
+
+
 def count_of(rows: QuerySet, link: str):
     """Annotation: how many of ``rows`` point at each row through ``link`` (a foreign
     key). A correlated subquery, so a list counts for the fifty rows it shows instead

@@ -45,8 +45,21 @@ def xlsx_bytes(headers, rows, *, title="") -> bytes:
     ``rows`` hold native values (dates stay dates, numbers numbers); text is never
     parsed as a formula, whatever it starts with.
     """
+    return xlsx_workbook([(title, headers, rows)])
+
+
+def xlsx_workbook(sheets) -> bytes:
+    """An .xlsx workbook of one sheet per ``(title, headers, rows)``, filled as
+    ``xlsx_bytes`` fills its one sheet."""
     book = openpyxl.Workbook()
-    sheet = book.active
+    for n, (title, headers, rows) in enumerate(sheets):
+        _fill(book.active if n == 0 else book.create_sheet(), headers, rows, title)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _fill(sheet, headers, rows, title) -> None:
     # Sheet titles cannot hold []:*?/\ and are at most 31 characters.
     sheet.title = "".join("-" if c in "[]:*?/\\" else c for c in str(title or _("数据")))[:31]
     widths = {}
@@ -77,9 +90,6 @@ def xlsx_bytes(headers, rows, *, title="") -> bytes:
     for c, width in widths.items():
         # Chinese characters are about twice as wide as the unit Excel counts in.
         sheet.column_dimensions[get_column_letter(c)].width = min(width * 2 + 2, _MAX_COLUMN_WIDTH)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 class XLSX(base_formats.XLSX):

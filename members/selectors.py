@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Notification
-from liaison.selectors import inbox, unread_inbox
+from liaison.selectors import inbox, of_offices, unread_inbox
 
 from .models import AccountInvitation, Member
 
@@ -167,3 +167,54 @@ def account_reach(offices, *, now: datetime.datetime | None = None) -> list[dict
         }
         for office in offices
     ]
+
+
+# Age bands of the statistics page: (youngest age, label); a member's age is the age
+# they reach in the year counted.
+AGE_BANDS = (
+    (60, _("60岁及以上")),
+    (50, _("50—59岁")),
+    (40, _("40—49岁")),
+    (0, _("40岁以下")),
+)
+
+
+def _grouped(queryset, field: str, order: list[str]) -> list[tuple[str, int]]:
+    """(value of ``field``, how many rows) per value: one GROUP BY query."""
+    return list(
+        queryset.order_by()
+        .values(field)
+        .annotate(n=Count("id"))
+        .order_by(*order)
+        .values_list(field, "n")
+    )
+
+
+def member_breakdowns(office_ids, year: int) -> dict[str, list[tuple[str, int]]]:
+    """The offices' serving members by sector (界别), political affiliation (政治面貌),
+    sex and age band (the age reached in ``year``), and the whole roster by term (届次,
+    every status): five grouped queries, whatever the number of members. ``office_ids``
+    None counts every office."""
+    roster = Member.objects.filter(of_offices(office_ids))
+    serving = roster.filter(status=Member.Status.SERVING)
+    sexes = dict(Member.Sex.choices)
+    bands = Case(
+        *(
+            When(birth_date__year__lte=year - youngest, then=Value(str(label)))
+            for youngest, label in AGE_BANDS
+        ),
+        default=Value(str(_("未填出生日期"))),
+    )
+    by_band = dict(
+        serving.order_by().annotate(band=bands).values_list("band").annotate(n=Count("id"))
+    )
+    band_order = [str(label) for _, label in reversed(AGE_BANDS)] + [str(_("未填出生日期"))]
+    return {
+        "sector": _grouped(serving, "sector__name", ["sector__position", "sector__name"]),
+        "affiliation": _grouped(
+            serving, "affiliation__name", ["affiliation__position", "affiliation__name"]
+        ),
+        "sex": [(str(sexes.get(sex, sex)), n) for sex, n in _grouped(serving, "sex", ["sex"])],
+        "age": [(band, by_band[band]) for band in band_order if by_band.get(band)],
+        "term": _grouped(roster, "term__name", ["-term__start_year"]),
+    }

@@ -237,6 +237,12 @@ class DocumentAdmin(OfficeScopedAdmin):
                 view(self.download_view),
                 name="reports_document_download",
             ),
+            path("statistics/", view(self.statistics_view), name="reports_statistics"),
+            path(
+                "statistics/xlsx/",
+                view(self.statistics_download_view),
+                name="reports_statistics_download",
+            ),
             path("<path:object_id>/issue/", view(self.issue_view), name="reports_document_issue"),
             path(
                 "<path:object_id>/regenerate/",
@@ -271,6 +277,12 @@ class DocumentAdmin(OfficeScopedAdmin):
             and request.user.has_perm("reports.add_documentissue"),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def statistics_view(self, request):
+        return admin_views.statistics_page(self, request)
+
+    def statistics_download_view(self, request):
+        return admin_views.statistics_download(self, request)
 
     def download_view(self, request, object_id):
         document = self.get_object(request, unquote(object_id))

@@ -1,21 +1,25 @@
 """Pages in the admin that are not a changelist or a change form: a plan's progress
-against its targets, measured live, and the page where staff ask for a document. The
-admins check the permission and pass the record."""
+against its targets, measured live, the page where staff ask for a document, and the
+statistics page with its downloads. The admins check the permission and pass the
+record."""
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
-from liaison.limits import LimitedForm
+from liaison.limits import LimitedForm, year_param
 from liaison.models import Office, today
+from liaison.scoping import sees_all_offices, visible_offices
+from liaison.spreadsheets import xlsx_workbook
 from liaison.workflow import WorkflowError
 from members.models import Member, Term
 
-from . import metrics, services
+from . import metrics, services, statistics
 from .charts import progress_chart
 from .models import Document
 
@@ -146,3 +150,80 @@ def document_request(model_admin, request):
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/reports/document/request.html", context)
+
+
+def _statistics_scope(request):
+    """The offices the user may pick, the ids of those counted (None: every office of
+    the installation) and how the page names them. District staff count every office or
+    pick one (?office=); an office that is not the user's to see is a 404, so office
+    staff never reach another office's figures."""
+    offices = list(visible_offices(request.user).order_by("code"))
+    chosen = request.GET.get("office", "")
+    if chosen:
+        office = next((o for o in offices if str(o.pk) == chosen), None)
+        if office is None:
+            raise Http404(_("没有这个联络处。"))
+        return offices, [office.pk], office.name
+    if len(offices) == 1:
+        return offices, [offices[0].pk], offices[0].name
+    counted = None if sees_all_offices(request.user) else [o.pk for o in offices]
+    return offices, counted, _("全区（%(count)s 个联络处）") % {"count": len(offices)}
+
+
+def _statistics_year(request) -> int:
+    return year_param(request.GET.get("year")) or today().year
+
+
+def statistics_page(model_admin, request):
+    """The statistics page: every table with its chart and its download."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    offices, counted, scope = _statistics_scope(request)
+    year = _statistics_year(request)
+    this_year = today().year
+    years = sorted({*range(this_year - 5, this_year + 1), year}, reverse=True)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": _("统计"),
+        "scope": scope,
+        "year": year,
+        "years": years,
+        "offices": offices if len(offices) > 1 else [],
+        "office_id": request.GET.get("office", ""),
+        "sections": statistics.statistics(counted, year, today()),
+        "as_of": today(),
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(request, "admin/reports/statistics.html", context)
+
+
+def statistics_download(model_admin, request):
+    """The statistics page's tables as an .xlsx workbook, one sheet each, with the
+    page's numbers; ``?table=`` names one table for a workbook of that sheet alone."""
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    _offices, office_ids, scope = _statistics_scope(request)
+    year = _statistics_year(request)
+    slug = request.GET.get("table", "")
+    if slug:
+        table = statistics.table(office_ids, year, today(), slug)
+        if table is None:
+            raise Http404(_("没有这张统计表。"))
+        tables = [table]
+        name = _("%(scope)s%(year)s年%(title)s") % {
+            "scope": scope,
+            "year": year,
+            "title": table.title,
+        }
+    else:
+        sections = statistics.statistics(office_ids, year, today())
+        tables = [t for section in sections for t in section.tables]
+        name = _("%(scope)s%(year)s年统计") % {"scope": scope, "year": year}
+    content = xlsx_workbook([(t.title, t.headers, t.all_rows) for t in tables])
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = content_disposition_header(True, f"{name}.xlsx")
+    return response

@@ -18,7 +18,7 @@ def _number(value) -> str:
 
 
 def _svg(width: int, height: int, body: list[str], title: str) -> SafeString:
-    label = escape(title)
+    label = escape(title)  # what a screen reader says for the chart
     return mark_safe(
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
         f'aria-label="{label}" width="{width}" height="{height}" '
@@ -32,13 +32,16 @@ def bar_chart(
     rows: list[tuple[str, float]],
     *,
     title: str = "",
+    label: str = "",
     unit: str = "",
     width: int = 600,
     label_width: int = 170,
     bar_height: int = 15,
     gap: int = 5,
 ) -> SafeString:
-    """Horizontal bars, one per (label, value), scaled to the largest value."""
+    """Horizontal bars, one per (label, value), scaled to the largest value. ``title``
+    is drawn above the bars; ``label`` names an untitled chart for screen readers (a
+    page that heads the chart itself)."""
     if not rows:
         return mark_safe("")
     peak = max((value for _, value in rows), default=0) or 1
@@ -47,19 +50,19 @@ def bar_chart(
     body = []
     if title:
         body.append(f'<text x="0" y="14" font-size="12" fill="{INK}">{escape(title)}</text>')
-    for i, (label, value) in enumerate(rows):
+    for i, (name, value) in enumerate(rows):
         y = top + i * (bar_height + gap)
         length = max(track * value / peak, 0.5 if value else 0)
         body.append(
             f'<text x="{label_width - 6}" y="{y + bar_height - 3.5}" text-anchor="end" '
-            f'fill="{INK}">{escape(label)}</text>'
+            f'fill="{INK}">{escape(name)}</text>'
             f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar_height}" '
             f'fill="{BAR}"/>'
             f'<text x="{label_width + length + 4:.1f}" y="{y + bar_height - 3.5}" '
             f'fill="{INK}">{_number(value)}{escape(unit)}</text>'
         )
     height = top + len(rows) * (bar_height + gap)
-    return _svg(width, height, body, title)
+    return _svg(width, height, body, title or label)
 
 
 def progress_chart(

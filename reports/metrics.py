@@ -5,15 +5,12 @@ area it measures, at the moment it is asked for (the progress page, the progress
 of items, so the progress page costs the same for a short plan and a long one.
 """
 
-import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
-from django.utils import timezone
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from briefings.models import Activity
-from briefings.selectors import organised_by
+from briefings import selectors as briefing_selectors
 from members.models import Member
 from plans.models import PlanItem
 from proposals.models import OpinionReport, ResearchReport
@@ -69,16 +66,9 @@ def _serving_members(office) -> int:
 
 
 def held_activities(office, year: int):
-    """Activities the office organised (alone or jointly) that took place in ``year``:
-    held, or published and already started (the briefings app's own rule)."""
-    start = timezone.make_aware(datetime.datetime(year, 1, 1))
-    end = timezone.make_aware(datetime.datetime(year + 1, 1, 1))
-    return Activity.objects.filter(
-        organised_by([office.pk]), starts_at__gte=start, starts_at__lt=end
-    ).filter(
-        Q(status=Activity.Status.HELD)
-        | Q(status=Activity.Status.PUBLISHED, starts_at__lte=timezone.now())
-    )
+    """Activities the office organised (alone or jointly) that took place in ``year``
+    (the briefings app's own rule)."""
+    return briefing_selectors.held_activities([office.pk], year)
 
 
 def member_visit_counts(office, year: int) -> dict[int, int]:
