@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from liaison.actions import Actor
 from liaison.limits import TEXT, LimitedForm
 from liaison.uploads import validate_document
+from liaison.widgets import grouped_choices
 from liaison.workflow import WorkflowError, history_for
 from proposals import services
 from proposals.actions import (
@@ -42,6 +43,7 @@ from proposals.selectors import (
     member_proposals,
     member_research_reports,
     pending_cosign_invitations,
+    suggestable_units,
 )
 from proposals.workflows import OPINION_WORKFLOW, PROPOSAL_WORKFLOW, cosigners_refusal
 
@@ -49,6 +51,12 @@ from .actions import Handler, buttons, take
 from .views import _page, member_required
 
 P = Proposal.Status
+
+
+# A suggestion naming a unit that left the list after the page was loaded.
+UNIT_GONE = gettext_lazy(
+    "您建议的单位已不在承办单位名单中（可能已撤销或更名），请重新选择；不确定时可在说明中写明。"
+)
 
 
 class ProposalForm(LimitedForm):
@@ -78,8 +86,45 @@ class ProposalForm(LimitedForm):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
+    suggested_lead_unit = forms.ModelChoiceField(
+        label=gettext_lazy("建议主办单位（可选）"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("不确定"),
+        error_messages={"invalid_choice": UNIT_GONE},
+    )
+    suggested_co_units = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("建议会办单位（可选）"),
+        queryset=None,
+        required=False,
+        error_messages={"invalid_choice": UNIT_GONE, "invalid_pk_value": UNIT_GONE},
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    suggested_units_note = forms.CharField(
+        label=gettext_lazy("承办单位说明（可选）"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("不确定由哪个单位办理时，可写明您认为相关的单位或部门。"),
+    )
+
+    field_order = [
+        "title",
+        "category",
+        "reasons",
+        "suggestions",
+        "suggested_lead_unit",
+        "suggested_co_units",
+        "suggested_units_note",
+    ]
+
     def __init__(self, *args, member, with_cosigners=True, **kwargs):
         super().__init__(*args, **kwargs)
+        units = suggestable_units(member.office)
+        grouped = grouped_choices(units, lambda u: u.get_kind_display())
+        self.fields["suggested_lead_unit"].queryset = units
+        self.fields["suggested_lead_unit"].widget.choices = [("", _("不确定")), *grouped]
+        self.fields["suggested_co_units"].queryset = units
+        self.fields["suggested_co_units"].widget.choices = grouped
         if with_cosigners:
             self.fields["cosigners"].queryset = cosigner_choices(member)
         else:
@@ -165,9 +210,25 @@ def _proposal_form_page(request, proposal=None):
     if proposal is not None:
         initial = {f: getattr(proposal, f) for f in ("title", "category", "reasons", "suggestions")}
         initial["cosigners"] = [c.member for c in proposal.cosigners.all()]
+        initial["suggested_lead_unit"] = proposal.suggested_lead_unit
+        initial["suggested_co_units"] = list(proposal.suggested_co_units.all())
+        initial["suggested_units_note"] = proposal.suggested_units_note
     form = ProposalForm(
         request.POST or None, request.FILES or None, initial=initial, member=request.member
     )
+    if request.method == "GET" and proposal is not None:
+        # A suggested unit retired since the draft was saved: say so, not drop it quietly.
+        gone = [
+            u
+            for u in [proposal.suggested_lead_unit, *proposal.suggested_co_units.all()]
+            if u is not None and not u.is_active
+        ]
+        if gone:
+            messages.warning(
+                request,
+                _("您建议的单位“%(u)s”已不在承办单位名单中，请重新选择。")
+                % {"u": "、".join(map(str, gone))},
+            )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -181,6 +242,9 @@ def _proposal_form_page(request, proposal=None):
                 category=data["category"],
                 cosigners=data["cosigners"],
                 attachment=data["attachment"],
+                suggested_lead_unit=data["suggested_lead_unit"],
+                suggested_co_units=data["suggested_co_units"],
+                suggested_units_note=data["suggested_units_note"],
             )
         except WorkflowError as error:
             form.add_error(None, str(error))

@@ -130,6 +130,7 @@ class AssignmentInline(ReadOnlyInline):
         "return_state",
         "return_reason",
         "co_opinion",
+        "follows_suggestion",
     )
     readonly_fields = fields
 
@@ -229,6 +230,10 @@ class ProposalAdmin(
             },
         ),
         (
+            _("提案人建议的承办单位"),
+            {"fields": ("suggested_units_display",)},
+        ),
+        (
             _("重点与优秀"),
             {"fields": ("is_key", "supervising_leader", "supervision_notes", "is_excellent")},
         ),
@@ -257,6 +262,7 @@ class ProposalAdmin(
         # The workflow owns status, numbers and dates; content is editable only while
         # the proposal is a draft or returned for revision.
         always = [
+            "suggested_units_display",
             "number",
             "status",
             "handling_round",
@@ -315,6 +321,26 @@ class ProposalAdmin(
                 "{}{}", date_format(obj.feedback_due_date), provisional_mark(obj.feedback_due_date)
             )
         return obj.feedback_due_date
+
+    @admin.display(description=_("建议承办单位"))
+    def suggested_units_display(self, obj):
+        """What the proposer suggested, and whether the assignment followed it."""
+        if obj is None or obj.pk is None or not obj.has_unit_suggestion:
+            return _("提案人未建议")
+        parts = []
+        if obj.suggested_lead_unit:
+            parts.append(_("主办：%(u)s") % {"u": obj.suggested_lead_unit})
+        co = list(obj.suggested_co_units.all())
+        if co:
+            parts.append(_("会办：%(u)s") % {"u": "、".join(map(str, co))})
+        if obj.suggested_units_note:
+            parts.append(_("说明：%(n)s") % {"n": obj.suggested_units_note})
+        followed = [a.follows_suggestion for a in obj.assignments.all() if a.is_active]
+        if any(f is False for f in followed):
+            parts.append(_("交办时未完全按建议"))
+        elif any(f for f in followed):
+            parts.append(_("已按建议交办"))
+        return "；".join(str(p) for p in parts)
 
     @admin.display(description=_("案号"), ordering="serial")
     def number_display(self, obj):

@@ -158,6 +158,22 @@ class Proposal(models.Model):
         blank=True,
         related_name="merged_proposals",
     )
+    # The proposer's suggestion of who should handle it (issue 20): picked from the unit
+    # list, or described in words when unsure. Staff see it when assigning (交办).
+    suggested_lead_unit = models.ForeignKey(
+        HandlingUnit,
+        verbose_name=_("建议主办单位"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    suggested_co_units = models.ManyToManyField(
+        HandlingUnit, verbose_name=_("建议会办单位"), blank=True, related_name="+"
+    )
+    suggested_units_note = models.CharField(
+        _("建议承办单位说明"), max_length=200, blank=True, validators=[single_line]
+    )
     # Handling.
     handling_round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -231,6 +247,14 @@ class Proposal(models.Model):
         """Counted in working days over a year whose holidays are not entered yet."""
         return self.feedback_due_date is not None and workdays.is_provisional(
             self.feedback_due_date
+        )
+
+    @property
+    def has_unit_suggestion(self) -> bool:
+        return bool(
+            self.suggested_lead_unit_id
+            or self.suggested_units_note
+            or (self.pk and len(self.suggested_co_units.all()))
         )
 
     @property
@@ -325,6 +349,9 @@ class Assignment(models.Model):
     # A co-handling unit's opinion to the lead unit.
     co_opinion = LimitedTextField(_("会办意见"), blank=True)
     co_opinion_at = models.DateTimeField(_("会办意见时间"), null=True, blank=True)
+    # Whether staff followed the proposer's suggestion for this role: None when the
+    # proposer suggested no unit for it.
+    follows_suggestion = models.BooleanField(_("按提案人建议"), null=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

@@ -4,8 +4,10 @@ The portal reaches proposals only through these: a member sees the proposals the
 or were invited to co-sign, their own opinion reports and the research reports whose
 group they led or joined; any other id is a 404."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
+from liaison.models import HandlingUnit
+from liaison.selectors import units_by_kind
 from members.models import Member
 
 from .models import (
@@ -54,7 +56,9 @@ def member_proposal_detail(member: Member, pk: int) -> Proposal:
             Prefetch("replies", Reply.objects.select_related("assignment__unit")),
             "feedback",
             "attachments",
+            "suggested_co_units",
         )
+        .select_related("suggested_lead_unit")
         .get(pk=pk)
     )
 
@@ -80,6 +84,16 @@ def cosigner_choices(member: Member) -> QuerySet[Member]:
         Member.objects.filter(office_id=member.office_id, status=Member.Status.SERVING)
         .exclude(pk=member.pk)
         .order_by("stroke_key")
+    )
+
+
+def suggestable_units(office) -> QuerySet[HandlingUnit]:
+    """Units a proposer of ``office`` may suggest (建议承办单位): the office's active units
+    and the district-wide ones, in the order the office picks them."""
+    return units_by_kind(
+        HandlingUnit.objects.filter(is_active=True).filter(
+            Q(office=office) | Q(office__isnull=True)
+        )
     )
 
 

@@ -99,6 +99,17 @@ def cosign_refusal(cosigner: ProposalCosigner, member) -> str | None:
     return None
 
 
+def suggested_unit_refusal(proposal: Proposal, unit) -> str | None:
+    """A suggested unit must still be on the office's unit list (an active unit of the
+    office, or a district-wide one); a retired unit is named so the proposer can choose
+    again."""
+    if not unit.is_active or (unit.office_id is not None and unit.office_id != proposal.office_id):
+        return _(
+            "您建议的单位“%(u)s”已不在承办单位名单中，请重新选择；不确定时可在说明中写明。"
+        ) % {"u": unit}
+    return None
+
+
 def assign_refusal(proposal: Proposal) -> str | None:
     # The table's ASSIGNED -> ASSIGNED move is a change of lead unit after an accepted
     # return (assignment_decide_return), not a second 交办.

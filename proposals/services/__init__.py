@@ -20,6 +20,7 @@ from .drafting import (
     proposal_return,
     proposal_save_draft,
     proposal_submit,
+    proposal_suggest_units,
     proposal_update_draft,
     proposal_withdraw,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "proposal_return",
     "proposal_save_draft",
     "proposal_submit",
+    "proposal_suggest_units",
     "proposal_update_draft",
     "proposal_withdraw",
     "reply_record",

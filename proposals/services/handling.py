@@ -42,6 +42,23 @@ def _check_unit(proposal: Proposal, unit: HandlingUnit) -> None:
         raise WorkflowError(_("“%(u)s”是其他联络处的单位，不能交办。") % {"u": unit})
 
 
+def _suggestion_summary(proposal: Proposal, lead_unit, co_units) -> str:
+    """How the assignment compares with the proposer's suggestion, for the timeline."""
+    suggested_co = list(proposal.suggested_co_units.all())
+    lead_ok = proposal.suggested_lead_unit_id in (None, lead_unit.pk)
+    co_ok = not suggested_co or {u.pk for u in suggested_co} == {u.pk for u in co_units}
+    if lead_ok and co_ok:
+        return _("按提案人建议交办")
+    parts = []
+    if not lead_ok:
+        parts.append(_("提案人建议主办：%(u)s") % {"u": proposal.suggested_lead_unit})
+    if not co_ok:
+        parts.append(
+            _("提案人建议会办：%(u)s") % {"u": "、".join(str(u) for u in suggested_co)}
+        )
+    return _("未完全按提案人建议交办；%(parts)s") % {"parts": "；".join(parts)}
+
+
 @service
 def proposal_assign(
     *,
@@ -70,27 +87,42 @@ def proposal_assign(
         )
     proposal.assigned_on = assigned_on
     proposal.due_date = due_date
+    # Whether each unit is the one the proposer suggested for its role (issue 20):
+    # None where the proposer suggested none for that role.
+    suggested_lead = proposal.suggested_lead_unit_id
+    suggested_co = set(proposal.suggested_co_units.values_list("pk", flat=True))
+    lead_follows = None if suggested_lead is None else lead_unit.pk == suggested_lead
+    note = _("主办：%(lead)s；会办：%(co)s；办理期限 %(due)s") % {
+        "lead": lead_unit,
+        "co": "、".join(str(u) for u in co_units) or _("无"),
+        "due": due_date,
+    }
+    if suggested_lead is not None or suggested_co:
+        note += _("（%(s)s）") % {"s": _suggestion_summary(proposal, lead_unit, co_units)}
     transition(
         proposal,
         workflow=PROPOSAL_WORKFLOW,
         target=P.ASSIGNED,
         actor=actor,
         expected=expected,
-        note=_("主办：%(lead)s；会办：%(co)s；办理期限 %(due)s")
-        % {
-            "lead": lead_unit,
-            "co": "、".join(str(u) for u in co_units) or _("无"),
-            "due": due_date,
-        },
+        note=note,
         update_fields=["assigned_on", "due_date"],
     )
     assignments = [
         Assignment.objects.create(
-            proposal=proposal, unit=lead_unit, role=Assignment.Role.LEAD, assigned_on=assigned_on
+            proposal=proposal,
+            unit=lead_unit,
+            role=Assignment.Role.LEAD,
+            assigned_on=assigned_on,
+            follows_suggestion=lead_follows,
         )
     ] + [
         Assignment.objects.create(
-            proposal=proposal, unit=unit, role=Assignment.Role.CO, assigned_on=assigned_on
+            proposal=proposal,
+            unit=unit,
+            role=Assignment.Role.CO,
+            assigned_on=assigned_on,
+            follows_suggestion=(unit.pk in suggested_co) if suggested_co else None,
         )
         for unit in co_units
     ]
