@@ -180,6 +180,11 @@ PROPOSAL_ACTIONS = ActionTable(
         in_states(w.REGISTERED_OR_LATER),
     ),
     Rule(
+        Action("disclosure", _("设置是否公开"), form=True),
+        STAFF,
+        of_record(w.disclosure_refusal),
+    ),
+    Rule(
         Action("mark_excellent", _("评为优秀提案"), confirm=_("确定评为优秀提案吗？")),
         STAFF,
         in_states(w.REGISTERED_OR_LATER),

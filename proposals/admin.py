@@ -184,6 +184,7 @@ class ProposalAdmin(
         LeadUnitFilter,
         "is_key",
         "is_excellent",
+        "is_public",
         "proposer_kind",
     )
     search_fields = ("title", "number", "lead_member__name")
@@ -237,6 +238,7 @@ class ProposalAdmin(
             _("重点与优秀"),
             {"fields": ("is_key", "supervising_leader", "supervision_notes", "is_excellent")},
         ),
+        (_("公开"), {"fields": ("is_public", "not_public_reason")}),
     )
 
     def get_queryset(self, request):
@@ -279,6 +281,8 @@ class ProposalAdmin(
             "is_key",
             "supervising_leader",
             "is_excellent",
+            "is_public",
+            "not_public_reason",
         ]
         if obj is not None and obj.status not in (Proposal.Status.DRAFT, Proposal.Status.RETURNED):
             return [

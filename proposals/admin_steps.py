@@ -130,6 +130,32 @@ class KeyForm(LimitedForm):
     )
 
 
+class DisclosureForm(LimitedForm):
+    is_public = forms.TypedChoiceField(
+        label=_("是否公开"),
+        choices=[("1", _("公开（提案和答复登载在联络处公开页面）")), ("0", _("不公开"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("不公开理由"),
+        required=False,
+        help_text=_("选择“不公开”时必填。"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["is_public"].initial = "1" if record.is_public else "0"
+        self.fields["reason"].initial = record.not_public_reason
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_public") is False and not data.get("reason", "").strip():
+            self.add_error("reason", _("不公开须填写理由。"))
+        return data
+
+
 class FeedbackForm(LimitedForm):
     verdict = forms.ChoiceField(label=_("评价"), choices=Feedback.Verdict.choices)
     comments = forms.CharField(
@@ -279,6 +305,13 @@ PROPOSAL_STEPS = {
     ),
     "mark_key": Step(
         KeyForm, lambda p, u, d: services.proposal_mark_key(proposal=p, actor=u, **d)
+    ),
+    "disclosure": Step(
+        DisclosureForm,
+        lambda p, u, d: services.proposal_set_disclosure(
+            proposal=p, actor=u, is_public=d["is_public"], reason=d["reason"]
+        ),
+        needs=("record",),
     ),
     "mark_excellent": Step(
         ConfirmForm, lambda p, u, d: services.proposal_mark_excellent(proposal=p, actor=u)

@@ -174,6 +174,13 @@ class Proposal(models.Model):
     suggested_units_note = models.CharField(
         _("建议承办单位说明"), max_length=200, blank=True, validators=[single_line]
     )
+    # Disclosure (公开, issue 20): a registered proposal and its replies are shown on the
+    # office's public page unless staff keep it private, with the reason why.
+    is_public = models.BooleanField(_("公开"), default=True)
+    not_public_reason = LimitedTextField(_("不公开理由"), blank=True)
+    disclosure_changed_at = models.DateTimeField(
+        _("公开设置时间"), null=True, blank=True, editable=False
+    )
     # Handling.
     handling_round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -223,6 +230,10 @@ class Proposal(models.Model):
             models.CheckConstraint(
                 condition=Q(proposer_kind="office") | Q(lead_member__isnull=False),
                 name="member_proposal_has_lead_member",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_public=True) | ~Q(not_public_reason=""),
+                name="private_proposal_has_reason",
             ),
         ]
         indexes = [

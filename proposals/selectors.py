@@ -4,7 +4,7 @@ The portal reaches proposals only through these: a member sees the proposals the
 or were invited to co-sign, their own opinion reports and the research reports whose
 group they led or joined; any other id is a 404."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from liaison.models import HandlingUnit
 from liaison.selectors import units_by_kind
@@ -199,3 +199,59 @@ def yearly_progress(offices, year: int) -> list[dict]:
         row["proposals_short"] = max(0, row["proposal_target"] - row["proposals"])
         row["reports_short"] = max(0, row["report_target"] - row["reports"])
     return rows
+
+
+# --- The office's public page (issue 20, item 6) ----------------------------------------
+
+
+def public_proposals(office, year: int) -> QuerySet[Proposal]:
+    """The office's registered proposals of ``year`` that are public, with what the
+    public page shows: number, text, category, the proposers' names and 界别 (nothing
+    else about them), and the replies. A private one never appears."""
+    return (
+        counted_proposals()
+        .filter(office=office, year=year, is_public=True)
+        .select_related("category", "lead_member__sector", "office")
+        .prefetch_related(
+            Prefetch(
+                "cosigners",
+                ProposalCosigner.objects.filter(status=ProposalCosigner.Status.CONFIRMED)
+                .select_related("member__sector"),
+                to_attr="public_cosigners",
+            ),
+            Prefetch(
+                "replies",
+                Reply.objects.select_related("assignment__unit"),
+                to_attr="public_replies",
+            ),
+        )
+        .order_by("serial", "pk")
+    )
+
+
+def public_page_stamp(office, year: int) -> tuple:
+    """What the public page is computed from, in one query: a new registration, a
+    changed disclosure or a new reply changes it, so the cached page is replaced on the
+    next view (issue 20: "cached")."""
+    row = (
+        counted_proposals()
+        .filter(office=office, year=year)
+        .aggregate(
+            n=Count("pk", distinct=True),
+            registered=Max("registered_at"),
+            disclosed=Max("disclosure_changed_at"),
+            replied=Max("replies__created_at"),
+        )
+    )
+    return tuple(str(row[k]) for k in ("n", "registered", "disclosed", "replied"))
+
+
+def public_years(office) -> list[int]:
+    """The years with at least one public registered proposal, newest first."""
+    return list(
+        counted_proposals()
+        .filter(office=office, is_public=True)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )

@@ -118,6 +118,12 @@ def assign_refusal(proposal: Proposal) -> str | None:
     return None
 
 
+def disclosure_refusal(proposal: Proposal) -> str | None:
+    if proposal.status not in REGISTERED_OR_LATER:
+        return _("只有已立案的提案可以设置是否公开。")
+    return None
+
+
 def extend_refusal(proposal: Proposal) -> str | None:
     if proposal.status not in Proposal.HANDLING_STATUSES:
         return _("只有办理中的提案可以延期。")

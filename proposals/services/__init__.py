@@ -35,6 +35,7 @@ from .handling import (
     proposal_extend,
     proposal_mark_excellent,
     proposal_mark_key,
+    proposal_set_disclosure,
     reply_record,
 )
 from .opinion_reports import (
@@ -75,6 +76,7 @@ __all__ = [
     "proposal_reject",
     "proposal_return",
     "proposal_save_draft",
+    "proposal_set_disclosure",
     "proposal_submit",
     "proposal_suggest_units",
     "proposal_update_draft",

@@ -132,6 +132,33 @@ def proposal_assign(
 
 
 @service
+def proposal_set_disclosure(
+    *, proposal: Proposal, actor, is_public: bool, reason: str = ""
+) -> Proposal:
+    """公开 or not: a registered proposal and its replies appear on the office's public
+    page unless kept private, and keeping it private needs a reason."""
+    reason = reason.strip()
+    if not is_public and not reason:
+        raise WorkflowError(_("不公开须填写理由。"))
+    proposal = lock(proposal)
+    refuse(workflows.disclosure_refusal(proposal))
+    proposal.is_public = is_public
+    proposal.not_public_reason = "" if is_public else reason
+    # The public page's cache key reads this stamp: the change shows on the next view.
+    proposal.disclosure_changed_at = timezone.now()
+    proposal.full_clean(
+        exclude=[f.name for f in Proposal._meta.fields if f.name != "not_public_reason"]
+    )
+    proposal.save(update_fields=["is_public", "not_public_reason", "disclosure_changed_at"])
+    record_note(
+        proposal,
+        actor=actor,
+        note=_("设为公开") if is_public else _("设为不公开：%(r)s") % {"r": reason},
+    )
+    return proposal
+
+
+@service
 def proposal_extend(*, proposal: Proposal, actor, due_date: datetime.date, reason: str) -> Proposal:
     if not reason.strip():
         raise WorkflowError(_("延期须填写理由。"))
