@@ -38,10 +38,12 @@ from proposals.models import (
 )
 from proposals.selectors import (
     cosigner_choices,
+    cosigning_calls,
     member_opinion_reports,
     member_proposal_detail,
     member_proposals,
     member_research_reports,
+    open_for_cosigning,
     pending_cosign_invitations,
     suggestable_units,
 )
@@ -131,6 +133,15 @@ class ProposalForm(LimitedForm):
             del self.fields["cosigners"]
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("保存草稿")))
+
+
+class OpenCosignForm(LimitedForm):
+    until = forms.DateField(
+        label=gettext_lazy("附议截止日期"),
+        help_text=gettext_lazy("截止前本联络处的在任委员都可以在平台上附议；提案立案后附议即截止。"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": gettext_lazy("请选择附议截止日期。")},
+    )
 
 
 class FeedbackForm(LimitedForm):
@@ -304,6 +315,18 @@ PROPOSAL_HANDLERS = {
     "cosign_decline": Handler(
         lambda request, p, d: _take_cosign(request, p, False), gettext_lazy("已谢绝附议。")
     ),
+    "open_cosign": Handler(
+        lambda request, p, d: services.proposal_open_cosigning(
+            proposal=p, actor=request.user, until=d["until"]
+        ),
+        lambda d: _("已开放附议，截止%(d)s。本联络处委员可在平台“开放附议”中附议。")
+        % {"d": f"{d['until'].year}年{d['until'].month}月{d['until'].day}日"},
+        form=OpenCosignForm,
+    ),
+    "cosign_join": Handler(
+        lambda request, p, d: services.proposal_join_cosigning(proposal=p, member=request.member),
+        gettext_lazy("附议成功，这件提案已列入“我的提案”中的附议提案。"),
+    ),
     "feedback": Handler(
         lambda request, p, d: services.feedback_give(
             proposal=p, actor=request.user, member=request.member, **d
@@ -365,6 +388,45 @@ def proposal_cosign(request, pk):
     """The invitation e-mail's form: ``accept`` 1 or 0."""
     name = "cosign_accept" if request.POST.get("accept") == "1" else "cosign_decline"
     return proposal_act(request, pk, name)
+
+
+@member_required
+def cosign_open_list(request):
+    """附议: proposals of the member's office open for co-signing now."""
+    actor = Actor.of_member(request.member)
+    proposals = list(open_for_cosigning(request.member))
+    rows = [
+        (
+            p,
+            buttons(
+                p,
+                [a for a in proposal_actions(p, actor) if a.name == "cosign_join"],
+                PROPOSAL_HANDLERS,
+                "portal:proposal_join_act",
+                request,
+            ),
+            any(c.member_id == request.member.pk for c in p.cosigners.all()),
+        )
+        for p in proposals
+    ]
+    return _page(request, "portal/proposals/open.html", rows=rows)
+
+
+@require_POST
+@member_required
+def proposal_join(request, pk, name="cosign_join"):
+    try:
+        proposal = cosigning_calls(request.member).get(pk=pk)
+    except Proposal.DoesNotExist as error:
+        raise Http404 from error
+    return take(
+        request,
+        proposal,
+        table=PROPOSAL_ACTIONS,
+        handlers={"cosign_join": PROPOSAL_HANDLERS["cosign_join"]},
+        name="cosign_join",
+        back=reverse("portal:proposals_open"),
+    )
 
 
 # --- Public-opinion reports -----------------------------------------------------------

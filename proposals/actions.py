@@ -216,6 +216,21 @@ PROPOSAL_ACTIONS = ActionTable(
         all_of(_is_lead, in_states(w.EDITABLE)),
     ),
     Rule(
+        Action("open_cosign", _("开放附议"), form=True),
+        MEMBER,
+        lambda p, actor: w.open_cosign_refusal(p, actor.user),
+    ),
+    Rule(
+        Action(
+            "cosign_join",
+            _("我要附议"),
+            PRIMARY,
+            confirm=_("附议后您将作为附议人联名提出这件提案，确定附议吗？"),
+        ),
+        MEMBER,
+        lambda p, actor: w.join_cosign_refusal(p, actor.member),
+    ),
+    Rule(
         Action("feedback", _("评价办理答复"), PRIMARY, form=True),
         MEMBER,
         lambda p, actor: w.feedback_refusal(p, actor.user, actor.member),

@@ -174,6 +174,11 @@ class Proposal(models.Model):
     suggested_units_note = models.CharField(
         _("建议承办单位说明"), max_length=200, blank=True, validators=[single_line]
     )
+    # Open co-signing (附议, issue 20): once submitted, the proposer may let any serving
+    # member of the office join as co-signer until this day, and never after 立案.
+    open_cosign_until = models.DateField(
+        _("开放附议截止日期"), null=True, blank=True, validators=[plausible_date]
+    )
     # Disclosure (公开, issue 20): a registered proposal and its replies are shown on the
     # office's public page unless staff keep it private, with the reason why.
     is_public = models.BooleanField(_("公开"), default=True)
@@ -261,6 +266,14 @@ class Proposal(models.Model):
         )
 
     @property
+    def is_open_for_cosigning(self) -> bool:
+        return (
+            self.status == self.Status.SUBMITTED
+            and self.open_cosign_until is not None
+            and self.open_cosign_until >= today()
+        )
+
+    @property
     def has_unit_suggestion(self) -> bool:
         return bool(
             self.suggested_lead_unit_id
@@ -295,6 +308,8 @@ class ProposalCosigner(models.Model):
     )
     # Kept when proposals are merged (并案): the proposers of both proposals stay named.
     via_merge = models.BooleanField(_("并案带入"), default=False)
+    # Joined the proposal's open call for co-signers rather than being invited.
+    via_open_call = models.BooleanField(_("主动附议"), default=False)
     responded_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     history = HistoricalRecords()
 

@@ -6,7 +6,7 @@ group they led or joined; any other id is a 404."""
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
-from liaison.models import HandlingUnit
+from liaison.models import HandlingUnit, today
 from liaison.selectors import units_by_kind
 from members.models import Member
 
@@ -94,6 +94,28 @@ def suggestable_units(office) -> QuerySet[HandlingUnit]:
         HandlingUnit.objects.filter(is_active=True).filter(
             Q(office=office) | Q(office__isnull=True)
         )
+    )
+
+
+def cosigning_calls(member: Member) -> QuerySet[Proposal]:
+    """Proposals of the member's office that were opened for co-signing (附议), open or
+    not: joining one whose window closed gets its message, not a 404."""
+    return (
+        Proposal.objects.filter(office_id=member.office_id, open_cosign_until__isnull=False)
+        .exclude(status__in=(Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN))
+        .select_related("category", "lead_member", "office")
+        .prefetch_related(
+            Prefetch("cosigners", ProposalCosigner.objects.select_related("member"))
+        )
+    )
+
+
+def open_for_cosigning(member: Member) -> QuerySet[Proposal]:
+    """Proposals the member's office may join as co-signers now, closing soonest first."""
+    return (
+        cosigning_calls(member)
+        .filter(status=Proposal.Status.SUBMITTED, open_cosign_until__gte=today())
+        .order_by("open_cosign_until", "pk")
     )
 
 

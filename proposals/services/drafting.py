@@ -12,6 +12,7 @@ from liaison.workflow import (
     WorkflowError,
     lock,
     record_creation,
+    record_note,
     refuse,
     transition,
 )
@@ -223,6 +224,43 @@ def cosign_respond(*, cosigner: ProposalCosigner, member: Member, accept: bool):
     cosigner.responded_at = timezone.now()
     cosigner.save(update_fields=["status", "responded_at"])
     notifications.cosign_answered(cosigner)
+    return cosigner
+
+
+@service
+def proposal_open_cosigning(*, proposal: Proposal, actor, until) -> Proposal:
+    """开放附议: any serving member of the office may join as co-signer until ``until``
+    (and at the latest until 立案)."""
+    proposal = lock(proposal)
+    refuse(workflows.open_cosign_refusal(proposal, actor, until))
+    proposal.open_cosign_until = until
+    proposal.save(update_fields=["open_cosign_until"])
+    record_note(
+        proposal,
+        actor=actor,
+        note=_("开放附议，截止%(d)s") % {"d": f"{until.year}年{until.month}月{until.day}日"},
+    )
+    return proposal
+
+
+@service
+def proposal_join_cosigning(*, proposal: Proposal, member: Member) -> ProposalCosigner:
+    """A member joins a proposal open for co-signing: confirmed at once (they chose it);
+    the proposer is told."""
+    proposal = lock(proposal)
+    refuse(workflows.join_cosign_refusal(proposal, member))
+    cosigner = ProposalCosigner.objects.create(
+        proposal=proposal,
+        member=member,
+        status=ProposalCosigner.Status.CONFIRMED,
+        via_open_call=True,
+        responded_at=timezone.now(),
+    )
+    if proposal.proposer_kind == Proposal.ProposerKind.INDIVIDUAL:
+        proposal.proposer_kind = Proposal.ProposerKind.JOINT
+        proposal.save(update_fields=["proposer_kind"])
+    record_note(proposal, actor=member.user, note=_("%(n)s委员附议") % {"n": member.name})
+    notifications.cosign_joined(cosigner)
     return cosigner
 
 
