@@ -80,9 +80,9 @@ class AssignForm(LimitedForm):
         self.fields["co_units"].widget.choices = grouped
         self.notices = self._preselect_suggestion(record, units)
 
-    def _preselect_suggestion(self, record, units) -> list[str]:
+    def _preselect_suggestion(self, record, units) -> list[tuple[str, str]]:
         """The proposer's suggested units (issue 20), preselected when still on the list,
-        named with a warning when not; the sentences shown above the form."""
+        named with a warning when not: (level, sentence) pairs shown above the form."""
         notices = []
         available = set(units.values_list("pk", flat=True))
         lead = record.suggested_lead_unit
@@ -90,28 +90,33 @@ class AssignForm(LimitedForm):
             if lead.pk in available:
                 self.fields["lead_unit"].initial = lead.pk
                 self.fields["lead_unit"].help_text = _("已按提案人建议预选，可改选。")
-                notices.append(_("提案人建议主办单位：%(u)s（已预选）") % {"u": lead})
+                notices.append(("info", _("提案人建议主办单位：%(u)s（已预选）") % {"u": lead}))
             else:
-                notices.append(
+                notices.append((
+                    "warning",
                     _("提案人建议主办单位“%(u)s”已停用或不在本联络处的单位名单中，请另选。")
-                    % {"u": lead}
-                )
+                    % {"u": lead},
+                ))
         co = list(record.suggested_co_units.all())
         if co:
             kept = [u for u in co if u.pk in available]
             gone = [u for u in co if u.pk not in available]
             self.fields["co_units"].initial = [u.pk for u in kept]
             if kept:
-                notices.append(
-                    _("提案人建议会办单位：%(u)s（已预选）") % {"u": "、".join(map(str, kept))}
-                )
+                notices.append((
+                    "info",
+                    _("提案人建议会办单位：%(u)s（已预选）") % {"u": "、".join(map(str, kept))},
+                ))
             if gone:
-                notices.append(
+                notices.append((
+                    "warning",
                     _("提案人建议的会办单位“%(u)s”已停用或不在单位名单中，请另选。")
-                    % {"u": "、".join(map(str, gone))}
-                )
+                    % {"u": "、".join(map(str, gone))},
+                ))
         if record.suggested_units_note:
-            notices.append(_("提案人说明：%(note)s") % {"note": record.suggested_units_note})
+            notices.append(
+                ("info", _("提案人说明：%(note)s") % {"note": record.suggested_units_note})
+            )
         return notices
 
 
