@@ -184,6 +184,8 @@ class Filler:
             return self._portal(route, names, fixed)
         if namespace in ("proposals", "visits") and names == {"token"}:
             return self._unit_links(namespace)
+        if namespace == "public" and names == {"office", "year"}:
+            return self._public_pages()
         raise Unfillable(f"参数 {', '.join(sorted(names))} 无法从演示数据填写")
 
     # Admin ------------------------------------------------------------------------------
@@ -352,6 +354,25 @@ class Filler:
         model = Assignment if namespace == "proposals" else Concern
         rows = model.objects.filter(unit__isnull=False).order_by("-pk")[:CANDIDATES]
         return [{"token": unit_link_token(record)} for record in rows]
+
+
+    # Public pages -------------------------------------------------------------------------
+
+    def _public_pages(self) -> list[dict]:
+        """The offices' public proposal pages (no sign-in), those with the most public
+        proposals first."""
+        from django.db.models import Count
+
+        from proposals.selectors import counted_proposals
+
+        rows = (
+            counted_proposals()
+            .filter(is_public=True)
+            .values("office__code", "year")
+            .annotate(n=Count("pk"))
+            .order_by("-n")[:CANDIDATES]
+        )
+        return [{"office": r["office__code"], "year": r["year"]} for r in rows]
 
 
 def _step_open(model_admin, request, obj, step: str) -> bool:

@@ -18,6 +18,8 @@ urlpatterns = [
     # Handling units act through signed links, without accounts.
     path("units/proposals/", include("proposals.urls")),
     path("units/concerns/", include("visits.urls")),
+    # Read without signing in: each office's public proposals and replies per year.
+    path("public/", include("proposals.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

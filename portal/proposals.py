@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from liaison.actions import Actor
 from liaison.limits import TEXT, LimitedForm
 from liaison.uploads import validate_document
+from liaison.widgets import grouped_choices
 from liaison.workflow import WorkflowError, history_for
 from proposals import services
 from proposals.actions import (
@@ -37,11 +38,14 @@ from proposals.models import (
 )
 from proposals.selectors import (
     cosigner_choices,
+    cosigning_calls,
     member_opinion_reports,
     member_proposal_detail,
     member_proposals,
     member_research_reports,
+    open_for_cosigning,
     pending_cosign_invitations,
+    suggestable_units,
 )
 from proposals.workflows import OPINION_WORKFLOW, PROPOSAL_WORKFLOW, cosigners_refusal
 
@@ -49,6 +53,12 @@ from .actions import Handler, buttons, take
 from .views import _page, member_required
 
 P = Proposal.Status
+
+
+# A suggestion naming a unit that left the list after the page was loaded.
+UNIT_GONE = gettext_lazy(
+    "您建议的单位已不在承办单位名单中（可能已撤销或更名），请重新选择；不确定时可在说明中写明。"
+)
 
 
 class ProposalForm(LimitedForm):
@@ -78,14 +88,60 @@ class ProposalForm(LimitedForm):
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
 
+    suggested_lead_unit = forms.ModelChoiceField(
+        label=gettext_lazy("建议主办单位（可选）"),
+        queryset=None,
+        required=False,
+        empty_label=gettext_lazy("不确定"),
+        error_messages={"invalid_choice": UNIT_GONE},
+    )
+    suggested_co_units = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("建议会办单位（可选）"),
+        queryset=None,
+        required=False,
+        error_messages={"invalid_choice": UNIT_GONE, "invalid_pk_value": UNIT_GONE},
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    suggested_units_note = forms.CharField(
+        label=gettext_lazy("承办单位说明（可选）"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("不确定由哪个单位办理时，可写明您认为相关的单位或部门。"),
+    )
+
+    field_order = [
+        "title",
+        "category",
+        "reasons",
+        "suggestions",
+        "suggested_lead_unit",
+        "suggested_co_units",
+        "suggested_units_note",
+    ]
+
     def __init__(self, *args, member, with_cosigners=True, **kwargs):
         super().__init__(*args, **kwargs)
+        units = suggestable_units(member.office)
+        grouped = grouped_choices(units, lambda u: u.get_kind_display())
+        self.fields["suggested_lead_unit"].queryset = units
+        self.fields["suggested_lead_unit"].widget.choices = [("", _("不确定")), *grouped]
+        self.fields["suggested_co_units"].queryset = units
+        self.fields["suggested_co_units"].widget.choices = grouped
         if with_cosigners:
             self.fields["cosigners"].queryset = cosigner_choices(member)
         else:
             del self.fields["cosigners"]
         self.helper = FormHelper()
         self.helper.add_input(Submit("save", _("保存草稿")))
+
+
+class OpenCosignForm(LimitedForm):
+    until = forms.DateField(
+        label=gettext_lazy("附议截止日期"),
+        help_text=gettext_lazy("截止前本联络处的在任委员都可以在平台上附议；提案立案后附议即截止。"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": gettext_lazy("请选择附议截止日期。")},
+    )
 
 
 class FeedbackForm(LimitedForm):
@@ -165,9 +221,25 @@ def _proposal_form_page(request, proposal=None):
     if proposal is not None:
         initial = {f: getattr(proposal, f) for f in ("title", "category", "reasons", "suggestions")}
         initial["cosigners"] = [c.member for c in proposal.cosigners.all()]
+        initial["suggested_lead_unit"] = proposal.suggested_lead_unit
+        initial["suggested_co_units"] = list(proposal.suggested_co_units.all())
+        initial["suggested_units_note"] = proposal.suggested_units_note
     form = ProposalForm(
         request.POST or None, request.FILES or None, initial=initial, member=request.member
     )
+    if request.method == "GET" and proposal is not None:
+        # A suggested unit retired since the draft was saved: say so, not drop it quietly.
+        gone = [
+            u
+            for u in [proposal.suggested_lead_unit, *proposal.suggested_co_units.all()]
+            if u is not None and not u.is_active
+        ]
+        if gone:
+            messages.warning(
+                request,
+                _("您建议的单位“%(u)s”已不在承办单位名单中，请重新选择。")
+                % {"u": "、".join(map(str, gone))},
+            )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -181,6 +253,9 @@ def _proposal_form_page(request, proposal=None):
                 category=data["category"],
                 cosigners=data["cosigners"],
                 attachment=data["attachment"],
+                suggested_lead_unit=data["suggested_lead_unit"],
+                suggested_co_units=data["suggested_co_units"],
+                suggested_units_note=data["suggested_units_note"],
             )
         except WorkflowError as error:
             form.add_error(None, str(error))
@@ -239,6 +314,18 @@ PROPOSAL_HANDLERS = {
     ),
     "cosign_decline": Handler(
         lambda request, p, d: _take_cosign(request, p, False), gettext_lazy("已谢绝附议。")
+    ),
+    "open_cosign": Handler(
+        lambda request, p, d: services.proposal_open_cosigning(
+            proposal=p, actor=request.user, until=d["until"]
+        ),
+        lambda d: _("已开放附议，截止%(d)s。本联络处委员可在平台“开放附议”中附议。")
+        % {"d": f"{d['until'].year}年{d['until'].month}月{d['until'].day}日"},
+        form=OpenCosignForm,
+    ),
+    "cosign_join": Handler(
+        lambda request, p, d: services.proposal_join_cosigning(proposal=p, member=request.member),
+        gettext_lazy("附议成功，这件提案已列入“我的提案”中的附议提案。"),
     ),
     "feedback": Handler(
         lambda request, p, d: services.feedback_give(
@@ -301,6 +388,45 @@ def proposal_cosign(request, pk):
     """The invitation e-mail's form: ``accept`` 1 or 0."""
     name = "cosign_accept" if request.POST.get("accept") == "1" else "cosign_decline"
     return proposal_act(request, pk, name)
+
+
+@member_required
+def cosign_open_list(request):
+    """附议: proposals of the member's office open for co-signing now."""
+    actor = Actor.of_member(request.member)
+    proposals = list(open_for_cosigning(request.member))
+    rows = [
+        (
+            p,
+            buttons(
+                p,
+                [a for a in proposal_actions(p, actor) if a.name == "cosign_join"],
+                PROPOSAL_HANDLERS,
+                "portal:proposal_join_act",
+                request,
+            ),
+            any(c.member_id == request.member.pk for c in p.cosigners.all()),
+        )
+        for p in proposals
+    ]
+    return _page(request, "portal/proposals/open.html", rows=rows)
+
+
+@require_POST
+@member_required
+def proposal_join(request, pk, name="cosign_join"):
+    try:
+        proposal = cosigning_calls(request.member).get(pk=pk)
+    except Proposal.DoesNotExist as error:
+        raise Http404 from error
+    return take(
+        request,
+        proposal,
+        table=PROPOSAL_ACTIONS,
+        handlers={"cosign_join": PROPOSAL_HANDLERS["cosign_join"]},
+        name="cosign_join",
+        back=reverse("portal:proposals_open"),
+    )
 
 
 # --- Public-opinion reports -----------------------------------------------------------

@@ -25,6 +25,12 @@ urlpatterns = [
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("proposals/", proposals.proposal_list, name="proposals"),
     path("proposals/new/", proposals.proposal_create, name="proposal_create"),
+    path("proposals/open/", proposals.cosign_open_list, name="proposals_open"),
+    path(
+        "proposals/open/<int:pk>/<str:name>/",
+        proposals.proposal_join,
+        name="proposal_join_act",
+    ),
     path("proposals/<int:pk>/", proposals.proposal_detail, name="proposal_detail"),
     path("proposals/<int:pk>/edit/", proposals.proposal_edit, name="proposal_edit"),
     path("proposals/<int:pk>/act/<str:name>/", proposals.proposal_act, name="proposal_act"),

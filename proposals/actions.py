@@ -180,6 +180,11 @@ PROPOSAL_ACTIONS = ActionTable(
         in_states(w.REGISTERED_OR_LATER),
     ),
     Rule(
+        Action("disclosure", _("设置是否公开"), form=True),
+        STAFF,
+        of_record(w.disclosure_refusal),
+    ),
+    Rule(
         Action("mark_excellent", _("评为优秀提案"), confirm=_("确定评为优秀提案吗？")),
         STAFF,
         in_states(w.REGISTERED_OR_LATER),
@@ -209,6 +214,21 @@ PROPOSAL_ACTIONS = ActionTable(
         Action("edit", _("修改"), form=True),
         MEMBER,
         all_of(_is_lead, in_states(w.EDITABLE)),
+    ),
+    Rule(
+        Action("open_cosign", _("开放附议"), form=True),
+        MEMBER,
+        lambda p, actor: w.open_cosign_refusal(p, actor.user),
+    ),
+    Rule(
+        Action(
+            "cosign_join",
+            _("我要附议"),
+            PRIMARY,
+            confirm=_("附议后您将作为附议人联名提出这件提案，确定附议吗？"),
+        ),
+        MEMBER,
+        lambda p, actor: w.join_cosign_refusal(p, actor.member),
     ),
     Rule(
         Action("feedback", _("评价办理答复"), PRIMARY, form=True),

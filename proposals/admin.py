@@ -133,6 +133,7 @@ class AssignmentInline(ReadOnlyInline):
         "return_state",
         "return_reason",
         "co_opinion",
+        "follows_suggestion",
     )
     readonly_fields = fields
 
@@ -186,6 +187,7 @@ class ProposalAdmin(
         LeadUnitFilter,
         "is_key",
         "is_excellent",
+        "is_public",
         "proposer_kind",
     )
     search_fields = ("title", "number", "lead_member__name")
@@ -228,12 +230,17 @@ class ProposalAdmin(
             },
         ),
         (
+            _("提案人建议的承办单位"),
+            {"fields": ("suggested_units_display",)},
+        ),
+        (
             _("重点与优秀"),
             {
                 "fields": (("is_key", "is_excellent"), "supervising_leader", "supervision_notes"),
                 "classes": ("collapse",),
             },
         ),
+        (_("公开"), {"fields": ("is_public", "not_public_reason")}),
     )
 
     def get_queryset(self, request):
@@ -259,6 +266,7 @@ class ProposalAdmin(
         # The workflow owns status, numbers and dates; content is editable only while
         # the proposal is a draft or returned for revision.
         always = [
+            "suggested_units_display",
             "number",
             "status",
             "handling_round",
@@ -275,6 +283,8 @@ class ProposalAdmin(
             "is_key",
             "supervising_leader",
             "is_excellent",
+            "is_public",
+            "not_public_reason",
         ]
         if obj is not None and obj.status not in (Proposal.Status.DRAFT, Proposal.Status.RETURNED):
             return [
@@ -317,6 +327,26 @@ class ProposalAdmin(
                 "{}{}", admin_date(obj.feedback_due_date), provisional_mark(obj.feedback_due_date)
             )
         return obj.feedback_due_date
+
+    @admin.display(description=_("建议承办单位"))
+    def suggested_units_display(self, obj):
+        """What the proposer suggested, and whether the assignment followed it."""
+        if obj is None or obj.pk is None or not obj.has_unit_suggestion:
+            return _("提案人未建议")
+        parts = []
+        if obj.suggested_lead_unit:
+            parts.append(_("主办：%(u)s") % {"u": obj.suggested_lead_unit})
+        co = list(obj.suggested_co_units.all())
+        if co:
+            parts.append(_("会办：%(u)s") % {"u": "、".join(map(str, co))})
+        if obj.suggested_units_note:
+            parts.append(_("说明：%(n)s") % {"n": obj.suggested_units_note})
+        followed = [a.follows_suggestion for a in obj.assignments.all() if a.is_active]
+        if any(f is False for f in followed):
+            parts.append(_("交办时未完全按建议"))
+        elif any(f for f in followed):
+            parts.append(_("已按建议交办"))
+        return "；".join(str(p) for p in parts)
 
     @admin.display(description=_("案号"), ordering="serial")
     def number_display(self, obj):

@@ -78,6 +78,46 @@ class AssignForm(LimitedForm):
         grouped = grouped_choices(units_by_kind(units), lambda u: u.get_kind_display())
         self.fields["lead_unit"].widget.choices = [("", "---------"), *grouped]
         self.fields["co_units"].widget.choices = grouped
+        self.notices = self._preselect_suggestion(record, units)
+
+    def _preselect_suggestion(self, record, units) -> list[tuple[str, str]]:
+        """The proposer's suggested units (issue 20), preselected when still on the list,
+        named with a warning when not: (level, sentence) pairs shown above the form."""
+        notices = []
+        available = set(units.values_list("pk", flat=True))
+        lead = record.suggested_lead_unit
+        if lead is not None:
+            if lead.pk in available:
+                self.fields["lead_unit"].initial = lead.pk
+                self.fields["lead_unit"].help_text = _("已按提案人建议预选，可改选。")
+                notices.append(("info", _("提案人建议主办单位：%(u)s（已预选）") % {"u": lead}))
+            else:
+                notices.append((
+                    "warning",
+                    _("提案人建议主办单位“%(u)s”已停用或不在本联络处的单位名单中，请另选。")
+                    % {"u": lead},
+                ))
+        co = list(record.suggested_co_units.all())
+        if co:
+            kept = [u for u in co if u.pk in available]
+            gone = [u for u in co if u.pk not in available]
+            self.fields["co_units"].initial = [u.pk for u in kept]
+            if kept:
+                notices.append((
+                    "info",
+                    _("提案人建议会办单位：%(u)s（已预选）") % {"u": "、".join(map(str, kept))},
+                ))
+            if gone:
+                notices.append((
+                    "warning",
+                    _("提案人建议的会办单位“%(u)s”已停用或不在单位名单中，请另选。")
+                    % {"u": "、".join(map(str, gone))},
+                ))
+        if record.suggested_units_note:
+            notices.append(
+                ("info", _("提案人说明：%(note)s") % {"note": record.suggested_units_note})
+            )
+        return notices
 
 
 class ExtendForm(LimitedForm):
@@ -93,6 +133,32 @@ class KeyForm(LimitedForm):
         max_length=TEXT,
         label=_("督办情况"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class DisclosureForm(LimitedForm):
+    is_public = forms.TypedChoiceField(
+        label=_("是否公开"),
+        choices=[("1", _("公开（提案和答复登载在联络处公开页面）")), ("0", _("不公开"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("不公开理由"),
+        required=False,
+        help_text=_("选择“不公开”时必填。"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["is_public"].initial = "1" if record.is_public else "0"
+        self.fields["reason"].initial = record.not_public_reason
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_public") is False and not data.get("reason", "").strip():
+            self.add_error("reason", _("不公开须填写理由。"))
+        return data
 
 
 class FeedbackForm(LimitedForm):
@@ -244,6 +310,13 @@ PROPOSAL_STEPS = {
     ),
     "mark_key": Step(
         KeyForm, lambda p, u, d: services.proposal_mark_key(proposal=p, actor=u, **d)
+    ),
+    "disclosure": Step(
+        DisclosureForm,
+        lambda p, u, d: services.proposal_set_disclosure(
+            proposal=p, actor=u, is_public=d["is_public"], reason=d["reason"]
+        ),
+        needs=("record",),
     ),
     "mark_excellent": Step(
         ConfirmForm, lambda p, u, d: services.proposal_mark_excellent(proposal=p, actor=u)

@@ -16,7 +16,14 @@ class CoOpinionForm(LimitedForm):
 
 
 class ReplyForm(LimitedForm):
-    grade = forms.ChoiceField(label=_("答复类别"), choices=Reply.Grade.choices)
+    # No grade is preselected (issue 20, item 7): a default "A" was submitted unread and
+    # inflated the office's A counts. The unit must choose; an unchosen grade is refused.
+    grade = forms.ChoiceField(
+        label=_("答复类别"),
+        choices=Reply.Grade.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择答复类别（A、B或C类）。")},
+    )
     content = forms.CharField(
         max_length=TEXT, label=_("答复内容"), widget=forms.Textarea(attrs={"rows": 8})
     )

@@ -175,6 +175,34 @@ class Proposal(models.Model):
         blank=True,
         related_name="merged_proposals",
     )
+    # The proposer's suggestion of who should handle it (issue 20): picked from the unit
+    # list, or described in words when unsure. Staff see it when assigning (交办).
+    suggested_lead_unit = models.ForeignKey(
+        HandlingUnit,
+        verbose_name=_("建议主办单位"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    suggested_co_units = models.ManyToManyField(
+        HandlingUnit, verbose_name=_("建议会办单位"), blank=True, related_name="+"
+    )
+    suggested_units_note = models.CharField(
+        _("建议承办单位说明"), max_length=200, blank=True, validators=[single_line]
+    )
+    # Open co-signing (附议, issue 20): once submitted, the proposer may let any serving
+    # member of the office join as co-signer until this day, and never after 立案.
+    open_cosign_until = models.DateField(
+        _("开放附议截止日期"), null=True, blank=True, validators=[plausible_date]
+    )
+    # Disclosure (公开, issue 20): a registered proposal and its replies are shown on the
+    # office's public page unless staff keep it private, with the reason why.
+    is_public = models.BooleanField(_("公开"), default=True)
+    not_public_reason = LimitedTextField(_("不公开理由"), blank=True)
+    disclosure_changed_at = models.DateTimeField(
+        _("公开设置时间"), null=True, blank=True, editable=False
+    )
     # Handling.
     handling_round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -225,6 +253,10 @@ class Proposal(models.Model):
                 condition=Q(proposer_kind="office") | Q(lead_member__isnull=False),
                 name="member_proposal_has_lead_member",
             ),
+            models.CheckConstraint(
+                condition=Q(is_public=True) | ~Q(not_public_reason=""),
+                name="private_proposal_has_reason",
+            ),
         ]
         indexes = [
             models.Index(fields=["office", "year", "status"], name="proposal_office_year_idx"),
@@ -255,6 +287,22 @@ class Proposal(models.Model):
         return str(self.MEMBER_LABELS.get(self.status, self.get_status_display()))
 
     @property
+    def is_open_for_cosigning(self) -> bool:
+        return (
+            self.status == self.Status.SUBMITTED
+            and self.open_cosign_until is not None
+            and self.open_cosign_until >= today()
+        )
+
+    @property
+    def has_unit_suggestion(self) -> bool:
+        return bool(
+            self.suggested_lead_unit_id
+            or self.suggested_units_note
+            or (self.pk and len(self.suggested_co_units.all()))
+        )
+
+    @property
     def proposer_display(self) -> str:
         if self.proposer_kind == self.ProposerKind.OFFICE:
             return str(self.office)
@@ -281,6 +329,8 @@ class ProposalCosigner(models.Model):
     )
     # Kept when proposals are merged (并案): the proposers of both proposals stay named.
     via_merge = models.BooleanField(_("并案带入"), default=False)
+    # Joined the proposal's open call for co-signers rather than being invited.
+    via_open_call = models.BooleanField(_("主动附议"), default=False)
     responded_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     history = HistoricalRecords()
 
@@ -346,6 +396,9 @@ class Assignment(models.Model):
     # A co-handling unit's opinion to the lead unit.
     co_opinion = LimitedTextField(_("会办意见"), blank=True)
     co_opinion_at = models.DateTimeField(_("会办意见时间"), null=True, blank=True)
+    # Whether staff followed the proposer's suggestion for this role: None when the
+    # proposer suggested no unit for it.
+    follows_suggestion = models.BooleanField(_("按提案人建议"), null=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:

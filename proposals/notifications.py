@@ -56,6 +56,20 @@ def cosign_answered(cosigner):
     )
 
 
+def cosign_joined(cosigner):
+    """A member joined the proposal's open call for co-signers: the proposer is told."""
+    proposal = cosigner.proposal
+    for member in _proposers(proposal):
+        notify_member(
+            member=member,
+            kind="proposal_cosign_joined",
+            key=f"cosign-joined:{cosigner.pk}",
+            template="proposals/cosign_joined",
+            context={"proposal": proposal, "member": member, "cosigner": cosigner.member},
+            link=_portal_path(proposal),
+        )
+
+
 def proposal_returned(proposal):
     for member in _proposers(proposal):
         notify_member(

@@ -4,10 +4,11 @@ The portal reaches proposals only through these: a member sees the proposals the
 or were invited to co-sign, their own opinion reports and the research reports whose
 group they led or joined; any other id is a 404."""
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from liaison.selectors import of_offices
+from liaison.models import HandlingUnit, today
+from liaison.selectors import of_offices, units_by_kind
 from members.models import Member
 
 from .models import (
@@ -56,7 +57,9 @@ def member_proposal_detail(member: Member, pk: int) -> Proposal:
             Prefetch("replies", Reply.objects.select_related("assignment__unit")),
             "feedback",
             "attachments",
+            "suggested_co_units",
         )
+        .select_related("suggested_lead_unit")
         .get(pk=pk)
     )
 
@@ -82,6 +85,38 @@ def cosigner_choices(member: Member) -> QuerySet[Member]:
         Member.objects.filter(office_id=member.office_id, status=Member.Status.SERVING)
         .exclude(pk=member.pk)
         .order_by("stroke_key")
+    )
+
+
+def suggestable_units(office) -> QuerySet[HandlingUnit]:
+    """Units a proposer of ``office`` may suggest (建议承办单位): the office's active units
+    and the district-wide ones, in the order the office picks them."""
+    return units_by_kind(
+        HandlingUnit.objects.filter(is_active=True).filter(
+            Q(office=office) | Q(office__isnull=True)
+        )
+    )
+
+
+def cosigning_calls(member: Member) -> QuerySet[Proposal]:
+    """Proposals of the member's office that were opened for co-signing (附议), open or
+    not: joining one whose window closed gets its message, not a 404."""
+    return (
+        Proposal.objects.filter(office_id=member.office_id, open_cosign_until__isnull=False)
+        .exclude(status__in=(Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN))
+        .select_related("category", "lead_member", "office")
+        .prefetch_related(
+            Prefetch("cosigners", ProposalCosigner.objects.select_related("member"))
+        )
+    )
+
+
+def open_for_cosigning(member: Member) -> QuerySet[Proposal]:
+    """Proposals the member's office may join as co-signers now, closing soonest first."""
+    return (
+        cosigning_calls(member)
+        .filter(status=Proposal.Status.SUBMITTED, open_cosign_until__gte=today())
+        .order_by("open_cosign_until", "pk")
     )
 
 
@@ -245,3 +280,59 @@ def proposal_breakdowns(office_ids, year: int) -> dict[str, list[tuple[str, int]
             (str(label), grades[value]) for value, label in grade_labels if grades.get(value)
         ],
     }
+
+
+# --- The office's public page (issue 20, item 6) ----------------------------------------
+
+
+def public_proposals(office, year: int) -> QuerySet[Proposal]:
+    """The office's registered proposals of ``year`` that are public, with what the
+    public page shows: number, text, category, the proposers' names and 界别 (nothing
+    else about them), and the replies. A private one never appears."""
+    return (
+        counted_proposals()
+        .filter(office=office, year=year, is_public=True)
+        .select_related("category", "lead_member__sector", "office")
+        .prefetch_related(
+            Prefetch(
+                "cosigners",
+                ProposalCosigner.objects.filter(status=ProposalCosigner.Status.CONFIRMED)
+                .select_related("member__sector"),
+                to_attr="public_cosigners",
+            ),
+            Prefetch(
+                "replies",
+                Reply.objects.select_related("assignment__unit"),
+                to_attr="public_replies",
+            ),
+        )
+        .order_by("serial", "pk")
+    )
+
+
+def public_page_stamp(office, year: int) -> tuple:
+    """What the public page is computed from, in one query: a new registration, a
+    changed disclosure or a new reply changes it, so the cached page is replaced on the
+    next view (issue 20: "cached")."""
+    row = (
+        counted_proposals()
+        .filter(office=office, year=year)
+        .aggregate(
+            n=Count("pk", distinct=True),
+            registered=Max("registered_at"),
+            disclosed=Max("disclosure_changed_at"),
+            replied=Max("replies__created_at"),
+        )
+    )
+    return tuple(str(row[k]) for k in ("n", "registered", "disclosed", "replied"))
+
+
+def public_years(office) -> list[int]:
+    """The years with at least one public registered proposal, newest first."""
+    return list(
+        counted_proposals()
+        .filter(office=office, is_public=True)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )

@@ -99,11 +99,73 @@ def cosign_refusal(cosigner: ProposalCosigner, member) -> str | None:
     return None
 
 
+def suggested_unit_refusal(proposal: Proposal, unit) -> str | None:
+    """A suggested unit must still be on the office's unit list (an active unit of the
+    office, or a district-wide one); a retired unit is named so the proposer can choose
+    again."""
+    if not unit.is_active or (unit.office_id is not None and unit.office_id != proposal.office_id):
+        return _(
+            "您建议的单位“%(u)s”已不在承办单位名单中，请重新选择；不确定时可在说明中写明。"
+        ) % {"u": unit}
+    return None
+
+
+# The longest an open call for co-signers may run: the office reviews a submitted
+# proposal within weeks, and co-signing ends at 立案 anyway.
+OPEN_COSIGN_MAX_DAYS = 30
+
+
+def open_cosign_refusal(proposal: Proposal, user, until=None) -> str | None:
+    """The proposer opens a submitted proposal to co-signing by any serving member."""
+    if not is_proposer(proposal, user):
+        return _("只有第一提案人可以开放附议。")
+    if proposal.status != P.SUBMITTED:
+        return _("提案提交后、立案前才能开放附议。")
+    if until is not None:
+        if until < today():
+            return _("附议截止日期不能早于今天。")
+        if (until - today()).days > OPEN_COSIGN_MAX_DAYS:
+            return _("附议截止日期最多在%(n)s天之后。") % {"n": OPEN_COSIGN_MAX_DAYS}
+    return None
+
+
+def join_cosign_refusal(proposal: Proposal, member) -> str | None:
+    """Why ``member`` cannot join the proposal's open call for co-signers now, or None."""
+    if member is None:
+        return _("只有委员可以附议。")
+    if proposal.open_cosign_until is None:
+        return _("这件提案没有开放附议。")
+    if proposal.status in REGISTERED_OR_LATER:
+        return _("提案已立案，附议已截止。")
+    if proposal.status != P.SUBMITTED:
+        return _("提案当前不接受附议。")
+    if proposal.open_cosign_until < today():
+        return _("附议已于%(d)s截止。") % {
+            "d": f"{proposal.open_cosign_until.year}年{proposal.open_cosign_until.month}月"
+            f"{proposal.open_cosign_until.day}日"
+        }
+    if member.pk == proposal.lead_member_id:
+        return _("您是这件提案的第一提案人。")
+    if not member.is_serving:
+        return _("只有在任委员可以附议。")
+    if member.office_id != proposal.office_id:
+        return _("只有本联络处的委员可以附议这件提案。")
+    if any(c.member_id == member.pk for c in proposal.cosigners.all()):
+        return _("您已是这件提案的附议人。")
+    return None
+
+
 def assign_refusal(proposal: Proposal) -> str | None:
     # The table's ASSIGNED -> ASSIGNED move is a change of lead unit after an accepted
     # return (assignment_decide_return), not a second 交办.
     if proposal.status != P.REGISTERED:
         return _("只有已立案、尚未交办的提案可以交办。")
+    return None
+
+
+def disclosure_refusal(proposal: Proposal) -> str | None:
+    if proposal.status not in REGISTERED_OR_LATER:
+        return _("只有已立案的提案可以设置是否公开。")
     return None
 
 

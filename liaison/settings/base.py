@@ -26,6 +26,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Handling units' signed links stay valid this long: a proposal may take six months.
 UNIT_LINK_MAX_AGE_DAYS = env.int("UNIT_LINK_MAX_AGE_DAYS", default=200)
+# The public page of an office's proposals (no sign-in) is cached under a key naming what
+# it shows, so changes appear at once; this only bounds how long an unchanged page is kept.
+PUBLIC_PAGE_CACHE_SECONDS = env.int("PUBLIC_PAGE_CACHE_SECONDS", default=600)
 # From this day (MM-DD) the admin index warns until next year's holiday schedule is in the
 # calendar: the State Council publishes it around November, and working-day deadlines
 # reaching into an unscheduled year are only provisional. Checked here, at start-up.

@@ -12,6 +12,7 @@ from liaison.workflow import (
     WorkflowError,
     lock,
     record_creation,
+    record_note,
     refuse,
     transition,
 )
@@ -117,6 +118,28 @@ def proposal_update_draft(*, proposal: Proposal, actor, **fields) -> Proposal:
 
 
 @service
+def proposal_suggest_units(
+    *, proposal: Proposal, actor, lead_unit=None, co_units=(), note: str = ""
+) -> Proposal:
+    """The proposer's suggested lead and co-handling units (建议承办单位), or a note in
+    words when unsure; editable while the proposal is a draft or returned."""
+    proposal = lock(proposal)
+    if proposal.status not in EDITABLE:
+        raise WorkflowError(_("提案已提交，不能再修改建议承办单位。"))
+    co_units = [u for u in co_units if lead_unit is None or u.pk != lead_unit.pk]
+    for unit in [u for u in (lead_unit, *co_units) if u is not None]:
+        refuse(workflows.suggested_unit_refusal(proposal, unit))
+    proposal.suggested_lead_unit = lead_unit
+    proposal.suggested_units_note = note.strip()
+    proposal.full_clean(
+        exclude=[f.name for f in Proposal._meta.fields if f.name != "suggested_units_note"]
+    )
+    proposal.save(update_fields=["suggested_lead_unit", "suggested_units_note"])
+    proposal.suggested_co_units.set(co_units)
+    return proposal
+
+
+@service
 def proposal_save_draft(
     *,
     actor,
@@ -128,9 +151,13 @@ def proposal_save_draft(
     category,
     cosigners=(),
     attachment=None,
+    suggested_lead_unit=None,
+    suggested_co_units=(),
+    suggested_units_note: str = "",
 ) -> Proposal:
-    """A member's draft as the portal's form saves it: the text, an optional attachment
-    and the co-signers invited, all of it or none. ``proposal`` None starts a new one."""
+    """A member's draft as the portal's form saves it: the text, the suggested units, an
+    optional attachment and the co-signers invited, all of it or none. ``proposal``
+    None starts a new one."""
     if proposal is None:
         proposal = proposal_create(
             actor=actor,
@@ -154,6 +181,13 @@ def proposal_save_draft(
             category=category,
         )
         proposal_invite_cosigners(proposal=proposal, actor=actor, members=list(cosigners))
+    proposal_suggest_units(
+        proposal=proposal,
+        actor=actor,
+        lead_unit=suggested_lead_unit,
+        co_units=list(suggested_co_units),
+        note=suggested_units_note,
+    )
     if attachment:
         proposal_attach(proposal=proposal, actor=actor, file=attachment)
     return proposal
@@ -190,6 +224,43 @@ def cosign_respond(*, cosigner: ProposalCosigner, member: Member, accept: bool):
     cosigner.responded_at = timezone.now()
     cosigner.save(update_fields=["status", "responded_at"])
     notifications.cosign_answered(cosigner)
+    return cosigner
+
+
+@service
+def proposal_open_cosigning(*, proposal: Proposal, actor, until) -> Proposal:
+    """开放附议: any serving member of the office may join as co-signer until ``until``
+    (and at the latest until 立案)."""
+    proposal = lock(proposal)
+    refuse(workflows.open_cosign_refusal(proposal, actor, until))
+    proposal.open_cosign_until = until
+    proposal.save(update_fields=["open_cosign_until"])
+    record_note(
+        proposal,
+        actor=actor,
+        note=_("开放附议，截止%(d)s") % {"d": f"{until.year}年{until.month}月{until.day}日"},
+    )
+    return proposal
+
+
+@service
+def proposal_join_cosigning(*, proposal: Proposal, member: Member) -> ProposalCosigner:
+    """A member joins a proposal open for co-signing: confirmed at once (they chose it);
+    the proposer is told."""
+    proposal = lock(proposal)
+    refuse(workflows.join_cosign_refusal(proposal, member))
+    cosigner = ProposalCosigner.objects.create(
+        proposal=proposal,
+        member=member,
+        status=ProposalCosigner.Status.CONFIRMED,
+        via_open_call=True,
+        responded_at=timezone.now(),
+    )
+    if proposal.proposer_kind == Proposal.ProposerKind.INDIVIDUAL:
+        proposal.proposer_kind = Proposal.ProposerKind.JOINT
+        proposal.save(update_fields=["proposer_kind"])
+    record_note(proposal, actor=member.user, note=_("%(n)s委员附议") % {"n": member.name})
+    notifications.cosign_joined(cosigner)
     return cosigner
 
 

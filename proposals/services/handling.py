@@ -42,6 +42,23 @@ def _check_unit(proposal: Proposal, unit: HandlingUnit) -> None:
         raise WorkflowError(_("“%(u)s”是其他联络处的单位，不能交办。") % {"u": unit})
 
 
+def _suggestion_summary(proposal: Proposal, lead_unit, co_units) -> str:
+    """How the assignment compares with the proposer's suggestion, for the timeline."""
+    suggested_co = list(proposal.suggested_co_units.all())
+    lead_ok = proposal.suggested_lead_unit_id in (None, lead_unit.pk)
+    co_ok = not suggested_co or {u.pk for u in suggested_co} == {u.pk for u in co_units}
+    if lead_ok and co_ok:
+        return _("按提案人建议交办")
+    parts = []
+    if not lead_ok:
+        parts.append(_("提案人建议主办：%(u)s") % {"u": proposal.suggested_lead_unit})
+    if not co_ok:
+        parts.append(
+            _("提案人建议会办：%(u)s") % {"u": "、".join(str(u) for u in suggested_co)}
+        )
+    return _("未完全按提案人建议交办；%(parts)s") % {"parts": "；".join(parts)}
+
+
 @service
 def proposal_assign(
     *,
@@ -70,32 +87,74 @@ def proposal_assign(
         )
     proposal.assigned_on = assigned_on
     proposal.due_date = due_date
+    # Whether each unit is the one the proposer suggested for its role (issue 20):
+    # None where the proposer suggested none for that role.
+    suggested_lead = proposal.suggested_lead_unit_id
+    suggested_co = set(proposal.suggested_co_units.values_list("pk", flat=True))
+    lead_follows = None if suggested_lead is None else lead_unit.pk == suggested_lead
+    note = _("主办：%(lead)s；会办：%(co)s；办理期限 %(due)s") % {
+        "lead": lead_unit,
+        "co": "、".join(str(u) for u in co_units) or _("无"),
+        "due": due_date,
+    }
+    if suggested_lead is not None or suggested_co:
+        note += _("（%(s)s）") % {"s": _suggestion_summary(proposal, lead_unit, co_units)}
     transition(
         proposal,
         workflow=PROPOSAL_WORKFLOW,
         target=P.ASSIGNED,
         actor=actor,
         expected=expected,
-        note=_("主办：%(lead)s；会办：%(co)s；办理期限 %(due)s")
-        % {
-            "lead": lead_unit,
-            "co": "、".join(str(u) for u in co_units) or _("无"),
-            "due": due_date,
-        },
+        note=note,
         update_fields=["assigned_on", "due_date"],
     )
     assignments = [
         Assignment.objects.create(
-            proposal=proposal, unit=lead_unit, role=Assignment.Role.LEAD, assigned_on=assigned_on
+            proposal=proposal,
+            unit=lead_unit,
+            role=Assignment.Role.LEAD,
+            assigned_on=assigned_on,
+            follows_suggestion=lead_follows,
         )
     ] + [
         Assignment.objects.create(
-            proposal=proposal, unit=unit, role=Assignment.Role.CO, assigned_on=assigned_on
+            proposal=proposal,
+            unit=unit,
+            role=Assignment.Role.CO,
+            assigned_on=assigned_on,
+            follows_suggestion=(unit.pk in suggested_co) if suggested_co else None,
         )
         for unit in co_units
     ]
     for assignment in assignments:
         notifications.assignment_made(assignment)
+    return proposal
+
+
+@service
+def proposal_set_disclosure(
+    *, proposal: Proposal, actor, is_public: bool, reason: str = ""
+) -> Proposal:
+    """公开 or not: a registered proposal and its replies appear on the office's public
+    page unless kept private, and keeping it private needs a reason."""
+    reason = reason.strip()
+    if not is_public and not reason:
+        raise WorkflowError(_("不公开须填写理由。"))
+    proposal = lock(proposal)
+    refuse(workflows.disclosure_refusal(proposal))
+    proposal.is_public = is_public
+    proposal.not_public_reason = "" if is_public else reason
+    # The public page's cache key reads this stamp: the change shows on the next view.
+    proposal.disclosure_changed_at = timezone.now()
+    proposal.full_clean(
+        exclude=[f.name for f in Proposal._meta.fields if f.name != "not_public_reason"]
+    )
+    proposal.save(update_fields=["is_public", "not_public_reason", "disclosure_changed_at"])
+    record_note(
+        proposal,
+        actor=actor,
+        note=_("设为公开") if is_public else _("设为不公开：%(r)s") % {"r": reason},
+    )
     return proposal
 
 

@@ -91,7 +91,7 @@ def _proposal_in(status, *, member, other_member, staff, office):
     return proposal
 
 
-HANDLING_STAFF = ["unit_opinion", "extend", "mark_key", "mark_excellent"]
+HANDLING_STAFF = ["unit_opinion", "extend", "mark_key", "disclosure", "mark_excellent"]
 # What each persona is offered in each state of a joint proposal with a lead and a co unit.
 EXPECTED = {
     P.DRAFT: {
@@ -100,7 +100,7 @@ EXPECTED = {
     },
     P.SUBMITTED: {
         STAFF: ["register", "return", "merge", "reject", "withdraw"],
-        "lead": ["withdraw"],
+        "lead": ["open_cosign", "withdraw"],
     },
     P.RETURNED: {
         STAFF: ["submit", "withdraw"],
@@ -108,10 +108,10 @@ EXPECTED = {
     },
     P.WITHDRAWN: {STAFF: [], "lead": []},
     P.NOT_REGISTERED: {STAFF: [], "lead": []},
-    P.REGISTERED: {STAFF: ["assign", "mark_key", "mark_excellent"], "lead": []},
+    P.REGISTERED: {STAFF: ["assign", "mark_key", "disclosure", "mark_excellent"], "lead": []},
     P.ASSIGNED: {
         STAFF: ["unit_reply", "unit_acknowledge", "unit_opinion", "unit_return", "extend",
-                "mark_key", "mark_excellent"],
+                "mark_key", "disclosure", "mark_excellent"],
         "lead": [],
         "lead_unit": ["acknowledge", "reply", "return"],
         "co_unit": ["acknowledge", "reply", "opinion", "return"],
@@ -119,25 +119,25 @@ EXPECTED = {
     P.ACKNOWLEDGED: {
         # The lead unit has acknowledged: only the co unit may still ask to return it.
         STAFF: ["unit_reply", "unit_acknowledge", "unit_opinion", "unit_return", "extend",
-                "mark_key", "mark_excellent"],
+                "mark_key", "disclosure", "mark_excellent"],
         "lead": [],
         "lead_unit": ["reply"],
         "co_unit": ["acknowledge", "reply", "opinion", "return"],
     },
     P.REPLIED: {
-        STAFF: ["feedback", "mark_key", "mark_excellent"],
+        STAFF: ["feedback", "mark_key", "disclosure", "mark_excellent"],
         "lead": ["feedback"],
         "lead_unit": [],
         "co_unit": [],
     },
     P.REHANDLING: {
         STAFF: ["unit_reply", "unit_acknowledge", "unit_opinion", "extend", "mark_key",
-                "mark_excellent"],
+                "disclosure", "mark_excellent"],
         "lead": [],
         "lead_unit": ["reply"],
         "co_unit": ["acknowledge", "reply", "opinion"],
     },
-    P.CLOSED: {STAFF: ["mark_key", "mark_excellent"], "lead": [], "lead_unit": []},
+    P.CLOSED: {STAFF: ["mark_key", "disclosure", "mark_excellent"], "lead": [], "lead_unit": []},
 }
 
 

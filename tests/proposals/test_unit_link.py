@@ -111,3 +111,25 @@ def test_illegal_step_through_link_shows_message(client, assigned):
         _url(assignment), {"action": "return", "reason": "不属本单位"}, follow=True
     )
     assert "已签收的提案不能申请退回" in response.content.decode()
+
+
+def test_reply_form_preselects_no_grade_and_refuses_a_reply_without_one(client, assigned):
+    assignment = assigned.assignments.get(role="lead")
+    client.post(_url(assignment), {"action": "acknowledge"})
+    page = client.get(_url(assignment)).content.decode()
+    assert 'name="grade"' in page
+    grade_inputs = [line for line in page.splitlines() if 'name="grade"' in line]
+    assert len(grade_inputs) == 3 and not any("checked" in line for line in grade_inputs)
+    response = client.post(
+        _url(assignment),
+        {
+            "action": "reply",
+            "content": "已列入计划",
+            "contact_method": "phone",
+            "replied_on": datetime.date.today().isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    assert "请选择答复类别" in response.content.decode()
+    assert not Reply.objects.exists()
+    assert Proposal.objects.get(pk=assigned.pk).status == Proposal.Status.ACKNOWLEDGED
