@@ -79,6 +79,7 @@ ADMIN_MATRIX = {
     "proposals.reply":             ("vcd",  "vcd",    "",     ""),
     "proposals.researchreport":    ("vacd", "vacd",   "",     ""),
     "reports.document":            ("vad",  "vad",    "",     ""),
+    "reports.dutyyear":            ("vac",  "vac",    "",     ""),
     "visits.visit":                ("vacd", "vacd",   "",     ""),
     "visits.visitconfig":          ("vacd", "vacd",   "",     ""),
     "visits.lifeevent":            ("vacd", "vacd",   "",     ""),
