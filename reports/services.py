@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from liaison.errors import error_reference
 from liaison.models import today
 from liaison.transactions import service
-from liaison.workflow import WorkflowError, lock, refuse, transition
+from liaison.workflow import WorkflowError, lock, record_creation, refuse, transition
 from plans import services as plans_services
 from plans.models import WorkReport
 
@@ -307,7 +307,9 @@ def work_report_issue(
 @service
 def duty_year_open(*, office, year: int, actor=None) -> DutyYear:
     """The office's assessment year, created open if staff never opened it."""
-    duty_year, _created = DutyYear.objects.get_or_create(office=office, year=year)
+    duty_year, created = DutyYear.objects.get_or_create(office=office, year=year)
+    if created:
+        record_creation(duty_year, actor=actor)
     return duty_year
 
 
