@@ -19,12 +19,12 @@ from briefings.workflows import ACTIVITY_WORKFLOW
 from briefings.workflows import OPINION_WORKFLOW as ACTIVITY_OPINION_WORKFLOW
 from liaison.models import StatusChange
 from liaison.workflow import Workflow, WorkflowError
+from members.models import DutyYear
 from plans.models import WorkPlan, WorkReport
 from plans.workflows import PLAN_WORKFLOW, REPORT_WORKFLOW
 from proposals.models import OpinionReport, Proposal
 from proposals.workflows import OPINION_WORKFLOW as REPORT_OPINION_WORKFLOW
 from proposals.workflows import PROPOSAL_WORKFLOW
-from reports.models import DutyYear
 from reports.workflows import DUTY_YEAR_WORKFLOW
 from visits.models import Concern, Visit
 from visits.workflows import CONCERN_WORKFLOW, VISIT_WORKFLOW

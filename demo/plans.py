@@ -202,8 +202,9 @@ def reset_plans(*, offices) -> None:
     from django.test.utils import override_settings
 
     from liaison.models import StatusChange
+    from members.models import DutyYear
     from plans.models import PlanConfig
-    from reports.models import Document, DutyYear
+    from reports.models import Document
 
     offices = list(offices)
     plans = WorkPlan.objects.filter(office__in=offices)

@@ -58,6 +58,12 @@ ADMIN_MATRIX = {
     "liaison.job":                 ("v",    "v",      "",     ""),
     "members.member":              ("vacd", "vacd",   "",     ""),
     "members.contribution":        ("vacd", "vacd",   "",     ""),
+    # Ledger entries are added by hand or by the apps, revoked with a reason, never
+    # edited or deleted; a closed year is never deleted.
+    "members.pointentry":          ("va",   "va",     "",     ""),
+    "members.dutyyear":            ("vac",  "vac",    "",     ""),
+    # District-wide: one rules table for every office.
+    "members.pointrule":           ("v",    "vac",    "",     ""),
     # District-wide lists and terms: every office uses them, the district keeps them.
     "members.term":                ("v",    "vacd",   "",     ""),
     "members.sector":              ("v",    "vacd",   "",     ""),
@@ -79,7 +85,6 @@ ADMIN_MATRIX = {
     "proposals.reply":             ("vcd",  "vcd",    "",     ""),
     "proposals.researchreport":    ("vacd", "vacd",   "",     ""),
     "reports.document":            ("vad",  "vad",    "",     ""),
-    "reports.dutyyear":            ("vac",  "vac",    "",     ""),
     "visits.visit":                ("vacd", "vacd",   "",     ""),
     "visits.visitconfig":          ("vacd", "vacd",   "",     ""),
     "visits.lifeevent":            ("vacd", "vacd",   "",     ""),
@@ -102,6 +107,7 @@ ADMIN_PAGES = {
     "plans_workplan_progress":           (True,  True,     False,  False),
     "reports_document_add":              (True,  True,     False,  False),
     "reports_document_download":         (True,  True,     False,  False),
+    "members_pointentry_revoke":         (True,  True,     False,  False),
 }
 # fmt: on
 

@@ -28,7 +28,7 @@ def duty_record(request):
     if year not in years:
         year = years[0]
     standing = duty.standing_for(member, [year])
-    rules = [row for row in duty.rule_rows(standing) if row["entries"]]
+    rules = [row for row in duty.rule_rows(standing, [year]) if row["entries"]]
     entries = list(duty.ledger(member, [year])[:LEDGER_LIMIT])
     return _page(
         request,

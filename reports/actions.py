@@ -6,12 +6,12 @@ their buttons from these tables."""
 from django.utils.translation import gettext_lazy as _
 
 from liaison.actions import DANGER, PRIMARY, STAFF, Action, ActionTable, Actor, Rule, moves_to
+from members.models import DutyYear
 from plans import actions as plans_actions
 from plans.models import WorkPlan, WorkReport
 from plans.workflows import REPORT_WORKFLOW
 
 from . import workflows
-from .models import DutyYear
 
 PLAN_ACTIONS = ActionTable(
     *plans_actions.PLAN_ACTIONS.rules,

@@ -23,7 +23,7 @@ from liaison.scoping import default_office, visible_offices
 from liaison.workflow import WorkflowError, record_creation
 from members import admin as members_admin
 from members.accounts import member_account_letters
-from members.models import Member
+from members.models import DutyYear, Member
 from plans import admin as plans_admin
 from plans.models import WorkPlan, WorkReport
 
@@ -32,7 +32,7 @@ from .actions import DUTY_YEAR_ACTIONS, PLAN_ACTIONS, WORK_REPORT_ACTIONS
 from .admin_steps import DUTY_YEAR_STEPS, PLAN_STEPS, REPORT_STEPS
 from .figures import report_figures
 from .letters import activation_letters_pdf
-from .models import Document, DocumentIssue, DutyYear
+from .models import Document, DocumentIssue
 from .selectors import leaders_for
 from .workflows import DUTY_YEAR_WORKFLOW
 

@@ -328,7 +328,7 @@ def _duty_record(office, params, day) -> Built:
             "member": member,
             "period": period,
             "standing": standing,
-            "rules": duty.rule_rows(standing),
+            "rules": duty.rule_rows(standing, years),
             "ledger": list(duty.ledger(member, years)),
             "led": led,
             "cosigned": cosigned,

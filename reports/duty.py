@@ -16,6 +16,7 @@ proposal or an activity. Every function here runs a fixed number of queries what
 the number of members or ledger entries.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from briefings.models import Invitation
-from members.models import Member, PointEntry, PointRule
+from members.models import DutyYear, Member, PointEntry, PointRule
 from plans.models import PlanConfig
 from proposals.models import OpinionReport, ProposalCosigner
 from proposals.selectors import counted_opinion_reports, counted_proposals
@@ -94,8 +95,6 @@ def grade_for(total: int, minimums_met: bool, config: PlanConfig) -> str:
 
 def closed_years(office, years) -> set[int]:
     """Which of ``years`` the office has closed (one query)."""
-    from .models import DutyYear
-
     return set(
         DutyYear.objects.filter(
             office=office, year__in=list(years), status=DutyYear.Status.CLOSED
@@ -111,8 +110,6 @@ def is_graded(office, years) -> bool:
 def grading_stamp(office, years) -> str:
     """What a document of ``years`` depends on beyond its parameters: when each year was
     closed (a ranking asked for before and after closing is a different document)."""
-    from .models import DutyYear
-
     return ";".join(
         f"{year}:{closed_at.isoformat()}"
         for year, closed_at in DutyYear.objects.filter(
@@ -156,7 +153,7 @@ def standings(*, office, years: list[int], members=None) -> list[Standing]:
     by_member = {m.pk: Standing(member=m) for m in members}
 
     for member_id, kind, entries, points in (
-        PointEntry.objects.filter(member_id__in=ids, year__in=years)
+        PointEntry.objects.filter(member_id__in=ids, year__in=years, revoked_at__isnull=True)
         .values_list("member_id", "kind")
         .annotate(entries=Count("id"), points=Sum("points"))
         .order_by()
@@ -247,9 +244,14 @@ def progress_distribution(rows: list[Standing]) -> list[tuple[str, int]]:
     return [(_("已达到全部最低要求"), met), (_("尚未达到"), len(rows) - met)]
 
 
-def rule_rows(standing: Standing) -> list[dict]:
-    """The rules table with this member's entries and points; kinds with entries first."""
-    rules = {r.kind: r for r in PointRule.objects.all()}
+def rule_rows(standing: Standing, years: list[int] | None = None) -> list[dict]:
+    """The rules table (as it stood at the end of the last of ``years``) with this
+    member's entries and points; kinds with entries first."""
+    rules = {}
+    end = datetime.date(max(years), 12, 31) if years else None
+    for rule in PointRule.objects.order_by("valid_from"):
+        if end is None or rule.valid_from <= end:
+            rules[rule.kind] = rule
     rows = []
     for kind, label in PointRule.Kind.choices:
         entries, points = standing.points_by_kind.get(kind, (0, 0))
@@ -261,8 +263,19 @@ def rule_rows(standing: Standing) -> list[dict]:
 def ledger(member: Member, years: list[int]):
     return (
         PointEntry.objects.filter(member=member, year__in=years)
+        .select_related("source_type")
         .order_by("occurred_on", "id")
-        .only("kind", "points", "occurred_on", "description", "year")
+        .only(
+            "kind",
+            "points",
+            "occurred_on",
+            "description",
+            "year",
+            "source_type",
+            "source_id",
+            "revoked_at",
+            "revoke_reason",
+        )
     )
 
 

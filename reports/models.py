@@ -5,10 +5,8 @@ committee leaders. What each kind shows is in reports/documents.py."""
 import uuid
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from liaison.limits import plausible_date, single_line
 from liaison.models import Office
@@ -150,49 +148,3 @@ class DocumentIssue(models.Model):
 
     def __str__(self):
         return f"{self.document} → {self.recipient}"
-
-
-class DutyYear(models.Model):
-    """An office's assessment year of the duty record (履职考核年度, DOMAIN.md "Member
-    duty record and points"). While it is open the portal and the documents show points
-    and progress against the minimums, never a grade; staff close it once the year's
-    records are in, after which the grades are final and shown. Reopening (a record
-    came in late) needs a reason, kept on the timeline. No row: the year is open."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", _("考核中")
-        CLOSED = "closed", _("已结束考核")
-
-    office = models.ForeignKey(
-        Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="duty_years"
-    )
-    year = models.PositiveSmallIntegerField(
-        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    closed_at = models.DateTimeField(_("结束考核时间"), null=True, blank=True, editable=False)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("结束考核人"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        related_name="+",
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-year", "office"]
-        verbose_name = _("履职考核年度")
-        verbose_name_plural = _("履职考核年度")
-        constraints = [
-            models.UniqueConstraint(fields=["office", "year"], name="one_duty_year_per_office")
-        ]
-
-    def __str__(self):
-        return _("%(year)s年度履职考核") % {"year": self.year}
-
-    @property
-    def is_closed(self) -> bool:
-        return self.status == self.Status.CLOSED

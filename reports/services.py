@@ -23,12 +23,13 @@ from liaison.errors import error_reference
 from liaison.models import today
 from liaison.transactions import service
 from liaison.workflow import WorkflowError, lock, record_creation, refuse, transition
+from members.models import DutyYear
 from plans import services as plans_services
 from plans.models import WorkReport
 
 from . import documents, notifications, workflows
 from .figures import report_figures
-from .models import Document, DocumentIssue, DutyYear
+from .models import Document, DocumentIssue
 from .pdf import RenderLimitExceeded, memory_limit_message, render_limits, time_limit_message
 from .selectors import leaders_for
 

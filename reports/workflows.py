@@ -6,8 +6,7 @@ from django.utils.translation import gettext as _
 
 from liaison.models import today
 from liaison.workflow import Workflow
-
-from .models import DutyYear
+from members.models import DutyYear
 
 Y = DutyYear.Status
 

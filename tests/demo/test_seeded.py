@@ -344,7 +344,8 @@ def test_last_years_grades_are_believable_and_name_the_missed_minimum(demo):
     last_year = duty.standings(office=office, years=[TODAY.year - 1])
     grades = Counter(row.grade for row in last_year)
     assert grades[duty.COMPETENT] > len(last_year) / 2  # most members
-    assert 0 < grades[duty.INCOMPETENT] < grades[duty.EXCELLENT] < grades[duty.COMPETENT]
+    assert 0 < grades[duty.INCOMPETENT] <= len(last_year) / 5  # a few
+    assert 0 < grades[duty.EXCELLENT] < grades[duty.COMPETENT]  # some
     for row in last_year:
         if row.grade == duty.INCOMPETENT:
             assert row.missed or row.below_threshold  # a visible reason

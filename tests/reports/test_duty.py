@@ -171,27 +171,27 @@ def test_a_year_not_yet_begun_cannot_be_closed(office, staff):
 
 
 def test_staff_close_the_year_in_the_admin(staff_client, office, staff, member):
-    from reports.models import DutyYear
+    from members.models import DutyYear
 
     duty_year = DutyYear.objects.create(office=office, year=2026)
-    page = staff_client.get(reverse("admin:reports_dutyyear_change", args=[duty_year.pk]))
+    page = staff_client.get(reverse("admin:members_dutyyear_change", args=[duty_year.pk]))
     assert "结束考核（评定等次）" in page.content.decode()
-    step = reverse("admin:reports_dutyyear_step", args=[duty_year.pk, "close"])
+    step = reverse("admin:members_dutyyear_step", args=[duty_year.pk, "close"])
     assert staff_client.post(step, {"note": ""}).status_code == 302
     duty_year.refresh_from_db()
     assert duty_year.is_closed and duty_year.closed_by == staff
-    reopen = reverse("admin:reports_dutyyear_step", args=[duty_year.pk, "reopen"])
+    reopen = reverse("admin:members_dutyyear_step", args=[duty_year.pk, "reopen"])
     staff_client.post(reopen, {"reason": ""})
     duty_year.refresh_from_db()
     assert duty_year.is_closed  # no reason, nothing changed
 
 
 def test_staff_of_another_office_cannot_close_this_offices_year(client, other_staff, office):
-    from reports.models import DutyYear
+    from members.models import DutyYear
 
     duty_year = DutyYear.objects.create(office=office, year=2026)
     client.force_login(other_staff)
-    step = reverse("admin:reports_dutyyear_step", args=[duty_year.pk, "close"])
+    step = reverse("admin:members_dutyyear_step", args=[duty_year.pk, "close"])
     assert client.post(step, {"note": ""}).status_code in (403, 404)
     duty_year.refresh_from_db()
     assert not duty_year.is_closed
