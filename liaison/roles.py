@@ -62,6 +62,8 @@ ADMIN_MATRIX = {
     # edited or deleted; a closed year is never deleted.
     "members.pointentry":          ("va",   "va",     "",     ""),
     "members.dutyyear":            ("vac",  "vac",    "",     ""),
+    # Members report in the portal; staff approve or return (change), never add or delete.
+    "members.dutyclaim":           ("vc",   "vc",     "",     ""),
     # District-wide: one rules table for every office.
     "members.pointrule":           ("v",    "vac",    "",     ""),
     # District-wide lists and terms: every office uses them, the district keeps them.

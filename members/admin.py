@@ -35,6 +35,7 @@ from .models import (
     AccountInvitation,
     Affiliation,
     Contribution,
+    DutyClaim,
     Member,
     PointEntry,
     PointRule,
@@ -483,3 +484,4 @@ class ContributionAdmin(OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
 # The points rules table and the ledger (members/admin_points.py).
 admin.site.register(PointRule, admin_points.PointRuleAdmin)
 admin.site.register(PointEntry, admin_points.PointEntryAdmin)
+admin.site.register(DutyClaim, admin_points.DutyClaimAdmin)

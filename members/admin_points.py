@@ -16,12 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from liaison.admin import DistrictSharedAdmin, OfficeScopedAdmin
-from liaison.admin_workflow import ReasonForm
+from liaison.admin_workflow import ReasonForm, WorkflowAdminMixin
 from liaison.models import today
 from liaison.workflow import WorkflowError
 
 from . import points
+from .actions import CLAIM_ACTIONS
+from .admin_steps import CLAIM_STEPS
 from .models import PointEntry, PointRule
+from .workflows import CLAIM_WORKFLOW
 
 # --- The rules table ------------------------------------------------------------------
 
@@ -290,3 +293,43 @@ class PointEntryAdmin(OfficeScopedAdmin):
             "back": back,
         }
         return TemplateResponse(request, "admin/members/pointentry/revoke.html", context)
+
+
+# --- Duties members report ------------------------------------------------------------
+
+
+class DutyClaimAdmin(WorkflowAdminMixin, OfficeScopedAdmin):
+    """What members reported, for staff to approve or return."""
+
+    office_field = "member__office"
+    workflow = CLAIM_WORKFLOW
+    action_table = CLAIM_ACTIONS
+    workflow_steps = CLAIM_STEPS
+    deletable_statuses = None
+    list_display = ("created_at", "member", "kind", "title", "occurred_on", "status")
+    list_display_links = ("title",)
+    list_select_related = ("member",)
+    list_filter = ("status", "kind")
+    search_fields = ("title", "member__name", "member__member_no")
+    show_full_result_count = False
+    fields = (
+        "member",
+        "kind",
+        "title",
+        "occurred_on",
+        "description",
+        "evidence",
+        "contribution_kind",
+        "amount",
+        "status",
+        "return_reason",
+        "contribution",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # members report in the portal; staff's own entries go in the ledger
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -13,3 +13,4 @@ class MembersConfig(AppConfig):
 
         protect("members.Member", "photo", office="office", owners=("user",))
         protect("members.PointEntry", "evidence", office="member__office")
+        protect("members.DutyClaim", "evidence", office="member__office", owners=("member__user",))

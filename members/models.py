@@ -409,6 +409,83 @@ class DutyYear(models.Model):
         return self.status == self.Status.CLOSED
 
 
+class DutyClaim(models.Model):
+    """A duty the member performed outside the office's own records and reports in the
+    portal (委员履职申报, DOMAIN.md: members "report duties themselves (with evidence) for
+    staff to approve"): an inspection with another body, a contribution to regional
+    development, a public-welfare activity, a speech elsewhere. Approved, it earns the
+    points the rules give its kind; an approved contribution also becomes the member's
+    ``Contribution``."""
+
+    class Kind(models.TextChoices):
+        INSPECTION = "inspection", _("参加视察调研")
+        CONTRIBUTION = "contribution", _("服务发展贡献")
+        WELFARE = "welfare", _("参加公益活动")
+        SPEECH = "speech", _("在其他会议发言")
+
+    # The points kind each claim kind earns once approved.
+    POINT_KINDS = {
+        Kind.INSPECTION: PointRule.Kind.RESEARCH,
+        Kind.CONTRIBUTION: PointRule.Kind.CONTRIBUTION,
+        Kind.WELFARE: PointRule.Kind.ACTIVITY_ATTENDED,
+        Kind.SPEECH: PointRule.Kind.SPEECH,
+    }
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        APPROVED = "approved", _("已认定")
+        RETURNED = "returned", _("已退回")
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.CASCADE, related_name="duty_claims"
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("事项"), max_length=200, validators=[single_line])
+    occurred_on = models.DateField(_("日期"), validators=[plausible_date])
+    description = LimitedTextField(_("情况说明"), max_length=limits.TEXT)
+    evidence = models.FileField(
+        _("证明材料"),
+        upload_to="members/claims/%Y/",
+        max_length=200,
+        validators=[validate_document],
+    )
+    contribution_kind = models.CharField(
+        _("贡献类别"), max_length=12, choices=Contribution.Kind.choices, blank=True
+    )
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    return_reason = models.CharField(
+        _("退回原因"), max_length=200, blank=True, validators=[single_line]
+    )
+    contribution = models.ForeignKey(
+        Contribution,
+        verbose_name=_("委员贡献"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("委员履职申报")
+        verbose_name_plural = _("委员履职申报")
+
+    def __str__(self):
+        return f"{self.member} {self.get_kind_display()} {self.title}"
+
+    @property
+    def point_kind(self) -> str:
+        return self.POINT_KINDS[self.kind]
+
+
 class VerificationCode(models.Model):
     """An SMS verification code (短信验证码) for signing in, resetting a password or
     confirming the mobile number on activation (members/verification.py).

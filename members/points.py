@@ -14,7 +14,7 @@ from liaison.scoping import visible_offices
 from liaison.transactions import service
 from liaison.workflow import WorkflowError
 
-from .models import DutyYear, Member, PointEntry, PointRule
+from .models import Member, PointEntry, PointRule
 
 
 def _source_ref(source) -> tuple[ContentType | None, int | None]:
@@ -210,14 +210,9 @@ def _earned(member, kind, year, *, since=None) -> int:
 
 
 def _closed_year_refusal(member: Member, year: int) -> str | None:
-    """A closed assessment year is final: no entry is added to it or taken from it."""
-    if DutyYear.objects.filter(
-        office_id=member.office_id, year=year, status=DutyYear.Status.CLOSED
-    ).exists():
-        return _(
-            "%(year)s年度履职考核已结束，不能再变更该年度的积分；如确需变更，请先重新开放考核。"
-        ) % {"year": year}
-    return None
+    from .workflows import closed_year_refusal
+
+    return closed_year_refusal(member.office_id, year)
 
 
 def manual_entry_refusal(

@@ -167,3 +167,10 @@ def account_reach(offices, *, now: datetime.datetime | None = None) -> list[dict
         }
         for office in offices
     ]
+
+
+def member_duty_claims(member):
+    """The duties ``member`` reported, newest first."""
+    from .models import DutyClaim
+
+    return DutyClaim.objects.filter(member=member).order_by("-created_at", "-id")

@@ -43,9 +43,7 @@ def _queries(run) -> int:
     return len(ctx.captured_queries)
 
 
-def test_duty_record_and_ranking_queries_do_not_grow_with_the_ledger(
-    office, member, member_client
-):
+def test_duty_record_and_ranking_queries_do_not_grow_with_the_ledger(office, member, member_client):
     members = [member] + [MemberFactory(office=office, mobile="") for _ in range(9)]
     url = reverse("portal:duty_record") + "?year=2026"
     ranking = documents.BUILDERS[Document.Kind.RANKING]
