@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from liaison.admin import DistrictSharedAdmin, OfficeScopedAdmin
+from liaison.admin import CreateThroughServiceMixin, DistrictSharedAdmin, OfficeScopedAdmin
 from liaison.admin_workflow import ReasonForm, WorkflowAdminMixin
 from liaison.models import today
 from liaison.workflow import WorkflowError
@@ -108,26 +108,10 @@ class ManualEntryForm(forms.ModelForm):
         labels = {"description": _("事由")}
 
     def __init__(self, *args, **kwargs):
-        self.actor = kwargs.pop("actor", None)
         super().__init__(*args, **kwargs)
         self.fields["description"].required = True
         self.fields["points"].help_text = _("扣分填负数。")
         self.fields["evidence"].help_text = _("照片、PDF、Word 或 Excel 文件。")
-
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        refusal = points.manual_entry_refusal(
-            member=data["member"],
-            kind=data["kind"],
-            points=data["points"],
-            occurred_on=data["occurred_on"],
-            actor=self.actor,
-        )
-        if refusal:
-            raise ValidationError(refusal)
-        return data
 
 
 class RevokedFilter(admin.SimpleListFilter):
@@ -162,7 +146,7 @@ def source_link(entry: PointEntry):
     return format_html('<a href="{}">{}</a>', url, label)
 
 
-class PointEntryAdmin(OfficeScopedAdmin):
+class PointEntryAdmin(CreateThroughServiceMixin, OfficeScopedAdmin):
     office_field = "member__office"
     form = ManualEntryForm
     change_form_template = "admin/members/pointentry/change_form.html"
@@ -207,15 +191,19 @@ class PointEntryAdmin(OfficeScopedAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is not None:  # read only: nothing of the hand-entry form applies
-            return super().get_form(request, obj, form=forms.ModelForm, **kwargs)
-        form = super().get_form(request, obj, **kwargs)
-        actor = request.user
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, **kwargs)
 
-        class Form(form):
-            def __init__(self, *args, **kw):
-                super().__init__(*args, actor=actor, **kw)
-
-        return Form
+    def create_through_service(self, request, data, office):
+        return points.points_add_manual(
+            member=data["member"],
+            kind=data["kind"],
+            points=data["points"],
+            occurred_on=data["occurred_on"],
+            reason=data["description"],
+            evidence=data.get("evidence"),
+            actor=request.user,
+        )
 
     def has_change_permission(self, request, obj=None):
         return False  # an entry is revoked with a reason, never edited
@@ -232,23 +220,6 @@ class PointEntryAdmin(OfficeScopedAdmin):
     @admin.display(description=_("来源"))
     def source_display(self, obj):
         return source_link(obj)
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        try:
-            entry = points.points_add_manual(
-                member=data["member"],
-                kind=data["kind"],
-                points=data["points"],
-                occurred_on=data["occurred_on"],
-                reason=data["description"],
-                evidence=data.get("evidence"),
-                actor=request.user,
-            )
-        except WorkflowError as error:
-            raise PermissionDenied(str(error)) from error
-        obj.pk = entry.pk
-        obj.__dict__.update({k: v for k, v in entry.__dict__.items() if not k.startswith("_")})
 
     def get_urls(self):
         return [
