@@ -204,6 +204,8 @@ def standings(*, office, years: list[int], members=None) -> list[Standing]:
             ),
             Minimum(_("参加活动（次）"), standing.activities, config.min_activities * span),
         ]
+        # A minimum the office set to 0 is no minimum: not listed, never missed.
+        standing.minimums = [m for m in standing.minimums if m.required]
         # The grade thresholds are yearly; over a term the yearly average is graded.
         average = round(standing.total / span)
         standing.below_threshold = average < config.grade_competent
