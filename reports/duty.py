@@ -4,7 +4,7 @@ minimums (≥1 proposal, ≥1 public-opinion report, ≥3 activities) and the gr
 称职 / 不称职), with the base, minimums and thresholds from ``PlanConfig`` so staff can
 change them.
 
-A grade is given once, after staff close the year (``reports.models.DutyYear``); before
+A grade is given once, after staff close the year (``members.models.DutyYear``); before
 that every standing carries points and progress against the minimums and an empty grade,
 so no page or document can show one by mistake.
 
@@ -140,12 +140,13 @@ def _activity_counts(member_ids, years) -> dict[int, int]:
     )
 
 
-def standings(*, office, years: list[int], members=None) -> list[Standing]:
+def standings(*, office, years: list[int], members=None, with_grade=True) -> list[Standing]:
     """Standings of ``members`` (default: the office's serving members, in official
     stroke order) over ``years``, ranked by points; graded only when every year is
-    closed. Seven queries in all."""
+    closed. Seven queries in all (six ``with_grade=False``: progress only, as on the
+    member's home page)."""
     config = PlanConfig.for_office(office)
-    graded = is_graded(office, years)
+    graded = with_grade and is_graded(office, years)
     if members is None:
         members = Member.objects.filter(office=office, status=Member.Status.SERVING)
     members = list(members.select_related("sector").order_by("stroke_key", "member_no"))
@@ -222,10 +223,13 @@ def standings(*, office, years: list[int], members=None) -> list[Standing]:
     return ranked
 
 
-def standing_for(member: Member, years: list[int]) -> Standing:
+def standing_for(member: Member, years: list[int], with_grade=True) -> Standing:
     """One member's standing; the rank is not computed (0)."""
     result = standings(
-        office=member.office, years=years, members=Member.objects.filter(pk=member.pk)
+        office=member.office,
+        years=years,
+        members=Member.objects.filter(pk=member.pk),
+        with_grade=with_grade,
     )
     standing = result[0]
     standing.rank = 0
