@@ -19,11 +19,13 @@ from briefings.workflows import ACTIVITY_WORKFLOW
 from briefings.workflows import OPINION_WORKFLOW as ACTIVITY_OPINION_WORKFLOW
 from liaison.models import StatusChange
 from liaison.workflow import Workflow, WorkflowError
+from members.models import DutyYear
 from plans.models import WorkPlan, WorkReport
 from plans.workflows import PLAN_WORKFLOW, REPORT_WORKFLOW
 from proposals.models import OpinionReport, Proposal
 from proposals.workflows import OPINION_WORKFLOW as REPORT_OPINION_WORKFLOW
 from proposals.workflows import PROPOSAL_WORKFLOW
+from reports.workflows import DUTY_YEAR_WORKFLOW
 from visits.models import Concern, Visit
 from visits.workflows import CONCERN_WORKFLOW, VISIT_WORKFLOW
 
@@ -51,6 +53,7 @@ TIMELINES: dict[type, Timeline] = {
     # A revision is created as a new version, already revised.
     WorkPlan: Timeline(PLAN_WORKFLOW, frozenset({WorkPlan.Status.DRAFT, WorkPlan.Status.REVISED})),
     WorkReport: Timeline(REPORT_WORKFLOW, frozenset({WorkReport.Status.DRAFT})),
+    DutyYear: Timeline(DUTY_YEAR_WORKFLOW, frozenset({DutyYear.Status.OPEN})),
 }
 
 

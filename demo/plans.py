@@ -145,6 +145,29 @@ def _issued_report(office, year, half, issued_on, actor, leaders) -> WorkReport:
     )
 
 
+def _assessment(office, today: datetime.date, actor) -> None:
+    """The office's duty-record rules as a street office runs them: a base of 60 for
+    serving the year (attending the plenary session), duty points on top, at least two
+    activities a year or 不称职; last year closed (graded), this year still open."""
+    from plans.models import PlanConfig
+
+    PlanConfig.objects.update_or_create(
+        office=office,
+        defaults={
+            "base_points": 60,
+            "grade_excellent": 85,
+            "grade_competent": 60,
+            "min_proposals": 0,
+            "min_opinion_reports": 0,
+            "min_activities": 2,
+            "missed_minimum_fails": True,
+        },
+    )
+    last_year = reports_services.duty_year_open(office=office, year=today.year - 1, actor=actor)
+    reports_services.duty_year_close(duty_year=last_year, actor=actor, note="年度履职考核")
+    reports_services.duty_year_open(office=office, year=today.year, actor=actor)
+
+
 def seed_plans(*, offices, today: datetime.date, rng: random.Random, actor=None) -> dict:
     """Write demo plans and issued reports for ``offices``. Returns counts. The issued
     reports' PDFs are queued for the worker (the documents sweep picks them up if Redis
@@ -163,6 +186,7 @@ def seed_plans(*, offices, today: datetime.date, rng: random.Random, actor=None)
         if today >= datetime.date(today.year, 7, 10):
             _issued_report(office, today.year, 1, datetime.date(today.year, 7, 8), actor, leaders)
             counts["reports"] += 1
+        _assessment(office, today, actor)
     counts["plans"] = (
         WorkPlan.objects.filter(office__in=offices).values("year", "office").distinct().count()
     )
@@ -178,6 +202,7 @@ def reset_plans(*, offices) -> None:
     from django.test.utils import override_settings
 
     from liaison.models import StatusChange
+    from members.models import DutyYear
     from plans.models import PlanConfig
     from reports.models import Document
 
@@ -199,3 +224,9 @@ def reset_plans(*, offices) -> None:
                 document.file.delete(save=False)
             document.delete()
         PlanConfig.objects.filter(office__in=offices).delete()
+        years = DutyYear.objects.filter(office__in=offices)
+        StatusChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(DutyYear),
+            object_id__in=list(years.values_list("pk", flat=True)),
+        ).delete()
+        years.delete()

@@ -58,6 +58,14 @@ ADMIN_MATRIX = {
     "liaison.job":                 ("v",    "v",      "",     ""),
     "members.member":              ("vacd", "vacd",   "",     ""),
     "members.contribution":        ("vacd", "vacd",   "",     ""),
+    # Ledger entries are added by hand or by the apps, revoked with a reason, never
+    # edited or deleted; a closed year is never deleted.
+    "members.pointentry":          ("va",   "va",     "",     ""),
+    "members.dutyyear":            ("vac",  "vac",    "",     ""),
+    # Members report in the portal; staff approve or return (change), never add or delete.
+    "members.dutyclaim":           ("vc",   "vc",     "",     ""),
+    # District-wide: one rules table for every office.
+    "members.pointrule":           ("v",    "vac",    "",     ""),
     # District-wide lists and terms: every office uses them, the district keeps them.
     "members.term":                ("v",    "vacd",   "",     ""),
     "members.sector":              ("v",    "vacd",   "",     ""),
@@ -103,6 +111,7 @@ ADMIN_PAGES = {
     "reports_document_download":         (True,  True,     False,  False),
     "reports_statistics":                (True,  True,     False,  False),
     "reports_statistics_download":       (True,  True,     False,  False),
+    "members_pointentry_revoke":         (True,  True,     False,  False),
 }
 # fmt: on
 

@@ -27,11 +27,21 @@ from liaison.limits import LimitedForm
 from liaison.models import Notification
 from liaison.scoping import default_office
 
-from . import admin_views, jobs
+from . import admin_points, admin_views, jobs
 from .accounts import LEFT_OFFICE, member_account_disable, member_account_invitation_resend
 from .formats import ROSTER_EXPORT_FORMATS, ROSTER_IMPORT_FORMATS, XLSX
 from .jobs import import_summary, roster_import_start
-from .models import AccountInvitation, Affiliation, Contribution, Member, Sector, Term
+from .models import (
+    AccountInvitation,
+    Affiliation,
+    Contribution,
+    DutyClaim,
+    Member,
+    PointEntry,
+    PointRule,
+    Sector,
+    Term,
+)
 from .resources import ContributionResource, MemberResource
 from .selectors import AccountState, dormant, with_account_state
 from .services import member_accounts_open
@@ -475,3 +485,9 @@ class ContributionAdmin(OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {**kwargs, "show_office": self._shows_office(request)}
+
+
+# The points rules table and the ledger (members/admin_points.py).
+admin.site.register(PointRule, admin_points.PointRuleAdmin)
+admin.site.register(PointEntry, admin_points.PointEntryAdmin)
+admin.site.register(DutyClaim, admin_points.DutyClaimAdmin)

@@ -12,3 +12,5 @@ class MembersConfig(AppConfig):
         from . import dashboard, jobs  # noqa: F401  (register the index panel, job kinds)
 
         protect("members.Member", "photo", office="office", owners=("user",))
+        protect("members.PointEntry", "evidence", office="member__office")
+        protect("members.DutyClaim", "evidence", office="member__office", owners=("member__user",))

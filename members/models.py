@@ -1,7 +1,9 @@
 """The roster: members (政协委员) and their lookups, contributions, and history."""
 
+import datetime
+
 from django.conf import settings
-from django.core.validators import FileExtensionValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from liaison import limits
 from liaison.limits import LimitedTextField, plausible_date, single_line
 from liaison.models import Lookup, Notification, Office
+from liaison.uploads import validate_document
 
 from .strokes import stroke_sort_key
 from .validators import validate_photo_size
@@ -253,22 +256,37 @@ class PointRule(models.Model):
         RESEARCH = "research", _("参加调研视察")
         CONTRIBUTION = "contribution", _("服务发展贡献")
 
-    kind = models.CharField(_("类别"), max_length=30, choices=Kind.choices, unique=True)
+    kind = models.CharField(_("类别"), max_length=30, choices=Kind.choices)
     points = models.SmallIntegerField(_("分值"))
     unit = models.CharField(_("计分单位"), max_length=20, default="每次", validators=[single_line])
     yearly_cap = models.PositiveSmallIntegerField(
         _("年度上限"), null=True, blank=True, help_text=_("留空表示不设上限。")
     )
     is_active = models.BooleanField(_("启用"), default=True)
+    # A change is a new row from its date: entries already written keep their points and
+    # earlier years are counted and shown under the rule of their time.
+    valid_from = models.DateField(
+        _("生效日期"),
+        default=datetime.date(2000, 1, 1),
+        validators=[plausible_date],
+        help_text=_("此后发生的履职按本规则计分；此前的积分记录不受影响。"),
+    )
+    valid_to = models.DateField(_("失效日期"), null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["kind"]
+        ordering = ["kind", "-valid_from"]
         verbose_name = _("积分规则")
         verbose_name_plural = _("积分规则")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "valid_from"], name="one_point_rule_per_day")
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.points:+d}"
+
+    def applies_on(self, day: datetime.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 class PointEntry(models.Model):
@@ -298,6 +316,28 @@ class PointEntry(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    # Entries staff add by hand carry the evidence and no source record.
+    evidence = models.FileField(
+        _("证明材料"),
+        upload_to="members/points/%Y/",
+        blank=True,
+        max_length=200,
+        validators=[validate_document],
+    )
+    # A revoked entry stays in the ledger, struck out with its reason, and counts nowhere.
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoke_reason = models.CharField(
+        _("撤销原因"), max_length=200, blank=True, validators=[single_line]
+    )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-occurred_on", "-id"]
@@ -313,6 +353,137 @@ class PointEntry(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.get_kind_display()} {self.points:+d}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_manual(self) -> bool:
+        return self.source_type_id is None
+
+
+class DutyYear(models.Model):
+    """An office's assessment year of the duty record (履职考核年度, DOMAIN.md "Member
+    duty record and points"). While it is open the portal and the documents show points
+    and progress against the minimums, never a grade; staff close it once the year's
+    records are in, after which the grades are final and shown. Reopening (a record
+    came in late) needs a reason, kept on the timeline. No row: the year is open."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("考核中")
+        CLOSED = "closed", _("已结束考核")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="duty_years"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(_("结束考核时间"), null=True, blank=True, editable=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("结束考核人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "office"]
+        verbose_name = _("履职考核年度")
+        verbose_name_plural = _("履职考核年度")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "year"], name="one_duty_year_per_office")
+        ]
+
+    def __str__(self):
+        return _("%(year)s年度履职考核") % {"year": self.year}
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class DutyClaim(models.Model):
+    """A duty the member performed outside the office's own records and reports in the
+    portal (委员履职申报, DOMAIN.md: members "report duties themselves (with evidence) for
+    staff to approve"): an inspection with another body, a contribution to regional
+    development, a public-welfare activity, a speech elsewhere. Approved, it earns the
+    points the rules give its kind; an approved contribution also becomes the member's
+    ``Contribution``."""
+
+    class Kind(models.TextChoices):
+        INSPECTION = "inspection", _("参加视察调研")
+        CONTRIBUTION = "contribution", _("服务发展贡献")
+        WELFARE = "welfare", _("参加公益活动")
+        SPEECH = "speech", _("在其他会议发言")
+
+    # The points kind each claim kind earns once approved.
+    POINT_KINDS = {
+        Kind.INSPECTION: PointRule.Kind.RESEARCH,
+        Kind.CONTRIBUTION: PointRule.Kind.CONTRIBUTION,
+        Kind.WELFARE: PointRule.Kind.ACTIVITY_ATTENDED,
+        Kind.SPEECH: PointRule.Kind.SPEECH,
+    }
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("待审核")
+        APPROVED = "approved", _("已认定")
+        RETURNED = "returned", _("已退回")
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.CASCADE, related_name="duty_claims"
+    )
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("事项"), max_length=200, validators=[single_line])
+    occurred_on = models.DateField(_("日期"), validators=[plausible_date])
+    description = LimitedTextField(_("情况说明"), max_length=limits.TEXT)
+    evidence = models.FileField(
+        _("证明材料"),
+        upload_to="members/claims/%Y/",
+        max_length=200,
+        validators=[validate_document],
+    )
+    contribution_kind = models.CharField(
+        _("贡献类别"), max_length=12, choices=Contribution.Kind.choices, blank=True
+    )
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    return_reason = models.CharField(
+        _("退回原因"), max_length=200, blank=True, validators=[single_line]
+    )
+    contribution = models.ForeignKey(
+        Contribution,
+        verbose_name=_("委员贡献"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("委员履职申报")
+        verbose_name_plural = _("委员履职申报")
+
+    def __str__(self):
+        return f"{self.member} {self.get_kind_display()} {self.title}"
+
+    @property
+    def point_kind(self) -> str:
+        return self.POINT_KINDS[self.kind]
 
 
 class VerificationCode(models.Model):

@@ -218,3 +218,8 @@ def member_breakdowns(office_ids, year: int) -> dict[str, list[tuple[str, int]]]
         "age": [(band, by_band[band]) for band in band_order if by_band.get(band)],
         "term": _grouped(roster, "term__name", ["-term__start_year"]),
     }
+def member_duty_claims(member):
+    """The duties ``member`` reported, newest first."""
+    from .models import DutyClaim
+
+    return DutyClaim.objects.filter(member=member).order_by("-created_at", "-id")

@@ -12,11 +12,16 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from liaison import roles
+from liaison.models import today
+from liaison.scoping import visible_offices
 from liaison.transactions import service
+from liaison.workflow import WorkflowError, lock, record_creation, refuse, transition
 
+from . import workflows as claim_workflows
 from .accounts import invitation_issue
-from .models import DELIVERY_CHOICES, DELIVERY_FIELDS, Member
+from .models import DELIVERY_CHOICES, DELIVERY_FIELDS, Contribution, DutyClaim, Member
 from .selectors import mobile_taken
+from .workflows import closed_year_refusal
 
 # The fields a member may correct in the portal. Everything else on the record is
 # official (kept by the office) and read-only to the member.
@@ -227,3 +232,107 @@ def member_update_delivery(*, member: Member, actor, **choices) -> list[str]:
     locked._change_reason = _("更新消息接收方式：%(fields)s") % {"fields": labels}
     locked.save(update_fields=[*changed, "updated_at"])
     return changed
+
+
+# --- Duties the member reports (DutyClaim) ----------------------------------------------
+
+
+@service
+def duty_claim_submit(
+    *,
+    member: Member,
+    actor,
+    kind: str,
+    title: str,
+    occurred_on,
+    description: str,
+    evidence,
+    contribution_kind: str = "",
+    amount=None,
+) -> DutyClaim:
+    """The member reports a duty with its evidence, for staff to approve."""
+    if occurred_on > today():
+        raise WorkflowError(_("履职日期不能晚于今天。"))
+    refuse(closed_year_refusal(member.office_id, occurred_on.year))
+    if kind != DutyClaim.Kind.CONTRIBUTION:
+        contribution_kind, amount = "", None
+    elif not contribution_kind:
+        raise WorkflowError(_("请选择贡献类别。"))
+    claim = DutyClaim(
+        member=member,
+        kind=kind,
+        title=title,
+        occurred_on=occurred_on,
+        description=description,
+        evidence=evidence,
+        contribution_kind=contribution_kind,
+        amount=amount,
+    )
+    claim.full_clean()
+    claim.save()
+    record_creation(claim, actor=actor)
+    return claim
+
+
+def _refuse_other_office(claim: DutyClaim, actor) -> None:
+    if not visible_offices(actor).filter(pk=claim.member.office_id).exists():
+        raise WorkflowError(_("只能审核本联络处委员的申报。"))
+
+
+@service
+def duty_claim_approve(*, claim: DutyClaim, actor, note: str = "") -> DutyClaim:
+    """Approve: the points the rules give the kind (a contribution also becomes the
+    member's Contribution, which earns them)."""
+    from .points import points_award
+
+    claim = lock(claim)
+    _refuse_other_office(claim, actor)
+    refuse(claim_workflows.approve_refusal(claim))
+    source = claim
+    if claim.kind == DutyClaim.Kind.CONTRIBUTION:
+        claim.contribution = Contribution.objects.create(
+            member=claim.member,
+            kind=claim.contribution_kind or Contribution.Kind.OTHER,
+            year=claim.occurred_on.year,
+            title=claim.title,
+            amount=claim.amount,
+            description=claim.description,
+        )
+        source = claim.contribution
+    transition(
+        claim,
+        workflow=claim_workflows.CLAIM_WORKFLOW,
+        target=DutyClaim.Status.APPROVED,
+        actor=actor,
+        note=note,
+        update_fields=["contribution"],
+    )
+    points_award(
+        member=claim.member,
+        kind=claim.point_kind,
+        occurred_on=claim.occurred_on,
+        source=source,
+        actor=actor,
+        description=claim.title,
+    )
+    return claim
+
+
+@service
+def duty_claim_return(*, claim: DutyClaim, actor, reason: str) -> DutyClaim:
+    """Return the claim to the member with the reason (they may report it again)."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise WorkflowError(_("请填写退回原因。"))
+    claim = lock(claim)
+    _refuse_other_office(claim, actor)
+    refuse(claim_workflows.return_refusal(claim))
+    claim.return_reason = reason[:200]
+    return transition(
+        claim,
+        workflow=claim_workflows.CLAIM_WORKFLOW,
+        target=DutyClaim.Status.RETURNED,
+        actor=actor,
+        note=reason,
+        update_fields=["return_reason"],
+    )

@@ -37,8 +37,10 @@ class PlanConfigAdmin(OfficeScopedAdmin):
         "min_proposals",
         "min_opinion_reports",
         "min_activities",
+        "base_points",
         "grade_excellent",
         "grade_competent",
+        "missed_minimum_fails",
     )
 
     def _shows_office(self, request):

@@ -48,12 +48,22 @@ class PlanConfig(models.Model):
     min_proposals = models.PositiveSmallIntegerField(_("每年至少提案（件）"), default=1)
     min_opinion_reports = models.PositiveSmallIntegerField(_("每年至少社情民意（篇）"), default=1)
     min_activities = models.PositiveSmallIntegerField(_("每年至少参加活动（次）"), default=3)
+    base_points = models.PositiveSmallIntegerField(
+        _("基础分"),
+        default=0,
+        help_text=_("每位在任委员全年履职（参加全体会议）的基础分，与履职积分合计后评定等次。"),
+    )
     grade_excellent = models.PositiveSmallIntegerField(
         _("优秀（积分不低于）"),
         default=85,
         help_text=_("未达到年度最低要求的委员，最高评为称职。"),
     )
     grade_competent = models.PositiveSmallIntegerField(_("称职（积分不低于）"), default=60)
+    missed_minimum_fails = models.BooleanField(
+        _("未达到最低要求评为不称职"),
+        default=False,
+        help_text=_("勾选后，未达到任一项年度最低要求的委员评为不称职；不勾选时最高评为称职。"),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -109,6 +109,8 @@ urlpatterns = [
         name="activity_sign_in",
     ),
     path("records/", records.duty_record, name="duty_record"),
+    path("records/claims/", records.duty_claims, name="duty_claims"),
+    path("records/claims/new/", records.duty_claim_create, name="duty_claim_create"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

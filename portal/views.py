@@ -160,7 +160,7 @@ def dashboard(request):
             :DASHBOARD_ACTIVITIES
         ]
     )
-    standing = standing_for(request.member, [today().year])
+    standing = standing_for(request.member, [today().year], with_grade=False)
     return _page(
         request,
         "portal/dashboard.html",

@@ -5,10 +5,13 @@ their buttons from these tables."""
 
 from django.utils.translation import gettext_lazy as _
 
-from liaison.actions import PRIMARY, STAFF, Action, ActionTable, Actor, Rule, moves_to
+from liaison.actions import DANGER, PRIMARY, STAFF, Action, ActionTable, Actor, Rule, moves_to
+from members.models import DutyYear
 from plans import actions as plans_actions
 from plans.models import WorkPlan, WorkReport
 from plans.workflows import REPORT_WORKFLOW
+
+from . import workflows
 
 PLAN_ACTIONS = ActionTable(
     *plans_actions.PLAN_ACTIONS.rules,
@@ -34,3 +37,21 @@ WORK_REPORT_ACTIONS = ActionTable(
 
 def work_report_actions(report: WorkReport, actor: Actor) -> list[Action]:
     return WORK_REPORT_ACTIONS.available(report, actor)
+
+
+DUTY_YEAR_ACTIONS = ActionTable(
+    Rule(
+        Action("close", _("结束考核（评定等次）"), PRIMARY, form=True),
+        STAFF,
+        lambda year, actor: workflows.close_refusal(year),
+    ),
+    Rule(
+        Action("reopen", _("重新开放考核"), DANGER, form=True),
+        STAFF,
+        lambda year, actor: workflows.reopen_refusal(year),
+    ),
+)
+
+
+def duty_year_actions(duty_year: DutyYear, actor: Actor) -> list[Action]:
+    return DUTY_YEAR_ACTIONS.available(duty_year, actor)

@@ -17,23 +17,25 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin import OfficeScopedAdmin
+from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.limits import LimitedForm
 from liaison.scoping import default_office, visible_offices
 from liaison.widgets import PickList
-from liaison.workflow import WorkflowError
+from liaison.workflow import WorkflowError, record_creation
 from members import admin as members_admin
 from members.accounts import member_account_letters
-from members.models import Member
+from members.models import DutyYear, Member
 from plans import admin as plans_admin
 from plans.models import WorkPlan, WorkReport
 
 from . import admin_views, services
-from .actions import PLAN_ACTIONS, WORK_REPORT_ACTIONS
-from .admin_steps import PLAN_STEPS, REPORT_STEPS
+from .actions import DUTY_YEAR_ACTIONS, PLAN_ACTIONS, WORK_REPORT_ACTIONS
+from .admin_steps import DUTY_YEAR_STEPS, PLAN_STEPS, REPORT_STEPS
 from .figures import report_figures
 from .letters import activation_letters_pdf
 from .models import Document, DocumentIssue
 from .selectors import leaders_for
+from .workflows import DUTY_YEAR_WORKFLOW
 
 # --- The roster: activation letters ---------------------------------------------------
 
@@ -338,3 +340,51 @@ class DocumentAdmin(OfficeScopedAdmin):
         else:
             messages.success(request, _("已重新加入生成队列。"))
         return self._back(document)
+
+
+# --- The assessment year --------------------------------------------------------------
+
+
+@admin.register(DutyYear)
+class DutyYearAdmin(WorkflowAdminMixin, OfficeScopedAdmin):
+    """Closing a year gives the grades; reopening withdraws them, with a reason."""
+
+    workflow = DUTY_YEAR_WORKFLOW
+    action_table = DUTY_YEAR_ACTIONS
+    workflow_steps = DUTY_YEAR_STEPS
+    deletable_statuses = None
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a year's timeline is its record: never deleted
+
+    list_display = ("__str__", "year", "status", "closed_at", "closed_by", "office")
+    list_select_related = ("office", "closed_by")
+    list_filter = ("status",)
+    fields = ("office", "year", "status", "closed_at", "closed_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        always = ["status", "closed_at", "closed_by"]
+        return always if obj is None else ["office", "year", *always]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        office = default_office(request)
+
+        class DutyYearForm(form):
+            def clean(self):
+                data = super().clean()
+                chosen = data.get("office") or office
+                if (
+                    obj is None
+                    and chosen is not None
+                    and DutyYear.objects.filter(office=chosen, year=data.get("year")).exists()
+                ):
+                    raise ValidationError(_("该年度的履职考核已存在。"))
+                return data
+
+        return DutyYearForm
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            record_creation(obj, actor=request.user)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from liaison.admin_workflow import ConfirmForm, Step
+from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
 from liaison.limits import LimitedForm
 from liaison.models import today
 from liaison.widgets import PickList
@@ -67,4 +67,27 @@ REPORT_STEPS = {
         needs=("record",),
     ),
     "pdf": Step(ConfirmForm, _request_report_pdf),
+}
+
+
+class CloseYearForm(ConfirmForm):
+    """Closing gives the grades; the form says what the members will see."""
+
+    def __init__(self, *args, record, **kwargs):  # ``record``: the DutyYear
+        super().__init__(*args, **kwargs)
+        self.fields["note"].help_text = _(
+            "结束考核后，委员在“我的履职档案”、履职档案和积分排名中将看到%(year)s年度的等次。"
+        ) % {"year": record.year}
+
+
+DUTY_YEAR_STEPS = {
+    "close": Step(
+        CloseYearForm,
+        lambda y, u, d: services.duty_year_close(duty_year=y, actor=u, note=d.get("note", "")),
+        needs=("record",),
+    ),
+    "reopen": Step(
+        ReasonForm,
+        lambda y, u, d: services.duty_year_reopen(duty_year=y, actor=u, reason=d["reason"]),
+    ),
 }

@@ -129,11 +129,18 @@ def _check_activity(office, activity_id):
 
 
 def fingerprint(kind: str, office, params: dict, document_date) -> str:
-    """Same office, kind, parameters and date → same document."""
-    payload = json.dumps(
-        {"kind": kind, "office": office.pk, "params": params, "date": document_date.isoformat()},
-        sort_keys=True,
-    )
+    """Same office, kind, parameters and date → same document. A ranking or duty record
+    also depends on whether its years were closed (grades shown or not)."""
+    content = {
+        "kind": kind,
+        "office": office.pk,
+        "params": params,
+        "date": document_date.isoformat(),
+    }
+    if kind in (K.RANKING, K.DUTY_RECORD):
+        years, _period = _years(params)
+        content["graded"] = duty.grading_stamp(office, years)
+    payload = json.dumps(content, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -321,7 +328,7 @@ def _duty_record(office, params, day) -> Built:
             "member": member,
             "period": period,
             "standing": standing,
-            "rules": duty.rule_rows(standing),
+            "rules": duty.rule_rows(standing, years),
             "ledger": list(duty.ledger(member, years)),
             "led": led,
             "cosigned": cosigned,
@@ -372,15 +379,22 @@ def _duty_record_activities(member, years) -> dict:
 
 def _ranking(office, params, day) -> Built:
     rows = duty.standings(office=office, years=[params["year"]])
-    distribution = duty.grade_distribution(rows)
+    graded = duty.is_graded(office, [params["year"]])
+    if graded:
+        distribution = duty.grade_distribution(rows)
+        chart_title = _("等次分布（人）")
+    else:
+        distribution = duty.progress_distribution(rows)
+        chart_title = _("年度最低要求完成情况（人）")
     return Built(
         "reports/ranking.html",
         {
             "year": params["year"],
             "rows": rows,
+            "graded": graded,
             "config": PlanConfig.for_office(office),
             "distribution": distribution,
-            "grade_chart": charts.bar_chart(distribution, title=_("等次分布（人）"), unit=_("人")),
+            "grade_chart": charts.bar_chart(distribution, title=chart_title, unit=_("人")),
         },
         estimated_pages=2 + len(rows) // 30,
         table="rows",

@@ -1,15 +1,22 @@
 """The duty record roll-up (履职档案 / 履职积分, DOMAIN.md): the points ledger summed per
-member and year under the rules table, the yearly minimums (≥1 proposal, ≥1
-public-opinion report, ≥3 activities) and the grade (优秀 / 称职 / 不称职), with the
-minimums and thresholds from ``PlanConfig`` so staff can change them.
+member and year under the rules table, on top of the office's base (基础分); the yearly
+minimums (≥1 proposal, ≥1 public-opinion report, ≥3 activities) and the grade (优秀 /
+称职 / 不称职), with the base, minimums and thresholds from ``PlanConfig`` so staff can
+change them.
+
+A grade is given once, after staff close the year (``members.models.DutyYear``); before
+that every standing carries points and progress against the minimums and an empty grade,
+so no page or document can show one by mistake.
 
 Points come only from ``members.PointEntry`` (written by each app through
 ``members.points``); counts for the minimums come from the records themselves
-(proposals, opinion reports, activity attendance), so a yearly cap on points never hides
-a proposal or an activity. Every function here runs a
-fixed number of queries whatever the number of members.
+(proposals, opinion reports, activity attendance) and only from records that count (a
+merely submitted opinion report does not), so a yearly cap on points never hides a
+proposal or an activity. Every function here runs a fixed number of queries whatever
+the number of members or ledger entries.
 """
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -17,9 +24,9 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from briefings.models import Invitation
-from members.models import Member, PointEntry, PointRule
+from members.models import DutyYear, Member, PointEntry, PointRule
 from plans.models import PlanConfig
-from proposals.models import ProposalCosigner
+from proposals.models import OpinionReport, ProposalCosigner
 from proposals.selectors import counted_opinion_reports, counted_proposals
 
 EXCELLENT = "优秀"
@@ -41,17 +48,26 @@ class Minimum:
 
 @dataclass
 class Standing:
-    """One member's year (or term) in figures."""
+    """One member's year (or term) in figures. ``grade`` is empty until the year is
+    closed (``graded``)."""
 
     member: Member
-    total: int = 0
+    base: int = 0
+    total: int = 0  # base + points
     points_by_kind: dict = field(default_factory=dict)  # kind -> (entries, points)
     proposals: int = 0
     opinion_reports: int = 0
     activities: int = 0
     minimums: list = field(default_factory=list)
+    graded: bool = False
     grade: str = ""
+    below_threshold: bool = False
     rank: int = 0
+
+    @property
+    def points(self) -> int:
+        """Points earned by duties, without the base."""
+        return self.total - self.base
 
     @property
     def minimums_met(self) -> bool:
@@ -61,14 +77,53 @@ class Standing:
     def missed(self) -> list[Minimum]:
         return [m for m in self.minimums if not m.met]
 
+    @property
+    def missed_labels(self) -> str:
+        return "、".join(m.label for m in self.missed)
+
 
 def grade_for(total: int, minimums_met: bool, config: PlanConfig) -> str:
+    if not minimums_met and config.missed_minimum_fails:
+        return INCOMPETENT
     if total >= config.grade_excellent:
         # A member who missed a yearly minimum is rated no higher than 称职.
         return EXCELLENT if minimums_met else COMPETENT
     if total >= config.grade_competent:
         return COMPETENT
     return INCOMPETENT
+
+
+def closed_years(office, years) -> set[int]:
+    """Which of ``years`` the office has closed (one query)."""
+    return set(
+        DutyYear.objects.filter(
+            office=office, year__in=list(years), status=DutyYear.Status.CLOSED
+        ).values_list("year", flat=True)
+    )
+
+
+def is_graded(office, years) -> bool:
+    """Grades are shown for a period only once every year in it is closed."""
+    return set(years) <= closed_years(office, years)
+
+
+def grading_stamp(office, years) -> str:
+    """What a document of ``years`` depends on beyond its parameters: when each year was
+    closed (a ranking asked for before and after closing is a different document)."""
+    return ";".join(
+        f"{year}:{closed_at.isoformat()}"
+        for year, closed_at in DutyYear.objects.filter(
+            office=office, year__in=list(years), status=DutyYear.Status.CLOSED
+        )
+        .order_by("year")
+        .values_list("year", "closed_at")
+    )
+
+
+def minimum_opinion_reports():
+    """Opinion reports that count towards a member's minimum: taken up by the office
+    (edited or further). A report merely submitted, or not used, does not count yet."""
+    return counted_opinion_reports().exclude(status=OpinionReport.Status.SUBMITTED)
 
 
 def _activity_counts(member_ids, years) -> dict[int, int]:
@@ -85,10 +140,13 @@ def _activity_counts(member_ids, years) -> dict[int, int]:
     )
 
 
-def standings(*, office, years: list[int], members=None) -> list[Standing]:
+def standings(*, office, years: list[int], members=None, with_grade=True) -> list[Standing]:
     """Standings of ``members`` (default: the office's serving members, in official
-    stroke order) over ``years``, ranked by points. Six queries in all."""
+    stroke order) over ``years``, ranked by points; graded only when every year is
+    closed. Seven queries in all (six ``with_grade=False``: progress only, as on the
+    member's home page)."""
     config = PlanConfig.for_office(office)
+    graded = with_grade and is_graded(office, years)
     if members is None:
         members = Member.objects.filter(office=office, status=Member.Status.SERVING)
     members = list(members.select_related("sector").order_by("stroke_key", "member_no"))
@@ -96,7 +154,7 @@ def standings(*, office, years: list[int], members=None) -> list[Standing]:
     by_member = {m.pk: Standing(member=m) for m in members}
 
     for member_id, kind, entries, points in (
-        PointEntry.objects.filter(member_id__in=ids, year__in=years)
+        PointEntry.objects.filter(member_id__in=ids, year__in=years, revoked_at__isnull=True)
         .values_list("member_id", "kind")
         .annotate(entries=Count("id"), points=Sum("points"))
         .order_by()
@@ -123,7 +181,7 @@ def standings(*, office, years: list[int], members=None) -> list[Standing]:
         .order_by()
     )
     reports = dict(
-        counted_opinion_reports()
+        minimum_opinion_reports()
         .filter(member_id__in=ids, year__in=years)
         .values_list("member_id")
         .annotate(n=Count("id"))
@@ -132,8 +190,11 @@ def standings(*, office, years: list[int], members=None) -> list[Standing]:
     activities = _activity_counts(ids, years)
 
     span = len(years)
+    base = config.base_points * span
     for standing in by_member.values():
         pk = standing.member.pk
+        standing.base = base
+        standing.total += base
         standing.proposals = led.get(pk, 0) + cosigned.get(pk, 0)
         standing.opinion_reports = reports.get(pk, 0)
         standing.activities = activities.get(pk, 0)
@@ -144,8 +205,14 @@ def standings(*, office, years: list[int], members=None) -> list[Standing]:
             ),
             Minimum(_("参加活动（次）"), standing.activities, config.min_activities * span),
         ]
+        # A minimum the office set to 0 is no minimum: not listed, never missed.
+        standing.minimums = [m for m in standing.minimums if m.required]
         # The grade thresholds are yearly; over a term the yearly average is graded.
-        standing.grade = grade_for(round(standing.total / span), standing.minimums_met, config)
+        average = round(standing.total / span)
+        standing.below_threshold = average < config.grade_competent
+        standing.graded = graded
+        if graded:
+            standing.grade = grade_for(average, standing.minimums_met, config)
 
     ranked = sorted(by_member.values(), key=lambda s: (-s.total, s.member.stroke_key))
     previous_total, rank = None, 0
@@ -156,10 +223,13 @@ def standings(*, office, years: list[int], members=None) -> list[Standing]:
     return ranked
 
 
-def standing_for(member: Member, years: list[int]) -> Standing:
+def standing_for(member: Member, years: list[int], with_grade=True) -> Standing:
     """One member's standing; the rank is not computed (0)."""
     result = standings(
-        office=member.office, years=years, members=Member.objects.filter(pk=member.pk)
+        office=member.office,
+        years=years,
+        members=Member.objects.filter(pk=member.pk),
+        with_grade=with_grade,
     )
     standing = result[0]
     standing.rank = 0
@@ -167,15 +237,27 @@ def standing_for(member: Member, years: list[int]) -> Standing:
 
 
 def grade_distribution(rows: list[Standing]) -> list[tuple[str, int]]:
+    """How many members got each grade (a closed year)."""
     counts = defaultdict(int)
     for row in rows:
         counts[row.grade] += 1
     return [(grade, counts[grade]) for grade in GRADES]
 
 
-def rule_rows(standing: Standing) -> list[dict]:
-    """The rules table with this member's entries and points; kinds with entries first."""
-    rules = {r.kind: r for r in PointRule.objects.all()}
+def progress_distribution(rows: list[Standing]) -> list[tuple[str, int]]:
+    """Before the year is closed: how many members have met every minimum so far."""
+    met = sum(1 for row in rows if row.minimums_met)
+    return [(_("已达到全部最低要求"), met), (_("尚未达到"), len(rows) - met)]
+
+
+def rule_rows(standing: Standing, years: list[int] | None = None) -> list[dict]:
+    """The rules table (as it stood at the end of the last of ``years``) with this
+    member's entries and points; kinds with entries first."""
+    rules = {}
+    end = datetime.date(max(years), 12, 31) if years else None
+    for rule in PointRule.objects.order_by("valid_from"):
+        if end is None or rule.valid_from <= end:
+            rules[rule.kind] = rule
     rows = []
     for kind, label in PointRule.Kind.choices:
         entries, points = standing.points_by_kind.get(kind, (0, 0))
@@ -187,8 +269,19 @@ def rule_rows(standing: Standing) -> list[dict]:
 def ledger(member: Member, years: list[int]):
     return (
         PointEntry.objects.filter(member=member, year__in=years)
+        .select_related("source_type")
         .order_by("occurred_on", "id")
-        .only("kind", "points", "occurred_on", "description", "year")
+        .only(
+            "kind",
+            "points",
+            "occurred_on",
+            "description",
+            "year",
+            "source_type",
+            "source_id",
+            "revoked_at",
+            "revoke_reason",
+        )
     )
 
 

@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 from liaison.errors import error_reference
 from liaison.models import today
 from liaison.transactions import service
-from liaison.workflow import WorkflowError
+from liaison.workflow import WorkflowError, lock, record_creation, refuse, transition
+from members.models import DutyYear
 from plans import services as plans_services
 from plans.models import WorkReport
 
-from . import documents, notifications
+from . import documents, notifications, workflows
 from .figures import report_figures
 from .models import Document, DocumentIssue
 from .pdf import RenderLimitExceeded, memory_limit_message, render_limits, time_limit_message
@@ -299,3 +300,54 @@ def work_report_issue(
     if recipients:
         document_issue(document=document, recipients=recipients, actor=actor)
     return report
+
+
+# --- The assessment year ------------------------------------------------------------------
+
+
+@service
+def duty_year_open(*, office, year: int, actor=None) -> DutyYear:
+    """The office's assessment year, created open if staff never opened it."""
+    duty_year, created = DutyYear.objects.get_or_create(office=office, year=year)
+    if created:
+        record_creation(duty_year, actor=actor)
+    return duty_year
+
+
+@service
+def duty_year_close(*, duty_year: DutyYear, actor, note: str = "") -> DutyYear:
+    """Close the year: from now on the grades are final and shown in the portal, the
+    duty records and the ranking."""
+    duty_year = lock(duty_year)
+    refuse(workflows.close_refusal(duty_year))
+    duty_year.closed_at = timezone.now()
+    duty_year.closed_by = actor
+    return transition(
+        duty_year,
+        workflow=workflows.DUTY_YEAR_WORKFLOW,
+        target=DutyYear.Status.CLOSED,
+        actor=actor,
+        note=note,
+        update_fields=["closed_at", "closed_by"],
+    )
+
+
+@service
+def duty_year_reopen(*, duty_year: DutyYear, actor, reason: str) -> DutyYear:
+    """Reopen a closed year (a record came in late): grades are withdrawn until it is
+    closed again. The reason stays on the year's timeline."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("请填写重新开放的原因。"))
+    duty_year = lock(duty_year)
+    refuse(workflows.reopen_refusal(duty_year))
+    duty_year.closed_at = None
+    duty_year.closed_by = None
+    return transition(
+        duty_year,
+        workflow=workflows.DUTY_YEAR_WORKFLOW,
+        target=DutyYear.Status.OPEN,
+        actor=actor,
+        note=reason,
+        update_fields=["closed_at", "closed_by"],
+    )

@@ -333,3 +333,21 @@ def test_a_members_own_draft_and_submission_are_credited_to_the_member(demo):
     assert actors["draft"] == actors["submitted"] == member.user_id
     registered = moves.filter(to_status="registered").first()
     assert registered is None or registered.actor_id != member.user_id
+
+
+def test_last_years_grades_are_believable_and_name_the_missed_minimum(demo):
+    from collections import Counter
+
+    from reports import duty
+
+    office = Office.objects.get()
+    last_year = duty.standings(office=office, years=[TODAY.year - 1])
+    grades = Counter(row.grade for row in last_year)
+    assert grades[duty.COMPETENT] > len(last_year) / 2  # most members
+    assert 0 < grades[duty.INCOMPETENT] <= len(last_year) / 5  # a few
+    assert 0 < grades[duty.EXCELLENT] < grades[duty.COMPETENT]  # some
+    for row in last_year:
+        if row.grade == duty.INCOMPETENT:
+            assert row.missed or row.below_threshold  # a visible reason
+    # This year is still open: points and progress only.
+    assert {row.grade for row in duty.standings(office=office, years=[TODAY.year])} == {""}

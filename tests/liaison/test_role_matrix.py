@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from liaison import roles
+from members.models import PointEntry
 from reports import services as reports
 from reports.models import Document
 
@@ -101,7 +102,11 @@ def page_args(office, staff, member):
     document.file.save("x.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     document.status = Document.Status.DONE
     document.save()
+    entry = PointEntry.objects.create(
+        member=member, kind="speech", year=2026, points=5, occurred_on=datetime.date(2026, 3, 1)
+    )
     return {
+        "members_pointentry_revoke": [entry.pk],
         "briefings_activity_sign_in": [activity.pk],
         "briefings_activity_qr": [activity.pk],
         "briefings_activity_minutes": [activity.pk],

@@ -138,22 +138,75 @@ def test_ranking_grades_by_points_and_yearly_minimums(office, staff, member, oth
         member=member,
     )
     proposal_services.opinion_report_move(report=report, actor=member.user, target="submitted")
+    proposal_services.opinion_report_move(report=report, actor=staff, target="edited")
     _award(member, PointRule.Kind.PROPOSAL_KEY, 3)
     # 黄德军: as many points, but no proposal and no report: 称职 at most.
     _award(other_member, PointRule.Kind.SPEECH, 4)
     _award(other_member, PointRule.Kind.RESEARCH, 4)
     _award(other_member, PointRule.Kind.CONTRIBUTION, 4)  # capped at 20 each: 60 + 15
 
+    # While the year is open: points and progress, no grade anywhere.
     pdf, text = render(K.RANKING, office, year=2026)
-    assert "2026年度委员履职积分排名" in squash(text)
+    flat = squash(text)
+    assert "2026年度委员履职积分排名" in flat
+    assert "考核尚未结束" in flat and "已达到全部最低要求1人" in flat
+    assert "优秀" not in flat and "不称职" not in flat
+    table = pdf_text(pdf.content, layout=True)
+    assert row_with(table, "唐朝阳").endswith("113—已达到")
+    assert row_with(table, "黄德军").endswith("003提案（件）、社情民意信息（篇）未达到")
+
+    close_year(office, staff)
+    pdf, text = render(K.RANKING, office, year=2026)
+    assert "等次分布：优秀1人，称职1人，不称职1人" in squash(text)
     table = pdf_text(pdf.content, layout=True)
     assert row_with(table, "唐朝阳").startswith("1唐朝阳经济界75")
     assert row_with(table, "唐朝阳").endswith("113—优秀")  # proposals, reports, activities
     assert row_with(table, "黄德军").startswith("1黄德军经济界75")
     assert row_with(table, "黄德军").endswith("003提案（件）、社情民意信息（篇）称职")
-    # 李明: three unexcused absences, −2 each.
+    # 李明: three unexcused absences, −2 each; the ranking names what he missed.
     assert row_with(table, "李明").startswith("3李明经济界-6")
-    assert row_with(table, "李明").endswith("不称职")
+    li_ming = squash(text.split("李明", 1)[1])
+    assert (
+        "提案（件）、社情民意信息（篇）、" in li_ming and "参加活动（次）；积分低于40分" in li_ming
+    )
+    assert "不称职" in li_ming
+
+
+def close_year(office, staff, year=2026):
+    from reports import services as report_services
+
+    duty_year = report_services.duty_year_open(office=office, year=year)
+    report_services.duty_year_close(duty_year=duty_year, actor=staff)
+
+
+def test_a_merely_submitted_opinion_report_does_not_count_towards_the_minimum(
+    office, staff, member
+):
+    from reports import duty
+
+    report = proposal_services.opinion_report_create(
+        actor=member.user,
+        office=office,
+        title="关于路灯的反映",
+        situation="情况",
+        suggestion="建议",
+        member=member,
+    )
+    proposal_services.opinion_report_move(report=report, actor=member.user, target="submitted")
+    assert duty.standing_for(member, [2026]).opinion_reports == 0
+    proposal_services.opinion_report_move(report=report, actor=staff, target="edited")
+    assert duty.standing_for(member, [2026]).opinion_reports == 1
+
+
+def test_ranking_asked_for_again_after_closing_is_a_new_document(office, staff):
+    from reports import services as report_services
+
+    before = report_services.document_request(office=office, kind=K.RANKING, params={"year": 2026})
+    again = report_services.document_request(office=office, kind=K.RANKING, params={"year": 2026})
+    assert again.pk == before.pk
+    close_year(office, staff)
+    after = report_services.document_request(office=office, kind=K.RANKING, params={"year": 2026})
+    assert after.pk != before.pk
 
 
 def test_duty_record_for_a_year_lists_the_members_work_and_points(office, member, replied):
