@@ -28,7 +28,7 @@ from plans.models import WorkReport
 
 from . import documents, notifications
 from .figures import report_figures
-from .models import Document, DocumentIssue
+from .models import Document, DocumentCounter, DocumentIssue
 from .pdf import RenderLimitExceeded, memory_limit_message, render_limits, time_limit_message
 from .selectors import leaders_for
 
@@ -157,6 +157,7 @@ def document_render(*, document_id: int, generation: int) -> Document | None:
                 document.params,
                 document.document_date,
                 progress=_Progress(document_id, generation),
+                reference=document.reference,
             )
     except (RenderLimitExceeded, SoftTimeLimitExceeded, MemoryError) as error:
         # Too long or too large (settings.DOCUMENT_RENDER_*): say so, not "system error".
@@ -210,11 +211,49 @@ def _document_store(document: Document, generation: int, rendered) -> Document |
     return current
 
 
+def _refuse_unfinished(document: Document) -> None:
+    reasons = documents.unfinished(
+        document.kind, document.office, document.params, document.document_date
+    )
+    if reasons:
+        raise WorkflowError(_("文件尚未定稿，不能印发：%(why)s。") % {"why": "；".join(reasons)})
+
+
+def document_number(document: Document) -> Document:
+    """Give a 公文 its 发文字号 (once): the next serial of its office, kind and year. The
+    counter row is locked until the transaction ends, so two issues at once get
+    consecutive numbers, and a rolled-back issue gives its number back (no gaps). The
+    PDF carries the number, so a rendered document is rendered again."""
+    if document.kind not in documents.OFFICIAL or document.is_numbered:
+        return document
+    year = document.document_date.year
+    DocumentCounter.objects.get_or_create(office=document.office, kind=document.kind, year=year)
+    counter = DocumentCounter.objects.select_for_update().get(
+        office=document.office, kind=document.kind, year=year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    document.number_year, document.number_serial = year, counter.last
+    fields = ["number_year", "number_serial"]
+    if document.status in (DS.DONE, DS.FAILED, DS.RENDERING):
+        document.generation += 1
+        document.status, document.progress = DS.PENDING, 0
+        fields += ["generation", "status", "progress"]
+        generation = document.generation
+        transaction.on_commit(lambda: _enqueue(document.pk, generation))
+    document.save(update_fields=fields)
+    return document
+
+
 @service
 def document_issue(*, document: Document, recipients, actor) -> list[DocumentIssue]:
     """Issue (印发) a document to committee leaders. They are notified once it is
-    rendered — now, if it already is. Issuing twice to the same leader is harmless."""
-    document = Document.objects.select_for_update().get(pk=document.pk)
+    rendered — now, if it already is. Issuing twice to the same leader is harmless.
+    An unfinished document (placeholders, a plan not adopted …) cannot be issued; a 公文
+    gets its 发文字号 on its first issue."""
+    document = Document.objects.select_for_update().select_related("office").get(pk=document.pk)
+    _refuse_unfinished(document)
+    document = document_number(document)
     allowed = set(leaders_for(document.office).values_list("pk", flat=True))
     issued = []
     for recipient in recipients:
@@ -296,6 +335,7 @@ def work_report_issue(
     )
     document.work_report = report
     document.save(update_fields=["work_report"])
+    document_number(document)  # 发文字号: the report is issued now
     if recipients:
         document_issue(document=document, recipients=recipients, actor=actor)
     return report
