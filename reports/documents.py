@@ -754,6 +754,17 @@ def render(
     return render_built(built, progress=progress)
 
 
+def render_word(
+    kind: str, office, params: dict, document_date, *, reference: str = "", draft: bool = True
+) -> bytes:
+    """The editable Word copy (.docx), from the same data and HTML as the PDF."""
+    from .word import html_to_docx
+
+    built = build(kind, office, params, document_date, reference=reference, draft=draft)
+    html = render_document_html(built.template, built.context)
+    return html_to_docx(html, official=kind in OFFICIAL, landscape=kind == K.ROSTER)
+
+
 def render_built(built: Built, *, progress=None) -> RenderedPdf:
     if built.table is None:
         html = render_document_html(built.template, built.context)

@@ -16,9 +16,7 @@ from plans.models import WorkReport
 def document_upload_to(document, filename: str) -> str:
     """Unguessable, so that a file under MEDIA_ROOT cannot be found by trying names."""
     suffix = filename.rsplit(".", 1)[-1] if "." in filename else "pdf"
-    return (
-        f"documents/{document.office_id}/{document.document_date:%Y}/{uuid.uuid4().hex}.{suffix}"
-    )
+    return f"documents/{document.office_id}/{document.document_date:%Y}/{uuid.uuid4().hex}.{suffix}"
 
 
 class Document(models.Model):

@@ -479,9 +479,7 @@ def rows_to_pdf(
             break
         start = min(carried) if carried else stop
     total = len(writer.pages)
-    margins = PdfReader(
-        io.BytesIO(lay_out(_margins_html(title, total, body_class)).write_pdf())
-    )
+    margins = PdfReader(io.BytesIO(lay_out(_margins_html(title, total, body_class)).write_pdf()))
     for page, margin in zip(writer.pages, margins.pages, strict=True):
         page.merge_page(margin)
         page.compress_content_streams()  # merging leaves them uncompressed

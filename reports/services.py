@@ -159,6 +159,14 @@ def document_render(*, document_id: int, generation: int) -> Document | None:
                 progress=_Progress(document_id, generation),
                 reference=document.reference,
             )
+            # The Word copy: the same data, the same HTML, in the same task and limits.
+            word = documents.render_word(
+                document.kind,
+                document.office,
+                document.params,
+                document.document_date,
+                reference=document.reference,
+            )
     except (RenderLimitExceeded, SoftTimeLimitExceeded, MemoryError) as error:
         # Too long or too large (settings.DOCUMENT_RENDER_*): say so, not "system error".
         logger.warning("Document %s stopped: %r", document_id, error)
@@ -180,7 +188,7 @@ def document_render(*, document_id: int, generation: int) -> Document | None:
         }
         _document_failed(document_id, generation, message)
         return None
-    return _document_store(document, generation, rendered)
+    return _document_store(document, generation, rendered, word)
 
 
 def _document_failed(document_id: int, generation: int, message: str) -> None:
@@ -190,12 +198,17 @@ def _document_failed(document_id: int, generation: int, message: str) -> None:
 
 
 @transaction.atomic
-def _document_store(document: Document, generation: int, rendered) -> Document | None:
+def _document_store(
+    document: Document, generation: int, rendered, word: bytes = b""
+) -> Document | None:
     current = Document.objects.select_for_update().get(pk=document.pk)
     if current.generation != generation or current.status != DS.RENDERING:
         return None  # re-requested meanwhile: the newer task writes its own file
     old_file = current.file.name if current.file else ""
+    old_word = current.word_file.name if current.word_file else ""
     current.file.save("document.pdf", ContentFile(rendered.content), save=False)
+    if word:
+        current.word_file.save("document.docx", ContentFile(word), save=False)
     current.status = DS.DONE
     current.progress = 100
     current.size = rendered.size
@@ -204,9 +217,10 @@ def _document_store(document: Document, generation: int, rendered) -> Document |
     current.render_seconds = round(rendered.seconds, 2)
     current.finished_at = timezone.now()
     current.save()
-    if old_file and old_file != current.file.name:
-        storage = current.file.storage
-        transaction.on_commit(lambda: storage.delete(old_file))
+    storage = current.file.storage
+    for old, new in ((old_file, current.file.name), (old_word, current.word_file.name)):
+        if old and old != new:
+            transaction.on_commit(lambda old=old: storage.delete(old))
     _notify_issues(current)
     return current
 

@@ -246,3 +246,56 @@ def test_two_issues_at_once_get_consecutive_numbers(office, staff, leader):
     assert not errors
     numbers = sorted(Document.objects.values_list("number_serial", flat=True))
     assert numbers == [1, 2]
+
+
+# --- The Word copy ----------------------------------------------------------------------
+
+
+def read_docx(content: bytes):
+    import docx
+
+    return docx.Document(io.BytesIO(content))
+
+
+def test_the_word_copy_of_the_plan_has_its_title_headings_and_gongwen_page(adopted_plan, office):
+    content = documents.render_word(
+        K.PLAN, office, {"year": 2026}, DAY, reference="韭菜园政联〔2026〕1号"
+    )
+    word = read_docx(content)
+    section = word.sections[0]
+    assert round(section.top_margin.mm) == 37 and round(section.left_margin.mm) == 28
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    by_style = {}
+    for paragraph in word.paragraphs:
+        by_style.setdefault(paragraph.style.name, []).append(paragraph.text)
+    assert by_style["Title"] == ["2026年度工作计划"]
+    assert "一、与党工委的联系" in by_style["Heading 1"]  # the plan's first category
+    texts = [p.text for p in word.paragraphs]
+    assert "韭菜园政联〔2026〕1号" in texts and "街道党工委：" in texts
+    assert "2026年2月5日" in texts  # 成文日期: the day it was adopted
+    assert any("2026年2月5日印发" in t for t in texts)  # 版记
+    assert any(PREAMBLE[:20] in t for t in texts)
+
+
+def test_the_word_copy_of_a_work_report_has_its_headings(office):
+    content = documents.render_word(K.WORK_REPORT, office, {"year": 2026}, DAY)
+    word = read_docx(content)
+    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:2] == ["一、总体情况", "二、主要工作和成效"]
+    level_2 = [p.text for p in word.paragraphs if p.style.name == "Heading 2"]
+    assert level_2[0] == "（一）提案工作"
+    # A report from data alone: its sections say what the data says, no placeholders.
+    assert "尚无报告正文" not in "".join(p.text for p in word.paragraphs)
+
+
+def test_the_roster_is_landscape_in_pdf_and_word(office):
+    from tests.factories import MemberFactory
+
+    MemberFactory(office=office, name="唐朝阳")
+    pdf = documents.render(K.ROSTER, office, {}, DAY)
+    with pdfplumber.open(io.BytesIO(pdf.content)) as document:
+        page = document.pages[0]
+        assert round(page.width / MM) == 297 and round(page.height / MM) == 210
+    word = read_docx(documents.render_word(K.ROSTER, office, {}, DAY))
+    assert round(word.sections[0].page_width.mm) == 297
+    assert any("唐朝阳" in cell.text for t in word.tables for row in t.rows for cell in row.cells)
