@@ -758,16 +758,28 @@ def render_word(
     kind: str, office, params: dict, document_date, *, reference: str = "", draft: bool = True
 ) -> bytes:
     """The editable Word copy (.docx), from the same data and HTML as the PDF."""
+    built = build(kind, office, params, document_date, reference=reference, draft=draft)
+    return _word(kind, render_document_html(built.template, built.context))
+
+
+def _word(kind: str, html: str) -> bytes:
     from .word import html_to_docx
 
-    built = build(kind, office, params, document_date, reference=reference, draft=draft)
-    html = render_document_html(built.template, built.context)
     return html_to_docx(html, official=kind in OFFICIAL, landscape=kind == K.ROSTER)
 
 
-def render_built(built: Built, *, progress=None) -> RenderedPdf:
+def render_with_word(
+    kind: str, office, params: dict, document_date, *, progress=None, reference: str = ""
+) -> tuple[RenderedPdf, bytes]:
+    """The PDF and its Word copy from one build and one HTML (the worker's job)."""
+    built = build(kind, office, params, document_date, reference=reference)
+    html = render_document_html(built.template, built.context)
+    return render_built(built, progress=progress, html=html), _word(kind, html)
+
+
+def render_built(built: Built, *, progress=None, html: str | None = None) -> RenderedPdf:
     if built.table is None:
-        html = render_document_html(built.template, built.context)
+        html = html or render_document_html(built.template, built.context)
         return html_to_pdf(html, progress=progress, estimated_pages=built.estimated_pages)
     rows = built.context[built.table]
 

@@ -151,20 +151,13 @@ def document_render(*, document_id: int, generation: int) -> Document | None:
     seconds, mib = settings.DOCUMENT_RENDER_SECONDS, settings.DOCUMENT_RENDER_MEMORY_MIB
     try:
         with render_limits(seconds=seconds, mib=mib):
-            rendered = documents.render(
+            # The PDF and the Word copy: the same data, the same HTML, one task.
+            rendered, word = documents.render_with_word(
                 document.kind,
                 document.office,
                 document.params,
                 document.document_date,
                 progress=_Progress(document_id, generation),
-                reference=document.reference,
-            )
-            # The Word copy: the same data, the same HTML, in the same task and limits.
-            word = documents.render_word(
-                document.kind,
-                document.office,
-                document.params,
-                document.document_date,
                 reference=document.reference,
             )
     except (RenderLimitExceeded, SoftTimeLimitExceeded, MemoryError) as error:
