@@ -151,8 +151,7 @@ def document_render(*, document_id: int, generation: int) -> Document | None:
     seconds, mib = settings.DOCUMENT_RENDER_SECONDS, settings.DOCUMENT_RENDER_MEMORY_MIB
     try:
         with render_limits(seconds=seconds, mib=mib):
-            # The PDF and the Word copy: the same data, the same HTML, one task.
-            rendered, word = documents.render_with_word(
+            rendered = documents.render(
                 document.kind,
                 document.office,
                 document.params,
@@ -181,7 +180,40 @@ def document_render(*, document_id: int, generation: int) -> Document | None:
         }
         _document_failed(document_id, generation, message)
         return None
-    return _document_store(document, generation, rendered, word)
+    return _document_store(document, generation, rendered)
+
+
+def document_word(*, document_id: int, generation: int) -> Document | None:
+    """The editable Word copy of a rendered document (the worker's job, in the same task
+    right after the PDF): the same data and HTML, with python-docx. A failure here leaves
+    the PDF as it is and is logged; the Word link appears only once the copy exists."""
+    document = Document.objects.select_related("office").get(pk=document_id)
+    if document.generation != generation or document.status != DS.DONE:
+        return None
+    seconds, mib = settings.DOCUMENT_RENDER_SECONDS, settings.DOCUMENT_RENDER_MEMORY_MIB
+    try:
+        with render_limits(seconds=seconds, mib=mib):
+            content = documents.render_word(
+                document.kind,
+                document.office,
+                document.params,
+                document.document_date,
+                reference=document.reference,
+            )
+    except Exception as error:
+        error_reference(logger, error, f"Word copy of document {document_id} failed")
+        return None
+    with transaction.atomic():
+        current = Document.objects.select_for_update().get(pk=document_id)
+        if current.generation != generation or current.status != DS.DONE:
+            return None
+        old = current.word_file.name if current.word_file else ""
+        current.word_file.save("document.docx", ContentFile(content), save=False)
+        current.save(update_fields=["word_file"])
+        if old and old != current.word_file.name:
+            storage = current.word_file.storage
+            transaction.on_commit(lambda: storage.delete(old))
+    return current
 
 
 def _document_failed(document_id: int, generation: int, message: str) -> None:
@@ -191,17 +223,14 @@ def _document_failed(document_id: int, generation: int, message: str) -> None:
 
 
 @transaction.atomic
-def _document_store(
-    document: Document, generation: int, rendered, word: bytes = b""
-) -> Document | None:
+def _document_store(document: Document, generation: int, rendered) -> Document | None:
     current = Document.objects.select_for_update().get(pk=document.pk)
     if current.generation != generation or current.status != DS.RENDERING:
         return None  # re-requested meanwhile: the newer task writes its own file
     old_file = current.file.name if current.file else ""
     old_word = current.word_file.name if current.word_file else ""
     current.file.save("document.pdf", ContentFile(rendered.content), save=False)
-    if word:
-        current.word_file.save("document.docx", ContentFile(word), save=False)
+    current.word_file = ""  # the Word copy of this generation follows (document_word)
     current.status = DS.DONE
     current.progress = 100
     current.size = rendered.size
