@@ -10,7 +10,7 @@ mkdir -p "$ROOT/var"
 # WeasyPrint's PDFs, and Redis for Celery.
 BASE_PACKAGES=(
   python3 python3-venv python3-dev build-essential gettext
-  fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 redis-server
+  fonts-noto-cjk fonts-lxgw-wenkai fonts-arphic-ukai libpango-1.0-0 libpangoft2-1.0-0 redis-server
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }

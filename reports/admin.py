@@ -46,6 +46,9 @@ LETTERS_AT_ONCE = 30
 admin.site.unregister(Member)
 
 
+WORD_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
 @admin.register(Member)
 class MemberAdmin(members_admin.MemberAdmin):
     """The roster with activation letters for members who cannot be reached by SMS."""
@@ -225,10 +228,18 @@ class DocumentAdmin(OfficeScopedAdmin):
     def download(self, obj):
         if not obj.is_ready:
             return "—"
-        return format_html(
+        pdf = format_html(
             '<a href="{}">{}</a>',
             reverse("admin:reports_document_download", args=[obj.pk]),
             _("下载 PDF"),
+        )
+        if not obj.word_file:
+            return pdf
+        return format_html(
+            '{} · <a href="{}">{}</a>',
+            pdf,
+            reverse("admin:reports_document_download_word", args=[obj.pk]),
+            _("下载 Word"),
         )
 
     def get_urls(self):
@@ -244,6 +255,11 @@ class DocumentAdmin(OfficeScopedAdmin):
                 "statistics/xlsx/",
                 view(self.statistics_download_view),
                 name="reports_statistics_download",
+            ),
+            path(
+                "<path:object_id>/download/word/",
+                view(self.download_word_view),
+                name="reports_document_download_word",
             ),
             path("<path:object_id>/issue/", view(self.issue_view), name="reports_document_issue"),
             path(
@@ -295,6 +311,17 @@ class DocumentAdmin(OfficeScopedAdmin):
             as_attachment=True,
             filename=document.download_name,
             content_type="application/pdf",
+        )
+
+    def download_word_view(self, request, object_id):
+        document = self.get_object(request, unquote(object_id))
+        if document is None or not document.is_ready or not document.word_file:
+            raise Http404(_("文件尚未生成。"))
+        return FileResponse(
+            document.word_file.open("rb"),
+            as_attachment=True,
+            filename=document.word_download_name,
+            content_type=WORD_TYPE,
         )
 
     def _back(self, document):

@@ -87,7 +87,7 @@ class DocumentRequestForm(LimitedForm):
     activity = forms.IntegerField(
         label=_("活动编号"),
         required=False,
-        help_text=_("活动纪要必填；在活动页面点“生成纪要 PDF”会自动填好。"),
+        help_text=_("活动纪要和请示必填；在活动页面点“生成纪要 PDF”会自动填好。"),
     )
 
     def __init__(self, *args, offices, **kwargs):

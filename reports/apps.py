@@ -12,3 +12,4 @@ class ReportsConfig(AppConfig):
         from . import dashboard  # noqa: F401  (registers the admin index panel)
 
         protect("reports.Document", "file", office="office")
+        protect("reports.Document", "word_file", office="office")

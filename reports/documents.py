@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from briefings.models import Activity, Invitation
@@ -54,6 +55,12 @@ class Built:
     # The context list a document that is one long table shows in it: rendered in chunks
     # of rows (reports.pdf.rows_to_pdf) so that its memory does not grow with its length.
     table: str | None = None
+    # The date the document carries (成文日期): the day it was approved, issued or held —
+    # None for the day it was asked for. Never the day it is rendered.
+    date: object = None
+    # Why the document is not finished (no text yet, not adopted …): it cannot be issued,
+    # and a command-line render marks it a draft.
+    unfinished: list = field(default_factory=list)
 
 
 # --- Parameters -----------------------------------------------------------------------
@@ -68,6 +75,7 @@ NEEDS = {
     K.ROSTER: (),
     K.DUTY_RECORD: ("member",),
     K.RANKING: ("year",),
+    K.REQUEST: ("activity",),
 }
 OPTIONAL = {
     K.PLAN: ("plan",),
@@ -118,7 +126,7 @@ def normalize(kind: str, office, params: dict) -> dict:
         ).exists()
     ):
         raise DocumentParamsError(_("该工作计划不属于本联络处或年度不符。"))
-    if kind == K.MINUTES:
+    if kind in (K.MINUTES, K.REQUEST):
         _check_activity(office, clean["activity"])
     return clean
 
@@ -177,6 +185,9 @@ def title_for(kind: str, office, params: dict) -> str:
         return _("%(name)s委员%(year)s年度履职档案") % {"name": name, "year": year}
     if kind == K.RANKING:
         return _("%(year)s年度委员履职积分排名") % {"year": year}
+    if kind == K.REQUEST:
+        activity = Activity.objects.filter(pk=params["activity"]).only("title").first()
+        return _("关于举办%(title)s的请示") % {"title": activity.title if activity else ""}
     raise DocumentParamsError(kind)
 
 
@@ -434,15 +445,21 @@ def _grouped_items(plan):
 def _plan(office, params, day) -> Built:
     plan = _plan_for(office, params)
     if plan is None:
-        return Built("reports/plan.html", {"plan": None, "year": params["year"]})
+        return Built(
+            "reports/plan.html",
+            {"plan": None, "year": params["year"], "recipient": _("街道党工委")},
+            unfinished=[_("%(year)s年度工作计划尚未制定") % {"year": params["year"]}],
+        )
     items, groups = _grouped_items(plan)
     comments = list(year_comments(plan).filter(plan__version__lte=plan.version))
-    draft_mark = ""
+    unfinished = []
     if plan.status != WorkPlan.Status.ADOPTED:
-        draft_mark = _("（第%(v)s稿 · %(status)s）") % {
-            "v": plan.version,
-            "status": plan.get_status_display(),
-        }
+        unfinished.append(
+            _("计划为第%(v)s稿（%(status)s），尚未通过")
+            % {"v": plan.version, "status": plan.get_status_display()}
+        )
+    if not items:
+        unfinished.append(_("计划尚无具体事项"))
     return Built(
         "reports/plan.html",
         {
@@ -451,9 +468,12 @@ def _plan(office, params, day) -> Built:
             "groups": groups,
             "item_count": len(items),
             "comments": comments,
-            "draft_mark": draft_mark,
+            "recipient": plan.submitted_to or _("街道党工委"),
+            "attachment_titles": [_("街道党工委意见及采纳情况")] if comments else [],
         },
         estimated_pages=2 + len(items) // 12,
+        date=plan.adopted_on if plan.status == WorkPlan.Status.ADOPTED else None,
+        unfinished=unfinished,
     )
 
 
@@ -511,11 +531,11 @@ def _work_report(office, params, day) -> Built:
     }
     toc = [{"anchor": anchor, "label": label, "level": 1} for anchor, label in headings.items()]
     toc.append({"anchor": "appendix", "label": _("附：统计表"), "level": 1})
-    draft_mark = ""
+    unfinished = []
     if report is None:
-        draft_mark = _("（数据汇总，尚无报告正文）")
+        unfinished.append(_("尚无工作报告（本文件只由数据汇总）"))
     elif not report.is_issued:
-        draft_mark = _("（征求意见稿）")
+        unfinished.append(_("工作报告尚未报送"))
     return Built(
         "reports/work_report.html",
         {
@@ -524,18 +544,17 @@ def _work_report(office, params, day) -> Built:
             "year": year,
             "half": half,
             "period_label": _half_label(half) or _("全年"),
-            "draft_mark": draft_mark,
             "headings": headings,
             "toc": toc,
-            "category_chart": charts.bar_chart(
-                [tuple(row) for row in p["categories"]], title=_("提案按类别（件）")
-            ),
-            "activity_chart": charts.bar_chart(
-                [tuple(row) for row in figures.get("activities", {}).get("kinds", [])],
-                title=_("活动按类别（次）"),
-            ),
+            "recipient": _("街道党工委"),
+            "attachment_titles": [
+                _("%(year)s年%(period)s工作统计表")
+                % {"year": year, "period": _half_label(half) or _("全年")}
+            ],
         },
         estimated_pages=4 + len(p["list"]) // 25,
+        date=report.issued_on if report is not None and report.is_issued else None,
+        unfinished=unfinished,
     )
 
 
@@ -555,6 +574,50 @@ def _minutes(office, params, day) -> Built:
             "subtitle": _("（%(kind)s）") % {"kind": activity.kind.name},
         },
         estimated_pages=2 + len(invitations) // 35,
+        date=activity.date,  # minutes carry the meeting's day
+    )
+
+
+def _request(office, params, day) -> Built:
+    """请示: asking the street party working committee to approve a major activity."""
+    activity = (
+        Activity.objects.select_related("kind")
+        .prefetch_related("agenda", "materials", "leaders")
+        .get(pk=params["activity"])
+    )
+    invited = activity.invitations.count()
+    unfinished = []
+    if not activity.topic.strip():
+        unfinished.append(_("活动的主题与内容尚未填写"))
+    starts = timezone.localtime(activity.starts_at)
+    ends = timezone.localtime(activity.ends_at)
+    end = f"{ends:%H:%M}"
+    if ends.date() != starts.date():
+        end = f"{chinese_date(ends.date())} {end}"
+    when = _("%(date)s %(start)s至%(end)s") % {
+        "date": chinese_date(starts.date()),
+        "start": f"{starts:%H:%M}",
+        "end": end,
+    }
+    materials = list(activity.materials.all())
+    return Built(
+        "reports/request.html",
+        {
+            "activity": activity,
+            "when": when,
+            "invited": invited,
+            "agenda": list(activity.agenda.all()),
+            "leaders": list(activity.leaders.all()),
+            "recipient": activity.request_recipient or _("街道党工委"),
+            "attachment_titles": [m.title for m in materials],
+            "note": _("（联系人：%(office)s，联系电话：%(phone)s）")
+            % {"office": office.name, "phone": office.phone}
+            if office.phone
+            else "",
+        },
+        estimated_pages=2,
+        date=activity.request_sent_on,
+        unfinished=unfinished,
     )
 
 
@@ -614,21 +677,75 @@ BUILDERS = {
     K.ROSTER: _roster,
     K.DUTY_RECORD: _duty_record,
     K.RANKING: _ranking,
+    K.REQUEST: _request,
 }
 
+# What goes to the committee as 公文 (GB/T 9704): numbered on issue, templates extending
+# reports/gongwen.html. The rest keep the report layout (reports/base.html).
+OFFICIAL = {K.PLAN, K.WORK_REPORT, K.REQUEST}
+# Text that marks a document as unfinished wherever it appears.
+PLACEHOLDERS = ("待填写", "尚无报告正文", "（草稿）")
 
-def build(kind: str, office, params: dict, document_date) -> Built:
+
+def _text_width(text: str) -> float:
+    """Width in characters (em): CJK one, Latin letters and digits half."""
+    return sum(1 if ord(ch) > 0x2E80 else 0.5 for ch in text)
+
+
+def _official_context(office, kind, date_text: str, day) -> dict:
+    """The 公文 blocks every official document shares: 署名 and 成文日期 placed as GB/T
+    9704 7.3.5.2 says (the date two characters in from the right, the name above it
+    starting two characters further left), and the 版记."""
+    date_pad = 2.0
+    signer_pad = max(2.0, date_pad + _text_width(date_text) + 2 - _text_width(office.name))
+    return {
+        "signer_pad": round(signer_pad, 2),
+        "date_pad": date_pad,
+        "printed_by": office.name,
+        "printed_text": _("%(date)s印发") % {"date": date_text},
+        "cc": _("%(district)s政协") % {"district": office.district} if office.district else "",
+    }
+
+
+def build(
+    kind: str, office, params: dict, document_date, *, reference: str = "", draft: bool = True
+) -> Built:
+    """The document's template and data. ``reference`` is its 发文字号 (issued 公文).
+    An unfinished document says it is a draft in its header (``draft``), whoever renders
+    it — the worker for the admin's preview or the command."""
+    from .fonts import stylesheet
+
     built = BUILDERS[kind](office, params, document_date)
-    built.context = {
+    day = built.date or document_date
+    date_text = chinese_date(day)
+    draft_label = ""
+    if draft and built.unfinished:
+        draft_label = _("草稿（未定稿：%(why)s）") % {"why": "；".join(built.unfinished)}
+    context = {
         "office": office,
         "kind": kind,
         "title": title_for(kind, office, params),
-        "document_date": document_date,
-        "date_text": chinese_date(document_date),
+        "document_date": day,
+        "date_text": date_text,
         "first_row": 0,  # of a long table's chunk (see render)
-        **built.context,
+        "font_css": stylesheet(),
+        "draft_label": draft_label,
+        "reference": reference,
     }
+    if kind in OFFICIAL:
+        context.update(_official_context(office, kind, date_text, day))
+    built.context = {**context, **built.context}
     return built
+
+
+def unfinished(kind: str, office, params: dict, document_date) -> list[str]:
+    """Why the document cannot be issued yet: what its builder says is missing, and any
+    placeholder text its pages would show."""
+    built = build(kind, office, params, document_date)
+    reasons = list(built.unfinished)
+    html = render_document_html(built.template, built.context)
+    reasons += [_("文件中仍有“%(text)s”") % {"text": text} for text in PLACEHOLDERS if text in html]
+    return reasons
 
 
 def render_html(kind: str, office, params: dict, document_date) -> tuple[str, int]:
@@ -636,14 +753,47 @@ def render_html(kind: str, office, params: dict, document_date) -> tuple[str, in
     return render_document_html(built.template, built.context), built.estimated_pages
 
 
-def render(kind: str, office, params: dict, document_date, *, progress=None) -> RenderedPdf:
+def render(
+    kind: str,
+    office,
+    params: dict,
+    document_date,
+    *,
+    progress=None,
+    reference: str = "",
+    draft: bool = True,
+) -> RenderedPdf:
     """The document as a PDF, synchronously (the worker and the command call this)."""
-    return render_built(build(kind, office, params, document_date), progress=progress)
+    built = build(kind, office, params, document_date, reference=reference, draft=draft)
+    return render_built(built, progress=progress)
 
 
-def render_built(built: Built, *, progress=None) -> RenderedPdf:
+def render_word(
+    kind: str, office, params: dict, document_date, *, reference: str = "", draft: bool = True
+) -> bytes:
+    """The editable Word copy (.docx), from the same data and HTML as the PDF."""
+    built = build(kind, office, params, document_date, reference=reference, draft=draft)
+    return _word(kind, render_document_html(built.template, built.context))
+
+
+def _word(kind: str, html: str) -> bytes:
+    from .word import html_to_docx
+
+    return html_to_docx(html, official=kind in OFFICIAL, landscape=kind == K.ROSTER)
+
+
+def render_with_word(
+    kind: str, office, params: dict, document_date, *, progress=None, reference: str = ""
+) -> tuple[RenderedPdf, bytes]:
+    """The PDF and its Word copy from one build and one HTML (the worker's job)."""
+    built = build(kind, office, params, document_date, reference=reference)
+    html = render_document_html(built.template, built.context)
+    return render_built(built, progress=progress, html=html), _word(kind, html)
+
+
+def render_built(built: Built, *, progress=None, html: str | None = None) -> RenderedPdf:
     if built.table is None:
-        html = render_document_html(built.template, built.context)
+        html = html or render_document_html(built.template, built.context)
         return html_to_pdf(html, progress=progress, estimated_pages=built.estimated_pages)
     rows = built.context[built.table]
 
@@ -651,4 +801,10 @@ def render_built(built: Built, *, progress=None) -> RenderedPdf:
         chunk = {built.table: rows[start:stop], "first_row": start, "continuation": start > 0}
         return render_document_html(built.template, {**built.context, **chunk})
 
-    return rows_to_pdf(html_for, len(rows), title=built.context["title"], progress=progress)
+    return rows_to_pdf(
+        html_for,
+        len(rows),
+        title=built.context["title"],
+        progress=progress,
+        body_class=f"doc-{built.context['kind']}",
+    )

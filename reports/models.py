@@ -15,7 +15,8 @@ from plans.models import WorkReport
 
 def document_upload_to(document, filename: str) -> str:
     """Unguessable, so that a file under MEDIA_ROOT cannot be found by trying names."""
-    return f"documents/{document.office_id}/{document.document_date:%Y}/{uuid.uuid4().hex}.pdf"
+    suffix = filename.rsplit(".", 1)[-1] if "." in filename else "pdf"
+    return f"documents/{document.office_id}/{document.document_date:%Y}/{uuid.uuid4().hex}.{suffix}"
 
 
 class Document(models.Model):
@@ -37,6 +38,7 @@ class Document(models.Model):
         ROSTER = "roster", _("委员名册")
         DUTY_RECORD = "duty-record", _("委员履职档案")
         RANKING = "ranking", _("委员履职积分排名")
+        REQUEST = "request", _("请示")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")
@@ -63,6 +65,13 @@ class Document(models.Model):
     size = models.PositiveIntegerField(_("大小（字节）"), null=True, blank=True)
     page_count = models.PositiveIntegerField(_("页数"), null=True, blank=True)
     checksum = models.CharField(_("SHA-256 校验值"), max_length=64, blank=True)
+    # The editable Word copy, rendered by the same task from the same HTML.
+    word_file = models.FileField(
+        _("Word 文件"), upload_to=document_upload_to, blank=True, max_length=200
+    )
+    # 发文字号 (公文 only): the office's yearly serial for this kind, given on issue.
+    number_year = models.PositiveSmallIntegerField(_("发文年度"), null=True, blank=True)
+    number_serial = models.PositiveIntegerField(_("发文顺序号"), null=True, blank=True)
     render_seconds = models.FloatField(_("生成用时（秒）"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -95,6 +104,10 @@ class Document(models.Model):
             models.UniqueConstraint(
                 fields=["office", "params_hash"], name="one_document_per_parameters"
             ),
+            models.UniqueConstraint(
+                fields=["office", "kind", "number_year", "number_serial"],
+                name="one_document_per_number",
+            ),
         ]
         indexes = [models.Index(fields=["office", "kind", "-created_at"], name="document_idx")]
 
@@ -112,6 +125,50 @@ class Document(models.Model):
     @property
     def download_name(self) -> str:
         return f"{self.title}（{self.document_date:%Y%m%d}）.pdf"
+
+    @property
+    def word_download_name(self) -> str:
+        return f"{self.title}（{self.document_date:%Y%m%d}）.docx"
+
+    @property
+    def is_numbered(self) -> bool:
+        return self.number_serial is not None
+
+    @property
+    def reference(self) -> str:
+        """发文字号, e.g. 芙蓉政联〔2026〕3号; empty until the document is issued."""
+        if not self.is_numbered:
+            return ""
+        return document_reference(self.office, self.kind, self.number_year, self.number_serial)
+
+
+# 机关代字 suffix per 公文 kind: each kind has its own yearly counter, so its own prefix.
+KIND_CODES = {"request": "请", "plan": "", "work-report": "报"}
+
+
+def document_reference(office, kind: str, year: int, serial: int) -> str:
+    code = office.street.removesuffix("街道") + "政联" + KIND_CODES.get(kind, "")
+    return f"{code}〔{year}〕{serial}号"
+
+
+class DocumentCounter(models.Model):
+    """The last 发文字号 serial given per office, kind and year. Issuing locks the row
+    (select_for_update), so concurrent issues get consecutive numbers, no gaps."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("文件类型"), max_length=20, choices=Document.Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("最后顺序号"), default=0)
+
+    class Meta:
+        verbose_name = _("发文字号计数")
+        verbose_name_plural = _("发文字号计数")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "kind", "year"], name="one_counter_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.office} {self.kind} {self.year}: {self.last}"
 
 
 class DocumentIssue(models.Model):

@@ -86,6 +86,19 @@ def static_file_path(url: str) -> Path | None:
     return Path(found)
 
 
+def office_font_path(url: str) -> Path | None:
+    """The office's licensed font file ``url`` names (reports.fonts), or None."""
+    from .fonts import FONT_URL_PREFIX, served_file
+
+    parts = urlsplit(url)
+    path = unquote(parts.path)
+    if parts.scheme != "https" or parts.netloc != BASE_HOST:
+        return None
+    if not path.startswith(FONT_URL_PREFIX):
+        return None
+    return served_file(path[len(FONT_URL_PREFIX) :])
+
+
 @cache
 def _fetcher_class():
     # WeasyPrint is imported on first use, not when Django starts: web processes that
@@ -106,7 +119,7 @@ def _fetcher_class():
         def fetch(self, url, headers=None):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
-            path = static_file_path(url)
+            path = static_file_path(url) or office_font_path(url)
             if path is None:
                 self.refused.append(url)
                 logger.warning("Document asked for %s; refused (not a static file)", url[:200])
@@ -288,16 +301,19 @@ def _css_string(text: str) -> str:
     return '"' + "".join(ch if ch.isalnum() else f"\\{ord(ch):x} " for ch in text) + '"'
 
 
-def _margins_html(title: str, pages: int) -> str:
+def _margins_html(title: str, pages: int, body_class: str = "") -> str:
     """``pages`` empty pages carrying only the header and footer of print.css."""
     from django.templatetags.static import static
 
+    from .fonts import stylesheet
+
     return (
         f'<!doctype html><html lang="zh-CN"><head><link rel="stylesheet" '
-        f'href="{static("reports/print.css")}"><style>'
+        f'href="{static("reports/print.css")}"><style>{stylesheet()}'
         f"@page {{ @top-center {{ content: {_css_string(title)} }} }}"
         f"@page :first {{ @top-center {{ content: none }} }}"
-        f".p {{ break-before: page }}</style></head><body><div></div>"
+        f".p {{ break-before: page }}</style></head>"
+        f'<body class="{body_class}"><div></div>'
         + '<div class="p"></div>' * (pages - 1)
         + "</body></html>"
     )
@@ -416,6 +432,7 @@ def rows_to_pdf(
     title: str,
     progress: Callable[[float], None] | None = None,
     chunk_rows: int | None = None,
+    body_class: str = "",
 ) -> RenderedPdf:
     """A document that is mostly one long table, in bounded memory whatever its length.
 
@@ -462,7 +479,7 @@ def rows_to_pdf(
             break
         start = min(carried) if carried else stop
     total = len(writer.pages)
-    margins = PdfReader(io.BytesIO(lay_out(_margins_html(title, total)).write_pdf()))
+    margins = PdfReader(io.BytesIO(lay_out(_margins_html(title, total, body_class)).write_pdf()))
     for page, margin in zip(writer.pages, margins.pages, strict=True):
         page.merge_page(margin)
         page.compress_content_streams()  # merging leaves them uncompressed

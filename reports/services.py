@@ -29,7 +29,7 @@ from plans.models import WorkReport
 
 from . import documents, notifications, workflows
 from .figures import report_figures
-from .models import Document, DocumentIssue
+from .models import Document, DocumentCounter, DocumentIssue
 from .pdf import RenderLimitExceeded, memory_limit_message, render_limits, time_limit_message
 from .selectors import leaders_for
 
@@ -158,6 +158,7 @@ def document_render(*, document_id: int, generation: int) -> Document | None:
                 document.params,
                 document.document_date,
                 progress=_Progress(document_id, generation),
+                reference=document.reference,
             )
     except (RenderLimitExceeded, SoftTimeLimitExceeded, MemoryError) as error:
         # Too long or too large (settings.DOCUMENT_RENDER_*): say so, not "system error".
@@ -183,6 +184,39 @@ def document_render(*, document_id: int, generation: int) -> Document | None:
     return _document_store(document, generation, rendered)
 
 
+def document_word(*, document_id: int, generation: int) -> Document | None:
+    """The editable Word copy of a rendered document (the worker's job, in the same task
+    right after the PDF): the same data and HTML, with python-docx. A failure here leaves
+    the PDF as it is and is logged; the Word link appears only once the copy exists."""
+    document = Document.objects.select_related("office").get(pk=document_id)
+    if document.generation != generation or document.status != DS.DONE:
+        return None
+    seconds, mib = settings.DOCUMENT_RENDER_SECONDS, settings.DOCUMENT_RENDER_MEMORY_MIB
+    try:
+        with render_limits(seconds=seconds, mib=mib):
+            content = documents.render_word(
+                document.kind,
+                document.office,
+                document.params,
+                document.document_date,
+                reference=document.reference,
+            )
+    except Exception as error:
+        error_reference(logger, error, f"Word copy of document {document_id} failed")
+        return None
+    with transaction.atomic():
+        current = Document.objects.select_for_update().get(pk=document_id)
+        if current.generation != generation or current.status != DS.DONE:
+            return None
+        old = current.word_file.name if current.word_file else ""
+        current.word_file.save("document.docx", ContentFile(content), save=False)
+        current.save(update_fields=["word_file"])
+        if old and old != current.word_file.name:
+            storage = current.word_file.storage
+            transaction.on_commit(lambda: storage.delete(old))
+    return current
+
+
 def _document_failed(document_id: int, generation: int, message: str) -> None:
     Document.objects.filter(pk=document_id, generation=generation).update(
         status=DS.FAILED, error=message, progress=0
@@ -195,7 +229,9 @@ def _document_store(document: Document, generation: int, rendered) -> Document |
     if current.generation != generation or current.status != DS.RENDERING:
         return None  # re-requested meanwhile: the newer task writes its own file
     old_file = current.file.name if current.file else ""
+    old_word = current.word_file.name if current.word_file else ""
     current.file.save("document.pdf", ContentFile(rendered.content), save=False)
+    current.word_file = ""  # the Word copy of this generation follows (document_word)
     current.status = DS.DONE
     current.progress = 100
     current.size = rendered.size
@@ -204,18 +240,57 @@ def _document_store(document: Document, generation: int, rendered) -> Document |
     current.render_seconds = round(rendered.seconds, 2)
     current.finished_at = timezone.now()
     current.save()
-    if old_file and old_file != current.file.name:
-        storage = current.file.storage
-        transaction.on_commit(lambda: storage.delete(old_file))
+    storage = current.file.storage
+    for old, new in ((old_file, current.file.name), (old_word, current.word_file.name)):
+        if old and old != new:
+            transaction.on_commit(lambda old=old: storage.delete(old))
     _notify_issues(current)
     return current
+
+
+def _refuse_unfinished(document: Document) -> None:
+    reasons = documents.unfinished(
+        document.kind, document.office, document.params, document.document_date
+    )
+    if reasons:
+        raise WorkflowError(_("文件尚未定稿，不能印发：%(why)s。") % {"why": "；".join(reasons)})
+
+
+def document_number(document: Document) -> Document:
+    """Give a 公文 its 发文字号 (once): the next serial of its office, kind and year. The
+    counter row is locked until the transaction ends, so two issues at once get
+    consecutive numbers, and a rolled-back issue gives its number back (no gaps). The
+    PDF carries the number, so a rendered document is rendered again."""
+    if document.kind not in documents.OFFICIAL or document.is_numbered:
+        return document
+    year = document.document_date.year
+    DocumentCounter.objects.get_or_create(office=document.office, kind=document.kind, year=year)
+    counter = DocumentCounter.objects.select_for_update().get(
+        office=document.office, kind=document.kind, year=year
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    document.number_year, document.number_serial = year, counter.last
+    fields = ["number_year", "number_serial"]
+    if document.status in (DS.DONE, DS.FAILED, DS.RENDERING):
+        document.generation += 1
+        document.status, document.progress = DS.PENDING, 0
+        fields += ["generation", "status", "progress"]
+        generation = document.generation
+        transaction.on_commit(lambda: _enqueue(document.pk, generation))
+    document.save(update_fields=fields)
+    return document
 
 
 @service
 def document_issue(*, document: Document, recipients, actor) -> list[DocumentIssue]:
     """Issue (印发) a document to committee leaders. They are notified once it is
-    rendered — now, if it already is. Issuing twice to the same leader is harmless."""
-    document = Document.objects.select_for_update().get(pk=document.pk)
+    rendered — now, if it already is. Issuing twice to the same leader is harmless.
+    An unfinished document (placeholders, a plan not adopted …) cannot be issued; a 公文
+    gets its 发文字号 on its first issue."""
+    document = Document.objects.select_for_update().select_related("office").get(pk=document.pk)
+    _refuse_unfinished(document)
+    document = document_number(document)
     allowed = set(leaders_for(document.office).values_list("pk", flat=True))
     issued = []
     for recipient in recipients:
@@ -297,6 +372,7 @@ def work_report_issue(
     )
     document.work_report = report
     document.save(update_fields=["work_report"])
+    document_number(document)  # 发文字号: the report is issued now
     if recipients:
         document_issue(document=document, recipients=recipients, actor=actor)
     return report

@@ -18,6 +18,10 @@ def render_document(document_id: int, generation: int) -> dict:
     """Render one requested document. Re-reads the row; harmless to run twice (only the
     run that claims the row renders, and never an older generation)."""
     document = services.document_render(document_id=document_id, generation=generation)
+    if document is not None:
+        # The editable Word copy, from the same data: after the PDF, so that the PDF is
+        # not kept waiting for it.
+        services.document_word(document_id=document_id, generation=generation)
     if document is not None and document.issues.exists():
         deliver_notifications()  # tell the leaders now rather than at the next sweep
     return {"rendered": document is not None}

@@ -52,3 +52,19 @@ def report_download(request, pk):
         filename=document.download_name,
         content_type="application/pdf",
     )
+
+
+@leader_required
+def report_download_word(request, pk):
+    """The editable Word copy of an issued document."""
+    issue = get_object_or_404(leader_issues(request.user), document_id=pk)
+    document = issue.document
+    if not document.word_file:
+        raise Http404
+    services.document_downloaded(issue=issue)
+    return FileResponse(
+        document.word_file.open("rb"),
+        as_attachment=True,
+        filename=document.word_download_name,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )

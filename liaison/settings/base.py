@@ -260,6 +260,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 24 * 60
 DOCUMENT_RENDER_SECONDS = env.int("DOCUMENT_RENDER_SECONDS", default=15 * 60)
 DOCUMENT_RENDER_MEMORY_MIB = env.int("DOCUMENT_RENDER_MEMORY_MIB", default=1024)
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = DOCUMENT_RENDER_MEMORY_MIB * 1024  # KiB
+# The office's licensed fonts (方正小标宋简体, 仿宋_GB2312 …), named by role; they come
+# before the free fonts in documents (reports.fonts; `manage.py document_fonts` checks).
+DOCUMENT_FONT_DIR = env.str("DOCUMENT_FONT_DIR", default="")
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 60 * 60,
     # A hung Redis must fail fast rather than hang whoever talks to it.

@@ -1,6 +1,8 @@
 """Committee leaders sign in, see exactly the documents issued to them, are told when one
 arrives, download it — and reach nothing else."""
 
+import io
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -157,3 +159,22 @@ def test_reports_page_runs_a_constant_number_of_queries(client, leader, staff, o
         )
         services.document_issue(document=document, recipients=[leader], actor=staff)
     assert count() == small
+
+
+def test_a_leader_downloads_the_word_copy_beside_the_pdf(client, leader, staff, office, queued):
+    import docx
+
+    document = rendered(office, staff, "roster")
+    services.document_issue(document=document, recipients=[leader], actor=staff)
+    client.force_login(leader)
+    page = client.get(reverse("reports:index")).content.decode()
+    word_url = reverse("reports:report_download_word", args=[document.pk])
+    assert word_url in page and "下载 Word（可编辑）" in page
+    response = client.get(word_url)
+    assert response.status_code == 200
+    assert (
+        response["Content-Disposition"].endswith('.docx"')
+        or ".docx" in response["Content-Disposition"]
+    )
+    word = docx.Document(io.BytesIO(b"".join(response.streaming_content)))
+    assert "委员名册" in [p.text for p in word.paragraphs]

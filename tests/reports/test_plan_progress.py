@@ -105,7 +105,8 @@ def test_plan_and_progress_pdfs(plan_2027, office):
         )
     text = squash(pdf_text(pdf.content))
     assert "2027年度工作计划" in text and "组织委员撰写提案" in text
-    assert "本计划于2026年12月20日经街道党工委研究通过" in text
+    # 公文: signed by the office and dated the day the committee adopted it.
+    assert "韭菜园街道政协联络处2026年12月20日" in text
     progress_text = squash(pdf_text(progress.content))
     assert "截至2027年10月8日" in progress_text
     assert "设有量化指标4项" in progress_text
@@ -114,4 +115,4 @@ def test_plan_and_progress_pdfs(plan_2027, office):
 
 def test_plan_pdf_for_a_year_without_a_plan_says_so(office):
     pdf = documents.render("plan", office, {"year": 2031}, datetime.date(2026, 11, 26))
-    assert "尚未制定2031年度工作计划" in squash(pdf_text(pdf.content))
+    assert "2031年度工作计划尚未制定" in squash(pdf_text(pdf.content))

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     ("kind", "expected"),
     [
-        ("plan", "尚未制定2030年度工作计划"),
+        ("plan", "2030年度工作计划尚未制定"),
         ("plan-progress", "尚未制定2030年度工作计划"),
         ("work-report", "本期暂无提案"),
         ("compendium", "2030年度暂无立案提案"),
@@ -34,7 +34,10 @@ def test_every_kind_renders_an_honest_empty_document(kind, expected, office, tmp
     )
     text = pdf_text(out.read_bytes())
     assert expected in squash(text)
-    assert "第 1 页 共" in text
+    if kind in ("plan", "work-report"):  # 公文: "— 1 —" page numbers, marked a draft
+        assert "— 1 —" in text and "草稿" in text
+    else:
+        assert "第 1 页 共" in text
     assert "页" in capsys.readouterr().out
 
 
@@ -67,7 +70,9 @@ def test_member_and_activity_documents(office, staff, member, tmp_path):
         )
     assert "唐朝阳委员2026年度履职档案" in squash(pdf_text(record.read_bytes()))
     assert "2026年上半年政情通报会纪要" in squash(pdf_text(minutes.read_bytes()))
-    assert "2026年11月26日" in squash(pdf_text(minutes.read_bytes()))
+    # Minutes carry the meeting's day (20 March), not the day they were rendered.
+    assert "2026年3月20日" in squash(pdf_text(minutes.read_bytes()))
+    assert "2026年11月26日" not in squash(pdf_text(minutes.read_bytes()))
     assert not Document.objects.exists()  # a script's render is not stored
 
 

@@ -143,7 +143,7 @@ def test_year_end_report_pdf_reads_right(office, staff, year_of_work):
     text = pdf_text(pdf.content)
     flat = squash(text)
     assert "韭菜园街道政协联络处" in text
-    assert "2026年度工作报告" in flat and "（征求意见稿）" in flat
+    assert "2026年度工作报告" in flat and "草稿（未定稿：工作报告尚未报送）" in flat
     assert "共提交提案3件，立案3件，已答复2件" in flat
     assert "报送社情民意信息1篇，被采用1篇" in flat
     assert "开展委员活动1次（其中政情通报会1次），委员出席2人次" in flat
@@ -151,9 +151,9 @@ def test_year_end_report_pdf_reads_right(office, staff, year_of_work):
     assert "收集委员反映问题1件" in flat
     assert "纳税120万元" in flat
     assert "围绕“三服务”开展工作" in flat
-    assert "目录" in text
-    for page in range(1, pdf.pages + 1):
-        assert f"第 {page} 页 共 {pdf.pages} 页" in pdf_text(pdf.content, first=page, last=page)
+    assert "附件：2026年全年工作统计表" in flat  # 附件说明; the tables follow as the 附件
+    for page in range(1, pdf.pages + 1):  # 公文 page numbers
+        assert f"— {page} —" in pdf_text(pdf.content, first=page, last=page)
 
 
 def test_a_report_for_a_year_without_data_is_an_honest_empty_document(office):

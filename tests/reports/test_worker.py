@@ -64,7 +64,7 @@ def test_year_end_report_and_compendium_render_in_the_worker(
     year_end_text = pdf_text(year_end.file.read())
     assert "2026年度工作报告" in squash(year_end_text)
     assert "共提交提案2件，立案2件，已答复2件" in squash(year_end_text)
-    assert f"第 1 页 共 {year_end.page_count} 页" in year_end_text
+    assert "— 1 —" in year_end_text  # 公文 page numbers
     compendium_text = pdf_text(compendium.file.read())
     assert "共立案提案2件，已答复2件" in squash(compendium_text)
     assert "关于老旧小区停车的建议" in squash(compendium_text)

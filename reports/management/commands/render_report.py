@@ -49,7 +49,9 @@ class Command(BaseCommand):
         except WorkflowError as error:
             raise CommandError(str(error)) from error
         started = time.perf_counter()
-        rendered = documents.render(kind, office_row, params, day)
+        # An unfinished document (no text yet, a plan not adopted …) says "草稿" in its
+        # header: a script's output must not pass for the issued document.
+        rendered = documents.render(kind, office_row, params, day, draft=True)
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(rendered.content)
