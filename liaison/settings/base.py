@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "proposals",
     "briefings",
     "visits",
+    "consultations",
     "plans",
     "reports",
     "portal",

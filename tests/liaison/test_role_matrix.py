@@ -14,6 +14,7 @@ from liaison import roles
 from reports import services as reports
 from reports.models import Document
 
+from ..consultations.helpers import consultation_draft
 from ..factories import UserFactory, activity_published, plan_with_items
 
 ROLE_IDS = {
@@ -100,7 +101,9 @@ def page_args(office, staff, member):
     document.file.save("x.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     document.status = Document.Status.DONE
     document.save()
+    consultation = consultation_draft(staff=staff, office=office)
     return {
+        "consultations_consultation_compilation": [consultation.pk],
         "briefings_activity_sign_in": [activity.pk],
         "briefings_activity_qr": [activity.pk],
         "briefings_activity_minutes": [activity.pk],
