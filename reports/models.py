@@ -37,6 +37,7 @@ class Document(models.Model):
         ROSTER = "roster", _("委员名册")
         DUTY_RECORD = "duty-record", _("委员履职档案")
         RANKING = "ranking", _("委员履职积分排名")
+        CONSULTATION = "consultation", _("征求意见情况汇总")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")
