@@ -33,6 +33,7 @@ EXCLUDED = {
     "admin/reports/document/<path:object_id>/download/": "文件下载，不是页面",
     "reports/<int:pk>/download/": "文件下载，不是页面",
     "portal/activities/<int:pk>/materials/<int:material_pk>/": "文件下载，不是页面",
+    "portal/consultations/<int:pk>/documents/<int:document_pk>/": "文件下载，不是页面",
     # Buttons of the document page: POST only, a GET goes back to the change page.
     "admin/reports/document/<path:object_id>/issue/": "只接受 POST（GET 回到修改页）",
     "admin/reports/document/<path:object_id>/regenerate/": "只接受 POST（GET 回到修改页）",
@@ -299,6 +300,7 @@ class Filler:
         from django.utils.http import urlsafe_base64_encode
 
         from briefings.selectors import member_activities
+        from consultations.selectors import member_consultations
         from briefings.signin import sign_in_token
         from members.selectors import portal_notifications
         from proposals.selectors import (
@@ -324,6 +326,7 @@ class Filler:
             "visits": lambda: member_visits(member),
             "concerns": lambda: member_concerns(member),
             "activities": lambda: member_activities(member),
+            "consultations": lambda: member_consultations(member),
             "notifications": lambda: portal_notifications(member.user),
         }
         segment = route.split("/")[1]

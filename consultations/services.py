@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from liaison.models import today
 from liaison.transactions import service
 from liaison.workflow import WorkflowError, lock, record_creation, record_note, refuse, transition
-from members.models import Member
+from members.models import Member, PointRule
+from members.points import points_award
 from members.selectors import acting_member, actor_is_staff
 
 from . import notifications
@@ -354,5 +355,16 @@ def consultation_feed_back(*, consultation: Consultation, actor, note: str = "")
     refuse(w.feed_back_refusal(consultation))
     transition(consultation, workflow=WF, target=S.FED_BACK, actor=actor, note=note)
     answers = list(consultation.answers.filter(member__isnull=False).select_related("member__user"))
+    # An opinion adopted fully or in part earns its member the configurable points.
+    for answer in answers:
+        if answer.outcome in (Answer.Outcome.ADOPTED, Answer.Outcome.PARTLY):
+            points_award(
+                member=answer.member,
+                kind=PointRule.Kind.CONSULTATION_ADOPTED,
+                occurred_on=consultation.decided_on or today(),
+                source=answer,
+                actor=actor,
+                description=_("征求意见“%(title)s”被采纳") % {"title": consultation.title},
+            )
     notifications.outcome_fed_back(consultation, answers)
     return consultation

@@ -11,7 +11,7 @@ from consultations import services
 from consultations.models import Answer, Consultation, Question, Recipient
 from liaison.models import Notification, StatusChange, today
 from liaison.workflow import WorkflowError
-from members.models import Sector
+from members.models import PointEntry, Sector
 from tests.factories import MemberFactory, member_with_account
 
 from .helpers import consultation_draft, consultation_open, values_for
@@ -241,6 +241,10 @@ def test_compile_submit_and_feed_back_tell_each_member(staff, office, member, ot
         channel=Notification.Channel.PORTAL,
     )
     assert "已留作参考：电梯加装将另行征求住户意见。" in other.body
+    # The adopted opinion earns its member the configured points; the noted one none.
+    assert list(PointEntry.objects.values_list("member__name", "kind", "points")) == [
+        ("唐朝阳", "consultation_adopted", 3)
+    ]
 
 
 def test_staff_cannot_compile_while_answers_are_collected(staff, office, member):
