@@ -300,8 +300,8 @@ class Filler:
         from django.utils.http import urlsafe_base64_encode
 
         from briefings.selectors import member_activities
-        from consultations.selectors import member_consultations
         from briefings.signin import sign_in_token
+        from consultations.selectors import member_consultations
         from members.selectors import portal_notifications
         from proposals.selectors import (
             member_opinion_reports,
