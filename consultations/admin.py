@@ -89,7 +89,7 @@ class ConsultationForm(forms.ModelForm):
             "anonymous",
         )
         widgets = {
-            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "sectors": forms.CheckboxSelectMultiple,
         }
 
@@ -175,7 +175,7 @@ class ConsultationAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, OfficeSco
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:  # the add page: what a draft needs, nothing about its results
+        if obj is None or obj.status == S.DRAFT:  # nothing collected yet: no results
             return fieldsets[:2]
         return fieldsets
 

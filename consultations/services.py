@@ -36,7 +36,7 @@ def consultation_create(
     audience: str = Consultation.Audience.ALL,
     sectors: Iterable = (),
     chosen_members: Iterable[Member] = (),
-    requested_by: str = "",
+    requested_by: str = "街道党工委",
     meeting=None,
     reminder_working_days: int = 2,
     anonymous: bool = False,

@@ -17,6 +17,7 @@ from consultations.admin_steps import draft_summary
 from consultations.models import Answer, AnswerItem, Consultation, Question, Recipient
 from liaison.models import StatusChange
 from members.models import Member
+from reports import services as reports
 
 from .proposals import SHOWCASE_MEMBER
 
@@ -137,7 +138,8 @@ def seed_consultations(*, offices, today: datetime.date, rng: random.Random, act
             )
             if target == S.COMPILED:
                 continue
-            services.consultation_submit(consultation=consultation, actor=staff, submitted_on=today)
+            # Through reports: the summary report is rendered, as staff submit it.
+            reports.consultation_submit(consultation=consultation, actor=staff, submitted_on=today)
             outcomes = {
                 a.pk: (
                     rng.choice(

@@ -73,8 +73,7 @@ def consultation_detail(request, pk):
                     edit=request.POST.get("edit") == "1",
                 )
             except WorkflowError as error:
-                messages.error(request, str(error))
-                form.add_error(None, str(error))
+                form.add_error(None, str(error))  # shown at the top of the form
             else:
                 messages.success(
                     request,

@@ -89,7 +89,7 @@ class ConsultationAdmin(consultations_admin.ConsultationAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = list(super().get_fieldsets(request, obj))
-        if obj is None:
+        if obj is None or obj.status == Consultation.Status.DRAFT:
             return fieldsets
         name, options = fieldsets[-1]
         return [
