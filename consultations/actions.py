@@ -51,6 +51,17 @@ CONSULTATION_ACTIONS = ActionTable(
         of_record(w.record_refusal),
     ),
     Rule(
+        Action("invite_experts", _("邀请特邀专家"), SECONDARY),
+        STAFF,
+        all_of(
+            of_record(w.answer_refusal),
+            requires(
+                lambda c, actor: c.experts.filter(invited_at__isnull=True).exists(),
+                _("没有尚未邀请的特邀专家。"),
+            ),
+        ),
+    ),
+    Rule(
         Action("compile", _("撰写意见汇总"), PRIMARY, form=True),
         STAFF,
         moves_to(w.CONSULTATION_WORKFLOW, S.COMPILED),

@@ -17,7 +17,7 @@ from members.models import Member
 from . import services
 from .actions import CONSULTATION_ACTIONS
 from .admin_steps import CONSULTATION_STEPS
-from .models import Answer, Consultation, ConsultationDocument, Question, Recipient
+from .models import Answer, Consultation, ConsultationDocument, Expert, Question, Recipient
 from .selectors import compilation
 from .workflows import CONSULTATION_WORKFLOW
 
@@ -60,6 +60,32 @@ class DocumentInline(admin.TabularInline):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields if not self._editable(obj) else ()
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return (
+            obj is not None
+            and obj.status == S.DRAFT
+            and super().has_delete_permission(request, obj)
+        )
+
+
+class ExpertInline(admin.TabularInline):
+    """Invited experts who are not members: each is e-mailed a signed link when the
+    consultation opens (or, added later, by 邀请特邀专家)."""
+
+    model = Expert
+    extra = 0
+    fields = ("name", "organisation", "email", "invited_at")
+    readonly_fields = ("invited_at",)
+
+    def _editable(self, obj) -> bool:
+        return obj is None or obj.status in (S.DRAFT, S.OPEN)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields if not self._editable(obj) else self.readonly_fields
 
     def has_add_permission(self, request, obj=None):
         return self._editable(obj) and super().has_add_permission(request, obj)
@@ -122,7 +148,7 @@ class ConsultationAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, OfficeSco
     search_fields = ("title",)
     list_per_page = 50
     autocomplete_fields = ("chosen_members",)
-    inlines = [QuestionInline, DocumentInline]
+    inlines = [QuestionInline, DocumentInline, ExpertInline]
     fieldsets = (
         (None, {"fields": ("office", "title", "requested_by", "summary", "meeting")}),
         (

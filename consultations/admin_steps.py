@@ -2,7 +2,7 @@
 service (liaison.admin_workflow). Which actions are offered is ``actions.py``."""
 
 from django import forms
-from django.utils.translation import gettext as _text
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin_workflow import ConfirmForm, Step
@@ -63,9 +63,13 @@ def draft_summary(consultation) -> str:
     without, when the consultation is anonymised). Staff edit it into themes."""
     c = compilation(consultation)
     lines = [
-        _text("本次征求意见共向%(n)s位委员发出，收到%(a)s位委员的意见（反馈率%(r)s%%）")
+        gettext("本次征求意见共向%(n)s位委员发出，收到%(a)s位委员的意见（反馈率%(r)s%%）")
         % {"n": c.consulted, "a": c.answered_members, "r": c.answer_rate}
-        + (_text("，另有%(s)s位与会人员发言") % {"s": c.other_speakers} if c.other_speakers else "")
+        + (
+            gettext("，另有%(s)s位与会人员发言") % {"s": c.other_speakers}
+            if c.other_speakers
+            else ""
+        )
         + "。",
         "",
     ]
@@ -73,7 +77,7 @@ def draft_summary(consultation) -> str:
         lines.append(f"{number}. {summary.question.text}")
         if summary.question.is_choice:
             lines.extend(
-                _text("   %(label)s：%(count)s人（%(percent)s%%）")
+                gettext("   %(label)s：%(count)s人（%(percent)s%%）")
                 % {"label": o.label, "count": o.count, "percent": o.percent}
                 for o in summary.options
             )
@@ -163,6 +167,10 @@ CONSULTATION_STEPS = {
     "open": Step(
         ConfirmForm,
         lambda c, u, d: services.consultation_open(consultation=c, actor=u, note=d["note"]),
+    ),
+    "invite_experts": Step(
+        ConfirmForm,
+        lambda c, u, d: services.experts_invite(consultation=c, actor=u),
     ),
     "close": Step(
         ConfirmForm,

@@ -212,6 +212,30 @@ class Recipient(models.Model):
         return str(self.member)
 
 
+class Expert(models.Model):
+    """An invited expert who is not a member (a planner, a lawyer, a resident
+    representative): answers through a signed link e-mailed to them, like a handling
+    unit (consultations/expert_links.py)."""
+
+    consultation = models.ForeignKey(
+        Consultation, verbose_name=_("征求意见"), on_delete=models.CASCADE, related_name="experts"
+    )
+    name = models.CharField(_("姓名"), max_length=50, validators=[single_line])
+    organisation = models.CharField(
+        _("单位及职务"), max_length=100, blank=True, validators=[single_line]
+    )
+    email = models.EmailField(_("电子邮箱"))
+    invited_at = models.DateTimeField(_("邀请发出时间"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("特邀专家")
+        verbose_name_plural = _("特邀专家")
+
+    def __str__(self):
+        return f"{self.name}（{self.organisation}）" if self.organisation else self.name
+
+
 class Answer(models.Model):
     """One member's opinion on a consultation (given in the portal, or on paper or at
     the meeting and recorded by staff), or an opinion voiced at the meeting by someone
@@ -220,6 +244,7 @@ class Answer(models.Model):
     class Source(models.TextChoices):
         PORTAL = "portal", _("平台填写")
         PAPER = "paper", _("书面意见（工作人员代录）")
+        EXPERT = "expert", _("特邀专家（邮件链接）")
         MEETING = "meeting", _("协商议事会上发言（工作人员录入）")
 
     class Outcome(models.TextChoices):
@@ -237,6 +262,14 @@ class Answer(models.Model):
         null=True,
         blank=True,
         related_name="consultation_answers",
+    )
+    expert = models.ForeignKey(
+        Expert,
+        verbose_name=_("特邀专家"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="answers",
     )
     speaker = models.CharField(
         _("发言人"),
@@ -279,8 +312,14 @@ class Answer(models.Model):
                 condition=Q(member__isnull=False),
                 name="one_answer_per_member",
             ),
+            models.UniqueConstraint(
+                fields=["consultation", "expert"],
+                condition=Q(expert__isnull=False),
+                name="one_answer_per_expert",
+            ),
             models.CheckConstraint(
-                condition=Q(member__isnull=False) | ~Q(speaker=""), name="answer_has_author"
+                condition=Q(member__isnull=False) | Q(expert__isnull=False) | ~Q(speaker=""),
+                name="answer_has_author",
             ),
         ]
 
@@ -289,7 +328,11 @@ class Answer(models.Model):
 
     @property
     def author(self) -> str:
-        return self.member.name if self.member_id else self.speaker
+        if self.member_id:
+            return self.member.name
+        if self.expert_id:
+            return str(self.expert)
+        return self.speaker
 
 
 class AnswerItem(models.Model):

@@ -7,9 +7,16 @@ member by name, so it is rendered per member."""
 from django.conf import settings
 from django.urls import reverse
 
-from liaison.services import notifications_fulfilled, notifications_queue
+from liaison.models import Notification
+from liaison.services import (
+    notification_queue,
+    notification_render,
+    notifications_fulfilled,
+    notifications_queue,
+)
 from members.notifications import member_rows
 
+from .expert_links import expert_link_url
 from .models import long_date
 
 REQUEST_KINDS = ("consultation_request", "consultation_reminder", "consultation_last_call")
@@ -88,3 +95,31 @@ def outcome_fed_back(consultation, answers) -> int:
         template="consultations/outcome",
         extra=lambda member: {"answer": by_member[member.pk]},
     )
+
+
+def expert_invited(consultation, expert) -> int:
+    """The invitation to an expert who is not a member: an e-mail with their signed
+    link (they have no account)."""
+    link = expert_link_url(expert)
+    message = notification_render(
+        template="consultations/expert_invitation",
+        context={
+            "consultation": consultation,
+            "office": consultation.office,
+            "expert": expert,
+            "deadline": long_date(consultation.deadline),
+            "link": link,
+            "valid_days": settings.UNIT_LINK_MAX_AGE_DAYS,
+        },
+    )
+    row = notification_queue(
+        channel=Notification.Channel.EMAIL,
+        kind="consultation_expert_invitation",
+        dedupe_key=f"consultation-expert:{expert.pk}:{consultation.deadline:%Y%m%d}",
+        subject=message.subject,
+        body=message.body,
+        address=expert.email,
+        link=link,
+        office=consultation.office,
+    )
+    return 1 if row is not None else 0

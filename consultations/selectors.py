@@ -107,6 +107,7 @@ class Compilation:
     consulted: int
     answered_members: int
     other_speakers: int
+    experts: int
     questions: list[QuestionSummary]
     answers: list[Answer]
 
@@ -126,7 +127,7 @@ def compilation(consultation: Consultation) -> Compilation:
     counts = Recipient.objects.filter(consultation=consultation).aggregate(n=Count("pk"))
     answers = list(
         Answer.objects.filter(consultation=consultation)
-        .select_related("member__sector")
+        .select_related("member__sector", "expert")
         .order_by("submitted_at", "pk")
     )
     by_answer = {a.pk: a for a in answers}
@@ -158,7 +159,8 @@ def compilation(consultation: Consultation) -> Compilation:
         consultation=consultation,
         consulted=counts["n"],
         answered_members=sum(1 for a in answers if a.member_id),
-        other_speakers=sum(1 for a in answers if not a.member_id),
+        other_speakers=sum(1 for a in answers if a.speaker and not a.member_id),
+        experts=sum(1 for a in answers if a.expert_id),
         questions=[summaries[q.pk] for q in questions],
         answers=answers,
     )

@@ -19,7 +19,7 @@ from members.selectors import acting_member, actor_is_staff
 
 from . import notifications
 from . import workflows as w
-from .models import Answer, AnswerItem, Consultation, Question, Recipient
+from .models import Answer, AnswerItem, Consultation, Expert, Question, Recipient
 
 S = Consultation.Status
 WF = w.CONSULTATION_WORKFLOW
@@ -105,7 +105,61 @@ def consultation_open(*, consultation: Consultation, actor, note: str = "") -> C
         update_fields=["opened_at"],
     )
     notifications.consultation_opened(consultation, members)
+    experts_invite(consultation=consultation, actor=actor)
     return consultation
+
+
+@service
+def experts_invite(*, consultation: Consultation, actor) -> int:
+    """E-mail each invited expert not yet invited their signed link (when the
+    consultation opens, and for experts added while it is open)."""
+    consultation = Consultation.objects.select_related("office").get(pk=consultation.pk)
+    refuse(w.answer_refusal(consultation))
+    invited = 0
+    for expert in consultation.experts.filter(invited_at__isnull=True).select_for_update():
+        notifications.expert_invited(consultation, expert)
+        expert.invited_at = timezone.now()
+        expert.save(update_fields=["invited_at"])
+        invited += 1
+    if invited:
+        record_note(consultation, actor=actor, note=_("向%(n)s位特邀专家发出邀请") % {"n": invited})
+    return invited
+
+
+@service
+def expert_answer(
+    *, consultation: Consultation, expert: Expert, values: dict, attachment=None, edit=False
+) -> Answer:
+    """An invited expert's opinion through their signed link, editable until the
+    deadline like a member's."""
+    consultation = Consultation.objects.get(pk=consultation.pk)
+    if expert.consultation_id != consultation.pk:
+        raise WorkflowError(_("链接无效，请使用邮件中的完整链接。"))
+    refuse(w.answer_refusal(consultation))
+    items = _clean_items(consultation, values)
+    existing = (
+        Answer.objects.select_for_update().filter(consultation=consultation, expert=expert).first()
+    )
+    if existing is not None and not edit:
+        raise WorkflowError(_("您已提交过意见，请在原意见上修改。"))
+    answer = existing or Answer(
+        consultation=consultation, expert=expert, source=Answer.Source.EXPERT
+    )
+    if attachment:
+        answer.attachment = attachment
+    try:
+        with transaction.atomic():
+            answer.save()
+    except IntegrityError as error:
+        raise WorkflowError(_("您已提交过意见，请在原意见上修改。")) from error
+    _write_items(answer, items)
+    if existing is None:
+        record_note(
+            consultation,
+            actor_label=str(expert),
+            note=_("特邀专家%(name)s提交了意见") % {"name": expert.name},
+        )
+    return answer
 
 
 @service

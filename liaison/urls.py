@@ -18,6 +18,9 @@ urlpatterns = [
     # Handling units act through signed links, without accounts.
     path("units/proposals/", include("proposals.urls")),
     path("units/concerns/", include("visits.urls")),
+    # Invited experts have no accounts either: their signed links live beside the units'
+    # (liaison/logs.py masks the signature in log lines under /units/).
+    path("units/consultations/", include("consultations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -44,6 +44,7 @@ def test_staff_draft_a_consultation_with_its_questions_in_the_admin(staff_client
         "questions-1-text": "是否赞成加装电梯？",
         "questions-1-options": "赞成\n不赞成",
         **_management("documents"),
+        **_management("experts"),
     }
     response = staff_client.post(reverse("admin:consultations_consultation_add"), form)
     assert response.status_code == 302, response.context["adminform"].errors
@@ -72,6 +73,7 @@ def test_admin_refuses_a_deadline_in_the_past(staff_client):
         "reminder_working_days": "2",
         **_management("questions"),
         **_management("documents"),
+        **_management("experts"),
     }
     response = staff_client.post(reverse("admin:consultations_consultation_add"), form)
     assert response.status_code == 200
