@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from consultations import services
-from consultations.models import Answer, Consultation, Question, Recipient
+from consultations.models import Answer, AnswerItem, Consultation, Question, Recipient
 from liaison.models import today
-from tests.factories import MemberFactory, member_with_account
+from tests.factories import MemberFactory
 
 from .helpers import consultation_draft, consultation_open, values_for
 
@@ -163,8 +163,28 @@ def test_a_consultation_the_member_was_not_asked_is_not_found(
     )
 
 
-def test_the_answer_page_reads_the_same_at_two_sizes(
-    staff, office, member, member_client, django_assert_num_queries
+def _bulk_answers(consultation, n, prefix):
+    """``n`` opinions (spoken at the meeting: no member rows needed) with their items."""
+    answers = Answer.objects.bulk_create(
+        [
+            Answer(consultation=consultation, speaker=f"{prefix}{i}", source="meeting")
+            for i in range(n)
+        ],
+        batch_size=500,
+    )
+    items = []
+    questions = list(consultation.questions.all())
+    for position, answer in enumerate(answers):
+        for question in questions:
+            if question.is_choice:
+                items.append(AnswerItem(answer=answer, question=question, choices=[position % 3]))
+            else:
+                items.append(AnswerItem(answer=answer, question=question, text="意见"))
+    AnswerItem.objects.bulk_create(items, batch_size=1000)
+
+
+def test_answer_and_compilation_pages_read_the_same_at_10_and_5000_answers(
+    staff, office, member, member_client
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -173,28 +193,21 @@ def test_the_answer_page_reads_the_same_at_two_sizes(
     services.answer_submit(
         consultation=consultation, member=member, actor=member.user, values=values_for(consultation)
     )
-    url = reverse("portal:consultation_detail", args=[consultation.pk])
-    member_client.get(url)
-
-    def count(target):
-        with CaptureQueriesContext(connection) as queries:
-            assert member_client.get(target).status_code == 200
-        return len(queries)
-
+    _bulk_answers(consultation, 9, "十")
+    answer_url = reverse("portal:consultation_detail", args=[consultation.pk])
     compile_url = reverse("admin:consultations_consultation_compilation", args=[consultation.pk])
-    small = count(url)
-    member_client.force_login(staff)
-    small_compile = count(compile_url)
-    member_client.force_login(member.user)
-    for n in range(30):
-        other = member_with_account(office=office, mobile=f"1360000{n:04d}")
-        Recipient.objects.create(consultation=consultation, member=other)
-        services.answer_submit(
-            consultation=consultation,
-            member=other,
-            actor=other.user,
-            values=values_for(consultation),
-        )
-    assert count(url) == small
-    member_client.force_login(staff)
-    assert count(compile_url) == small_compile
+
+    def count(user, target):
+        member_client.force_login(user)
+        member_client.get(target)
+        with CaptureQueriesContext(connection) as queries:
+            response = member_client.get(target)
+        assert response.status_code == 200
+        return len(queries), response
+
+    small = count(member.user, answer_url)[0], count(staff, compile_url)[0]
+    _bulk_answers(consultation, 4990, "千")
+    answer_queries, _ = count(member.user, answer_url)
+    compile_queries, page = count(staff, compile_url)
+    assert (answer_queries, compile_queries) == small
+    assert len(page.context["c"].answers) == 5000
