@@ -33,6 +33,8 @@ EXCLUDED = {
     "admin/reports/document/<path:object_id>/download/": "文件下载，不是页面",
     "reports/<int:pk>/download/": "文件下载，不是页面",
     "portal/activities/<int:pk>/materials/<int:material_pk>/": "文件下载，不是页面",
+    "portal/consultations/<int:pk>/documents/<int:document_pk>/": "文件下载，不是页面",
+    "units/consultations/<str:token>/documents/<int:document_pk>/": "文件下载，不是页面",
     # Buttons of the document page: POST only, a GET goes back to the change page.
     "admin/reports/document/<path:object_id>/issue/": "只接受 POST（GET 回到修改页）",
     "admin/reports/document/<path:object_id>/regenerate/": "只接受 POST（GET 回到修改页）",
@@ -131,7 +133,7 @@ def kind_of(namespace: str | None) -> str:
         return "portal"
     if namespace == "reports":
         return "leader"
-    return "unit" if namespace in ("proposals", "visits") else "other"
+    return "unit" if namespace in ("proposals", "visits", "consultations") else "other"
 
 
 # --- Filling arguments ------------------------------------------------------------------
@@ -186,6 +188,8 @@ class Filler:
             return self._unit_links(namespace)
         if namespace == "public" and names == {"office", "year"}:
             return self._public_pages()
+        if namespace == "consultations" and names == {"token"}:
+            return self._expert_links()
         raise Unfillable(f"参数 {', '.join(sorted(names))} 无法从演示数据填写")
 
     # Admin ------------------------------------------------------------------------------
@@ -302,6 +306,7 @@ class Filler:
 
         from briefings.selectors import member_activities
         from briefings.signin import sign_in_token
+        from consultations.selectors import member_consultations
         from members.selectors import portal_notifications
         from proposals.selectors import (
             member_opinion_reports,
@@ -326,6 +331,7 @@ class Filler:
             "visits": lambda: member_visits(member),
             "concerns": lambda: member_concerns(member),
             "activities": lambda: member_activities(member),
+            "consultations": lambda: member_consultations(member),
             "notifications": lambda: portal_notifications(member.user),
         }
         segment = route.split("/")[1]
@@ -354,6 +360,13 @@ class Filler:
         model = Assignment if namespace == "proposals" else Concern
         rows = model.objects.filter(unit__isnull=False).order_by("-pk")[:CANDIDATES]
         return [{"token": unit_link_token(record)} for record in rows]
+
+    def _expert_links(self) -> list[dict]:
+        from consultations.expert_links import expert_link_token
+        from consultations.models import Expert
+
+        rows = Expert.objects.order_by("-pk")[:CANDIDATES]
+        return [{"token": expert_link_token(expert)} for expert in rows]
 
 
     # Public pages -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from .briefings import reset_briefings, seed_briefings
+from .consultations import reset_consultations, seed_consultations
 from .plans import reset_plans, seed_plans
 from .proposals import reset_proposals, seed_proposals
 from .showcase import reset_showcase, seed_showcase
@@ -29,6 +30,7 @@ AREAS = [
     # the briefings reset clears the activities.
     Area("briefings", seed_briefings, reset_briefings),
     Area("visits", seed_visits, reset_visits),
+    Area("consultations", seed_consultations, reset_consultations),
     # Last: plans and reports read every other area's demo data.
     Area("plans", seed_plans, reset_plans),
     # After plans: the sign-in member's waiting work is the newest, and no figure counts it.

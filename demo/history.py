@@ -17,6 +17,8 @@ from django.contrib.contenttypes.models import ContentType
 from briefings.models import Activity, Opinion
 from briefings.workflows import ACTIVITY_WORKFLOW
 from briefings.workflows import OPINION_WORKFLOW as ACTIVITY_OPINION_WORKFLOW
+from consultations.models import Consultation
+from consultations.workflows import CONSULTATION_WORKFLOW
 from liaison.models import StatusChange
 from liaison.workflow import Workflow, WorkflowError
 from members.models import DutyYear
@@ -54,6 +56,7 @@ TIMELINES: dict[type, Timeline] = {
     WorkPlan: Timeline(PLAN_WORKFLOW, frozenset({WorkPlan.Status.DRAFT, WorkPlan.Status.REVISED})),
     WorkReport: Timeline(REPORT_WORKFLOW, frozenset({WorkReport.Status.DRAFT})),
     DutyYear: Timeline(DUTY_YEAR_WORKFLOW, frozenset({DutyYear.Status.OPEN})),
+    Consultation: Timeline(CONSULTATION_WORKFLOW, frozenset({Consultation.Status.DRAFT})),
 }
 
 

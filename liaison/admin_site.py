@@ -24,6 +24,7 @@ WORK_AREAS = (
     ),
     ("activities", _("活动"), ("briefings.activity", "briefings.invitation", "briefings.opinion")),
     ("visits", _("走访与意见建议"), ("visits.visit", "visits.concern", "visits.lifeevent")),
+    ("consultations", _("征求意见"), ("consultations.consultation",)),
     (
         "plans",
         _("计划与报告"),

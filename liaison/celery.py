@@ -65,6 +65,14 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour="8-18", minute=25),
         "options": {"expires": 50 * 60},
     },
+    # Consultations: members not yet answered, N working days before the deadline and
+    # on the day; a consultation past its deadline is closed. Hourly in office hours;
+    # dedupe keys keep each reminder once per deadline.
+    "consultations-reminders": {
+        "task": "consultations.tasks.consultation_reminders",
+        "schedule": crontab(hour="8-18", minute=45),
+        "options": {"expires": 50 * 60},
+    },
     # Visit tallies (what the coverage page reads) recounted where they drifted from the
     # visits — a bulk load or a manual fix that bypassed the services. Nightly, quiet.
     "visits-tallies-repair": {

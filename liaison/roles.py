@@ -15,7 +15,15 @@ MEMBER = "政协委员"
 ALL_ACTIONS = ("add", "change", "delete", "view")
 
 # App labels whose every model office staff run in full.
-_STAFF_APPS = ("members", "proposals", "briefings", "visits", "plans", "reports")
+_STAFF_APPS = (
+    "members",
+    "proposals",
+    "briefings",
+    "visits",
+    "consultations",
+    "plans",
+    "reports",
+)
 # (app_label, model, actions) beyond the apps above.
 _STAFF_EXTRA = [
     ("liaison", "handlingunit", ALL_ACTIONS),
@@ -91,6 +99,7 @@ ADMIN_MATRIX = {
     "visits.visitconfig":          ("vacd", "vacd",   "",     ""),
     "visits.lifeevent":            ("vacd", "vacd",   "",     ""),
     "visits.concern":              ("vacd", "vacd",   "",     ""),
+    "consultations.consultation":  ("vacd", "vacd",   "",     ""),
 }
 
 # The admin's own pages beyond the changelists and forms (url name under "admin:"),
@@ -107,6 +116,7 @@ ADMIN_PAGES = {
     "briefings_activity_qr":             (True,  True,     False,  False),
     "briefings_activity_minutes":        (True,  True,     False,  False),
     "plans_workplan_progress":           (True,  True,     False,  False),
+    "consultations_consultation_compilation": (True, True,  False,  False),
     "reports_document_add":              (True,  True,     False,  False),
     "reports_document_download":         (True,  True,     False,  False),
     "reports_statistics":                (True,  True,     False,  False),

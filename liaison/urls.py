@@ -20,6 +20,9 @@ urlpatterns = [
     path("units/concerns/", include("visits.urls")),
     # Read without signing in: each office's public proposals and replies per year.
     path("public/", include("proposals.public_urls")),
+    # Invited experts have no accounts either: their signed links live beside the units'
+    # (liaison/logs.py masks the signature in log lines under /units/).
+    path("units/consultations/", include("consultations.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

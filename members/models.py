@@ -255,6 +255,7 @@ class PointRule(models.Model):
         SPEECH = "speech", _("大会发言")
         RESEARCH = "research", _("参加调研视察")
         CONTRIBUTION = "contribution", _("服务发展贡献")
+        CONSULTATION_ADOPTED = "consultation_adopted", _("征求意见被采纳")
 
     kind = models.CharField(_("类别"), max_length=30, choices=Kind.choices)
     points = models.SmallIntegerField(_("分值"))

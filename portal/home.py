@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from briefings.models import Invitation
 from briefings.selectors import member_upcoming
+from consultations.selectors import member_consultations_to_answer
 from liaison.models import today
 from proposals.selectors import (
     member_feedback_due,
@@ -29,7 +30,9 @@ RECENT = 5
 
 @dataclass(frozen=True)
 class Todo:
-    kind: str  # rate / cosign / reply / confirm / profile: the test ids and icons key on it
+    kind: (
+        str  # rate / cosign / reply / confirm / consult / profile: the test ids and icons key on it
+    )
     verb: str  # what to do, said to the member
     title: str  # the record it is about
     url: str
@@ -44,7 +47,7 @@ class Todo:
 
 
 def member_todos(member) -> list[Todo]:
-    """Everything waiting for ``member``, most urgent first (four queries; the profile
+    """Everything waiting for ``member``, most urgent first (five queries; the profile
     to-do reads the member's own fields)."""
     day = today()
     todos = [
@@ -88,6 +91,16 @@ def member_todos(member) -> list[Todo]:
             reverse("portal:concern_detail", args=[concern.pk]),
         )
         for concern in member_concerns_to_confirm(member)
+    ]
+    todos += [
+        Todo(
+            "consult",
+            _("提交征求意见"),
+            consultation.title,
+            reverse("portal:consultation_detail", args=[consultation.pk]),
+            consultation.deadline,
+        )
+        for consultation in member_consultations_to_answer(member)
     ]
     missing = member.missing_contact()  # the member's own fields: no query
     if missing:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import accounts, briefings, proposals, records, views, visits
+from . import accounts, briefings, consultations, proposals, records, views, visits
 
 app_name = "portal"
 
@@ -107,6 +107,17 @@ urlpatterns = [
         "activities/<int:pk>/sign-in/<str:token>/",
         briefings.activity_sign_in,
         name="activity_sign_in",
+    ),
+    path("consultations/", consultations.consultation_list, name="consultations"),
+    path(
+        "consultations/<int:pk>/",
+        consultations.consultation_detail,
+        name="consultation_detail",
+    ),
+    path(
+        "consultations/<int:pk>/documents/<int:document_pk>/",
+        consultations.consultation_document,
+        name="consultation_document",
     ),
     path("records/", records.duty_record, name="duty_record"),
     path("records/claims/", records.duty_claims, name="duty_claims"),

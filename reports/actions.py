@@ -5,6 +5,8 @@ their buttons from these tables."""
 
 from django.utils.translation import gettext_lazy as _
 
+from consultations import actions as consultations_actions
+from consultations.models import Consultation
 from liaison.actions import DANGER, PRIMARY, STAFF, Action, ActionTable, Actor, Rule, moves_to
 from members.models import DutyYear
 from plans import actions as plans_actions
@@ -55,3 +57,21 @@ DUTY_YEAR_ACTIONS = ActionTable(
 
 def duty_year_actions(duty_year: DutyYear, actor: Actor) -> list[Action]:
     return DUTY_YEAR_ACTIONS.available(duty_year, actor)
+
+
+def _compiled(consultation, actor):
+    if consultation.status in (
+        Consultation.Status.DRAFT,
+        Consultation.Status.OPEN,
+        Consultation.Status.CLOSED,
+    ):
+        return str(_("意见汇总后才能生成汇总报告。"))
+    return None
+
+
+CONSULTATION_ACTIONS = ActionTable(
+    *consultations_actions.CONSULTATION_ACTIONS.rules,
+    # The summary report can be printed for review once compiled; submitting it
+    # renders and issues it (the "submit" step below).
+    Rule(Action("pdf", _("生成汇总报告 PDF")), STAFF, _compiled),
+)

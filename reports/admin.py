@@ -16,6 +16,8 @@ from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 
+from consultations import admin as consultations_admin
+from consultations.models import Consultation
 from liaison.admin import OfficeScopedAdmin
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.limits import LimitedForm
@@ -29,8 +31,8 @@ from plans import admin as plans_admin
 from plans.models import WorkPlan, WorkReport
 
 from . import admin_views, services
-from .actions import DUTY_YEAR_ACTIONS, PLAN_ACTIONS, WORK_REPORT_ACTIONS
-from .admin_steps import DUTY_YEAR_STEPS, PLAN_STEPS, REPORT_STEPS
+from .actions import CONSULTATION_ACTIONS, DUTY_YEAR_ACTIONS, PLAN_ACTIONS, WORK_REPORT_ACTIONS
+from .admin_steps import CONSULTATION_STEPS, DUTY_YEAR_STEPS, PLAN_STEPS, REPORT_STEPS
 from .figures import report_figures
 from .letters import activation_letters_pdf
 from .models import Document, DocumentIssue
@@ -73,6 +75,52 @@ class MemberAdmin(members_admin.MemberAdmin):
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(True, "委员账号激活信.pdf")
         return response
+
+
+# --- Consultations: the summary report ----------------------------------------------
+
+admin.site.unregister(Consultation)
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(consultations_admin.ConsultationAdmin):
+    """The consultation with its summary report (征求意见情况汇总): a PDF to review
+    once compiled, rendered and issued to the chosen leaders when it is submitted."""
+
+    action_table = CONSULTATION_ACTIONS
+    workflow_steps = CONSULTATION_STEPS
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "report_documents"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None or obj.status == Consultation.Status.DRAFT:
+            return fieldsets
+        name, options = fieldsets[-1]
+        return [
+            *fieldsets[:-1],
+            (name, {**options, "fields": (*options["fields"], "report_documents")}),
+        ]
+
+    @admin.display(description=_("汇总报告"))
+    def report_documents(self, obj):
+        documents = Document.objects.filter(
+            office=obj.office_id, kind=Document.Kind.CONSULTATION, params__consultation=obj.pk
+        ).order_by("-document_date", "-pk")
+        rows = [
+            format_html(
+                '<a href="{}">{}</a>（{}，{}）',
+                reverse("admin:reports_document_download", args=[d.pk]),
+                d.title,
+                d.document_date,
+                d.get_status_display(),
+            )
+            if d.status == Document.Status.DONE
+            else format_html("{}（{}，{}）", d.title, d.document_date, d.get_status_display())
+            for d in documents
+        ]
+        return format_html("<br>".join(["{}"] * len(rows)), *rows) if rows else "—"
 
 
 # --- Plans and work reports -----------------------------------------------------------

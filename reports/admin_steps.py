@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from consultations.admin_steps import CONSULTATION_STEPS as BASE_CONSULTATION_STEPS
+from consultations.models import Consultation
 from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
 from liaison.limits import LimitedForm
 from liaison.models import today
@@ -90,4 +92,43 @@ DUTY_YEAR_STEPS = {
         ReasonForm,
         lambda y, u, d: services.duty_year_reopen(duty_year=y, actor=u, reason=d["reason"]),
     ),
+}
+
+
+class SubmitConsultationForm(IssueReportForm):
+    """报送: the date, and the leaders the summary report is issued to."""
+
+    submitted_on = forms.DateField(
+        label=_("报送日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("说明（可选）"), required=False)
+    field_order = ("submitted_on", "recipients", "note")
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, record=record, **kwargs)
+        del self.fields["issued_on"]
+        self.fields["recipients"].help_text = _(
+            "汇总报告 PDF 生成后，所选领导会收到通知，并可在“报告文件”页面下载。"
+        )
+
+
+def _request_consultation_pdf(consultation, user, data):
+    services.document_request(
+        office=consultation.office,
+        kind=Document.Kind.CONSULTATION,
+        params={"consultation": consultation.pk},
+        actor=user,
+        document_date=consultation.submitted_on or today(),
+        refresh=consultation.status == Consultation.Status.COMPILED,
+    )
+
+
+CONSULTATION_STEPS = {
+    **BASE_CONSULTATION_STEPS,
+    "submit": Step(
+        SubmitConsultationForm,
+        lambda c, u, d: services.consultation_submit(consultation=c, actor=u, **d),
+        needs=("record",),
+    ),
+    "pdf": Step(ConfirmForm, _request_consultation_pdf),
 }

@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 
 from briefings.models import Activity, Invitation
 from briefings.selectors import activity_minutes, organised_by
+from consultations.models import Consultation
+from consultations.selectors import compilation
 from liaison.workflow import WorkflowError
 from members.models import Contribution, Member, Term
 from members.selectors import roster_members
@@ -76,6 +78,7 @@ NEEDS = {
     K.DUTY_RECORD: ("member",),
     K.RANKING: ("year",),
     K.REQUEST: ("activity",),
+    K.CONSULTATION: ("consultation",),
 }
 OPTIONAL = {
     K.PLAN: ("plan",),
@@ -128,6 +131,11 @@ def normalize(kind: str, office, params: dict) -> dict:
         raise DocumentParamsError(_("该工作计划不属于本联络处或年度不符。"))
     if kind in (K.MINUTES, K.REQUEST):
         _check_activity(office, clean["activity"])
+    if (
+        kind == K.CONSULTATION
+        and not Consultation.objects.filter(pk=clean["consultation"], office=office).exists()
+    ):
+        raise DocumentParamsError(_("该征求意见不属于本联络处。"))
     return clean
 
 
@@ -188,6 +196,11 @@ def title_for(kind: str, office, params: dict) -> str:
     if kind == K.REQUEST:
         activity = Activity.objects.filter(pk=params["activity"]).only("title").first()
         return _("关于举办%(title)s的请示") % {"title": activity.title if activity else ""}
+    if kind == K.CONSULTATION:
+        consultation = Consultation.objects.filter(pk=params["consultation"]).only("title").first()
+        return _("关于《%(title)s》征求意见情况的报告") % {
+            "title": consultation.title if consultation else ""
+        }
     raise DocumentParamsError(kind)
 
 
@@ -667,6 +680,28 @@ def _concerns(office, params, day) -> Built:
     )
 
 
+def _consultation(office, params, day) -> Built:
+    """征求意见情况汇总: who was consulted and how many answered, the choice items'
+    counts, the compiled summary (the opinions by theme), the office's recommendations
+    and, in an annex, every opinion with its proposer (or without, when the
+    consultation is anonymised)."""
+    consultation = Consultation.objects.select_related("office", "meeting").get(
+        pk=params["consultation"]
+    )
+    c = compilation(consultation)
+    return Built(
+        "reports/consultation.html",
+        {
+            "consultation": consultation,
+            "c": c,
+            "anonymous": consultation.anonymous,
+            "subtitle": consultation.requested_by
+            and _("（报%(to)s）") % {"to": consultation.requested_by},
+        },
+        estimated_pages=2 + sum(len(q.texts) for q in c.questions) // 15,
+    )
+
+
 BUILDERS = {
     K.PLAN: _plan,
     K.PLAN_PROGRESS: _plan_progress,
@@ -678,6 +713,7 @@ BUILDERS = {
     K.DUTY_RECORD: _duty_record,
     K.RANKING: _ranking,
     K.REQUEST: _request,
+    K.CONSULTATION: _consultation,
 }
 
 # What goes to the committee as 公文 (GB/T 9704): numbered on issue, templates extending

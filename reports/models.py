@@ -39,6 +39,7 @@ class Document(models.Model):
         DUTY_RECORD = "duty-record", _("委员履职档案")
         RANKING = "ranking", _("委员履职积分排名")
         REQUEST = "request", _("请示")
+        CONSULTATION = "consultation", _("征求意见情况汇总")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")

@@ -19,6 +19,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consultations import services as consultations_services
+from consultations.models import Consultation
 from liaison.errors import error_reference
 from liaison.models import today
 from liaison.transactions import service
@@ -427,3 +429,32 @@ def duty_year_reopen(*, duty_year: DutyYear, actor, reason: str) -> DutyYear:
         note=reason,
         update_fields=["closed_at", "closed_by"],
     )
+
+
+@service
+def consultation_submit(
+    *,
+    consultation: Consultation,
+    actor,
+    submitted_on: datetime.date | None = None,
+    recipients=(),
+    note: str = "",
+) -> Consultation:
+    """Submit the compiled consultation to the committee: the consultation moves to
+    已报送, its summary (征求意见情况汇总) is rendered as a PDF dated the day it was
+    submitted, and issued to the chosen leaders (told once the PDF is ready)."""
+    submitted_on = submitted_on or today()
+    consultation = consultations_services.consultation_submit(
+        consultation=consultation, actor=actor, submitted_on=submitted_on, note=note
+    )
+    document = document_request(
+        office=consultation.office,
+        kind=Document.Kind.CONSULTATION,
+        params={"consultation": consultation.pk},
+        actor=actor,
+        document_date=submitted_on,
+        refresh=True,
+    )
+    if recipients:
+        document_issue(document=document, recipients=recipients, actor=actor)
+    return consultation

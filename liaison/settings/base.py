@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "proposals",
     "briefings",
     "visits",
+    "consultations",
     "plans",
     "reports",
     "portal",

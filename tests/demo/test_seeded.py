@@ -304,7 +304,7 @@ def test_the_demo_member_signs_in_to_unread_messages_and_one_to_do_of_each_kind(
 
     member = Member.objects.get(name="唐朝阳")
     kinds = {todo.kind for todo in member_todos(member)}
-    assert kinds == {"rate", "cosign", "reply", "confirm", "profile"}
+    assert kinds == {"rate", "cosign", "reply", "confirm", "consult", "profile"}
     unread = member.user.notifications.filter(channel="portal", read_at=None)
     assert unread.count() >= 4
 

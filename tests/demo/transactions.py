@@ -11,6 +11,7 @@ from django.db import connection
 # Every module of services the demo may call (STYLE.md: writes go through them).
 SERVICE_MODULES = [
     "briefings.services",
+    "consultations.services",
     "liaison.services",
     "members.points",
     "members.services",

@@ -26,7 +26,15 @@ def test_the_menu_runs_across_the_top_grouped_by_the_office_s_work(staff_client)
     areas = [str(area["name"]) for area in page.context["available_apps"]]
     listed = [m["object_name"] for area in page.context["available_apps"] for m in area["models"]]
 
-    assert areas == ["委员", "提案与社情民意", "活动", "走访与意见建议", "计划与报告", "设置"]
+    assert areas == [
+        "委员",
+        "提案与社情民意",
+        "活动",
+        "走访与意见建议",
+        "征求意见",
+        "计划与报告",
+        "设置",
+    ]
     assert len(listed) == len(set(listed))  # each page once
     assert {"Member", "Proposal", "Concern", "HandlingUnit", "CalendarDay"} <= set(listed)
     assert 'class="work-nav"' in page.text

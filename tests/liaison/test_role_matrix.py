@@ -15,6 +15,7 @@ from members.models import PointEntry
 from reports import services as reports
 from reports.models import Document
 
+from ..consultations.helpers import consultation_draft
 from ..factories import UserFactory, activity_published, plan_with_items
 
 ROLE_IDS = {
@@ -105,8 +106,10 @@ def page_args(office, staff, member):
     entry = PointEntry.objects.create(
         member=member, kind="speech", year=2026, points=5, occurred_on=datetime.date(2026, 3, 1)
     )
+    consultation = consultation_draft(staff=staff, office=office)
     return {
         "members_pointentry_revoke": [entry.pk],
+        "consultations_consultation_compilation": [consultation.pk],
         "briefings_activity_sign_in": [activity.pk],
         "briefings_activity_qr": [activity.pk],
         "briefings_activity_minutes": [activity.pk],

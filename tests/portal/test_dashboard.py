@@ -133,12 +133,13 @@ def test_dashboard_query_count_does_not_grow_with_the_roster(
 
     # session, user, member (+office, sector, affiliation, term), unread count, latest five,
     # the visits card (visits.selectors.member_dashboard_summary, one query), upcoming
-    # activities (briefings.selectors.member_upcoming, one query), the four kinds of
-    # to-do (portal.home: ratings, co-signatures, replies, results to confirm, one query
-    # each), the member's latest proposals and opinion reports (one query each), and
-    # this year's points against the minimums (reports.duty.standing_for: the office's
-    # rules, the member, the points, and one grouped count per kind of record: seven)
-    with django_assert_num_queries(20):
+    # activities (briefings.selectors.member_upcoming, one query), the five kinds of
+    # to-do (portal.home: ratings, co-signatures, replies, results to confirm,
+    # consultations to answer, one query each), the member's latest proposals and
+    # opinion reports (one query each), and this year's points against the minimums
+    # (reports.duty.standing_for: the office's rules, the member, the points, and one
+    # grouped count per kind of record: seven)
+    with django_assert_num_queries(21):
         response = client.get(DASHBOARD)
 
     assert response.status_code == 200

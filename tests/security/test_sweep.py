@@ -67,6 +67,8 @@ ID_SOURCES = {
     ("concern_", "pk"): "concern",
     ("activity_", "pk"): "activity",
     ("activity_", "material_pk"): "material",
+    ("consultation_", "pk"): "consultation",
+    ("consultation_", "document_pk"): "consultation_document",
 }
 # Activities belong to the office, not to a member: every member of the office may open
 # its published activities. Only another office's are swept.
@@ -86,8 +88,11 @@ def _source(name: str, param: str) -> str | None:
 def _records_of(member, staff):
     """One of each kind of record a member may see, belonging to ``member``."""
     from briefings.models import Material
+    from consultations import services as consultation_services
+    from consultations.models import ConsultationDocument
     from proposals.models import ResearchReport
     from proposals.services import opinion_report_create
+    from tests.consultations.helpers import consultation_draft
     from visits import services as visits
     from visits.models import Concern, Visit
 
@@ -130,7 +135,19 @@ def _records_of(member, staff):
     research = ResearchReport.objects.create(office=office, year=2026, topic="适老化改造调研")
     research.group_members.add(member)
     notification = NotificationFactory(recipient=member.user, office=office)
+    # A consultation asked of this member alone, with a draft document.
+    consultation = consultation_draft(
+        staff=staff, office=office, audience="chosen", chosen_members=[member]
+    )
+    document = ConsultationDocument.objects.create(
+        consultation=consultation,
+        title="征求意见稿",
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="d.pdf"),
+    )
+    consultation_services.consultation_open(consultation=consultation, actor=staff)
     return {
+        "consultation": consultation.pk,
+        "consultation_document": document.pk,
         "research": research.pk,
         "proposal": proposal.pk,
         "opinion": opinion.pk,

@@ -23,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--term", type=int, help="届次 ID（履职档案：整届档案）")
         parser.add_argument("--half", type=int, choices=[1, 2], help="1 上半年，2 下半年")
         parser.add_argument("--activity", type=int, help="活动 ID（活动纪要）")
+        parser.add_argument("--consultation", type=int, help="征求意见 ID（征求意见情况汇总）")
         parser.add_argument("--date", help="成文日期 YYYY-MM-DD，默认今天")
         parser.add_argument("--out", required=True, help="输出 PDF 文件路径")
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             "member": options["member"],
             "half": options["half"],
             "activity": options["activity"],
+            "consultation": options["consultation"],
         }
         if options["term"]:
             raw = {"member": options["member"], "term": options["term"]}

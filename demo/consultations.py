@@ -1,0 +1,173 @@
+"""Consultations (征求意见) for each office: one in each state — a draft, one open
+(the sign-in member has not answered yet: a to-do on the portal's home page), one
+closed, one compiled, one submitted to the committee and one whose outcome was fed
+back. The moves go through the services (their timelines and messages are the real
+ones); the members' answers are written in bulk, as a paper return is keyed in."""
+
+import datetime
+import random
+
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.test.utils import override_settings
+
+from consultations import services
+from consultations.admin_steps import draft_summary
+from consultations.models import Answer, AnswerItem, Consultation, Question, Recipient
+from liaison.models import StatusChange
+from members.models import Member
+from reports import services as reports
+
+from .proposals import SHOWCASE_MEMBER
+
+S = Consultation.Status
+ANSWERS_PER_CONSULTATION = 40
+
+TOPICS = [
+    (
+        "老旧小区改造实施方案（征求意见稿）",
+        "拟对建成于2000年以前的12个小区实施改造，涉及排水管网、外墙、加装电梯。",
+    ),
+    ("街道2027年民生实事项目（征求意见稿）", "拟定8件民生实事，请委员提出增减和实施顺序的意见。"),
+    ("背街小巷综合整治三年行动方案", "拟用三年时间整治辖区46条背街小巷的路面、照明和停车秩序。"),
+    (
+        "社区嵌入式养老服务站点布局方案",
+        "拟在6个社区新建嵌入式养老服务站点，请对选址和运营方式提出意见。",
+    ),
+    ("辖区农贸市场提质改造方案", "拟对两家农贸市场实施提质改造，改造期间设置临时摊位。"),
+    ("街道垃圾分类示范片区建设方案", "拟在3个社区建设垃圾分类示范片区，推行定时定点投放。"),
+]
+TEXTS = [
+    "建议优先改造排水管网，雨季积水问题最突出。",
+    "改造前应充分听取住户意见，公示改造清单。",
+    "加装电梯应照顾低层住户的合理诉求。",
+    "建议引入社会资本参与，减轻财政压力。",
+    "施工期间要做好交通疏导和安全防护。",
+    "建议建立改造后的长效管护机制。",
+]
+
+
+def _staff(office):
+    return get_user_model().objects.filter(office=office, is_staff=True).order_by("pk").first()
+
+
+def _questions(consultation):
+    Question.objects.bulk_create(
+        [
+            Question(consultation=consultation, position=1, text="您对方案的主要内容有何意见？"),
+            Question(
+                consultation=consultation, position=2, text="您对实施步骤和保障措施有何建议？"
+            ),
+            Question(
+                consultation=consultation,
+                position=3,
+                kind=Question.Kind.SINGLE,
+                text="您对方案总体是否赞成？",
+                options="赞成\n基本赞成，建议修改\n不赞成",
+            ),
+        ]
+    )
+
+
+def _answers(consultation, rng, *, leave_out=None) -> list[Answer]:
+    members = [
+        r.member
+        for r in Recipient.objects.filter(consultation=consultation).select_related("member")
+        if r.member_id != getattr(leave_out, "pk", None)
+    ]
+    chosen = rng.sample(members, min(ANSWERS_PER_CONSULTATION, len(members) * 2 // 3))
+    answers = Answer.objects.bulk_create(
+        [Answer(consultation=consultation, member=m, source=Answer.Source.PORTAL) for m in chosen]
+    )
+    questions = list(consultation.questions.all())
+    items = []
+    for answer in answers:
+        for question in questions:
+            if question.is_choice:
+                items.append(
+                    AnswerItem(answer=answer, question=question, choices=[rng.choice([0, 0, 1, 2])])
+                )
+            elif rng.random() < 0.8:
+                items.append(AnswerItem(answer=answer, question=question, text=rng.choice(TEXTS)))
+    AnswerItem.objects.bulk_create(items, batch_size=500)
+    return answers
+
+
+def seed_consultations(*, offices, today: datetime.date, rng: random.Random, actor=None) -> dict:
+    counts = {"征求意见": 0, "委员意见": 0}
+    showcase = Member.objects.filter(name=SHOWCASE_MEMBER, office__in=offices).first()
+    for office in offices:
+        staff = _staff(office)
+        if staff is None or not Member.objects.filter(office=office).exists():
+            continue
+        for position, target in enumerate(
+            (S.FED_BACK, S.SUBMITTED, S.COMPILED, S.CLOSED, S.OPEN, S.DRAFT)
+        ):
+            title, summary = TOPICS[position]
+            consultation = services.consultation_create(
+                actor=staff,
+                office=office,
+                title=title,
+                summary=summary,
+                deadline=today + datetime.timedelta(days=10),
+            )
+            _questions(consultation)
+            counts["征求意见"] += 1
+            if target == S.DRAFT:
+                continue
+            services.consultation_open(consultation=consultation, actor=staff)
+            # The sign-in member leaves the open one unanswered: their to-do.
+            answers = _answers(consultation, rng, leave_out=showcase if target == S.OPEN else None)
+            counts["委员意见"] += len(answers)
+            if target == S.OPEN:
+                continue
+            services.consultation_close(consultation=consultation, actor=staff)
+            # Past consultations: their deadline lies behind them.
+            Consultation.objects.filter(pk=consultation.pk).update(
+                deadline=today - datetime.timedelta(days=3 * (6 - position))
+            )
+            if target == S.CLOSED:
+                continue
+            consultation.refresh_from_db()
+            services.consultation_compile(
+                consultation=consultation,
+                actor=staff,
+                compiled_summary=draft_summary(consultation),
+                recommendations="建议吸纳委员关于排水管网和长效管护的意见，修改完善后印发。",
+            )
+            if target == S.COMPILED:
+                continue
+            # Through reports: the summary report is rendered, as staff submit it.
+            reports.consultation_submit(consultation=consultation, actor=staff, submitted_on=today)
+            outcomes = {
+                a.pk: (
+                    rng.choice(
+                        [Answer.Outcome.ADOPTED, Answer.Outcome.PARTLY, Answer.Outcome.NOTED]
+                    ),
+                    "已吸收进方案修改稿。",
+                )
+                for a in answers
+            }
+            services.consultation_record_outcome(
+                consultation=consultation,
+                actor=staff,
+                decision="方案已按委员意见修改完善，由街道党工委会议审议通过后印发。",
+                decided_on=today,
+                outcomes=outcomes,
+            )
+            if target == S.SUBMITTED:
+                continue
+            services.consultation_feed_back(consultation=consultation, actor=staff)
+    return counts
+
+
+def reset_consultations(*, offices) -> None:
+    """Delete the consultations of ``offices`` with their timelines (before the roster:
+    recipients and answers protect the members they name)."""
+    ids = list(Consultation.objects.filter(office__in=offices).values_list("pk", flat=True))
+    kind = ContentType.objects.get_for_model(Consultation)
+    with override_settings(SIMPLE_HISTORY_ENABLED=False), transaction.atomic():
+        StatusChange.objects.filter(content_type=kind, object_id__in=ids).delete()
+        Answer.objects.filter(consultation__in=ids).delete()
+        Consultation.objects.filter(pk__in=ids).delete()
