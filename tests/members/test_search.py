@@ -160,12 +160,14 @@ def test_searching_costs_the_same_queries_at_1200_and_6000_members(
         ("1391", "member_office_phone_prefix_idx"),
     ],
 )
-def test_on_postgresql_every_kind_of_term_is_an_index_lookup(office, text, index):
-    bulk_members(office, 5000)
+def test_on_postgresql_every_kind_of_term_is_an_index_lookup(office, other_office, text, index):
+    bulk_members(office, 2500)
+    bulk_members(other_office, 2500, start=2500)
     refresh_planner_statistics()
 
+    # As district staff search: the whole roster, no office to narrow it first.
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = search_members(Member.objects.filter(office=office), text).explain()
+        plan = search_members(Member.objects.all(), text).explain()
 
     assert index in plan
