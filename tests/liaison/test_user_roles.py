@@ -102,7 +102,9 @@ def test_district_staff_cannot_take_over_a_superuser_account(client, district_st
         reverse("admin:auth_user_password_change", args=[superuser.pk]),
         {"password1": "Taken-0ver-2026", "password2": "Taken-0ver-2026"},
     )
-    delete = client.post(reverse("admin:liaison_user_delete", args=[superuser.pk]), {"post": "yes"})
+    delete = client.post(
+        reverse("admin:liaison_user_delete", args=[superuser.pk]), {"post": "yes"}
+    )
 
     assert (change.status_code, password.status_code, delete.status_code) == (403, 403, 403)
     superuser.refresh_from_db()
