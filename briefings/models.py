@@ -433,6 +433,13 @@ class Invitation(models.Model):
         ]
         indexes = [
             models.Index(fields=["member", "activity"], name="invitation_member_idx"),
+            # The admin index's "leave to decide": the few requests waiting, found without
+            # reading every invitation of the district (a partial index of those rows).
+            models.Index(
+                fields=["activity"],
+                condition=Q(leave_status="requested"),
+                name="invitation_leave_waiting_idx",
+            ),
         ]
 
     def __str__(self):

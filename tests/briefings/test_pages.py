@@ -3,6 +3,7 @@ staff's steps, the print view, and a constant number of queries whatever the num
 of activities and invitees."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -620,3 +621,27 @@ def test_deleting_a_draft_activity_confirms_with_counts_whatever_its_invitees(
     assert "参加人员: 320" in page
     staff_client.post(url, {"post": "yes"})
     assert not Activity.objects.filter(pk=draft.pk).exists()
+
+
+def test_leave_to_decide_is_counted_from_the_waiting_requests_alone(
+    client, district_staff, office, briefing, member
+):
+    """The admin index's "待审批的请假" reads the partial index of waiting requests,
+    not every invitation of the district (issue 16)."""
+    bulk_invite(briefing, bulk_members(office, 400))
+    Invitation.objects.filter(activity=briefing, member=member).update(
+        leave_status=Invitation.Leave.REQUESTED
+    )
+    client.force_login(district_staff)
+
+    response = client.get(reverse("admin:index"))
+
+    html = response.content.decode()
+    assert re.search(r"待审批的请假</a></th>\s*<td class=\"todo-count\"><a [^>]*>1</a>", html)
+    waiting = Invitation.objects.filter(
+        activity__in=Activity.objects.values("pk"), leave_status=Invitation.Leave.REQUESTED
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        assert "invitation_leave_waiting_idx" in waiting.explain()
