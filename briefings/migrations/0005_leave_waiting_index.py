@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('briefings', '0004_input_limits'),
-        ('members', '0009_member_search_indexes'),
+        ('members', '0012_member_search_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
