@@ -467,7 +467,9 @@ def rows_to_pdf(
         carried = [row for row in carried if row > start]
         if carried:
             pages = pages[:-1]
-        chunk = PdfReader(io.BytesIO(document.copy(pages).write_pdf()))
+        # Compacted now, not at the end: the writer would otherwise hold every chunk's
+        # fonts with an empty slot for each of their glyphs until the file is done.
+        chunk = PdfReader(io.BytesIO(compact_fonts(document.copy(pages).write_pdf())))
         del document, pages
         writer.append(chunk, import_outline=start == 0)
         if start == 0:
