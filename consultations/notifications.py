@@ -1,10 +1,9 @@
-"""The consultation area's messages to members (WORDING.md: 尊敬的××委员：, one request
-with its date, a link, the office's sign-off). Each function writes outbox rows only,
-inside the transaction that made the change or from the reminder sweep; dedupe keys
-name the occasion, so each reaches each member at most once. Every message greets the
-member by name, so it is rendered per member."""
+"""The consultation area's messages to members and invited experts (kinds registered in
+consultations/message_kinds.py, written with the shared pieces of WORDING.md). Each
+function writes outbox rows only, inside the transaction that made the change or from
+the reminder sweep; dedupe keys name the occasion, so each reaches each member at most
+once. Every message greets the member by name, so it is rendered per member."""
 
-from django.conf import settings
 from django.urls import reverse
 
 from liaison.models import Notification
@@ -17,7 +16,6 @@ from liaison.services import (
 from members.notifications import member_rows
 
 from .expert_links import expert_link_url
-from .models import long_date
 
 REQUEST_KINDS = ("consultation_request", "consultation_reminder", "consultation_last_call")
 
@@ -26,18 +24,9 @@ def portal_path(consultation) -> str:
     return reverse("portal:consultation_detail", args=[consultation.pk])
 
 
-def absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _queue(consultation, members, *, kind: str, key: str, template: str, extra=None) -> int:
     link = portal_path(consultation)
-    base = {
-        "consultation": consultation,
-        "office": consultation.office,
-        "deadline": long_date(consultation.deadline),
-        "url": absolute(link),
-    }
+    base = {"consultation": consultation, "office": consultation.office}
     rows = []
     for member in members:
         context = {**base, "member": member, **(extra(member) if extra else {})}
@@ -101,16 +90,13 @@ def expert_invited(consultation, expert) -> int:
     """The invitation to an expert who is not a member: an e-mail with their signed
     link (they have no account)."""
     link = expert_link_url(expert)
+    name = f"{expert.name}（{expert.organisation}）" if expert.organisation else expert.name
     message = notification_render(
         template="consultations/expert_invitation",
-        context={
-            "consultation": consultation,
-            "office": consultation.office,
-            "expert": expert,
-            "deadline": long_date(consultation.deadline),
-            "link": link,
-            "valid_days": settings.UNIT_LINK_MAX_AGE_DAYS,
-        },
+        context={"consultation": consultation, "office": consultation.office, "expert": expert},
+        recipient_name=name,
+        office=consultation.office,
+        link=link,
     )
     row = notification_queue(
         channel=Notification.Channel.EMAIL,

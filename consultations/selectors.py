@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
+from liaison.dashboard import counts_by_office
 from liaison.models import today
 
 from .models import Answer, AnswerItem, Consultation, Question, Recipient
@@ -167,9 +168,11 @@ def compilation(consultation: Consultation) -> Compilation:
 
 
 def office_consultation_counts(offices) -> dict:
-    """Staff to-dos: open consultations past their deadline (to close) and closed ones
-    waiting for their summary; one query."""
-    return Consultation.objects.filter(office__in=offices).aggregate(
+    """Staff to-dos per office ({name: {office id: n}}, liaison.dashboard.Todo): open
+    consultations past their deadline (to close), closed ones waiting for their summary,
+    submitted ones waiting for their outcome; one query."""
+    return counts_by_office(
+        Consultation.objects.filter(office__in=offices),
         to_close=Count("pk", filter=Q(status=S.OPEN, deadline__lt=today())),
         to_compile=Count("pk", filter=Q(status=S.CLOSED)),
         to_feed_back=Count("pk", filter=Q(status=S.SUBMITTED)),

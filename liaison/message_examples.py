@@ -15,6 +15,7 @@ DUE = datetime.date(2026, 5, 8)
 NAMES = {
     "member": "李明华",
     "unit": "武昌区住房和城市更新局",
+    "expert": "周规划（市规划设计院）",
     "leader": "王建国",
     "staff": "陈静",
 }
@@ -22,6 +23,7 @@ NAMES = {
 LINKS = {
     "member": "/portal/",
     "unit": "https://lianluo.example.gov.cn/unit/proposals/eyJhIjoxMn0:1uXyZ/",
+    "expert": "https://lianluo.example.gov.cn/units/consultations/eyJjIjo1LCJlIjo5fQ:1vAbC/",
     "leader": "/reports/",
     "staff": "/admin/",
 }

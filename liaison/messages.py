@@ -1,7 +1,7 @@
 """Every kind of message the system sends to a person, in one registry.
 
 A message kind (``MessageKind``) says who reads it (``audience``: a member, a handling
-unit, a committee leader, office staff), which template writes it
+unit, an invited expert, a committee leader, office staff), which template writes it
 (``templates/emails/<template>.txt``), whether it asks the reader to do something by a
 date (``acts``), the member preference group it belongs to (``preference``), its text
 message if it may go by SMS (``sms``: a gateway template with named parameters), and
@@ -32,9 +32,11 @@ from django.utils import timezone
 
 MEMBER = "member"
 UNIT = "unit"
+# An expert invited to a consultation: no account, a signed link by e-mail (as a unit).
+EXPERT = "expert"
 LEADER = "leader"
 STAFF = "staff"
-AUDIENCES = (MEMBER, UNIT, LEADER, STAFF)
+AUDIENCES = (MEMBER, UNIT, EXPERT, LEADER, STAFF)
 
 # Gateways count 70 characters per text message, the 【签名】 included.
 SMS_MAX = 70

@@ -38,9 +38,6 @@ PREFERENCE_BY_KIND = {
     "visits_concern_due_moved": "receive_deadlines",
     "visits_concern_fed_back": "receive_deadlines",
     "visits_concern_confirm_reminder": "receive_deadlines",
-    "consultation_request": "receive_deadlines",
-    "consultation_reminder": "receive_deadlines",
-    "consultation_last_call": "receive_deadlines",
     "birthday_greeting": "receive_birthdays",
 }
 

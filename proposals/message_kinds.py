@@ -132,6 +132,25 @@ register(
         sms_values=_proposal_sms,
     ),
     MessageKind(
+        kind="proposal_cosign_joined",
+        audience=MEMBER,
+        template="proposals/cosign_joined",
+        description=_("有委员附议提案"),
+        example=lambda: {
+            "proposal": _proposal(open_cosign_until=ex.DUE),
+            "office": ex.office(),
+            "member": ex.member(),
+            "cosigner": ex.member("孙晓燕"),
+        },
+        acts=False,
+        sms=SmsText("尊敬的${name}委员，${cosigner}委员附议了您的提案《${title}》。电话${phone}"),
+        sms_values=lambda c: {
+            "cosigner": c["cosigner"].name,
+            "title": sms_title(c["proposal"].title),
+            "phone": c["office"].phone,
+        },
+    ),
+    MessageKind(
         kind="proposal_returned",
         audience=MEMBER,
         template="proposals/returned",

@@ -130,14 +130,28 @@ def signoff(context, dated=None):
 
 @register.simple_tag(takes_context=True)
 def unit_link_notice(context):
-    """Who sent the unit's link, how long it works, and how to check it is genuine."""
+    """Who sent the unit's (or an invited expert's) link, how long it works, and how to
+    check it is genuine."""
     office = context.get("sign_office")
     name = _field(office, "name") or _("区政协委员联络工作办公室")
     phone = _field(office, "phone")
-    text = _(
-        "本邮件由%(office)s发出。上面的链接专供贵单位办理本件使用，自发出之日起%(days)s天内有效，"
-        "打开即可办理，请勿转发。"
-    ) % {"office": name, "days": settings.UNIT_LINK_MAX_AGE_DAYS}
+    values = {"office": name, "days": settings.UNIT_LINK_MAX_AGE_DAYS}
+    if context.get("audience") == messages.EXPERT:
+        text = (
+            _(
+                "本邮件由%(office)s发出。上面的链接专供您本人填写意见使用，自发出之日起%(days)s天内有效，"
+                "打开即可填写，无需注册，请勿转发。"
+            )
+            % values
+        )
+    else:
+        text = (
+            _(
+                "本邮件由%(office)s发出。上面的链接专供贵单位办理本件使用，自发出之日起%(days)s天内有效，"
+                "打开即可办理，请勿转发。"
+            )
+            % values
+        )
     if phone:
         text += _("如对本邮件的真实性有疑问，请致电%(phone)s核实。") % {"phone": phone}
     return text
@@ -160,6 +174,8 @@ def link_line(context):
         return line
     if audience == "unit":
         return _("办理链接：%(url)s") % {"url": url}
+    if audience == messages.EXPERT:
+        return _("填写意见：%(url)s") % {"url": url}
     if audience == "leader":
         return _("查阅页面：%(url)s") % {"url": url}
     return _("处理页面：%(url)s") % {"url": url}

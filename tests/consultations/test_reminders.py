@@ -73,8 +73,10 @@ def test_reminders_go_to_those_who_have_not_answered(staff, office, member, othe
     sms = Notification.objects.get(
         recipient=member.user, kind="consultation_last_call", channel=Notification.Channel.SMS
     )
-    assert sms.body.startswith("尊敬的唐朝阳委员，") and len(sms.body) <= 70
-    assert "今天（2026年6月12日（星期五））截止" in last.body
+    assert sms.body.startswith("【") and "】尊敬的唐朝阳委员，" in sms.body
+    assert len(sms.body) <= 70 and "今天截止" in sms.body
+    assert "征求意见今天截止" in last.body
+    assert "请于2026年6月12日（星期五）前在委员服务平台提交" in last.body
 
     assert _sweep(datetime.date(2026, 6, 13))["closed"] == 1
     consultation.refresh_from_db()

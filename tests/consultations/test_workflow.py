@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from consultations import services
 from consultations.models import Answer, Consultation, Question, Recipient
 from liaison.models import Notification, StatusChange, today
+from liaison.templatetags.wording import longday
 from liaison.workflow import WorkflowError
 from members.models import PointEntry, Sector
 from tests.factories import MemberFactory, member_with_account
@@ -33,9 +34,10 @@ def test_opening_writes_the_audience_and_asks_each_member(staff, office, member,
     request = Notification.objects.get(
         kind="consultation_request", recipient=member.user, channel=Notification.Channel.PORTAL
     )
-    assert request.subject.startswith("【征求意见】老旧小区改造实施方案")
+    assert request.subject.startswith("【征求意见】“老旧小区改造实施方案")
     assert request.body.startswith("尊敬的唐朝阳委员：")
-    assert "请于" in request.body and "前登录委员服务平台" in request.body
+    deadline = longday(consultation.deadline)
+    assert f"请于{deadline}前在委员服务平台阅读征求意见稿并提交您的意见" in request.body
     assert request.link == f"/portal/consultations/{consultation.pk}/"
     assert office.name in request.body
 
