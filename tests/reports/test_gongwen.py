@@ -200,7 +200,7 @@ def test_an_unfinished_document_cannot_be_issued(office, staff, leader):
     assert not document.issues.exists() and document.reference == ""
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_issues_at_once_get_consecutive_numbers(office, staff, leader):
     """Two connections issue two plans of one office at the same moment (PostgreSQL: the
     counter row lock; SQLite serialises whole transactions anyway)."""
