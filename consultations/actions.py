@@ -62,7 +62,9 @@ CONSULTATION_ACTIONS = ActionTable(
         ),
     ),
     Rule(
-        Action("compile", _("撰写意见汇总"), PRIMARY, form=True),
+        # Secondary: once compiled, rewriting the summary is not the next step (报送 is);
+        # before that it is the only step, and the record page makes it the primary.
+        Action("compile", _("撰写意见汇总"), SECONDARY, form=True),
         STAFF,
         moves_to(w.CONSULTATION_WORKFLOW, S.COMPILED),
     ),
@@ -77,7 +79,8 @@ CONSULTATION_ACTIONS = ActionTable(
         of_record(w.feed_back_refusal),
     ),
     Rule(
-        Action("outcome", _("登记决策结果和采纳情况"), PRIMARY, form=True),
+        # Secondary for the same reason: once every opinion has its outcome, 反馈 is next.
+        Action("outcome", _("登记决策结果和采纳情况"), SECONDARY, form=True),
         STAFF,
         of_record(w.outcome_refusal),
     ),

@@ -36,7 +36,8 @@ class PointRuleForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        # Office staff see the rules read-only: their form has no valid_from to set.
+        if self.instance.pk and "valid_from" in self.fields:
             # A change applies from a date: today unless staff say otherwise.
             self.initial["valid_from"] = today()
             self.fields["valid_from"].help_text = _(

@@ -125,7 +125,7 @@ def test_member_submits_a_draft_from_the_action_buttons_after_confirming(
     confirm.click()
 
     expect(page.get_by_role("alert")).to_contain_text("提案已提交")
-    expect(page.get_by_test_id("proposal-status")).to_have_text("已提交")
+    expect(page.get_by_test_id("proposal-status")).to_have_text("已收到，待审查")
     # Submitted: the member may still withdraw it, but no longer edit or submit.
     expect(page.get_by_role("link", name="修改")).to_have_count(0)
     expect(page.locator("summary", has_text="撤回提案")).to_be_visible()

@@ -136,7 +136,7 @@ def test_the_demo_member_does_each_to_do_from_the_home_page(
     page = phone_page
     _sign_in(page, live_server, member, password)
     home = page.url
-    for kind in ("rate", "cosign", "reply", "confirm", "profile"):
+    for kind in ("rate", "cosign", "reply", "confirm", "consult", "profile"):
         expect(_todo(page, kind)).to_have_count(1)
     unread = _unread(page)
     page.screenshot(path=str(NOTES / "portal-home-before.png"), full_page=True)
@@ -146,6 +146,14 @@ def test_the_demo_member_does_each_to_do_from_the_home_page(
         "cosign": lambda: _take(page, "cosign_accept"),
         "reply": lambda: _take(page, "reply", "1"),
         "confirm": lambda: _take(page, "confirm", "1"),
+        "consult": lambda: (
+            page.get_by_test_id("answer-form").locator("textarea").first.fill(
+                "建议先在两个小区试点，再全街道推开。"
+            ),
+            page.get_by_test_id("answer-form").get_by_label("赞成", exact=True).check(),
+            page.get_by_role("button", name="提交意见").click(),
+            expect(page.get_by_role("alert")).to_be_visible(),
+        ),
         "profile": lambda: (
             page.get_by_label("家庭住址").fill("芙蓉区韭菜园街道八一路12号"),
             page.get_by_role("button", name="保存联系方式").click(),
