@@ -13,7 +13,8 @@ from visits.selectors import member_concerns, member_visits
 
 # Pages that are not a signed-in member's page to look at: posts, sign-in, sign-out
 # and account activation, the password reset's steps (reached from an e-mail or a text
-# message), a file download (an activity's material, a consultation's draft) and the sign-in code a member scans at the door.
+# message), a file download (an activity's material, a consultation's draft) and the
+# sign-in code a member scans at the door.
 NOT_PAGES = {
     "login",
     "logout",
