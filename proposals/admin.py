@@ -338,8 +338,10 @@ class ProposalAdmin(
             return fieldsets  # proposal_create starts without co-signers
         if self._picks_cosigners(obj) and self.has_change_permission(request, obj):
             shown = ("cosigners",)
-        else:
+        elif obj.cosigners.exists():
             shown = ("cosigners_display",)
+        else:
+            return fieldsets  # an individual proposal, past drafting
         return [fieldsets[0], (_("附议人"), {"fields": shown}), *fieldsets[1:]]
 
     def save_related(self, request, form, formsets, change):
