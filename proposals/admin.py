@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.utils.html import format_html
@@ -8,7 +9,6 @@ from import_export.admin import ExportMixin
 from liaison import admin_filters
 from liaison.admin import (
     CreateThroughServiceMixin,
-    KeepSavedChoiceForm,
     LookupAdmin,
     OfficeFileExportMixin,
     OfficeScopedAdmin,
@@ -35,12 +35,11 @@ from .models import (
     ProposalAttachment,
     ProposalCategory,
     ProposalConfig,
-    ProposalCosigner,
     Reply,
     ResearchAdoption,
     ResearchReport,
 )
-from .workflows import OPINION_WORKFLOW, PROPOSAL_WORKFLOW
+from .workflows import EDITABLE, OPINION_WORKFLOW, PROPOSAL_WORKFLOW
 
 admin.site.register(ProposalCategory, LookupAdmin)
 
@@ -97,21 +96,42 @@ class ProposalResource(resources.ModelResource):
         return "是" if proposal.is_excellent else ""
 
 
-class CosignerInline(admin.TabularInline):
-    model = ProposalCosigner
-    form = KeepSavedChoiceForm
-    extra = 0
-    autocomplete_fields = ("member",)
-    readonly_fields = ("status", "via_merge", "responded_at")
+class CosignerPickForm(forms.ModelForm):
+    """The change page of a draft or returned proposal: its co-signers ticked in a
+    PickList (members.picking) of the office's serving members, plus any co-signer
+    already there from elsewhere; saved by ``proposal_set_cosigners``."""
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member")
+    cosigners = forms.ModelMultipleChoiceField(
+        label=_("附议人"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=member_picklist(everyone=_("全部在任委员")),
+        help_text=_("勾选附议委员；新勾选的会收到邀请，已在的附议人保留其确认状态。"),
+    )
 
-    def has_change_permission(self, request, obj=None):
-        return obj is not None and obj.status in (Proposal.Status.DRAFT, Proposal.Status.RETURNED)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        proposal = self.instance
+        links = list(proposal.cosigners.select_related("member"))
+        answers = {link.member_id: link.get_status_display() for link in links}
+        field = self.fields["cosigners"]
+        field.queryset = by_sector(
+            Member.objects.filter(
+                Q(office_id=proposal.office_id, status=Member.Status.SERVING)
+                | Q(pk__in=list(answers))
+            ).exclude(pk=proposal.lead_member_id)
+        )
+        field.label_from_instance = lambda m: (
+            f"{m.name}（{answers[m.pk]}）" if m.pk in answers else m.name
+        )
+        field.initial = list(answers)
 
-    has_add_permission = has_change_permission
-    has_delete_permission = has_change_permission
+    def clean(self):
+        data = super().clean()
+        lead = data.get("lead_member", self.instance.lead_member)
+        if lead is not None and lead in data.get("cosigners", ()):
+            self.add_error("cosigners", _("第一提案人不能同时作为附议人。"))
+        return data
 
 
 class AttachmentInline(admin.TabularInline):
@@ -194,7 +214,7 @@ class ProposalAdmin(
     autocomplete_fields = ("lead_member",)
     show_full_result_count = False
     list_per_page = 50
-    inlines = [CosignerInline, AttachmentInline, AssignmentInline, ReplyInline, FeedbackInline]
+    inlines = [AttachmentInline, AssignmentInline, ReplyInline, FeedbackInline]
     actions = ["register_selected", "mark_excellent_selected"]
     # What a clerk reads and types most on top (title, proposer, category, the text),
     # the register's particulars in pairs below, handling next; the rarely touched key /
@@ -266,6 +286,7 @@ class ProposalAdmin(
         # The workflow owns status, numbers and dates; content is editable only while
         # the proposal is a draft or returned for revision.
         always = [
+            "cosigners_display",
             "suggested_units_display",
             "number",
             "status",
@@ -302,6 +323,38 @@ class ProposalAdmin(
         if obj is None:
             return [*always, "term"]  # proposal_create takes it from the proposer
         return always
+
+    def _picks_cosigners(self, obj) -> bool:
+        return obj is not None and obj.status in EDITABLE
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if self._picks_cosigners(obj) and self.has_change_permission(request, obj):
+            kwargs["form"] = CosignerPickForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets  # proposal_create starts without co-signers
+        if self._picks_cosigners(obj) and self.has_change_permission(request, obj):
+            shown = ("cosigners",)
+        elif obj.cosigners.exists():
+            shown = ("cosigners_display",)
+        else:
+            return fieldsets  # an individual proposal, past drafting
+        return [fieldsets[0], (_("附议人"), {"fields": shown}), *fieldsets[1:]]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and "cosigners" in form.cleaned_data:
+            services.proposal_set_cosigners(
+                proposal=form.instance, actor=request.user, members=form.cleaned_data["cosigners"]
+            )
+
+    @admin.display(description=_("附议人"))
+    def cosigners_display(self, obj):
+        links = obj.cosigners.select_related("member")
+        return "、".join(f"{c.member.name}（{c.get_status_display()}）" for c in links) or "—"
 
     def create_through_service(self, request, data, office):
         return services.proposal_create(

@@ -215,6 +215,25 @@ def proposal_invite_cosigners(*, proposal: Proposal, actor, members) -> list[Pro
 
 
 @service
+def proposal_set_cosigners(*, proposal: Proposal, actor, members) -> Proposal:
+    """The co-signers as staff tick them in the admin: those newly ticked are invited
+    (and told, as ``proposal_invite_cosigners`` does), those no longer ticked are taken
+    off, and those kept keep their answer (confirmed, declined or still invited)."""
+    proposal = lock(proposal)
+    if proposal.status not in EDITABLE:
+        raise WorkflowError(_("提案已提交，不能再更改附议人。"))
+    members = list(members)
+    if any(m.pk == proposal.lead_member_id for m in members):
+        raise WorkflowError(_("第一提案人不能同时作为附议人。"))
+    existing = set(proposal.cosigners.values_list("member_id", flat=True))
+    proposal_invite_cosigners(
+        proposal=proposal, actor=actor, members=[m for m in members if m.pk not in existing]
+    )
+    proposal.cosigners.exclude(member_id__in=[m.pk for m in members]).delete()
+    return proposal
+
+
+@service
 def cosign_respond(*, cosigner: ProposalCosigner, member: Member, accept: bool):
     cosigner = ProposalCosigner.objects.select_for_update().get(pk=cosigner.pk)
     refuse(workflows.cosign_refusal(cosigner, member))

@@ -243,16 +243,7 @@ def test_staff_add_a_cosigner_to_a_draft_and_keep_the_others(staff_client, membe
     for inline in page.context["inline_admin_formsets"]:
         management = inline.formset.management_form
         data.update({management.add_prefix(k): v for k, v in management.initial.items()})
-    prefix = "cosigners"
-    data.update(
-        {
-            f"{prefix}-TOTAL_FORMS": "2",
-            f"{prefix}-0-id": draft.cosigners.get().pk,
-            f"{prefix}-0-proposal": draft.pk,
-            f"{prefix}-1-proposal": draft.pk,
-            f"{prefix}-1-member": added.pk,
-        }
-    )
+    data["cosigners"] = [first.pk, added.pk]  # ticked in the members picker
 
     response = staff_client.post(url, data)
 
