@@ -181,6 +181,16 @@ def test_the_request_prints_its_signer_beside_the_number(request_activity, offic
     assert abs(first / MM - (28 + 16 / MM)) <= 1  # 28 mm + one 16 pt character
     assert abs((210 - 26) - last / MM - 16 / MM) <= 1  # one character in from the right
     assert name["fontname"] != label["fontname"]  # the name in 楷体, the label in 仿宋
+    word = read_docx(
+        documents.render_word(
+            K.REQUEST,
+            office,
+            {"activity": request_activity.pk},
+            DAY,
+            reference="韭菜园政联请〔2026〕3号",
+        )
+    )
+    assert "韭菜园政联请〔2026〕3号\t签发人：王建国" in [p.text for p in word.paragraphs]
 
 
 def test_without_a_signer_the_request_number_stays_centred(request_activity, office):
