@@ -287,6 +287,14 @@ def test_the_consultation_summary_is_a_gongwen_dated_when_submitted(submitted_co
     assert "草稿" not in flat  # compiled and submitted: nothing unfinished
     for number in range(1, len(pages) + 1):
         assert f"— {number} —" in pdf_text(pdf.content, first=number, last=number)
+    word = read_docx(
+        documents.render_word(
+            K.CONSULTATION, office, {"consultation": submitted_consultation.pk}, DAY
+        )
+    )
+    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:4] == ["一、基本情况", "二、征求意见情况", "三、主要意见", "四、联络处建议"]
+    assert chinese_date(submitted) in [p.text for p in word.paragraphs]
 
 
 def test_an_anonymised_consultation_summary_names_nobody(submitted_consultation, office):
