@@ -40,6 +40,15 @@ class Office(models.Model):
     address = models.CharField(_("地址"), max_length=200, blank=True, validators=[single_line])
     phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[single_line])
     email = models.EmailField(_("电子邮箱"), blank=True)
+    # The director (主任) who signs what goes up to the committee: printed as 签发人 on
+    # a 请示 (GB/T 9704 7.2.5); left empty, the 请示 has no 签发人 line.
+    signer_name = models.CharField(
+        _("签发人"),
+        max_length=20,
+        blank=True,
+        validators=[single_line],
+        help_text=_("联络处主任姓名，印在请示的发文字号行右侧；不填则不印签发人。"),
+    )
     # Configurable without a deploy (DOMAIN.md): days before a member's birthday that
     # staff get a heads-up.
     birthday_heads_up_days = models.PositiveSmallIntegerField(_("生日提前提醒天数"), default=3)

@@ -681,24 +681,38 @@ def _concerns(office, params, day) -> Built:
 
 
 def _consultation(office, params, day) -> Built:
-    """征求意见情况汇总: who was consulted and how many answered, the choice items'
-    counts, the compiled summary (the opinions by theme), the office's recommendations
-    and, in an annex, every opinion with its proposer (or without, when the
-    consultation is anonymised)."""
-    consultation = Consultation.objects.select_related("office", "meeting").get(
-        pk=params["consultation"]
+    """征求意见情况的报告 (公文): the background, who was consulted and how many
+    answered, the opinions by question (the compiled summary, each choice item's counts,
+    how many opinions each open question drew), the office's recommendations and, as
+    附件, every opinion with its proposer — without, when the consultation is
+    anonymised. Dated the day it was submitted to the committee."""
+    consultation = (
+        Consultation.objects.select_related("office", "meeting")
+        .prefetch_related("sectors")
+        .get(pk=params["consultation"])
     )
     c = compilation(consultation)
+    unfinished = []
+    if not consultation.compiled_summary.strip():
+        unfinished.append(_("意见尚未汇总"))
+    if consultation.submitted_on is None:
+        unfinished.append(_("尚未报送"))
+    texts = [q for q in c.questions if not q.question.is_choice]
     return Built(
         "reports/consultation.html",
         {
             "consultation": consultation,
             "c": c,
             "anonymous": consultation.anonymous,
-            "subtitle": consultation.requested_by
-            and _("（报%(to)s）") % {"to": consultation.requested_by},
+            "choice_questions": [q for q in c.questions if q.question.is_choice],
+            "text_questions": texts,
+            "sectors": [s.name for s in consultation.sectors.all()],
+            "recipient": _("街道党工委"),
+            "attachment_titles": [_("委员意见原文")] if any(q.texts for q in texts) else [],
         },
         estimated_pages=2 + sum(len(q.texts) for q in c.questions) // 15,
+        date=consultation.submitted_on,
+        unfinished=unfinished,
     )
 
 
@@ -718,7 +732,9 @@ BUILDERS = {
 
 # What goes to the committee as 公文 (GB/T 9704): numbered on issue, templates extending
 # reports/gongwen.html. The rest keep the report layout (reports/base.html).
-OFFICIAL = {K.PLAN, K.WORK_REPORT, K.REQUEST}
+OFFICIAL = {K.PLAN, K.WORK_REPORT, K.REQUEST, K.CONSULTATION}
+# 上行文 that carry the 签发人 beside the 发文字号 (GB/T 9704 7.2.4/7.2.5).
+SIGNED = {K.REQUEST}
 # Text that marks a document as unfinished wherever it appears.
 PLACEHOLDERS = ("待填写", "尚无报告正文", "（草稿）")
 
@@ -740,6 +756,7 @@ def _official_context(office, kind, date_text: str, day) -> dict:
         "printed_by": office.name,
         "printed_text": _("%(date)s印发") % {"date": date_text},
         "cc": _("%(district)s政协") % {"district": office.district} if office.district else "",
+        "issuing_signer": office.signer_name if kind in SIGNED else "",
     }
 
 

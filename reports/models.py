@@ -144,7 +144,12 @@ class Document(models.Model):
 
 
 # 机关代字 suffix per 公文 kind: each kind has its own yearly counter, so its own prefix.
-KIND_CODES = {"request": "请", "plan": "", "work-report": "报"}
+KIND_CODES = {
+    "request": "请",
+    "plan": "",
+    "work-report": "报",
+    "consultation": "征",
+}
 
 
 def document_reference(office, kind: str, year: int, serial: int) -> str:

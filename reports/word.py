@@ -17,10 +17,10 @@ import io
 from docx import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Emu, Mm, Pt, RGBColor
 from lxml import html as lxml_html
 
 from .fonts import word_font
@@ -167,6 +167,9 @@ class _Writer:
                 continue
             paragraph = self.doc.add_paragraph()
             paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if "signed" in child_classes:  # 上行文: 发文字号 left, 签发人 right
+                self.signed_reference(paragraph, child)
+                continue
             run = paragraph.add_run(text)
             if child_classes & {"issuer", "office-name"}:
                 _set_font(run, "xiaobiaosong", 30 if self.official else 20, bold=True)
@@ -179,6 +182,20 @@ class _Writer:
                 run.font.color.rgb = RED
         if "banner" in classes:
             self.doc.add_paragraph()
+
+    def signed_reference(self, paragraph, element) -> None:
+        """The 发文字号 one character in from the left and "签发人：name" one in from
+        the right (a right tab stop), the name in 楷体; the red rule under them."""
+        number = element.find_class("number")
+        name = element.find_class("name")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        fmt = paragraph.paragraph_format
+        fmt.left_indent = fmt.right_indent = Pt(16)
+        fmt.tab_stops.add_tab_stop(Emu(Mm(156) - Pt(16)), WD_TAB_ALIGNMENT.RIGHT)
+        paragraph.add_run((self.text(number[0]) if number else "") + "\t签发人：")
+        if name:
+            _set_font(paragraph.add_run(self.text(name[0])), "kaiti")
+        _bottom_border(paragraph)
 
     def paragraph(self, element, classes) -> None:
         paragraph = self.doc.add_paragraph()

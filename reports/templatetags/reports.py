@@ -28,3 +28,11 @@ def paragraphs(text, autoescape=True) -> str:
     escape = conditional_escape if autoescape else (lambda s: s)
     lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
     return format_html_join("", "<p>{}</p>", ((escape(line),) for line in lines))
+
+
+@register.filter
+def chinese_numeral(value) -> str:
+    """1 → 一, 12 → 十二: the numbers of 公文 headings （一）（二）."""
+    from reports.documents import chinese_numeral as numeral
+
+    return numeral(int(value))

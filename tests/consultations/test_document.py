@@ -76,7 +76,7 @@ def test_the_summary_lists_counts_and_opinions_with_their_proposers(
         pdf_text(documents.render(Document.Kind.CONSULTATION, office, params, today()).content)
     )
     assert "共2人" in text and "1位委员反馈意见，反馈率50%" in text
-    assert squash("赞成 1 50%") in text and squash("不赞成 1 50%") in text
+    assert "选择“赞成”的1人（占50%）" in text and "选择“不赞成”的1人（占50%）" in text
     assert "一、关于排水：委员建议优先改造排水管网。" in text
     assert "建议优先改造排水管网。（唐朝阳）" in text
     assert "请公示改造清单。（陈社区主任）" in text

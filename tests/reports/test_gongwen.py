@@ -160,6 +160,181 @@ def test_the_request_is_dated_the_day_it_was_sent(request_activity, office):
     assert "— 1 —" in pdf_text(pdf.content, first=1, last=1)
 
 
+def test_the_request_prints_its_signer_beside_the_number(request_activity, office):
+    """请示 is 上行文: the 发文字号 one character in from the left, "签发人：name" one
+    character in from the right on the same line, the name in 楷体 (GB/T 9704 7.2.4-5)."""
+    office.signer_name = "王建国"
+    office.save()
+    pdf = render(
+        K.REQUEST, office, reference="韭菜园政联请〔2026〕3号", activity=request_activity.pk
+    )
+    save_for_looking("request-signer.pdf", pdf)
+    assert "签发人：王建国" in squash(pdf_text(pdf.content))
+    with pdfplumber.open(io.BytesIO(pdf.content)) as document:
+        chars = document.pages[0].chars
+    number = next(c for c in chars if c["text"] == "〔")
+    name = next(c for c in chars if c["text"] == "国")
+    label = next(c for c in chars if c["text"] == "签")
+    assert abs(number["top"] - name["top"]) < 1  # one line
+    first = min(c["x0"] for c in chars if abs(c["top"] - number["top"]) < 1)
+    last = max(c["x1"] for c in chars if abs(c["top"] - number["top"]) < 1)
+    assert abs(first / MM - (28 + 16 / MM)) <= 1  # 28 mm + one 16 pt character
+    assert abs((210 - 26) - last / MM - 16 / MM) <= 1  # one character in from the right
+    assert name["fontname"] != label["fontname"]  # the name in 楷体, the label in 仿宋
+    word = read_docx(
+        documents.render_word(
+            K.REQUEST,
+            office,
+            {"activity": request_activity.pk},
+            DAY,
+            reference="韭菜园政联请〔2026〕3号",
+        )
+    )
+    assert "韭菜园政联请〔2026〕3号\t签发人：王建国" in [p.text for p in word.paragraphs]
+
+
+def test_without_a_signer_the_request_number_stays_centred(request_activity, office):
+    pdf = render(
+        K.REQUEST, office, reference="韭菜园政联请〔2026〕3号", activity=request_activity.pk
+    )
+    assert "签发人" not in squash(pdf_text(pdf.content))
+    with pdfplumber.open(io.BytesIO(pdf.content)) as document:
+        chars = document.pages[0].chars
+    top = next(c for c in chars if c["text"] == "〔")["top"]
+    line = [c for c in chars if abs(c["top"] - top) < 1]
+    middle = (min(c["x0"] for c in line) + max(c["x1"] for c in line)) / 2
+    assert abs(middle / MM - (28 + 156 / 2)) <= 1
+
+
+# --- The consultation summary ---------------------------------------------------------
+
+
+@pytest.fixture
+def submitted_consultation(office, staff, member, other_member):
+    from consultations import services as consultations_services
+    from consultations.models import Answer
+    from liaison.models import today
+    from tests.consultations.helpers import consultation_open, values_for
+
+    office.district = "芙蓉区"
+    office.save()
+    consultation = consultation_open(
+        staff=staff,
+        office=office,
+        summary="\n".join([PREAMBLE] * 12),
+        anonymous=False,
+    )
+    consultations_services.answer_submit(
+        consultation=consultation,
+        member=member,
+        actor=member.user,
+        values=values_for(consultation, text="建议优先改造排水管网。", choice=0),
+    )
+    consultations_services.answer_record(
+        consultation=consultation,
+        actor=staff,
+        values=values_for(consultation, text="请公示改造清单。", choice=1),
+        source=Answer.Source.MEETING,
+        speaker="陈社区主任",
+    )
+    consultations_services.consultation_close(consultation=consultation, actor=staff)
+    consultations_services.consultation_compile(
+        consultation=consultation,
+        actor=staff,
+        compiled_summary="委员普遍赞成改造，意见集中在排水管网和改造清单公示两方面。",
+        recommendations="建议将雨污分流纳入首批改造内容。",
+    )
+    submitted_on = min(today(), DAY) - datetime.timedelta(days=9)
+    return consultations_services.consultation_submit(
+        consultation=consultation, actor=staff, submitted_on=submitted_on
+    )
+
+
+def test_the_consultation_summary_is_a_gongwen_dated_when_submitted(submitted_consultation, office):
+    from reports.pdf import chinese_date
+
+    submitted = submitted_consultation.submitted_on
+    pdf = render(
+        K.CONSULTATION,
+        office,
+        reference="韭菜园政联征〔2026〕2号",
+        consultation=submitted_consultation.pk,
+    )
+    save_for_looking("consultation.pdf", pdf)
+    pages = measure(pdf)
+    assert len(pages) >= 2
+    first, full = pages[0], pages[1]
+    for page in pages:
+        assert abs(min(c["x0"] for c in page["body"]) / MM - 28) <= 1
+    pitch = 225 * MM / 22
+    top = full["first_baseline"] - 0.88 * 16 - (pitch - 16) / 2
+    assert abs(top / MM - 37) <= 1
+    assert abs(len(full["baselines"]) - 22) <= 1
+    assert 22 in {round(c["size"]) for c in first["chars"] if c["text"] in "征求意见情况的报告"}
+    assert {round(c["size"]) for c in full["body"]} == {16}
+    flat = squash(pdf_text(pdf.content))
+    assert "关于《老旧小区改造实施方案（征求意见稿）》征求意见情况的报告" in flat
+    assert "韭菜园政联征〔2026〕2号" in flat and "街道党工委：" in flat
+    assert "一、基本情况" in flat and "二、征求意见情况" in flat and "三、主要意见" in flat
+    assert "共2人" in flat and "1位委员反馈意见，反馈率50%" in flat
+    assert "选择“赞成”的1人（占50%）" in flat
+    assert "四、联络处建议" in flat and "建议将雨污分流纳入首批改造内容。" in flat
+    # 成文日期 and 印发日期: the day it was submitted, not the day asked for.
+    signature = f"附件：委员意见原文{office.name}{chinese_date(submitted)}"
+    assert signature in flat and f"{office.name}{chinese_date(DAY)}" not in flat
+    assert "抄送：芙蓉区政协。" in flat and f"{chinese_date(submitted)}印发" in flat
+    assert "建议优先改造排水管网。（唐朝阳）" in flat  # 附件: opinions with proposers
+    assert "草稿" not in flat  # compiled and submitted: nothing unfinished
+    for number in range(1, len(pages) + 1):
+        assert f"— {number} —" in pdf_text(pdf.content, first=number, last=number)
+    word = read_docx(
+        documents.render_word(
+            K.CONSULTATION, office, {"consultation": submitted_consultation.pk}, DAY
+        )
+    )
+    headings = [p.text for p in word.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:4] == ["一、基本情况", "二、征求意见情况", "三、主要意见", "四、联络处建议"]
+    assert chinese_date(submitted) in [p.text for p in word.paragraphs]
+
+
+def test_an_anonymised_consultation_summary_names_nobody(submitted_consultation, office):
+    submitted_consultation.anonymous = True
+    submitted_consultation.save()
+    pdf = render(K.CONSULTATION, office, consultation=submitted_consultation.pk)
+    flat = squash(pdf_text(pdf.content))
+    assert "建议优先改造排水管网。" in flat and "请公示改造清单。" in flat
+    assert "唐朝阳" not in flat and "陈社区主任" not in flat
+
+
+def test_submitting_a_consultation_numbers_its_summary_with_its_own_prefix(
+    office, staff, leader, member, other_member
+):
+    from consultations import services as consultations_services
+    from liaison.models import today
+    from reports import services
+    from tests.consultations.helpers import consultation_open, values_for
+
+    consultation = consultation_open(staff=staff, office=office)
+    consultations_services.answer_submit(
+        consultation=consultation,
+        member=member,
+        actor=member.user,
+        values=values_for(consultation),
+    )
+    consultations_services.consultation_close(consultation=consultation, actor=staff)
+    consultations_services.consultation_compile(
+        consultation=consultation,
+        actor=staff,
+        compiled_summary="委员赞成改造。",
+        recommendations="",
+    )
+    services.consultation_submit(
+        consultation=consultation, actor=staff, submitted_on=today(), recipients=[leader]
+    )
+    document = Document.objects.get(kind=K.CONSULTATION)
+    assert document.reference == f"韭菜园政联征〔{today().year}〕1号"
+
+
 # --- 发文字号 on issue ----------------------------------------------------------------
 
 
