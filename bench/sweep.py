@@ -31,7 +31,9 @@ EXCLUDED = {
     # Files: uploads, a finished document (the demo renders none), a material.
     "media/<path:path>": "上传文件下载，不是页面",
     "admin/reports/document/<path:object_id>/download/": "文件下载，不是页面",
+    "admin/reports/document/<path:object_id>/download/word/": "文件下载，不是页面",
     "reports/<int:pk>/download/": "文件下载，不是页面",
+    "reports/<int:pk>/download/word/": "文件下载，不是页面",
     "portal/activities/<int:pk>/materials/<int:material_pk>/": "文件下载，不是页面",
     "portal/consultations/<int:pk>/documents/<int:document_pk>/": "文件下载，不是页面",
     "units/consultations/<str:token>/documents/<int:document_pk>/": "文件下载，不是页面",
@@ -367,7 +369,6 @@ class Filler:
 
         rows = Expert.objects.order_by("-pk")[:CANDIDATES]
         return [{"token": expert_link_token(expert)} for expert in rows]
-
 
     # Public pages -------------------------------------------------------------------------
 

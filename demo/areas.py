@@ -11,6 +11,7 @@ from django.db import connection
 
 from .briefings import reset_briefings, seed_briefings
 from .consultations import reset_consultations, seed_consultations
+from .duties import reset_duties, seed_duties
 from .plans import reset_plans, seed_plans
 from .proposals import reset_proposals, seed_proposals
 from .showcase import reset_showcase, seed_showcase
@@ -31,6 +32,7 @@ AREAS = [
     Area("briefings", seed_briefings, reset_briefings),
     Area("visits", seed_visits, reset_visits),
     Area("consultations", seed_consultations, reset_consultations),
+    Area("duties", seed_duties, reset_duties),
     # Last: plans and reports read every other area's demo data.
     Area("plans", seed_plans, reset_plans),
     # After plans: the sign-in member's waiting work is the newest, and no figure counts it.

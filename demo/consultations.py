@@ -1,5 +1,6 @@
 """Consultations (征求意见) for each office: one in each state — a draft, one open
-(the sign-in member has not answered yet: a to-do on the portal's home page), one
+(the sign-in member has not answered yet: a to-do on the portal's home page; an expert
+invited with it, another added since and not yet invited), one
 closed, one compiled, one submitted to the committee and one whose outcome was fed
 back. The moves go through the services (their timelines and messages are the real
 ones); the members' answers are written in bulk, as a paper return is keyed in."""
@@ -14,7 +15,7 @@ from django.test.utils import override_settings
 
 from consultations import services
 from consultations.admin_steps import draft_summary
-from consultations.models import Answer, AnswerItem, Consultation, Question, Recipient
+from consultations.models import Answer, AnswerItem, Consultation, Expert, Question, Recipient
 from liaison.models import StatusChange
 from members.models import Member
 from reports import services as reports
@@ -95,7 +96,7 @@ def _answers(consultation, rng, *, leave_out=None) -> list[Answer]:
 
 
 def seed_consultations(*, offices, today: datetime.date, rng: random.Random, actor=None) -> dict:
-    counts = {"征求意见": 0, "委员意见": 0}
+    counts = {"征求意见": 0, "委员意见": 0, "特邀专家": 0}
     showcase = Member.objects.filter(name=SHOWCASE_MEMBER, office__in=offices).first()
     for office in offices:
         staff = _staff(office)
@@ -116,7 +117,25 @@ def seed_consultations(*, offices, today: datetime.date, rng: random.Random, act
             counts["征求意见"] += 1
             if target == S.DRAFT:
                 continue
+            if target == S.OPEN:
+                # An invited expert (their signed link is e-mailed as it opens) …
+                Expert.objects.create(
+                    consultation=consultation,
+                    name="周建明",
+                    organisation="市城市规划设计研究院高级规划师",
+                    email=f"zhoujm.{office.code}@example.com",
+                )
+                counts["特邀专家"] += 1
             services.consultation_open(consultation=consultation, actor=staff)
+            if target == S.OPEN:
+                # … and one added since, not yet invited (staff send the invitation).
+                Expert.objects.create(
+                    consultation=consultation,
+                    name="林晓华",
+                    organisation="某律师事务所律师",
+                    email=f"linxh.{office.code}@example.com",
+                )
+                counts["特邀专家"] += 1
             # The sign-in member leaves the open one unanswered: their to-do.
             answers = _answers(consultation, rng, leave_out=showcase if target == S.OPEN else None)
             counts["委员意见"] += len(answers)

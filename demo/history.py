@@ -1,8 +1,8 @@
 """The demo's timelines. Every status move the demo writes itself (proposals, opinion
 reports, activities and their opinions, visits, concerns) goes through ``History``,
 which checks it against the product's workflow table: the demo can never show a move
-the product forbids. Plans and work reports go through their services, which check
-their moves themselves.
+the product forbids. Plans, work reports, consultations and the members' duty claims
+go through their services, which check their moves themselves.
 
 Rows are collected in memory (the records may not have primary keys yet: they are
 bulk-created later) and written at once by ``write()``."""
@@ -21,7 +21,8 @@ from consultations.models import Consultation
 from consultations.workflows import CONSULTATION_WORKFLOW
 from liaison.models import StatusChange
 from liaison.workflow import Workflow, WorkflowError
-from members.models import DutyYear
+from members.models import DutyClaim, DutyYear
+from members.workflows import CLAIM_WORKFLOW
 from plans.models import WorkPlan, WorkReport
 from plans.workflows import PLAN_WORKFLOW, REPORT_WORKFLOW
 from proposals.models import OpinionReport, Proposal
@@ -57,6 +58,7 @@ TIMELINES: dict[type, Timeline] = {
     WorkReport: Timeline(REPORT_WORKFLOW, frozenset({WorkReport.Status.DRAFT})),
     DutyYear: Timeline(DUTY_YEAR_WORKFLOW, frozenset({DutyYear.Status.OPEN})),
     Consultation: Timeline(CONSULTATION_WORKFLOW, frozenset({Consultation.Status.DRAFT})),
+    DutyClaim: Timeline(CLAIM_WORKFLOW, frozenset({DutyClaim.Status.SUBMITTED})),
 }
 
 
