@@ -30,7 +30,6 @@ from .visits import (
     visit_complete,
     visit_delete,
     visit_record,
-    visit_set_members,
     visit_update,
 )
 
@@ -54,6 +53,5 @@ __all__ = [
     "visit_complete",
     "visit_delete",
     "visit_record",
-    "visit_set_members",
     "visit_update",
 ]
