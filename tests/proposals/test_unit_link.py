@@ -133,3 +133,15 @@ def test_reply_form_preselects_no_grade_and_refuses_a_reply_without_one(client, 
     assert "请选择答复类别" in response.content.decode()
     assert not Reply.objects.exists()
     assert Proposal.objects.get(pk=assigned.pk).status == Proposal.Status.ACKNOWLEDGED
+
+
+def test_each_unit_page_says_what_is_asked_of_that_unit_and_by_when(client, assigned):
+    lead = client.get(_url(assigned.assignments.get(role="lead"))).content.decode()
+    co = client.get(_url(assigned.assignments.get(role="co"))).content.decode()
+    assigned.refresh_from_db()
+    due = assigned.due_date
+    date = f"{due.year}年{due.month}月{due.day}日"
+    assert f"第{assigned.number}号提案" in lead
+    assert f"请于{date}" in lead and "加盖公章的答复函答复提案人" in lead
+    assert f"请于{date}" in co and "会办意见送主办单位" in co
+    assert "无需直接答复提案人" in co and "无需直接答复提案人" not in lead
