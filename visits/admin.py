@@ -1,9 +1,10 @@
+import copy
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
-from django.forms.models import BaseInlineFormSet
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -14,7 +15,6 @@ from import_export.admin import ExportMixin
 from liaison import admin_filters, roles
 from liaison.admin import (
     CreateThroughServiceMixin,
-    KeepSavedChoiceForm,
     LookupAdmin,
     OfficeFileExportMixin,
     OfficeScopedAdmin,
@@ -28,6 +28,8 @@ from liaison.scoping import scope_queryset
 from liaison.selectors import count_of
 from liaison.workflow import WorkflowError
 from members.formats import XLSX
+from members.models import Member
+from members.picking import by_sector, member_picklist
 
 from . import admin_views, services
 from .actions import CONCERN_ACTIONS, VISIT_ACTIONS
@@ -87,35 +89,6 @@ def _typed(formset) -> list[dict]:
     ]
 
 
-class VisitMemberFormSet(BaseInlineFormSet):
-    """On the change page: still at least one member, all of the visit's office (on
-    the add page ``visit_record`` checks the members it is given)."""
-
-    def clean(self):
-        super().clean()
-        if self.instance.pk is None:
-            return
-        members = [row["member"] for row in _typed(self) if row.get("member")]
-        try:
-            services.check_members(self.instance.office, members)
-        except WorkflowError as error:
-            raise ValidationError(str(error)) from error
-
-
-class VisitMemberInline(admin.TabularInline):
-    model = VisitMember
-    form = KeepSavedChoiceForm
-    formset = VisitMemberFormSet
-    extra = 1
-    min_num = 0
-    autocomplete_fields = ("member",)
-    verbose_name = _("走访委员")
-    verbose_name_plural = _("走访委员")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member")
-
-
 class VisitTeamInline(admin.TabularInline):
     model = VisitTeamMember
     extra = 1
@@ -142,6 +115,24 @@ class VisitConcernInline(ReadOnlyInline):
 
 
 class VisitAdminForm(forms.ModelForm):
+    # Who was visited, ticked in the members picker (members.picking); the admin sets
+    # the choices (the office's serving members) and visit_record / visit_set_members
+    # write the rows. Not named ``members``: the model's own field would save the rows
+    # around the services.
+    visited_members = forms.ModelMultipleChoiceField(
+        label=_("走访委员"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=member_picklist(everyone=_("全部在任委员")),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and "visited_members" in self.fields:
+            self.fields["visited_members"].initial = list(
+                self.instance.member_links.values_list("member_id", flat=True)
+            )
+
     class Meta:
         model = Visit
         fields = (
@@ -162,6 +153,11 @@ class VisitChangeForm(VisitAdminForm):
 
     def clean(self):
         data = super().clean()
+        if "visited_members" in self.fields and not self.has_error("visited_members"):
+            try:
+                services.check_members(self.instance.office, data.get("visited_members") or [])
+            except WorkflowError as error:
+                self.add_error("visited_members", str(error))
         if "visited_on" in self.fields and not self.has_error("visited_on"):
             done = self.instance.status == Visit.Status.DONE
             reason = visit_date_refusal(data.get("visited_on"), required=done)
@@ -250,7 +246,7 @@ class VisitAdmin(
     search_fields = ("member_links__member__name", "place", "summary")
     show_full_result_count = False
     list_per_page = 50
-    inlines = [VisitMemberInline, VisitTeamInline, VisitConcernInline]
+    inlines = [VisitTeamInline, VisitConcernInline]
     fieldsets = (
         (None, {"fields": ("office", "kind", "status", "visited_on", "due_date", "place")}),
         (_("慰问"), {"fields": ("amount", "gifts")}),
@@ -272,17 +268,40 @@ class VisitAdmin(
             .prefetch_related(*_visit_prefetches())
         )
 
+    def _picks_members(self, request, obj) -> bool:
+        return self.has_change_permission(request, obj) if obj else True
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        shown = "visited_members" if self._picks_members(request, obj) else "members_display"
+        return [fieldsets[0], (_("走访委员"), {"fields": (shown,)}), *fieldsets[1:]]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None:
             kwargs["form"] = VisitChangeForm
-        return super().get_form(request, obj, change=change, **kwargs)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "visited_members" in form.base_fields:
+            # The office's serving members (on the add page, those of the offices the
+            # account works for), and whoever the visit already names.
+            serving = Member.objects.filter(status=Member.Status.SERVING)
+            if obj is None:
+                members = scope_queryset(serving, request.user, "office")
+            else:
+                members = Member.objects.filter(
+                    Q(pk__in=serving.filter(office_id=obj.office_id))
+                    | Q(pk__in=obj.member_links.values("member_id"))
+                )
+            field = copy.deepcopy(form.base_fields["visited_members"])
+            field.queryset = by_sector(members)
+            form.base_fields = {**form.base_fields, "visited_members": field}
+        return form
 
     # --- The add page: visit_record, with the members and team typed in the rows -------
 
-    # The rows the add page's inlines hold go to visit_record with the visit; the rows
-    # are validated without the new visit (the service creates them, they are not
+    # The team rows the add page's inline holds go to visit_record with the visit; the
+    # rows are validated without the new visit (the service creates them, they are not
     # saved again), so their own checks cannot trip over the rows the service wrote.
-    SERVICE_ROWS = (VisitMember, VisitTeamMember)
+    SERVICE_ROWS = (VisitTeamMember,)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
@@ -298,7 +317,7 @@ class VisitAdmin(
                 prefix = formset_class.get_default_prefix()
                 formset = formset_class(**self.get_formset_kwargs(request, Visit(), inline, prefix))
                 if not formset.is_valid():  # shown below the form by the admin
-                    raise WorkflowError(_("请更正下面走访委员、走访人员中的错误。"))
+                    raise WorkflowError(_("请更正下面走访人员中的错误。"))
                 rows[inline.model] = _typed(formset)
         return rows
 
@@ -310,7 +329,7 @@ class VisitAdmin(
             office=office,
             kind=data["kind"],
             visited_on=data.get("visited_on"),
-            members=[row["member"] for row in rows.get(VisitMember, []) if row.get("member")],
+            members=list(data.get("visited_members") or []),
             # Staff are chosen by account; an invited leader may be only a name.
             team_users=[row["user"] for row in team if row.get("user")],
             leaders=[(row["name"], row["title"]) for row in team if not row.get("user")],
@@ -341,10 +360,13 @@ class VisitAdmin(
     def save_related(self, request, form, formsets, change):
         if not change:
             return  # visit_record wrote the members and the team
-        # The members inline may add or remove members: recount both sides.
-        before = list(VisitMember.objects.filter(visit=form.instance).values_list("member_id"))
-        super().save_related(request, form, formsets, change)
-        services.refresh_visit_tallies(form.instance, also=[pk for (pk,) in before])
+        super().save_related(request, form, formsets, change)  # the team
+        if "visited_members" in form.cleaned_data:
+            services.visit_set_members(
+                visit=form.instance,
+                actor=request.user,
+                members=form.cleaned_data["visited_members"],
+            )
 
     # Deleting a visit recorded by mistake, at any status, goes through visit_delete,
     # which takes it out of the members' tallies.

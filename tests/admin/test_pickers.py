@@ -2,14 +2,17 @@
 chosen, presets), never a Ctrl-click list: research groups by sector with a button for
 all members and each role; joint offices of an activity."""
 
+import datetime
 import re
 
 import pytest
+import time_machine
 
 from members.models import Member
 from proposals.models import ProposalCosigner, ResearchReport
 from proposals.services import cosign_respond, proposal_submit
 from tests.factories import MemberFactory, member_with_account, proposal_draft
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +143,81 @@ def test_a_submitted_proposals_cosigners_are_shown_not_picked(staff_client, memb
     page = staff_client.get(_proposal_url(proposal)).text
     assert 'name="cosigners"' not in page
     assert "黄德军（已确认）" in page
+
+
+VISIT_ADD = "/admin/visits/visit/add/"
+
+
+def _visit_form(members, **extra) -> dict:
+    return {
+        "kind": Visit.Kind.ROUTINE,
+        "visited_on": "2026-03-02",
+        "visited_members": [m.pk for m in members],
+        "team-TOTAL_FORMS": 0,
+        "team-INITIAL_FORMS": 0,
+        "concerns-TOTAL_FORMS": 0,
+        "concerns-INITIAL_FORMS": 0,
+        **extra,
+    }
+
+
+def test_visited_members_are_picked_from_the_offices_serving_members(
+    staff_client, office, other_office, member, other_member
+):
+    retired = MemberFactory(office=office, name="退任甲", status=Member.Status.TERM_ENDED)
+    elsewhere = MemberFactory(office=other_office, name="外处乙")
+    page = staff_client.get(VISIT_ADD).text
+    assert 'class="picklist"' in page
+    assert not re.search(r'<select[^>]*name="visited_members"', page)
+    assert 'name="member_links-TOTAL_FORMS"' not in page  # no more one row per member
+    for shown in (member, other_member):
+        assert f'name="visited_members" value="{shown.pk}"' in page
+    for absent in (retired, elsewhere):
+        assert f'name="visited_members" value="{absent.pk}"' not in page
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 5, 10, tzinfo=datetime.UTC))
+def test_a_visit_is_recorded_with_the_ticked_members(staff_client, member, other_member):
+    response = staff_client.post(VISIT_ADD, _visit_form([member, other_member]))
+    assert response.status_code == 302
+    visit = Visit.objects.get()
+    assert set(visit.members.all()) == {member, other_member}
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 5, 10, tzinfo=datetime.UTC))
+def test_a_forged_member_of_another_office_is_refused_and_nothing_saved(
+    staff_client, other_office, member
+):
+    elsewhere = MemberFactory(office=other_office, name="外处乙")
+    refused = staff_client.post(VISIT_ADD, _visit_form([member, elsewhere]))
+    assert refused.status_code == 200
+    assert "有效" in str(refused.context["adminform"].form.errors["visited_members"])
+    assert not Visit.objects.exists()
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 5, 10, tzinfo=datetime.UTC))
+def test_changing_the_ticks_adds_and_removes_the_visited_members(
+    staff_client, office, other_office, member, other_member
+):
+    third = MemberFactory(office=office, name="曹胜阳")
+    staff_client.post(VISIT_ADD, _visit_form([member, other_member]))
+    visit = Visit.objects.get()
+    kept = visit.member_links.get(member=member)
+    url = f"/admin/visits/visit/{visit.pk}/change/"
+    response = staff_client.get(url)
+    assert response.context["adminform"].form["visited_members"].value() == [
+        member.pk,
+        other_member.pk,
+    ]
+
+    data = _resubmit(response, visited_members=[member.pk, third.pk])
+    assert staff_client.post(url, data).status_code == 302
+    assert set(visit.members.all()) == {member, third}
+    assert visit.member_links.get(member=member).pk == kept.pk  # the row kept, not re-made
+
+    elsewhere = MemberFactory(office=other_office, name="外处乙")
+    forged = staff_client.post(url, _resubmit(response, visited_members=[elsewhere.pk]))
+    assert "有效" in str(forged.context["adminform"].form.errors["visited_members"])
+    emptied = staff_client.post(url, _resubmit(response, visited_members=[]))
+    assert "请至少选择一位走访的委员" in emptied.text
+    assert set(visit.members.all()) == {member, third}

@@ -30,6 +30,7 @@ from .visits import (
     visit_complete,
     visit_delete,
     visit_record,
+    visit_set_members,
     visit_update,
 )
 
@@ -53,5 +54,6 @@ __all__ = [
     "visit_complete",
     "visit_delete",
     "visit_record",
+    "visit_set_members",
     "visit_update",
 ]

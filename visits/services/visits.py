@@ -143,6 +143,23 @@ def visit_complete(
 
 
 @service
+def visit_set_members(*, visit: Visit, actor, members: Sequence[Member]) -> Visit:
+    """Correct who was visited (the admin's picker): members newly chosen are added,
+    those no longer chosen taken off, and both sides' tallies recounted."""
+    visit = lock(visit)
+    members = list(members)
+    check_members(visit.office, members)
+    wanted = {m.pk for m in members}
+    before = set(visit.member_links.values_list("member_id", flat=True))
+    visit.member_links.exclude(member_id__in=wanted).delete()
+    VisitMember.objects.bulk_create(
+        [VisitMember(visit=visit, member=m) for m in members if m.pk not in before]
+    )
+    refresh_visit_tallies(visit, also=before - wanted)
+    return visit
+
+
+@service
 def visit_update(*, visit: Visit, actor, **fields) -> Visit:
     """Correct a visit's details (the admin form). The date rule holds here too."""
     visit = lock(visit)
