@@ -83,6 +83,20 @@ def work_areas(app_list: list[dict]) -> list[dict]:
     return groups
 
 
+def mark_current(areas: list[dict], path: str) -> None:
+    """Mark the menu entry whose page ``path`` is on (the longest URL it starts with:
+    the statistics page lives under the documents' URL) and its work area."""
+    entries = [
+        (len(model["admin_url"]), area, model)
+        for area in areas
+        for model in area["models"]
+        if model.get("admin_url") and path.startswith(model["admin_url"])
+    ]
+    if entries:
+        _length, area, model = max(entries, key=lambda entry: entry[0])
+        area["is_current"] = model["is_current"] = True
+
+
 class LiaisonAdminSite(admin.AdminSite):
     """The one admin the office staff share, titled with their office's name."""
 
@@ -99,6 +113,7 @@ class LiaisonAdminSite(admin.AdminSite):
         # The work areas run across the top (templates/admin/base_site.html): the side
         # menu would take a third of a 1280-px screen from the table.
         context["is_nav_sidebar_enabled"] = False
+        mark_current(context.get("available_apps") or [], request.path)
         return context
 
     def get_app_list(self, request, app_label=None):

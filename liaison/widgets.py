@@ -33,11 +33,14 @@ class PickList(forms.CheckboxSelectMultiple):
         if self.group_by is None:
             return super().optgroups(name, value, attrs)
         choices = self.choices
+        # get_context has read a model field's choices already: group those rows
+        # rather than run the query a second time.
+        flat = getattr(self, "_rows", None)
+        if flat is None:
+            flat = list(self._flat_choices())
         self.choices = [
             (group, list(rows))
-            for group, rows in groupby(
-                self._flat_choices(), key=lambda c: self.group_by(c[0].instance)
-            )
+            for group, rows in groupby(flat, key=lambda c: self.group_by(c[0].instance))
         ]
         try:
             return super().optgroups(name, value, attrs)
@@ -45,14 +48,14 @@ class PickList(forms.CheckboxSelectMultiple):
             self.choices = choices
 
     def get_context(self, name, value, attrs):
-        self._rows = list(self._flat_choices())  # a model field's choices: one query
-        context = super().get_context(name, value, attrs)
+        rows = self._rows = list(self._flat_choices())  # a model field's choices: one query
+        try:
+            context = super().get_context(name, value, attrs)
+        finally:
+            del self._rows
         presets = []
         for label, spec in self.presets:
-            if callable(spec):
-                values = [v for v, _label in self._rows if spec(v.instance)]
-            else:
-                values = list(spec)
+            values = [v for v, _l in rows if spec(v.instance)] if callable(spec) else list(spec)
             if values:
                 presets.append(
                     {

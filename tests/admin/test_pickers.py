@@ -221,3 +221,28 @@ def test_changing_the_ticks_adds_and_removes_the_visited_members(
     emptied = staff_client.post(url, _resubmit(response, visited_members=[]))
     assert "请至少选择一位走访的委员" in emptied.text
     assert set(visit.members.all()) == {member, third}
+
+
+@time_machine.travel(datetime.datetime(2026, 3, 5, 10, tzinfo=datetime.UTC))
+def test_the_visit_page_reads_the_picker_once_however_many_members(
+    staff_client, office, member, other_member
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff_client.post(VISIT_ADD, _visit_form([member, other_member]))
+    visit = Visit.objects.get()
+    url = f"/admin/visits/visit/{visit.pk}/change/"
+    staff_client.get(url)  # warm caches (content types, the session)
+    with CaptureQueriesContext(connection) as few:
+        assert staff_client.get(url).status_code == 200
+    more = MemberFactory.create_batch(12, office=office)
+    staff_client.post(url, _resubmit(staff_client.get(url), visited_members=[m.pk for m in more]))
+    assert visit.members.count() == 12
+    with CaptureQueriesContext(connection) as many:
+        page = staff_client.get(url)
+    assert len(many) == len(few)
+    # The serving members appear once each in the picker, the 12 of them ticked.
+    assert page.text.count('name="visited_members"') == Member.objects.filter(office=office).count()
+    ticked = re.findall(r'name="visited_members" value="\d+"[^>]*checked', page.text)
+    assert len(ticked) == 12

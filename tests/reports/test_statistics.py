@@ -4,6 +4,7 @@ chart and its .xlsx download, scoped to what the staff member may see."""
 
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -268,3 +269,13 @@ def test_a_change_shows_on_the_next_view(staff_client, office):
     _member(office=office)
 
     assert _table(staff_client.get(PAGE), "sector")["合计"] == [2]
+
+
+def test_the_menu_marks_the_statistics_page_not_the_documents_it_lives_under(staff_client):
+    page = staff_client.get("/admin/reports/document/statistics/").text
+    current = re.findall(r'<a href="([^"]+)" aria-current="page">', page)
+    assert current == ["/admin/reports/document/statistics/"]
+    documents = staff_client.get("/admin/reports/document/").text
+    assert re.findall(r'<a href="([^"]+)" aria-current="page">', documents) == [
+        "/admin/reports/document/"
+    ]
