@@ -4,6 +4,7 @@ from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -61,6 +62,28 @@ class KeepSavedChoiceForm(forms.ModelForm):
             field = self.fields[self.fixed_field]
             field.disabled = True
             field.widget = forms.Select(choices=[(value.pk, str(value))])
+
+
+class SharedChoicesFormSet(BaseInlineFormSet):
+    """An inline whose rows each offer the same choices (the office's staff, say): the
+    choices are read once for the formset, not once per row and again for the blank
+    row. ``shared_choice_fields`` names them."""
+
+    shared_choice_fields: tuple = ()
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        cache = self.__dict__.setdefault("_shared_choices", {})
+        for name in self.shared_choice_fields:
+            field = form.fields.get(name)
+            if field is None or field.disabled:
+                continue
+            if name not in cache:
+                cache[name] = list(field.choices)
+            field.choices = cache[name]
+            inner = getattr(field.widget, "widget", None)  # the admin's "+" wrapper
+            if inner is not None:
+                inner.choices = cache[name]
 
 
 def deletion_summary(model_admin, objs, request):

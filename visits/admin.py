@@ -19,6 +19,7 @@ from liaison.admin import (
     OfficeFileExportMixin,
     OfficeScopedAdmin,
     ReadOnlyInline,
+    SharedChoicesFormSet,
 )
 from liaison.admin_dates import overdue_badge
 from liaison.admin_filters import CurrentYearFilter, HandlingUnitFilter
@@ -89,11 +90,19 @@ def _typed(formset) -> list[dict]:
     ]
 
 
+class VisitTeamFormSet(SharedChoicesFormSet):
+    shared_choice_fields = ("user",)
+
+
 class VisitTeamInline(admin.TabularInline):
     model = VisitTeamMember
+    formset = VisitTeamFormSet
     extra = 1
     fields = ("user", "name", "title", "is_leader")
     verbose_name_plural = _("走访人员（工作人员选账号，受邀领导可只填姓名）")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")  # each row's name
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":

@@ -11,8 +11,8 @@ import time_machine
 from members.models import Member
 from proposals.models import ProposalCosigner, ResearchReport
 from proposals.services import cosign_respond, proposal_submit
-from tests.factories import MemberFactory, member_with_account, proposal_draft
-from visits.models import Visit
+from tests.factories import MemberFactory, member_with_account, proposal_draft, staff_user
+from visits.models import Visit, VisitTeamMember
 
 pytestmark = pytest.mark.django_db
 
@@ -224,7 +224,7 @@ def test_changing_the_ticks_adds_and_removes_the_visited_members(
 
 
 @time_machine.travel(datetime.datetime(2026, 3, 5, 10, tzinfo=datetime.UTC))
-def test_the_visit_page_reads_the_picker_once_however_many_members(
+def test_the_visit_page_costs_the_same_however_many_members_and_team(
     staff_client, office, member, other_member
 ):
     from django.db import connection
@@ -236,9 +236,12 @@ def test_the_visit_page_reads_the_picker_once_however_many_members(
     staff_client.get(url)  # warm caches (content types, the session)
     with CaptureQueriesContext(connection) as few:
         assert staff_client.get(url).status_code == 200
-    more = MemberFactory.create_batch(12, office=office)
+    more = MemberFactory.create_batch(12, office=office, mobile="")
     staff_client.post(url, _resubmit(staff_client.get(url), visited_members=[m.pk for m in more]))
     assert visit.members.count() == 12
+    # And more staff on the visit's team: each row's account list is the same one.
+    for n in range(4):
+        VisitTeamMember.objects.create(visit=visit, user=staff_user(office, username=f"t{n}"))
     with CaptureQueriesContext(connection) as many:
         page = staff_client.get(url)
     assert len(many) == len(few)
