@@ -44,12 +44,28 @@ def server_error(request):
     """The 500 page (Chinese, no database needed). While the database cannot be reached
     — PostgreSQL restarting, a failover — say so with 503 and Retry-After instead: the
     request failed because of the outage, not because of a bug, and the next one works
-    once the database is back (connections are opened per request)."""
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+    once the database is back (connections are opened per request). The same, with its
+    own page, for an object store (MEDIA_STORAGE=s3) that does not answer."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
         response = HttpResponseServerError(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+    if _object_store_error(error):
+        # The object store did not answer: the service's transaction was rolled back
+        # with the file, so nothing was saved; say so rather than "internal error".
+        response = HttpResponseServerError(loader.render_to_string("503_storage.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def _object_store_error(error) -> bool:
+    if settings.MEDIA_STORAGE != "s3":
+        return False  # boto3 is loaded only for the object store
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return isinstance(error, BotoCoreError | ClientError)
 
 
 def _database_ok() -> bool:

@@ -121,3 +121,39 @@ def test_restore_refuses_a_bucket_that_holds_files_and_writes_nothing(
         )
     assert "不是空的" in error.value.stderr
     assert occupied.stored() == ["media/kept.pdf"]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_files_on_local_disk_move_to_the_object_store_through_a_backup(
+    office, settings, s3_endpoint, tmp_path, empty_database
+):
+    """README, "Files on object storage": a backup taken on local disk restores into
+    the bucket, under the same names."""
+    member = member_with_account(office=office, name="唐朝阳", mobile="13900000001")
+    attachment = ProposalAttachment.objects.create(
+        proposal=proposal_draft(member=member),
+        file=ContentFile(PDF, name="调研报告.pdf"),
+        name="调研报告.pdf",
+    )
+    member.photo.save("photo.png", ContentFile(PNG))
+    backup_dir = Path(
+        _run(
+            ["bin/backup", str(tmp_path / "backups")],
+            database_url=_database_url(connection.settings_dict["NAME"]),
+            media_root=settings.MEDIA_ROOT,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    assert json.loads((backup_dir / "manifest.json").read_text())["media"] == "local"
+    target = new_bucket(s3_endpoint)
+    _run(
+        ["bin/restore", str(backup_dir)],
+        database_url=empty_database,
+        media_root=tmp_path / "unused",
+        **storage_environment(s3_endpoint, target.name),
+    )
+    assert _objects(target) == {
+        f"media/{attachment.file.name}": PDF,
+        f"media/{member.photo.name}": PNG,
+    }
