@@ -25,6 +25,9 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+# A new, empty database for bin/restore, as the local-disk backup tests use it.
+from ..proof.test_backup import empty_database  # noqa: F401
+
 ACCESS_KEY, SECRET_KEY, REGION = "liaison-test", "liaison-test-secret", "us-east-1"
 
 

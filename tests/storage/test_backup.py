@@ -15,7 +15,7 @@ from django.db import connection
 from proposals.models import ProposalAttachment
 
 from ..factories import member_with_account, proposal_draft
-from ..proof.test_backup import READ_BACK, _database_url, _run, empty_database  # noqa: F401
+from ..proof.test_backup import READ_BACK, _database_url, _run
 from .conftest import new_bucket, storage_environment
 
 pytestmark = pytest.mark.s3
