@@ -157,3 +157,35 @@ def test_files_on_local_disk_move_to_the_object_store_through_a_backup(
         f"media/{attachment.file.name}": PDF,
         f"media/{member.photo.name}": PNG,
     }
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_restore_that_fails_leaves_the_bucket_empty(
+    office, bucket, s3_endpoint, tmp_path, empty_database
+):
+    """A damaged database file in the backup: the restore stops, and the objects it may
+    already have put back are taken out again, so it can simply be run again."""
+    member = member_with_account(office=office, name="唐朝阳", mobile="13900000001")
+    member.photo.save("photo.png", ContentFile(PNG))
+    backup_dir = Path(
+        _run(
+            ["bin/backup", str(tmp_path / "backups")],
+            database_url=_database_url(connection.settings_dict["NAME"]),
+            media_root=tmp_path / "unused",
+            **storage_environment(s3_endpoint, bucket.name),
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    for name in ("database.dump", "database.sqlite3"):
+        if (backup_dir / name).exists():
+            (backup_dir / name).write_bytes(b"not a database")
+    target = new_bucket(s3_endpoint)
+    with pytest.raises(subprocess.CalledProcessError):
+        _run(
+            ["bin/restore", str(backup_dir)],
+            database_url=empty_database,
+            media_root=tmp_path / "unused",
+            **storage_environment(s3_endpoint, target.name),
+        )
+    assert target.stored() == []
