@@ -4,7 +4,9 @@ A backup is one directory (mode 0700, its files 0600: it holds password hashes a
 members' personal data) holding
   database.dump     PostgreSQL, custom format (pg_dump -Fc), restored with pg_restore; or
   database.sqlite3  SQLite, a consistent copy taken with SQLite's online backup API;
-  media.tar.gz      everything under MEDIA_ROOT;
+  media.tar.gz      everything under MEDIA_ROOT, or with MEDIA_STORAGE=s3 every object
+                    under the bucket's prefix (the same names: a backup of one restores
+                    into the other);
   environment       a copy of the environment file named by LIAISON_ENV_FILE, when set:
                     SECRET_KEY signs the links e-mailed to handling units, so a restore
                     with another key breaks them (the backup is then as secret as that
@@ -15,10 +17,12 @@ old ones beyond BACKUP_KEEP_DAILY (newest per day, default 14) and BACKUP_KEEP_W
 (newest per ISO week beyond those, default 8) are removed.
 
 Both commands read the same settings as the site (DJANGO_SETTINGS_MODULE, DATABASE_URL,
-MEDIA_ROOT), so run them with the environment the site runs with. Restore checks
-everything it needs before it writes anything, writes the database in one transaction
-(SQLite: a new file renamed into place) and the files into a new folder renamed into
-place, so a failed restore leaves the targets as they were and can simply be rerun.
+MEDIA_ROOT or MEDIA_STORAGE and S3_*), so run them with the environment the site runs
+with. Restore checks everything it needs before it writes anything, writes the database
+in one transaction (SQLite: a new file renamed into place) and the files into a new
+folder renamed into place, so a failed restore leaves the targets as they were and can
+simply be rerun. On the object store the objects go into the (checked empty) prefix
+first and are removed again if anything after them fails.
 """
 
 import argparse
@@ -87,6 +91,60 @@ def _fingerprint(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()[:16]
 
 
+def _object_store(settings):
+    """The object store holding the uploaded files (liaison.storage), or None for
+    local disk."""
+    if settings.MEDIA_STORAGE != "s3":
+        return None
+    from django.core.files.storage import default_storage
+
+    return default_storage
+
+
+def _store_label(store) -> str:
+    return f"s3://{store.bucket_name}/{store.location.strip('/')}"
+
+
+def _add_objects(tar: tarfile.TarFile, store) -> int:
+    """Every object under the store's prefix into the archive, named as the site names
+    it (the key without the prefix), as MEDIA_ROOT's files are."""
+    files = 0
+    for name, _size in store.names():
+        with store.open(name, "rb") as source:
+            info = tarfile.TarInfo(name)
+            info.size = source.size
+            info.mode = 0o600
+            info.mtime = int(datetime.datetime.now().timestamp())
+            tar.addfile(info, source)
+        files += 1
+    return files
+
+
+def _put_objects(tar: tarfile.TarFile, members, store) -> list[str]:
+    """The archive's files into the (empty) store, under the names they had; returns
+    the names written, so a failure afterwards can take them out again."""
+    from django.core.files import File
+
+    written = []
+    try:
+        for member in members:
+            if not member.isfile():
+                continue
+            saved = store.save(member.name, File(tar.extractfile(member), name=member.name))
+            written.append(saved)
+            if saved != member.name:
+                raise RuntimeError(f"对象存储把 {member.name!r} 存成了 {saved!r}。")
+    except BaseException:
+        _remove_objects(store, written)
+        raise
+    return written
+
+
+def _remove_objects(store, names) -> None:
+    for name in names:
+        store.delete(name)
+
+
 def backup(destination: Path) -> Path:
     os.umask(0o077)  # every directory 0700, every file 0600
     settings = _settings()
@@ -122,8 +180,11 @@ def backup(destination: Path) -> Path:
         source.close()
         manifest["database"] = Path(db["NAME"]).name
     files = 0
+    store = _object_store(settings)
     with tarfile.open(partial / "media.tar.gz", "w:gz") as tar:
-        if media_root.is_dir():
+        if store is not None:
+            files = _add_objects(tar, store)
+        elif media_root.is_dir():
             for path in sorted(media_root.rglob("*")):
                 if path.is_file():
                     tar.add(path, arcname=str(path.relative_to(media_root)))
@@ -134,6 +195,7 @@ def backup(destination: Path) -> Path:
     manifest.update(
         created=datetime.datetime.now().astimezone().isoformat(),
         media_files=files,
+        media=_store_label(store) if store is not None else "local",
         environment=bool(env_file),
         secret_key_sha256=_fingerprint(settings.SECRET_KEY),
     )
@@ -244,11 +306,16 @@ def restore(source: Path) -> None:
             )
     if not _database_is_empty(db, engine):
         sys.exit(f"目标数据库 {db['NAME']} 不是空的；请恢复到一个新建的空数据库。")
-    if media_root.is_dir() and any(media_root.iterdir()):
-        sys.exit(f"上传文件目录 {media_root} 不是空的；请恢复到一个空目录。")
-    if not os.access(media_root.parent, os.W_OK):
-        sys.exit(f"不能写入 {media_root.parent}。")
-    uid, gid, mode = _owner(media_root)
+    store = _object_store(settings)
+    if store is not None:
+        if not store.is_empty():
+            sys.exit(f"对象存储 {_store_label(store)} 不是空的；请恢复到一个空的存储桶或前缀。")
+    else:
+        if media_root.is_dir() and any(media_root.iterdir()):
+            sys.exit(f"上传文件目录 {media_root} 不是空的；请恢复到一个空目录。")
+        if not os.access(media_root.parent, os.W_OK):
+            sys.exit(f"不能写入 {media_root.parent}。")
+        uid, gid, mode = _owner(media_root)
     if manifest.get("secret_key_sha256") not in (None, _fingerprint(settings.SECRET_KEY)):
         print(
             "注意：当前 SECRET_KEY 与备份时不同，已发给承办单位的链接将失效；"
@@ -258,17 +325,36 @@ def restore(source: Path) -> None:
     with tarfile.open(source / "media.tar.gz", "r:gz") as tar:
         members = check_members(tar)
 
-        # --- The files, into a new folder beside the target, renamed into place last. ---
-        staging = media_root.with_name(media_root.name + ".restoring")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        _extract(tar, members, staging)
+        if store is not None:
+            # --- The objects, into the empty prefix; taken out again if the database fails.
+            written = _put_objects(tar, members, store)
+        else:
+            # --- The files, into a new folder beside the target, renamed into place last.
+            staging = media_root.with_name(media_root.name + ".restoring")
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            _extract(tar, members, staging)
+    if store is not None:
+        try:
+            _restore_database(source, db, engine)
+        except BaseException:
+            _remove_objects(store, written)
+            raise
+        print(f"已恢复 {source} → 数据库 {db['NAME']}，上传文件 {_store_label(store)}")
+        return
     if os.geteuid() == 0:
         for path in [staging, *staging.rglob("*")]:
             os.chown(path, uid, gid)
     staging.chmod(mode)
+    _restore_database(source, db, engine)
+    if media_root.is_dir():
+        media_root.rmdir()  # empty, checked above
+    staging.rename(media_root)
+    print(f"已恢复 {source} → 数据库 {db['NAME']}，上传文件 {media_root}")
 
-    # --- The database, all or nothing. ---
+
+def _restore_database(source: Path, db: dict, engine: str) -> None:
+    """The database, all or nothing."""
     if engine == "postgresql":
         _run(
             [
@@ -294,10 +380,6 @@ def restore(source: Path) -> None:
         copy.close()
         backup_db.close()
         fresh.rename(target)
-    if media_root.is_dir():
-        media_root.rmdir()  # empty, checked above
-    staging.rename(media_root)
-    print(f"已恢复 {source} → 数据库 {db['NAME']}，上传文件 {media_root}")
 
 
 def main(argv=None) -> None:

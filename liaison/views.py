@@ -2,15 +2,23 @@ import logging
 import mimetypes
 import posixpath
 import sys
-from pathlib import Path
 from urllib.parse import quote
 
 import redis
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import SuspiciousOperation
+from django.core.files.storage import default_storage
 from django.db import InterfaceError, OperationalError, connection
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import redirect
 from django.template import loader
 from django.views.decorators.cache import never_cache
@@ -36,12 +44,28 @@ def server_error(request):
     """The 500 page (Chinese, no database needed). While the database cannot be reached
     — PostgreSQL restarting, a failover — say so with 503 and Retry-After instead: the
     request failed because of the outage, not because of a bug, and the next one works
-    once the database is back (connections are opened per request)."""
-    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+    once the database is back (connections are opened per request). The same, with its
+    own page, for an object store (MEDIA_STORAGE=s3) that does not answer."""
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
         response = HttpResponseServerError(loader.render_to_string("503.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+    if _object_store_error(error):
+        # The object store did not answer: the service's transaction was rolled back
+        # with the file, so nothing was saved; say so rather than "internal error".
+        response = HttpResponseServerError(loader.render_to_string("503_storage.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+def _object_store_error(error) -> bool:
+    if settings.MEDIA_STORAGE != "s3":
+        return False  # boto3 is loaded only for the object store
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return isinstance(error, BotoCoreError | ClientError)
 
 
 def _database_ok() -> bool:
@@ -116,10 +140,13 @@ def inbox_read_all(request):
 def protected_media(request, path):
     """Uploaded files, served only to those allowed to see the record they belong to.
 
-    With ``MEDIA_ACCEL_REDIRECT`` set (production behind nginx) the response only names
-    the file in ``X-Accel-Redirect`` and nginx sends it from an ``internal`` location;
-    otherwise Django streams it. Anonymous visitors go to the sign-in page; anyone else
-    who may not see the file gets 404, as if it did not exist.
+    On the object store (liaison.storage) the browser is redirected to a signed URL
+    valid for ``MEDIA_SIGNED_URL_SECONDS``, or with ``MEDIA_DELIVERY=stream`` Django
+    streams the object. On local disk with ``MEDIA_ACCEL_REDIRECT`` set (production
+    behind nginx) the response only names the file in ``X-Accel-Redirect`` and nginx
+    sends it from an ``internal`` location; otherwise Django streams it. Anonymous
+    visitors go to the sign-in page; anyone else who may not see the file gets 404, as
+    if it did not exist.
     """
 
     if not request.user.is_authenticated:
@@ -127,21 +154,29 @@ def protected_media(request, path):
     name = posixpath.normpath(path).lstrip("/")
     if name.startswith("..") or "\\" in name or not may_read(request.user, name):
         raise Http404
-    root = Path(settings.MEDIA_ROOT).resolve()
-    full = (root / name).resolve()
-    if not full.is_relative_to(root) or not full.is_file():
+    storage = default_storage
+    try:
+        found = storage.exists(name)
+    except SuspiciousOperation:  # outside MEDIA_ROOT or the bucket's prefix
+        found = False
+    if not found:
         raise Http404
-    content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    inline = content_type.startswith("image/")
     accel = getattr(settings, "MEDIA_ACCEL_REDIRECT", "")
-    if accel:
+    if hasattr(storage, "signed_url"):  # the object store (liaison.storage)
+        if settings.MEDIA_DELIVERY == "redirect":
+            return HttpResponseRedirect(
+                storage.signed_url(name, content_type=content_type, inline=inline)
+            )
+        response = FileResponse(storage.open(name, "rb"), content_type=content_type)
+    elif accel:
         response = HttpResponse(content_type=content_type)
         # Percent-encoded: nginx decodes the URI, and headers must be ASCII (Chinese names).
         response["X-Accel-Redirect"] = accel.rstrip("/") + "/" + quote(name)
     else:
-        response = FileResponse(full.open("rb"), content_type=content_type)
+        response = FileResponse(storage.open(name, "rb"), content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     # Images show in the page; documents download rather than open in the site's origin.
-    response["Content-Disposition"] = (
-        "inline" if content_type.startswith("image/") else "attachment"
-    )
+    response["Content-Disposition"] = "inline" if inline else "attachment"
     return response

@@ -9,6 +9,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from xstatic.pkg import bootstrap as xstatic_bootstrap
 
@@ -176,8 +177,45 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 # Behind nginx: the internal location that serves MEDIA_ROOT (e.g. "/protected-media/");
 # Django checks who may see a file and nginx sends it. Empty: Django streams the file.
 MEDIA_ACCEL_REDIRECT = env("MEDIA_ACCEL_REDIRECT", default="")
+# Uploaded files on local disk (MEDIA_ROOT, the default) or, with MEDIA_STORAGE=s3, in a
+# private bucket of an S3-compatible store (liaison/storage.py), which every web host
+# reads alike. Either way they are reached only through the /media/ view's check.
+MEDIA_STORAGE = env("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("MEDIA_STORAGE must be 'local' or 's3'.")
+S3_BUCKET = env("S3_BUCKET", default="")
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL", default="")  # empty: AWS itself
+S3_PREFIX = env("S3_PREFIX", default="media")
+# From the object store: "redirect" sends the browser to a signed URL (the store must
+# be reachable from browsers), "stream" passes the file through the web process.
+MEDIA_DELIVERY = env("MEDIA_DELIVERY", default="redirect")
+if MEDIA_DELIVERY not in ("redirect", "stream"):
+    raise ImproperlyConfigured("MEDIA_DELIVERY must be 'redirect' or 'stream'.")
+# A signed URL is made after the permission check, for one file, and is only needed
+# until the browser follows the redirect: a minute is plenty, and a link copied out
+# of the browser is dead soon after.
+MEDIA_SIGNED_URL_SECONDS = env.int("MEDIA_SIGNED_URL_SECONDS", default=60)
+S3_STORAGE = {
+    "BACKEND": "liaison.storage.PrivateS3Storage",
+    "OPTIONS": {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": S3_ENDPOINT_URL or None,
+        "region_name": env("S3_REGION", default="") or None,
+        "access_key": env("S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env("S3_SECRET_ACCESS_KEY", default="") or None,
+        "location": S3_PREFIX,
+        "addressing_style": env("S3_ADDRESSING_STYLE", default="auto"),
+        "querystring_expire": MEDIA_SIGNED_URL_SECONDS,
+    },
+}
+if MEDIA_STORAGE == "s3" and not S3_BUCKET:
+    raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        S3_STORAGE
+        if MEDIA_STORAGE == "s3"
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Uploads above this are refused by the form validators before they reach the disk.
@@ -351,6 +389,16 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     },
 }
+if MEDIA_STORAGE == "s3" and MEDIA_DELIVERY == "redirect":
+    # Photos shown in pages are redirected to the store: allow its origin for images
+    # (with virtual-hosted addressing the bucket is a subdomain of the endpoint).
+    from urllib.parse import urlsplit
+
+    _store = urlsplit(S3_ENDPOINT_URL) if S3_ENDPOINT_URL else urlsplit("https://amazonaws.com")
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += [
+        f"{_store.scheme}://{_store.netloc}",
+        f"{_store.scheme}://*.{_store.netloc}",
+    ]
 
 # --- Forms ----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

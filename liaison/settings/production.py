@@ -27,6 +27,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **STORAGES,  # noqa: F405 (media: local disk or the object store, see base)
     "staticfiles": {"BACKEND": "liaison.staticfiles.GzipManifestStaticFilesStorage"},
 }
