@@ -239,3 +239,83 @@ def office_consultation_counts(offices) -> dict:
         to_compile=Count("pk", filter=Q(status=S.CLOSED)),
         to_feed_back=Count("pk", filter=Q(status=S.SUBMITTED)),
     )
+
+
+# --- Numbers that count (issue 18 item 5) ----------------------------------------------
+
+
+@dataclass
+class ConsultationNumbers:
+    """An office's consultations over a period: how many were run (sent out), how many
+    members were consulted and answered, and of the opinions whose outcome the committee
+    decided, how many were adopted (fully or in part)."""
+
+    run: int = 0
+    consulted: int = 0
+    answered: int = 0
+    decided_opinions: int = 0
+    adopted: int = 0
+
+    @property
+    def answer_rate(self) -> int:
+        return round(self.answered * 100 / self.consulted) if self.consulted else 0
+
+    @property
+    def adoption_rate(self) -> int:
+        return round(self.adopted * 100 / self.decided_opinions) if self.decided_opinions else 0
+
+    def as_dict(self) -> dict:
+        return {
+            "run": self.run,
+            "consulted": self.consulted,
+            "answered": self.answered,
+            "answer_rate": self.answer_rate,
+            "decided_opinions": self.decided_opinions,
+            "adopted": self.adopted,
+            "adoption_rate": self.adoption_rate,
+        }
+
+
+def consultations_run(office_ids, start, end):
+    """Consultations of the offices sent out between ``start`` and ``end`` (dates,
+    inclusive; the office's time zone)."""
+    return Consultation.objects.filter(
+        office__in=list(office_ids), opened_at__date__range=(start, end)
+    ).exclude(status=S.DRAFT)
+
+
+def consultation_numbers(office_ids, start, end) -> dict[int, ConsultationNumbers]:
+    """``ConsultationNumbers`` per office id (every office asked, zeros included):
+    three grouped queries, whatever the number of offices, consultations or answers."""
+    office_ids = list(office_ids)
+    numbers = {pk: ConsultationNumbers() for pk in office_ids}
+    run = consultations_run(office_ids, start, end)
+    for office_id, n in run.order_by().values_list("office").annotate(n=Count("pk")):
+        numbers[office_id].run = n
+    for office_id, n in (
+        Recipient.objects.filter(consultation__in=run.values("pk"))
+        .order_by()
+        .values_list("consultation__office")
+        .annotate(n=Count("pk"))
+    ):
+        numbers[office_id].consulted = n
+    A = Answer.Outcome
+    rows = (
+        Answer.objects.filter(consultation__in=run.values("pk"))
+        .order_by()
+        .values("consultation__office")
+        .annotate(
+            answered=Count(
+                "pk", filter=Q(member__isnull=False) & ~Q(source=Answer.Source.ACTIVITY)
+            ),
+            decided=Count("pk", filter=Q(consultation__decided_on__isnull=False)),
+            adopted=Count(
+                "pk",
+                filter=Q(consultation__decided_on__isnull=False, outcome__in=[A.ADOPTED, A.PARTLY]),
+            ),
+        )
+    )
+    for row in rows:
+        n = numbers[row["consultation__office"]]
+        n.answered, n.decided_opinions, n.adopted = row["answered"], row["decided"], row["adopted"]
+    return numbers
