@@ -307,6 +307,10 @@ def reset_consultations(*, offices) -> None:
     kind = ContentType.objects.get_for_model(Consultation)
     with override_settings(SIMPLE_HISTORY_ENABLED=False), transaction.atomic():
         StatusChange.objects.filter(content_type=kind, object_id__in=ids).delete()
+        # Merges first: a merged opinion protects the one it points at.
+        AnswerItem.objects.filter(answer__consultation__in=ids, mark=AnswerItem.Mark.MERGE).update(
+            mark=AnswerItem.Mark.NONE, merged_into=None
+        )
         Answer.objects.filter(consultation__in=ids).delete()
         Consultation.objects.filter(pk__in=ids).delete()
         # The meeting activities go with the briefings area's reset (after this one).
