@@ -261,7 +261,9 @@ def _write_items(answer: Answer, items) -> None:
     """The answer's items as ``items`` says, keeping each kept opinion's mark; an
     opinion withdrawn (its question now left empty) takes the opinions merged into it
     back to unmarked."""
-    existing = {item.question_id: item for item in answer.items.select_for_update()}
+    # Ordered by pk: the default order joins the (nullable) question, and PostgreSQL
+    # does not lock the nullable side of an outer join.
+    existing = {item.question_id: item for item in answer.items.order_by("pk").select_for_update()}
     create, update = [], []
     for question, text, choices in items:
         item = existing.pop(question.pk, None)
@@ -471,6 +473,7 @@ def opinion_mark(
         raise WorkflowError(_("标注不正确，请刷新页面后重试。"))
     item = (
         AnswerItem.objects.select_for_update()
+        .order_by("pk")
         .filter(pk=item.pk, answer__consultation=consultation)
         .exclude(text="")
         .first()
@@ -486,6 +489,7 @@ def opinion_mark(
             raise WorkflowError(_("不能把意见并入它自己，请填写另一条意见的编号。"))
         target = (
             AnswerItem.objects.select_for_update()
+            .order_by("pk")
             .filter(pk=merged_into.pk, answer__consultation=consultation)
             .exclude(text="")
             .first()
