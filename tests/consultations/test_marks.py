@@ -168,7 +168,7 @@ def test_opinions_are_marked_only_between_closing_and_submitting(staff, office, 
 
 
 def test_a_member_editing_an_answer_keeps_its_mark(staff, office, member, other_member):
-    consultation, first, second, _off = _closed_with_opinions(staff, office, member, other_member)
+    consultation, first, _second, _off = _closed_with_opinions(staff, office, member, other_member)
     services.opinion_mark(consultation=consultation, actor=staff, item=first, mark=M.ADOPT)
     # Staff re-key the member's paper answer after the deadline: the opinion keeps its mark.
     services.answer_record(
