@@ -39,7 +39,6 @@ def invitation_of(activity: Activity, member) -> Invitation | None:
     return invitation
 
 
-
 def _mine(guard):
     """A member's guard, asked about their own invitation."""
     return lambda activity, actor: guard(activity, invitation_of(activity, actor.member))

@@ -41,9 +41,7 @@ def sign_in(model_admin, request, activity):
             except WorkflowError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(
-                    request, _("%(name)s 已签到。") % {"name": invitation.member.name}
-                )
+                messages.success(request, _("%(name)s 已签到。") % {"name": invitation.member.name})
         # Back to the same search and page, from the parameters this page itself uses.
         back = QueryDict(request.POST.get("back", "")[:200]).dict()
         query_string = urlencode({k: v for k, v in back.items() if k in ("q", "waiting", "page")})
@@ -74,6 +72,7 @@ def sign_in(model_admin, request, activity):
     }
     return TemplateResponse(request, "admin/briefings/activity/sign_in.html", context)
 
+
 def qr(model_admin, request, activity):
     """The QR code to project in the hall; refreshes its count every 30 seconds."""
     url = sign_in_url(activity)
@@ -92,19 +91,16 @@ def qr(model_admin, request, activity):
     }
     return TemplateResponse(request, "admin/briefings/activity/qr.html", context)
 
+
 def minutes(model_admin, request, activity):
     """纪要 for printing: the minutes with attendance and opinions attached."""
-    activity = activity_minutes(
-        Activity.objects.filter(pk=activity.pk)
-    ).get()
+    activity = activity_minutes(Activity.objects.filter(pk=activity.pk)).get()
     invitations = list(activity.invitations.all())
     groups = {state: [] for state, _label in Invitation.Attendance.choices}
     for invitation in invitations:
         groups[invitation.attendance].append(invitation.member.name)
     attendance = [
-        (label, groups[state])
-        for state, label in Invitation.Attendance.choices
-        if groups[state]
+        (label, groups[state]) for state, label in Invitation.Attendance.choices if groups[state]
     ]
     context = {
         "activity": activity,
@@ -120,5 +116,3 @@ def minutes(model_admin, request, activity):
         "printed_on": today(),
     }
     return TemplateResponse(request, "admin/briefings/activity/minutes.html", context)
-
-

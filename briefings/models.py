@@ -42,6 +42,11 @@ class ActivityKind(Lookup):
         default=False,
         help_text=_("主题活动、捐赠等：登记活动成果、受益对象、捐款捐物和照片。"),
     )
+    holds_consultations = models.BooleanField(
+        _("协商议事"),
+        default=False,
+        help_text=_("勾选后，此类活动可作为征求意见的协商议事会，会上意见汇入征求意见。"),
+    )
 
     class Meta(Lookup.Meta):
         verbose_name = _("活动类别")

@@ -62,6 +62,13 @@ CONSULTATION_ACTIONS = ActionTable(
         ),
     ),
     Rule(
+        # Marking opinions is done row by row on the compilation page; the step's own
+        # page (by opinion number) is the fallback.
+        Action("mark", _("标注意见"), SECONDARY, form=True),
+        STAFF,
+        of_record(w.mark_refusal),
+    ),
+    Rule(
         # Secondary: once compiled, rewriting the summary is not the next step (报送 is);
         # before that it is the only step, and the record page makes it the primary.
         Action("compile", _("撰写意见汇总"), SECONDARY, form=True),

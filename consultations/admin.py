@@ -8,16 +8,25 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from briefings.models import Activity
+from liaison.actions import Actor
 from liaison.admin import CreateThroughServiceMixin, OfficeScopedAdmin
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.scoping import scope_queryset
 from liaison.selectors import count_of
-from members.models import Member
+from members.models import ActivityGroup, Member
 
 from . import services
 from .actions import CONSULTATION_ACTIONS
 from .admin_steps import CONSULTATION_STEPS
-from .models import Answer, Consultation, ConsultationDocument, Expert, Question, Recipient
+from .models import (
+    Answer,
+    AnswerItem,
+    Consultation,
+    ConsultationDocument,
+    Expert,
+    Question,
+    Recipient,
+)
 from .selectors import compilation
 from .workflows import CONSULTATION_WORKFLOW
 
@@ -109,6 +118,7 @@ class ConsultationForm(forms.ModelForm):
             "meeting",
             "audience",
             "sectors",
+            "groups",
             "chosen_members",
             "deadline",
             "reminder_working_days",
@@ -117,13 +127,25 @@ class ConsultationForm(forms.ModelForm):
         widgets = {
             "deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "sectors": forms.CheckboxSelectMultiple,
+            "groups": forms.CheckboxSelectMultiple,
         }
 
     def clean(self):
         data = super().clean()
         A = Consultation.Audience
+        office = data.get("office") or getattr(self.instance, "office", None)
+        if office is not None and self.instance.pk:
+            # A change (an add goes through consultation_create, which asks the same).
+            for field, reason in (
+                ("meeting", services.meeting_refusal(office, data.get("meeting"))),
+                ("groups", services.audience_refusal(office, data.get("groups") or ())),
+            ):
+                if reason:
+                    self.add_error(field, reason)
         if data.get("audience") == A.SECTORS and not data.get("sectors"):
             self.add_error("sectors", _("请选择要征求意见的界别。"))
+        if data.get("audience") == A.GROUPS and not data.get("groups"):
+            self.add_error("groups", _("请选择要征求意见的活动组。"))
         if data.get("audience") == A.CHOSEN and not data.get("chosen_members"):
             self.add_error("chosen_members", _("请选择要征求意见的委员。"))
         return data
@@ -157,6 +179,7 @@ class ConsultationAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, OfficeSco
                 "fields": (
                     "audience",
                     "sectors",
+                    "groups",
                     "chosen_members",
                     "deadline",
                     "reminder_working_days",
@@ -195,7 +218,9 @@ class ConsultationAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, OfficeSco
             .get_queryset(request)
             .annotate(
                 consulted_count=count_of(Recipient.objects.all(), "consultation"),
-                answer_count=count_of(Answer.objects.filter(member__isnull=False), "consultation"),
+                answer_count=count_of(
+                    Answer.objects.given().filter(member__isnull=False), "consultation"
+                ),
             )
         )
 
@@ -218,6 +243,7 @@ class ConsultationAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, OfficeSco
                 "meeting",
                 "audience",
                 "sectors",
+                "groups",
                 "chosen_members",
                 "reminder_working_days",
                 "anonymous",
@@ -228,14 +254,23 @@ class ConsultationAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, OfficeSco
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "meeting":
+            # 协商议事 activities of the staff member's offices (consultation_create
+            # checks the consultation's own office).
             kwargs["queryset"] = (
-                scope_queryset(Activity.objects.all(), request.user, "office")
+                scope_queryset(
+                    Activity.objects.filter(kind__holds_consultations=True), request.user, "office"
+                )
                 .exclude(status=Activity.Status.CANCELLED)
+                .select_related("kind")
                 .order_by("-starts_at")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["queryset"] = scope_queryset(
+                ActivityGroup.objects.all(), request.user, "office"
+            ).select_related("office")
         if db_field.name == "chosen_members":
             kwargs["queryset"] = scope_queryset(
                 Member.objects.filter(status=Member.Status.SERVING), request.user, "office"
@@ -251,6 +286,7 @@ class ConsultationAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, OfficeSco
             deadline=data["deadline"],
             audience=data["audience"],
             sectors=data.get("sectors") or (),
+            groups=data.get("groups") or (),
             chosen_members=data.get("chosen_members") or (),
             requested_by=data.get("requested_by", ""),
             meeting=data.get("meeting"),
@@ -295,6 +331,9 @@ class ConsultationAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, OfficeSco
         consultation = self.get_object(request, unquote(object_id))
         if not self.has_view_permission(request, consultation):
             raise PermissionDenied
+        can_mark = self.has_change_permission(request, consultation) and (
+            self.action_table.refusal(consultation, Actor.staff(request.user), "mark") is None
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -302,6 +341,11 @@ class ConsultationAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, OfficeSco
             "title": _("意见汇总：%(title)s") % {"title": consultation.title},
             "c": compilation(consultation),
             "outcomes": dict(Answer.Outcome.choices),
+            "can_mark": can_mark,
+            "mark_url": reverse(
+                "admin:consultations_consultation_step", args=[consultation.pk, "mark"]
+            ),
+            "marks": AnswerItem.Mark.choices,
         }
         return TemplateResponse(
             request, "admin/consultations/consultation/compilation.html", context

@@ -12,7 +12,7 @@ from members.models import Member
 
 from . import services
 from .forms import AnswerFields
-from .models import Answer
+from .models import Answer, AnswerItem
 from .selectors import compilation
 
 
@@ -59,8 +59,10 @@ class _ValuesStep(RecordAnswerForm):
 
 def draft_summary(consultation) -> str:
     """A first draft of the summary, written from the answers: who was consulted, how
-    many answered, the choice items' counts and each opinion with its proposer (or
-    without, when the consultation is anonymised). Staff edit it into themes."""
+    many answered, the choice items' counts and the opinions with their proposers (or
+    without, when the consultation is anonymised) as staff marked them — opinions
+    merged with another listed under it, those set aside left out and counted; then
+    the consultation meeting's. Staff edit it into themes."""
     c = compilation(consultation)
     lines = [
         gettext("本次征求意见共向%(n)s位委员发出，收到%(a)s位委员的意见（反馈率%(r)s%%）")
@@ -70,9 +72,31 @@ def draft_summary(consultation) -> str:
             if c.other_speakers
             else ""
         )
+        + (
+            gettext("；协商议事会上收集意见%(m)s条") % {"m": len(c.meeting.texts)}
+            if c.meeting.texts
+            else ""
+        )
         + "。",
         "",
     ]
+
+    def author(item) -> str:
+        return "" if consultation.anonymous else f"（{item.answer.author}）"
+
+    def opinions(summary) -> None:
+        for entry in summary.entries:
+            lines.append(f"   — {entry.item.text}{author(entry.item)}")
+            lines.extend(
+                gettext("      同类意见：%(text)s%(author)s")
+                % {"text": m.text, "author": author(m)}
+                for m in entry.merged
+            )
+        if summary.set_aside:
+            lines.append(
+                gettext("   （另有%(n)s条意见经研究不采入汇总）") % {"n": summary.set_aside}
+            )
+
     for number, summary in enumerate(c.questions, start=1):
         lines.append(f"{number}. {summary.question.text}")
         if summary.question.is_choice:
@@ -81,11 +105,46 @@ def draft_summary(consultation) -> str:
                 % {"label": o.label, "count": o.count, "percent": o.percent}
                 for o in summary.options
             )
-        for item in summary.texts:
-            author = "" if consultation.anonymous else f"（{item.answer.author}）"
-            lines.append(f"   — {item.text}{author}")
+        opinions(summary)
         lines.append("")
+    if c.meeting.texts:
+        lines.append(gettext("%(n)s. 协商议事会上的意见") % {"n": len(c.questions) + 1})
+        opinions(c.meeting)
     return "\n".join(lines).strip()[:DOCUMENT]
+
+
+class MarkForm(LimitedForm):
+    """Mark one opinion by its number (编号, shown on the compilation page)."""
+
+    item = forms.IntegerField(label=_("意见编号"), min_value=1)
+    mark = forms.ChoiceField(
+        label=_("标注"), choices=AnswerItem.Mark.choices, required=False, widget=forms.RadioSelect
+    )
+    merged_into = forms.IntegerField(
+        label=_("并入意见编号"),
+        min_value=1,
+        required=False,
+        help_text=_("选择“与其他意见合并”时填写，该条意见将列在所并入的意见之下。"),
+    )
+    reason = forms.CharField(
+        label=_("不采入理由"),
+        max_length=200,
+        required=False,
+        help_text=_("选择“不采入汇总”时必填，例如：不属于本次征求意见范围。"),
+    )
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record = record
+
+    def clean(self):
+        data = super().clean()
+        # The service checks that both opinions belong to this consultation.
+        if data.get("item"):
+            data["item"] = AnswerItem(pk=data["item"])
+        target = data.get("merged_into")
+        data["merged_into"] = AnswerItem(pk=target) if target else None
+        return data
 
 
 class CompileForm(LimitedForm):
@@ -189,6 +248,18 @@ CONSULTATION_STEPS = {
         ),
         needs=("record",),
         files=True,
+    ),
+    "mark": Step(
+        MarkForm,
+        lambda c, u, d: services.opinion_mark(
+            consultation=c,
+            actor=u,
+            item=d["item"],
+            mark=d.get("mark") or "",
+            merged_into=d["merged_into"],
+            reason=d.get("reason", ""),
+        ),
+        needs=("record",),
     ),
     "compile": Step(
         CompileForm,

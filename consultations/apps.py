@@ -7,9 +7,14 @@ class ConsultationsConfig(AppConfig):
     verbose_name = _("征求意见")
 
     def ready(self):
+        from briefings.hooks import on_opinion_recorded
         from liaison.media import protect  # reads models: only once apps are loaded
 
         from . import dashboard  # noqa: F401  (registers the admin index to-dos)
+        from .services import meeting_opinion_recorded
+
+        # A 协商议事 meeting's opinions flow into the consultation that names it.
+        on_opinion_recorded(meeting_opinion_recorded)
 
         # Draft documents: staff of the office, and the members consulted on them.
         protect(

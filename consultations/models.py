@@ -19,7 +19,7 @@ from liaison import limits
 from liaison.limits import LimitedTextField, plausible_date, single_line
 from liaison.models import Office, today
 from liaison.uploads import validate_document
-from members.models import Member, Sector
+from members.models import ActivityGroup, Member, Sector
 
 WEEKDAYS = "一二三四五六日"
 
@@ -41,6 +41,7 @@ class Consultation(models.Model):
     class Audience(models.TextChoices):
         ALL = "all", _("本联络处全体在任委员")
         SECTORS = "sectors", _("按界别")
+        GROUPS = "groups", _("按活动组")
         CHOSEN = "chosen", _("指定委员")
 
     office = models.ForeignKey(
@@ -73,6 +74,9 @@ class Consultation(models.Model):
         _("征求对象"), max_length=10, choices=Audience.choices, default=Audience.ALL
     )
     sectors = models.ManyToManyField(Sector, verbose_name=_("界别"), blank=True)
+    groups = models.ManyToManyField(
+        ActivityGroup, verbose_name=_("活动组"), blank=True, related_name="consultations"
+    )
     chosen_members = models.ManyToManyField(
         Member, verbose_name=_("指定委员"), blank=True, related_name="+"
     )
@@ -236,6 +240,13 @@ class Expert(models.Model):
         return f"{self.name}（{self.organisation}）" if self.organisation else self.name
 
 
+class AnswerQuerySet(models.QuerySet):
+    def given(self):
+        """Answers to the questions (in the portal, on paper, by experts, recorded by
+        staff), not the opinions that flowed in from the consultation meeting."""
+        return self.exclude(source=Answer.Source.ACTIVITY)
+
+
 class Answer(models.Model):
     """One member's opinion on a consultation (given in the portal, or on paper or at
     the meeting and recorded by staff), or an opinion voiced at the meeting by someone
@@ -246,6 +257,9 @@ class Answer(models.Model):
         PAPER = "paper", _("书面意见（工作人员代录）")
         EXPERT = "expert", _("特邀专家（邮件链接）")
         MEETING = "meeting", _("协商议事会上发言（工作人员录入）")
+        # An opinion recorded at the consultation meeting (briefings.Opinion), flowed in
+        # on its own: not the member's answer to the questions (they may still give one).
+        ACTIVITY = "activity", _("协商议事会意见（自动汇入）")
 
     class Outcome(models.TextChoices):
         ADOPTED = "adopted", _("采纳")
@@ -281,6 +295,14 @@ class Answer(models.Model):
     source = models.CharField(
         _("来源"), max_length=10, choices=Source.choices, default=Source.PORTAL
     )
+    meeting_opinion = models.ForeignKey(
+        "briefings.Opinion",
+        verbose_name=_("协商议事会意见"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="consultation_answers",
+    )
     attachment = models.FileField(
         _("附件"),
         upload_to="consultations/answers/%Y/",
@@ -301,16 +323,24 @@ class Answer(models.Model):
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    objects = AnswerQuerySet.as_manager()
+
     class Meta:
         ordering = ["submitted_at", "id"]
         verbose_name = _("委员意见")
         verbose_name_plural = _("委员意见")
         constraints = [
             # One answer per member: a second one edits the first (DOMAIN: 一人一份).
+            # What the member said at the consultation meeting is not that answer.
             models.UniqueConstraint(
                 fields=["consultation", "member"],
-                condition=Q(member__isnull=False),
+                condition=Q(member__isnull=False) & ~Q(source="activity"),
                 name="one_answer_per_member",
+            ),
+            models.UniqueConstraint(
+                fields=["consultation", "meeting_opinion"],
+                condition=Q(meeting_opinion__isnull=False),
+                name="one_answer_per_meeting_opinion",
             ),
             models.UniqueConstraint(
                 fields=["consultation", "expert"],
@@ -327,6 +357,10 @@ class Answer(models.Model):
         return str(self.member or self.speaker)
 
     @property
+    def from_meeting(self) -> bool:
+        return self.source == self.Source.ACTIVITY
+
+    @property
     def author(self) -> str:
         if self.member_id:
             return self.member.name
@@ -336,16 +370,48 @@ class Answer(models.Model):
 
 
 class AnswerItem(models.Model):
-    """The answer to one question: the text, or the chosen options' positions."""
+    """The answer to one question: the text, or the chosen options' positions; or an
+    opinion from the consultation meeting (no question).
+
+    A text is an opinion staff mark while compiling (issue 18 item 3): adopted into the
+    summary, merged with another opinion of the same consultation (listed under it), or
+    set aside with a reason (left out of the summary, counted). Merged opinions point at
+    an opinion that is neither merged nor set aside, so the summary's groups are one
+    level deep."""
+
+    class Mark(models.TextChoices):
+        NONE = "", _("未标注")
+        ADOPT = "adopt", _("采入汇总")
+        MERGE = "merge", _("与其他意见合并")
+        SET_ASIDE = "set_aside", _("不采入汇总")
 
     answer = models.ForeignKey(
         Answer, verbose_name=_("委员意见"), on_delete=models.CASCADE, related_name="items"
     )
     question = models.ForeignKey(
-        Question, verbose_name=_("问题"), on_delete=models.CASCADE, related_name="items"
+        Question,
+        verbose_name=_("问题"),
+        on_delete=models.CASCADE,
+        related_name="items",
+        null=True,
+        blank=True,
     )
     text = LimitedTextField(_("意见"), blank=True, max_length=limits.TEXT)
     choices = models.JSONField(_("所选选项"), default=list, blank=True)
+    mark = models.CharField(
+        _("汇总标注"), max_length=10, choices=Mark.choices, blank=True, default=""
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("并入意见"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged",
+    )
+    set_aside_reason = models.CharField(
+        _("不采入理由"), max_length=200, blank=True, validators=[single_line]
+    )
 
     class Meta:
         ordering = ["question__position", "question_id"]
@@ -353,6 +419,15 @@ class AnswerItem(models.Model):
         verbose_name_plural = _("答复")
         constraints = [
             models.UniqueConstraint(fields=["answer", "question"], name="one_item_per_question"),
+            models.CheckConstraint(
+                condition=Q(mark="merge", merged_into__isnull=False)
+                | (~Q(mark="merge") & Q(merged_into__isnull=True)),
+                name="merge_mark_names_its_target",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mark="set_aside") | ~Q(set_aside_reason=""),
+                name="set_aside_mark_has_reason",
+            ),
         ]
 
     def __str__(self):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from liaison.models import today
 from liaison.transactions import service
 from liaison.workflow import WorkflowError, lock, record_creation, record_note, refuse, transition
-from members.models import Member, PointRule
+from members.models import ActivityGroup, Member, PointRule
 from members.points import points_award
 from members.selectors import acting_member, actor_is_staff
 
@@ -35,6 +35,7 @@ def consultation_create(
     deadline: datetime.date,
     audience: str = Consultation.Audience.ALL,
     sectors: Iterable = (),
+    groups: Iterable = (),
     chosen_members: Iterable[Member] = (),
     requested_by: str = "街道党工委",
     meeting=None,
@@ -50,8 +51,9 @@ def consultation_create(
         raise WorkflowError(
             _("%(names)s 不属于本联络处，不能作为征求对象。") % {"names": "、".join(foreign)}
         )
-    if meeting is not None and meeting.office_id != office.pk:
-        raise WorkflowError(_("协商议事会须由本联络处主办。"))
+    groups = list(groups)
+    refuse(audience_refusal(office, groups))
+    refuse(meeting_refusal(office, meeting))
     consultation = Consultation.objects.create(
         office=office,
         title=title,
@@ -65,9 +67,38 @@ def consultation_create(
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     consultation.sectors.set(sectors)
+    consultation.groups.set(groups)
     consultation.chosen_members.set(chosen_members)
     record_creation(consultation, actor=actor)
     return consultation
+
+
+def audience_refusal(office, groups) -> str | None:
+    """Activity groups of another office cannot be consulted."""
+    foreign = [g.name for g in groups if g.office_id != office.pk]
+    if foreign:
+        return _("活动组“%(names)s”不属于本联络处，不能作为征求对象。") % {
+            "names": "、".join(foreign)
+        }
+    return None
+
+
+def meeting_refusal(office, meeting) -> str | None:
+    """The consultation meeting is a 协商议事 activity the office organises."""
+    if meeting is None:
+        return None
+    if office.pk not in meeting.organising_office_ids():
+        return _("协商议事会“%(title)s”不是本联络处主办的活动，请选择本联络处的协商议事会。") % {
+            "title": meeting.title
+        }
+    if not meeting.kind.holds_consultations:
+        return _("“%(title)s”是%(kind)s，不是协商议事活动，请选择类别为协商议事的活动。") % {
+            "title": meeting.title,
+            "kind": meeting.kind.name,
+        }
+    if meeting.status == meeting.Status.CANCELLED:
+        return _("协商议事会“%(title)s”已取消，请选择其他活动。") % {"title": meeting.title}
+    return None
 
 
 def audience_members(consultation: Consultation):
@@ -76,6 +107,12 @@ def audience_members(consultation: Consultation):
     A = Consultation.Audience
     if consultation.audience == A.SECTORS:
         members = members.filter(sector__in=consultation.sectors.all())
+    elif consultation.audience == A.GROUPS:
+        members = members.filter(
+            pk__in=ActivityGroup.members.through.objects.filter(
+                activitygroup__in=consultation.groups.all()
+            ).values("member_id")
+        )
     elif consultation.audience == A.CHOSEN:
         members = members.filter(pk__in=consultation.chosen_members.values("pk"))
     return members
@@ -106,6 +143,7 @@ def consultation_open(*, consultation: Consultation, actor, note: str = "") -> C
     )
     notifications.consultation_opened(consultation, members)
     experts_invite(consultation=consultation, actor=actor)
+    meeting_opinions_collect(consultation)
     return consultation
 
 
@@ -168,9 +206,11 @@ def consultation_close(
 ) -> Consultation:
     """Stop taking answers (staff, early; or the sweep, the day after the deadline)."""
     consultation = lock(consultation)
-    return transition(
+    transition(
         consultation, workflow=WF, target=S.CLOSED, actor=actor, actor_label=actor_label, note=note
     )
+    meeting_opinions_collect(consultation)
+    return consultation
 
 
 # --- Answers ---------------------------------------------------------------------------
@@ -218,13 +258,28 @@ def _clean_items(consultation: Consultation, values: dict) -> list[tuple[Questio
 
 
 def _write_items(answer: Answer, items) -> None:
-    answer.items.all().delete()
-    AnswerItem.objects.bulk_create(
-        [
-            AnswerItem(answer=answer, question=q, text=text, choices=choices)
-            for q, text, choices in items
-        ]
-    )
+    """The answer's items as ``items`` says, keeping each kept opinion's mark; an
+    opinion withdrawn (its question now left empty) takes the opinions merged into it
+    back to unmarked."""
+    # Ordered by pk: the default order joins the (nullable) question, and PostgreSQL
+    # does not lock the nullable side of an outer join.
+    existing = {item.question_id: item for item in answer.items.order_by("pk").select_for_update()}
+    create, update = [], []
+    for question, text, choices in items:
+        item = existing.pop(question.pk, None)
+        if item is None:
+            create.append(AnswerItem(answer=answer, question=question, text=text, choices=choices))
+        else:
+            item.text, item.choices = text, choices
+            update.append(item)
+    gone = [item.pk for item in existing.values()]
+    if gone:
+        AnswerItem.objects.filter(merged_into__in=gone).update(
+            mark=AnswerItem.Mark.NONE, merged_into=None
+        )
+        AnswerItem.objects.filter(pk__in=gone).delete()
+    AnswerItem.objects.bulk_update(update, ["text", "choices"])
+    AnswerItem.objects.bulk_create(create)
 
 
 @service
@@ -250,7 +305,10 @@ def answer_submit(
     items = _clean_items(consultation, values)
     # Lock the member's answer (if any), so a double tap cannot write two.
     existing = (
-        Answer.objects.select_for_update().filter(consultation=consultation, member=member).first()
+        Answer.objects.given()
+        .select_for_update()
+        .filter(consultation=consultation, member=member)
+        .first()
     )
     if existing is not None and not edit:
         raise WorkflowError(_("您已提交过意见，请在原意见上修改。"))
@@ -302,7 +360,8 @@ def answer_record(
     if member is not None:
         Recipient.objects.get_or_create(consultation=consultation, member=member)
         answer = (
-            Answer.objects.select_for_update()
+            Answer.objects.given()
+            .select_for_update()
             .filter(consultation=consultation, member=member)
             .first()
         )
@@ -324,6 +383,145 @@ def answer_record(
     if member is not None:
         notifications.answer_given(consultation, member)
     return answer
+
+
+# --- The consultation meeting's opinions ------------------------------------------------
+# Opinions recorded at the consultation meeting (a 协商议事 activity, briefings.Opinion)
+# flow into the consultation as they are recorded (briefings calls ``meeting_opinion_
+# recorded`` through its hook, in the same transaction), and those recorded before the
+# consultation opened are gathered when it opens and when it closes. Each becomes an
+# answer of source 协商议事会意见 with one item and no question; the speaker is the
+# member who raised it, if a member did.
+
+COLLECTING = (S.OPEN, S.CLOSED)
+
+
+def _meeting_answer(consultation: Consultation, opinion) -> Answer:
+    answer = Answer.objects.create(
+        consultation=consultation,
+        member_id=opinion.member_id,
+        speaker="" if opinion.member_id else _("与会人员"),
+        source=Answer.Source.ACTIVITY,
+        meeting_opinion=opinion,
+        recorded_by_id=opinion.created_by_id,
+    )
+    text = f"{opinion.title}：{opinion.content}" if opinion.title else opinion.content
+    AnswerItem.objects.create(answer=answer, question=None, text=text)
+    return answer
+
+
+def meeting_opinions_collect(consultation: Consultation) -> int:
+    """Bring in the meeting's opinions not in the consultation yet (while it takes
+    opinions: open or closed, until the summary is written). Returns how many came in.
+    Runs inside the calling service's transaction."""
+    if consultation.meeting_id is None or consultation.status not in COLLECTING:
+        return 0
+    from briefings.models import Opinion
+
+    opinions = (
+        Opinion.objects.filter(activity_id=consultation.meeting_id)
+        .exclude(consultation_answers__consultation=consultation)
+        .order_by("created_at", "pk")
+    )
+    added = [_meeting_answer(consultation, opinion) for opinion in opinions]
+    if added:
+        record_note(
+            consultation,
+            actor_label=_("系统"),
+            note=_("协商议事会上的%(n)s条意见汇入本次征求意见") % {"n": len(added)},
+        )
+    return len(added)
+
+
+def meeting_opinion_recorded(opinion) -> None:
+    """briefings' hook: an opinion recorded at an activity flows into every consultation
+    that names the activity as its meeting and still takes opinions."""
+    for consultation in Consultation.objects.select_for_update().filter(
+        meeting_id=opinion.activity_id, status__in=COLLECTING
+    ):
+        if not consultation.answers.filter(meeting_opinion=opinion).exists():
+            _meeting_answer(consultation, opinion)
+            record_note(
+                consultation,
+                actor_label=_("系统"),
+                note=_("协商议事会上的1条意见汇入本次征求意见"),
+            )
+
+
+# --- Marking opinions while compiling (issue 18 item 3) --------------------------------
+
+
+@service
+def opinion_mark(
+    *,
+    consultation: Consultation,
+    actor,
+    item: AnswerItem,
+    mark: str,
+    merged_into: AnswerItem | None = None,
+    reason: str = "",
+) -> AnswerItem:
+    """Mark one opinion for the summary: adopt it, merge it with another opinion of the
+    same consultation (listed under that one), set it aside with a reason (left out and
+    counted), or take the mark off. Refused with a sentence, nothing changed, for an
+    opinion of another consultation, a merge into itself or into an opinion that is
+    merged or set aside, and a set-aside without a reason."""
+    M = AnswerItem.Mark
+    consultation = lock(consultation)
+    refuse(w.mark_refusal(consultation))
+    if mark not in M.values:
+        raise WorkflowError(_("标注不正确，请刷新页面后重试。"))
+    item = (
+        AnswerItem.objects.select_for_update()
+        .order_by("pk")
+        .filter(pk=item.pk, answer__consultation=consultation)
+        .exclude(text="")
+        .first()
+    )
+    if item is None:
+        raise WorkflowError(_("该意见不属于本次征求意见，请刷新页面后重试。"))
+    reason = (reason or "").strip()
+    target = None
+    if mark == M.MERGE:
+        if merged_into is None:
+            raise WorkflowError(_("请填写要并入的意见编号。"))
+        if merged_into.pk == item.pk:
+            raise WorkflowError(_("不能把意见并入它自己，请填写另一条意见的编号。"))
+        target = (
+            AnswerItem.objects.select_for_update()
+            .order_by("pk")
+            .filter(pk=merged_into.pk, answer__consultation=consultation)
+            .exclude(text="")
+            .first()
+        )
+        if target is None:
+            raise WorkflowError(
+                _("编号%(n)s的意见不属于本次征求意见，只能并入本次征求意见中的意见。")
+                % {"n": merged_into.pk}
+            )
+        if target.mark == M.MERGE:
+            raise WorkflowError(
+                _("编号%(n)s的意见已并入编号%(m)s，请直接并入编号%(m)s。")
+                % {"n": target.pk, "m": target.merged_into_id}
+            )
+        if target.mark == M.SET_ASIDE:
+            raise WorkflowError(
+                _("编号%(n)s的意见已不采入汇总，不能并入该意见。") % {"n": target.pk}
+            )
+    if mark == M.SET_ASIDE and not reason:
+        raise WorkflowError(_("不采入汇总的意见须填写理由。"))
+    if mark in (M.MERGE, M.SET_ASIDE):
+        merged_here = item.merged.count()
+        if merged_here:
+            raise WorkflowError(
+                _("已有%(n)s条意见并入本条，请先将它们改并入其他意见或取消合并。")
+                % {"n": merged_here}
+            )
+    item.mark = mark
+    item.merged_into = target
+    item.set_aside_reason = reason if mark == M.SET_ASIDE else ""
+    item.save(update_fields=["mark", "merged_into", "set_aside_reason"])
+    return item
 
 
 # --- Compilation, submission, outcome --------------------------------------------------
@@ -420,5 +618,10 @@ def consultation_feed_back(*, consultation: Consultation, actor, note: str = "")
                 actor=actor,
                 description=_("征求意见“%(title)s”被采纳") % {"title": consultation.title},
             )
-    notifications.outcome_fed_back(consultation, answers)
+    # One message per member: their answer to the questions if they gave one, else what
+    # they said at the meeting.
+    by_member = {}
+    for answer in sorted(answers, key=lambda a: a.from_meeting, reverse=True):
+        by_member[answer.member_id] = answer
+    notifications.outcome_fed_back(consultation, list(by_member.values()))
     return consultation

@@ -69,6 +69,16 @@ def record_refusal(consultation: Consultation) -> str | None:
     return None
 
 
+def mark_refusal(consultation: Consultation) -> str | None:
+    """Opinions are marked while the summary is being written: once collection has
+    closed, until the summary goes to the committee."""
+    if consultation.status not in (S.CLOSED, S.COMPILED):
+        if consultation.status in (S.DRAFT, S.OPEN):
+            return _("截止收集后才能标注意见。")
+        return _("意见汇总已报送，不能再修改标注。")
+    return None
+
+
 def feed_back_refusal(consultation: Consultation) -> str | None:
     reason = CONSULTATION_WORKFLOW.refusal(consultation.status, S.FED_BACK)
     if reason:

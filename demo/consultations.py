@@ -3,7 +3,12 @@
 invited with it, another added since and not yet invited), one
 closed, one compiled, one submitted to the committee and one whose outcome was fed
 back. The moves go through the services (their timelines and messages are the real
-ones); the members' answers are written in bulk, as a paper return is keyed in."""
+ones); the members' answers are written in bulk, as a paper return is keyed in.
+
+Each office also gets its activity groups (活动组, with their leaders); the submitted
+consultation asks two of them. The compiled one held a consultation meeting (协商议事):
+three opinions recorded there flowed in, and staff marked the opinions while compiling —
+adopted, merged with a like opinion, set aside with a reason."""
 
 import datetime
 import random
@@ -13,11 +18,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test.utils import override_settings
 
+from briefings import services as briefings
+from briefings.models import Activity, ActivityKind
 from consultations import services
 from consultations.admin_steps import draft_summary
 from consultations.models import Answer, AnswerItem, Consultation, Expert, Question, Recipient
 from liaison.models import StatusChange
-from members.models import Member
+from members.models import ActivityGroup, Member
 from reports import services as reports
 
 from .proposals import SHOWCASE_MEMBER
@@ -95,23 +102,126 @@ def _answers(consultation, rng, *, leave_out=None) -> list[Answer]:
     return answers
 
 
+GROUPS = ["第一活动组（经济界）", "第二活动组（教科文卫）", "第三活动组（社会服务）"]
+MEETING_OPINIONS = [
+    "建议改造方案在各小区公示不少于7天，充分听取住户意见。",
+    "加装电梯的费用分摊办法应提前明确，低层住户可适当少摊。",
+    "施工期间建议错峰作业，避开中高考等重要时段。",
+]
+
+
+def _groups(office) -> list[ActivityGroup]:
+    """The office's activity groups: its serving members dealt into three groups, each
+    led by a member who holds the 活动组组长 role when there is one."""
+    members = list(
+        Member.objects.filter(office=office, status=Member.Status.SERVING).order_by("pk")
+    )
+    groups = []
+    for position, name in enumerate(GROUPS):
+        chosen = members[position :: len(GROUPS)]
+        if not chosen:
+            continue
+        leader = next((m for m in chosen if m.role == Member.Role.GROUP_LEADER), chosen[0])
+        group = ActivityGroup.objects.create(
+            office=office, name=name, leader=leader, position=position
+        )
+        group.members.set(chosen)
+        groups.append(group)
+    return groups
+
+
+def _meeting(office, staff, today) -> Activity:
+    """The consultation meeting (协商议事) held two days ago; staff record what was
+    said there (``opinion_record``)."""
+    from django.utils import timezone
+
+    kind = ActivityKind.objects.filter(holds_consultations=True).order_by("position").first()
+    starts = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=2), datetime.time(9, 30))
+    )
+    activity = Activity.objects.create(
+        office=office,
+        kind=kind,
+        title="老旧小区改造协商议事会",
+        topic="围绕老旧小区改造实施方案听取委员和居民代表意见",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        venue=f"{office.street}办事处三楼会议室",
+        status=Activity.Status.HELD,
+        published_at=starts - datetime.timedelta(days=7),
+        attendance_closed_at=starts + datetime.timedelta(hours=3),
+        created_by=staff,
+    )
+    return activity
+
+
+def _mark(consultation, staff, rng) -> None:
+    """Staff's marks while compiling: the first opinion of each text taken into the
+    summary, like ones merged into it, one off the topic set aside."""
+    M = AnswerItem.Mark
+    texts = list(
+        AnswerItem.objects.filter(answer__consultation=consultation)
+        .exclude(text="")
+        .order_by("question__position", "answer__submitted_at", "pk")
+    )
+    heads: dict[tuple, AnswerItem] = {}
+    set_aside = False
+    for item in texts:
+        key = (item.question_id, item.text)
+        head = heads.get(key)
+        if head is None:
+            heads[key] = item
+            services.opinion_mark(consultation=consultation, actor=staff, item=item, mark=M.ADOPT)
+        elif rng.random() < 0.5:
+            services.opinion_mark(
+                consultation=consultation, actor=staff, item=item, mark=M.MERGE, merged_into=head
+            )
+        elif not set_aside and item.question_id is not None:
+            set_aside = True
+            services.opinion_mark(
+                consultation=consultation,
+                actor=staff,
+                item=item,
+                mark=M.SET_ASIDE,
+                reason="与已采入的意见重复，且不属于本方案的改造范围。",
+            )
+
+
 def seed_consultations(*, offices, today: datetime.date, rng: random.Random, actor=None) -> dict:
-    counts = {"征求意见": 0, "委员意见": 0, "特邀专家": 0}
+    counts = {
+        "征求意见": 0,
+        "委员意见": 0,
+        "特邀专家": 0,
+        "活动组": 0,
+        "协商议事会": 0,
+        "协商议事会意见": 0,
+    }
     showcase = Member.objects.filter(name=SHOWCASE_MEMBER, office__in=offices).first()
     for office in offices:
         staff = _staff(office)
         if staff is None or not Member.objects.filter(office=office).exists():
             continue
+        groups = _groups(office)
+        counts["活动组"] += len(groups)
         for position, target in enumerate(
             (S.FED_BACK, S.SUBMITTED, S.COMPILED, S.CLOSED, S.OPEN, S.DRAFT)
         ):
             title, summary = TOPICS[position]
+            audience = {}
+            if target == S.SUBMITTED and len(groups) >= 2:
+                audience = {"audience": Consultation.Audience.GROUPS, "groups": groups[:2]}
+            meeting = None
+            if target == S.COMPILED:
+                meeting = _meeting(office, staff, today)
+                counts["协商议事会"] += 1
             consultation = services.consultation_create(
                 actor=staff,
                 office=office,
                 title=title,
                 summary=summary,
                 deadline=today + datetime.timedelta(days=10),
+                meeting=meeting,
+                **audience,
             )
             _questions(consultation)
             counts["征求意见"] += 1
@@ -141,6 +251,14 @@ def seed_consultations(*, offices, today: datetime.date, rng: random.Random, act
             counts["委员意见"] += len(answers)
             if target == S.OPEN:
                 continue
+            if meeting is not None:
+                # Recorded at the meeting: each flows into the consultation.
+                speakers = [a.member for a in answers[:2]] + [None]
+                for speaker, content in zip(speakers, MEETING_OPINIONS, strict=False):
+                    briefings.opinion_record(
+                        activity=meeting, actor=staff, member=speaker, content=content
+                    )
+                    counts["协商议事会意见"] += 1
             services.consultation_close(consultation=consultation, actor=staff)
             # Past consultations: their deadline lies behind them.
             Consultation.objects.filter(pk=consultation.pk).update(
@@ -149,6 +267,7 @@ def seed_consultations(*, offices, today: datetime.date, rng: random.Random, act
             if target == S.CLOSED:
                 continue
             consultation.refresh_from_db()
+            _mark(consultation, staff, rng)
             services.consultation_compile(
                 consultation=consultation,
                 actor=staff,
@@ -188,5 +307,11 @@ def reset_consultations(*, offices) -> None:
     kind = ContentType.objects.get_for_model(Consultation)
     with override_settings(SIMPLE_HISTORY_ENABLED=False), transaction.atomic():
         StatusChange.objects.filter(content_type=kind, object_id__in=ids).delete()
+        # Merges first: a merged opinion protects the one it points at.
+        AnswerItem.objects.filter(answer__consultation__in=ids, mark=AnswerItem.Mark.MERGE).update(
+            mark=AnswerItem.Mark.NONE, merged_into=None
+        )
         Answer.objects.filter(consultation__in=ids).delete()
         Consultation.objects.filter(pk__in=ids).delete()
+        # The meeting activities go with the briefings area's reset (after this one).
+        ActivityGroup.objects.filter(office__in=offices).delete()

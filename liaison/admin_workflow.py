@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from .actions import STAFF, ActionTable, Actor
@@ -196,6 +197,13 @@ class WorkflowAdminMixin:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, f"“{label}”已完成。")
+                # A step posted from another page of the record (a row of a list) goes
+                # back there.
+                back = request.POST.get("next", "")
+                if back and url_has_allowed_host_and_scheme(
+                    back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                ):
+                    return HttpResponseRedirect(back)
                 return HttpResponseRedirect(change_url)
         context = {
             **self.admin_site.each_context(request),

@@ -66,6 +66,7 @@ ADMIN_MATRIX = {
     "liaison.job":                 ("v",    "v",      "",     ""),
     "members.member":              ("vacd", "vacd",   "",     ""),
     "members.contribution":        ("vacd", "vacd",   "",     ""),
+    "members.activitygroup":       ("vacd", "vacd",   "",     ""),
     # Ledger entries are added by hand or by the apps, revoked with a reason, never
     # edited or deleted; a closed year is never deleted.
     "members.pointentry":          ("va",   "va",     "",     ""),

@@ -16,7 +16,8 @@ class PickList(forms.CheckboxSelectMultiple):
         super().__init__(attrs, choices)
         # Buttons that tick exactly a set of choices (all serving members, the standing
         # committee …), to adjust afterwards: (label, [values]) or, for a model choice
-        # field, (label, predicate on the object).
+        # field, (label, predicate on the object). A callable returning that list is
+        # called each time the list is drawn (presets read from the database).
         self.presets = presets
         # For a model choice field (whose choices are reset with each form): the group
         # of each object, the queryset ordered so that groups are contiguous.
@@ -54,7 +55,7 @@ class PickList(forms.CheckboxSelectMultiple):
         finally:
             del self._rows
         presets = []
-        for label, spec in self.presets:
+        for label, spec in self.presets() if callable(self.presets) else self.presets:
             values = [v for v, _l in rows if spec(v.instance)] if callable(spec) else list(spec)
             if values:
                 presets.append(

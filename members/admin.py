@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -25,7 +26,7 @@ from liaison.imports import BoundedImportForm
 from liaison.jobs import job_start
 from liaison.limits import LimitedForm
 from liaison.models import Notification
-from liaison.scoping import default_office
+from liaison.scoping import default_office, scope_queryset
 
 from . import admin_points, admin_views, jobs
 from .accounts import LEFT_OFFICE, member_account_disable, member_account_invitation_resend
@@ -33,6 +34,7 @@ from .formats import ROSTER_EXPORT_FORMATS, ROSTER_IMPORT_FORMATS, XLSX
 from .jobs import import_summary, roster_import_start
 from .models import (
     AccountInvitation,
+    ActivityGroup,
     Affiliation,
     Contribution,
     DutyClaim,
@@ -42,6 +44,7 @@ from .models import (
     Sector,
     Term,
 )
+from .picking import by_sector, member_picklist
 from .resources import ContributionResource, MemberResource
 from .selectors import AccountState, dormant, search_members, with_account_state
 from .services import member_accounts_open
@@ -500,3 +503,83 @@ class ContributionAdmin(OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
 admin.site.register(PointRule, admin_points.PointRuleAdmin)
 admin.site.register(PointEntry, admin_points.PointEntryAdmin)
 admin.site.register(DutyClaim, admin_points.DutyClaimAdmin)
+
+
+class ActivityGroupForm(forms.ModelForm):
+    class Meta:
+        model = ActivityGroup
+        fields = ("office", "name", "leader", "members", "position")
+
+    default_office = None  # set by the admin for staff who do not choose the office
+
+    def clean(self):
+        data = super().clean()
+        office = data.get("office") or (
+            self.instance.office if self.instance.office_id else self.default_office
+        )
+        if office is None:
+            return data
+        members = list(data.get("members") or ())
+        foreign = [m.name for m in members if m.office_id != office.pk]
+        if foreign:
+            self.add_error(
+                "members",
+                _("%(names)s 不属于%(office)s，不能编入本组。")
+                % {"names": "、".join(foreign), "office": office.name},
+            )
+        leader = data.get("leader")
+        if leader is not None and leader not in members:
+            self.add_error(
+                "leader", _("组长须是本组组员，请先在组员中勾选%(name)s。") % {"name": leader.name}
+            )
+        name = (data.get("name") or "").strip()
+        if (
+            name
+            and ActivityGroup.objects.filter(office=office, name=name)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("name", _("本联络处已有名为“%(name)s”的活动组。") % {"name": name})
+        return data
+
+
+@admin.register(ActivityGroup)
+class ActivityGroupAdmin(OfficeScopedAdmin):
+    """Activity groups (活动组): members ticked in the members PickList; the group is
+    then a preset wherever members are picked and an audience for consultations."""
+
+    form = ActivityGroupForm
+    list_display = ("name", "leader", "member_count", "office")
+    list_select_related = ("leader", "office")
+    search_fields = ("name", "leader__name")
+    fields = ("office", "name", "leader", "members", "position")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_members=models.Count("members"))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.default_office = default_office(request)
+        return form
+
+    @admin.display(description=_("组员人数"), ordering="n_members")
+    def member_count(self, obj):
+        return obj.n_members
+
+    def _members(self, request):
+        return by_sector(
+            scope_queryset(
+                Member.objects.filter(status=Member.Status.SERVING), request.user, "office"
+            )
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "leader":
+            kwargs["queryset"] = self._members(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "members":
+            kwargs["queryset"] = self._members(request)
+            kwargs["widget"] = member_picklist(everyone=_("全部在任委员"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -202,6 +202,41 @@ class Member(models.Model):
         return missing
 
 
+class ActivityGroup(models.Model):
+    """An activity group (活动组) of an office: members who meet and take part in
+    activities together under a leader (活动组组长, DOMAIN.md "CPPCC role"). Staff pick
+    a group whole when inviting members or consulting them."""
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="activity_groups"
+    )
+    name = models.CharField(_("活动组名称"), max_length=50, validators=[single_line])
+    leader = models.ForeignKey(
+        Member,
+        verbose_name=_("组长"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_groups",
+    )
+    members = models.ManyToManyField(
+        Member, verbose_name=_("组员"), blank=True, related_name="activity_groups"
+    )
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["office", "position", "id"]
+        verbose_name = _("活动组")
+        verbose_name_plural = _("活动组")
+        constraints = [
+            models.UniqueConstraint(fields=["office", "name"], name="unique_group_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class Contribution(models.Model):
     """A member's service to the regional economy and people's livelihood (DOMAIN.md,
     "Three services"): an enterprise brought in, tax paid for a year, an award, a

@@ -188,6 +188,7 @@ class PlanItem(models.Model):
         VISITS = "visits", _("走访慰问委员（人次）")
         VISIT_COVERAGE = "visit_coverage", _("每位委员至少走访（次）")
         CONCERNS_RESOLVED = "concerns_resolved", _("委员反映问题办结（件）")
+        CONSULTATIONS = "consultations", _("开展征求意见（次）")
 
     plan = models.ForeignKey(
         WorkPlan, verbose_name=_("工作计划"), on_delete=models.CASCADE, related_name="items"

@@ -688,7 +688,7 @@ def _consultation(office, params, day) -> Built:
     anonymised. Dated the day it was submitted to the committee."""
     consultation = (
         Consultation.objects.select_related("office", "meeting")
-        .prefetch_related("sectors")
+        .prefetch_related("sectors", "groups")
         .get(pk=params["consultation"])
     )
     c = compilation(consultation)
@@ -706,11 +706,13 @@ def _consultation(office, params, day) -> Built:
             "anonymous": consultation.anonymous,
             "choice_questions": [q for q in c.questions if q.question.is_choice],
             "text_questions": texts,
+            "opinion_sections": [*texts, c.meeting],
             "sectors": [s.name for s in consultation.sectors.all()],
+            "groups": [g.name for g in consultation.groups.all()],
             "recipient": _("街道党工委"),
-            "attachment_titles": [_("委员意见原文")] if any(q.texts for q in texts) else [],
+            "attachment_titles": ([_("委员意见原文")] if c.opinion_count else []),
         },
-        estimated_pages=2 + sum(len(q.texts) for q in c.questions) // 15,
+        estimated_pages=2 + c.opinion_count // 15,
         date=consultation.submitted_on,
         unfinished=unfinished,
     )

@@ -13,9 +13,13 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, Sum
+from django.utils import timezone
 
 from briefings.models import Activity, Invitation
 from briefings.selectors import organised_by, with_counts
+from consultations.models import Answer, Recipient
+from consultations.selectors import ConsultationNumbers, consultations_run
+from liaison.selectors import count_of
 from members.models import Contribution, Member
 from proposals.models import (
     Adoption,
@@ -242,9 +246,49 @@ def report_figures(office, year: int, half: int | None = None, *, as_of=None) ->
         "opinions": _opinions(office, year, window),
         "research": _research(office, year, window),
         "contributions": _contributions(office, year),
+        "consultations": _consultations(office, window),
     }
     figures.update(activity_figures(office, window))
     return figures
+
+
+def _consultations(office, window) -> dict:
+    """Consultations before street decisions (征求意见) sent out in the period: answer
+    and adoption rates, and one row each (one query)."""
+    A = Answer.Outcome
+    rows = list(
+        consultations_run([office.pk], *window)
+        .annotate(
+            consulted=count_of(Recipient.objects.all(), "consultation"),
+            answered=count_of(Answer.objects.given().filter(member__isnull=False), "consultation"),
+            opinions=count_of(Answer.objects.all(), "consultation"),
+            adopted=count_of(
+                Answer.objects.filter(outcome__in=[A.ADOPTED, A.PARTLY]), "consultation"
+            ),
+        )
+        .order_by("opened_at", "pk")
+    )
+    numbers = ConsultationNumbers(
+        run=len(rows),
+        consulted=sum(c.consulted for c in rows),
+        answered=sum(c.answered for c in rows),
+        decided_opinions=sum(c.opinions for c in rows if c.decided_on),
+        adopted=sum(c.adopted for c in rows if c.decided_on),
+    )
+    return {
+        **numbers.as_dict(),
+        "list": [
+            {
+                "date": timezone.localdate(c.opened_at).isoformat(),
+                "title": c.title,
+                "status": c.get_status_display(),
+                "consulted": c.consulted,
+                "answered": c.answered,
+                "adopted": c.adopted if c.decided_on else None,
+            }
+            for c in rows
+        ],
+    }
 
 
 def activity_figures(office, window) -> dict:

@@ -5,12 +5,14 @@ area it measures, at the moment it is asked for (the progress page, the progress
 of items, so the progress page costs the same for a short plan and a long one.
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from briefings import selectors as briefing_selectors
+from consultations.selectors import consultations_run
 from members.models import Member
 from plans.models import PlanItem
 from proposals.models import OpinionReport, ResearchReport
@@ -121,6 +123,11 @@ def _concerns_resolved(office, year, target):
     return Reading(resolved_concerns(office, year).count(), target)
 
 
+def _consultations(office, year, target):
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return Reading(consultations_run([office.pk], start, end).count(), target)
+
+
 METRICS = {
     M.PROPOSALS: _proposals,
     M.OPINION_REPORTS: _opinion_reports,
@@ -131,6 +138,7 @@ METRICS = {
     M.VISITS: _visits,
     M.VISIT_COVERAGE: _visit_coverage,
     M.CONCERNS_RESOLVED: _concerns_resolved,
+    M.CONSULTATIONS: _consultations,
 }
 
 

@@ -18,8 +18,6 @@ I = Invitation  # noqa: E741
 Att = Invitation.Attendance
 
 
-
-
 def _check_self(actor, member: Member) -> None:
     """A member acts for themselves only; staff may act for anyone."""
     if actor_is_staff(actor):

@@ -10,7 +10,7 @@ from liaison.workflow import (
 )
 from members.models import Member
 
-from .. import workflows
+from .. import hooks, workflows
 from ..models import (
     Activity,
     Invitation,
@@ -51,6 +51,7 @@ def opinion_submit(
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     record_creation(opinion, actor=actor)
+    hooks.opinion_recorded(opinion)
     return opinion
 
 
@@ -73,4 +74,5 @@ def opinion_record(
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     record_creation(opinion, actor=actor, note=_("工作人员录入"))
+    hooks.opinion_recorded(opinion)
     return opinion

@@ -163,11 +163,19 @@ def test_a_consultation_the_member_was_not_asked_is_not_found(
     )
 
 
-def _bulk_answers(consultation, n, prefix):
-    """``n`` opinions (spoken at the meeting: no member rows needed) with their items."""
+def _bulk_answers(consultation, n, prefix, *, target=None):
+    """``n`` opinions (spoken at the meeting: no member rows needed) with their items;
+    every fourth is one that flowed in from the consultation meeting (no question). Once
+    ``target`` (an opinion) is given, every third text is merged into it and every
+    fifth set aside, as staff mark them while compiling."""
+    M = AnswerItem.Mark
     answers = Answer.objects.bulk_create(
         [
-            Answer(consultation=consultation, speaker=f"{prefix}{i}", source="meeting")
+            Answer(
+                consultation=consultation,
+                speaker=f"{prefix}{i}",
+                source="activity" if i % 4 == 3 else "meeting",
+            )
             for i in range(n)
         ],
         batch_size=500,
@@ -175,9 +183,32 @@ def _bulk_answers(consultation, n, prefix):
     items = []
     questions = list(consultation.questions.all())
     for position, answer in enumerate(answers):
+        if answer.source == "activity":
+            items.append(AnswerItem(answer=answer, question=None, text="会上意见"))
+            continue
         for question in questions:
             if question.is_choice:
                 items.append(AnswerItem(answer=answer, question=question, choices=[position % 3]))
+            elif target is not None and position % 3 == 0:
+                items.append(
+                    AnswerItem(
+                        answer=answer,
+                        question=question,
+                        text="意见",
+                        mark=M.MERGE,
+                        merged_into=target,
+                    )
+                )
+            elif target is not None and position % 5 == 0:
+                items.append(
+                    AnswerItem(
+                        answer=answer,
+                        question=question,
+                        text="意见",
+                        mark=M.SET_ASIDE,
+                        set_aside_reason="不属于本次征求意见范围",
+                    )
+                )
             else:
                 items.append(AnswerItem(answer=answer, question=question, text="意见"))
     AnswerItem.objects.bulk_create(items, batch_size=1000)
@@ -206,8 +237,14 @@ def test_answer_and_compilation_pages_read_the_same_at_10_and_5000_answers(
         return len(queries), response
 
     small = count(member.user, answer_url)[0], count(staff, compile_url)[0]
-    _bulk_answers(consultation, 4990, "千")
+    # Collection closed: the page draws each opinion's marking form.
+    services.consultation_close(consultation=consultation, actor=staff)
+    target = AnswerItem.objects.filter(answer__member=member).exclude(text="").first()
+    _bulk_answers(consultation, 4990, "千", target=target)
     answer_queries, _ = count(member.user, answer_url)
     compile_queries, page = count(staff, compile_url)
     assert (answer_queries, compile_queries) == small
-    assert len(page.context["c"].answers) == 5000
+    c = page.context["c"]
+    assert len(c.answers) == 5000
+    assert page.context["can_mark"] and c.merged > 1000 and c.set_aside > 300
+    assert len(c.meeting.texts) == 1249

@@ -172,7 +172,8 @@ def test_demo_has_two_briefings_a_year_and_the_other_activities(demo):
     kinds = set(Activity.objects.values_list("kind__name", flat=True))
     assert {"政情通报会", "专题协商", "视察", "调研", "学习", "主题活动", "捐赠"} <= kinds
     showcase = demo.counts["showcase"]  # the sign-in member's waiting work, seeded last
-    assert counts["activities"] + showcase["activities"] == Activity.objects.count()
+    meetings = demo.counts["consultations"]["协商议事会"]  # the consultation meeting
+    assert counts["activities"] + showcase["activities"] + meetings == Activity.objects.count()
     assert counts["invitations"] + showcase["invitations"] == Invitation.objects.count() > 100
     assert Opinion.objects.exists()
     # Held activities have attendance for everyone; future ones none.
@@ -351,3 +352,28 @@ def test_last_years_grades_are_believable_and_name_the_missed_minimum(demo):
             assert row.missed or row.below_threshold  # a visible reason
     # This year is still open: points and progress only.
     assert {row.grade for row in duty.standings(office=office, years=[TODAY.year])} == {""}
+
+
+# --- Consultations ------------------------------------------------------------------------
+
+
+def test_demo_consultation_meeting_opinions_flowed_in_and_were_marked(demo, client):
+    from consultations.models import AnswerItem, Consultation
+    from members.models import ActivityGroup
+
+    compiled = Consultation.objects.get(status="compiled")
+    assert compiled.meeting.kind.holds_consultations
+    meeting_items = AnswerItem.objects.filter(answer__consultation=compiled, question=None)
+    assert meeting_items.count() == 3 == compiled.meeting.opinions.count()
+    marks = set(
+        AnswerItem.objects.filter(answer__consultation=compiled).values_list("mark", flat=True)
+    )
+    assert {"adopt", "merge", "set_aside"} <= marks
+    assert "同类意见" in compiled.compiled_summary
+    assert ActivityGroup.objects.filter(leader__isnull=False).count() == 3
+    assert Consultation.objects.get(status="submitted").audience == "groups"
+    staff = get_user_model().objects.get(username__startswith="staff_")
+    client.force_login(staff)
+    page = client.get(reverse("admin:consultations_consultation_compilation", args=[compiled.pk]))
+    assert page.status_code == 200
+    assert "协商议事会上的意见" in page.text and "并入编号" in page.text
