@@ -20,7 +20,7 @@ from liaison.admin import (
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.limits import year_param
 from liaison.models import Office, today
-from liaison.scoping import is_single_office, sees_all_offices
+from liaison.scoping import is_single_office, sees_all_offices, visible_office_ids
 from liaison.widgets import PickList
 from liaison.workflow import WorkflowError
 
@@ -51,13 +51,10 @@ def scope_to_organisers(qs, user, path: str = ""):
     or jointly; everything for district staff."""
     if sees_all_offices(user):
         return qs
-    if not user.office_id:
-        return qs.none()
+    organised = organised_by(visible_office_ids(user))
     if not path:
-        return qs.filter(organised_by([user.office_id]))
-    return qs.filter(
-        **{f"{path}__in": Activity.objects.filter(organised_by([user.office_id])).values("pk")}
-    )
+        return qs.filter(organised)
+    return qs.filter(**{f"{path}__in": Activity.objects.filter(organised).values("pk")})
 
 
 class OrganiserScopedAdmin(OfficeScopedAdmin):

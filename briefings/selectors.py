@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
-from liaison.scoping import sees_all_offices
+from liaison.scoping import sees_all_offices, visible_office_ids
 from liaison.selectors import count_of
 from members.models import Member
 
@@ -31,8 +31,10 @@ VISIBLE_TO_MEMBERS = (A.PUBLISHED, A.HELD, A.CANCELLED)
 
 
 def organised_by(office_ids) -> Q:
-    """Activities the offices organise, as lead or joint organiser."""
-    office_ids = list(office_ids)
+    """Activities the offices organise, as lead or joint organiser (``office_ids``: ids,
+    or a subquery of them)."""
+    if not isinstance(office_ids, QuerySet):
+        office_ids = list(office_ids)
     joint = Activity.co_offices.through.objects.filter(
         activity_id=OuterRef("pk"), office_id__in=office_ids
     )
@@ -43,9 +45,7 @@ def staff_activities(user) -> QuerySet[Activity]:
     qs = Activity.objects.all()
     if sees_all_offices(user):
         return qs
-    if not user.office_id:
-        return qs.none()
-    return qs.filter(organised_by([user.office_id]))
+    return qs.filter(organised_by(visible_office_ids(user)))
 
 
 def _count(model, **filters):

@@ -30,7 +30,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from liaison import roles
-from liaison.models import HandlingUnit, Office
+from liaison.models import District, HandlingUnit, Office
 from members.models import Affiliation, Contribution, Member, Sector, Term
 from members.strokes import stroke_sort_key
 
@@ -634,12 +634,13 @@ def demo_seed(*, scale: str, today: datetime.date | None = None) -> Summary:
     offices = []
     staff_users = []
     units = []
+    district = District.objects.get_or_create(name=DISTRICT)[0]
     for code, street in STREETS[: spec.offices]:
         office = Office.objects.create(
             code=code,
             name=f"{street}政协联络处",
             street=street,
-            district=DISTRICT,
+            district=district,
             address=f"{gen.address()}（{street}办事处）",
             phone=gen.phone(),
             email=f"{code}@{DEMO_EMAIL_DOMAINS[0]}",

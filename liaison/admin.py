@@ -4,6 +4,7 @@ from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.utils import timezone
@@ -16,8 +17,17 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import imports, spreadsheets
 from .jobs import live_progress
-from .models import CalendarDay, HandlingUnit, Job, Notification, Office, User
-from .scoping import default_office, is_single_office, scope_queryset, sees_all_offices
+from .models import CalendarDay, City, District, HandlingUnit, Job, Notification, Office, User
+from .scoping import (
+    default_office,
+    district_of,
+    has_districts,
+    is_single_office,
+    scope_queryset,
+    sees_all_offices,
+    sees_many_offices,
+    visible_offices,
+)
 from .selectors import sms_kinds_without_template
 from .services import (
     UNIT_CONTACT_FIELDS,
@@ -112,8 +122,9 @@ def deletion_summary(model_admin, objs, request):
 
 class DistrictSharedAdmin(admin.ModelAdmin):
     """Rows every office shares (no office of their own: terms, sectors, categories …):
-    district staff keep them; office staff see them and pick them in forms, but a change
-    by one office would change every office's records."""
+    the staff who see every office keep them (the district's, or in a city the city's);
+    office staff and a district's staff in a city see them and pick them in forms, but a
+    change by one of them would change every office's records."""
 
     def has_add_permission(self, request):
         return sees_all_offices(request.user) and super().has_add_permission(request)
@@ -192,7 +203,7 @@ class OfficeScopedAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def _shows_office(self, request) -> bool:
-        return sees_all_offices(request.user) and not is_single_office(request)
+        return sees_many_offices(request.user) and not is_single_office(request)
 
     def get_list_display(self, request):
         display = list(super().get_list_display(request))
@@ -295,10 +306,28 @@ class OfficeFileExportMixin(SafeExportMixin):
         return self.has_view_permission(request)
 
 
+@admin.register(City)
+class CityAdmin(DistrictSharedAdmin, SimpleHistoryAdmin):
+    """The city above the districts (a city installation only)."""
+
+    list_display = ("name",)
+    search_fields = ("name",)
+
+
+@admin.register(District)
+class DistrictAdmin(DistrictSharedAdmin, SimpleHistoryAdmin):
+    """The districts and their offices; their staff are bound to one on their account."""
+
+    list_display = ("name", "city")
+    list_select_related = ("city",)
+    search_fields = ("name",)
+
+
 @admin.register(Office)
 class OfficeAdmin(OfficeScopedAdmin):
     office_field = "id"
     list_display = ("code", "name", "street", "district", "phone")
+    list_select_related = ("district",)
     search_fields = ("code", "name", "street")
 
     def get_queryset(self, request):
@@ -306,6 +335,26 @@ class OfficeAdmin(OfficeScopedAdmin):
 
     def _shows_office(self, request):
         return False
+
+    def get_list_display(self, request):
+        display = super().get_list_display(request)
+        return display if has_districts(request) else [f for f in display if f != "district"]
+
+    def get_list_filter(self, request):
+        return ("district",) if has_districts(request) and sees_all_offices(request.user) else ()
+
+    def get_readonly_fields(self, request, obj=None):
+        # A district's staff keep their district's offices; moving one to another
+        # district is the city's.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not sees_all_offices(request.user):
+            readonly.append("district")
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        if not change and district_of(request.user) is not None:
+            obj.district_id = district_of(request.user)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(User)
@@ -316,8 +365,41 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "full_name", "email", "phone")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("联络处"), {"fields": ("full_name", "office", "phone")}),
+        (_("联络处"), {"fields": ("full_name", "office", "district", "phone")}),
     )
+
+    def get_queryset(self, request):
+        # A district's staff manage the accounts of their district: its offices' and
+        # its own; the city's (or a one-district installation's) staff every account.
+        qs = super().get_queryset(request)
+        district = district_of(request.user)
+        if sees_all_offices(request.user) or district is None:
+            return qs
+        return qs.filter(Q(office__district_id=district) | Q(district_id=district))
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(_("没有找到该记录，或您无权查看。"))
+        return obj
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "office":
+            kwargs["queryset"] = visible_offices(request.user)
+        elif db_field.name == "district":
+            district = district_of(request.user)
+            districts = District.objects.all()
+            kwargs["queryset"] = districts if district is None else districts.filter(pk=district)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or has_districts(request):
+            return fieldsets
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f != "district"]})
+            for name, opts in fieldsets
+        ]
     # What makes an account powerful. Only a superuser grants these, and nobody changes
     # their own (a district staff account could otherwise tick is_superuser on itself).
     role_fields = ("is_superuser", "is_staff", "groups", "user_permissions")
@@ -362,8 +444,27 @@ class HandlingUnitAdmin(OfficeScopedAdmin):
     list_select_related = ("office",)
     search_fields = ("name", "contact_person")
 
+    def get_list_display(self, request):
+        display = list(super().get_list_display(request))
+        if has_districts(request) and sees_many_offices(request.user):
+            display.insert(display.index("office") if "office" in display else 2, "district")
+        return display
+
+    def get_exclude(self, request, obj=None):
+        # Which district shares a unit is the city's to say (a district's staff create
+        # their district's; office staff their office's).
+        exclude = super().get_exclude(request, obj)
+        if not (has_districts(request) and sees_all_offices(request.user)):
+            exclude = [*exclude, "district"]
+        return exclude
+
     def _district_only(self, request, obj) -> bool:
-        return obj is not None and obj.office_id is None and not sees_all_offices(request.user)
+        """A unit shared above the office: the city's staff keep it, and a district's
+        staff their district's."""
+        if obj is None or obj.office_id is not None or sees_all_offices(request.user):
+            return False
+        district = district_of(request.user)
+        return district is None or obj.district_id != district
 
     def has_change_permission(self, request, obj=None):
         if self._district_only(request, obj):
@@ -376,7 +477,12 @@ class HandlingUnitAdmin(OfficeScopedAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        if not change and not sees_all_offices(request.user):
+        district = district_of(request.user)
+        if not change and district is not None:
+            # A district's staff create units of their offices or, office left empty,
+            # shared by their district.
+            obj.district_id = district if obj.office_id is None else obj.office.district_id
+        elif not change and not sees_all_offices(request.user):
             # Office staff create units of their own office, whatever was posted.
             obj.office = default_office(request)
         before = {

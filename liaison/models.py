@@ -1,5 +1,6 @@
-"""What every app shares: the offices, their staff accounts, the handling units, the
-working-day calendar and the notification outbox."""
+"""What every app shares: the offices (and the districts and city above them), their
+staff accounts, the handling units, the working-day calendar and the notification
+outbox."""
 
 import datetime
 
@@ -30,13 +31,60 @@ class Lookup(models.Model):
         return self.name
 
 
+class City(models.Model):
+    """A city CPPCC (市政协) whose districts share the installation. An installation of
+    one district has none, and never shows the level."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True, validators=[single_line])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("市")
+        verbose_name_plural = _("市")
+
+    def __str__(self):
+        return self.name
+
+
+class District(models.Model):
+    """A district CPPCC (区政协) and the offices of its streets. Its staff see its
+    offices; the city's staff see every district."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True, validators=[single_line])
+    city = models.ForeignKey(
+        City,
+        verbose_name=_("所属市"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="districts",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("区")
+        verbose_name_plural = _("区")
+
+    def __str__(self):
+        return self.name
+
+
 class Office(models.Model):
     """One street's liaison office (政协联络处). A district has one per street."""
 
     code = models.SlugField(_("代码"), max_length=20, unique=True)
     name = models.CharField(_("名称"), max_length=100, unique=True, validators=[single_line])
     street = models.CharField(_("街道"), max_length=50, validators=[single_line])
-    district = models.CharField(_("所属区"), max_length=50, blank=True, validators=[single_line])
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("所属区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offices",
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True, validators=[single_line])
     phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[single_line])
     email = models.EmailField(_("电子邮箱"), blank=True)
@@ -79,6 +127,18 @@ class User(AbstractUser):
         blank=True,
         related_name="users",
     )
+    # Binds a district's staff to their district: they see its offices only. A staff
+    # account with the district role and no district sees every district (the city's
+    # staff; in a one-district installation, the district's).
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("所属区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("区政协工作人员填所属区，只能看到本区的联络处；留空则可看到全部区。"),
+    )
     phone = models.CharField(_("手机号码"), max_length=20, blank=True, validators=[single_line])
     # 适老化: many members are over sixty. Chosen once by the member, kept on the account
     # so every device they sign in on shows it.
@@ -111,8 +171,9 @@ class HandlingUnit(models.Model):
         CPPCC = "cppcc", _("上级政协")
         OTHER = "other", _("其他")
 
-    # Street departments and communities belong to one office; higher-level bodies are
-    # shared by every office in the district (office left empty).
+    # Street departments and communities belong to one office; a district's bodies are
+    # shared by its offices (office empty, district set), a city's by every office
+    # (both empty).
     office = models.ForeignKey(
         Office,
         verbose_name=_("所属联络处"),
@@ -121,6 +182,15 @@ class HandlingUnit(models.Model):
         blank=True,
         related_name="handling_units",
         help_text=_("街道部门填所属联络处；区级部门、上级政协留空，全区共用。"),
+    )
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("所属区"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handling_units",
+        help_text=_("区级部门填所属区，由本区各联络处共用；市级部门留空，全市共用。"),
     )
     name = models.CharField(_("单位名称"), max_length=100, validators=[single_line])
     kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)

@@ -33,6 +33,10 @@ _STAFF_EXTRA = [
     ("liaison", "office", ("view", "change")),
 ]
 _DISTRICT_EXTRA = [
+    # The levels above the offices: kept by the staff who see every district (a
+    # district's staff bound to it only view them; liaison.admin.DistrictSharedAdmin).
+    ("liaison", "city", ALL_ACTIONS),
+    ("liaison", "district", ALL_ACTIONS),
     ("liaison", "office", ALL_ACTIONS),
     ("liaison", "user", ALL_ACTIONS),
     # The working-day calendar is district-wide: it moves every office's deadlines.
@@ -59,6 +63,8 @@ ADMIN_MATRIX = {
     "axes.accesslog":              ("",     "",       "",     ""),
     "liaison.user":                ("",     "vacd",   "",     ""),
     "liaison.office":              ("vc",   "vacd",   "",     ""),
+    "liaison.city":                ("",     "vacd",   "",     ""),
+    "liaison.district":            ("",     "vacd",   "",     ""),
     "liaison.handlingunit":        ("vacd", "vacd",   "",     ""),
     # District-wide: a calendar day moves every office's working-day deadlines.
     "liaison.calendarday":         ("v",    "vacd",   "",     ""),

@@ -50,9 +50,10 @@ def office_staff(office_ids) -> QuerySet[User]:
     )
 
 
-def district_staff() -> QuerySet[User]:
-    """Active accounts that see every office (liaison.view_all_offices through their role
-    or on the account) and superusers: who is told about changes shared by the district."""
+def district_staff(district_id=None) -> QuerySet[User]:
+    """Active accounts that see many offices (liaison.view_all_offices through their role
+    or on the account) and superusers: who is told about changes shared by the district.
+    With ``district_id``, only those who see that district (bound to it, or to none)."""
     perms = Permission.objects.filter(
         codename="view_all_offices", content_type__app_label="liaison"
     )
@@ -61,6 +62,7 @@ def district_staff() -> QuerySet[User]:
             Q(is_superuser=True) | Q(groups__permissions__in=perms) | Q(user_permissions__in=perms),
             is_active=True,
         )
+        .filter(Q(district_id=None) | Q(district_id=district_id) | Q(is_superuser=True))
         .distinct()
         .order_by("pk")
     )

@@ -398,7 +398,8 @@ def notify_unit_contact_changed(*, unit, actor, before: dict) -> list[Notificati
         ],
     }
     rows = []
-    for user in district_staff():
+    district = unit.district_id or (unit.office.district_id if unit.office_id else None)
+    for user in district_staff(district):
         rows += notify_user(
             user=user,
             kind="unit_contact_changed",
@@ -506,10 +507,11 @@ def office_set_up(
     from django.contrib.auth.models import Group
 
     from . import roles
-    from .models import Office, User
+    from .models import District, Office, User
 
+    district_row = District.objects.get_or_create(name=district)[0] if district else None
     office, _created = Office.objects.update_or_create(
-        code=code, defaults={"name": name, "street": street, "district": district}
+        code=code, defaults={"name": name, "street": street, "district": district_row}
     )
     office.full_clean()
     results = []

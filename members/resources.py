@@ -473,10 +473,16 @@ class MemberResource(resources.ModelResource):
         else:
             instance.term = current
 
+    def _own_office_ids(self) -> set:
+        """The offices whose members this import may update, read once per import."""
+        if not hasattr(self, "_office_ids"):
+            self._office_ids = set(visible_offices(self.user).values_list("pk", flat=True))
+        return self._office_ids
+
     def _check_office(self, instance, original_office_id, errors):
         is_new = instance.pk is None
         if not is_new and self.user is not None and not sees_all_offices(self.user):
-            if original_office_id != self.user.office_id:
+            if original_office_id not in self._own_office_ids():
                 errors.setdefault("member_no", []).append(
                     ValidationError(
                         _("委员编号“%(number)s”已是其他联络处的委员，不能在这里导入")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.limits import LimitedForm, year_param
 from liaison.models import Office, today
-from liaison.scoping import sees_all_offices, visible_offices
+from liaison.scoping import has_districts, sees_all_offices, visible_offices
 from liaison.spreadsheets import xlsx_workbook
 from liaison.workflow import WorkflowError
 from members.models import Member, Term
@@ -167,6 +167,8 @@ def _statistics_scope(request):
     if len(offices) == 1:
         return offices, [offices[0].pk], offices[0].name
     counted = None if sees_all_offices(request.user) else [o.pk for o in offices]
+    if sees_all_offices(request.user) and has_districts(request):
+        return offices, counted, _("全市（%(count)s 个联络处）") % {"count": len(offices)}
     return offices, counted, _("全区（%(count)s 个联络处）") % {"count": len(offices)}
 
 

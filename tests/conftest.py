@@ -6,6 +6,7 @@ import re
 import pytest
 
 from liaison import roles
+from liaison.models import City, District
 from liaison.outbox import deliver_pending
 from liaison.sms import LocmemSmsBackend
 from members.models import VerificationCode
@@ -67,14 +68,60 @@ def _empty_cache():
     cache.clear()
 
 
-@pytest.fixture
-def office(db):
-    return OfficeFactory(code="jcy", name="韭菜园街道政协联络处", street="韭菜园街道")
+# The levels an installation runs at (issue 21): "district" — one district, its staff
+# bound to no district (the installation as it was); "city-district" — a city of two
+# districts, ``district_staff`` bound to the district of ``office`` and ``other_office``;
+# "city" — the same city, ``district_staff`` the city's (bound to none) and
+# ``other_office`` in the second district. A test module marked ``levels`` runs each of
+# its tests that use ``office`` or ``district_staff`` at all three; others run at
+# "district".
+LEVELS = ("district", "city-district", "city")
+
+
+def pytest_generate_tests(metafunc):
+    scoped = {"district_staff", "office"} & set(metafunc.fixturenames)
+    if scoped and metafunc.definition.get_closest_marker("levels"):
+        metafunc.parametrize("level", LEVELS, indirect=True)
 
 
 @pytest.fixture
-def other_office(db):
-    return OfficeFactory(code="dtb", name="东屯渡街道政协联络处", street="东屯渡街道")
+def level(request):
+    return getattr(request, "param", "district")
+
+
+@pytest.fixture
+def districts(db, level):
+    """(the district of ``office``, the other district or ``None``)."""
+    if level == "district":
+        return District.objects.get_or_create(name="芙蓉区")[0], None
+    city = City.objects.get_or_create(name="长沙市")[0]
+    home = District.objects.update_or_create(name="芙蓉区", defaults={"city": city})[0]
+    return home, District.objects.get_or_create(name="天心区", defaults={"city": city})[0]
+
+
+@pytest.fixture
+def office(districts):
+    return OfficeFactory(
+        code="jcy", name="韭菜园街道政协联络处", street="韭菜园街道", district=districts[0]
+    )
+
+
+@pytest.fixture
+def other_office(districts, level):
+    district = districts[1] if level == "city" else districts[0]
+    return OfficeFactory(
+        code="dtb", name="东屯渡街道政协联络处", street="东屯渡街道", district=district
+    )
+
+
+@pytest.fixture
+def foreign_office(districts):
+    """An office of another district (a city installation), or ``None``."""
+    if districts[1] is None:
+        return None
+    return OfficeFactory(
+        code="pqj", name="坡子街街道政协联络处", street="坡子街街道", district=districts[1]
+    )
 
 
 @pytest.fixture
@@ -88,8 +135,13 @@ def other_staff(other_office):
 
 
 @pytest.fixture
-def district_staff(db):
-    return UserFactory(username="district", full_name="区政协办", role=roles.DISTRICT_STAFF)
+def district_staff(districts, level):
+    return UserFactory(
+        username="district",
+        full_name="区政协办",
+        role=roles.DISTRICT_STAFF,
+        district=districts[0] if level == "city-district" else None,
+    )
 
 
 @pytest.fixture

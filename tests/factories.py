@@ -7,7 +7,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from liaison import roles
-from liaison.models import HandlingUnit, Notification, Office, User
+from liaison.models import District, HandlingUnit, Notification, Office, User
 from members.models import Affiliation, Contribution, Member, Sector, Term
 
 PASSWORD = "S3cure-pass-2026"
@@ -21,7 +21,7 @@ class OfficeFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"office{n}")
     name = factory.Sequence(lambda n: f"第{n}街道政协联络处")
     street = factory.Sequence(lambda n: f"第{n}街道")
-    district = "芙蓉区"
+    district = factory.LazyFunction(lambda: District.objects.get_or_create(name="芙蓉区")[0])
 
 
 class UserFactory(factory.django.DjangoModelFactory):

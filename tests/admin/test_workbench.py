@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from proposals import services
 from tests.factories import OfficeFactory, member_with_account, proposal_draft
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.levels]
 
 
 def _submitted(office, n):

@@ -10,7 +10,7 @@ from briefings.selectors import HELD, MISSING, PLANNED, half_year_status
 from liaison.models import Office
 from tests.factories import activity_published, activity_scheduled, shanghai
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.levels]
 
 
 def _states(rows):

@@ -6,6 +6,8 @@ from django.urls import reverse
 
 from tests.factories import ContributionFactory, MemberFactory
 
+pytestmark = pytest.mark.levels
+
 CHANGELIST_URL = reverse("admin:members_member_changelist")
 
 

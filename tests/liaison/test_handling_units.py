@@ -10,6 +10,8 @@ from proposals.admin_steps import AssignForm
 
 from ..factories import HandlingUnitFactory, proposal_draft
 
+pytestmark = pytest.mark.levels
+
 
 def unit_post(unit, **changes):
     data = {
@@ -30,9 +32,11 @@ def change_url(unit):
 
 
 @pytest.fixture
-def shared_unit(db):
+def shared_unit(districts, level):
+    """A district body: shared by the district's offices (in a city, the district's)."""
     return HandlingUnitFactory(
         office=None,
+        district=None if level == "district" else districts[0],
         name="区城管局",
         kind=HandlingUnit.Kind.DISTRICT_BODY,
         email="cgj@furong.gov.cn",

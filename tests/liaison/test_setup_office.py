@@ -33,7 +33,7 @@ def test_scripted_setup_creates_the_office_and_staff_who_can_work(client):
     out = _setup(*ARGS)
 
     office = Office.objects.get(code="jcy")
-    assert (office.name, office.street, office.district) == (
+    assert (office.name, office.street, office.district.name) == (
         "韭菜园街道政协联络处",
         "韭菜园街道",
         "芙蓉区",

@@ -13,6 +13,8 @@ from members.models import DELIVERY_FIELDS, Affiliation, Contribution, Member, S
 from members.strokes import stroke_sort_key
 from tests.factories import ContributionFactory, MemberFactory
 
+pytestmark = pytest.mark.levels
+
 CHANGELIST_URL = reverse("admin:members_member_changelist")
 ROSTER_URL = reverse("admin:members_member_roster")
 

@@ -1,6 +1,5 @@
 """Duties a member reports in the portal, approved or returned by staff in the admin."""
 
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client

@@ -22,6 +22,8 @@ from tests.factories import (
     UserFactory,
 )
 
+pytestmark = pytest.mark.levels
+
 HEADERS = [
     "姓名",
     "性别",

@@ -224,9 +224,7 @@ def test_in_english_the_home_page_writes_dates_the_english_way(
     assert not re.search(r"\d+月\d+日", own_words)
 
 
-def test_home_shows_this_years_points_against_the_minimums_and_no_grade(
-    member_client, member
-):
+def test_home_shows_this_years_points_against_the_minimums_and_no_grade(member_client, member):
     from members.points import PointsLedger  # noqa: F401  (the only writer of points)
     from reports.duty import INCOMPETENT
 

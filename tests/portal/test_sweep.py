@@ -147,9 +147,9 @@ def test_the_demo_member_does_each_to_do_from_the_home_page(
         "reply": lambda: _take(page, "reply", "1"),
         "confirm": lambda: _take(page, "confirm", "1"),
         "consult": lambda: (
-            page.get_by_test_id("answer-form").locator("textarea").first.fill(
-                "建议先在两个小区试点，再全街道推开。"
-            ),
+            page.get_by_test_id("answer-form")
+            .locator("textarea")
+            .first.fill("建议先在两个小区试点，再全街道推开。"),
             page.get_by_test_id("answer-form").get_by_label("赞成", exact=True).check(),
             page.get_by_role("button", name="提交意见").click(),
             expect(page.get_by_role("alert")).to_be_visible(),

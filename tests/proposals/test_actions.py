@@ -74,9 +74,7 @@ def _proposal_in(status, *, member, other_member, staff, office):
     ]
     steps[P.CLOSED] = [
         *steps[P.REPLIED],
-        lambda: services.feedback_give(
-            proposal=proposal, actor=member.user, verdict="satisfied"
-        ),
+        lambda: services.feedback_give(proposal=proposal, actor=member.user, verdict="satisfied"),
     ]
     steps[P.REHANDLING] = [
         *steps[P.REPLIED],
@@ -110,16 +108,32 @@ EXPECTED = {
     P.NOT_REGISTERED: {STAFF: [], "lead": []},
     P.REGISTERED: {STAFF: ["assign", "mark_key", "disclosure", "mark_excellent"], "lead": []},
     P.ASSIGNED: {
-        STAFF: ["unit_reply", "unit_acknowledge", "unit_opinion", "unit_return", "extend",
-                "mark_key", "disclosure", "mark_excellent"],
+        STAFF: [
+            "unit_reply",
+            "unit_acknowledge",
+            "unit_opinion",
+            "unit_return",
+            "extend",
+            "mark_key",
+            "disclosure",
+            "mark_excellent",
+        ],
         "lead": [],
         "lead_unit": ["acknowledge", "reply", "return"],
         "co_unit": ["acknowledge", "reply", "opinion", "return"],
     },
     P.ACKNOWLEDGED: {
         # The lead unit has acknowledged: only the co unit may still ask to return it.
-        STAFF: ["unit_reply", "unit_acknowledge", "unit_opinion", "unit_return", "extend",
-                "mark_key", "disclosure", "mark_excellent"],
+        STAFF: [
+            "unit_reply",
+            "unit_acknowledge",
+            "unit_opinion",
+            "unit_return",
+            "extend",
+            "mark_key",
+            "disclosure",
+            "mark_excellent",
+        ],
         "lead": [],
         "lead_unit": ["reply"],
         "co_unit": ["acknowledge", "reply", "opinion", "return"],
@@ -131,8 +145,15 @@ EXPECTED = {
         "co_unit": [],
     },
     P.REHANDLING: {
-        STAFF: ["unit_reply", "unit_acknowledge", "unit_opinion", "extend", "mark_key",
-                "disclosure", "mark_excellent"],
+        STAFF: [
+            "unit_reply",
+            "unit_acknowledge",
+            "unit_opinion",
+            "extend",
+            "mark_key",
+            "disclosure",
+            "mark_excellent",
+        ],
         "lead": [],
         "lead_unit": ["reply"],
         "co_unit": ["acknowledge", "reply", "opinion"],
@@ -170,10 +191,15 @@ def test_a_move_offered_is_one_the_transition_table_allows(
         status, member=member, other_member=other_member, staff=staff, office=office
     )
     targets = {
-        "submit": P.SUBMITTED, "register": P.REGISTERED, "return": P.RETURNED,
-        "merge": P.MERGED, "reject": P.NOT_REGISTERED, "withdraw": P.WITHDRAWN,
+        "submit": P.SUBMITTED,
+        "register": P.REGISTERED,
+        "return": P.RETURNED,
+        "merge": P.MERGED,
+        "reject": P.NOT_REGISTERED,
+        "withdraw": P.WITHDRAWN,
         "discard": P.WITHDRAWN,
-        "assign": P.ASSIGNED, "close": P.CLOSED,
+        "assign": P.ASSIGNED,
+        "close": P.CLOSED,
     }
     for actor in (Actor.staff(staff), Actor.of_member(member)):
         for action in proposal_actions(proposal, actor):
@@ -243,8 +269,13 @@ def test_opinion_report_actions_follow_the_table(
     assert _names(report, Actor.of_member(other_member), OPINION_ACTIONS) == []
     for name in staff_names:
         if name in ("edit", "approve", "forward", "not_used", "issue"):
-            target = {"edit": OS.EDITED, "approve": OS.APPROVED, "forward": OS.FORWARDED,
-                      "not_used": OS.NOT_USED, "issue": OS.ISSUED}[name]
+            target = {
+                "edit": OS.EDITED,
+                "approve": OS.APPROVED,
+                "forward": OS.FORWARDED,
+                "not_used": OS.NOT_USED,
+                "issue": OS.ISSUED,
+            }[name]
             assert OPINION_WORKFLOW.allows(status, target)
 
 
@@ -281,9 +312,12 @@ def test_admin_step_not_offered_now_is_refused_with_the_reason_and_changes_nothi
     response = staff_client.post(url, follow=True)
     assert "不能执行“立案”" in response.content.decode()
     assert Proposal.objects.get(pk=proposal.pk).status == P.REGISTERED
-    assert staff_client.get(
-        reverse("admin:proposals_proposal_step", args=[proposal.pk, "no_such_step"])
-    ).status_code == 404
+    assert (
+        staff_client.get(
+            reverse("admin:proposals_proposal_step", args=[proposal.pk, "no_such_step"])
+        ).status_code
+        == 404
+    )
 
 
 def test_portal_detail_shows_only_the_member_s_actions_and_a_stale_click_is_told_why(
@@ -302,9 +336,10 @@ def test_portal_detail_shows_only_the_member_s_actions_and_a_stale_click_is_told
     assert "还有附议人未确认" in response.content.decode()
     assert Proposal.objects.get(pk=proposal.pk).status == P.DRAFT
     # A staff action's name is not a member action: 404, not a move.
-    assert client.post(
-        reverse("portal:proposal_act", args=[proposal.pk, "register"])
-    ).status_code == 404
+    assert (
+        client.post(reverse("portal:proposal_act", args=[proposal.pk, "register"])).status_code
+        == 404
+    )
 
 
 def test_cosigner_confirms_through_the_action_then_the_lead_can_submit(
@@ -335,7 +370,10 @@ def test_unit_page_buttons_follow_the_table_and_a_second_reply_is_refused(
     assert 'data-action="reply"' in page
     assert 'data-action="acknowledge"' not in page and 'data-action="return"' not in page
     reply = {
-        "action": "reply", "grade": "A", "content": "已落实", "contact_method": "phone",
+        "action": "reply",
+        "grade": "A",
+        "content": "已落实",
+        "contact_method": "phone",
         "replied_on": "2026-11-30",
     }
     with time_machine.travel("2026-11-30 10:00 +0800", tick=False):
@@ -376,12 +414,12 @@ def test_the_lead_unit_is_listed_before_co_handling_units(
     first_lead = proposal.assignments.get(role="lead")
     services.assignment_request_return(assignment=first_lead, reason="不属本单位职责")
     services.assignment_decide_return(
-        assignment=first_lead, actor=staff, accept=True,
+        assignment=first_lead,
+        actor=staff,
+        accept=True,
         new_unit=HandlingUnitFactory(office=office, name="甲主办单位"),
     )
-    page = member_client.get(
-        reverse("portal:proposal_detail", args=[proposal.pk])
-    ).content.decode()
+    page = member_client.get(reverse("portal:proposal_detail", args=[proposal.pk])).content.decode()
     assert page.index("甲主办单位") < page.index("乙会办单位")
 
 

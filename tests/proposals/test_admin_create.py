@@ -28,9 +28,7 @@ def _proposal_form(member, **overrides):
 def test_admin_add_proposal_calls_proposal_create_and_starts_the_timeline(
     staff_client, staff, member
 ):
-    with mock.patch.object(
-        services, "proposal_create", wraps=services.proposal_create
-    ) as create:
+    with mock.patch.object(services, "proposal_create", wraps=services.proposal_create) as create:
         response = staff_client.post(
             reverse("admin:proposals_proposal_add"), _proposal_form(member)
         )

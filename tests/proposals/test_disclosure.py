@@ -44,9 +44,7 @@ def _url(office, year):
     return reverse("public:proposals", args=[office.code, year])
 
 
-def test_public_page_shows_public_proposals_and_replies_without_signing_in(
-    replied, member, office
-):
+def test_public_page_shows_public_proposals_and_replies_without_signing_in(replied, member, office):
     response = Client().get(_url(office, replied.year))
     assert response.status_code == 200
     page = response.content.decode()

@@ -151,9 +151,7 @@ def test_members_who_may_not_join(member, other_member, other_office, submitted)
         member=member_with_account(office=member.office, name="陈静", mobile="13900000008"),
     )
     with pytest.raises(WorkflowError, match="已是这件提案的附议人"):
-        services.proposal_join_cosigning(
-            proposal=submitted, member=Member.objects.get(name="陈静")
-        )
+        services.proposal_join_cosigning(proposal=submitted, member=Member.objects.get(name="陈静"))
 
 
 def test_another_offices_member_cannot_see_the_open_proposal(

@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 def units(office):
     return {
         "城管": HandlingUnitFactory(office=office, name="街道城管执法中队"),
-        "社区": HandlingUnitFactory(
-            office=office, name="韭菜园社区", kind="community"
-        ),
+        "社区": HandlingUnitFactory(office=office, name="韭菜园社区", kind="community"),
         "住建": HandlingUnitFactory(office=None, name="区住房和城乡建设局", kind="district"),
     }
 
@@ -99,9 +97,7 @@ def test_other_offices_unit_cannot_be_suggested(member, other_office):
 
 def test_editing_a_draft_whose_suggested_unit_was_retired_says_so(member_client, member, units):
     proposal = proposal_draft(member=member)
-    services.proposal_suggest_units(
-        proposal=proposal, actor=member.user, lead_unit=units["城管"]
-    )
+    services.proposal_suggest_units(proposal=proposal, actor=member.user, lead_unit=units["城管"])
     units["城管"].is_active = False
     units["城管"].save()
     page = member_client.get(reverse("portal:proposal_edit", args=[proposal.pk]), follow=True)

@@ -11,6 +11,7 @@ import pdfplumber
 import pytest
 
 from briefings import services as briefings_services
+from liaison.models import District
 from plans import services as plans_services
 from reports import documents
 from reports.models import Document
@@ -33,7 +34,7 @@ PREAMBLE = (
 
 @pytest.fixture
 def adopted_plan(office, staff):
-    office.district = "芙蓉区"
+    office.district = District.objects.get_or_create(name="芙蓉区")[0]
     office.phone = "0731-84000000"
     office.save()
     plan = plan_with_items(office=office, staff=staff, year=2026)
@@ -216,7 +217,7 @@ def submitted_consultation(office, staff, member, other_member):
     from liaison.models import today
     from tests.consultations.helpers import consultation_open, values_for
 
-    office.district = "芙蓉区"
+    office.district = District.objects.get_or_create(name="芙蓉区")[0]
     office.save()
     consultation = consultation_open(
         staff=staff,

@@ -26,6 +26,8 @@ from ..factories import (
 )
 from ..visits.bulk import bulk_members
 
+pytestmark = pytest.mark.levels
+
 PAGE = reverse("admin:reports_statistics")
 NOW = shanghai(2026, 11, 30, 10)
 
@@ -202,7 +204,7 @@ def test_office_staff_never_see_another_office_s_figures(
 
 @time_machine.travel(NOW)
 def test_district_staff_count_the_district_or_pick_an_office(
-    client, district_staff, year_of_work, other_office
+    client, district_staff, year_of_work, other_office, level
 ):
     _member(office=other_office, sector=Sector.objects.get(name="科技界"))
     client.force_login(district_staff)
@@ -211,7 +213,8 @@ def test_district_staff_count_the_district_or_pick_an_office(
     one = client.get(PAGE, {"office": other_office.pk})
 
     assert _table(district, "sector")["合计"] == [6]
-    assert "全区（2 个联络处）" in district.text
+    # The city's staff count the city (other_office is in the second district).
+    assert ("全市（2 个联络处）" if level == "city" else "全区（2 个联络处）") in district.text
     assert _table(one, "sector") == {"科技界": [1], "合计": [1]}
     assert 'id="stats-office"' in one.text
     assert client.get(PAGE, {"office": 999999}).status_code == 404

@@ -20,7 +20,7 @@ from visits.models import Concern, LifeEvent, Visit
 from .bulk import bulk_concerns, bulk_members, bulk_visits
 from .forms import visit_admin_form
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.levels]
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 C = Concern.Status
 
