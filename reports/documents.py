@@ -39,7 +39,7 @@ from visits.models import Concern, Visit, VisitMember
 
 from . import charts, duty, metrics
 from .figures import period_window, report_figures
-from .models import Document
+from .models import CommitteeReply, Document
 from .pdf import RenderedPdf, chinese_date, html_to_pdf, render_document_html, rows_to_pdf
 
 K = Document.Kind
@@ -79,6 +79,7 @@ NEEDS = {
     K.RANKING: ("year",),
     K.REQUEST: ("activity",),
     K.CONSULTATION: ("consultation",),
+    K.REPLY: ("reply",),
 }
 OPTIONAL = {
     K.PLAN: ("plan",),
@@ -136,6 +137,11 @@ def normalize(kind: str, office, params: dict) -> dict:
         and not Consultation.objects.filter(pk=clean["consultation"], office=office).exists()
     ):
         raise DocumentParamsError(_("该征求意见不属于本联络处。"))
+    if (
+        kind == K.REPLY
+        and not CommitteeReply.objects.filter(pk=clean["reply"], office=office).exists()
+    ):
+        raise DocumentParamsError(_("该复函不属于本联络处。"))
     return clean
 
 
@@ -201,6 +207,9 @@ def title_for(kind: str, office, params: dict) -> str:
         return _("关于《%(title)s》征求意见情况的报告") % {
             "title": consultation.title if consultation else ""
         }
+    if kind == K.REPLY:
+        reply = CommitteeReply.objects.filter(pk=params["reply"]).only("title").first()
+        return reply.title if reply else _("复函")
     raise DocumentParamsError(kind)
 
 
@@ -716,6 +725,31 @@ def _consultation(office, params, day) -> Built:
     )
 
 
+def _reply(office, params, day) -> Built:
+    """复函: the office's reply to a committee document — the letter it answers
+    (《title》(reference) 收悉), the body staff wrote, 特此函复, 附件说明. Dated the day it
+    was sent."""
+    reply = CommitteeReply.objects.get(pk=params["reply"])
+    unfinished = []
+    if not reply.body.strip():
+        unfinished.append(_("复函正文尚未填写"))
+    if not reply.is_issued:
+        unfinished.append(_("复函尚未发出"))
+    closing = "" if any(s in reply.body for s in ("特此函复", "此复")) else _("特此函复。")
+    return Built(
+        "reports/reply.html",
+        {
+            "reply": reply,
+            "closing": closing,
+            "recipient": reply.recipient or _("街道党工委"),
+            "attachment_titles": reply.attachments,
+        },
+        estimated_pages=2 + len(reply.body) // 700,
+        date=reply.issued_on,
+        unfinished=unfinished,
+    )
+
+
 BUILDERS = {
     K.PLAN: _plan,
     K.PLAN_PROGRESS: _plan_progress,
@@ -728,13 +762,16 @@ BUILDERS = {
     K.RANKING: _ranking,
     K.REQUEST: _request,
     K.CONSULTATION: _consultation,
+    K.REPLY: _reply,
 }
 
 # What goes to the committee as 公文 (GB/T 9704): numbered on issue, templates extending
 # reports/gongwen.html. The rest keep the report layout (reports/base.html).
-OFFICIAL = {K.PLAN, K.WORK_REPORT, K.REQUEST, K.CONSULTATION}
-# 上行文 that carry the 签发人 beside the 发文字号 (GB/T 9704 7.2.4/7.2.5).
-SIGNED = {K.REQUEST}
+OFFICIAL = {K.PLAN, K.WORK_REPORT, K.REQUEST, K.CONSULTATION, K.REPLY}
+# 上行文 that carry the 签发人 beside the 发文字号 (GB/T 9704 7.2.4/7.2.5): the 请示 and
+# the 报告 that go up to the committee (work reports, consultation summaries). A 复函
+# is a letter (函), not 上行文.
+SIGNED = {K.REQUEST, K.WORK_REPORT, K.CONSULTATION}
 # Text that marks a document as unfinished wherever it appears.
 PLACEHOLDERS = ("待填写", "尚无报告正文", "（草稿）")
 
