@@ -371,6 +371,7 @@ def _duty_record(office, params, day) -> Built:
             **extra,
         },
         estimated_pages=3 + len(years),
+        date=duty.graded_on(office, years),  # graded: the day grades were given
     )
 
 
@@ -431,6 +432,7 @@ def _ranking(office, params, day) -> Built:
         },
         estimated_pages=2 + len(rows) // 30,
         table="rows",
+        date=duty.graded_on(office, [params["year"]]),  # graded: the day grades were given
     )
 
 
