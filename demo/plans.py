@@ -161,17 +161,15 @@ REPLY_BODY = """经联络处组织委员认真研究，现将意见答复如下�
 def _sent_reply(office, year, sent_on, actor, leaders):
     """A reply to the committee's letter asking for opinions on next year's projects
     (复函), sent through reports as staff send it: numbered, rendered, issued."""
-    from reports.models import CommitteeReply
-
-    reply = CommitteeReply.objects.create(
+    reply = reports_services.committee_reply_create(
         office=office,
+        actor=actor,
         title=f"关于{year + 1}年街道民生实事项目征求意见的复函",
         incoming_title=f"关于征求{year + 1}年街道民生实事项目意见的函",
         incoming_reference=f"{office.street.removesuffix('街道')}街党工委函〔{year}〕12号",
         incoming_on=sent_on - datetime.timedelta(days=12),
         body=REPLY_BODY,
         attachment_titles="委员意见汇总表",
-        created_by=actor,
     )
     return reports_services.committee_reply_issue(
         reply=reply, actor=actor, issued_on=sent_on, recipients=leaders
@@ -206,7 +204,7 @@ def seed_plans(*, offices, today: datetime.date, rng: random.Random, actor=None)
     reports' PDFs are queued for the worker (the documents sweep picks them up if Redis
     is not running yet)."""
     categories = {c.name: c for c in PlanCategory.objects.all()}
-    counts = {"plans": 0, "plan_versions": 0, "reports": 0, "documents": 0}
+    counts = {"plans": 0, "plan_versions": 0, "reports": 0, "replies": 0, "documents": 0}
     for office in offices:
         leaders = list(leaders_for(office))
         _plan(office, today.year, today, rng, actor, categories)
@@ -221,13 +219,13 @@ def seed_plans(*, offices, today: datetime.date, rng: random.Random, actor=None)
             counts["reports"] += 1
         if today >= datetime.date(today.year, 3, 1):
             _sent_reply(office, today.year, today - datetime.timedelta(days=20), actor, leaders)
-            counts["reports"] += 1
+            counts["replies"] += 1
         _assessment(office, today, actor)
     counts["plans"] = (
         WorkPlan.objects.filter(office__in=offices).values("year", "office").distinct().count()
     )
     counts["plan_versions"] = WorkPlan.objects.filter(office__in=offices).count()
-    counts["documents"] = counts["reports"]
+    counts["documents"] = counts["reports"] + counts["replies"]
     return counts
 
 

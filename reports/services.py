@@ -464,6 +464,17 @@ def consultation_submit(
 
 
 @service
+def committee_reply_create(*, office, actor, **fields) -> CommitteeReply:
+    """A reply to the committee, written as a draft (the admin's add form does the same
+    through the model admin)."""
+    reply = CommitteeReply(office=office, created_by=actor, **fields)
+    reply.full_clean()
+    reply.save()
+    record_creation(reply, actor=actor)
+    return reply
+
+
+@service
 def committee_reply_issue(
     *,
     reply: CommitteeReply,
