@@ -424,8 +424,9 @@ def _bare_cff(opentype: bytes, cids: list[int]) -> bytes | None:
 def compact_fonts_before_writing(document, pdf) -> None:
     """WeasyPrint finisher (``write_pdf(finisher=...)``): compact every embedded
     CID-keyed font as ``_compact_font`` does, in WeasyPrint's own PDF objects before the
-    file is written — not by reading the written file back and writing it again, which
-    cost a 100-page document a quarter of its render time."""
+    file is written, rather than reading the written file back with pypdf and writing it
+    again. (``compact_fonts`` remains for the chunks of a long table, which are joined
+    with pypdf anyway.)"""
     objects = pdf.objects
 
     def resolve(reference):
