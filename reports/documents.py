@@ -783,13 +783,65 @@ def _text_width(text: str) -> float:
     return sum(1 if ord(ch) > 0x2E80 else 0.5 for ch in text)
 
 
-def _official_context(office, kind, date_text: str, day) -> dict:
+# A 2号 (22 pt) title line holds 20 characters of the 156 mm type area; Latin digits are
+# a little wider than half a character, so a title counts as long from 19.
+TITLE_LINE = 19
+_NO_BREAK_BEFORE = set("，。、；：？！）》〉」』”’〕】")
+_NO_BREAK_AFTER = set("（《〈「『“‘〔【")
+
+
+# Where a title line would rather end: after a particle or closing mark, after a word
+# titles use often, or before an opening mark or 关于 — so that lines end on whole words
+# (GB/T 9704 7.3.1: 回行时词意完整).
+_GOOD_ENDS = ("的", "和", "与", "及", "》", "）", "街道", "政协", "联络处", "项目", "工作",
+              "情况", "意见", "方案", "计划", "报告", "年度", "半年")  # fmt: skip
+_GOOD_STARTS = ("关于", "《", "（")
+
+
+def title_lines(title: str) -> list[str]:
+    """A long 公文 title in lines of about equal length (GB/T 9704 7.3.1: 梯形或菱形),
+    ending on whole words where it can — never one character left alone on the last
+    line, a break inside a number or before closing punctuation."""
+    width = _text_width(title)
+    count = int(-(-width // TITLE_LINE))  # ceil
+    if count <= 1:
+        return [title]
+    target = width / count
+    lines, start, used = [], 0, 0.0
+    for _line in range(count - 1):
+        best, best_score, cumulative = None, None, 0.0
+        for index in range(start, len(title) - 1):
+            cumulative += _text_width(title[index])
+            if cumulative > TITLE_LINE + 1:
+                break
+            char, following = title[index], title[index + 1]
+            if (
+                following in _NO_BREAK_BEFORE
+                or char in _NO_BREAK_AFTER
+                or (char.isascii() and char.isalnum() and following.isascii())
+            ):
+                continue
+            head, tail = title[: index + 1], title[index + 1 :]
+            good = head.endswith(_GOOD_ENDS) or tail.startswith(_GOOD_STARTS)
+            score = abs(used + cumulative - target * (len(lines) + 1)) - (3 if good else 0)
+            if best_score is None or score < best_score:
+                best, best_score = index, score
+        if best is None:
+            break
+        lines.append(title[start : best + 1])
+        used += _text_width(lines[-1])
+        start = best + 1
+    return [*lines, title[start:]]
+
+
+def _official_context(office, kind, title: str, date_text: str) -> dict:
     """The 公文 blocks every official document shares: 署名 and 成文日期 placed as GB/T
     9704 7.3.5.2 says (the date two characters in from the right, the name above it
     starting two characters further left), and the 版记."""
     date_pad = 2.0
     signer_pad = max(2.0, date_pad + _text_width(date_text) + 2 - _text_width(office.name))
     return {
+        "title_lines": title_lines(title),
         "signer_pad": round(signer_pad, 2),
         "date_pad": date_pad,
         "printed_by": office.name,
@@ -825,7 +877,7 @@ def build(
         "reference": reference,
     }
     if kind in OFFICIAL:
-        context.update(_official_context(office, kind, date_text, day))
+        context.update(_official_context(office, kind, context["title"], date_text))
     built.context = {**context, **built.context}
     return built
 

@@ -179,3 +179,22 @@ def test_staff_write_and_send_a_reply_in_the_admin(staff_client, office, staff, 
     assert reply.office == office and reply.created_by == staff
     page = staff_client.get(reverse("admin:reports_committeereply_change", args=[reply.pk]))
     assert "发出（编发文字号并生成 PDF）" in page.content.decode()
+
+
+def test_a_long_title_breaks_into_balanced_lines_on_whole_words(reply, office, staff):
+    """GB/T 9704 7.3.1: a title over one line is set in lines of near length, not with
+    one character left alone, and each line ends on a whole word."""
+    assert documents.title_lines("关于社区议事协商工作的复函") == ["关于社区议事协商工作的复函"]
+    assert documents.title_lines("韭菜园街道政协联络处2026年上半年工作报告") == [
+        "韭菜园街道政协联络处",
+        "2026年上半年工作报告",
+    ]
+    services.committee_reply_issue(reply=reply, actor=staff, issued_on=SENT)
+    pdf = documents.render(K.REPLY, office, {"reply": reply.pk}, ASKED)
+    with pdfplumber.open(io.BytesIO(pdf.content)) as opened:
+        title = [c for c in opened.pages[0].chars if round(c["size"]) == 22]
+    lines = {}
+    for c in title:
+        lines.setdefault(round(c["top"]), []).append(c["text"])
+    assert len(lines) == 2 and min(len(chars) for chars in lines.values()) >= 4
+    assert "".join("".join(chars) for _top, chars in sorted(lines.items())) == reply.title
