@@ -35,9 +35,7 @@ def machine_load() -> dict:
 def run(args) -> int:
     from . import imports, load, pages, pdf, reminders, sms
 
-    chosen = (
-        [args.bench] if args.bench else ["pages", "reminders", "sms", "imports", "load", "pdf"]
-    )
+    chosen = [args.bench] if args.bench else ["pages", "reminders", "sms", "imports", "load", "pdf"]
     report = {
         "commit": _commit(),
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),

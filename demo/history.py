@@ -28,7 +28,8 @@ from plans.workflows import PLAN_WORKFLOW, REPORT_WORKFLOW
 from proposals.models import OpinionReport, Proposal
 from proposals.workflows import OPINION_WORKFLOW as REPORT_OPINION_WORKFLOW
 from proposals.workflows import PROPOSAL_WORKFLOW
-from reports.workflows import DUTY_YEAR_WORKFLOW
+from reports.models import CommitteeReply
+from reports.workflows import DUTY_YEAR_WORKFLOW, REPLY_WORKFLOW
 from visits.models import Concern, Visit
 from visits.workflows import CONCERN_WORKFLOW, VISIT_WORKFLOW
 
@@ -59,6 +60,7 @@ TIMELINES: dict[type, Timeline] = {
     DutyYear: Timeline(DUTY_YEAR_WORKFLOW, frozenset({DutyYear.Status.OPEN})),
     Consultation: Timeline(CONSULTATION_WORKFLOW, frozenset({Consultation.Status.DRAFT})),
     DutyClaim: Timeline(CLAIM_WORKFLOW, frozenset({DutyClaim.Status.SUBMITTED})),
+    CommitteeReply: Timeline(REPLY_WORKFLOW, frozenset({CommitteeReply.Status.DRAFT})),
 }
 
 

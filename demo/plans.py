@@ -2,7 +2,9 @@
 committee (submitted in January, two comments, revised, adopted), next year's draft once
 the autumn has come, and an issued work report — last year's year-end report, plus this
 year's half-year report once July has passed — with its figures frozen and its PDF queued
-for the worker, issued to the office's committee leaders.
+for the worker, issued to the office's committee leaders; and, from March, a reply
+(复函) to the committee's letter asking for opinions on next year's projects, sent and
+issued the same way.
 
 Called by the seed_demo command after the roster, proposals, activities and visits exist.
 Deterministic for a given seed and day. A plan's handful of rows go through the services
@@ -145,6 +147,35 @@ def _issued_report(office, year, half, issued_on, actor, leaders) -> WorkReport:
     )
 
 
+REPLY_BODY = """经联络处组织委员认真研究，现将意见答复如下。
+一、关于项目选择
+委员普遍赞成将老旧小区加装电梯、背街小巷路面改造和社区食堂列入明年民生实事项目，其中加装电梯反映最为集中。
+（一）老旧小区加装电梯
+建议先在居民意愿强、楼栋条件好的小区试点，总结经验后逐步推开。
+（二）社区食堂
+建议优先在老年人集中的社区布点，引入社会力量运营，街道给予场地支持。
+二、关于资金和推进
+建议区、街道两级分担资金，引导居民合理出资；项目实施中邀请政协委员参与监督，年底向委员通报完成情况。"""
+
+
+def _sent_reply(office, year, sent_on, actor, leaders):
+    """A reply to the committee's letter asking for opinions on next year's projects
+    (复函), sent through reports as staff send it: numbered, rendered, issued."""
+    reply = reports_services.committee_reply_create(
+        office=office,
+        actor=actor,
+        title=f"关于{year + 1}年街道民生实事项目征求意见的复函",
+        incoming_title=f"关于征求{year + 1}年街道民生实事项目意见的函",
+        incoming_reference=f"{office.street.removesuffix('街道')}街党工委函〔{year}〕12号",
+        incoming_on=sent_on - datetime.timedelta(days=12),
+        body=REPLY_BODY,
+        attachment_titles="委员意见汇总表",
+    )
+    return reports_services.committee_reply_issue(
+        reply=reply, actor=actor, issued_on=sent_on, recipients=leaders
+    )
+
+
 def _assessment(office, today: datetime.date, actor) -> None:
     """The office's duty-record rules as a street office runs them: a base of 60 for
     serving the year (attending the plenary session), duty points on top, at least two
@@ -173,7 +204,7 @@ def seed_plans(*, offices, today: datetime.date, rng: random.Random, actor=None)
     reports' PDFs are queued for the worker (the documents sweep picks them up if Redis
     is not running yet)."""
     categories = {c.name: c for c in PlanCategory.objects.all()}
-    counts = {"plans": 0, "plan_versions": 0, "reports": 0, "documents": 0}
+    counts = {"plans": 0, "plan_versions": 0, "reports": 0, "replies": 0, "documents": 0}
     for office in offices:
         leaders = list(leaders_for(office))
         _plan(office, today.year, today, rng, actor, categories)
@@ -186,12 +217,15 @@ def seed_plans(*, offices, today: datetime.date, rng: random.Random, actor=None)
         if today >= datetime.date(today.year, 7, 10):
             _issued_report(office, today.year, 1, datetime.date(today.year, 7, 8), actor, leaders)
             counts["reports"] += 1
+        if today >= datetime.date(today.year, 3, 1):
+            _sent_reply(office, today.year, today - datetime.timedelta(days=20), actor, leaders)
+            counts["replies"] += 1
         _assessment(office, today, actor)
     counts["plans"] = (
         WorkPlan.objects.filter(office__in=offices).values("year", "office").distinct().count()
     )
     counts["plan_versions"] = WorkPlan.objects.filter(office__in=offices).count()
-    counts["documents"] = counts["reports"]
+    counts["documents"] = counts["reports"] + counts["replies"]
     return counts
 
 
@@ -204,7 +238,7 @@ def reset_plans(*, offices) -> None:
     from liaison.models import StatusChange
     from members.models import DutyYear
     from plans.models import PlanConfig
-    from reports.models import Document
+    from reports.models import CommitteeReply, Document
 
     offices = list(offices)
     plans = WorkPlan.objects.filter(office__in=offices)
@@ -216,6 +250,12 @@ def reset_plans(*, offices) -> None:
                 object_id__in=list(ids.values_list("pk", flat=True)),
             ).delete()
         reports.delete()
+        replies = CommitteeReply.objects.filter(office__in=offices)
+        StatusChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(CommitteeReply),
+            object_id__in=list(replies.values_list("pk", flat=True)),
+        ).delete()
+        replies.delete()
         # Later versions point at earlier ones (PROTECT): newest first.
         for plan in plans.order_by("-version"):
             plan.delete()

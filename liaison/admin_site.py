@@ -28,7 +28,13 @@ WORK_AREAS = (
     (
         "plans",
         _("计划与报告"),
-        ("plans.workplan", "plans.workreport", "reports.document", "page:reports_statistics"),
+        (
+            "plans.workplan",
+            "plans.workreport",
+            "reports.committeereply",
+            "reports.document",
+            "page:reports_statistics",
+        ),
     ),
 )
 # The admin's own pages in the menu ("page:" + url name under "admin:"): their name and

@@ -102,6 +102,7 @@ ADMIN_MATRIX = {
     "proposals.reply":             ("vcd",  "vcd",    "",     ""),
     "proposals.researchreport":    ("vacd", "vacd",   "",     ""),
     "reports.document":            ("vad",  "vad",    "",     ""),
+    "reports.committeereply":      ("vacd", "vacd",   "",     ""),
     "visits.visit":                ("vacd", "vacd",   "",     ""),
     "visits.visitconfig":          ("vacd", "vacd",   "",     ""),
     "visits.lifeevent":            ("vacd", "vacd",   "",     ""),

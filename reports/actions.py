@@ -14,6 +14,7 @@ from plans.models import WorkPlan, WorkReport
 from plans.workflows import REPORT_WORKFLOW
 
 from . import workflows
+from .models import CommitteeReply
 
 PLAN_ACTIONS = ActionTable(
     *plans_actions.PLAN_ACTIONS.rules,
@@ -67,6 +68,25 @@ def _compiled(consultation, actor):
     ):
         return str(_("意见汇总后才能生成汇总报告。"))
     return None
+
+
+REPLY_ACTIONS = ActionTable(
+    Rule(
+        Action("issue", _("发出（编发文字号并生成 PDF）"), PRIMARY, form=True),
+        STAFF,
+        lambda reply, actor: workflows.reply_issue_refusal(reply),
+    ),
+    # The draft can be printed for review; once sent, the PDF is the one that went out.
+    Rule(
+        Action("pdf", _("生成 PDF")),
+        STAFF,
+        lambda reply, actor: None if not reply.is_issued else str(_("复函已发出。")),
+    ),
+)
+
+
+def reply_actions(reply: CommitteeReply, actor: Actor) -> list[Action]:
+    return REPLY_ACTIONS.available(reply, actor)
 
 
 CONSULTATION_ACTIONS = ActionTable(

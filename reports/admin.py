@@ -31,13 +31,25 @@ from plans import admin as plans_admin
 from plans.models import WorkPlan, WorkReport
 
 from . import admin_views, services
-from .actions import CONSULTATION_ACTIONS, DUTY_YEAR_ACTIONS, PLAN_ACTIONS, WORK_REPORT_ACTIONS
-from .admin_steps import CONSULTATION_STEPS, DUTY_YEAR_STEPS, PLAN_STEPS, REPORT_STEPS
+from .actions import (
+    CONSULTATION_ACTIONS,
+    DUTY_YEAR_ACTIONS,
+    PLAN_ACTIONS,
+    REPLY_ACTIONS,
+    WORK_REPORT_ACTIONS,
+)
+from .admin_steps import (
+    CONSULTATION_STEPS,
+    DUTY_YEAR_STEPS,
+    PLAN_STEPS,
+    REPLY_STEPS,
+    REPORT_STEPS,
+)
 from .figures import report_figures
 from .letters import activation_letters_pdf
-from .models import Document, DocumentIssue
+from .models import CommitteeReply, Document, DocumentIssue
 from .selectors import leaders_for
-from .workflows import DUTY_YEAR_WORKFLOW
+from .workflows import DUTY_YEAR_WORKFLOW, REPLY_WORKFLOW
 
 # --- The roster: activation letters ---------------------------------------------------
 
@@ -108,19 +120,101 @@ class ConsultationAdmin(consultations_admin.ConsultationAdmin):
         documents = Document.objects.filter(
             office=obj.office_id, kind=Document.Kind.CONSULTATION, params__consultation=obj.pk
         ).order_by("-document_date", "-pk")
-        rows = [
-            format_html(
-                '<a href="{}">{}</a>（{}，{}）',
-                reverse("admin:reports_document_download", args=[d.pk]),
-                d.title,
-                d.document_date,
-                d.get_status_display(),
+        return document_links(documents)
+
+
+def document_links(documents):
+    """Each document rendered from a record: its title linked to the PDF (and the Word
+    copy once it exists), its date and status."""
+    rows = []
+    for d in documents:
+        about = "，".join(filter(None, [d.reference, str(d.document_date), d.get_status_display()]))
+        if d.status != Document.Status.DONE:
+            rows.append(format_html("{}（{}）", d.title, about))
+            continue
+        row = format_html(
+            '<a href="{}">{}</a>（{}）',
+            reverse("admin:reports_document_download", args=[d.pk]),
+            d.title,
+            about,
+        )
+        if d.word_file:
+            row = format_html(
+                '{} · <a href="{}">{}</a>',
+                row,
+                reverse("admin:reports_document_download_word", args=[d.pk]),
+                _("Word 文件"),
             )
-            if d.status == Document.Status.DONE
-            else format_html("{}（{}，{}）", d.title, d.document_date, d.get_status_display())
-            for d in documents
-        ]
-        return format_html("<br>".join(["{}"] * len(rows)), *rows) if rows else "—"
+        rows.append(row)
+    return format_html("<br>".join(["{}"] * len(rows)), *rows) if rows else "—"
+
+
+# --- Replies to the committee ---------------------------------------------------------
+
+
+@admin.register(CommitteeReply)
+class CommitteeReplyAdmin(WorkflowAdminMixin, OfficeScopedAdmin):
+    """The office's replies (复函) to the committee's documents: written here, sent
+    through the 发出 step (发文字号, PDF and Word copy, issued to leaders)."""
+
+    workflow = REPLY_WORKFLOW
+    action_table = REPLY_ACTIONS
+    workflow_steps = REPLY_STEPS
+    list_display = ("title", "incoming_title", "status", "issued_on", "office")
+    list_select_related = ("office",)
+    list_filter = ("status",)
+    search_fields = ("title", "incoming_title", "incoming_reference")
+    fields = (
+        "office",
+        "title",
+        "incoming_title",
+        "incoming_reference",
+        "incoming_on",
+        "recipient",
+        "body",
+        "attachment_titles",
+        "status",
+        "issued_on",
+        "reply_documents",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        always = ["status", "issued_on", "reply_documents"]
+        if obj is None:
+            return always
+        always = ["office", *always]
+        if obj.is_issued:  # what went out stays as it went out
+            always += [
+                "title",
+                "incoming_title",
+                "incoming_reference",
+                "incoming_on",
+                "recipient",
+                "body",
+                "attachment_titles",
+            ]
+        return always
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_issued:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description=_("复函文件"))
+    def reply_documents(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        documents = Document.objects.filter(
+            office=obj.office_id, kind=Document.Kind.REPLY, params__reply=obj.pk
+        ).order_by("-document_date", "-pk")
+        return document_links(documents)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            record_creation(obj, actor=request.user)
 
 
 # --- Plans and work reports -----------------------------------------------------------

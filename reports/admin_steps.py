@@ -15,7 +15,7 @@ from liaison.widgets import PickList
 from plans.models import WorkReport
 
 from . import services
-from .models import Document
+from .models import CommitteeReply, Document
 from .selectors import leaders_for
 
 R = WorkReport.Status
@@ -131,4 +131,39 @@ CONSULTATION_STEPS = {
         needs=("record",),
     ),
     "pdf": Step(ConfirmForm, _request_consultation_pdf),
+}
+
+
+class IssueReplyForm(IssueReportForm):
+    """发出: the date the reply goes out (its 成文日期), and the leaders it is issued to."""
+
+    note = forms.CharField(label=_("说明（可选）"), required=False)
+    field_order = ("issued_on", "recipients", "note")
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, record=record, **kwargs)
+        self.fields["issued_on"].label = _("发出日期")
+        self.fields["recipients"].label = _("印发领导")
+        self.fields["recipients"].help_text = _(
+            "复函 PDF 生成后，所选领导会收到通知，并可在“报告文件”页面下载。"
+        )
+
+
+def _request_reply_pdf(reply: CommitteeReply, user, data):
+    services.document_request(
+        office=reply.office,
+        kind=Document.Kind.REPLY,
+        params={"reply": reply.pk},
+        actor=user,
+        refresh=True,
+    )
+
+
+REPLY_STEPS = {
+    "issue": Step(
+        IssueReplyForm,
+        lambda r, u, d: services.committee_reply_issue(reply=r, actor=u, **d),
+        needs=("record",),
+    ),
+    "pdf": Step(ConfirmForm, _request_reply_pdf),
 }

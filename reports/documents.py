@@ -39,7 +39,7 @@ from visits.models import Concern, Visit, VisitMember
 
 from . import charts, duty, metrics
 from .figures import period_window, report_figures
-from .models import Document
+from .models import CommitteeReply, Document
 from .pdf import RenderedPdf, chinese_date, html_to_pdf, render_document_html, rows_to_pdf
 
 K = Document.Kind
@@ -79,6 +79,7 @@ NEEDS = {
     K.RANKING: ("year",),
     K.REQUEST: ("activity",),
     K.CONSULTATION: ("consultation",),
+    K.REPLY: ("reply",),
 }
 OPTIONAL = {
     K.PLAN: ("plan",),
@@ -136,6 +137,11 @@ def normalize(kind: str, office, params: dict) -> dict:
         and not Consultation.objects.filter(pk=clean["consultation"], office=office).exists()
     ):
         raise DocumentParamsError(_("该征求意见不属于本联络处。"))
+    if (
+        kind == K.REPLY
+        and not CommitteeReply.objects.filter(pk=clean["reply"], office=office).exists()
+    ):
+        raise DocumentParamsError(_("该复函不属于本联络处。"))
     return clean
 
 
@@ -201,6 +207,9 @@ def title_for(kind: str, office, params: dict) -> str:
         return _("关于《%(title)s》征求意见情况的报告") % {
             "title": consultation.title if consultation else ""
         }
+    if kind == K.REPLY:
+        reply = CommitteeReply.objects.filter(pk=params["reply"]).only("title").first()
+        return reply.title if reply else _("复函")
     raise DocumentParamsError(kind)
 
 
@@ -362,6 +371,7 @@ def _duty_record(office, params, day) -> Built:
             **extra,
         },
         estimated_pages=3 + len(years),
+        date=duty.graded_on(office, years),  # graded: the day grades were given
     )
 
 
@@ -422,6 +432,7 @@ def _ranking(office, params, day) -> Built:
         },
         estimated_pages=2 + len(rows) // 30,
         table="rows",
+        date=duty.graded_on(office, [params["year"]]),  # graded: the day grades were given
     )
 
 
@@ -718,6 +729,31 @@ def _consultation(office, params, day) -> Built:
     )
 
 
+def _reply(office, params, day) -> Built:
+    """复函: the office's reply to a committee document — the letter it answers
+    (《title》(reference) 收悉), the body staff wrote, 特此函复, 附件说明. Dated the day it
+    was sent."""
+    reply = CommitteeReply.objects.get(pk=params["reply"])
+    unfinished = []
+    if not reply.body.strip():
+        unfinished.append(_("复函正文尚未填写"))
+    if not reply.is_issued:
+        unfinished.append(_("复函尚未发出"))
+    closing = "" if any(s in reply.body for s in ("特此函复", "此复")) else _("特此函复。")
+    return Built(
+        "reports/reply.html",
+        {
+            "reply": reply,
+            "closing": closing,
+            "recipient": reply.recipient or _("街道党工委"),
+            "attachment_titles": reply.attachments,
+        },
+        estimated_pages=2 + len(reply.body) // 700,
+        date=reply.issued_on,
+        unfinished=unfinished,
+    )
+
+
 BUILDERS = {
     K.PLAN: _plan,
     K.PLAN_PROGRESS: _plan_progress,
@@ -730,13 +766,16 @@ BUILDERS = {
     K.RANKING: _ranking,
     K.REQUEST: _request,
     K.CONSULTATION: _consultation,
+    K.REPLY: _reply,
 }
 
 # What goes to the committee as 公文 (GB/T 9704): numbered on issue, templates extending
 # reports/gongwen.html. The rest keep the report layout (reports/base.html).
-OFFICIAL = {K.PLAN, K.WORK_REPORT, K.REQUEST, K.CONSULTATION}
-# 上行文 that carry the 签发人 beside the 发文字号 (GB/T 9704 7.2.4/7.2.5).
-SIGNED = {K.REQUEST}
+OFFICIAL = {K.PLAN, K.WORK_REPORT, K.REQUEST, K.CONSULTATION, K.REPLY}
+# 上行文 that carry the 签发人 beside the 发文字号 (GB/T 9704 7.2.4/7.2.5): the 请示 and
+# the 报告 that go up to the committee (work reports, consultation summaries). A 复函
+# is a letter (函), not 上行文.
+SIGNED = {K.REQUEST, K.WORK_REPORT, K.CONSULTATION}
 # Text that marks a document as unfinished wherever it appears.
 PLACEHOLDERS = ("待填写", "尚无报告正文", "（草稿）")
 
@@ -746,13 +785,65 @@ def _text_width(text: str) -> float:
     return sum(1 if ord(ch) > 0x2E80 else 0.5 for ch in text)
 
 
-def _official_context(office, kind, date_text: str, day) -> dict:
+# A 2号 (22 pt) title line holds 20 characters of the 156 mm type area; Latin digits are
+# a little wider than half a character, so a title counts as long from 19.
+TITLE_LINE = 19
+_NO_BREAK_BEFORE = set("，。、；：？！）》〉」』”’〕】")
+_NO_BREAK_AFTER = set("（《〈「『“‘〔【")
+
+
+# Where a title line would rather end: after a particle or closing mark, after a word
+# titles use often, or before an opening mark or 关于 — so that lines end on whole words
+# (GB/T 9704 7.3.1: 回行时词意完整).
+_GOOD_ENDS = ("的", "和", "与", "及", "》", "）", "街道", "政协", "联络处", "项目", "工作",
+              "情况", "意见", "方案", "计划", "报告", "年度", "半年")  # fmt: skip
+_GOOD_STARTS = ("关于", "《", "（")
+
+
+def title_lines(title: str) -> list[str]:
+    """A long 公文 title in lines of about equal length (GB/T 9704 7.3.1: 梯形或菱形),
+    ending on whole words where it can — never one character left alone on the last
+    line, a break inside a number or before closing punctuation."""
+    width = _text_width(title)
+    count = int(-(-width // TITLE_LINE))  # ceil
+    if count <= 1:
+        return [title]
+    target = width / count
+    lines, start, used = [], 0, 0.0
+    for _line in range(count - 1):
+        best, best_score, cumulative = None, None, 0.0
+        for index in range(start, len(title) - 1):
+            cumulative += _text_width(title[index])
+            if cumulative > TITLE_LINE + 1:
+                break
+            char, following = title[index], title[index + 1]
+            if (
+                following in _NO_BREAK_BEFORE
+                or char in _NO_BREAK_AFTER
+                or (char.isascii() and char.isalnum() and following.isascii())
+            ):
+                continue
+            head, tail = title[: index + 1], title[index + 1 :]
+            good = head.endswith(_GOOD_ENDS) or tail.startswith(_GOOD_STARTS)
+            score = abs(used + cumulative - target * (len(lines) + 1)) - (3 if good else 0)
+            if best_score is None or score < best_score:
+                best, best_score = index, score
+        if best is None:
+            break
+        lines.append(title[start : best + 1])
+        used += _text_width(lines[-1])
+        start = best + 1
+    return [*lines, title[start:]]
+
+
+def _official_context(office, kind, title: str, date_text: str) -> dict:
     """The 公文 blocks every official document shares: 署名 and 成文日期 placed as GB/T
     9704 7.3.5.2 says (the date two characters in from the right, the name above it
     starting two characters further left), and the 版记."""
     date_pad = 2.0
     signer_pad = max(2.0, date_pad + _text_width(date_text) + 2 - _text_width(office.name))
     return {
+        "title_lines": title_lines(title),
         "signer_pad": round(signer_pad, 2),
         "date_pad": date_pad,
         "printed_by": office.name,
@@ -788,7 +879,7 @@ def build(
         "reference": reference,
     }
     if kind in OFFICIAL:
-        context.update(_official_context(office, kind, date_text, day))
+        context.update(_official_context(office, kind, context["title"], date_text))
     built.context = {**context, **built.context}
     return built
 

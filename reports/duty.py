@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from briefings.models import Invitation
@@ -105,6 +106,19 @@ def closed_years(office, years) -> set[int]:
 def is_graded(office, years) -> bool:
     """Grades are shown for a period only once every year in it is closed."""
     return set(years) <= closed_years(office, years)
+
+
+def graded_on(office, years) -> datetime.date | None:
+    """The day the grades of ``years`` were given (the last of them closed), or None
+    while any is open: a graded ranking or duty record carries that date."""
+    closed = list(
+        DutyYear.objects.filter(
+            office=office, year__in=list(years), status=DutyYear.Status.CLOSED
+        ).values_list("closed_at", flat=True)
+    )
+    if len(closed) < len(set(years)) or None in closed:
+        return None
+    return timezone.localdate(max(closed))
 
 
 def grading_stamp(office, years) -> str:

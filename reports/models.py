@@ -7,8 +7,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
-from liaison.limits import plausible_date, single_line
+from liaison import limits
+from liaison.limits import LimitedTextField, plausible_date, single_line
 from liaison.models import Office
 from plans.models import WorkReport
 
@@ -40,6 +42,7 @@ class Document(models.Model):
         RANKING = "ranking", _("委员履职积分排名")
         REQUEST = "request", _("请示")
         CONSULTATION = "consultation", _("征求意见情况汇总")
+        REPLY = "reply", _("复函")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("排队中")
@@ -149,6 +152,7 @@ KIND_CODES = {
     "plan": "",
     "work-report": "报",
     "consultation": "征",
+    "reply": "函",
 }
 
 
@@ -211,3 +215,97 @@ class DocumentIssue(models.Model):
 
     def __str__(self):
         return f"{self.document} → {self.recipient}"
+
+
+class CommitteeReply(models.Model):
+    """The office's reply (复函) to a document of the street party working committee —
+    a letter asking for opinions, a notice asking for a report. Staff write the body;
+    issuing it (发出) gives it its 发文字号 (…政联函〔2026〕1号), renders it as a 公文
+    (PDF and Word copy) dated the day it was sent and issues it to the chosen leaders."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        ISSUED = "issued", _("已发出")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="committee_replies"
+    )
+    title = models.CharField(
+        _("标题"),
+        max_length=200,
+        validators=[single_line],
+        help_text=_("如：关于2027年街道民生实事项目征求意见的复函"),
+    )
+    incoming_title = models.CharField(
+        _("来文标题"),
+        max_length=200,
+        validators=[single_line],
+        help_text=_("所答复的党工委文件标题，如：关于征求2027年街道民生实事项目意见的函"),
+    )
+    incoming_reference = models.CharField(
+        _("来文字号"),
+        max_length=60,
+        blank=True,
+        validators=[single_line],
+        help_text=_("如：韭菜园街党工委函〔2026〕12号；没有可不填。"),
+    )
+    incoming_on = models.DateField(
+        _("来文日期"), null=True, blank=True, validators=[plausible_date]
+    )
+    recipient = models.CharField(
+        _("主送机关"), max_length=100, default=_("街道党工委"), validators=[single_line]
+    )
+    body = LimitedTextField(
+        _("正文"),
+        blank=True,
+        max_length=limits.DOCUMENT,
+        help_text=_(
+            "每段一行。以“一、”开头的行为一级标题，以“（一）”开头的行为二级标题。"
+            "结尾的“特此函复。”由系统加上。"
+        ),
+    )
+    attachment_titles = LimitedTextField(
+        _("附件名称"),
+        blank=True,
+        max_length=limits.NOTE,
+        help_text=_("每行一个附件名称，印在附件说明中；没有附件可不填。"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    issued_on = models.DateField(_("发出日期"), null=True, blank=True, validators=[plausible_date])
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发出人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("复函")
+        verbose_name_plural = _("复函")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_issued(self) -> bool:
+        return self.status == self.Status.ISSUED
+
+    @property
+    def attachments(self) -> list[str]:
+        return [line.strip() for line in self.attachment_titles.splitlines() if line.strip()]

@@ -256,7 +256,7 @@ def html_to_pdf(
     started = time.perf_counter()
     try:
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
-        content = compact_fonts(document.write_pdf())
+        content = document.write_pdf(finisher=compact_fonts_before_writing)
     finally:
         _progress.callback = None
     return RenderedPdf(
@@ -362,8 +362,6 @@ def _compact_font(descendant) -> None:
     glyph number = CID), and a bare CID-keyed CFF (/CIDFontType0C) finds glyphs by CID
     through its charset, so the empty slots can go and the text stays as it is.
     """
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
     from pypdf.generic import NameObject
 
     descriptor = descendant["/FontDescriptor"].get_object()
@@ -371,17 +369,82 @@ def _compact_font(descendant) -> None:
     if stream is None or stream.get_object().get("/Subtype") != "/OpenType":
         return
     stream = stream.get_object()
-    font = TTFont(io.BytesIO(stream.get_data()))
-    if "CFF " not in font or not hasattr(font["CFF "].cff.topDictIndex[0], "ROS"):
-        return  # not CID-keyed: glyph numbers are all there is
-    options = subset.Options(retain_gids=False, desubroutinize=True, notdef_outline=True)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(glyphs=[f"cid{cid:05d}" for cid in _used_cids(descendant.get("/W"))])
-    subsetter.subset(font)
-    cff = io.BytesIO()
-    font["CFF "].cff.compile(cff, font)
-    stream.set_data(cff.getvalue())
+    cff = _bare_cff(stream.get_data(), _used_cids(descendant.get("/W")))
+    if cff is None:
+        return
+    stream.set_data(cff)
     stream[NameObject("/Subtype")] = NameObject("/CIDFontType0C")
+
+
+def _bare_cff(opentype: bytes, cids: list[int]) -> bytes | None:
+    """The bare CID-keyed CFF holding only ``cids`` (and .notdef) of an OpenType CFF
+    font (see ``_compact_font``), or None when the font is not CID-keyed.
+
+    Cut with fontTools' CFF objects directly, as its subsetter's ``subset_glyphs``
+    does, rather than through the subsetter: HarfBuzz (WeasyPrint's subset) has already
+    removed the subroutines and CJK glyphs have no accented components, so the
+    subsetter's closure and desubroutinizing — and recomputing the font's bounding box
+    — only decompiled every charstring again (two thirds of a render's font time). The
+    charstrings are copied as they are.
+    """
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(opentype), recalcBBoxes=False, lazy=True)
+    if "CFF " not in font:
+        return None
+    cff = font["CFF "].cff
+    top = cff.topDictIndex[0]
+    if not hasattr(top, "ROS"):
+        return None  # not CID-keyed: glyph numbers are all there is
+    wanted = {f"cid{cid:05d}" for cid in cids}
+    charset = top.charset
+    kept = [i for i, name in enumerate(charset) if i == 0 or name in wanted]
+    strings = top.CharStrings
+    for i in kept:  # read the kept charstrings (as bytes) before the file goes
+        strings.getItemAndSelector(charset[i])
+    if strings.charStringsAreIndexed:
+        index = strings.charStringsIndex
+        index.items = [index.items[i] for i in kept]
+        del index.file, index.offsets
+        strings.charStrings = {charset[i]: n for n, i in enumerate(kept)}
+    else:
+        names = {charset[i] for i in kept}
+        strings.charStrings = {g: v for g, v in strings.charStrings.items() if g in names}
+    if hasattr(top, "FDSelect"):
+        select = top.FDSelect
+        select.format = None
+        select.gidArray = [select.gidArray[i] for i in kept]
+    top.charset = [charset[i] for i in kept]
+    top.numGlyphs = len(kept)
+    output = io.BytesIO()
+    cff.compile(output, font)
+    return output.getvalue()
+
+
+def compact_fonts_before_writing(document, pdf) -> None:
+    """WeasyPrint finisher (``write_pdf(finisher=...)``): compact every embedded
+    CID-keyed font as ``_compact_font`` does, in WeasyPrint's own PDF objects before the
+    file is written, rather than reading the written file back with pypdf and writing it
+    again. (``compact_fonts`` remains for the chunks of a long table, which are joined
+    with pypdf anyway.)"""
+    objects = pdf.objects
+
+    def resolve(reference):
+        return objects[int(bytes(reference).split()[0])]
+
+    for obj in list(objects):
+        if not isinstance(obj, dict) or obj.get("Subtype") != "/CIDFontType0":
+            continue
+        descriptor = resolve(obj["FontDescriptor"])
+        if "FontFile3" not in descriptor:
+            continue
+        stream = resolve(descriptor["FontFile3"])
+        if stream.extra.get("Subtype") != "/OpenType":
+            continue
+        cff = _bare_cff(b"".join(stream.stream), _used_cids(obj.get("W")))
+        if cff is not None:
+            stream.stream = [cff]
+            stream.extra["Subtype"] = "/CIDFontType0C"
 
 
 def compact_fonts(content: bytes) -> bytes:

@@ -31,7 +31,7 @@ from plans.models import WorkReport
 
 from . import documents, notifications, workflows
 from .figures import report_figures
-from .models import Document, DocumentCounter, DocumentIssue
+from .models import CommitteeReply, Document, DocumentCounter, DocumentIssue
 from .pdf import RenderLimitExceeded, memory_limit_message, render_limits, time_limit_message
 from .selectors import leaders_for
 
@@ -458,3 +458,57 @@ def consultation_submit(
     if recipients:
         document_issue(document=document, recipients=recipients, actor=actor)
     return consultation
+
+
+# --- Replies to the committee ---------------------------------------------------------
+
+
+@service
+def committee_reply_create(*, office, actor, **fields) -> CommitteeReply:
+    """A reply to the committee, written as a draft (the admin's add form does the same
+    through the model admin)."""
+    reply = CommitteeReply(office=office, created_by=actor, **fields)
+    reply.full_clean()
+    reply.save()
+    record_creation(reply, actor=actor)
+    return reply
+
+
+@service
+def committee_reply_issue(
+    *,
+    reply: CommitteeReply,
+    actor,
+    issued_on: datetime.date | None = None,
+    recipients=(),
+    note: str = "",
+) -> CommitteeReply:
+    """Send (发出) a reply to the committee: it is marked sent on ``issued_on``, gets
+    its 发文字号 (…政联函〔2026〕N号, its own yearly counter), is rendered as a 公文
+    dated that day (PDF, then the Word copy) and issued to the chosen leaders, who are
+    told once the PDF is ready. A reply without a body is refused and nothing changes."""
+    issued_on = issued_on or today()
+    reply = lock(reply)
+    refuse(workflows.reply_issue_refusal(reply))
+    reply.issued_on = issued_on
+    reply.issued_by = actor
+    transition(
+        reply,
+        workflow=workflows.REPLY_WORKFLOW,
+        target=CommitteeReply.Status.ISSUED,
+        actor=actor,
+        note=note,
+        update_fields=["issued_on", "issued_by"],
+    )
+    document = document_request(
+        office=reply.office,
+        kind=Document.Kind.REPLY,
+        params={"reply": reply.pk},
+        actor=actor,
+        document_date=issued_on,
+        refresh=True,
+    )
+    document_number(document)
+    if recipients:
+        document_issue(document=document, recipients=recipients, actor=actor)
+    return reply

@@ -67,14 +67,93 @@ def _page_number_footer(section, official: bool) -> None:
     _set_font(paragraph.add_run(after), "songti", 14 if official else 9)
 
 
-def _bottom_border(paragraph, color: str = "C00000", size: int = 12) -> None:
+# The order of a paragraph's properties in the schema (ECMA-376 CT_PPrBase), as far as
+# these documents use them.
+PPR_ORDER = [
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
+]
+
+
+def _add_ppr(paragraph, element) -> None:
+    """Add ``element`` to the paragraph's properties in the place the schema gives it
+    (Word refuses a file whose properties are out of order)."""
     ppr = paragraph._p.get_or_add_pPr()
+    tag = element.tag.split("}")[-1]
+    after = PPR_ORDER[PPR_ORDER.index(tag) + 1 :]
+    ppr.insert_element_before(element, *(f"w:{name}" for name in after))
+
+
+def _bottom_border(paragraph, color: str = "C00000", size: int = 12) -> None:
     borders = OxmlElement("w:pBdr")
     bottom = OxmlElement("w:bottom")
     for key, value in (("val", "single"), ("sz", str(size)), ("space", "1"), ("color", color)):
         bottom.set(qn(f"w:{key}"), value)
     borders.append(bottom)
-    ppr.append(borders)
+    _add_ppr(paragraph, borders)
+
+
+def _borders(paragraph, edges: dict) -> None:
+    """Black rules on the paragraph's ``edges`` (side → width in eighths of a point)."""
+    borders = OxmlElement("w:pBdr")
+    for side in ("top", "bottom"):
+        if side in edges:
+            rule = OxmlElement(f"w:{side}")
+            for key, value in (("val", "single"), ("sz", str(edges[side])), ("space", "1")):
+                rule.set(qn(f"w:{key}"), value)
+            rule.set(qn("w:color"), "000000")
+            borders.append(rule)
+    _add_ppr(paragraph, borders)
+
+
+def _bottom_frame():
+    """A frame the width of the type area on its bottom edge: paragraphs with the same
+    frame properties are one frame, which Word places at the foot of its page."""
+    frame = OxmlElement("w:framePr")
+    for key, value in (
+        ("w", str(round(Mm(156).twips))),
+        ("wrap", "around"),
+        ("hAnchor", "margin"),
+        ("vAnchor", "margin"),
+        ("xAlign", "center"),
+        ("yAlign", "bottom"),
+    ):
+        frame.set(qn(f"w:{key}"), value)
+    return frame
 
 
 class _Writer:
@@ -152,7 +231,8 @@ class _Writer:
             if tag == "section" and "attachment" in classes:
                 self.doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
             if "record" in classes:
-                self.doc.add_paragraph()
+                self.record(element)
+                return
             for child in element:
                 self.write(child)
         elif self.text(element):
@@ -216,6 +296,27 @@ class _Writer:
                 _set_font(paragraph.add_run(run_text + "    "), "fangsong", 14)
             return
         self.inline(paragraph, element)
+
+    def record(self, element) -> None:
+        """版记: 抄送 and 印发机关/印发日期 in 4号 between rules (0.35 mm outside, 0.25 mm
+        between). In a 公文 the rows are one frame anchored to the bottom of the type
+        area, so the 版记 sits at the foot of the page it ends on, as in the PDF (Word
+        and WPS keep text out of a frame's area); elsewhere they follow the text."""
+        rows = [p for p in element.iter("p")]
+        for number, row in enumerate(rows):
+            paragraph = self.doc.add_paragraph()
+            fmt = paragraph.paragraph_format
+            fmt.left_indent = fmt.right_indent = Pt(14)
+            fmt.tab_stops.add_tab_stop(Emu(Mm(156) - Pt(28)), WD_TAB_ALIGNMENT.RIGHT)
+            parts = [t for t in (self.text(c) for c in row) if t] or [self.text(row)]
+            for index, part in enumerate(parts):
+                _set_font(paragraph.add_run(("\t" if index else "") + part), "fangsong", 14)
+            if self.official:
+                _add_ppr(paragraph, _bottom_frame())
+            edges = {"bottom": 8 if number == len(rows) - 1 else 6}
+            if number == 0:
+                edges["top"] = 8
+            _borders(paragraph, edges)
 
     @staticmethod
     def _parent_classes(element) -> set:

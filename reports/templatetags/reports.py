@@ -1,5 +1,6 @@
 """Filters for the documents (templates/reports/)."""
 
+import re
 from decimal import Decimal
 
 from django import template
@@ -28,6 +29,27 @@ def paragraphs(text, autoescape=True) -> str:
     escape = conditional_escape if autoescape else (lambda s: s)
     lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
     return format_html_join("", "<p>{}</p>", ((escape(line),) for line in lines))
+
+
+# Lines staff type as 公文 headings: 一、 (level 1, 黑体) and （一） (level 2, 楷体).
+_HEADINGS = (
+    (re.compile(r"^[一二三四五六七八九十]+、"), "h2"),
+    (re.compile(r"^[（(][一二三四五六七八九十]+[）)]"), "h3"),
+)
+
+
+@register.filter(needs_autoescape=True)
+def gongwen_paragraphs(text, autoescape=True) -> str:
+    """Like ``paragraphs``, but a line that starts as a 公文 heading (一、 or （一）)
+    becomes that heading, so a letter staff typed gets the heading fonts."""
+    escape = conditional_escape if autoescape else (lambda s: s)
+    rows = []
+    for line in str(text or "").splitlines():
+        line = line.strip()
+        if line:
+            tag = next((tag for pattern, tag in _HEADINGS if pattern.match(line)), "p")
+            rows.append((tag, escape(line), tag))
+    return format_html_join("", "<{}>{}</{}>", rows)
 
 
 @register.filter

@@ -24,7 +24,7 @@ from liaison.models import HandlingUnit, Office, StatusChange
 from members.models import Contribution, Member, PointEntry, PointRule
 from members.strokes import stroke_sort_key
 from plans.models import PlanComment, WorkPlan, WorkReport
-from reports.models import Document, DocumentIssue
+from reports.models import CommitteeReply, Document, DocumentIssue
 from visits.models import Concern, LifeEvent, Visit, VisitMember
 from visits.selectors import coverage_by_office
 
@@ -275,6 +275,18 @@ def test_each_office_gets_an_adopted_plan_with_comments_and_an_issued_report(dem
     assert documents.count() == 2 * len(offices)
     issued = DocumentIssue.objects.filter(document__in=documents, recipient__username="leader")
     assert issued.exists()
+
+
+def test_each_office_has_sent_a_numbered_reply_to_the_committee(demo):
+    offices = list(Office.objects.all())
+    assert demo.counts["plans"]["replies"] == len(offices)
+    for office in offices:
+        reply = CommitteeReply.objects.get(office=office)
+        assert reply.is_issued and reply.issued_on <= TODAY and "一、" in reply.body
+        document = Document.objects.get(office=office, kind="reply")
+        assert document.reference == f"{office.street.removesuffix('街道')}政联函〔2026〕1号"
+        assert document.document_date == reply.issued_on
+        assert document.issues.exists()  # issued to the office's leaders
 
 
 # --- What the demo must never show ------------------------------------------------------

@@ -224,3 +224,17 @@ def test_duty_record_for_another_offices_member_is_refused(office, other_office)
     stranger = MemberFactory(office=other_office)
     with pytest.raises(documents.DocumentParamsError):
         documents.normalize(K.DUTY_RECORD, office, {"member": stranger.pk, "year": 2026})
+
+
+def test_a_graded_ranking_and_duty_record_carry_the_day_the_grades_were_given(
+    office, staff, member
+):
+    """Dated the day the year was closed (the grades given), not the day asked for."""
+    with time_machine.travel(shanghai(2026, 12, 28, 10)):
+        close_year(office, staff)
+    _pdf, text = render(K.RANKING, office, year=2026)
+    assert "2026年12月28日" in squash(text) and "2026年11月26日" not in squash(text)
+    _pdf, text = render(K.DUTY_RECORD, office, member=member.pk, year=2026)
+    assert "2026年12月28日" in squash(text) and "2026年11月26日" not in squash(text)
+    _pdf, text = render(K.RANKING, office, year=2025)  # not closed: the day asked for
+    assert "2026年11月26日" in squash(text)

@@ -475,3 +475,83 @@ def test_the_roster_is_landscape_in_pdf_and_word(office):
     word = read_docx(documents.render_word(K.ROSTER, office, {}, DAY))
     assert round(word.sections[0].page_width.mm) == 297
     assert any("唐朝阳" in cell.text for t in word.tables for row in t.rows for cell in row.cells)
+
+
+def test_the_work_report_prints_its_signer_beside_the_number(office):
+    """A work report goes up to the committee (上行文, 报告): 签发人 beside the 发文字号."""
+    office.signer_name = "王建国"
+    office.save()
+    pdf = render(K.WORK_REPORT, office, reference="韭菜园政联报〔2026〕2号", year=2026)
+    assert "韭菜园政联报〔2026〕2号签发人：王建国" in squash(pdf_text(pdf.content, last=1))
+    with pdfplumber.open(io.BytesIO(pdf.content)) as document:
+        chars = document.pages[0].chars
+    number = min((c for c in chars if c["text"] == "〔"), key=lambda c: c["top"])
+    name = next(c for c in chars if c["text"] == "国" and abs(c["top"] - number["top"]) < 1)
+    assert name["x0"] > number["x1"]  # one line: the number left, the signer right
+    word = read_docx(
+        documents.render_word(
+            K.WORK_REPORT, office, {"year": 2026}, DAY, reference="韭菜园政联报〔2026〕2号"
+        )
+    )
+    assert "韭菜园政联报〔2026〕2号\t签发人：王建国" in [p.text for p in word.paragraphs]
+
+
+# --- 版记 at the foot of the last page ----------------------------------------------------
+
+
+def record_position(pdf):
+    """Per page: the 版记's rules (top and bottom, mm from the top edge) and whether
+    body text (16 pt) comes below its top rule."""
+    with pdfplumber.open(io.BytesIO(pdf.content)) as document:
+        found = []
+        for number, page in enumerate(document.pages, start=1):
+            text = page.extract_text() or ""
+            if "印发" not in text:
+                continue
+            printed = [c for c in page.chars if c["text"] == "印" and round(c["size"]) == 14]
+            rules = [r for r in page.rects if r["width"] > 150 * MM and r["height"] < 2]
+            rules += [r for r in page.edges if r["width"] > 150 * MM]
+            tops = sorted(r["top"] / MM for r in rules)
+            body = [c["bottom"] / MM for c in page.chars if abs(c["size"] - 16) < 0.1]
+            found.append(
+                {
+                    "page": number,
+                    "pages": len(document.pages),
+                    "printed_bottom": max(c["bottom"] for c in printed) / MM,
+                    "rule_top": tops[0],
+                    "rule_bottom": tops[-1],
+                    "body_below": [b for b in body if b > tops[0]],
+                }
+            )
+        return found
+
+
+@pytest.mark.parametrize("kind", ["plan", "request"])
+def test_the_record_sits_at_the_foot_of_the_last_page(kind, adopted_plan, request_activity, office):
+    """GB/T 9704 7.4: 版记 at the bottom of the last page — its last rule on the bottom
+    edge of the type area (37 + 225 mm), however much of the page the body fills."""
+    if kind == "plan":
+        pdf = render(K.PLAN, office, reference="韭菜园政联〔2026〕1号", year=2026)
+    else:
+        pdf = render(K.REQUEST, office, activity=request_activity.pk)
+    save_for_looking(f"record-{kind}.pdf", pdf)
+    (record,) = record_position(pdf)  # on one page only
+    assert record["page"] == record["pages"]  # the last
+    assert abs(record["rule_bottom"] - (37 + 225)) <= 1
+    assert 262 - record["printed_bottom"] <= 225 / 22  # 印发 on the last line
+    assert record["rule_top"] > 262 - 3 * 225 / 22  # two rows of 版记, nothing more
+    assert record["body_below"] == []  # the body never runs into it
+
+
+def test_the_word_copy_puts_the_record_in_a_frame_at_the_foot_of_the_page(adopted_plan, office):
+    from docx.oxml.ns import qn
+
+    word = read_docx(documents.render_word(K.PLAN, office, {"year": 2026}, DAY))
+    cc, printed = word.paragraphs[-2:]
+    assert cc.text == "抄送：芙蓉区政协。"
+    assert printed.text == "韭菜园街道政协联络处\t2026年2月5日印发"
+    for paragraph in (cc, printed):
+        frame = paragraph._p.pPr.find(qn("w:framePr"))
+        assert frame.get(qn("w:vAnchor")) == "margin" and frame.get(qn("w:yAlign")) == "bottom"
+    ppr = [child.tag.split("}")[-1] for child in printed._p.pPr]
+    assert ppr.index("framePr") < ppr.index("pBdr") < ppr.index("tabs") < ppr.index("ind")

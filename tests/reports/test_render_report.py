@@ -128,3 +128,29 @@ def test_another_offices_member_is_refused(office, other_office, tmp_path):
             "--out",
             str(tmp_path / "x.pdf"),
         )
+
+
+def test_a_draft_reply_to_the_committee_renders_marked_as_a_draft(office, staff, tmp_path):
+    from reports import services
+
+    reply = services.committee_reply_create(
+        office=office,
+        actor=staff,
+        title="关于社区议事协商工作的复函",
+        incoming_title="关于报送社区议事协商工作情况的通知",
+        body="一、基本情况\n今年共开展议事协商12次。",
+    )
+    out = tmp_path / "reply.pdf"
+    call_command(
+        "render_report",
+        "reply",
+        "--office",
+        office.code,
+        "--reply",
+        str(reply.pk),
+        "--out",
+        str(out),
+    )
+    text = squash(pdf_text(out.read_bytes()))
+    assert "关于社区议事协商工作的复函" in text and "今年共开展议事协商12次。" in text
+    assert "草稿（未定稿：复函尚未发出）" in text  # not sent: it must not pass for the letter

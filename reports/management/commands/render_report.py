@@ -24,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--half", type=int, choices=[1, 2], help="1 上半年，2 下半年")
         parser.add_argument("--activity", type=int, help="活动 ID（活动纪要）")
         parser.add_argument("--consultation", type=int, help="征求意见 ID（征求意见情况汇总）")
+        parser.add_argument("--reply", type=int, help="复函 ID（给党工委的复函）")
         parser.add_argument("--date", help="成文日期 YYYY-MM-DD，默认今天")
         parser.add_argument("--out", required=True, help="输出 PDF 文件路径")
 
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             "half": options["half"],
             "activity": options["activity"],
             "consultation": options["consultation"],
+            "reply": options["reply"],
         }
         if options["term"]:
             raw = {"member": options["member"], "term": options["term"]}
