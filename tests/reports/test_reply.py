@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from liaison.actions import STAFF, Actor
+from liaison.models import District
 from liaison.workflow import WorkflowError
 from reports import documents, services
 from reports.actions import REPLY_ACTIONS, reply_actions
@@ -40,7 +41,7 @@ BODY = "\n".join(
 
 @pytest.fixture
 def reply(office, staff):
-    office.district = "芙蓉区"
+    office.district = District.objects.get_or_create(name="芙蓉区")[0]
     office.save()
     return CommitteeReply.objects.create(
         office=office,
