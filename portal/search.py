@@ -5,7 +5,7 @@ what their office made public; nothing else, whatever they type."""
 
 from django.http import HttpResponse
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from proposals import search
 from proposals.forms import SearchForm
@@ -42,16 +42,16 @@ def search_page(request):
     return _page(request, "portal/search.html", form=form, result=result)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required
 def similar(request):
-    """The similar-proposal list for what the member has typed so far (htmx, debounced
-    in the page; the form's own button works without it)."""
+    """The similar-proposal list for what the member has typed so far: the form posts
+    it (htmx, debounced in the page; the form's own button works without it), a GET
+    with the same fields reads it too (the benchmark's sweep)."""
+    data = request.POST if request.method == "POST" else request.GET
     return HttpResponse(
         render_to_string(
-            "portal/proposals/_similar.html",
-            similar_context(request, request.POST),
-            request=request,
+            "portal/proposals/_similar.html", similar_context(request, data), request=request
         )
     )
 

@@ -3,7 +3,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.urls import path
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
@@ -169,6 +170,34 @@ class ReplyInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class FollowUpInline(ReadOnlyInline):
+    """A B reply's follow-up (issue 20, item 5): planned date, state, the unit's reports."""
+
+    model = FollowUp
+    related = ("reply__assignment__unit",)
+    fields = ("unit_display", "planned_on", "status", "reports_display", "closing_note")
+    readonly_fields = fields
+    verbose_name_plural = _("B类答复跟踪落实")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("reports")
+
+    @admin.display(description=_("承办单位"))
+    def unit_display(self, obj):
+        return obj.reply.assignment.unit
+
+    @admin.display(description=_("单位报告"))
+    def reports_display(self, obj):
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{} {}：{}",
+                ((r.reported_on, r.get_kind_display(), r.content) for r in obj.reports.all()),
+            )
+            or "—"
+        )
+
+
 class FeedbackInline(ReadOnlyInline):
     model = Feedback
     related = ("member",)
@@ -225,7 +254,7 @@ class ProposalAdmin(
     autocomplete_fields = ("lead_member",)
     show_full_result_count = False
     list_per_page = 50
-    inlines = [AttachmentInline, AssignmentInline, ReplyInline, FeedbackInline]
+    inlines = [AttachmentInline, AssignmentInline, ReplyInline, FollowUpInline, FeedbackInline]
     actions = ["register_selected", "mark_excellent_selected"]
     # What a clerk reads and types most on top (title, proposer, category, the text),
     # the register's particulars in pairs below, handling next; the rarely touched key /
@@ -696,6 +725,9 @@ class FollowUpAdmin(OfficeScopedAdmin):
     search_fields = ("proposal__title", "proposal__number")
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -35,6 +35,38 @@ class ReplyForm(LimitedForm):
     letter = forms.FileField(
         label=_("答复函（PDF、Word 或图片）"), required=False, validators=[validate_document]
     )
+    # A B reply (列入计划拟解决) names when the unit plans to be done: it is followed up
+    # until then (issue 20, item 5).
+    planned_on = forms.DateField(
+        label=_("计划完成日期（B类必填）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "列入计划拟解决的，请写明计划完成的日期；到期前后系统将提醒贵单位报告落实情况。"
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("grade") == Reply.Grade.B and not data.get("planned_on"):
+            self.add_error("planned_on", _("B类答复请填写计划完成日期。"))
+        elif data.get("grade") != Reply.Grade.B:
+            data["planned_on"] = None
+        return data
+
+
+class FollowUpReportForm(LimitedForm):
+    """The unit's report on a B reply's planned work (through its signed link)."""
+
+    content = forms.CharField(
+        max_length=TEXT,
+        label=_("落实情况"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("请填写落实情况。")},
+    )
+    reported_on = forms.DateField(
+        label=_("报告日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class SearchForm(forms.Form):

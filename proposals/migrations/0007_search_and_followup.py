@@ -6,6 +6,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from liaison.roles import sync_operation
+
 
 # The search columns' indexes (PostgreSQL only) and their first filling: see
 # proposals.textindex. GIN over the gram arrays, so "holds every gram of the term" and
@@ -158,4 +160,6 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(create_indexes, drop_indexes, elidable=False),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
+        # The follow-up's permissions reach the staff groups (liaison.roles).
+        sync_operation(),
     ]
