@@ -351,3 +351,27 @@ def test_last_years_grades_are_believable_and_name_the_missed_minimum(demo):
             assert row.missed or row.below_threshold  # a visible reason
     # This year is still open: points and progress only.
     assert {row.grade for row in duty.standings(office=office, years=[TODAY.year])} == {""}
+
+
+def test_the_demo_shows_issue_20_proposals_believably(demo):
+    """Suggested units and an open co-signing with joiners; a B reply followed up and
+    one followed up to completion; a pair of similar proposals across years the
+    similar-proposal list finds; the search finds the demo's proposals."""
+    from proposals import search
+    from proposals.models import FollowUp, Proposal
+
+    market = Proposal.objects.get(title="关于改造街道菜市场环境的建议")
+    assert market.has_unit_suggestion and market.is_open_for_cosigning
+    assert market.cosigners.filter(via_open_call=True).count() == 2
+    states = set(FollowUp.objects.values_list("status", "regraded"))
+    assert {("open", False), ("closed", True)} <= states
+    lift = Proposal.objects.get(title="关于加快老旧小区加装电梯的建议", year=TODAY.year)
+    assert lift.follow_ups.get(status="open").reports.exists()
+    found = search.similar_proposals(
+        Proposal.objects.all(), title=lift.title, suggestions=lift.suggestions, exclude=lift.pk
+    )
+    earlier = Proposal.objects.get(title="关于推动既有多层住宅增设电梯的建议")
+    assert earlier.year == TODAY.year - 1 and earlier.follow_ups.get().regraded
+    assert earlier.pk in [p.pk for p, _score in found[:3]]
+    terms = search.parse_query("停车")
+    assert search.search_proposals(Proposal.objects.all(), terms, search.Filters()).exists()

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from proposals import search, services
+from proposals import search, services, textindex
 from proposals.models import OpinionReport, Proposal
 from proposals.services import opinion_report_create
 from tests.factories import HandlingUnitFactory, proposal_draft
@@ -260,3 +260,15 @@ def test_search_pages_are_linked(client, staff, member):
     client.force_login(member.user)
     page = client.get(reverse("portal:proposals")).content.decode()
     assert reverse("portal:proposal_search") in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN indexes are PostgreSQL's")
+def test_on_postgresql_search_and_similar_candidates_are_index_lookups(elevator):
+    """The migration's GIN indexes serve the gram conditions (SQLite scans instead)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    found = search.search_proposals(Proposal.objects.all(), ["电梯"], search.Filters())
+    plan = found.explain()
+    assert "proposal_text_grams_idx" in plan and "proposal_reply_grams_idx" in plan
+    candidates = Proposal.objects.filter(textindex.has_any("similarity_grams", ["电梯"]))
+    assert "proposal_similarity_grams_idx" in candidates.explain()
