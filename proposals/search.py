@@ -259,10 +259,10 @@ def similar_proposals(
 ) -> list[tuple[Proposal, float]]:
     """Up to five proposals of ``queryset`` most like a draft's 案由 and 建议办法, by
     the cosine of their TF-IDF vectors over grams, best first, with the score."""
-    terms = textindex._count(textindex.similarity_text(title[:200], suggestions[:3000]))
+    terms = textindex.counts(textindex.similarity_text(title[:200], suggestions[:3000]))
     if not terms:
         return []
-    df, total = textindex._frequencies(terms)
+    df, total = textindex.frequencies(terms)
     if exclude:
         # A proposal already saved (edited, or at registration) counts in the
         # frequencies: its own grams would look rarest and fetch only itself.

@@ -120,7 +120,9 @@ def similarity_text(title: str, suggestions: str) -> list[str]:
     return grams(title) * 3 + grams(suggestions)
 
 
-def _frequencies(values: Iterable[str]) -> tuple[dict[str, int], int]:
+def frequencies(values: Iterable[str]) -> tuple[dict[str, int], int]:
+    """The document frequency of each of ``values`` (grams not yet seen are left out)
+    and the number of proposals: one query."""
     from .models import GramFrequency
 
     values = list(values)
@@ -140,7 +142,8 @@ def vector_norm(terms: dict[str, int], df: dict[str, int], total: int) -> float:
     return math.sqrt(sum((tf * idf(df.get(g, 0), total)) ** 2 for g, tf in terms.items()))
 
 
-def _count(values: Iterable[str]) -> dict[str, int]:
+def counts(values: Iterable[str]) -> dict[str, int]:
+    """Term frequencies: how often each gram occurs."""
     counts: dict[str, int] = {}
     for value in values:
         counts[value] = counts.get(value, 0) + 1
@@ -176,13 +179,13 @@ def index_proposal(proposal) -> None:
     if proposal.get_deferred_fields() & {"text_grams", "similarity_grams"}:
         proposal.refresh_from_db(fields=["text_grams", "similarity_grams"])
     text = gram_column(grams(f"{proposal.title} {proposal.reasons} {proposal.suggestions}"))
-    terms = _count(similarity_text(proposal.title, proposal.suggestions))
+    terms = counts(similarity_text(proposal.title, proposal.suggestions))
     similarity = gram_column(terms)
     if (text, similarity) == (proposal.text_grams, proposal.similarity_grams):
         return
     old, new = stored(proposal.similarity_grams), set(terms)
     move_frequencies(new - old, old - new, bool(new) - bool(old))
-    df, total = _frequencies(terms)
+    df, total = frequencies(terms)
     norm = vector_norm(dict.fromkeys(terms, 1), df, total)
     Proposal.objects.filter(pk=proposal.pk).update(
         text_grams=text, similarity_grams=similarity, similarity_norm=norm
@@ -236,7 +239,7 @@ def rebuild(batch: int = 500, apps=None) -> int:
     rows = Proposal.objects.only("pk", "title", "reasons", "suggestions").order_by("pk")
     changed = []
     for proposal in rows.iterator(chunk_size=batch):
-        terms = _count(similarity_text(proposal.title, proposal.suggestions))
+        terms = counts(similarity_text(proposal.title, proposal.suggestions))
         terms_of[proposal.pk] = terms
         if terms:
             total += 1
