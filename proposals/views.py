@@ -3,6 +3,7 @@ link e-mailed with the assignment (liaison.unit_links)."""
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
@@ -51,14 +52,14 @@ UNIT_HANDLERS = {
         lambda p, a, label, d: services.follow_up_report(
             follow_up=open_follow_up(a), kind="progress", actor_label=label, **d
         ),
-        _lazy("落实进展已报告，谢谢！"),
+        gettext_lazy("落实进展已报告，谢谢！"),
         FollowUpReportForm,
     ),
     "follow_up_complete": UnitHandler(
         lambda p, a, label, d: services.follow_up_report(
             follow_up=open_follow_up(a), kind="completion", actor_label=label, **d
         ),
-        _lazy("已报告完成，联络处核实后将办结。谢谢！"),
+        gettext_lazy("已报告完成，联络处核实后将办结。谢谢！"),
         FollowUpReportForm,
     ),
 }
