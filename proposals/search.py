@@ -110,22 +110,34 @@ class Filters:
         return bool(self.category or self.unit or self.grade or self.statuses)
 
 
-def _term_condition(term: str) -> Q:
+# How many of the newest rows holding every gram of the terms are then checked for the
+# exact words. The database stops after them however many rows hold the grams, so a word
+# found in nearly every proposal (社区, 建议) costs what a rare one costs; the page says
+# when there are more than it shows. (Checking the exact words in the same condition
+# made PostgreSQL misjudge how many rows match and read them all.)
+CANDIDATE_LIMIT = 10 * PAGE
+
+
+def _has_grams(term: str) -> Q:
     term_grams = set(textindex.grams(term))
-    in_text = textindex.has_all("text_grams", term_grams) & (
-        Q(title__icontains=term) | Q(reasons__icontains=term) | Q(suggestions__icontains=term)
+    return textindex.has_all("text_grams", term_grams) | textindex.has_all(
+        "reply_grams", term_grams
     )
-    in_replies = textindex.has_all("reply_grams", term_grams) & Q(
-        Exists(Reply.objects.filter(proposal_id=OuterRef("pk"), content__icontains=term))
+
+
+def _has_words(term: str) -> Q:
+    return (
+        Q(title__icontains=term)
+        | Q(reasons__icontains=term)
+        | Q(suggestions__icontains=term)
+        | Q(Exists(Reply.objects.filter(proposal_id=OuterRef("pk"), content__icontains=term)))
     )
-    return in_text | in_replies
 
 
 def search_proposals(queryset: QuerySet[Proposal], terms: list[str], filters: Filters):
     """The proposals of ``queryset`` holding every term in their text or replies, newest
-    first, with what the result list shows."""
-    for term in terms:
-        queryset = queryset.filter(_term_condition(term))
+    first, with what the result list shows: the newest CANDIDATE_LIMIT rows holding the
+    terms' grams (index lookups), then those holding the words themselves."""
     if filters.year:
         queryset = queryset.filter(year=filters.year)
     if filters.category:
@@ -144,29 +156,36 @@ def search_proposals(queryset: QuerySet[Proposal], terms: list[str], filters: Fi
         queryset = queryset.filter(
             Exists(Reply.objects.filter(proposal_id=OuterRef("pk"), grade=filters.grade))
         )
+    for term in terms:
+        queryset = queryset.filter(_has_grams(term))
+    candidates = queryset.order_by("-pk").values("pk")[:CANDIDATE_LIMIT]
+    found = Proposal.objects.filter(pk__in=candidates)
+    for term in terms:
+        found = found.filter(_has_words(term))
     return (
-        queryset.select_related("category", "lead_member", "office")
+        found.select_related("category", "lead_member", "office")
         .prefetch_related(Prefetch("replies", Reply.objects.select_related("assignment__unit")))
-        .order_by("-year", "-pk")
+        .order_by("-pk")
     )
 
 
 def search_reports(queryset: QuerySet[OpinionReport], terms: list[str], filters: Filters):
     if filters.proposal_only:
         return queryset.none()
-    for term in terms:
-        queryset = queryset.filter(
-            textindex.has_all("text_grams", textindex.grams(term))
-            & (
-                Q(title__icontains=term)
-                | Q(situation__icontains=term)
-                | Q(analysis__icontains=term)
-                | Q(suggestion__icontains=term)
-            )
-        )
     if filters.year:
         queryset = queryset.filter(year=filters.year)
-    return queryset.select_related("member", "office").order_by("-year", "-pk")
+    for term in terms:
+        queryset = queryset.filter(textindex.has_all("text_grams", textindex.grams(term)))
+    candidates = queryset.order_by("-pk").values("pk")[:CANDIDATE_LIMIT]
+    found = OpinionReport.objects.filter(pk__in=candidates)
+    for term in terms:
+        found = found.filter(
+            Q(title__icontains=term)
+            | Q(situation__icontains=term)
+            | Q(analysis__icontains=term)
+            | Q(suggestion__icontains=term)
+        )
+    return found.select_related("member", "office").order_by("-pk")
 
 
 def first_page(queryset, size: int = PAGE) -> tuple[list, bool]:
