@@ -27,15 +27,20 @@ def _reply_changed(sender, instance, raw=False, update_fields=None, **kwargs):
     textindex.index_replies(instance.proposal_id)
 
 
+REPORT_TEXT = {"title", "situation", "analysis", "suggestion"}
+
+
 @receiver(post_save, sender=OpinionReport, dispatch_uid="opinion_report_text_index")
 def _report_saved(sender, instance, raw=False, update_fields=None, **kwargs):
-    if raw or (update_fields is not None and "text_grams" in update_fields):
+    if raw or (update_fields is not None and not REPORT_TEXT & set(update_fields)):
         return
     textindex.index_opinion_report(instance)
 
 
 @receiver(post_delete, sender=Proposal, dispatch_uid="proposal_text_unindex")
 def _proposal_deleted(sender, instance, **kwargs):
-    old = textindex.stored(instance.similarity_grams)
+    # The row is gone: a column not loaded with it cannot be read any more (the
+    # frequencies are then a little high until textindex.rebuild()).
+    old = textindex.stored(instance.__dict__.get("similarity_grams", ""))
     if old:
         textindex.move_frequencies(set(), old, -1)
