@@ -151,8 +151,10 @@ def _multiply_proposals(factor: int) -> None:
     """The proposals demo is seeded per office, not per member: copy each proposal
     ``factor - 1`` more times (same office, year and status; another lead member of
     the office; serials continued) so the proposal pages see ``factor`` × the rows."""
+    from django.db.models import F
+
     from members.models import Member
-    from proposals.models import Proposal
+    from proposals.models import GramFrequency, Proposal
 
     rng = random.Random(factor)
     originals = list(Proposal.objects.order_by("pk"))
@@ -176,6 +178,9 @@ def _multiply_proposals(factor: int) -> None:
                 copy.lead_member_id = rng.choice(leads[copy.office_id])
             copies.append(copy)
     Proposal.objects.bulk_create(copies, batch_size=1000)
+    # The copies carry their originals' search columns (proposals.textindex); every
+    # gram is now in ``factor`` times the proposals, so its document frequency is too.
+    GramFrequency.objects.update(documents=F("documents") * factor)
 
 
 # --- In the parent process -------------------------------------------------------------

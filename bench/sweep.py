@@ -96,6 +96,17 @@ FALLBACK = {"admin": ("superuser", "anonymous"), "portal": ("anonymous",)}
 CANDIDATES = 20  # records tried per pattern, richest first, until one opens
 STEP_CANDIDATES = 3
 SEARCH = "王"  # a list's search: the commonest surname, as staff search the roster
+# Pages whose work starts from a query string, by namespaced URL name: the proposal
+# search (staff and portal) with a word the demo's proposals and replies hold, and the
+# similar-proposal list with a draft on a demo topic (issue 20, items 1 and 2).
+QUERY_PAGES = {
+    "admin:proposals_proposal_search": {"q": "停车"},
+    "portal:proposal_search": {"q": "停车"},
+    "portal:proposal_similar": {
+        "title": "关于缓解小区停车难的建议",
+        "suggestions": "挖潜增设停车泊位，推行错时共享停车。",
+    },
+}
 
 
 @dataclass
@@ -157,6 +168,10 @@ class Filler:
         app, a list with and without a search; otherwise one, empty."""
         if (name or "").endswith("_changelist") and self._model_admin(route).search_fields:
             return [("", {}), (f"?q={SEARCH}", {"?": {"q": SEARCH}})]
+        if name in QUERY_PAGES:
+            query = QUERY_PAGES[name]
+            searched = (f"?{next(iter(query))}=…", {"?": query})
+            return [searched] if name == "portal:proposal_similar" else [("", {}), searched]
         if "(?P<app_label>" in route:
             labels = re.search(r"\(\?P<app_label>([^)]*)\)", route).group(1).split("|")
             return [(label, {"app_label": label}) for label in labels]

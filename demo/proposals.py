@@ -19,11 +19,13 @@ from liaison.models import HandlingUnit, StatusChange
 from liaison.workdays import add_months
 from members.models import Member, PointRule
 from members.points import PointsLedger
-from proposals import services
+from proposals import services, textindex
 from proposals.models import (
     Adoption,
     Assignment,
     Feedback,
+    FollowUp,
+    FollowUpReport,
     OpinionReport,
     Proposal,
     ProposalCategory,
@@ -125,6 +127,15 @@ TOPICS = [
     ),
 ]
 
+# Last year's proposal on the issue the showcase member raises again this year in other
+# words (demo/showcase.py: 加装电梯): the similar-proposal list finds it (issue 20).
+SIMILAR_LAST_YEAR = (
+    "城市管理",
+    "关于推动既有多层住宅增设电梯的建议",
+    "辖区多层住宅建成于上世纪九十年代，没有电梯，高龄住户上下楼困难。",
+    "出台增设电梯补贴办法，由社区牵头协调高低楼层住户意见，压缩审批时限。",
+)
+
 REPORT_TOPICS = [
     (
         "居民反映老旧小区加装电梯协调难",
@@ -196,6 +207,7 @@ class _Builder:
         self.replies: list[tuple[Assignment, dict]] = []
         self.feedback: list[Feedback] = []
         self.cosigners: list[ProposalCosigner] = []
+        self.b_replies: set[int] = set()  # proposals (by id()) whose reply is a B
 
     def change(self, obj, index, state, when, note="", label="", author=None):
         """The ``index``-th row of ``obj``'s timeline: its creation, then its moves
@@ -252,6 +264,9 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                 category_name, title, reasons, suggestions = TOPICS[(i + office.pk) % len(TOPICS)]
                 # The demo's sign-in member (唐朝阳) leads some, so the portal has them.
                 showcase = _showcase(members)
+                similar = bool(showcase) and year < today.year and i == 1
+                if similar:
+                    category_name, title, reasons, suggestions = SIMILAR_LAST_YEAR
                 lead = showcase if showcase and i % 4 == 0 else rng.choice(members)
                 last_day = today if year == today.year else datetime.date(year, 12, 31)
                 opening = min(datetime.date(year, 1, 5), last_day)  # never in the future
@@ -285,6 +300,8 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                     serial += 1
                     proposal.serial = serial
                     proposal.number = f"{year}-{serial:03d}"
+                if similar:
+                    build.b_replies.add(id(proposal))
                 plans.append((proposal, target, start, overdue_on))
             counters.append(ProposalCounter(office=office, year=year, last=serial))
     Proposal.objects.bulk_create([p for p, *_ in plans], batch_size=500)
@@ -364,7 +381,7 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
                 lead_assignment.acknowledged_at = _aware(day)
             elif state == P.REPLIED and lead_assignment:
                 day = min(day + datetime.timedelta(days=rng.randint(20, 60)), today)
-                grade = rng.choice("AABBC")
+                grade = "B" if id(proposal) in build.b_replies else rng.choice("AABBC")
                 lead_assignment.acknowledged_at = lead_assignment.acknowledged_at or _aware(day)
                 build.replies.append(
                     (
@@ -441,16 +458,60 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
     )
     ProposalCosigner.objects.bulk_create(build.cosigners, batch_size=500)
     Assignment.objects.bulk_create(build.assignments, batch_size=500)
-    Reply.objects.bulk_create(
+    replies = Reply.objects.bulk_create(
         [Reply(assignment=assignment, **data) for assignment, data in build.replies], batch_size=500
     )
+    _seed_follow_ups(replies, today, rng, forced=build.b_replies)
     Feedback.objects.bulk_create(build.feedback, batch_size=500)
 
     reports = _seed_reports(build, offices, members_by_office, today, rng, actor)
     research = _seed_research(offices, members_by_office, today, rng)
     build.history.write()
     build.ledger.write()
+    # Written in bulk, past the save() that keeps the search columns current.
+    textindex.rebuild()
     return {"proposals": len(plans), "opinion_reports": reports, "research_reports": research}
+
+
+def _seed_follow_ups(replies, today, rng, *, forced) -> None:
+    """B replies' follow-ups (issue 20, item 5): last year's carried out and closed (some
+    regraded to A, the similar pair's always), this year's open, some with a progress
+    report and some past their planned date."""
+    follow_ups, reports, regraded = [], [], []
+    for reply in replies:
+        if reply.grade != Reply.Grade.B or reply.assignment.role != Assignment.Role.LEAD:
+            continue
+        proposal = reply.proposal
+        planned = reply.replied_on + datetime.timedelta(days=rng.randint(60, 150))
+        follow_up = FollowUp(proposal=proposal, reply=reply, planned_on=planned)
+        if proposal.year < today.year:
+            done = min(planned - datetime.timedelta(days=rng.randint(0, 30)), today)
+            follow_up.status = FollowUp.Status.CLOSED
+            follow_up.completed_on = done
+            follow_up.closed_at = _aware(min(done + datetime.timedelta(days=7), today), 15)
+            follow_up.closing_note = "经现场核实，计划事项已落实。"
+            follow_up.regraded = id(proposal) in forced or rng.random() < 0.5
+            if follow_up.regraded:
+                reply.grade = Reply.Grade.A
+                regraded.append(reply)
+            reports.append(
+                (follow_up, FollowUpReport.Kind.COMPLETION, "计划事项已按期完成。", done)
+            )
+        elif rng.random() < 0.6:
+            on = min(reply.replied_on + datetime.timedelta(days=30), today)
+            reports.append(
+                (follow_up, FollowUpReport.Kind.PROGRESS, "已制定实施方案，正在推进。", on)
+            )
+        follow_ups.append(follow_up)
+    FollowUp.objects.bulk_create(follow_ups, batch_size=500)
+    FollowUpReport.objects.bulk_create(
+        [
+            FollowUpReport(follow_up=f, kind=kind, content=content, reported_on=on)
+            for f, kind, content, on in reports
+        ],
+        batch_size=500,
+    )
+    Reply.objects.bulk_update(regraded, ["grade"], batch_size=500)
 
 
 REPORT_SPREAD = [

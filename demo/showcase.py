@@ -39,6 +39,36 @@ def _draft(member, title, reasons, suggestions, cosigners=()):
     )
 
 
+def _open_for_cosigning(member, staff, units, today):
+    joiners = list(
+        Member.objects.filter(
+            office=member.office, status=Member.Status.SERVING, user__isnull=False
+        )
+        .exclude(pk=member.pk)
+        .order_by("-pk")[:2]
+    )
+    proposal = _draft(
+        member,
+        "关于改造街道菜市场环境的建议",
+        "街道菜市场建成已二十年，排水不畅、通风差，摊位占道经营。",
+        "建议改善排水和通风条件，统一摊位设置，设立农产品快检室。",
+    )
+    if len(units) > 1:
+        proposals.proposal_suggest_units(
+            proposal=proposal, actor=member.user, lead_unit=units[0], co_units=[units[1]]
+        )
+    else:
+        proposals.proposal_suggest_units(
+            proposal=proposal, actor=member.user, note="市场监管所和城管科"
+        )
+    proposals.proposal_submit(proposal=proposal, actor=member.user)
+    proposals.proposal_open_cosigning(
+        proposal=proposal, actor=member.user, until=today + datetime.timedelta(days=14)
+    )
+    for joiner in joiners:
+        proposals.proposal_join_cosigning(proposal=proposal, member=joiner)
+
+
 def seed_showcase(*, offices, today: datetime.date, rng: random.Random, actor=None) -> dict:
     member = (
         Member.objects.filter(office__in=offices, name=SHOWCASE_MEMBER, user__isnull=False)
@@ -67,13 +97,24 @@ def seed_showcase(*, offices, today: datetime.date, rng: random.Random, actor=No
     proposals.proposal_submit(proposal=replied, actor=member.user)
     proposals.proposal_register(proposal=replied, actor=staff)
     proposals.proposal_assign(proposal=replied, actor=staff, lead_unit=rng.choice(units))
-    proposals.reply_record(
+    reply = proposals.reply_record(
         assignment=replied.assignments.get(),
         grade="B",
         content="经研究，已将老旧小区加装电梯列入明年民生实事，分批推进。",
         contact_method="meeting",
+        planned_on=today + datetime.timedelta(days=150),
         actor=staff,
     )
+    # Its follow-up (列入计划, issue 20 item 5): open, with the unit's first progress report.
+    proposals.follow_up_report(
+        follow_up=reply.follow_up,
+        kind="progress",
+        content="已完成首批6个小区的意见征询，其中3个小区达成一致，正在办理审批。",
+    )
+
+    # A proposal with the units its proposer suggested, open for co-signing (附议), with
+    # two colleagues who joined from their portals.
+    _open_for_cosigning(member, staff, units, today)
 
     # A colleague's proposal the member is asked to co-sign.
     _draft(
@@ -120,7 +161,7 @@ def seed_showcase(*, offices, today: datetime.date, rng: random.Random, actor=No
 
     # A profile to complete: the office has no address for the member yet.
     Member.objects.filter(pk=member.pk).update(home_address="", work_address="")
-    return {"proposals": 2, "activities": 1, "invitations": 2, "concerns": 1}
+    return {"proposals": 4, "activities": 1, "invitations": 2, "concerns": 1}
 
 
 def reset_showcase(*, offices) -> None:

@@ -189,6 +189,10 @@ class WorkflowAdminMixin:
             kwargs["user"] = request.user
         data = request.POST if request.method == "POST" else None
         files = request.FILES if request.method == "POST" else None
+        if request.method == "GET" and request.GET:
+            # A link may prefill the step (the similar-proposal list's 并案 names the
+            # proposal to merge into); the form still validates what is posted.
+            kwargs["initial"] = request.GET.dict()
         form = spec.form(data, files, **kwargs)
         if request.method == "POST" and form.is_valid():
             try:

@@ -100,6 +100,7 @@ ADMIN_MATRIX = {
     "proposals.proposalconfig":    ("vacd", "vacd",   "",     ""),
     "proposals.opinionreport":     ("vacd", "vacd",   "",     ""),
     "proposals.reply":             ("vcd",  "vcd",    "",     ""),
+    "proposals.followup":          ("v",    "v",      "",     ""),
     "proposals.researchreport":    ("vacd", "vacd",   "",     ""),
     "reports.document":            ("vad",  "vad",    "",     ""),
     "reports.committeereply":      ("vacd", "vacd",   "",     ""),

@@ -6,7 +6,7 @@ id in the URL is a 404. Writes go through proposals.services; a refused move sho
 message on the page."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import HTML, Layout, Submit
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -50,6 +50,7 @@ from proposals.selectors import (
 from proposals.workflows import OPINION_WORKFLOW, PROPOSAL_WORKFLOW, cosigners_refusal
 
 from .actions import Handler, buttons, take
+from .search import similar_context
 from .views import _page, member_required
 
 P = Proposal.Status
@@ -132,13 +133,21 @@ class ProposalForm(LimitedForm):
         else:
             del self.fields["cosigners"]
         self.helper = FormHelper()
+        # The similar-proposal list right under 建议办法 (issue 20, item 2).
+        fields = list(self.fields)
+        at = fields.index("suggestions") + 1
+        self.helper.layout = Layout(
+            *fields[:at], HTML('{% include "portal/proposals/_similar_box.html" %}'), *fields[at:]
+        )
         self.helper.add_input(Submit("save", _("保存草稿")))
 
 
 class OpenCosignForm(LimitedForm):
     until = forms.DateField(
         label=gettext_lazy("附议截止日期"),
-        help_text=gettext_lazy("截止前本联络处的在任委员都可以在平台上附议；提案立案后附议即截止。"),
+        help_text=gettext_lazy(
+            "截止前本联络处的在任委员都可以在平台上附议；提案立案后附议即截止。"
+        ),
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": gettext_lazy("请选择附议截止日期。")},
     )
@@ -154,9 +163,7 @@ class FeedbackForm(LimitedForm):
     comments = forms.CharField(
         label=gettext_lazy("意见"),
         required=False,
-        help_text=gettext_lazy(
-            "选择“不满意”须写明原因，承办单位将据此重新办理。"
-        ),
+        help_text=gettext_lazy("选择“不满意”须写明原因，承办单位将据此重新办理。"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -164,16 +171,16 @@ class FeedbackForm(LimitedForm):
 class OpinionReportForm(LimitedForm):
     title = forms.CharField(label=gettext_lazy("标题"), max_length=200)
     situation = forms.CharField(
-        max_length=TEXT,
-        label=gettext_lazy("基本情况"), widget=forms.Textarea(attrs={"rows": 6})
+        max_length=TEXT, label=gettext_lazy("基本情况"), widget=forms.Textarea(attrs={"rows": 6})
     )
     analysis = forms.CharField(
         max_length=TEXT,
-        label=gettext_lazy("问题分析"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+        label=gettext_lazy("问题分析"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
     suggestion = forms.CharField(
-        max_length=TEXT,
-        label=gettext_lazy("意见建议"), widget=forms.Textarea(attrs={"rows": 5})
+        max_length=TEXT, label=gettext_lazy("意见建议"), widget=forms.Textarea(attrs={"rows": 5})
     )
 
     def __init__(self, *args, **kwargs):
@@ -216,6 +223,16 @@ def proposal_list(request):
     )
 
 
+def _typed(data) -> dict:
+    """What the member typed into the proposal form, as the form's initial values."""
+    multiple = ("cosigners", "suggested_co_units")
+    single = ("title", "category", "reasons", "suggestions", "suggested_lead_unit")
+    return {
+        **{name: data.getlist(name) for name in multiple},
+        **{name: data.get(name, "") for name in (*single, "suggested_units_note")},
+    }
+
+
 def _proposal_form_page(request, proposal=None):
     initial = None
     if proposal is not None:
@@ -224,6 +241,17 @@ def _proposal_form_page(request, proposal=None):
         initial["suggested_lead_unit"] = proposal.suggested_lead_unit
         initial["suggested_co_units"] = list(proposal.suggested_co_units.all())
         initial["suggested_units_note"] = proposal.suggested_units_note
+    if request.method == "POST" and "find_similar" in request.POST:
+        # The similar list's own button (pages without JavaScript): show the list for
+        # what was typed, keep the text in the form, save nothing.
+        return _page(
+            request,
+            "portal/proposals/form.html",
+            form=ProposalForm(initial=_typed(request.POST), member=request.member),
+            proposal=proposal,
+            creating=not initial,
+            **similar_context(request, request.POST),
+        )
     form = ProposalForm(
         request.POST or None, request.FILES or None, initial=initial, member=request.member
     )
@@ -262,9 +290,7 @@ def _proposal_form_page(request, proposal=None):
         else:
             messages.success(
                 request,
-                _("提案已保存。")
-                if initial
-                else _("提案草稿已保存。确认无误后请点击“提交”。"),
+                _("提案已保存。") if initial else _("提案草稿已保存。确认无误后请点击“提交”。"),
             )
             return redirect("portal:proposal_detail", proposal.pk)
     return _page(
@@ -319,8 +345,10 @@ PROPOSAL_HANDLERS = {
         lambda request, p, d: services.proposal_open_cosigning(
             proposal=p, actor=request.user, until=d["until"]
         ),
-        lambda d: _("已开放附议，截止%(d)s。本联络处委员可在平台“开放附议”中附议。")
-        % {"d": f"{d['until'].year}年{d['until'].month}月{d['until'].day}日"},
+        lambda d: (
+            _("已开放附议，截止%(d)s。本联络处委员可在平台“开放附议”中附议。")
+            % {"d": f"{d['until'].year}年{d['until'].month}月{d['until'].day}日"}
+        ),
         form=OpenCosignForm,
     ),
     "cosign_join": Handler(

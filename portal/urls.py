@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import accounts, briefings, consultations, proposals, records, views, visits
+from . import accounts, briefings, consultations, proposals, records, search, views, visits
 
 app_name = "portal"
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("proposals/", proposals.proposal_list, name="proposals"),
     path("proposals/new/", proposals.proposal_create, name="proposal_create"),
     path("proposals/open/", proposals.cosign_open_list, name="proposals_open"),
+    path("proposals/search/", search.search_page, name="proposal_search"),
+    path("proposals/similar/", search.similar, name="proposal_similar"),
     path(
         "proposals/open/<int:pk>/<str:name>/",
         proposals.proposal_join,

@@ -22,7 +22,8 @@ from liaison.actions import (
 )
 
 from . import workflows as w
-from .models import Assignment, OpinionReport, Proposal
+from .models import Assignment, FollowUp, OpinionReport, Proposal
+from .services.followup import follow_up_report_refusal, open_follow_up
 
 P = Proposal.Status
 OS = OpinionReport.Status
@@ -32,8 +33,7 @@ OS = OpinionReport.Status
 
 
 _is_lead = requires(
-    lambda proposal, actor: actor.member is not None
-    and proposal.lead_member_id == actor.member.pk,
+    lambda proposal, actor: actor.member is not None and proposal.lead_member_id == actor.member.pk,
     _("只有第一提案人可以办理。"),
 )
 
@@ -75,9 +75,7 @@ def units_that_may(proposal, name: str) -> list[Assignment]:
     """The active assignments whose unit may take the unit action ``name`` now: staff
     acting for a unit in the admin choose among these."""
     guard = UNIT_GUARDS[name]
-    return [
-        a for a in proposal.assignments.all() if a.is_active and guard(a, proposal) is None
-    ]
+    return [a for a in proposal.assignments.all() if a.is_active and guard(a, proposal) is None]
 
 
 def _for_unit(name):
@@ -97,18 +95,39 @@ def _for_some_unit(name):
 
 
 _return_requested = requires(
-    lambda proposal, actor: proposal.status in w.RETURNABLE
-    and any(
-        a.is_active and a.return_state == Assignment.ReturnState.REQUESTED
-        for a in proposal.assignments.all()
+    lambda proposal, actor: (
+        proposal.status in w.RETURNABLE
+        and any(
+            a.is_active and a.return_state == Assignment.ReturnState.REQUESTED
+            for a in proposal.assignments.all()
+        )
     ),
     _("没有待处理的退回申请。"),
 )
 
 
+# --- Follow-up of B replies (issue 20, item 5) ----------------------------------------
+
+
+def _follow_up_for_unit(proposal, actor):
+    """The unit (its signed link) reports on its own open follow-up."""
+    if not actor.unit.is_active:
+        return _("该提案已改由其他单位办理。")
+    return follow_up_report_refusal(open_follow_up(actor.unit))
+
+
+def closable_follow_ups(proposal) -> list:
+    return [f for f in proposal.follow_ups.all() if f.status != FollowUp.Status.CLOSED]
+
+
+_follow_up_to_close = requires(
+    lambda proposal, actor: bool(closable_follow_ups(proposal)),
+    _("没有待办结的B类答复跟踪。"),
+)
+
+
 def _user_guard(guard):
     return lambda proposal, actor: guard(proposal, actor.user)
-
 
 
 # --- Proposals -------------------------------------------------------------------------
@@ -173,6 +192,11 @@ PROPOSAL_ACTIONS = ActionTable(
         Action("close", _("逾期未反馈，办结"), confirm=_("委员逾期未评价，确定办结吗？")),
         STAFF,
         of_record(w.close_refusal),
+    ),
+    Rule(
+        Action("follow_up_close", _("B类答复落实办结"), PRIMARY, form=True),
+        STAFF,
+        _follow_up_to_close,
     ),
     Rule(
         Action("mark_key", _("列为重点提案"), form=True),
@@ -267,6 +291,12 @@ PROPOSAL_ACTIONS = ActionTable(
     Rule(Action("reply", _("提交答复"), PRIMARY, form=True), UNIT, _for_unit("reply")),
     Rule(Action("opinion", _("提交会办意见"), form=True), UNIT, _for_unit("opinion")),
     Rule(Action("return", _("申请退回"), DANGER, form=True), UNIT, _for_unit("return")),
+    Rule(
+        Action("follow_up_complete", _("报告已完成"), PRIMARY, form=True),
+        UNIT,
+        _follow_up_for_unit,
+    ),
+    Rule(Action("follow_up_progress", _("报告落实进展"), form=True), UNIT, _follow_up_for_unit),
 )
 
 

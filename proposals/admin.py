@@ -1,12 +1,16 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
-from django.utils.html import format_html
+from django.urls import path
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 from import_export.admin import ExportMixin
 
 from liaison import admin_filters
+from liaison.actions import Actor
 from liaison.admin import (
     CreateThroughServiceMixin,
     LookupAdmin,
@@ -23,13 +27,14 @@ from liaison.templatetags.workdays import provisional_mark
 from members.models import Member
 from members.picking import by_sector, member_picklist
 
-from . import services
+from . import admin_views, services
 from .actions import OPINION_ACTIONS, PROPOSAL_ACTIONS
 from .admin_steps import OPINION_STEPS, PROPOSAL_STEPS
 from .models import (
     Adoption,
     Assignment,
     Feedback,
+    FollowUp,
     OpinionReport,
     Proposal,
     ProposalAttachment,
@@ -165,11 +170,44 @@ class ReplyInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class FollowUpInline(ReadOnlyInline):
+    """A B reply's follow-up (issue 20, item 5): planned date, state, the unit's reports."""
+
+    model = FollowUp
+    related = ("reply__assignment__unit",)
+    fields = ("unit_display", "planned_on", "status", "reports_display", "closing_note")
+    readonly_fields = fields
+    verbose_name_plural = _("B类答复跟踪落实")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("reports")
+
+    @admin.display(description=_("承办单位"))
+    def unit_display(self, obj):
+        return obj.reply.assignment.unit
+
+    @admin.display(description=_("单位报告"))
+    def reports_display(self, obj):
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{} {}：{}",
+                ((r.reported_on, r.get_kind_display(), r.content) for r in obj.reports.all()),
+            )
+            or "—"
+        )
+
+
 class FeedbackInline(ReadOnlyInline):
     model = Feedback
     related = ("member",)
     fields = ("round", "member", "verdict", "comments", "given_at")
     readonly_fields = fields
+
+
+# Where staff decide what to do with a proposal (立案, 并案, 不予立案): its page lists
+# the similar proposals.
+SIMILAR_SHOWN = (Proposal.Status.SUBMITTED, Proposal.Status.RETURNED, Proposal.Status.REGISTERED)
 
 
 @admin.register(Proposal)
@@ -181,6 +219,8 @@ class ProposalAdmin(
     OfficeScopedAdmin,
 ):
     export_file_stem = "提案"
+    change_list_template = "admin/proposals/proposal/change_list.html"
+    change_form_template = "admin/proposals/proposal/change_form.html"
     inlines_on_add = False  # co-signers are invited (and told) by the services
     workflow = PROPOSAL_WORKFLOW
     action_table = PROPOSAL_ACTIONS
@@ -214,7 +254,7 @@ class ProposalAdmin(
     autocomplete_fields = ("lead_member",)
     show_full_result_count = False
     list_per_page = 50
-    inlines = [AttachmentInline, AssignmentInline, ReplyInline, FeedbackInline]
+    inlines = [AttachmentInline, AssignmentInline, ReplyInline, FollowUpInline, FeedbackInline]
     actions = ["register_selected", "mark_excellent_selected"]
     # What a clerk reads and types most on top (title, proposer, category, the text),
     # the register's particulars in pairs below, handling next; the rarely touched key /
@@ -323,6 +363,32 @@ class ProposalAdmin(
         if obj is None:
             return [*always, "term"]  # proposal_create takes it from the proposer
         return always
+
+    def get_urls(self):
+        return [
+            path(
+                "search/",
+                self.admin_site.admin_view(self.search_view),
+                name="proposals_proposal_search",
+            ),
+            *super().get_urls(),
+        ]
+
+    def search_view(self, request):
+        return admin_views.search_page(self, request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # At registration: proposals like this one, with a one-click 并案 where the
+        # merge step allows it (issue 20, item 2).
+        extra_context = extra_context or {}
+        obj = self.get_object(request, unquote(object_id))
+        if obj.status in SIMILAR_SHOWN:
+            extra_context["similar"] = admin_views.similar_for(request, obj)
+            extra_context["merge_allowed"] = (
+                self.has_change_permission(request, obj)
+                and PROPOSAL_ACTIONS.find(obj, Actor.staff(request.user), "merge") is not None
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def _picks_cosigners(self, obj) -> bool:
         return obj is not None and obj.status in EDITABLE
@@ -610,3 +676,67 @@ class ResearchReportAdmin(OfficeScopedAdmin):
 
     def delete_model(self, request, obj):
         services.research_reports_delete(reports=ResearchReport.objects.filter(pk=obj.pk))
+
+
+class FollowUpStatusFilter(admin.SimpleListFilter):
+    """Open follow-ups by default: the list is for chasing what is not done."""
+
+    title = _("落实情况")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("all", _("全部")), *FollowUp.Status.choices]
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": (self.value() or FollowUp.Status.OPEN) == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or FollowUp.Status.OPEN
+        return queryset if value == "all" else queryset.filter(status=value)
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(OfficeScopedAdmin):
+    """The office's follow-ups of B replies (issue 20, item 5), by unit: open ones by
+    default, the latest planned dates last. Opened by a B reply and closed through the
+    proposal's page, never here."""
+
+    office_field = "proposal__office"
+    list_display = ("unit_display", "proposal", "planned_on", "late_display", "status")
+    list_select_related = ("proposal", "reply__assignment__unit")
+    list_filter = (FollowUpStatusFilter, "reply__assignment__unit")
+    ordering = ("reply__assignment__unit__name", "planned_on", "pk")
+    readonly_fields = (
+        "proposal",
+        "reply",
+        "planned_on",
+        "status",
+        "completed_on",
+        "closed_at",
+        "closing_note",
+        "regraded",
+    )
+    fields = readonly_fields
+    search_fields = ("proposal__title", "proposal__number")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("承办单位"), ordering="reply__assignment__unit__name")
+    def unit_display(self, obj):
+        return obj.reply.assignment.unit
+
+    @admin.display(description=_("逾期"), boolean=True)
+    def late_display(self, obj):
+        return obj.is_late

@@ -18,7 +18,7 @@ from liaison.widgets import PickList, grouped_choices
 from . import services
 from .actions import units_that_may
 from .forms import ReplyForm
-from .models import Adoption, Assignment, Feedback, OpinionReport, Proposal
+from .models import Adoption, Assignment, Feedback, FollowUp, OpinionReport, Proposal
 from .workflows import REGISTERED_OR_LATER
 
 P = Proposal.Status
@@ -92,27 +92,33 @@ class AssignForm(LimitedForm):
                 self.fields["lead_unit"].help_text = _("已按提案人建议预选，可改选。")
                 notices.append(("info", _("提案人建议主办单位：%(u)s（已预选）") % {"u": lead}))
             else:
-                notices.append((
-                    "warning",
-                    _("提案人建议主办单位“%(u)s”已停用或不在本联络处的单位名单中，请另选。")
-                    % {"u": lead},
-                ))
+                notices.append(
+                    (
+                        "warning",
+                        _("提案人建议主办单位“%(u)s”已停用或不在本联络处的单位名单中，请另选。")
+                        % {"u": lead},
+                    )
+                )
         co = list(record.suggested_co_units.all())
         if co:
             kept = [u for u in co if u.pk in available]
             gone = [u for u in co if u.pk not in available]
             self.fields["co_units"].initial = [u.pk for u in kept]
             if kept:
-                notices.append((
-                    "info",
-                    _("提案人建议会办单位：%(u)s（已预选）") % {"u": "、".join(map(str, kept))},
-                ))
+                notices.append(
+                    (
+                        "info",
+                        _("提案人建议会办单位：%(u)s（已预选）") % {"u": "、".join(map(str, kept))},
+                    )
+                )
             if gone:
-                notices.append((
-                    "warning",
-                    _("提案人建议的会办单位“%(u)s”已停用或不在单位名单中，请另选。")
-                    % {"u": "、".join(map(str, gone))},
-                ))
+                notices.append(
+                    (
+                        "warning",
+                        _("提案人建议的会办单位“%(u)s”已停用或不在单位名单中，请另选。")
+                        % {"u": "、".join(map(str, gone))},
+                    )
+                )
         if record.suggested_units_note:
             notices.append(
                 ("info", _("提案人说明：%(note)s") % {"note": record.suggested_units_note})
@@ -131,7 +137,9 @@ class KeyForm(LimitedForm):
     supervising_leader = forms.CharField(label=_("督办领导"), max_length=50)
     notes = forms.CharField(
         max_length=TEXT,
-        label=_("督办情况"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("督办情况"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -231,24 +239,40 @@ class UnitReplyForm(ReplyForm):
         self.fields["replied_on"].initial = today()
 
 
+class FollowUpCloseForm(LimitedForm):
+    follow_up = forms.ModelChoiceField(label=_("B类答复"), queryset=FollowUp.objects.none())
+    regrade = forms.BooleanField(label=_("已解决，改为A类"), required=False)
+    note = forms.CharField(
+        label=_("办结说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["follow_up"].queryset = (
+            FollowUp.objects.filter(proposal=record)
+            .exclude(status=FollowUp.Status.CLOSED)
+            .select_related("reply__assignment__unit", "proposal")
+        )
+        self.fields["follow_up"].label_from_instance = lambda f: (
+            _("%(unit)s，计划%(date)s完成（%(state)s）")
+            % {"unit": f.unit, "date": f.planned_on, "state": f.get_status_display()}
+        )
+        if len(self.fields["follow_up"].queryset) == 1:
+            self.fields["follow_up"].initial = self.fields["follow_up"].queryset[0]
+
+
 def _unit_label(data):
     return _("%(unit)s（工作人员代录）") % {"unit": data["assignment"].unit}
 
 
 PROPOSAL_STEPS = {
-    "submit": Step(
-        ConfirmForm, lambda p, u, d: services.proposal_submit(proposal=p, actor=u)
-    ),
-    "register": Step(
-        ConfirmForm, lambda p, u, d: services.proposal_register(proposal=p, actor=u)
-    ),
+    "submit": Step(ConfirmForm, lambda p, u, d: services.proposal_submit(proposal=p, actor=u)),
+    "register": Step(ConfirmForm, lambda p, u, d: services.proposal_register(proposal=p, actor=u)),
     "return": Step(
         ReasonForm,
         lambda p, u, d: services.proposal_return(proposal=p, actor=u, reason=d["reason"]),
     ),
-    "reject": Step(
-        RejectForm, lambda p, u, d: services.proposal_reject(proposal=p, actor=u, **d)
-    ),
+    "reject": Step(RejectForm, lambda p, u, d: services.proposal_reject(proposal=p, actor=u, **d)),
     "merge": Step(
         MergeForm,
         lambda p, u, d: services.proposal_merge(
@@ -265,9 +289,7 @@ PROPOSAL_STEPS = {
         lambda p, u, d: services.proposal_assign(proposal=p, actor=u, **d),
         needs=("record", "user"),
     ),
-    "extend": Step(
-        ExtendForm, lambda p, u, d: services.proposal_extend(proposal=p, actor=u, **d)
-    ),
+    "extend": Step(ExtendForm, lambda p, u, d: services.proposal_extend(proposal=p, actor=u, **d)),
     "decide_return": Step(
         DecideReturnForm,
         lambda p, u, d: services.assignment_decide_return(actor=u, **d),
@@ -300,6 +322,11 @@ PROPOSAL_STEPS = {
         needs=("record",),
         files=True,
     ),
+    "follow_up_close": Step(
+        FollowUpCloseForm,
+        lambda p, u, d: services.follow_up_close(actor=u, **d),
+        needs=("record",),
+    ),
     "feedback": Step(
         FeedbackForm,
         lambda p, u, d: services.feedback_give(proposal=p, actor=u, member=p.lead_member, **d),
@@ -308,9 +335,7 @@ PROPOSAL_STEPS = {
         ConfirmForm,
         lambda p, u, d: services.proposal_close_without_feedback(proposal=p, actor=u),
     ),
-    "mark_key": Step(
-        KeyForm, lambda p, u, d: services.proposal_mark_key(proposal=p, actor=u, **d)
-    ),
+    "mark_key": Step(KeyForm, lambda p, u, d: services.proposal_mark_key(proposal=p, actor=u, **d)),
     "disclosure": Step(
         DisclosureForm,
         lambda p, u, d: services.proposal_set_disclosure(
@@ -344,7 +369,9 @@ class AdoptionForm(LimitedForm):
     body = forms.CharField(label=_("采用单位"), required=False, max_length=100)
     instruction_text = forms.CharField(
         max_length=TEXT,
-        label=_("批示内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("批示内容"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     adopted_on = forms.DateField(
         label=_("采用日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"})
@@ -367,7 +394,5 @@ OPINION_STEPS = {
     "approve": Step(ConfirmForm, _move(OS.APPROVED)),
     "issue": Step(IssueForm, _move(OS.ISSUED)),
     "forward": Step(ForwardForm, _move(OS.FORWARDED)),
-    "adopt": Step(
-        AdoptionForm, lambda r, u, d: services.adoption_record(report=r, actor=u, **d)
-    ),
+    "adopt": Step(AdoptionForm, lambda r, u, d: services.adoption_record(report=r, actor=u, **d)),
 }

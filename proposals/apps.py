@@ -10,7 +10,10 @@ class ProposalsConfig(AppConfig):
         from liaison.media import protect  # reads models: only once apps are loaded
         from liaison.workdays import register_deadlines
 
-        from . import dashboard  # noqa: F401  (registers the admin index panel)
+        from . import (
+            dashboard,  # noqa: F401  (registers the admin index panel)
+            signals,  # noqa: F401  (keeps the search columns current)
+        )
         from .services.handling import feedback_deadlines_recompute
 
         register_deadlines(feedback_deadlines_recompute)

@@ -85,6 +85,14 @@ def _member_context(**extra):
     return {"proposal": _proposal(), "office": ex.office(), **extra}
 
 
+def _follow_up(**extra):
+    return ex.Example(
+        planned_on=datetime.date(2026, 9, 30),
+        reply=ex.Example(replied_on=datetime.date(2026, 4, 20)),
+        **extra,
+    )
+
+
 def _unit_context(role="lead", **extra):
     assignment = _assignment(role)
     return {
@@ -310,6 +318,32 @@ register(
         description=_("待审查提案"),
         act_within=5,
         example=lambda: {"office": ex.office(), "proposals": [_proposal()]},
+    ),
+    MessageKind(
+        kind="proposal_follow_up_due_soon",
+        audience=UNIT,
+        template="proposals/follow_up_due_soon",
+        description=_("B类答复计划完成日期将到"),
+        example=lambda: {**_unit_context(), "follow_up": _follow_up()},
+    ),
+    MessageKind(
+        kind="proposal_follow_up_overdue",
+        audience=UNIT,
+        template="proposals/follow_up_overdue",
+        description=_("B类答复逾期未落实"),
+        act_within=5,
+        example=lambda: {**_unit_context(), "follow_up": _follow_up()},
+    ),
+    MessageKind(
+        kind="proposal_follow_up_reported",
+        audience=STAFF,
+        template="proposals/follow_up_reported",
+        description=_("承办单位报告B类答复事项已完成"),
+        act_within=5,
+        example=lambda: {
+            **_unit_context(),
+            "follow_up": _follow_up(completed_on=datetime.date(2026, 9, 18)),
+        },
     ),
     MessageKind(
         kind="proposal_return_requested",

@@ -81,6 +81,9 @@ class ProposalCounter(models.Model):
         return f"{self.office} {self.year}: {self.last}"
 
 
+SEARCH_COLUMNS = ("text_grams", "reply_grams", "similarity_grams", "similarity_norm")
+
+
 class Proposal(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -237,7 +240,13 @@ class Proposal(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The precomputed text for search and the similar-proposal list (proposals.textindex):
+    # written by its index functions only, never shown.
+    text_grams = models.TextField(editable=False, blank=True, default="")
+    reply_grams = models.TextField(editable=False, blank=True, default="")
+    similarity_grams = models.TextField(editable=False, blank=True, default="")
+    similarity_norm = models.FloatField(editable=False, default=0)
+    history = HistoricalRecords(excluded_fields=["updated_at", *SEARCH_COLUMNS])
 
     class Meta:
         ordering = ["-year", "-serial", "-created_at"]
@@ -469,6 +478,77 @@ class Reply(models.Model):
         return f"{self.assignment.unit} {self.get_grade_display()}"
 
 
+class FollowUp(models.Model):
+    """The follow-up of a reply graded B (列入计划拟解决, issue 20 item 5): the unit said
+    when it would be done; it reports progress and completion through its signed link,
+    and staff close the follow-up (办结), regrading the reply to A when it was solved."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("跟踪落实中")
+        REPORTED = "reported", _("单位已报完成")
+        CLOSED = "closed", _("已落实办结")
+
+    proposal = models.ForeignKey(
+        Proposal, verbose_name=_("提案"), on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    reply = models.OneToOneField(
+        "Reply", verbose_name=_("答复"), on_delete=models.CASCADE, related_name="follow_up"
+    )
+    planned_on = models.DateField(_("计划完成日期"), validators=[plausible_date])
+    status = models.CharField(
+        _("落实情况"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    completed_on = models.DateField(
+        _("完成日期"), null=True, blank=True, validators=[plausible_date]
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closing_note = LimitedTextField(_("办结说明"), blank=True)
+    regraded = models.BooleanField(_("已改为A类"), default=False)
+    created_at = models.DateTimeField(_("开始跟踪时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["planned_on", "pk"]
+        verbose_name = _("B类答复跟踪")
+        verbose_name_plural = _("B类答复跟踪")
+        indexes = [models.Index(fields=["status", "planned_on"], name="followup_status_idx")]
+
+    def __str__(self):
+        return f"{self.proposal} · {self.get_status_display()}"
+
+    @property
+    def unit(self):
+        return self.reply.assignment.unit
+
+    @property
+    def is_late(self) -> bool:
+        return self.status == self.Status.OPEN and self.planned_on < today()
+
+
+class FollowUpReport(models.Model):
+    """What the unit reported on a follow-up: progress, or that the work is done."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", _("进展情况")
+        COMPLETION = "completion", _("完成情况")
+
+    follow_up = models.ForeignKey(
+        FollowUp, verbose_name=_("跟踪"), on_delete=models.CASCADE, related_name="reports"
+    )
+    kind = models.CharField(_("报告类型"), max_length=10, choices=Kind.choices)
+    content = LimitedTextField(_("报告内容"), max_length=limits.TEXT)
+    reported_on = models.DateField(_("报告日期"), validators=[plausible_date])
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["reported_on", "pk"]
+        verbose_name = _("落实情况报告")
+        verbose_name_plural = _("落实情况报告")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reported_on}"
+
+
 class Feedback(models.Model):
     """The proposer's verdict on the answer (委员反馈)."""
 
@@ -565,7 +645,9 @@ class OpinionReport(models.Model):
     )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    history = HistoricalRecords()
+    # Precomputed for search (proposals.textindex).
+    text_grams = models.TextField(editable=False, blank=True, default="")
+    history = HistoricalRecords(excluded_fields=["text_grams"])
 
     class Meta:
         ordering = ["-year", "-created_at"]
@@ -700,3 +782,21 @@ class ResearchAdoption(models.Model):
 
     def __str__(self):
         return f"{self.body} {self.adopted_on}"
+
+
+class GramFrequency(models.Model):
+    """How many proposals' 案由 and 建议办法 hold a gram (the document frequency of the
+    similar-proposal list's TF-IDF, proposals.textindex); the row named ``TOTAL`` counts
+    the proposals. Kept up to date as proposals are saved."""
+
+    TOTAL = ""
+
+    gram = models.CharField(max_length=20, unique=True, blank=True)
+    documents = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("词频")
+        verbose_name_plural = _("词频")
+
+    def __str__(self):
+        return f"{self.gram} {self.documents}"

@@ -200,3 +200,20 @@ def report_adopted(adoption):
         context={"report": report, "adoption": adoption},
         link=reverse("portal:opinion_detail", args=[report.pk]),
     )
+
+
+def follow_up_completed(follow_up):
+    """The unit reported the B reply's planned work done: staff check and close it."""
+    proposal = follow_up.proposal
+    notify_office_staff(
+        office=proposal.office,
+        kind="proposal_follow_up_reported",
+        key=f"follow-up-reported:{follow_up.pk}",
+        template="proposals/follow_up_reported",
+        context={
+            "proposal": proposal,
+            "follow_up": follow_up,
+            "unit": follow_up.reply.assignment.unit,
+        },
+        link=reverse("admin:proposals_proposal_change", args=[proposal.pk]),
+    )

@@ -6,7 +6,9 @@ after an outage — writes nothing twice. Units get a fresh signed link in each 
 - a weekly overdue digest to each unit and to each office's staff (Mondays' week);
 - proposers: one feedback reminder 10 working days after the reply;
 - staff: a daily digest of proposals waiting for review (working days);
-- staff, in the fourth quarter: an alert once a month while behind the yearly targets.
+- staff, in the fourth quarter: an alert once a month while behind the yearly targets;
+- lead units with a B reply (列入计划) not yet reported done: before the planned
+  completion date (the due-soon working days), and once a week after it.
 """
 
 import datetime
@@ -20,7 +22,7 @@ from liaison.unit_links import unit_link_url
 from liaison.workdays import add_working_days, is_working_day, working_days_between
 from members.notifications import notify_member
 
-from .models import Assignment, Feedback, Proposal, ProposalConfig, Reply
+from .models import Assignment, Feedback, FollowUp, Proposal, ProposalConfig, Reply
 from .notifications import notify_unit
 from .selectors import yearly_progress
 
@@ -218,6 +220,45 @@ def target_alerts_queue(today: datetime.date) -> int:
     return queued
 
 
+def follow_up_reminders_queue(today: datetime.date) -> int:
+    """Lead units whose B reply's planned work is not reported done: before the planned
+    date once, and every week after it (issue 20, item 5)."""
+    configs, default = _configs(), ProposalConfig()
+    week = "{}-W{:02d}".format(*today.isocalendar()[:2])
+    queued = 0
+    horizon_cache: dict[int, datetime.date] = {}
+    for follow_up in (
+        FollowUp.objects.filter(status=FollowUp.Status.OPEN)
+        .select_related("reply__assignment__unit", "proposal__office")
+        .order_by("planned_on", "pk")
+    ):
+        assignment = follow_up.reply.assignment
+        if not assignment.is_active:
+            continue
+        context = {"follow_up": follow_up}
+        if follow_up.planned_on < today:
+            queued += _unit_mail(
+                assignment,
+                kind="proposal_follow_up_overdue",
+                key=f"follow-up-overdue:{follow_up.pk}:{week}",
+                template="proposals/follow_up_overdue",
+                context=context,
+            )
+            continue
+        days = configs.get(follow_up.proposal.office_id, default).due_soon_working_days
+        if days not in horizon_cache:
+            horizon_cache[days] = add_working_days(today, days)
+        if follow_up.planned_on <= horizon_cache[days]:
+            queued += _unit_mail(
+                assignment,
+                kind="proposal_follow_up_due_soon",
+                key=f"follow-up-due-soon:{follow_up.pk}:{follow_up.planned_on}",
+                template="proposals/follow_up_due_soon",
+                context=context,
+            )
+    return queued
+
+
 def proposal_reminders_queue(today: datetime.date) -> dict:
     return {
         "due": due_reminders_queue(today),
@@ -225,4 +266,5 @@ def proposal_reminders_queue(today: datetime.date) -> dict:
         "feedback": feedback_reminders_queue(today),
         "review": review_digests_queue(today),
         "targets": target_alerts_queue(today),
+        "follow_up": follow_up_reminders_queue(today),
     }

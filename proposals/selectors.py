@@ -54,7 +54,13 @@ def member_proposal_detail(member: Member, pk: int) -> Proposal:
                 .select_related("unit")
                 .order_by("-role", "pk"),
             ),
-            Prefetch("replies", Reply.objects.select_related("assignment__unit")),
+            # A B reply's follow-up (issue 20, item 5) shows under it.
+            Prefetch(
+                "replies",
+                Reply.objects.select_related("assignment__unit", "follow_up").prefetch_related(
+                    "follow_up__reports"
+                ),
+            ),
             "feedback",
             "attachments",
             "suggested_co_units",
@@ -66,9 +72,9 @@ def member_proposal_detail(member: Member, pk: int) -> Proposal:
 
 def member_feedback_due(member: Member) -> QuerySet[Proposal]:
     """The member's proposals whose reply waits for their rating, soonest due first."""
-    return Proposal.objects.filter(
-        lead_member=member, status=Proposal.Status.REPLIED
-    ).order_by("feedback_due_date", "pk")
+    return Proposal.objects.filter(lead_member=member, status=Proposal.Status.REPLIED).order_by(
+        "feedback_due_date", "pk"
+    )
 
 
 def pending_cosign_invitations(member: Member) -> QuerySet[ProposalCosigner]:
@@ -105,9 +111,7 @@ def cosigning_calls(member: Member) -> QuerySet[Proposal]:
         Proposal.objects.filter(office_id=member.office_id, open_cosign_until__isnull=False)
         .exclude(status__in=(Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN))
         .select_related("category", "lead_member", "office")
-        .prefetch_related(
-            Prefetch("cosigners", ProposalCosigner.objects.select_related("member"))
-        )
+        .prefetch_related(Prefetch("cosigners", ProposalCosigner.objects.select_related("member")))
     )
 
 
@@ -296,8 +300,9 @@ def public_proposals(office, year: int) -> QuerySet[Proposal]:
         .prefetch_related(
             Prefetch(
                 "cosigners",
-                ProposalCosigner.objects.filter(status=ProposalCosigner.Status.CONFIRMED)
-                .select_related("member__sector"),
+                ProposalCosigner.objects.filter(
+                    status=ProposalCosigner.Status.CONFIRMED
+                ).select_related("member__sector"),
                 to_attr="public_cosigners",
             ),
             Prefetch(

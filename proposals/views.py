@@ -3,6 +3,7 @@ link e-mailed with the assignment (liaison.unit_links)."""
 
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
@@ -12,8 +13,9 @@ from liaison.unit_links import UnitLinkError, unit_link_resolve
 
 from . import services
 from .actions import PROPOSAL_ACTIONS, proposal_actions
-from .forms import CoOpinionForm, ReplyForm, ReturnRequestForm
-from .models import Assignment
+from .forms import CoOpinionForm, FollowUpReportForm, ReplyForm, ReturnRequestForm
+from .models import Assignment, FollowUp
+from .services.followup import open_follow_up
 
 
 def _invalid(request, error):
@@ -45,6 +47,21 @@ UNIT_HANDLERS = {
         _lazy("答复已提交，谢谢！"),
         ReplyForm,
     ),
+    # A B reply's follow-up (issue 20, item 5), through the same link.
+    "follow_up_progress": UnitHandler(
+        lambda p, a, label, d: services.follow_up_report(
+            follow_up=open_follow_up(a), kind="progress", actor_label=label, **d
+        ),
+        gettext_lazy("落实进展已报告，谢谢！"),
+        FollowUpReportForm,
+    ),
+    "follow_up_complete": UnitHandler(
+        lambda p, a, label, d: services.follow_up_report(
+            follow_up=open_follow_up(a), kind="completion", actor_label=label, **d
+        ),
+        gettext_lazy("已报告完成，联络处核实后将办结。谢谢！"),
+        FollowUpReportForm,
+    ),
 }
 
 
@@ -65,6 +82,8 @@ def unit_assignment(request, token):
         "reply": ReplyForm(initial={"replied_on": today()}),
         "return": ReturnRequestForm(),
         "opinion": CoOpinionForm(initial={"opinion": assignment.co_opinion}),
+        "follow_up_progress": FollowUpReportForm(initial={"reported_on": today()}),
+        "follow_up_complete": FollowUpReportForm(initial={"reported_on": today()}),
     }
 
     if request.method == "POST":
@@ -91,6 +110,9 @@ def unit_assignment(request, token):
             else []
         ),
         "replies": assignment.replies.all(),
+        "follow_ups": FollowUp.objects.filter(reply__assignment=assignment)
+        .select_related("reply")
+        .prefetch_related("reports"),
         "feedback": proposal.feedback.all(),
         "actions": [(action, forms.get(action.name)) for action in actions],
     }

@@ -244,7 +244,7 @@ def _lead_reply(proposal):
 
 def compendium_proposals(office, year):
     """Registered proposals of the year with everything the compendium prints, in
-    number order: five queries however many there are."""
+    number order: six queries however many there are."""
     return (
         counted_proposals()
         .filter(office=office, year=year)
@@ -262,7 +262,10 @@ def compendium_proposals(office, year):
             ),
             Prefetch(
                 "replies",
-                Reply.objects.select_related("assignment__unit").order_by("round", "id"),
+                # With a B reply's follow-up (issue 20, item 5).
+                Reply.objects.select_related("assignment__unit", "follow_up")
+                .prefetch_related("follow_up__reports")
+                .order_by("round", "id"),
             ),
             Prefetch("feedback", Feedback.objects.order_by("round")),
         )

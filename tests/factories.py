@@ -119,7 +119,14 @@ class NotificationFactory(factory.django.DjangoModelFactory):
 # --- Proposals ------------------------------------------------------------------------
 
 
-def proposal_draft(*, member, cosigners=(), title="关于加强校园周边食品安全监管的建议", **kwargs):
+def proposal_draft(
+    *,
+    member,
+    cosigners=(),
+    title="关于加强校园周边食品安全监管的建议",
+    suggestions="建立常态化联合巡查机制。",
+    **kwargs,
+):
     """A draft proposal written by ``member`` through the service, as the portal does."""
     from proposals.models import ProposalCategory
     from proposals.services import proposal_create
@@ -130,7 +137,7 @@ def proposal_draft(*, member, cosigners=(), title="关于加强校园周边食�
         lead_member=member,
         title=title,
         reasons="校园周边流动摊贩多，食品来源不明。",
-        suggestions="建立常态化联合巡查机制。",
+        suggestions=suggestions,
         category=ProposalCategory.objects.get(name="城市管理"),
         cosigners=list(cosigners),
         **kwargs,

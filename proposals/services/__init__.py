@@ -27,6 +27,7 @@ from .drafting import (
     proposal_update_draft,
     proposal_withdraw,
 )
+from .followup import follow_up_close, follow_up_report
 from .handling import (
     assignment_acknowledge,
     assignment_decide_return,
@@ -63,6 +64,8 @@ __all__ = [
     "assignment_request_return",
     "cosign_respond",
     "feedback_give",
+    "follow_up_close",
+    "follow_up_report",
     "opinion_report_create",
     "opinion_report_move",
     "opinion_report_update",

@@ -28,6 +28,7 @@ from ..models import (
     Reply,
 )
 from ..workflows import PROPOSAL_WORKFLOW, REGISTERED_OR_LATER
+from .followup import follow_up_open
 
 P = Proposal.Status
 
@@ -53,9 +54,7 @@ def _suggestion_summary(proposal: Proposal, lead_unit, co_units) -> str:
     if not lead_ok:
         parts.append(_("提案人建议主办：%(u)s") % {"u": proposal.suggested_lead_unit})
     if not co_ok:
-        parts.append(
-            _("提案人建议会办：%(u)s") % {"u": "、".join(str(u) for u in suggested_co)}
-        )
+        parts.append(_("提案人建议会办：%(u)s") % {"u": "、".join(str(u) for u in suggested_co)})
     return _("未完全按提案人建议交办；%(parts)s") % {"parts": "；".join(parts)}
 
 
@@ -321,12 +320,16 @@ def reply_record(
     content: str,
     contact_method: str,
     replied_on: datetime.date | None = None,
+    planned_on: datetime.date | None = None,
     letter=None,
     actor=None,
     actor_label: str = "",
 ) -> Reply:
     """答复. The proposal counts as replied when its lead unit has replied; the proposer
-    is then asked for feedback within the configured working days."""
+    is then asked for feedback within the configured working days. The lead unit's B
+    reply (列入计划) opens a follow-up until ``planned_on``, the unit's planned
+    completion date — the end of the reply's year when the unit named none (a B reply
+    means "in this year's plan")."""
     assignment, proposal = _lock_assignment(assignment)
     refuse(workflows.reply_refusal(assignment, proposal))
     if grade not in Reply.Grade.values:
@@ -347,6 +350,8 @@ def reply_record(
         reply.letter = letter
     reply.full_clean(exclude=["proposal", "assignment"])
     reply.save()
+    if grade == Reply.Grade.B and assignment.is_lead:
+        follow_up_open(reply=reply, planned_on=planned_on or datetime.date(replied_on.year, 12, 31))
     if not assignment.acknowledged_at:
         assignment.acknowledged_at = timezone.now()
         assignment.save(update_fields=["acknowledged_at"])

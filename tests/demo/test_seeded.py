@@ -389,3 +389,27 @@ def test_demo_consultation_meeting_opinions_flowed_in_and_were_marked(demo, clie
     page = client.get(reverse("admin:consultations_consultation_compilation", args=[compiled.pk]))
     assert page.status_code == 200
     assert "协商议事会上的意见" in page.text and "并入编号" in page.text
+
+
+def test_the_demo_shows_issue_20_proposals_believably(demo):
+    """Suggested units and an open co-signing with joiners; a B reply followed up and
+    one followed up to completion; a pair of similar proposals across years the
+    similar-proposal list finds; the search finds the demo's proposals."""
+    from proposals import search
+    from proposals.models import FollowUp, Proposal
+
+    market = Proposal.objects.get(title="关于改造街道菜市场环境的建议")
+    assert market.has_unit_suggestion and market.is_open_for_cosigning
+    assert market.cosigners.filter(via_open_call=True).count() == 2
+    states = set(FollowUp.objects.values_list("status", "regraded"))
+    assert {("open", False), ("closed", True)} <= states
+    lift = Proposal.objects.get(title="关于加快老旧小区加装电梯的建议", year=TODAY.year)
+    assert lift.follow_ups.get(status="open").reports.exists()
+    found = search.similar_proposals(
+        Proposal.objects.all(), title=lift.title, suggestions=lift.suggestions, exclude=lift.pk
+    )
+    earlier = Proposal.objects.get(title="关于推动既有多层住宅增设电梯的建议")
+    assert earlier.year == TODAY.year - 1 and earlier.follow_ups.get().regraded
+    assert earlier.pk in [p.pk for p, _score in found[:3]]
+    terms = search.parse_query("停车")
+    assert search.search_proposals(Proposal.objects.all(), terms, search.Filters()).exists()

@@ -14,8 +14,10 @@ from visits.selectors import member_concerns, member_visits
 # Pages that are not a signed-in member's page to look at: posts, sign-in, sign-out
 # and account activation, the password reset's steps (reached from an e-mail or a text
 # message), a file download (an activity's material, a consultation's draft) and the
-# sign-in code a member scans at the door.
+# sign-in code a member scans at the door, and the similar-proposal list the proposal
+# form loads into itself (a fragment; the form's page is swept).
 NOT_PAGES = {
+    "proposal_similar",
     "login",
     "logout",
     "sms_login",

@@ -158,3 +158,35 @@ def test_member_chooses_how_messages_reach_them_on_a_phone(live_server, member, 
     member.refresh_from_db()
     assert (member.receive_invitations, member.receive_birthdays) == ("email", "portal")
     assert page.problems == []
+
+
+def test_similar_proposals_appear_as_the_member_types(live_server, member, phone_page):
+    """Issue 20, item 2: the list follows the typing (htmx, debounced), under the CSP."""
+    from members.models import Term
+    from proposals.models import Proposal, ProposalCategory
+
+    Proposal.objects.create(
+        office=member.office,
+        year=2025,
+        term=Term.objects.get(is_current=True),
+        title="关于加快老旧小区加装电梯的建议",
+        reasons="老年住户上下楼困难。",
+        suggestions="简化加装电梯审批流程，加大财政补贴。",
+        category=ProposalCategory.objects.get(name="城市管理"),
+        lead_member=member,
+        status=Proposal.Status.CLOSED,
+    )
+    page = phone_page
+    page.goto(f"{live_server.url}/portal/login/?next=/portal/proposals/new/")
+    page.get_by_label("手机号码或委员编号").fill(member.mobile)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+    expect(page.get_by_test_id("similar-box")).to_contain_text("写下案由和建议办法后")
+    page.get_by_label("案由").press_sequentially("关于推动既有住宅增设电梯的建议")
+    page.get_by_label("建议办法").press_sequentially("出台增设电梯补贴办法。")
+    expect(page.get_by_test_id("similar-proposal")).to_contain_text(
+        "关于加快老旧小区加装电梯的建议"
+    )
+    page.screenshot(path="/tmp/portal_similar.png", full_page=True)
+    assert page.problems == []

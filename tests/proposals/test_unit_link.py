@@ -44,6 +44,7 @@ def test_unit_acknowledges_and_replies_with_a_letter_through_its_link(client, as
             "content": "已列入计划",
             "contact_method": "phone",
             "replied_on": datetime.date.today().isoformat(),
+            "planned_on": (datetime.date.today() + datetime.timedelta(days=90)).isoformat(),
             "letter": letter,
         },
     )

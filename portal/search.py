@@ -1,0 +1,77 @@
+"""The member's search of past proposals, public-opinion reports and replies, and the
+similar-proposal list of the proposal form (issue 20, items 1 and 2). What a member may
+find comes from proposals.search.visible_proposals: their own, what they co-signed, and
+what their office made public; nothing else, whatever they type."""
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_http_methods
+
+from proposals import search
+from proposals.forms import SearchForm
+from proposals.selectors import member_proposals, suggestable_units
+
+from .views import _page, member_required
+
+
+def _own_ids(member, rows) -> set[int]:
+    """Which of the found proposals the member leads or co-signs (their own page) —
+    the others are public ones, read on the office's public page."""
+    ids = [row["object"].pk for row in rows]
+    if not ids:
+        return set()
+    return set(member_proposals(member).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+@member_required
+def search_page(request):
+    member = request.member
+    proposals = search.visible_proposals(member=member)
+    reports = search.visible_reports(member=member)
+    years = list(proposals.order_by("-year").values_list("year", flat=True).distinct()[:30])
+    form = SearchForm(
+        request.GET or None,
+        years=years,
+        units=suggestable_units(member.office),
+        member_labels=True,
+    )
+    result = search.run_search(form, proposals=proposals, reports=reports, member=True)
+    own = _own_ids(member, result["proposals"])
+    for row in result["proposals"]:
+        row["own"] = row["object"].pk in own
+    return _page(request, "portal/search.html", form=form, result=result)
+
+
+@require_http_methods(["GET", "POST"])
+@member_required
+def similar(request):
+    """The similar-proposal list for what the member has typed so far: the form posts
+    it (htmx, debounced in the page; the form's own button works without it), a GET
+    with the same fields reads it too (the benchmark's sweep)."""
+    data = request.POST if request.method == "POST" else request.GET
+    return HttpResponse(
+        render_to_string(
+            "portal/proposals/_similar.html", similar_context(request, data), request=request
+        )
+    )
+
+
+def similar_context(request, data) -> dict:
+    """What the similar list shows for the 案由 and 建议办法 in ``data``."""
+    title, suggestions = data.get("title", ""), data.get("suggestions", "")
+    exclude = data.get("proposal", "")
+    exclude = int(exclude) if exclude.isdigit() else None
+    if len(title.strip()) + len(suggestions.strip()) < 4:
+        return {"similar": None}
+    found = search.similar_proposals(
+        search.visible_proposals(member=request.member).exclude(status="draft"),
+        title=title,
+        suggestions=suggestions,
+        exclude=exclude,
+    )
+    own = set(
+        member_proposals(request.member)
+        .filter(pk__in=[p.pk for p, _score in found])
+        .values_list("pk", flat=True)
+    )
+    return {"similar": [{"object": p, "score": s, "own": p.pk in own} for p, s in found]}

@@ -1,0 +1,385 @@
+"""Search of past proposals, public-opinion reports and replies, and the similar-proposal
+list while drafting (issue 20, items 1 and 2). Both read the precomputed columns of
+proposals.textindex; who may see what comes from ``visible_proposals`` /
+``visible_reports`` — the admin's office scope for staff, and for a member their own, what
+they co-signed and what is public.
+
+A search term must hold at least one gram (two Chinese characters or a word of two
+letters or digits); the query is capped at ``MAX_QUERY`` characters and ``MAX_TERMS``
+terms, and every term is an index lookup, so no input makes the database scan."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from liaison.scoping import scope_queryset
+from members.models import Member
+
+from . import textindex
+from .models import Assignment, OpinionReport, Proposal, ProposalCosigner, Reply
+from .selectors import COUNTED_PROPOSAL_STATUSES
+
+MAX_QUERY = 50
+MAX_TERMS = 5
+PAGE = 20
+
+_SEPARATORS = re.compile(r"[\s\W_]+")
+
+
+class SearchInputError(ValueError):
+    """The search text cannot be searched; the message says why, in words."""
+
+
+def parse_query(text: str) -> list[str]:
+    """The terms of a search: whitespace and punctuation separate them. Refuses, with a
+    message, a query that is too long, empty, punctuation only or one character."""
+    text = (text or "").strip()
+    if len(text) > MAX_QUERY:
+        raise SearchInputError(
+            _("搜索内容过长（%(n)s个字），请只输入关键词，不超过%(max)s个字。")
+            % {"n": len(text), "max": MAX_QUERY}
+        )
+    terms = []
+    for term in _SEPARATORS.split(text.lower()):
+        # A lone Chinese character is a gram of its own but matches almost everything.
+        if len(term) >= 2 and textindex.grams(term) and term not in terms:
+            terms.append(term)
+    if not terms:
+        if not text:
+            raise SearchInputError(_("请输入要搜索的关键词。"))
+        raise SearchInputError(_("关键词至少要有两个字（如“电梯”“停车”），标点符号不参与搜索。"))
+    if len(terms) > MAX_TERMS:
+        raise SearchInputError(_("关键词最多%(max)s个，请删去一些再搜索。") % {"max": MAX_TERMS})
+    return terms
+
+
+# --- Who may see what ---------------------------------------------------------------------
+
+
+def _member_own_ids(member: Member):
+    led = Proposal.objects.filter(lead_member=member).order_by().values("pk")
+    cosigned = ProposalCosigner.objects.filter(member=member).order_by().values("proposal_id")
+    return led.union(cosigned)
+
+
+def visible_proposals(*, user=None, member: Member | None = None) -> QuerySet[Proposal]:
+    """Proposals the searcher may read. Staff: their offices' proposals (district staff:
+    every office) once handed in. A member: their own and co-signed ones (drafts too),
+    and the registered proposals of their office that are public (issue 20, item 6)."""
+    if member is not None:
+        public = Proposal.objects.filter(
+            office_id=member.office_id, status__in=COUNTED_PROPOSAL_STATUSES, is_public=True
+        )
+        return Proposal.objects.filter(
+            Q(pk__in=_member_own_ids(member)) | Q(pk__in=public.order_by().values("pk"))
+        ).exclude(status=Proposal.Status.WITHDRAWN, submitted_at__isnull=True)
+    return scope_queryset(Proposal.objects.all(), user).exclude(status=Proposal.Status.DRAFT)
+
+
+def visible_reports(*, user=None, member: Member | None = None) -> QuerySet[OpinionReport]:
+    """Opinion reports the searcher may read: a member only their own (reports are not
+    disclosed), staff their offices' reports once handed in."""
+    if member is not None:
+        return OpinionReport.objects.filter(member=member)
+    return scope_queryset(OpinionReport.objects.all(), user).exclude(
+        status=OpinionReport.Status.DRAFT
+    )
+
+
+# --- Search ---------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Filters:
+    year: int | None = None
+    category: int | None = None
+    statuses: tuple[str, ...] = ()
+    unit: int | None = None
+    grade: str = ""
+
+    @property
+    def proposal_only(self) -> bool:
+        """Filters that only a proposal has (a report has no category, unit or grade,
+        and statuses of its own)."""
+        return bool(self.category or self.unit or self.grade or self.statuses)
+
+
+# How many of the newest rows holding every gram of the terms are then checked for the
+# exact words. The database stops after them however many rows hold the grams, so a word
+# found in nearly every proposal (社区, 建议) costs what a rare one costs; the page says
+# when there are more than it shows. (Checking the exact words in the same condition
+# made PostgreSQL misjudge how many rows match and read them all.)
+CANDIDATE_LIMIT = 10 * PAGE
+
+
+def _has_grams(term: str) -> Q:
+    term_grams = set(textindex.grams(term))
+    return textindex.has_all("text_grams", term_grams) | textindex.has_all(
+        "reply_grams", term_grams
+    )
+
+
+def _has_words(term: str) -> Q:
+    return (
+        Q(title__icontains=term)
+        | Q(reasons__icontains=term)
+        | Q(suggestions__icontains=term)
+        | Q(Exists(Reply.objects.filter(proposal_id=OuterRef("pk"), content__icontains=term)))
+    )
+
+
+def search_proposals(queryset: QuerySet[Proposal], terms: list[str], filters: Filters):
+    """The proposals of ``queryset`` holding every term in their text or replies, newest
+    first, with what the result list shows: the newest CANDIDATE_LIMIT rows holding the
+    terms' grams (index lookups), then those holding the words themselves."""
+    if filters.year:
+        queryset = queryset.filter(year=filters.year)
+    if filters.category:
+        queryset = queryset.filter(category_id=filters.category)
+    if filters.statuses:
+        queryset = queryset.filter(status__in=filters.statuses)
+    if filters.unit:
+        queryset = queryset.filter(
+            Exists(
+                Assignment.objects.filter(
+                    proposal_id=OuterRef("pk"), unit_id=filters.unit, is_active=True
+                )
+            )
+        )
+    if filters.grade:
+        queryset = queryset.filter(
+            Exists(Reply.objects.filter(proposal_id=OuterRef("pk"), grade=filters.grade))
+        )
+    for term in terms:
+        queryset = queryset.filter(_has_grams(term))
+    candidates = queryset.order_by("-pk").values("pk")[:CANDIDATE_LIMIT]
+    found = Proposal.objects.filter(pk__in=candidates)
+    for term in terms:
+        found = found.filter(_has_words(term))
+    return (
+        found.select_related("category", "lead_member", "office")
+        .prefetch_related(Prefetch("replies", Reply.objects.select_related("assignment__unit")))
+        .order_by("-pk")
+    )
+
+
+def search_reports(queryset: QuerySet[OpinionReport], terms: list[str], filters: Filters):
+    if filters.proposal_only:
+        return queryset.none()
+    if filters.year:
+        queryset = queryset.filter(year=filters.year)
+    for term in terms:
+        queryset = queryset.filter(textindex.has_all("text_grams", textindex.grams(term)))
+    candidates = queryset.order_by("-pk").values("pk")[:CANDIDATE_LIMIT]
+    found = OpinionReport.objects.filter(pk__in=candidates)
+    for term in terms:
+        found = found.filter(
+            Q(title__icontains=term)
+            | Q(situation__icontains=term)
+            | Q(analysis__icontains=term)
+            | Q(suggestion__icontains=term)
+        )
+    return found.select_related("member", "office").order_by("-pk")
+
+
+def first_page(queryset, size: int = PAGE) -> tuple[list, bool]:
+    """The first ``size`` rows and whether there are more: a LIMIT, never a count of
+    every match (a common word matches thousands)."""
+    rows = list(queryset[: size + 1])
+    return rows[:size], len(rows) > size
+
+
+# --- Highlighting ----------------------------------------------------------------------------
+
+
+def _pattern(terms: list[str]) -> re.Pattern:
+    ordered = sorted(terms, key=len, reverse=True)
+    return re.compile("|".join(re.escape(t) for t in ordered), re.IGNORECASE)
+
+
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """``text`` escaped, with each match of a term in <mark>: the text is cut at the
+    matches first and every piece escaped, so nothing the text holds becomes markup."""
+    pattern = _pattern(terms)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    out.append(escape(text[last:]))
+    return mark_safe("".join(out))
+
+
+def snippet(text: str, terms: list[str], width: int = 60) -> SafeString | None:
+    """About ``width`` characters either side of the first match, highlighted; None when
+    the text holds no term."""
+    match = _pattern(terms).search(text)
+    if match is None:
+        return None
+    start, end = max(0, match.start() - width), min(len(text), match.end() + width)
+    piece = text[start:end].replace("\r", " ").replace("\n", " ")
+    prefix, suffix = ("…" if start else ""), ("…" if end < len(text) else "")
+    return mark_safe(prefix + highlight(piece, terms) + suffix)
+
+
+def describe(proposal: Proposal, terms: list[str]) -> dict:
+    """What a result shows: the highlighted 案由 and the first passage of the 理由,
+    建议办法 or a reply where a term was found."""
+    passages = []
+    for label, text in (
+        (_("理由"), proposal.reasons),
+        (_("建议办法"), proposal.suggestions),
+        *((_("%(u)s答复") % {"u": r.assignment.unit}, r.content) for r in proposal.replies.all()),
+    ):
+        found = snippet(text, terms)
+        if found:
+            passages.append((label, found))
+    grades = sorted({r.grade for r in proposal.replies.all()})
+    return {
+        "object": proposal,
+        "title": highlight(proposal.title, terms),
+        "passages": passages[:2],
+        "grades": grades,
+    }
+
+
+def describe_report(report: OpinionReport, terms: list[str]) -> dict:
+    passages = []
+    for label, text in (
+        (_("基本情况"), report.situation),
+        (_("问题分析"), report.analysis),
+        (_("意见建议"), report.suggestion),
+    ):
+        found = snippet(text, terms)
+        if found:
+            passages.append((label, found))
+    return {"object": report, "title": highlight(report.title, terms), "passages": passages[:2]}
+
+
+# --- Similar proposals (item 2) -----------------------------------------------------------------
+
+# How many proposals may be scored for one draft: candidates come from the draft's rarest
+# grams until their proposals add up to this, so the work per keystroke stays the same at
+# 1,000 proposals and at 100,000.
+CANDIDATE_BUDGET = 400
+MAX_CANDIDATE_GRAMS = 40
+MIN_SCORE = 0.08
+SIMILAR = 5
+
+
+def similar_proposals(
+    queryset: QuerySet[Proposal], *, title: str, suggestions: str, exclude: int | None = None
+) -> list[tuple[Proposal, float]]:
+    """Up to five proposals of ``queryset`` most like a draft's 案由 and 建议办法, by
+    the cosine of their TF-IDF vectors over grams, best first, with the score."""
+    terms = textindex.counts(textindex.similarity_text(title[:200], suggestions[:3000]))
+    if not terms:
+        return []
+    df, total = textindex.frequencies(terms)
+    if exclude:
+        # A proposal already saved (edited, or at registration) counts in the
+        # frequencies: its own grams would look rarest and fetch only itself.
+        own = Proposal.objects.filter(pk=exclude).values_list("similarity_grams", flat=True)
+        own = textindex.stored(next(iter(own), ""))
+        df = {g: n - (g in own) for g, n in df.items()}
+        total -= bool(own)
+    known = sorted((n, g) for g, n in df.items() if n > 0)
+    if not known:
+        return []
+    chosen, budget = [], 0
+    for n, gram in known:
+        if chosen and (budget + n > CANDIDATE_BUDGET or len(chosen) >= MAX_CANDIDATE_GRAMS):
+            break
+        chosen.append(gram)
+        budget += n
+    candidates = queryset.filter(textindex.has_any("similarity_grams", chosen))
+    if exclude:
+        candidates = candidates.exclude(pk=exclude)
+    rows = candidates.order_by("-pk").values_list("pk", "similarity_grams", "similarity_norm")[
+        :CANDIDATE_BUDGET
+    ]
+    weights = {g: tf * textindex.idf(df.get(g, 0), total) for g, tf in terms.items()}
+    draft_norm = sum(w * w for w in weights.values()) ** 0.5
+    scored = []
+    for pk, grams, norm in rows:
+        if not norm:
+            continue
+        shared = textindex.stored(grams) & weights.keys()
+        # The candidate's side of each shared gram is its IDF: stored vectors count a
+        # gram once (textindex.vector_norm).
+        dot = sum(weights[g] * textindex.idf(df.get(g, 0), total) for g in shared)
+        score = dot / (draft_norm * norm)
+        if score >= MIN_SCORE:
+            scored.append((score, pk))
+    scored.sort(reverse=True)
+    best = dict((pk, score) for score, pk in scored[:SIMILAR])
+    proposals = (
+        Proposal.objects.filter(pk__in=best)
+        .select_related("category", "lead_member", "office", "merged_into")
+        .prefetch_related(
+            Prefetch("replies", Reply.objects.select_related("assignment__unit")),
+            "follow_ups",
+        )
+    )
+    return sorted(((p, best[p.pk]) for p in proposals), key=lambda item: -item[1])
+
+
+# --- The search page, for the admin and the portal alike --------------------------------------
+
+
+def _statuses(status: str, member: bool) -> tuple[str, ...]:
+    """A member's status filter names what they read (办理中 is assigned or
+    acknowledged): every status under the same label."""
+    if not status:
+        return ()
+    if not member:
+        return (status,)
+    label = str(Proposal.MEMBER_LABELS.get(status, ""))
+    return tuple(s for s, text in Proposal.MEMBER_LABELS.items() if str(text) == label)
+
+
+def run_search(
+    form,
+    *,
+    proposals: QuerySet[Proposal],
+    reports: QuerySet[OpinionReport],
+    member: bool = False,
+) -> dict:
+    """What the search page shows for a bound ``SearchForm``: the error message, or the
+    first page of proposals and of reports (each: rows, whether there are more)."""
+    result = {"searched": False, "error": "", "proposals": [], "reports": [], "terms": []}
+    if not form.is_bound or "q" not in form.data:
+        return result
+    result["searched"] = True
+    if not form.is_valid():
+        result["error"] = _("筛选条件有误，请重新选择。")
+        return result
+    data = form.cleaned_data
+    try:
+        terms = parse_query(data["q"])
+    except SearchInputError as error:
+        result["error"] = str(error)
+        return result
+    filters = Filters(
+        year=data["year"],
+        category=data["category"].pk if data["category"] else None,
+        statuses=_statuses(data["status"], member),
+        unit=data["unit"].pk if data["unit"] else None,
+        grade=data["grade"],
+    )
+    result["terms"] = terms
+    if data["kind"] != "reports":
+        rows, more = first_page(search_proposals(proposals, terms, filters))
+        result["proposals"] = [describe(p, terms) for p in rows]
+        result["more_proposals"] = more
+    if data["kind"] != "proposals":
+        rows, more = first_page(search_reports(reports, terms, filters))
+        result["reports"] = [describe_report(r, terms) for r in rows]
+        result["more_reports"] = more
+    return result
