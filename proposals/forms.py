@@ -69,7 +69,7 @@ class FollowUpReportForm(LimitedForm):
     )
 
 
-class SearchForm(forms.Form):
+class SearchForm(LimitedForm):
     """The search box and its filters (issue 20, item 1), for staff and members alike.
     The text is only bounded here; what can be searched is decided by search.parse_query,
     whose message is shown."""
@@ -84,8 +84,10 @@ class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("关键词"),
         required=False,
-        # No max_length: an over-long paste reaches search.parse_query, which refuses
-        # it (MAX_QUERY) with its own message before anything is looked up.
+        # Bounded only as any text is (liaison.limits.TEXT): an over-long paste reaches
+        # search.parse_query, which refuses it (MAX_QUERY) with its own message before
+        # anything is looked up.
+        max_length=TEXT,
         strip=True,
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": _("如：加装电梯、停车"), "autofocus": True}

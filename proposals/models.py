@@ -791,7 +791,7 @@ class GramFrequency(models.Model):
 
     TOTAL = ""
 
-    gram = models.CharField(max_length=20, unique=True, blank=True)
+    gram = models.CharField(max_length=20, unique=True, blank=True, validators=[single_line])
     documents = models.IntegerField(default=0)
 
     class Meta:

@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
             name='GramFrequency',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gram', models.CharField(blank=True, max_length=20, unique=True)),
+                ('gram', models.CharField(blank=True, max_length=20, unique=True, validators=[liaison.limits.single_line])),
                 ('documents', models.IntegerField(default=0)),
             ],
             options={
