@@ -8,6 +8,7 @@ from liaison.actions import (
     DANGER,
     MEMBER,
     PRIMARY,
+    SECONDARY,
     STAFF,
     UNIT,
     Action,
@@ -194,7 +195,9 @@ PROPOSAL_ACTIONS = ActionTable(
         of_record(w.close_refusal),
     ),
     Rule(
-        Action("follow_up_close", _("B类答复落实办结"), PRIMARY, form=True),
+        # Secondary: while the proposer's feedback is awaited, that is the next step; once
+        # given, this is the only step left and becomes the page's one button anyway.
+        Action("follow_up_close", _("B类答复落实办结"), SECONDARY, form=True),
         STAFF,
         _follow_up_to_close,
     ),
