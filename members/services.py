@@ -20,6 +20,7 @@ from liaison.workflow import WorkflowError, lock, record_creation, refuse, trans
 from . import workflows as claim_workflows
 from .accounts import invitation_issue
 from .models import DELIVERY_CHOICES, DELIVERY_FIELDS, Contribution, DutyClaim, Member
+from .notifications import duty_claim_decided
 from .selectors import mobile_taken
 from .workflows import closed_year_refusal
 
@@ -315,6 +316,7 @@ def duty_claim_approve(*, claim: DutyClaim, actor, note: str = "") -> DutyClaim:
         actor=actor,
         description=claim.title,
     )
+    duty_claim_decided(claim)
     return claim
 
 
@@ -328,7 +330,7 @@ def duty_claim_return(*, claim: DutyClaim, actor, reason: str) -> DutyClaim:
     _refuse_other_office(claim, actor)
     refuse(claim_workflows.return_refusal(claim))
     claim.return_reason = reason[:200]
-    return transition(
+    claim = transition(
         claim,
         workflow=claim_workflows.CLAIM_WORKFLOW,
         target=DutyClaim.Status.RETURNED,
@@ -336,3 +338,5 @@ def duty_claim_return(*, claim: DutyClaim, actor, reason: str) -> DutyClaim:
         note=reason,
         update_fields=["return_reason"],
     )
+    duty_claim_decided(claim)
+    return claim
