@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -561,7 +562,7 @@ class StudyRead(models.Model):
     member = models.ForeignKey(
         Member, verbose_name=_("委员"), on_delete=models.CASCADE, related_name="study_reads"
     )
-    read_at = models.DateTimeField(_("阅读时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("阅读记录")
