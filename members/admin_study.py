@@ -49,6 +49,11 @@ class StudyMaterialAdmin(OfficeScopedAdmin):
     def get_changeform_initial_data(self, request):
         return {"published_on": today(), **super().get_changeform_initial_data(request)}
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"  # a link typed without its scheme
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "sectors":
             kwargs["widget"] = PickList
