@@ -363,6 +363,7 @@ class ActivityAdmin(
             },
         ),
         (_("参加人员"), {"fields": ("invitations_summary",)}),
+        (_("委员发言"), {"fields": ("speeches_summary",)}),
         (
             _("请示与批复"),
             {
@@ -416,7 +417,7 @@ class ActivityAdmin(
         return with_counts(super().get_queryset(request))
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self._readonly_fields(obj), "invitations_summary"]
+        return [*self._readonly_fields(obj), "invitations_summary", "speeches_summary"]
 
     def _readonly_fields(self, obj):
         if obj is not None and obj.status == A.PUBLISHED:
@@ -451,7 +452,8 @@ class ActivityAdmin(
             fieldsets = [
                 f
                 for f in fieldsets
-                if not {"minutes", "request_sent_on", "invitations_summary"} & set(f[1]["fields"])
+                if not {"minutes", "request_sent_on", "invitations_summary", "speeches_summary"}
+                & set(f[1]["fields"])
             ]
             hidden.add("status")
         return [
@@ -491,6 +493,22 @@ class ActivityAdmin(
             venue=data["venue"],
             is_major=data.get("is_major", False),
             co_offices=data.get("co_offices") or (),
+        )
+
+    @admin.display(description=_("发言记录"))
+    def speeches_summary(self, obj):
+        """How many speeches are recorded, and the add page for the next (the members
+        arranged to speak are on the agenda below)."""
+        if obj is None or obj.pk is None:
+            return "—"
+        add = reverse("admin:briefings_speech_add") + f"?activity={obj.pk}"
+        listed = reverse("admin:briefings_speech_changelist") + f"?activity__id__exact={obj.pk}"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            listed,
+            _("已记录%(n)s次发言") % {"n": obj.speeches.count()},
+            add,
+            _("记录委员发言"),
         )
 
     @admin.display(description=_("邀请、请假与出勤"))

@@ -59,8 +59,9 @@ def test_a_speaker_arranged_on_a_briefing_is_recorded_with_points(staff_client, 
     assert activity.agenda.get(position=1).presenter == "王书记"  # a leader stays free text
 
     with time_machine.travel(AFTER):
-        page = staff_client.get(reverse("admin:briefings_speech_add"))
+        page = staff_client.get(reverse("admin:briefings_speech_add") + f"?activity={activity.pk}")
         assert page.status_code == 200
+        assert page.context["adminform"].form.initial["delivered_on"] == datetime.date(2026, 3, 20)
         response = staff_client.post(
             reverse("admin:briefings_speech_add"), _speech_data(activity, member)
         )
@@ -78,6 +79,11 @@ def test_a_speaker_arranged_on_a_briefing_is_recorded_with_points(staff_client, 
     assert "关于加快老旧小区加装电梯的建议" in changelist.text
     activity_page = staff_client.get(reverse("admin:briefings_activity_change", args=[activity.pk]))
     assert "关于加快老旧小区加装电梯的建议" in activity_page.text
+    assert "已记录1次发言" in activity_page.text and "记录委员发言" in activity_page.text
+    filtered = staff_client.get(
+        reverse("admin:briefings_speech_changelist") + f"?activity__id__exact={activity.pk}"
+    )
+    assert filtered.status_code == 200 and "关于加快老旧小区加装电梯的建议" in filtered.text
 
     mine = Client()
     mine.force_login(member.user)
