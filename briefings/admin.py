@@ -781,12 +781,6 @@ class SpeechForm(forms.ModelForm):
             "is_adopted",
         )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "agenda_item" in self.fields:
-            self.fields["agenda_item"].queryset = AgendaItem.objects.select_related("activity")
-            self.fields["agenda_item"].help_text = _("安排在议程上发言的，选择对应议程。")
-
     def clean(self):
         data = super().clean()
         # A change is checked here with the same rule the service applies, so a refusal
@@ -843,6 +837,25 @@ class SpeechAdmin(CreateThroughServiceMixin, OrganiserScopedAdmin):
             .values("total")
         )
         return super().get_queryset(request).annotate(points_earned=Subquery(earned))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agenda_item":
+            # The agenda items a member was arranged on, of the activities this office
+            # organises; each named with its activity (every briefing has a 委员座谈发言).
+            kwargs["queryset"] = (
+                AgendaItem.objects.filter(
+                    speaker__isnull=False, activity__in=staff_activities(request.user)
+                )
+                .select_related("activity", "speaker")
+                .order_by("-activity__starts_at", "position")
+            )
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda item: (
+                f"{item.activity} · {item.title}（{item.speaker.name}）"
+            )
+            field.help_text = _("安排在议程上发言的，选择对应议程。")
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         # Who spoke where is the record itself: a wrong one is deleted and recorded again.

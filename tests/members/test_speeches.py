@@ -62,6 +62,9 @@ def test_a_speaker_arranged_on_a_briefing_is_recorded_with_points(staff_client, 
         page = staff_client.get(reverse("admin:briefings_speech_add") + f"?activity={activity.pk}")
         assert page.status_code == 200
         assert page.context["adminform"].form.initial["delivered_on"] == datetime.date(2026, 3, 20)
+        # The arranged items only, each named with its activity and speaker.
+        assert "委员代表发言：关于老旧小区加装电梯（唐朝阳）" in page.text
+        assert "通报街道经济社会发展情况" not in page.text
         response = staff_client.post(
             reverse("admin:briefings_speech_add"), _speech_data(activity, member)
         )

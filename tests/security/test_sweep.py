@@ -90,9 +90,9 @@ def _source(name: str, param: str) -> str | None:
 def _records_of(member, staff):
     """One of each kind of record a member may see, belonging to ``member``."""
     from briefings.models import Material
-    from members.models import StudyMaterial
     from consultations import services as consultation_services
     from consultations.models import ConsultationDocument
+    from members.models import StudyMaterial
     from proposals.models import ResearchReport
     from proposals.services import opinion_report_create
     from tests.consultations.helpers import consultation_draft
