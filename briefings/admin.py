@@ -1,9 +1,11 @@
 import datetime
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -39,6 +41,7 @@ from .models import (
     InvitedLeader,
     Material,
     Opinion,
+    Speech,
 )
 from .selectors import organised_by, staff_activities, with_counts
 from .workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW
@@ -212,9 +215,40 @@ class InvitedLeaderInline(EditableWhileOpenMixin, admin.TabularInline):
 
 
 class AgendaItemInline(EditableWhileOpenMixin, admin.TabularInline):
+    """The agenda; a member arranged to speak is chosen as the item's speaker (安排发言),
+    a leader or guest typed as the presenter."""
+
     model = AgendaItem
     extra = 0
-    fields = ("position", "title", "presenter", "duration_minutes")
+    fields = ("position", "title", "speaker", "presenter", "duration_minutes")
+    autocomplete_fields = ("speaker",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("speaker")
+
+
+class SpeechInline(admin.TabularInline):
+    """The speeches recorded at the activity, each opening its own page."""
+
+    model = Speech
+    extra = 0
+    fields = ("speech_link", "member", "kind", "delivered_on", "is_adopted")
+    readonly_fields = fields
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("发言题目"))
+    def speech_link(self, obj):
+        url = reverse("admin:briefings_speech_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.title)
 
 
 class MaterialInline(admin.TabularInline):
@@ -300,6 +334,7 @@ class ActivityAdmin(
         InvitedLeaderInline,
         AgendaItemInline,
         MaterialInline,
+        SpeechInline,
         OpinionInline,
         OutputInline,
         DonationInline,
@@ -325,6 +360,7 @@ class ActivityAdmin(
             },
         ),
         (_("参加人员"), {"fields": ("invitations_summary",)}),
+        (_("委员发言"), {"fields": ("speeches_summary",)}),
         (
             _("请示与批复"),
             {
@@ -378,7 +414,7 @@ class ActivityAdmin(
         return with_counts(super().get_queryset(request))
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self._readonly_fields(obj), "invitations_summary"]
+        return [*self._readonly_fields(obj), "invitations_summary", "speeches_summary"]
 
     def _readonly_fields(self, obj):
         if obj is not None and obj.status == A.PUBLISHED:
@@ -413,7 +449,8 @@ class ActivityAdmin(
             fieldsets = [
                 f
                 for f in fieldsets
-                if not {"minutes", "request_sent_on", "invitations_summary"} & set(f[1]["fields"])
+                if not {"minutes", "request_sent_on", "invitations_summary", "speeches_summary"}
+                & set(f[1]["fields"])
             ]
             hidden.add("status")
         return [
@@ -453,6 +490,22 @@ class ActivityAdmin(
             venue=data["venue"],
             is_major=data.get("is_major", False),
             co_offices=data.get("co_offices") or (),
+        )
+
+    @admin.display(description=_("发言记录"))
+    def speeches_summary(self, obj):
+        """How many speeches are recorded, and the add page for the next (the members
+        arranged to speak are on the agenda below)."""
+        if obj is None or obj.pk is None:
+            return "—"
+        add = reverse("admin:briefings_speech_add") + f"?activity={obj.pk}"
+        listed = reverse("admin:briefings_speech_changelist") + f"?activity__id__exact={obj.pk}"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            listed,
+            _("已记录%(n)s次发言") % {"n": obj.speeches.count()},
+            add,
+            _("记录委员发言"),
         )
 
     @admin.display(description=_("邀请、请假与出勤"))
@@ -708,3 +761,146 @@ class OpinionAdmin(WorkflowAdminMixin, SafeExportMixin, ExportMixin, OrganiserSc
             url = reverse("admin:proposals_proposal_change", args=[obj.proposal_id])
             return format_html('<a href="{}">{}</a>', url, _("提案草稿"))
         return ""
+
+
+class SpeechForm(forms.ModelForm):
+    class Meta:
+        model = Speech
+        fields = (
+            "activity",
+            "agenda_item",
+            "member",
+            "kind",
+            "title",
+            "text",
+            "file",
+            "delivered_on",
+            "is_adopted",
+        )
+
+    def clean(self):
+        data = super().clean()
+        # A change is checked here with the same rule the service applies, so a refusal
+        # shows on the form with what was typed kept.
+        if self.instance.pk and not self.errors:
+            refusal = services.speeches.speech_refusal(
+                activity=self.instance.activity,
+                member=self.instance.member,
+                delivered_on=data["delivered_on"],
+                agenda_item=data.get("agenda_item"),
+                text=data.get("text", ""),
+                file=data.get("file"),
+            )
+            if refusal:
+                raise forms.ValidationError(refusal)
+        return data
+
+
+@admin.register(Speech)
+class SpeechAdmin(CreateThroughServiceMixin, OrganiserScopedAdmin):
+    """Speeches (委员发言) recorded after the activity; points follow the rules."""
+
+    activity_path = "activity"
+    form = SpeechForm
+    list_display = (
+        "delivered_on",
+        "member",
+        "kind",
+        "title",
+        "activity",
+        "is_adopted",
+        "points_display",
+    )
+    list_display_links = ("title",)
+    list_select_related = ("member", "activity")
+    list_filter = ("kind", "is_adopted")
+    search_fields = ("title", "member__name", "member__member_no", "activity__title")
+    autocomplete_fields = ("activity", "member")
+    date_hierarchy = "delivered_on"
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        from members.models import PointEntry
+
+        earned = (
+            PointEntry.objects.filter(
+                source_type=ContentType.objects.get_for_model(Speech),
+                source_id=OuterRef("pk"),
+                revoked_at__isnull=True,
+            )
+            .order_by()
+            .values("source_id")
+            .annotate(total=Sum("points"))
+            .values("total")
+        )
+        return super().get_queryset(request).annotate(points_earned=Subquery(earned))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agenda_item":
+            # The agenda items a member was arranged on, of the activities this office
+            # organises; each named with its activity (every briefing has a 委员座谈发言).
+            kwargs["queryset"] = (
+                AgendaItem.objects.filter(
+                    speaker__isnull=False, activity__in=staff_activities(request.user)
+                )
+                .select_related("activity", "speaker")
+                .order_by("-activity__starts_at", "position")
+            )
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda item: (
+                f"{item.activity} · {item.title}（{item.speaker.name}）"
+            )
+            field.help_text = _("安排在议程上发言的，选择对应议程。")
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who spoke where is the record itself: a wrong one is deleted and recorded again.
+        return ("activity", "member") if obj is not None else ()
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        activity = staff_activities(request.user).filter(pk=request.GET.get("activity")).first()
+        if activity is not None:
+            initial["delivered_on"] = activity.date
+        return initial
+
+    @admin.display(description=_("积分"), ordering="points_earned")
+    def points_display(self, obj):
+        return obj.points_earned or 0
+
+    def create_through_service(self, request, data, office):
+        return services.speech_record(
+            activity=data["activity"],
+            member=data["member"],
+            kind=data["kind"],
+            title=data["title"],
+            text=data.get("text", ""),
+            file=data.get("file"),
+            delivered_on=data["delivered_on"],
+            is_adopted=data.get("is_adopted", False),
+            agenda_item=data.get("agenda_item"),
+            actor=request.user,
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return  # the create service saved it while the form was validated
+        changes = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in services.speeches.SPEECH_FIELDS
+        }
+        try:
+            services.speech_update(speech=obj, actor=request.user, **changes)
+        except WorkflowError as error:  # checked in the form; a race lands here
+            messages.error(request, str(error))
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Speech.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        try:
+            services.speeches_delete(speeches=list(queryset), actor=request.user)
+        except WorkflowError as error:
+            messages.error(request, str(error))

@@ -14,3 +14,4 @@ class BriefingsConfig(AppConfig):
         protect("briefings.Activity", "request_document", office="office")
         protect("briefings.Material", "file", office="activity__office")
         protect("briefings.ActivityPhoto", "image", office="activity__office")
+        protect("briefings.Speech", "file", office="activity__office", owners=("member__user",))

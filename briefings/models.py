@@ -47,6 +47,11 @@ class ActivityKind(Lookup):
         default=False,
         help_text=_("勾选后，此类活动可作为征求意见的协商议事会，会上意见汇入征求意见。"),
     )
+    is_study = models.BooleanField(
+        _("学习活动"),
+        default=False,
+        help_text=_("勾选后，委员参加此类活动计入履职档案的学习情况和年度学习要求。"),
+    )
 
     class Meta(Lookup.Meta):
         verbose_name = _("活动类别")
@@ -312,11 +317,23 @@ class InvitedLeader(models.Model):
 
 
 class AgendaItem(models.Model):
+    """One item of an activity's agenda. A member arranged to speak (安排发言) is linked
+    (``speaker``); a leader or guest who is not a member stays free text (``presenter``)."""
+
     activity = models.ForeignKey(
         Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="agenda"
     )
     position = models.PositiveSmallIntegerField(_("顺序"), default=0)
     title = models.CharField(_("议程"), max_length=200, validators=[single_line])
+    speaker = models.ForeignKey(
+        Member,
+        verbose_name=_("发言委员"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        help_text=_("安排委员发言时选择委员；领导或嘉宾请填写在“主讲/汇报人”。"),
+    )
     presenter = models.CharField(
         _("主讲/汇报人"), max_length=100, blank=True, validators=[single_line]
     )
@@ -330,6 +347,97 @@ class AgendaItem(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def presenter_display(self) -> str:
+        return self.speaker.name if self.speaker_id else self.presenter
+
+    def clean(self):
+        # A speaker arranged here is one of the organising offices' members.
+        if self.speaker_id and self.activity_id:
+            offices = self.activity.organising_office_ids()
+            if self.speaker.office_id not in offices:
+                raise ValidationError(
+                    {
+                        "speaker": _("只能安排主办联络处的委员发言（%(name)s不是）。")
+                        % {"name": self.speaker.name}
+                    }
+                )
+
+
+class Speech(models.Model):
+    """A member's speech (委员发言, DOMAIN.md: "speeches (on stage / written), recorded per
+    meeting"): at a meeting or activity, on stage (大会发言), in writing (书面发言) or in
+    a discussion (交流发言), with its text or file and whether it was adopted or
+    published. Staff record it after the activity; it earns the points the rules give
+    its kind (``POINT_KINDS``), and adoption earns the adoption rule's points too."""
+
+    class Kind(models.TextChoices):
+        PLENARY = "plenary", _("大会发言")
+        WRITTEN = "written", _("书面发言")
+        EXCHANGE = "exchange", _("交流发言")
+
+    # The points kind (members.PointRule.Kind) each kind of speech earns.
+    POINT_KINDS = {
+        Kind.PLENARY: "speech",
+        Kind.WRITTEN: "speech_written",
+        Kind.EXCHANGE: "speech_exchange",
+    }
+    ADOPTED_POINTS = "speech_adopted"
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("会议或活动"), on_delete=models.PROTECT, related_name="speeches"
+    )
+    agenda_item = models.ForeignKey(
+        AgendaItem,
+        verbose_name=_("议程"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="speeches",
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.PROTECT, related_name="speeches"
+    )
+    kind = models.CharField(_("发言类别"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("发言题目"), max_length=200, validators=[single_line])
+    text = LimitedTextField(_("发言内容"), blank=True, max_length=limits.DOCUMENT)
+    file = models.FileField(
+        _("发言稿文件"),
+        upload_to="briefings/speeches/%Y/",
+        blank=True,
+        max_length=200,
+        validators=[validate_document],
+    )
+    delivered_on = models.DateField(_("发言日期"), validators=[plausible_date])
+    is_adopted = models.BooleanField(
+        _("被采用或刊发"),
+        default=False,
+        help_text=_("发言被有关部门采用，或在简报、报刊上刊发。"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-delivered_on", "-id"]
+        verbose_name = _("委员发言")
+        verbose_name_plural = _("委员发言")
+        indexes = [models.Index(fields=["member", "delivered_on"], name="speech_member_day_idx")]
+
+    def __str__(self):
+        return f"{self.member} {self.get_kind_display()}《{self.title}》"
+
+    @property
+    def point_kind(self) -> str:
+        return self.POINT_KINDS[self.kind]
 
 
 class Material(models.Model):

@@ -15,6 +15,7 @@ from .duties import reset_duties, seed_duties
 from .plans import reset_plans, seed_plans
 from .proposals import reset_proposals, seed_proposals
 from .showcase import reset_showcase, seed_showcase
+from .study import reset_study, seed_study
 from .visits import reset_visits, seed_visits
 
 
@@ -33,6 +34,8 @@ AREAS = [
     Area("visits", seed_visits, reset_visits),
     Area("consultations", seed_consultations, reset_consultations),
     Area("duties", seed_duties, reset_duties),
+    # Before plans, which close last year: speeches earn their points in an open year.
+    Area("study", seed_study, reset_study),
     # Last: plans and reports read every other area's demo data.
     Area("plans", seed_plans, reset_plans),
     # After plans: the sign-in member's waiting work is the newest, and no figure counts it.

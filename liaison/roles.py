@@ -79,6 +79,10 @@ ADMIN_MATRIX = {
     "members.dutyyear":            ("vac",  "vac",    "",     ""),
     # Members report in the portal; staff approve or return (change), never add or delete.
     "members.dutyclaim":           ("vc",   "vc",     "",     ""),
+    # The office publishes study materials; members read them and hand in reflections
+    # in the portal, which staff read.
+    "members.studymaterial":       ("vacd", "vacd",   "",     ""),
+    "members.studyreflection":     ("v",    "v",      "",     ""),
     # District-wide: one rules table for every office.
     "members.pointrule":           ("v",    "vac",    "",     ""),
     # District-wide lists and terms: every office uses them, the district keeps them.
@@ -93,6 +97,8 @@ ADMIN_MATRIX = {
     "briefings.activityconfig":    ("vacd", "vacd",   "",     ""),
     "briefings.invitation":        ("vc",   "vc",     "",     ""),
     "briefings.opinion":           ("vcd",  "vcd",    "",     ""),
+    # Recorded by staff after the activity; a wrong one is deleted (its points with it).
+    "briefings.speech":            ("vacd", "vacd",   "",     ""),
     "plans.planconfig":            ("vacd", "vacd",   "",     ""),
     "plans.workplan":              ("vacd", "vacd",   "",     ""),
     "plans.workreport":            ("vacd", "vacd",   "",     ""),

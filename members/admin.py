@@ -28,7 +28,7 @@ from liaison.limits import LimitedForm
 from liaison.models import Notification
 from liaison.scoping import default_office, scope_queryset
 
-from . import admin_points, admin_views, jobs
+from . import admin_points, admin_study, admin_views, jobs
 from .accounts import LEFT_OFFICE, member_account_disable, member_account_invitation_resend
 from .formats import ROSTER_EXPORT_FORMATS, ROSTER_IMPORT_FORMATS, XLSX
 from .jobs import import_summary, roster_import_start
@@ -42,6 +42,8 @@ from .models import (
     PointEntry,
     PointRule,
     Sector,
+    StudyMaterial,
+    StudyReflection,
     Term,
 )
 from .picking import by_sector, member_picklist
@@ -503,6 +505,10 @@ class ContributionAdmin(OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
 admin.site.register(PointRule, admin_points.PointRuleAdmin)
 admin.site.register(PointEntry, admin_points.PointEntryAdmin)
 admin.site.register(DutyClaim, admin_points.DutyClaimAdmin)
+
+# The materials library (members/admin_study.py).
+admin.site.register(StudyMaterial, admin_study.StudyMaterialAdmin)
+admin.site.register(StudyReflection, admin_study.StudyReflectionAdmin)
 
 
 class ActivityGroupForm(forms.ModelForm):

@@ -14,3 +14,8 @@ class MembersConfig(AppConfig):
         protect("members.Member", "photo", office="office", owners=("user",))
         protect("members.PointEntry", "evidence", office="member__office")
         protect("members.DutyClaim", "evidence", office="member__office", owners=("member__user",))
+        # Members fetch a material through the portal (audience checked there).
+        protect("members.StudyMaterial", "file", office="office")
+        protect(
+            "members.StudyReflection", "file", office="member__office", owners=("member__user",)
+        )

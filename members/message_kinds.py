@@ -1,15 +1,37 @@
 """Members' own message kinds (liaison/messages.py): birthdays, account activation,
-sign-in codes and the daily SMS digest."""
+sign-in codes, the daily SMS digest, and the office's decision on a duty the member
+reported."""
 
 import datetime
 
 from django.utils.translation import gettext_lazy as _
 
 from liaison import message_examples as ex
-from liaison.messages import MEMBER, STAFF, MessageKind, SmsText, register
+from liaison.messages import MEMBER, STAFF, MessageKind, SmsText, register, sms_title
 from liaison.templatetags.wording import monthday
 
 BIRTHDAY = datetime.date(2026, 4, 28)
+
+
+def _claim_context(status="approved"):
+    return {
+        "member": ex.member(),
+        "office": ex.office(),
+        "claim": ex.Example(
+            pk=12,
+            title="随区人大代表视察背街小巷整治",
+            occurred_on=datetime.date(2026, 4, 21),
+            status=status,
+            return_reason="照片未能反映视察现场，请补充视察通知或现场照片"
+            if status == "returned"
+            else "",
+        ),
+    }
+
+
+def _claim_sms(context):
+    return {"title": sms_title(context["claim"].title), "phone": context["office"].phone}
+
 
 register(
     MessageKind(
@@ -63,6 +85,28 @@ register(
         acts=False,
         sms=SmsText("尊敬的${name}委员，${date}另有${count}条消息，请登录委员服务平台查看。"),
         sms_values=lambda c: {"count": c["count"], "date": c["date"]},
+    ),
+    MessageKind(
+        kind="duty_claim_approved",
+        audience=MEMBER,
+        template="members/claim_approved",
+        description=_("履职申报已认定"),
+        example=_claim_context,
+        acts=False,
+        sms=SmsText("尊敬的${name}委员，您申报的“${title}”已认定，积分已计入。电话${phone}"),
+        sms_values=_claim_sms,
+    ),
+    MessageKind(
+        kind="duty_claim_returned",
+        audience=MEMBER,
+        template="members/claim_returned",
+        description=_("履职申报被退回"),
+        example=lambda: _claim_context("returned"),
+        acts=False,
+        sms=SmsText(
+            "尊敬的${name}委员，您申报的“${title}”已退回，原因请登录平台查看。电话${phone}"
+        ),
+        sms_values=_claim_sms,
     ),
     MessageKind(
         kind="birthday_heads_up",

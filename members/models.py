@@ -3,9 +3,11 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -288,6 +290,9 @@ class PointRule(models.Model):
         OPINION_ADOPTED_PROVINCE = "opinion_adopted_province", _("社情民意被省级采用")
         OPINION_ADOPTED_NATIONAL = "opinion_adopted_national", _("社情民意被全国采用")
         SPEECH = "speech", _("大会发言")
+        SPEECH_WRITTEN = "speech_written", _("书面发言")
+        SPEECH_EXCHANGE = "speech_exchange", _("交流发言")
+        SPEECH_ADOPTED = "speech_adopted", _("发言被采用或刊发")
         RESEARCH = "research", _("参加调研视察")
         CONTRIBUTION = "contribution", _("服务发展贡献")
         CONSULTATION_ADOPTED = "consultation_adopted", _("征求意见被采纳")
@@ -520,6 +525,130 @@ class DutyClaim(models.Model):
     @property
     def point_kind(self) -> str:
         return self.POINT_KINDS[self.kind]
+
+
+class StudyMaterial(models.Model):
+    """A document or link in the office's materials library (参阅资料, DOMAIN.md "Member
+    quality": study): published to every member of the office, to one term's members,
+    or to some 界别. A member's opening it in the portal leaves a read mark
+    (``StudyRead``); they may hand in a reflection (``StudyReflection``)."""
+
+    class Audience(models.TextChoices):
+        ALL = "all", _("本联络处全体委员")
+        TERM = "term", _("某一届次的委员")
+        SECTORS = "sectors", _("部分界别的委员")
+
+    office = models.ForeignKey(
+        Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="study_materials"
+    )
+    title = models.CharField(_("标题"), max_length=200, validators=[single_line])
+    summary = LimitedTextField(_("内容提要"), blank=True, max_length=limits.TEXT)
+    file = models.FileField(
+        _("文件"),
+        upload_to="members/study/%Y/",
+        blank=True,
+        max_length=200,
+        validators=[validate_document],
+    )
+    url = models.URLField(_("链接"), blank=True, max_length=500)
+    audience = models.CharField(
+        _("发布范围"), max_length=10, choices=Audience.choices, default=Audience.ALL
+    )
+    term = models.ForeignKey(
+        Term, verbose_name=_("届次"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    sectors = models.ManyToManyField(Sector, verbose_name=_("界别"), blank=True)
+    published_on = models.DateField(_("发布日期"), validators=[plausible_date])
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-published_on", "-id"]
+        verbose_name = _("参阅资料")
+        verbose_name_plural = _("参阅资料")
+        indexes = [
+            models.Index(fields=["office", "-published_on"], name="study_material_office_idx")
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if not self.file and not self.url:
+            raise ValidationError(_("请上传文件或填写链接。"))
+        if self.audience == self.Audience.TERM and not self.term_id:
+            raise ValidationError({"term": _("按届次发布时请选择届次。")})
+
+
+class StudyRead(models.Model):
+    """A member opened a material in the portal (已阅): the first time is kept."""
+
+    material = models.ForeignKey(
+        StudyMaterial, verbose_name=_("参阅资料"), on_delete=models.CASCADE, related_name="reads"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.CASCADE, related_name="study_reads"
+    )
+    read_at = models.DateTimeField(_("阅读时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("阅读记录")
+        verbose_name_plural = _("阅读记录")
+        constraints = [
+            models.UniqueConstraint(fields=["material", "member"], name="one_study_read")
+        ]
+        indexes = [models.Index(fields=["member", "read_at"], name="study_read_member_idx")]
+
+    def __str__(self):
+        return f"{self.member}《{self.material}》"
+
+
+class StudyReflection(models.Model):
+    """A member's reflection on a material (学习体会), handed in from the portal: text,
+    and a file if they wrote it elsewhere. One per member and material; handing in
+    again replaces it."""
+
+    material = models.ForeignKey(
+        StudyMaterial,
+        verbose_name=_("参阅资料"),
+        on_delete=models.CASCADE,
+        related_name="reflections",
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("委员"), on_delete=models.CASCADE, related_name="study_reflections"
+    )
+    text = LimitedTextField(_("学习体会"), max_length=limits.TEXT)
+    file = models.FileField(
+        _("附件"),
+        upload_to="members/reflections/%Y/",
+        blank=True,
+        max_length=200,
+        validators=[validate_document],
+    )
+    submitted_at = models.DateTimeField(_("提交时间"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("学习体会")
+        verbose_name_plural = _("学习体会")
+        constraints = [
+            models.UniqueConstraint(fields=["material", "member"], name="one_study_reflection")
+        ]
+        indexes = [
+            models.Index(fields=["member", "submitted_at"], name="study_reflection_member_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.member}《{self.material}》"
 
 
 class VerificationCode(models.Model):

@@ -133,3 +133,22 @@ def notify_member(
     return notifications_insert(
         member_rows(member, kind=kind, key=key, template=template, context=context, link=link)
     )
+
+
+def duty_claim_decided(claim) -> list[Notification]:
+    """The office's decision on a duty the member reported (approved: the points are in;
+    returned: the reason), to the member, once per decision."""
+    from django.urls import reverse
+
+    if claim.status == claim.Status.APPROVED:
+        kind, template, page = "duty_claim_approved", "members/claim_approved", "portal:duty_record"
+    else:
+        kind, template, page = "duty_claim_returned", "members/claim_returned", "portal:duty_claims"
+    return notify_member(
+        member=claim.member,
+        kind=kind,
+        key=f"duty-claim:{claim.pk}:{claim.status}",
+        template=template,
+        context={"claim": claim, "member": claim.member},
+        link=reverse(page),
+    )

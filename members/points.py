@@ -2,6 +2,7 @@
 these functions: proposals, briefings and visits never write PointEntry themselves."""
 
 import datetime
+import logging
 from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
@@ -14,7 +15,9 @@ from liaison.scoping import visible_offices
 from liaison.transactions import service
 from liaison.workflow import WorkflowError
 
-from .models import Member, PointEntry, PointRule
+from .models import DutyYear, Member, PointEntry, PointRule
+
+logger = logging.getLogger(__name__)
 
 
 def _source_ref(source) -> tuple[ContentType | None, int | None]:
@@ -36,6 +39,31 @@ def rule_for(kind: str, day: datetime.date) -> PointRule | None:
         .order_by("-valid_from")
         .first()
     )
+
+
+def _closed(office_id, year: int) -> bool:
+    return DutyYear.objects.filter(
+        office_id=office_id, year=year, status=DutyYear.Status.CLOSED
+    ).exists()
+
+
+def _skip_closed(member: Member, kind: str, year: int, source, verb: str) -> bool:
+    """A closed assessment year is final (DOMAIN.md: grades are given once, after the
+    year is closed): an automatic award or revocation dated in it is skipped, and the
+    log says which one, so a late record never moves a circulated total. Staff reopen
+    the year first when a change is really due."""
+    if not _closed(member.office_id, year):
+        return False
+    logger.warning(
+        "%s年度履职考核已结束，未%s积分：委员 %s（%s），%s，来源 %s",
+        year,
+        verb,
+        member.pk,
+        member,
+        kind,
+        f"{source._meta.label}#{source.pk}" if source is not None else "—",
+    )
+    return True
 
 
 def _within_cap(rule: PointRule, earned: int) -> int | None:
@@ -61,11 +89,14 @@ def points_award(
 ) -> PointEntry | None:
     """Award the points the rules table gives ``kind``, within its yearly cap.
 
-    Returns None when nothing is written: the rule is inactive, the cap is reached, or
-    this source already earned these points (awarding twice is harmless).
+    Returns None when nothing is written: the rule is inactive, the cap is reached,
+    this source already earned these points (awarding twice is harmless), or the
+    office closed the year ``occurred_on`` falls in (logged).
     """
     rule = rule_for(kind, occurred_on)
     if rule is None:
+        return None
+    if _skip_closed(member, kind, occurred_on.year, source, "计入"):
         return None
     source_type, source_id = _source_ref(source)
     if (
@@ -108,23 +139,38 @@ def points_award(
 
 @service
 def points_revoke(*, member: Member, kind: str, source) -> int:
-    """Remove the points a source earned (e.g. attendance corrected). Returns rows removed."""
+    """Remove the points a source earned (e.g. attendance corrected). Returns rows
+    removed; an entry of a year the office closed stays (logged)."""
     source_type, source_id = _source_ref(source)
-    deleted, _ = PointEntry.objects.filter(
+    entries = PointEntry.objects.filter(
         member=member, kind=kind, source_type=source_type, source_id=source_id
-    ).delete()
+    )
+    for year in set(entries.values_list("year", flat=True)):
+        if _skip_closed(member, kind, year, source, "撤销"):
+            entries = entries.exclude(year=year)
+    deleted, _ = entries.delete()
     return deleted
 
 
 @service
 def points_revoke_sources(*, kind: str, model, source_ids) -> int:
     """Remove the ``kind`` points every record of ``model`` in ``source_ids`` earned,
-    whoever earned them (the records are being deleted). Returns rows removed."""
-    deleted, _ = PointEntry.objects.filter(
+    whoever earned them (the records are being deleted). Returns rows removed. Entries
+    of a year their member's office closed stay (logged): the year's totals are final."""
+    entries = PointEntry.objects.filter(
         kind=kind,
         source_type=ContentType.objects.get_for_model(model),
         source_id__in=list(source_ids),
-    ).delete()
+    )
+    closed = DutyYear.objects.filter(status=DutyYear.Status.CLOSED)
+    kept = entries.filter(
+        year__in=closed.values("year"),
+        member__office__in=closed.values("office"),
+    ).select_related("member")
+    keep = [
+        entry.pk for entry in kept if _skip_closed(entry.member, kind, entry.year, None, "撤销")
+    ]
+    deleted, _ = entries.exclude(pk__in=keep).delete()
     return deleted
 
 
@@ -163,6 +209,13 @@ class PointsLedger:
             self.earned[(row["member"], row["kind"], row["year"])] = row["total"]
         self.entries: list[PointEntry] = []
         self._sources: set[tuple[int, str, int, int]] = set()
+        # Closed years are final: nothing is written into them (see ``_skip_closed``).
+        self.closed: set[tuple[int, int]] = set(
+            DutyYear.objects.filter(office__in=offices, status=DutyYear.Status.CLOSED).values_list(
+                "office_id", "year"
+            )
+        )
+        self._offices: dict[int, int] = {}
 
     def award(
         self, *, member_id: int, kind: str, occurred_on: datetime.date, source, description=""
@@ -171,6 +224,19 @@ class PointsLedger:
         rule = next((r for r in self.rules[kind] if r.applies_on(occurred_on)), None)
         if rule is None or member_id is None:
             return None
+        if self.closed:
+            if member_id not in self._offices:
+                self._offices[member_id] = Member.objects.values_list("office_id", flat=True).get(
+                    pk=member_id
+                )
+            if (self._offices[member_id], occurred_on.year) in self.closed:
+                logger.warning(
+                    "%s年度履职考核已结束，未计入积分：委员 %s，%s",
+                    occurred_on.year,
+                    member_id,
+                    kind,
+                )
+                return None
         source_type = ContentType.objects.get_for_model(source)
         once = (member_id, kind, source_type.pk, source.pk)
         if once in self._sources:

@@ -298,3 +298,46 @@ def search_members(queryset, text: str):
                 match |= contains
         queryset = queryset.filter(match)
     return queryset
+
+
+# --- The materials library (参阅资料) ----------------------------------------------------
+
+
+def published_to(member) -> Q:
+    """The materials published to ``member``: their office's, to everyone, to their
+    term, or to their 界别; from the publication date on."""
+    from liaison.models import today
+
+    from .models import StudyMaterial
+
+    A = StudyMaterial.Audience
+    in_sector = StudyMaterial.sectors.through.objects.filter(
+        studymaterial_id=OuterRef("pk"), sector_id=member.sector_id
+    )
+    return Q(office_id=member.office_id, published_on__lte=today()) & (
+        Q(audience=A.ALL)
+        | Q(audience=A.TERM, term_id=member.term_id)
+        | (Q(audience=A.SECTORS) & Exists(in_sector))
+    )
+
+
+def member_study_materials(member):
+    """The materials the member may read, newest first, each with whether they read it
+    and handed in a reflection (``read_at``, ``reflected``): one query."""
+    from .models import StudyMaterial, StudyRead, StudyReflection
+
+    reads = StudyRead.objects.filter(material=OuterRef("pk"), member=member)
+    return (
+        StudyMaterial.objects.filter(published_to(member))
+        .annotate(
+            read_at=Subquery(reads.values("read_at")[:1]),
+            reflected=Exists(
+                StudyReflection.objects.filter(material=OuterRef("pk"), member=member)
+            ),
+        )
+        .order_by("-published_on", "-id")
+    )
+
+
+def member_unread_materials(member):
+    return member_study_materials(member).filter(read_at__isnull=True)

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison import roles
@@ -19,8 +20,18 @@ from liaison.workflow import WorkflowError, lock, record_creation, refuse, trans
 
 from . import workflows as claim_workflows
 from .accounts import invitation_issue
-from .models import DELIVERY_CHOICES, DELIVERY_FIELDS, Contribution, DutyClaim, Member
-from .selectors import mobile_taken
+from .models import (
+    DELIVERY_CHOICES,
+    DELIVERY_FIELDS,
+    Contribution,
+    DutyClaim,
+    Member,
+    StudyMaterial,
+    StudyRead,
+    StudyReflection,
+)
+from .notifications import duty_claim_decided
+from .selectors import mobile_taken, published_to
 from .workflows import closed_year_refusal
 
 # The fields a member may correct in the portal. Everything else on the record is
@@ -315,6 +326,7 @@ def duty_claim_approve(*, claim: DutyClaim, actor, note: str = "") -> DutyClaim:
         actor=actor,
         description=claim.title,
     )
+    duty_claim_decided(claim)
     return claim
 
 
@@ -328,7 +340,7 @@ def duty_claim_return(*, claim: DutyClaim, actor, reason: str) -> DutyClaim:
     _refuse_other_office(claim, actor)
     refuse(claim_workflows.return_refusal(claim))
     claim.return_reason = reason[:200]
-    return transition(
+    claim = transition(
         claim,
         workflow=claim_workflows.CLAIM_WORKFLOW,
         target=DutyClaim.Status.RETURNED,
@@ -336,3 +348,57 @@ def duty_claim_return(*, claim: DutyClaim, actor, reason: str) -> DutyClaim:
         note=reason,
         update_fields=["return_reason"],
     )
+    duty_claim_decided(claim)
+    return claim
+
+
+# --- Study: the materials library (参阅资料) ---------------------------------------------
+
+
+def _published_to(material: StudyMaterial, member: Member) -> StudyMaterial:
+    """The material, if it is published to the member; else a refusal."""
+    found = StudyMaterial.objects.filter(published_to(member)).filter(pk=material.pk).first()
+    if found is None:
+        raise WorkflowError(_("该参阅资料未向您发布。"))
+    return found
+
+
+@service
+def study_material_read(*, material: StudyMaterial, member: Member) -> StudyRead:
+    """The member opened the material: the read mark (the first time is kept)."""
+    material = _published_to(material, member)
+    read, _created = StudyRead.objects.get_or_create(material=material, member=member)
+    return read
+
+
+@service
+def study_reflection_submit(
+    *, material: StudyMaterial, member: Member, actor, text: str, file=None
+) -> StudyReflection:
+    """The member hands in a reflection (学习体会) on a material published to them;
+    handing in again replaces the earlier one. Reading is implied."""
+    _check_member_self(actor, member)
+    material = _published_to(material, member)
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError(_("请填写学习体会。"))
+    reflection = (
+        StudyReflection.objects.select_for_update().filter(material=material, member=member).first()
+    ) or StudyReflection(material=material, member=member)
+    reflection.text = text
+    if file:
+        reflection.file = file
+    reflection.submitted_at = timezone.now()
+    try:
+        reflection.full_clean()
+    except ValidationError as error:
+        raise WorkflowError(" ".join(error.messages)) from error
+    reflection._history_user = actor
+    reflection.save()
+    StudyRead.objects.get_or_create(material=material, member=member)
+    return reflection
+
+
+def _check_member_self(actor, member: Member) -> None:
+    if actor is not None and getattr(actor, "pk", None) != member.user_id:
+        raise WorkflowError(_("只能以本人名义提交学习体会。"))

@@ -37,6 +37,7 @@ class PlanConfigAdmin(OfficeScopedAdmin):
         "min_proposals",
         "min_opinion_reports",
         "min_activities",
+        "min_study",
         "base_points",
         "grade_excellent",
         "grade_competent",

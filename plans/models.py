@@ -48,6 +48,11 @@ class PlanConfig(models.Model):
     min_proposals = models.PositiveSmallIntegerField(_("每年至少提案（件）"), default=1)
     min_opinion_reports = models.PositiveSmallIntegerField(_("每年至少社情民意（篇）"), default=1)
     min_activities = models.PositiveSmallIntegerField(_("每年至少参加活动（次）"), default=3)
+    min_study = models.PositiveSmallIntegerField(
+        _("每年至少学习（次）"),
+        default=0,
+        help_text=_("参加学习活动和提交学习体会合计的次数；0 表示不作要求。"),
+    )
     base_points = models.PositiveSmallIntegerField(
         _("基础分"),
         default=0,

@@ -16,6 +16,7 @@ from briefings.models import Invitation
 from briefings.selectors import member_upcoming
 from consultations.selectors import member_consultations_to_answer
 from liaison.models import today
+from members.selectors import member_unread_materials
 from proposals.selectors import (
     member_feedback_due,
     member_opinion_reports,
@@ -26,6 +27,9 @@ from visits.selectors import member_concerns_to_confirm
 
 # How many of the member's own proposals and reports the home page lists.
 RECENT = 5
+# How many unread study materials the to-do list names (the newest; the rest are a tap
+# away on the materials page).
+UNREAD_MATERIALS = 3
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Todo:
 
 
 def member_todos(member) -> list[Todo]:
-    """Everything waiting for ``member``, most urgent first (five queries; the profile
+    """Everything waiting for ``member``, most urgent first (six queries; the profile
     to-do reads the member's own fields)."""
     day = today()
     todos = [
@@ -101,6 +105,15 @@ def member_todos(member) -> list[Todo]:
             consultation.deadline,
         )
         for consultation in member_consultations_to_answer(member)
+    ]
+    todos += [
+        Todo(
+            "study",
+            _("阅读参阅资料"),
+            material.title,
+            reverse("portal:study_detail", args=[material.pk]),
+        )
+        for material in member_unread_materials(member)[:UNREAD_MATERIALS]
     ]
     missing = member.missing_contact()  # the member's own fields: no query
     if missing:

@@ -53,6 +53,7 @@ def duty_record(request):
         entries=entries,
         year=year,
         years=years,
+        **duty.speeches_and_study(member, [year]),
     )
 
 

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from . import accounts, briefings, consultations, proposals, records, search, views, visits
+from . import (
+    accounts,
+    briefings,
+    consultations,
+    proposals,
+    records,
+    search,
+    study,
+    views,
+    visits,
+)
 
 app_name = "portal"
 
@@ -124,6 +134,9 @@ urlpatterns = [
     path("records/", records.duty_record, name="duty_record"),
     path("records/claims/", records.duty_claims, name="duty_claims"),
     path("records/claims/new/", records.duty_claim_create, name="duty_claim_create"),
+    path("study/", study.study_list, name="study"),
+    path("study/<int:pk>/", study.study_detail, name="study_detail"),
+    path("study/<int:pk>/file/", study.study_file, name="study_file"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",

@@ -393,6 +393,7 @@ def _duty_record_activities(member, years) -> dict:
         .select_related("visit")
         .order_by("visit__visited_on")
     )
+    invitations = list(invitations)
     return {
         "attendance": [
             {
@@ -403,6 +404,12 @@ def _duty_record_activities(member, years) -> dict:
             }
             for i in invitations
         ],
+        "study_sessions": [
+            {"date": i.activity.date, "title": i.activity.title}
+            for i in invitations
+            if i.activity.kind.is_study and i.attendance == Invitation.Attendance.ATTENDED
+        ],
+        **duty.speeches_and_study(member, years),
         "visits": [
             {
                 "date": row.visit.visited_on,
@@ -415,6 +422,7 @@ def _duty_record_activities(member, years) -> dict:
 
 
 def _ranking(office, params, day) -> Built:
+    config = PlanConfig.for_office(office)
     rows = duty.standings(office=office, years=[params["year"]])
     graded = duty.is_graded(office, [params["year"]])
     if graded:
@@ -429,7 +437,8 @@ def _ranking(office, params, day) -> Built:
             "year": params["year"],
             "rows": rows,
             "graded": graded,
-            "config": PlanConfig.for_office(office),
+            "config": config,
+            "minimum_terms": duty.minimum_terms(config),
             "distribution": distribution,
             "grade_chart": charts.bar_chart(distribution, title=chart_title, unit=_("人")),
         },

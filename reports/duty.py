@@ -10,22 +10,25 @@ so no page or document can show one by mistake.
 
 Points come only from ``members.PointEntry`` (written by each app through
 ``members.points``); counts for the minimums come from the records themselves
-(proposals, opinion reports, activity attendance) and only from records that count (a
-merely submitted opinion report does not), so a yearly cap on points never hides a
-proposal or an activity. Every function here runs a fixed number of queries whatever
-the number of members or ledger entries.
+(proposals, opinion reports, activity attendance, speeches, study) and only from
+records that count (a merely submitted opinion report does not), so a yearly cap on
+points never hides a proposal or an activity. Study (学习) is the study sessions
+attended (activities of a kind marked ``is_study``) plus the reflections (学习体会)
+handed in on the office's materials; materials read are shown beside it. Every
+function here runs a fixed number of queries whatever the number of members or ledger
+entries.
 """
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from briefings.models import Invitation
-from members.models import DutyYear, Member, PointEntry, PointRule
+from briefings.models import Invitation, Speech
+from members.models import DutyYear, Member, PointEntry, PointRule, StudyRead, StudyReflection
 from plans.models import PlanConfig
 from proposals.models import OpinionReport, ProposalCosigner
 from proposals.selectors import counted_opinion_reports, counted_proposals
@@ -59,6 +62,10 @@ class Standing:
     proposals: int = 0
     opinion_reports: int = 0
     activities: int = 0
+    speeches: int = 0
+    study_sessions: int = 0
+    materials_read: int = 0
+    reflections: int = 0
     minimums: list = field(default_factory=list)
     graded: bool = False
     grade: str = ""
@@ -69,6 +76,11 @@ class Standing:
     def points(self) -> int:
         """Points earned by duties, without the base."""
         return self.total - self.base
+
+    @property
+    def study(self) -> int:
+        """What counts towards the yearly study minimum."""
+        return self.study_sessions + self.reflections
 
     @property
     def minimums_met(self) -> bool:
@@ -92,6 +104,21 @@ def grade_for(total: int, minimums_met: bool, config: PlanConfig) -> str:
     if total >= config.grade_competent:
         return COMPETENT
     return INCOMPETENT
+
+
+def minimum_terms(config: PlanConfig) -> str:
+    """The yearly minimums in a sentence: 提案1件、社情民意1篇、参加活动3次、学习2次."""
+    terms = [
+        text % {"n": n}
+        for n, text in (
+            (config.min_proposals, _("提案%(n)s件")),
+            (config.min_opinion_reports, _("社情民意%(n)s篇")),
+            (config.min_activities, _("参加活动%(n)s次")),
+            (config.min_study, _("学习%(n)s次")),
+        )
+        if n
+    ]
+    return "、".join(terms) or _("无")
 
 
 def closed_years(office, years) -> set[int]:
@@ -140,24 +167,30 @@ def minimum_opinion_reports():
     return counted_opinion_reports().exclude(status=OpinionReport.Status.SUBMITTED)
 
 
-def _activity_counts(member_ids, years) -> dict[int, int]:
-    """Activities attended (signed in, DOMAIN.md "Activities"), by the activity's year."""
-    return dict(
-        Invitation.objects.filter(
+def _activity_counts(member_ids, years) -> dict[int, tuple[int, int]]:
+    """Activities attended (signed in, DOMAIN.md "Activities"), by the activity's year:
+    (all of them, the study sessions among them)."""
+    return {
+        member_id: (n, study)
+        for member_id, n, study in Invitation.objects.filter(
             member_id__in=member_ids,
             attendance=Invitation.Attendance.ATTENDED,
             activity__starts_at__year__in=years,
         )
         .values_list("member_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), study=Count("id", filter=Q(activity__kind__is_study=True)))
         .order_by()
-    )
+    }
+
+
+def _counts(queryset, member_field="member_id") -> dict[int, int]:
+    return dict(queryset.values_list(member_field).annotate(n=Count("id")).order_by())
 
 
 def standings(*, office, years: list[int], members=None, with_grade=True) -> list[Standing]:
     """Standings of ``members`` (default: the office's serving members, in official
     stroke order) over ``years``, ranked by points; graded only when every year is
-    closed. Seven queries in all (six ``with_grade=False``: progress only, as on the
+    closed. Ten queries in all (nine ``with_grade=False``: progress only, as on the
     member's home page)."""
     config = PlanConfig.for_office(office)
     graded = with_grade and is_graded(office, years)
@@ -202,6 +235,11 @@ def standings(*, office, years: list[int], members=None, with_grade=True) -> lis
         .order_by()
     )
     activities = _activity_counts(ids, years)
+    speeches = _counts(Speech.objects.filter(member_id__in=ids, delivered_on__year__in=years))
+    reads = _counts(StudyRead.objects.filter(member_id__in=ids, read_at__year__in=years))
+    reflections = _counts(
+        StudyReflection.objects.filter(member_id__in=ids, submitted_at__year__in=years)
+    )
 
     span = len(years)
     base = config.base_points * span
@@ -211,13 +249,17 @@ def standings(*, office, years: list[int], members=None, with_grade=True) -> lis
         standing.total += base
         standing.proposals = led.get(pk, 0) + cosigned.get(pk, 0)
         standing.opinion_reports = reports.get(pk, 0)
-        standing.activities = activities.get(pk, 0)
+        standing.activities, standing.study_sessions = activities.get(pk, (0, 0))
+        standing.speeches = speeches.get(pk, 0)
+        standing.materials_read = reads.get(pk, 0)
+        standing.reflections = reflections.get(pk, 0)
         standing.minimums = [
             Minimum(_("提案（件）"), standing.proposals, config.min_proposals * span),
             Minimum(
                 _("社情民意信息（篇）"), standing.opinion_reports, config.min_opinion_reports * span
             ),
             Minimum(_("参加活动（次）"), standing.activities, config.min_activities * span),
+            Minimum(_("学习（次）"), standing.study, config.min_study * span),
         ]
         # A minimum the office set to 0 is no minimum: not listed, never missed.
         standing.minimums = [m for m in standing.minimums if m.required]
@@ -297,6 +339,30 @@ def ledger(member: Member, years: list[int]):
             "revoke_reason",
         )
     )
+
+
+def speeches_and_study(member: Member, years: list[int]) -> dict:
+    """The member's speeches, the materials they read and the reflections they handed
+    in over ``years`` (three queries), for the duty record page and document."""
+    reflections = list(
+        StudyReflection.objects.filter(member=member, submitted_at__year__in=years)
+        .select_related("material")
+        .order_by("submitted_at", "id")
+    )
+    return {
+        "speeches": list(
+            Speech.objects.filter(member=member, delivered_on__year__in=years)
+            .select_related("activity")
+            .order_by("delivered_on", "id")
+        ),
+        "reads": list(
+            StudyRead.objects.filter(member=member, read_at__year__in=years)
+            .select_related("material")
+            .order_by("read_at", "id")
+        ),
+        "reflections": reflections,
+        "reflected": {r.material_id for r in reflections},
+    }
 
 
 def term_years(term) -> list[int]:

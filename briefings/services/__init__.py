@@ -39,6 +39,12 @@ from .scheduling import (
     activity_reschedule,
     minutes_save,
 )
+from .speeches import (
+    agenda_speaker_arrange,
+    speech_record,
+    speech_update,
+    speeches_delete,
+)
 
 __all__ = [
     "activity_cancel",
@@ -48,6 +54,7 @@ __all__ = [
     "activity_request_answer",
     "activity_request_send",
     "activity_reschedule",
+    "agenda_speaker_arrange",
     "attendance_close",
     "attendance_correct",
     "attendance_record",
@@ -61,4 +68,7 @@ __all__ = [
     "opinion_submit",
     "opinion_to_concern",
     "opinion_to_proposal",
+    "speech_record",
+    "speech_update",
+    "speeches_delete",
 ]

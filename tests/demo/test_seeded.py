@@ -316,8 +316,10 @@ def test_the_demo_member_signs_in_to_unread_messages_and_one_to_do_of_each_kind(
     from portal.home import member_todos
 
     member = Member.objects.get(name="唐朝阳")
-    kinds = {todo.kind for todo in member_todos(member)}
-    assert kinds == {"rate", "cosign", "reply", "confirm", "consult", "profile"}
+    todos = member_todos(member)
+    kinds = {todo.kind for todo in todos}
+    assert kinds == {"rate", "cosign", "reply", "confirm", "consult", "profile", "study"}
+    assert [t.kind for t in todos].count("study") == 1  # the newest material, unread
     unread = member.user.notifications.filter(channel="portal", read_at=None)
     assert unread.count() >= 4
 
@@ -413,3 +415,24 @@ def test_the_demo_shows_issue_20_proposals_believably(demo):
     assert earlier.pk in [p.pk for p, _score in found[:3]]
     terms = search.parse_query("停车")
     assert search.search_proposals(Proposal.objects.all(), terms, search.Filters()).exists()
+
+
+def test_the_demo_duty_record_shows_speeches_and_study(demo):
+    """Speeches at the briefings and a written one by the sign-in member, materials read
+    by most of their audience and a few reflections; the duty record counts them."""
+    from briefings.models import Speech
+    from members.models import StudyMaterial, StudyRead, StudyReflection
+    from reports import duty
+
+    member = Member.objects.get(name="唐朝阳")
+    assert Speech.objects.filter(kind="plenary", agenda_item__speaker__isnull=False).exists()
+    assert Speech.objects.filter(member=member, kind="written").exists()
+    assert PointEntry.objects.filter(kind="speech", source_type__model="speech").exists()
+    standing = duty.standing_for(member, [TODAY.year])
+    assert standing.speeches >= 1 and standing.reflections + standing.materials_read >= 1
+    office = member.office
+    materials = StudyMaterial.objects.filter(office=office).count()
+    audience = Member.objects.filter(office=office, status="serving").count()
+    reads = StudyRead.objects.filter(material__office=office).count()
+    assert materials == 4 and audience < reads < materials * audience
+    assert 0 < StudyReflection.objects.filter(material__office=office).count() < reads / 3

@@ -110,3 +110,25 @@ def test_staff_of_another_office_cannot_approve(client, other_staff, member):
     claim.refresh_from_db()
     assert claim.status == DutyClaim.Status.SUBMITTED
     assert not PointEntry.objects.exists()
+
+
+def test_the_member_is_told_when_a_claim_is_approved_or_returned(staff_client, member):
+    from liaison.models import Notification
+
+    mine = _member_client(member)
+    _report(mine)
+    _report(mine, title="参加社区义诊")
+    first, second = DutyClaim.objects.order_by("pk")
+    _step(staff_client, first, "approve", note="")
+    _step(staff_client, second, "return", reason="照片未能反映活动现场")
+
+    approved = Notification.objects.get(kind="duty_claim_approved", channel="portal")
+    assert approved.recipient == member.user
+    assert "随区人大代表视察背街小巷整治" in approved.subject
+    assert approved.link == reverse("portal:duty_record")
+    returned = Notification.objects.get(kind="duty_claim_returned", channel="portal")
+    assert "退回原因：照片未能反映活动现场" in returned.body
+    assert returned.link == reverse("portal:duty_claims")
+    # A decision is told once: approving again queues nothing more.
+    _step(staff_client, first, "approve", note="")
+    assert Notification.objects.filter(kind="duty_claim_approved", channel="portal").count() == 1

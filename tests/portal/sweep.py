@@ -7,15 +7,16 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from briefings.selectors import member_invitations
 from consultations.selectors import member_consultations
+from members.selectors import member_study_materials
 from proposals.models import OpinionReport, Proposal
 from proposals.selectors import member_opinion_reports, member_proposals, member_research_reports
 from visits.selectors import member_concerns, member_visits
 
 # Pages that are not a signed-in member's page to look at: posts, sign-in, sign-out
 # and account activation, the password reset's steps (reached from an e-mail or a text
-# message), a file download (an activity's material, a consultation's draft) and the
-# sign-in code a member scans at the door, and the similar-proposal list the proposal
-# form loads into itself (a fragment; the form's page is swept).
+# message), a file download (an activity's material, a consultation's draft, a study
+# material) and the sign-in code a member scans at the door, and the similar-proposal
+# list the proposal form loads into itself (a fragment; the form's page is swept).
 NOT_PAGES = {
     "proposal_similar",
     "login",
@@ -32,6 +33,7 @@ NOT_PAGES = {
     "activity_material",
     "activity_sign_in",
     "consultation_document",
+    "study_file",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",
@@ -67,6 +69,7 @@ def _record_ids(member) -> dict:
         "concern_detail": lambda: _first(member_concerns(member)),
         "activity_detail": lambda: member_invitations(member).order_by("pk")[0].activity_id,
         "consultation_detail": lambda: _first(member_consultations(member)),
+        "study_detail": lambda: _first(member_study_materials(member)),
     }
 
 

@@ -133,13 +133,15 @@ def test_dashboard_query_count_does_not_grow_with_the_roster(
 
     # session, user, member (+office, sector, affiliation, term), unread count, latest five,
     # the visits card (visits.selectors.member_dashboard_summary, one query), upcoming
-    # activities (briefings.selectors.member_upcoming, one query), the five kinds of
+    # activities (briefings.selectors.member_upcoming, one query), the six kinds of
     # to-do (portal.home: ratings, co-signatures, replies, results to confirm,
-    # consultations to answer, one query each), the member's latest proposals and
-    # opinion reports (one query each), and this year's points against the minimums
-    # (reports.duty.standing_for: the office's rules, the member, the points, and one
-    # grouped count per kind of record: seven)
-    with django_assert_num_queries(21):
+    # consultations to answer, unread study materials, one query each), the member's
+    # latest proposals and opinion reports (one query each), and this year's points
+    # against the minimums (reports.duty.standing_for: the office's rules, the member,
+    # the points, and one grouped count per kind of record — proposals led and
+    # co-signed, opinion reports, activities and study sessions, speeches, materials
+    # read, reflections: ten)
+    with django_assert_num_queries(25):
         response = client.get(DASHBOARD)
 
     assert response.status_code == 200

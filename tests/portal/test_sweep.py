@@ -136,7 +136,7 @@ def test_the_demo_member_does_each_to_do_from_the_home_page(
     page = phone_page
     _sign_in(page, live_server, member, password)
     home = page.url
-    for kind in ("rate", "cosign", "reply", "confirm", "consult", "profile"):
+    for kind in ("rate", "cosign", "reply", "confirm", "consult", "profile", "study"):
         expect(_todo(page, kind)).to_have_count(1)
     unread = _unread(page)
     page.screenshot(path=str(NOTES / "portal-home-before.png"), full_page=True)
@@ -159,6 +159,8 @@ def test_the_demo_member_does_each_to_do_from_the_home_page(
             page.get_by_role("button", name="保存联系方式").click(),
             expect(page.get_by_role("alert")).to_contain_text("联系方式已更新"),
         ),
+        # Opening the material is reading it.
+        "study": lambda: expect(page.get_by_test_id("material-file")).to_be_visible(),
     }
     for kind, step in steps.items():
         _todo(page, kind).get_by_role("link").click()

@@ -97,7 +97,7 @@ def test_standings_cost_the_same_queries_for_few_and_many_members(office):
     for _ in range(40):
         award(MemberFactory(office=office, mobile=""), PointRule.Kind.SPEECH)
     assert count() == (small, 43)
-    assert small <= 8
+    assert small <= 11  # the rules, members, points and one grouped count per record kind
 
 
 def test_member_sees_their_own_duty_record_in_the_portal(member_client, member, other_member):

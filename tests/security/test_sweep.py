@@ -69,10 +69,12 @@ ID_SOURCES = {
     ("activity_", "material_pk"): "material",
     ("consultation_", "pk"): "consultation",
     ("consultation_", "document_pk"): "consultation_document",
+    ("study_", "pk"): "study_material",
 }
 # Activities belong to the office, not to a member: every member of the office may open
-# its published activities. Only another office's are swept.
-OFFICE_SCOPED = {"activity", "material"}
+# its published activities. Only another office's are swept. So do study materials
+# published to everyone of the office.
+OFFICE_SCOPED = {"activity", "material", "study_material"}
 # The leaders' reports page: a committee document.
 ID_SOURCES[("report_", "pk")] = "document"
 
@@ -90,6 +92,7 @@ def _records_of(member, staff):
     from briefings.models import Material
     from consultations import services as consultation_services
     from consultations.models import ConsultationDocument
+    from members.models import StudyMaterial
     from proposals.models import ResearchReport
     from proposals.services import opinion_report_create
     from tests.consultations.helpers import consultation_draft
@@ -145,7 +148,14 @@ def _records_of(member, staff):
         file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="d.pdf"),
     )
     consultation_services.consultation_open(consultation=consultation, actor=staff)
+    study_material = StudyMaterial.objects.create(
+        office=office,
+        title="参阅资料",
+        file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="s.pdf"),
+        published_on=timezone.localdate(),
+    )
     return {
+        "study_material": study_material.pk,
         "consultation": consultation.pk,
         "consultation_document": document.pk,
         "research": research.pk,
@@ -231,6 +241,9 @@ def _state():
     counts.pop("sessions.Session", None)
     counts.pop("axes.AccessLog", None)
     counts.pop("axes.AccessAttempt", None)
+    # Opening a study material in the portal is what marks it read (issue 17: the read
+    # mark is set when the member opens it); the mark counts towards no minimum.
+    counts.pop("members.StudyRead", None)
     counts["read notifications"] = Notification.objects.filter(read_at__isnull=False).count()
     return counts
 

@@ -1,0 +1,103 @@
+"""The materials library (参阅资料) in the admin: staff publish documents and links to
+everyone of the office, a term or some 界别, and see how many members read each and
+handed in a reflection (counted per row by a correlated subquery, not a query per row).
+Reflections are read-only: members hand them in from the portal. Imported by
+members/admin.py."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from liaison.admin import OfficeScopedAdmin
+from liaison.models import today
+from liaison.selectors import count_of
+from liaison.widgets import PickList
+
+from .models import StudyMaterial, StudyRead, StudyReflection
+
+
+class StudyMaterialAdmin(OfficeScopedAdmin):
+    list_display = (
+        "published_on",
+        "title",
+        "audience_display",
+        "read_count",
+        "reflection_count",
+        "office",
+    )
+    list_display_links = ("title",)
+    list_select_related = ("office", "term")
+    list_filter = ("audience",)
+    search_fields = ("title", "summary")
+    date_hierarchy = "published_on"
+    show_full_result_count = False
+    fieldsets = (
+        (None, {"fields": ("office", "title", "summary", "file", "url", "published_on")}),
+        (_("发布范围"), {"fields": ("audience", "term", "sectors")}),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                reads_n=count_of(StudyRead.objects.all(), "material"),
+                reflections_n=count_of(StudyReflection.objects.all(), "material"),
+            )
+            .prefetch_related("sectors")
+        )
+
+    def get_changeform_initial_data(self, request):
+        return {"published_on": today(), **super().get_changeform_initial_data(request)}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "url":
+            kwargs["assume_scheme"] = "https"  # a link typed without its scheme
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "sectors":
+            kwargs["widget"] = PickList
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("发布范围"))
+    def audience_display(self, obj):
+        if obj.audience == StudyMaterial.Audience.TERM and obj.term_id:
+            return obj.term.name
+        if obj.audience == StudyMaterial.Audience.SECTORS:
+            return "、".join(sector.name for sector in obj.sectors.all()) or "—"
+        return obj.get_audience_display()
+
+    @admin.display(description=_("已阅人数"), ordering="reads_n")
+    def read_count(self, obj):
+        return obj.reads_n
+
+    @admin.display(description=_("学习体会"), ordering="reflections_n")
+    def reflection_count(self, obj):
+        return obj.reflections_n
+
+
+class StudyReflectionAdmin(OfficeScopedAdmin):
+    office_field = "member__office"
+    list_display = ("submitted_at", "member", "material", "member__office")
+    list_display_links = ("material",)
+    list_select_related = ("member", "member__office", "material")
+    list_filter = ("material",)
+    search_fields = ("member__name", "material__title", "text")
+    date_hierarchy = "submitted_at"
+    show_full_result_count = False
+    fields = ("member", "material", "text", "file", "submitted_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # members hand them in from the portal
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,131 @@
+"""The materials library (参阅资料): staff publish to everyone, a term or some 界别; a
+member opening a material in the portal marks it read and may hand in a reflection;
+the duty record counts study, and a yearly study minimum is named when missed."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from liaison.workflow import WorkflowError
+from members.models import Sector, StudyMaterial, StudyRead, StudyReflection, Term
+from members.services import study_reflection_submit
+from plans.models import PlanConfig
+from reports import duty
+from tests.factories import MemberFactory, activity_held
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _material(office, title="区政协全会精神学习辅导材料", **fields):
+    fields.setdefault("url", "https://www.cppcc.gov.cn/")
+    return StudyMaterial.objects.create(
+        office=office, title=title, published_on=datetime.date(2026, 3, 1), **fields
+    )
+
+
+def _client(member):
+    client = Client()
+    client.force_login(member.user)
+    return client
+
+
+def test_staff_publish_a_material_and_see_who_read_it(staff_client, office, member):
+    response = staff_client.post(
+        reverse("admin:members_studymaterial_add"),
+        {
+            "title": "人民政协工作学习读本（节选）",
+            "summary": "委员履职基本知识。",
+            "file": SimpleUploadedFile("读本.pdf", PDF, "application/pdf"),
+            "url": "",
+            "published_on": "2026-03-01",
+            "audience": "all",
+            "term": "",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    material = StudyMaterial.objects.get()
+    assert material.office == office and material.created_by.username == "staff"
+    _client(member).get(reverse("portal:study_detail", args=[material.pk]))
+    changelist = staff_client.get(reverse("admin:members_studymaterial_changelist"))
+    assert changelist.context["cl"].result_list[0].reads_n == 1
+
+
+def test_handing_in_again_replaces_the_reflection(office, member):
+    material = _material(office)
+    for text in ("初稿", "修改后的学习体会"):
+        study_reflection_submit(material=material, member=member, actor=member.user, text=text)
+    assert list(StudyReflection.objects.values_list("text", flat=True)) == ["修改后的学习体会"]
+
+
+def test_a_material_reaches_only_its_audience(office, other_office, member):
+    other_sector = Sector.objects.exclude(pk=member.sector_id).first()
+    earlier = Term.objects.create(name="第九届", start_year=2011, end_year=2016)
+    to_sector = _material(office, "界别材料", audience="sectors")
+    to_sector.sectors.set([other_sector])
+    to_term = _material(office, "上届材料", audience="term", term=earlier)
+    elsewhere = _material(other_office, "别处材料")
+    mine = _client(member)
+    listing = mine.get(reverse("portal:study")).text
+    for material in (to_sector, to_term, elsewhere):
+        assert material.title not in listing
+        assert mine.get(reverse("portal:study_detail", args=[material.pk])).status_code == 404
+    for material in (to_sector, elsewhere):
+        with pytest.raises(WorkflowError, match="该参阅资料未向您发布"):
+            study_reflection_submit(
+                material=material, member=member, actor=member.user, text="体会"
+            )
+    assert not StudyRead.objects.exists() and not StudyReflection.objects.exists()
+
+    to_sector.sectors.add(member.sector_id)
+    assert to_sector.title in mine.get(reverse("portal:study")).text
+
+
+def test_a_missed_study_minimum_is_named_like_the_others(office, staff, member, other_member):
+    PlanConfig.objects.update_or_create(
+        office=office,
+        defaults={
+            "min_proposals": 0,
+            "min_opinion_reports": 0,
+            "min_activities": 0,
+            "min_study": 2,
+        },
+    )
+    activity_held(office=office, staff=staff, attended=[member], kind="学习", title="委员学习会")
+    study_reflection_submit(
+        material=_material(office), member=member, actor=member.user, text="学习体会"
+    )
+    rows = {row.member.pk: row for row in duty.standings(office=office, years=[2026])}
+    assert (rows[member.pk].study_sessions, rows[member.pk].reflections) == (1, 1)
+    assert rows[member.pk].minimums_met
+    assert rows[other_member.pk].missed_labels == "学习（次）"
+    assert duty.minimum_terms(PlanConfig.for_office(office)) == "学习2次"
+
+
+def test_a_briefing_is_not_a_study_session(office, staff, member):
+    activity_held(office=office, staff=staff, attended=[member])
+    assert duty.standing_for(member, [2026]).study_sessions == 0
+
+
+def test_the_materials_admin_counts_reads_without_a_query_per_row(
+    staff_client, office, django_assert_max_num_queries
+):
+    members = [MemberFactory(office=office, mobile="") for _ in range(5)]
+
+    def fill(n):
+        for i in range(n):
+            material = _material(office, f"资料{n}-{i}")
+            StudyRead.objects.bulk_create(StudyRead(material=material, member=m) for m in members)
+
+    url = reverse("admin:members_studymaterial_changelist")
+    fill(3)
+    with django_assert_max_num_queries(20) as small:
+        assert staff_client.get(url).status_code == 200
+    fill(40)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = staff_client.get(url)
+    assert [m.reads_n for m in page.context["cl"].result_list][:1] == [5]
