@@ -36,6 +36,7 @@ EXCLUDED = {
     "reports/<int:pk>/download/word/": "文件下载，不是页面",
     "portal/activities/<int:pk>/materials/<int:material_pk>/": "文件下载，不是页面",
     "portal/consultations/<int:pk>/documents/<int:document_pk>/": "文件下载，不是页面",
+    "portal/study/<int:pk>/file/": "文件下载，不是页面",
     "units/consultations/<str:token>/documents/<int:document_pk>/": "文件下载，不是页面",
     # Buttons of the document page: POST only, a GET goes back to the change page.
     "admin/reports/document/<path:object_id>/issue/": "只接受 POST（GET 回到修改页）",
@@ -324,7 +325,7 @@ class Filler:
         from briefings.selectors import member_activities
         from briefings.signin import sign_in_token
         from consultations.selectors import member_consultations
-        from members.selectors import portal_notifications
+        from members.selectors import member_study_materials, portal_notifications
         from proposals.selectors import (
             member_opinion_reports,
             member_proposals,
@@ -350,6 +351,7 @@ class Filler:
             "activities": lambda: member_activities(member),
             "consultations": lambda: member_consultations(member),
             "notifications": lambda: portal_notifications(member.user),
+            "study": lambda: member_study_materials(member),
         }
         segment = route.split("/")[1]
         if segment not in records or "pk" not in names:
@@ -577,12 +579,15 @@ def _url(entry, kwargs, reverse) -> str:
 def complete_demo(member, anonymous, superuser) -> None:
     """What the demo leaves out and a page needs, so that every page has a record to
     show: each office's configuration rows, a concern and an inbox message of the demo
-    member, a failed admin sign-in (the lockout log's records)."""
+    member, a failed admin sign-in (the lockout log's records), a city (the demo is one
+    district) and a reply to the committee still in draft (the demo's are sent)."""
     from django.apps import apps
     from django.urls import reverse
 
-    from liaison.models import Job, Notification, Office
+    from liaison.models import City, Job, Notification, Office
     from liaison.services import notification_queue
+    from reports.models import CommitteeReply
+    from reports.services import committee_reply_create
     from visits.models import Concern
     from visits.selectors import member_concerns
     from visits.services.concerns import concern_create
@@ -614,6 +619,15 @@ def complete_demo(member, anonymous, superuser) -> None:
     anonymous.post(
         reverse("admin:login"), {"username": superuser.username, "password": "not-the-password"}
     )
+    City.objects.get_or_create(name="长沙市")
+    if not CommitteeReply.objects.filter(status=CommitteeReply.Status.DRAFT).exists():
+        committee_reply_create(
+            office=member.office,
+            actor=superuser,
+            title="关于社区养老服务设施布局意见的复函",
+            incoming_title="关于征求社区养老服务设施布局意见的函",
+            body="一、总体意见\n委员们赞成按步行15分钟服务圈布点，建议优先利用闲置公房。",
+        )
     # A finished background job of each office (a roster import), for the job pages.
     for office in Office.objects.all():
         Job.objects.get_or_create(
