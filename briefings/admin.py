@@ -17,6 +17,7 @@ from liaison.admin import (
     CreateThroughServiceMixin,
     DistrictSharedAdmin,
     OfficeScopedAdmin,
+    ReadOnlyInline,
     SafeExportMixin,
 )
 from liaison.admin_workflow import WorkflowAdminMixin
@@ -227,23 +228,13 @@ class AgendaItemInline(EditableWhileOpenMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("speaker")
 
 
-class SpeechInline(admin.TabularInline):
+class SpeechInline(ReadOnlyInline):
     """The speeches recorded at the activity, each opening its own page."""
 
     model = Speech
-    extra = 0
     fields = ("speech_link", "member", "kind", "delivered_on", "is_adopted")
     readonly_fields = fields
-    can_delete = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    related = ("member",)
 
     @admin.display(description=_("发言题目"))
     def speech_link(self, obj):
@@ -258,21 +249,11 @@ class MaterialInline(admin.TabularInline):
     readonly_fields = ("uploaded_at",)
 
 
-class OpinionInline(admin.TabularInline):
+class OpinionInline(ReadOnlyInline):
     model = Opinion
-    extra = 0
     fields = ("opinion_link", "member", "status", "created_at")
     readonly_fields = fields
-    can_delete = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("member")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    related = ("member",)
 
     @admin.display(description=_("意见建议"))
     def opinion_link(self, obj):
