@@ -164,8 +164,8 @@ class CommitteeReplyAdmin(WorkflowAdminMixin, OfficeScopedAdmin):
     list_select_related = ("office",)
     list_filter = ("status",)
     search_fields = ("title", "incoming_title", "incoming_reference")
-    fields = (
-        "office",
+    # What staff write; fixed once the reply has gone out.
+    written = (
         "title",
         "incoming_title",
         "incoming_reference",
@@ -173,10 +173,8 @@ class CommitteeReplyAdmin(WorkflowAdminMixin, OfficeScopedAdmin):
         "recipient",
         "body",
         "attachment_titles",
-        "status",
-        "issued_on",
-        "reply_documents",
     )
+    fields = ("office", *written, "status", "issued_on", "reply_documents")
 
     def get_readonly_fields(self, request, obj=None):
         always = ["status", "issued_on", "reply_documents"]
@@ -184,15 +182,7 @@ class CommitteeReplyAdmin(WorkflowAdminMixin, OfficeScopedAdmin):
             return always
         always = ["office", *always]
         if obj.is_issued:  # what went out stays as it went out
-            always += [
-                "title",
-                "incoming_title",
-                "incoming_reference",
-                "incoming_on",
-                "recipient",
-                "body",
-                "attachment_titles",
-            ]
+            always += self.written
         return always
 
     def has_delete_permission(self, request, obj=None):
