@@ -73,6 +73,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour="8-18", minute=45),
         "options": {"expires": 50 * 60},
     },
+    # The admin index's 委员平台账号 figures (members.models.AccountReach), recounted for
+    # every office: members turn dormant as the days pass, the month's SMS are counted.
+    "members-account-reach": {
+        "task": "members.tasks.count_account_reach",
+        "schedule": 10 * 60.0,
+        "options": {"expires": 9 * 60},
+    },
     # Visit tallies (what the coverage page reads) recounted where they drifted from the
     # visits — a bulk load or a manual fix that bypassed the services. Nightly, quiet.
     "visits-tallies-repair": {

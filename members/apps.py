@@ -9,7 +9,7 @@ class MembersConfig(AppConfig):
     def ready(self):
         from liaison.media import protect  # reads models: only once apps are loaded
 
-        from . import dashboard, jobs  # noqa: F401  (register the index panel, job kinds)
+        from . import dashboard, jobs, signals  # noqa: F401  (index panel, job kinds, receivers)
 
         protect("members.Member", "photo", office="office", owners=("user",))
         protect("members.PointEntry", "evidence", office="member__office")

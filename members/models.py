@@ -735,3 +735,31 @@ class AccountInvitation(models.Model):
 
     def __str__(self):
         return f"{self.member} {self.created_at:%Y-%m-%d}"
+
+
+class AccountReach(models.Model):
+    """One office's figures for the admin index's 委员平台账号 panel, kept rather than
+    counted on each view, so the index reads one row per office however large the
+    roster (issue 16). Recounted for an office when a write touches its accounts
+    (``stale``: members.signals) and for every office every ten minutes by the worker
+    (members.tasks.count_account_reach), which also moves members into 久未登录 as the
+    days pass and counts the month's text messages."""
+
+    office = models.OneToOneField(
+        Office, primary_key=True, on_delete=models.CASCADE, related_name="account_reach"
+    )
+    active = models.PositiveIntegerField(_("已激活"), default=0)
+    invited = models.PositiveIntegerField(_("待激活"), default=0)
+    without = models.PositiveIntegerField(_("未开通"), default=0)
+    dormant = models.PositiveIntegerField(_("久未登录"), default=0)
+    sms_sent = models.PositiveIntegerField(_("本月短信已发送"), default=0)
+    sms_failed = models.PositiveIntegerField(_("本月短信发送失败"), default=0)
+    counted_at = models.DateTimeField(_("统计时间"))
+    stale = models.BooleanField(_("待重新统计"), default=False)
+
+    class Meta:
+        verbose_name = _("委员平台账号统计")
+        verbose_name_plural = _("委员平台账号统计")
+
+    def __str__(self):
+        return f"{self.office} {self.counted_at:%Y-%m-%d %H:%M}"

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.models import Notification
 from liaison.selectors import inbox, of_offices, unread_inbox
 
-from .models import AccountInvitation, Member
+from .models import AccountInvitation, AccountReach, Member
 
 
 def actor_is_staff(actor) -> bool:
@@ -135,18 +135,45 @@ def with_account_state(queryset):
     )
 
 
-def account_reach(offices, *, now: datetime.datetime | None = None) -> list[dict]:
+REACH_FIGURES = ("active", "invited", "without", "dormant", "sms_sent", "sms_failed")
+
+
+def account_reach(offices) -> list[dict]:
     """Per office, how far the portal reaches its serving members (issue 13 item 5):
     accounts active, invited and not activated, none (or disabled), dormant; and the
-    SMS the outbox sent and failed this month. Three queries however many offices."""
+    SMS the outbox sent and failed this month — with when they were counted. Read from
+    the kept figures (AccountReach: one query however large the rosters); an office
+    without them, or whose accounts changed since, is counted now."""
+    offices = list(offices.order_by("name"))
+    kept = {
+        row.office_id: row
+        for row in AccountReach.objects.filter(office__in=offices, stale=False)
+    }
+    missing = [office for office in offices if office.pk not in kept]
+    if missing:
+        kept.update({row.office_id: row for row in count_account_reach(missing)})
+    return [
+        {
+            **{name: getattr(kept[office.pk], name) for name in REACH_FIGURES},
+            "office": office,
+            "counted_at": kept[office.pk].counted_at,
+        }
+        for office in offices
+    ]
+
+
+def count_account_reach(offices, *, now: datetime.datetime | None = None) -> list[AccountReach]:
+    """Count ``offices``' AccountReach figures and keep them (three queries however
+    many offices; the members counted are all the offices' serving members)."""
     now = now or timezone.now()
     month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    offices = list(offices.order_by("name"))
+    offices = list(offices)
     pending = AccountInvitation.objects.filter(member=OuterRef("pk"), used_at=None, revoked_at=None)
     inactive = Q(user__is_active=False)
     members = (
         Member.objects.filter(office__in=offices, status=Member.Status.SERVING)
         .annotate(invitation_pending=Exists(pending))
+        .order_by()
         .values("office")
         .annotate(
             active=Count("pk", filter=Q(user__is_active=True)),
@@ -165,25 +192,26 @@ def account_reach(offices, *, now: datetime.datetime | None = None) -> list[dict
         Notification.objects.filter(
             office__in=offices, channel=Notification.Channel.SMS, created_at__gte=month_start
         )
+        .order_by()
         .values("office")
         .annotate(
-            sent=Count("pk", filter=Q(status=Notification.Status.SENT)),
-            failed=Count("pk", filter=Q(status=Notification.Status.FAILED)),
+            sms_sent=Count("pk", filter=Q(status=Notification.Status.SENT)),
+            sms_failed=Count("pk", filter=Q(status=Notification.Status.FAILED)),
         )
     )
-    by_office = {row["office"]: row for row in members}
-    sms_by_office = {row["office"]: row for row in sms}
-    empty = {"active": 0, "invited": 0, "without": 0, "dormant": 0}
-    return [
-        {
-            **empty,
-            **by_office.get(office.pk, {}),
-            "office": office,
-            "sms_sent": sms_by_office.get(office.pk, {}).get("sent", 0),
-            "sms_failed": sms_by_office.get(office.pk, {}).get("failed", 0),
-        }
-        for office in offices
+    figures = {office.pk: dict.fromkeys(REACH_FIGURES, 0) for office in offices}
+    for row in [*members, *sms]:
+        figures[row.pop("office")].update(row)
+    rows = [
+        AccountReach(office_id=pk, counted_at=now, stale=False, **counts)
+        for pk, counts in figures.items()
     ]
+    return AccountReach.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["office"],
+        update_fields=[*REACH_FIGURES, "counted_at", "stale"],
+    )
 
 
 # Age bands of the statistics page: (youngest age, label); a member's age is the age

@@ -2,11 +2,20 @@
 
 from celery import shared_task
 
-from liaison.models import today
+from liaison.models import Office, today
 from liaison.tasks import deliver_notifications
 
+from . import selectors
 from .reminders import birthday_reminders_queue
 from .verification import verification_code_send
+
+
+@shared_task(name="members.tasks.count_account_reach", ignore_result=True)
+def count_account_reach() -> int:
+    """Recount every office's 委员平台账号 figures (members.models.AccountReach): members
+    who became dormant as the days passed, the month's text messages, and anything a
+    bulk write changed without marking. Returns how many offices were counted."""
+    return len(selectors.count_account_reach(Office.objects.all()))
 
 
 @shared_task(name="members.tasks.birthday_reminders", ignore_result=True)

@@ -15,6 +15,7 @@ from liaison import tasks
 from liaison.models import Job, Notification
 from liaison.outbox import deliver_pending
 from liaison.sms import BaseSmsBackend
+from members import tasks as member_tasks
 from members.dashboard import reach_panel
 from members.models import AccountInvitation, Member
 from tests.factories import PASSWORD, MemberFactory, OfficeFactory, member_with_account
@@ -364,12 +365,49 @@ def test_reach_panel_costs_the_same_queries_however_many_offices_and_members(
     request = rf.get("/admin/")
     request.user = district_staff
 
-    # The user's permissions (2), the offices, the members' counts, the month's SMS.
-    with django_assert_num_queries(5):
+    # First view: the user's permissions (2), the offices, the kept figures (none yet),
+    # then the members' counts, the month's SMS and keeping them.
+    with django_assert_num_queries(7):
         panel = reach_panel(request)
+    # Every later view reads the offices and their kept figures (the permissions are
+    # cached on the user by now): no member is counted.
+    with django_assert_num_queries(2):
+        again = reach_panel(request)
 
     assert len(panel.context["rows"]) == offices
     assert sum(r["without"] for r in panel.context["rows"]) == 20 * offices * (offices + 1) // 2
+    assert [r["without"] for r in again.context["rows"]] == [
+        r["without"] for r in panel.context["rows"]
+    ]
+
+
+def test_reach_panel_follows_changes_to_the_offices_accounts(staff_client, staff, roster):
+    office = staff.office
+    before = _reach_rows(staff_client)[0]
+    MemberFactory(office=office, name="陈静")  # a new member, no account
+
+    _act(staff_client, "open_accounts", roster)
+    after = _reach_rows(staff_client)[0]
+
+    assert after["without"] == before["without"] - len(roster) + 1
+    assert after["invited"] == before["invited"] + len(roster)
+
+
+def test_the_worker_recounts_members_who_became_dormant(staff_client, staff):
+    member = member_with_account(office=staff.office, name="刘洋")
+    User = type(member.user)
+    User.objects.filter(pk=member.user.pk).update(last_login=timezone.now())
+    assert _reach_rows(staff_client)[0]["dormant"] == 0
+    # 91 days on, with no write to mark the office: the ten-minute count finds it.
+    User.objects.filter(pk=member.user.pk).update(
+        last_login=timezone.now() - datetime.timedelta(days=91)
+    )
+    assert _reach_rows(staff_client)[0]["dormant"] == 0
+
+    assert member_tasks.count_account_reach() >= 1
+
+    assert _reach_rows(staff_client)[0]["dormant"] == 1
+    assert "统计于" in staff_client.get(reverse("admin:index")).content.decode()
 
 
 def test_roster_import_marking_a_member_as_term_ended_disables_the_account(staff_client, staff):

@@ -1,0 +1,31 @@
+"""Kept figures marked for recounting when a write touches what they count: an
+office's AccountReach when one of its members, their account or their invitation
+changes (members.selectors.account_reach recounts it on the next view). Bulk writes
+that bypass signals are caught up by the worker's count every ten minutes."""
+
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import AccountInvitation, AccountReach, Member
+
+
+def _mark_office(office_id) -> None:
+    if office_id is not None:
+        AccountReach.objects.filter(office_id=office_id, stale=False).update(stale=True)
+
+
+@receiver([post_save, post_delete], sender=Member, dispatch_uid="reach_member")
+def _member_changed(sender, instance, **kwargs):
+    _mark_office(instance.office_id)
+
+
+@receiver([post_save, post_delete], sender=AccountInvitation, dispatch_uid="reach_invitation")
+def _invitation_changed(sender, instance, **kwargs):
+    AccountReach.objects.filter(office__members=instance.member_id, stale=False).update(stale=True)
+
+
+@receiver(post_save, sender=get_user_model(), dispatch_uid="reach_account")
+def _account_changed(sender, instance, **kwargs):
+    # A member's account: activated, disabled, signed in (no longer dormant).
+    AccountReach.objects.filter(office__members__user=instance, stale=False).update(stale=True)
