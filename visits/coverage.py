@@ -9,10 +9,15 @@ configs (targets), and the day (half-year and year change with it). A change of 
 those gives a new key, so the next view computes afresh, in whichever process serves
 it; a cache shared between processes is not needed. Entries expire after
 ``CACHE_SECONDS`` anyway, should a write bypass everything above (raw SQL).
+
+The summary rows are also kept in the database, per office, on the office's coverage
+stamp (``figures``, with the key they were counted under): a process whose cache is
+empty — just started, or another host — reads them instead of counting every office's
+roster, and counts only the offices whose key changed.
 """
 
 import datetime
-from dataclasses import asdict
+from dataclasses import dataclass, field, fields
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -29,34 +34,83 @@ PER_PAGE = 100
 SHOWN = {"half": "not_visited_half", "year": "below_target", "all": "serving"}
 
 
-def version(offices, day: datetime.date) -> str:
+@dataclass(frozen=True)
+class Stamp:
+    """Names everything the coverage figures depend on: the day and the newest member
+    and visit-config history rows (``common``) and each office's coverage stamp."""
+
+    common: str
+    offices: dict = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.common}:" + ",".join(f"{o}.{v}" for o, v in sorted(self.offices.items()))
+
+    def of(self, office_id: int) -> str:
+        """What one office's summary row depends on."""
+        return f"{self.common}:{self.offices.get(office_id, 0)}"
+
+
+def version(offices, day: datetime.date) -> Stamp:
     """Names everything the figures of ``offices`` on ``day`` depend on."""
-    stamps = sorted(
+    offices = list(offices)
+    # An office without a stamp yet counts as version 0, as its first bump makes 1.
+    stamps = dict.fromkeys((office.pk for office in offices), 0)
+    stamps.update(
         CoverageStamp.objects.filter(office__in=offices).values_list("office_id", "version")
     )
     members = Member.history.aggregate(last=Max("history_id"))["last"]
     configs = VisitConfig.history.aggregate(last=Max("history_id"))["last"]
-    return f"{day:%Y%m%d}:{members}:{configs}:" + ",".join(f"{o}.{v}" for o, v in stamps)
+    return Stamp(f"{day:%Y%m%d}:{members}:{configs}", stamps)
 
 
 def _key(*parts) -> str:
     return "coverage:" + ":".join(str(part) for part in parts)
 
 
-def summary(offices, day: datetime.date, stamp: str) -> list[CoverageRow]:
-    """``coverage_by_office``, cached."""
+def summary(offices, day: datetime.date, stamp: Stamp) -> list[CoverageRow]:
+    """``coverage_by_office``, cached, and kept per office in the database."""
     offices = list(offices)
     key = _key("rows", ",".join(str(o.pk) for o in offices), stamp)
     counts = cache.get(key)
     if counts is None:
-        rows = coverage_by_office(offices, day)
-        cache.set(key, [{**asdict(row), "office": row.office.pk} for row in rows], CACHE_SECONDS)
-        return rows
+        counts = _kept(offices, day, stamp)
+        cache.set(key, counts, CACHE_SECONDS)
     by_pk = {office.pk: office for office in offices}
     return [CoverageRow(**{**c, "office": by_pk[c["office"]]}) for c in counts]
 
 
-def page(*, offices, shown, rows: list[CoverageRow], show: str, number, day, stamp: str) -> Page:
+def _kept(offices, day: datetime.date, stamp: Stamp) -> list[dict]:
+    """The offices' summary rows as kept on their coverage stamps; the offices whose
+    key changed since (a visit, a member, a target, the day) are counted and kept."""
+    kept = {
+        office_id: figures
+        for office_id, figures, figures_key in CoverageStamp.objects.filter(
+            office__in=offices
+        ).values_list("office_id", "figures", "figures_key")
+        if figures is not None and figures_key == stamp.of(office_id)
+    }
+    missing = [office for office in offices if office.pk not in kept]
+    if missing:
+        for row in coverage_by_office(missing, day):
+            kept[row.office.pk] = {
+                **{f.name: getattr(row, f.name) for f in fields(row)},
+                "office": row.office.pk,
+            }
+        # Under the key read before counting: a visit recorded meanwhile bumps the
+        # stamp, so the next view counts that office again.
+        CoverageStamp.objects.bulk_create(
+            [
+                CoverageStamp(office_id=o.pk, figures=kept[o.pk], figures_key=stamp.of(o.pk))
+                for o in missing
+            ],
+            update_conflicts=True,
+            unique_fields=["office"],
+            update_fields=["figures", "figures_key"],
+        )
+    return [kept[office.pk] for office in offices]
+
+
+def page(*, offices, shown, rows: list[CoverageRow], show: str, number, day, stamp: Stamp) -> Page:
     """One page of the members of ``shown`` that ``show`` lists, the least visited
     first, with their counts, office, sector and last visit. Cached as ids and counts;
     the members themselves are read by primary key (a page's worth)."""

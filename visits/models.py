@@ -266,12 +266,17 @@ class VisitTally(models.Model):
 class CoverageStamp(models.Model):
     """A counter per office, bumped whenever any of its members' visit tallies change:
     part of the key under which the coverage page's figures are cached
-    (``visits.coverage``), so a recorded visit shows on the next view."""
+    (``visits.coverage``), so a recorded visit shows on the next view. It also keeps
+    the office's summary figures with the key they were counted under, so a process
+    with an empty cache (a restart, another host) reads them rather than counting the
+    roster again."""
 
     office = models.OneToOneField(
         Office, primary_key=True, on_delete=models.CASCADE, related_name="coverage_stamp"
     )
     version = models.PositiveBigIntegerField(default=0)
+    figures = models.JSONField(null=True, blank=True)
+    figures_key = models.CharField(max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("走访覆盖版本")

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -85,3 +86,31 @@ def test_any_page_number_shows_a_page_of_the_list(staff_client, member, number):
         response = staff_client.get(reverse("admin:visits_visit_coverage"), {"page": number})
     assert response.status_code == 200
     assert [m.name for m in response.context["page"].object_list] == [member.name]
+
+
+def _index_rows(client):
+    panels = client.get(reverse("admin:index")).context["panels"]
+    return next(p for p in panels if p.template == "admin/visits/panel.html").context["rows"]
+
+
+def test_an_empty_cache_reads_the_kept_figures_instead_of_counting(
+    staff_client, staff, member, other_member
+):
+    """A restarted process (or another host) has an empty cache: the index and the
+    coverage page read each office's kept summary, counting no roster."""
+    with time_machine.travel(MAY):
+        _visit(staff, member)
+        first = _index_rows(staff_client)[0]
+        cache.clear()
+        with CaptureQueriesContext(connection) as cold:
+            again = _index_rows(staff_client)[0]
+        row, _listed = _view(staff_client)
+        # A visit recorded afterwards is counted on the next view, cache or not.
+        _visit(staff, other_member)
+        cache.clear()
+        after = _index_rows(staff_client)[0]
+    counted = [q["sql"] for q in cold.captured_queries if "visits_visittally" in q["sql"]]
+    assert counted == []
+    assert (again.serving, again.visited_half) == (first.serving, first.visited_half) == (2, 1)
+    assert row.visited_half == 1
+    assert after.visited_half == 2
