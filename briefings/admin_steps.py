@@ -11,7 +11,7 @@ from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
 from liaison.limits import DOCUMENT, TEXT, LimitedForm
 from liaison.models import HandlingUnit, today
 from members.models import Member, Sector
-from members.picking import by_sector, member_picklist
+from members.picking import PICK_ERRORS, by_sector, member_picklist
 from proposals.models import ProposalCategory
 from visits.models import ConcernCategory
 
@@ -76,12 +76,14 @@ class InviteForm(RecordForm):
         required=False,
         help_text=_("先点“全体在任委员”或某一职务，或勾选整个界别，再按姓名查找增减。"),
         widget=member_picklist(),
+        error_messages=PICK_ERRORS,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         candidates = invitation_candidates(self.record, mode="all")
         self.fields["members"].queryset = by_sector(candidates)
+        self.fields["members"].widget.offices = sorted(self.record.organising_office_ids())
 
     def clean(self):
         data = super().clean()
