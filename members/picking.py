@@ -227,3 +227,46 @@ class MemberPicker(PickList):
     @property
     def media(self):
         return forms.Media(js=["js/picklist.js", "js/memberpicker.js"])
+
+
+class SearchSelect(forms.Select):
+    """Choosing one from a list that grows with the office (who said an opinion, whose
+    attendance to correct): a plain select up to FULL_LIST_MAX choices; beyond that a
+    search box whose matches come from ``search_url`` (``pick_response`` or an
+    endpoint answering the same way), the choice kept in a hidden input
+    (js/memberpicker.js)."""
+
+    search_template_name = "liaison/widgets/searchselect.html"
+
+    def __init__(self, attrs=None, *, search_url=None):
+        super().__init__(attrs)
+        self.search_url = search_url
+        self.offices = ()
+
+    def get_context(self, name, value, attrs):
+        queryset = getattr(self.choices, "queryset", None)
+        self.searching = queryset is not None and queryset.count() > FULL_LIST_MAX
+        if not self.searching:
+            return super().get_context(name, value, attrs)
+        context = forms.Widget.get_context(self, name, value, attrs)
+        value = value[0] if isinstance(value, (list, tuple)) and value else value
+        chosen = None
+        if value not in (None, "") and str(value).isdigit():
+            obj = queryset.filter(pk=int(value)).first()
+            if obj is not None:
+                chosen = (obj.pk, self.choices.choice(obj)[1])
+        context["widget"].update(
+            chosen=chosen,
+            search_url=str(self.search_url) if self.search_url else "",
+            offices=" ".join(str(o) for o in self.offices),
+        )
+        return context
+
+    def _render(self, template_name, context, renderer=None):
+        if getattr(self, "searching", False):
+            template_name = self.search_template_name
+        return super()._render(template_name, context, renderer)
+
+    @property
+    def media(self):
+        return forms.Media(js=["js/memberpicker.js"])

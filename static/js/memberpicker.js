@@ -203,3 +203,80 @@ document.addEventListener("DOMContentLoaded", () => {
     update();
   }
 });
+
+// SearchSelect (members/picking.py): one member (or invitee) found by search, kept in
+// a hidden input.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const box of document.querySelectorAll("[data-searchselect]")) {
+    const t = (s) => (window.gettext ? window.gettext(s) : s);
+    const hidden = box.querySelector("input[type=hidden]");
+    const shown = box.querySelector(".searchselect-chosen strong");
+    const search = box.querySelector(".memberpicker-search");
+    const results = box.querySelector(".memberpicker-results");
+    const status = box.querySelector(".memberpicker-status");
+    const offices = (box.dataset.offices || "").split(" ").filter(Boolean);
+    const say = (text) => {
+      status.textContent = text;
+      status.hidden = !text;
+    };
+    let timer;
+    let asked = 0;
+    search.hidden = false;
+    search.addEventListener("input", () => {
+      clearTimeout(timer);
+      const words = search.value.trim();
+      if (!/^\d+$/.test(words) && words.length < 2) {
+        results.hidden = true;
+        say("");
+        return;
+      }
+      timer = setTimeout(() => {
+        const mine = ++asked;
+        const q = new URLSearchParams({ q: words });
+        for (const office of offices) q.append("office", office);
+        fetch(`${box.dataset.url}?${q}`, { credentials: "same-origin" })
+          .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
+          .then((data) => {
+            if (mine !== asked) return;
+            results.replaceChildren(
+              ...data.results.map((r) => {
+                const li = document.createElement("li");
+                const button = document.createElement("button");
+                button.type = "button";
+                button.className = "memberpicker-add";
+                button.dataset.id = r.id;
+                button.textContent = r.label;
+                li.append(button);
+                return li;
+              }),
+            );
+            results.hidden = data.results.length === 0;
+            say(
+              data.results.length === 0
+                ? t("没有找到符合的委员。")
+                : data.more
+                  ? t("只列出前 20 位，请输入更多字缩小范围。")
+                  : "",
+            );
+          })
+          .catch(() => say(t("查找失败，请稍后再试。")));
+      }, 250);
+    });
+    search.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        const first = results.querySelector(".memberpicker-add");
+        if (first) first.click();
+      }
+    });
+    results.addEventListener("click", (event) => {
+      const button = event.target.closest(".memberpicker-add");
+      if (!button) return;
+      hidden.value = button.dataset.id;
+      shown.textContent = button.textContent;
+      results.hidden = true;
+      search.value = "";
+      say("");
+    });
+  }
+});
