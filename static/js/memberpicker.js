@@ -3,6 +3,8 @@
 // endpoint, and presets (all, a role, a sector, an activity group) resolved there.
 document.addEventListener("DOMContentLoaded", () => {
   for (const picker of document.querySelectorAll("[data-memberpicker]")) {
+    if (picker.dataset.ready) continue; // the script included twice on a page
+    picker.dataset.ready = "1";
     const url = picker.dataset.url;
     const name = picker.dataset.name;
     const search = picker.querySelector(".memberpicker-search");
@@ -158,16 +160,21 @@ document.addEventListener("DOMContentLoaded", () => {
       select.append(first, ...rows.map((p) => new Option(`${p.label}（${p.size}）`, p.key)));
       return select;
     };
+    let presetsAsked = 0;
     const loadPresets = () => {
+      const mine = ++presetsAsked;
       presets.replaceChildren();
       presets.hidden = true;
       if (officeMissing()) return;
       query({ presets: 1 }).then((data) => {
+        if (mine !== presetsAsked) return; // the office changed meanwhile
+        presets.replaceChildren();
         const list = data.presets;
         const buttons = list.filter((p) => p.kind === "all" || p.kind === "role");
         const sectors = list.filter((p) => p.kind === "sector");
         const groups = list.filter((p) => p.kind === "group");
-        presets.append(...buttons.map((p) => presetButton(p.label, p.size, p.key)));
+        const label = (p) => (p.kind === "all" && picker.dataset.everyone) || p.label;
+        presets.append(...buttons.map((p) => presetButton(label(p), p.size, p.key)));
         if (sectors.length) presets.append(presetSelect(t("按界别"), sectors));
         if (groups.length) presets.append(presetSelect(t("按活动组"), groups));
         presets.append(presetButton(t("清空"), null, ""));
@@ -208,6 +215,8 @@ document.addEventListener("DOMContentLoaded", () => {
 // a hidden input.
 document.addEventListener("DOMContentLoaded", () => {
   for (const box of document.querySelectorAll("[data-searchselect]")) {
+    if (box.dataset.ready) continue;
+    box.dataset.ready = "1";
     const t = (s) => (window.gettext ? window.gettext(s) : s);
     const hidden = box.querySelector("input[type=hidden]");
     const shown = box.querySelector(".searchselect-chosen strong");
