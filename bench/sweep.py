@@ -103,6 +103,10 @@ SEARCH = "王"  # a list's search: the commonest surname, as staff search the ro
 QUERY_PAGES = {
     "admin:proposals_proposal_search": {"q": "停车"},
     "portal:proposal_search": {"q": "停车"},
+    # The member pickers' searches (issue 16): a surname, as staff and members type it.
+    "admin:members_member_pick": {"q": "王"},
+    "admin:briefings_activity_invitees": {"q": "王"},
+    "portal:proposal_cosigner_pick": {"q": "王"},
     "portal:proposal_similar": {
         "title": "关于缓解小区停车难的建议",
         "suggestions": "挖潜增设停车泊位，推行错时共享停车。",

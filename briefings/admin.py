@@ -6,6 +6,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -26,10 +27,12 @@ from liaison.models import Office, today
 from liaison.scoping import is_single_office, sees_all_offices, visible_office_ids
 from liaison.widgets import PickList
 from liaison.workflow import WorkflowError
+from members.models import Member
+from members.picking import SEARCH_LIMIT, search_members
 
 from . import admin_views, services
 from .actions import ACTIVITY_ACTIONS, OPINION_ACTIONS
-from .admin_steps import ACTIVITY_STEPS, OPINION_STEPS
+from .admin_steps import ACTIVITY_STEPS, OPINION_STEPS, attendance_choice_label
 from .models import (
     Activity,
     ActivityConfig,
@@ -565,6 +568,11 @@ class ActivityAdmin(
                 name="{}_{}_qr".format(*info),
             ),
             path(
+                "<path:object_id>/invitees/",
+                self.admin_site.admin_view(self.invitees_view),
+                name="{}_{}_invitees".format(*info),
+            ),
+            path(
                 "<path:object_id>/print-minutes/",
                 self.admin_site.admin_view(self.minutes_view),
                 name="{}_{}_minutes".format(*info),
@@ -588,6 +596,28 @@ class ActivityAdmin(
 
     def qr_view(self, request, object_id):
         return admin_views.qr(self, request, self._activity(request, object_id))
+
+    def invitees_view(self, request, object_id):
+        """The attendance correction's search: this activity's invitees whose attendance
+        was taken, by name (the activity found through the account's scope)."""
+        activity = self._activity(request, object_id, change=True)
+        found = search_members(
+            Member.objects.filter(pk__in=activity.invitations.values("member_id")),
+            request.GET.get("q", ""),
+        )
+        rows = list(
+            activity.invitations.exclude(attendance="")
+            .filter(member__in=found.values("pk"))
+            .select_related("member")
+            .order_by("member__stroke_key", "pk")[: SEARCH_LIMIT + 1]
+        )
+        label = attendance_choice_label
+        return JsonResponse(
+            {
+                "results": [{"id": i.pk, "label": label(i)} for i in rows[:SEARCH_LIMIT]],
+                "more": len(rows) > SEARCH_LIMIT,
+            }
+        )
 
     def minutes_view(self, request, object_id):
         return admin_views.minutes(self, request, self._activity(request, object_id))

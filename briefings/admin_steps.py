@@ -5,13 +5,14 @@ page gets a clear message, never a 500."""
 
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin_workflow import ConfirmForm, ReasonForm, Step
 from liaison.limits import DOCUMENT, TEXT, LimitedForm
 from liaison.models import HandlingUnit, today
 from members.models import Member, Sector
-from members.picking import by_sector, member_picklist
+from members.picking import PICK_ERRORS, SearchSelect, by_sector, member_picklist
 from proposals.models import ProposalCategory
 from visits.models import ConcernCategory
 
@@ -76,12 +77,14 @@ class InviteForm(RecordForm):
         required=False,
         help_text=_("先点“全体在任委员”或某一职务，或勾选整个界别，再按姓名查找增减。"),
         widget=member_picklist(),
+        error_messages=PICK_ERRORS,
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         candidates = invitation_candidates(self.record, mode="all")
         self.fields["members"].queryset = by_sector(candidates)
+        self.fields["members"].widget.offices = sorted(self.record.organising_office_ids())
 
     def clean(self):
         data = super().clean()
@@ -150,8 +153,15 @@ class LeaveDecisionForm(RecordForm):
         field.label_from_instance = lambda i: f"{i.member.name}：{i.leave_reason}"
 
 
+def attendance_choice_label(invitation) -> str:
+    return f"{invitation.member.name}（{invitation.get_attendance_display()}）"
+
+
 class CorrectAttendanceForm(RecordForm):
-    invitation = forms.ModelChoiceField(label=_("委员"), queryset=Invitation.objects.none())
+    # A large activity's invitees are searched (ActivityAdmin.invitees_view), not listed.
+    invitation = forms.ModelChoiceField(
+        label=_("委员"), queryset=Invitation.objects.none(), widget=SearchSelect
+    )
     state = forms.ChoiceField(
         label=_("更正为"),
         choices=[c for c in Att.choices if c[0]],
@@ -167,7 +177,10 @@ class CorrectAttendanceForm(RecordForm):
             .select_related("member")
             .order_by("member__stroke_key")
         )
-        field.label_from_instance = lambda i: f"{i.member.name}（{i.get_attendance_display()}）"
+        field.label_from_instance = attendance_choice_label
+        field.widget.search_url = reverse(
+            "admin:briefings_activity_invitees", args=[self.record.pk]
+        )
 
 
 class MinutesForm(RecordForm):
@@ -189,6 +202,7 @@ class OpinionRecordForm(RecordForm):
         queryset=Member.objects.none(),
         required=False,
         help_text=_("领导或列席人员提出的可留空。"),
+        widget=SearchSelect(search_url=reverse_lazy("admin:members_member_pick")),
     )
     title = forms.CharField(label=_("标题（可选）"), required=False, max_length=200)
     content = forms.CharField(
@@ -197,9 +211,11 @@ class OpinionRecordForm(RecordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = Member.objects.filter(
-            office_id__in=self.record.organising_office_ids()
-        ).order_by("stroke_key")
+        offices = sorted(self.record.organising_office_ids())
+        self.fields["member"].queryset = Member.objects.filter(office_id__in=offices).order_by(
+            "stroke_key"
+        )
+        self.fields["member"].widget.offices = offices
 
 
 ACTIVITY_STEPS = {

@@ -28,7 +28,7 @@ from liaison.limits import LimitedForm
 from liaison.models import Notification
 from liaison.scoping import default_office, scope_queryset
 
-from . import admin_points, admin_study, admin_views, jobs
+from . import admin_points, admin_study, admin_views, jobs, picking
 from .accounts import LEFT_OFFICE, member_account_disable, member_account_invitation_resend
 from .formats import ROSTER_EXPORT_FORMATS, ROSTER_IMPORT_FORMATS, XLSX
 from .jobs import import_summary, roster_import_start
@@ -359,6 +359,11 @@ class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, 
         info = self.opts.app_label, self.opts.model_name
         return [
             path(
+                "pick/",
+                self.admin_site.admin_view(self.pick_view),
+                name="{}_{}_pick".format(*info),
+            ),
+            path(
                 "roster/",
                 self.admin_site.admin_view(self.roster_view),
                 name="{}_{}_roster".format(*info),
@@ -370,6 +375,12 @@ class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, 
             ),
             *super().get_urls(),
         ]
+
+    def pick_view(self, request):
+        """The member picker's search (members.picking.MemberPicker): serving members of
+        the offices this account works for, and nothing else."""
+        serving = Member.objects.filter(status=Member.Status.SERVING)
+        return picking.pick_response(request, scope_queryset(serving, request.user, "office"))
 
     def roster_view(self, request):
         if not self.has_view_permission(request):
@@ -559,6 +570,7 @@ class ActivityGroupAdmin(OfficeScopedAdmin):
     list_select_related = ("leader", "office")
     search_fields = ("name", "leader__name")
     fields = ("office", "name", "leader", "members", "position")
+    autocomplete_fields = ("leader",)  # searched, not a select of the whole office
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_members=models.Count("members"))
@@ -587,5 +599,6 @@ class ActivityGroupAdmin(OfficeScopedAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "members":
             kwargs["queryset"] = self._members(request)
-            kwargs["widget"] = member_picklist(everyone=_("全部在任委员"))
+            kwargs["widget"] = member_picklist(everyone=_("全部在任委员"), office_field="office")
+            kwargs["error_messages"] = picking.PICK_ERRORS
         return super().formfield_for_manytomany(db_field, request, **kwargs)

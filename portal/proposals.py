@@ -6,12 +6,12 @@ id in the URL is a 404. Writes go through proposals.services; a refused move sho
 message on the page."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Layout, Submit
+from crispy_forms.layout import HTML, Field, Layout, Submit
 from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,6 +21,7 @@ from liaison.limits import TEXT, LimitedForm
 from liaison.uploads import validate_document
 from liaison.widgets import grouped_choices
 from liaison.workflow import WorkflowError, history_for
+from members.picking import MemberPicker, by_sector, pick_response
 from proposals import services
 from proposals.actions import (
     OPINION_ACTIONS,
@@ -61,6 +62,12 @@ UNIT_GONE = gettext_lazy(
     "您建议的单位已不在承办单位名单中（可能已撤销或更名），请重新选择；不确定时可在说明中写明。"
 )
 
+# A co-signer posted who is not a serving member of the proposer's office.
+COSIGNER_OUT_OF_SCOPE = gettext_lazy(
+    "所选的附议人不在本联络处在任委员之中，未作任何更改，请重新选择。"
+)
+_ALL_OFFICE = gettext_lazy("本联络处全体在任委员")
+
 
 class ProposalForm(LimitedForm):
     title = forms.CharField(
@@ -86,7 +93,10 @@ class ProposalForm(LimitedForm):
         queryset=None,
         required=False,
         help_text=gettext_lazy("被邀请的委员在平台上确认后，提案方可提交。"),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        error_messages={"invalid_choice": COSIGNER_OUT_OF_SCOPE},
+        widget=MemberPicker(
+            search_url=reverse_lazy("portal:proposal_cosigner_pick"), everyone=_ALL_OFFICE
+        ),
     )
 
     suggested_lead_unit = forms.ModelChoiceField(
@@ -129,12 +139,16 @@ class ProposalForm(LimitedForm):
         self.fields["suggested_co_units"].queryset = units
         self.fields["suggested_co_units"].widget.choices = grouped
         if with_cosigners:
-            self.fields["cosigners"].queryset = cosigner_choices(member)
+            self.fields["cosigners"].queryset = by_sector(cosigner_choices(member))
         else:
             del self.fields["cosigners"]
         self.helper = FormHelper()
         # The similar-proposal list right under 建议办法 (issue 20, item 2).
-        fields = list(self.fields)
+        # The co-signer picker draws itself (crispy would list every choice as a box).
+        fields = [
+            Field(f, template="portal/_picker_field.html") if f == "cosigners" else f
+            for f in self.fields
+        ]
         at = fields.index("suggestions") + 1
         self.helper.layout = Layout(
             *fields[:at], HTML('{% include "portal/proposals/_similar_box.html" %}'), *fields[at:]
@@ -408,6 +422,12 @@ def proposal_act(request, pk, name):
         name=name,
         back=reverse("portal:proposal_detail", args=[pk]),
     )
+
+
+@member_required
+def cosigner_pick(request):
+    """The co-signer picker's search: serving members of the member's own office."""
+    return pick_response(request, cosigner_choices(request.member), everyone=_ALL_OFFICE)
 
 
 @require_POST

@@ -35,6 +35,7 @@ urlpatterns = [
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("proposals/", proposals.proposal_list, name="proposals"),
     path("proposals/new/", proposals.proposal_create, name="proposal_create"),
+    path("proposals/cosigners/", proposals.cosigner_pick, name="proposal_cosigner_pick"),
     path("proposals/open/", proposals.cosign_open_list, name="proposals_open"),
     path("proposals/search/", search.search_page, name="proposal_search"),
     path("proposals/similar/", search.similar, name="proposal_similar"),

@@ -25,7 +25,7 @@ from liaison.models import today
 from liaison.scoping import scope_queryset
 from liaison.templatetags.workdays import provisional_mark
 from members.models import Member
-from members.picking import by_sector, member_picklist
+from members.picking import PICK_ERRORS, by_sector, member_picklist
 
 from . import admin_views, services
 from .actions import OPINION_ACTIONS, PROPOSAL_ACTIONS
@@ -111,6 +111,7 @@ class CosignerPickForm(forms.ModelForm):
         queryset=Member.objects.none(),
         required=False,
         widget=member_picklist(everyone=_("全部在任委员")),
+        error_messages=PICK_ERRORS,
         help_text=_("勾选附议委员；新勾选的会收到邀请，已在的附议人保留其确认状态。"),
     )
 
@@ -130,6 +131,7 @@ class CosignerPickForm(forms.ModelForm):
             f"{m.name}（{answers[m.pk]}）" if m.pk in answers else m.name
         )
         field.initial = list(answers)
+        field.widget.offices = [proposal.office_id]
 
     def clean(self):
         data = super().clean()
@@ -661,9 +663,15 @@ class ResearchReportAdmin(OfficeScopedAdmin):
                 Member.objects.filter(status=Member.Status.SERVING), request.user, "office"
             )
         )
-        widget = member_picklist(everyone=_("全部委员"))
+        # A district account's add page names the office first (the office select).
+        widget = member_picklist(everyone=_("全部委员"), office_field="office")
         return super().formfield_for_manytomany(
-            db_field, request, queryset=members, widget=widget, **kwargs
+            db_field,
+            request,
+            queryset=members,
+            widget=widget,
+            error_messages=PICK_ERRORS,
+            **kwargs,
         )
 
     def save_related(self, request, form, formsets, change):

@@ -30,7 +30,7 @@ from liaison.selectors import count_of
 from liaison.workflow import WorkflowError
 from members.formats import XLSX
 from members.models import Member
-from members.picking import by_sector, member_picklist
+from members.picking import PICK_ERRORS, by_sector, member_picklist
 
 from . import admin_views, services
 from .actions import CONCERN_ACTIONS, VISIT_ACTIONS
@@ -132,7 +132,8 @@ class VisitAdminForm(forms.ModelForm):
         label=_("走访委员"),
         queryset=Member.objects.none(),
         required=False,
-        widget=member_picklist(everyone=_("全部在任委员")),
+        widget=member_picklist(everyone=_("全部在任委员"), office_field="office"),
+        error_messages=PICK_ERRORS,
     )
 
     def __init__(self, *args, **kwargs):
@@ -269,6 +270,13 @@ class VisitAdmin(
             return (*self.readonly_fields, "visited_on")
         return self.readonly_fields
 
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.GET.get("model_name") == "concern" and request.GET.get("field_name") == "visit":
+            # The concern's 来源走访 search: completed visits only, as the field accepts.
+            queryset = queryset.filter(status=Visit.Status.DONE)
+        return queryset, may_have_duplicates
+
     def get_queryset(self, request):
         return (
             super()
@@ -302,6 +310,8 @@ class VisitAdmin(
                 )
             field = copy.deepcopy(form.base_fields["visited_members"])
             field.queryset = by_sector(members)
+            if obj is not None:
+                field.widget.offices = [obj.office_id]
             form.base_fields = {**form.base_fields, "visited_members": field}
         return form
 
@@ -590,7 +600,9 @@ class ConcernAdmin(
         "category",
     )
     search_fields = ("title", "content", "member__name", "unit__name")
-    autocomplete_fields = ("member",)
+    # The visit is searched (by the visited member's name, the place), not listed: an
+    # office's completed visits grow with its members (VisitAdmin.get_search_results).
+    autocomplete_fields = ("member", "visit")
     show_full_result_count = False
     list_per_page = 50
     actions = ["feed_back_selected", "close_selected"]

@@ -120,7 +120,7 @@ def test_a_forged_cosigner_from_another_office_is_refused_and_nothing_saved(
     data = _resubmit(response, cosigners=[elsewhere.pk], title="改过的案由")
     refused = staff_client.post(_proposal_url(proposal), data)
     assert refused.status_code == 200
-    assert "有效" in str(refused.context["adminform"].form.errors["cosigners"])
+    assert "不在可选范围内" in str(refused.context["adminform"].form.errors["cosigners"])
     proposal.refresh_from_db()
     assert proposal.title != "改过的案由"
     assert [c.member for c in proposal.cosigners.all()] == [other_member]
@@ -191,7 +191,7 @@ def test_a_forged_member_of_another_office_is_refused_and_nothing_saved(
     elsewhere = MemberFactory(office=other_office, name="外处乙")
     refused = staff_client.post(VISIT_ADD, _visit_form([member, elsewhere]))
     assert refused.status_code == 200
-    assert "有效" in str(refused.context["adminform"].form.errors["visited_members"])
+    assert "不在可选范围内" in str(refused.context["adminform"].form.errors["visited_members"])
     assert not Visit.objects.exists()
 
 
@@ -217,7 +217,7 @@ def test_changing_the_ticks_adds_and_removes_the_visited_members(
 
     elsewhere = MemberFactory(office=other_office, name="外处乙")
     forged = staff_client.post(url, _resubmit(response, visited_members=[elsewhere.pk]))
-    assert "有效" in str(forged.context["adminform"].form.errors["visited_members"])
+    assert "不在可选范围内" in str(forged.context["adminform"].form.errors["visited_members"])
     emptied = staff_client.post(url, _resubmit(response, visited_members=[]))
     assert "请至少选择一位走访的委员" in emptied.text
     assert set(visit.members.all()) == {member, third}

@@ -16,9 +16,11 @@ from visits.selectors import member_concerns, member_visits
 # and account activation, the password reset's steps (reached from an e-mail or a text
 # message), a file download (an activity's material, a consultation's draft, a study
 # material) and the sign-in code a member scans at the door, and the similar-proposal
-# list the proposal form loads into itself (a fragment; the form's page is swept).
+# list the proposal form loads into itself (a fragment; the form's page is swept), and
+# the co-signer picker's search (JSON the proposal form asks for).
 NOT_PAGES = {
     "proposal_similar",
+    "proposal_cosigner_pick",
     "login",
     "logout",
     "sms_login",
