@@ -282,7 +282,7 @@ def test_two_hosts_share_files_sessions_lockouts_and_one_schedule_and_survive_a_
             office=office,
             name=f"委员{n}",
             email=f"invited{n}@example.cn",
-            mobile=f"1380000000{n}",
+            mobile=f"1370000000{n}",
         )
         for n in range(6)
     ]
