@@ -66,7 +66,7 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parents[2]
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n" + b"%two-hosts\n" * 50
-TIMEOUT = 10  # seconds, for every request the drill makes
+TIMEOUT = 30  # seconds, for every request the drill makes
 SENT = Notification.Status.SENT
 
 
@@ -88,6 +88,7 @@ class Host:
             STATIC_ROOT=str(self.dir / "static"),
             TMPDIR=str(self.dir / "tmp"),
             CELERY_BEAT_SCHEDULE_FILENAME=str(self.dir / "celerybeat-schedule"),
+            HOME=str(self.dir),  # gunicorn's control socket is ~/.gunicorn/gunicorn.ctl
         )
         self.procs: dict[str, subprocess.Popen] = {}
 
@@ -145,6 +146,18 @@ class Host:
         self.env["LOG_LEVEL"] = "INFO"
         self.start("beat", ["celery", "-A", "tests.proof.hosts_celery", "beat", "-l", "INFO"])
         self.env["LOG_LEVEL"] = "WARNING"
+
+    def wait_ready(self, timeout: float = 120) -> None:
+        """Until /healthz answers 200: gunicorn listens before its workers have loaded
+        the site, and the first request would wait for that."""
+        wait_for_port(self.port, timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(self.url + "/healthz", timeout=timeout).status_code == 200:
+                    return
+            time.sleep(0.5)
+        pytest.fail(f"host {self.name}: /healthz not 200 within {timeout} s\n{self.log('web')}")
 
     def log(self, role: str) -> str:
         return (self.dir / "logs" / f"{role}.log").read_text(errors="replace")
@@ -302,7 +315,7 @@ def test_two_hosts_share_files_sessions_lockouts_and_one_schedule_and_survive_a_
         host.start_worker()
         host.start_beat()
     for host in (a, b):
-        wait_for_port(host.port, timeout=60)
+        host.wait_ready()
     started = time.monotonic()
 
     # (b) A session made on A is a session on B.
