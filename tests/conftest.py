@@ -42,12 +42,12 @@ def django_db_setup(django_db_setup, django_db_keepdb, django_db_blocker, reques
         migrated_db.discard()
 
 
-SERIAL_MARKERS = ("fault", "broker", "browser", "deploy", "bench")
+SERIAL_MARKERS = ("fault", "broker", "browser", "deploy", "hosts", "bench")
 
 
 def pytest_collection_modifyitems(items):
-    """Fault drills, the real broker, the browser, the deployment drill and the
-    benchmark's sweep share ports, processes and the machine's time: under
+    """Fault drills, the real broker, the browser, the deployment and two-host drills
+    and the benchmark's sweep share ports, processes and the machine's time: under
     pytest-xdist (bin/test) one worker runs them, one at a time."""
     for item in items:
         if any(item.get_closest_marker(name) for name in SERIAL_MARKERS):

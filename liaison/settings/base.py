@@ -121,6 +121,11 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Behind PgBouncer in transaction pooling a server-side cursor (QuerySet.iterator) cannot
+# outlive the transaction the pooler lends its connection for: turn them off there.
+DATABASES["default"].setdefault(
+    "DISABLE_SERVER_SIDE_CURSORS", env.bool("DISABLE_SERVER_SIDE_CURSORS", default=False)
+)
 # A kept connection is checked before reuse, so a restarted PostgreSQL costs no request.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -406,6 +411,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- django-import-export and history -------------------------------------------------
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The file between an import's preview and its confirmation is kept in the media storage
+# (the object store on several hosts), not in the web host's /tmp: behind a load
+# balancer the confirmation may reach another host than the preview did.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 # A roster with more data rows than this is imported by the worker, with a progress bar
 # (members.jobs): previewing thousands of rows in a page request held a web process for a
 # minute. Smaller ones are previewed and confirmed on the page.
