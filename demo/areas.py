@@ -64,11 +64,8 @@ def seed_areas(*, offices, today, actor, seed: int, log=None) -> None:
         )
         analyze()
         if log is not None:
-            log(
-                f"  {area.name}："
-                + "，".join(f"{name} {count}" for name, count in counts.items())
-                + f"（{time.perf_counter() - started:.1f} 秒）"
-            )
+            log(f"  {area.name}：" + "，".join(f"{name} {count}" for name, count in counts.items()))
+            log(f"    用时 {time.perf_counter() - started:.1f} 秒")
 
 
 def reset_areas(*, offices) -> None:
