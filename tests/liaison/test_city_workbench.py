@@ -125,6 +125,8 @@ def test_the_citys_staff_see_a_row_per_district_and_expand_one(client, city_staf
         "coverage-district-row" in coverage
         and "芙蓉区第1街道政协联络处" not in coverage.split("</table>")[0]
     )
+    # The office to list is picked by district too.
+    assert '<optgroup label="天心区">' in coverage
     stats = client.get(f"{reverse('admin:reports_statistics')}?district={furong}")
     assert "芙蓉区（2 个联络处）" in stats.text
     assert stats.context["sections"] is not None
