@@ -6,12 +6,13 @@ arguments are filled from the demo data: an admin ``<path:object_id>`` with the 
 record of its model the persona sees (most rows across the ModelAdmin's inlines, one
 annotated query per model), a workflow step with the richest record the step is open
 for, a portal id with the demo member's own records, a unit page with a signed link.
-Each filled URL is requested with Django's test client as each persona of its
-namespace (admin: office staff, district staff; portal: the demo member; reports:
-a committee leader; units and the rest: anonymous — the superuser and anonymous are
-tried only when no such persona opens a page) and classified by the answer: a page
-(measured), a file or a POST-only endpoint (skipped, listed with the reason), or not
-open to that persona. A pattern that no persona opens, that cannot be filled, or that
+Each filled URL is requested with Django's test client as each persona of its namespace
+(admin: office staff, district staff, and city staff on a city demo; portal: the demo
+member; reports: a committee leader; units and the rest: anonymous — the superuser and
+anonymous are tried only when no such persona opens a page) and classified by the
+answer: a page (measured), a file or a POST-only endpoint (skipped, listed with the
+reason), or not open to that persona. A pattern that no persona opens, that cannot be
+filled, or that
 fails is *unfilled*: the small mode fails on it unless it is in EXCLUDED below.
 """
 
