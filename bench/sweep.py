@@ -12,8 +12,8 @@ member; reports: a committee leader; units and the rest: anonymous — the super
 anonymous are tried only when no such persona opens a page) and classified by the
 answer: a page (measured), a file or a POST-only endpoint (skipped, listed with the
 reason), or not open to that persona. A pattern that no persona opens, that cannot be
-filled, or that
-fails is *unfilled*: the small mode fails on it unless it is in EXCLUDED below.
+filled, or that fails is *unfilled*: the small mode fails on it unless it is in
+EXCLUDED below.
 """
 
 from __future__ import annotations
