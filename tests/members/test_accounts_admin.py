@@ -364,8 +364,10 @@ def test_reach_panel_costs_the_same_queries_however_many_offices_and_members(
     request = rf.get("/admin/")
     request.user = district_staff
 
-    # The user's permissions (2), the offices, the members' counts, the month's SMS.
-    with django_assert_num_queries(5):
+    # The user's permissions (2), whether the offices are in several districts (once a
+    # request: the city's staff see the panel per district), the offices, the members'
+    # counts, the month's SMS.
+    with django_assert_num_queries(6):
         panel = reach_panel(request)
 
     assert len(panel.context["rows"]) == offices
