@@ -34,6 +34,21 @@ def main(argv=None) -> int:
         help="小规模演示数据，只比较 1× 与 10× 的逐页查询数（CI 用）",
     )
     pages.add_argument("--timed", action="store_true", help="与 --small 同用：也测耗时")
+    pages.add_argument(
+        "--scale",
+        choices=("district", "city"),
+        default="district",
+        help="演示数据规模：district 为全区 12 个联络处（默认），city 为全市 10 个区 150 个联络处",
+    )
+    pages.add_argument(
+        "--from-db",
+        help="只测 1×：复制此 PostgreSQL 数据库（已用 seed_demo 生成同规模演示数据）而不重新生成",
+    )
+    pages.add_argument(
+        "--only",
+        help="只测这些页面（以逗号分隔的 URL 名称，如 admin:index）；all 为全部页面。"
+        "city 规模默认只测工作台、统计和走访覆盖页",
+    )
     pages.add_argument("--pairs", type=int, default=7, help="每轮每页请求次数（默认 7，共 3 轮）")
     pages.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")
     reminders = sub.add_parser("reminders", help="10,000 条提醒的写入和发送 ÷ 10,000 个空任务")

@@ -44,24 +44,35 @@ WARMUP = 2
 # the proposals: 4× (about 60 this year per office, a full page) and 40×.
 PROPOSAL_COPIES = 4
 PING = "/bench/ping"
+# The city demo (150 offices, 60,000 members) is swept, by default, on the pages issue 21
+# adds levels to: the workbench, the statistics and the coverage, each also with a
+# district expanded (bench/sweep.py DISTRICT_PAGES), as city, district and office staff.
+# ``--only all`` sweeps every page.
+CITY_PAGES = ("admin:index", "admin:reports_statistics", "admin:visits_visit_coverage")
 
 
 # --- In the child process (Django set up against the throwaway database) -------------
 
 
-def prepare(factor: str, scale: str = "district") -> dict:
-    """Seed, then sweep every page counting queries and make sessions."""
+def prepare(factor: str, scale: str = "district", only: str = "", seeded: str = "") -> dict:
+    """Seed (``seeded``: the database is a copy of one seed_demo filled already; only
+    the proposals are copied), then sweep every page (``only``: comma-separated URL
+    names) counting queries and make sessions."""
+    import resource
+
     from django.core.management import call_command
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    summary = seed(int(factor), scale)
+    summary = _seeded(int(factor)) if seeded else seed(int(factor), scale)
     seeded = time.perf_counter() - started
-    result = sweep_pages()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux: KiB)
+    result = sweep_pages(only=set(only.split(",")) if only else None)
     return {
         **result,
         "offices": summary.offices,
         "seconds": seeded,
+        "seed_peak_mib": peak,
         "sweep_seconds": time.perf_counter() - started - seeded,
     }
 
@@ -71,6 +82,17 @@ def migrate() -> dict:
 
     call_command("migrate", verbosity=0)
     return {}
+
+
+def _seeded(factor: int):
+    """What ``seed`` adds to a demo seed_demo wrote: the proposals copied."""
+    from demo import roster
+    from demo.areas import analyze
+    from liaison.models import Office
+
+    _multiply_proposals(PROPOSAL_COPIES * factor)
+    analyze()
+    return roster.Summary(offices=Office.objects.count())
 
 
 def seed(factor: int, scale: str):
@@ -99,7 +121,7 @@ def seed(factor: int, scale: str):
     return summary
 
 
-def sweep_pages() -> dict:
+def sweep_pages(only=None) -> dict:
     """Every page for every persona (bench/sweep.py), queries counted in-process; the
     personas' session cookies for the timed requests."""
     from django.conf import settings
@@ -122,13 +144,15 @@ def sweep_pages() -> dict:
         "leader": users.get(username=sign_ins.leader_username),
         "member": member.user,
     }
+    if sign_ins.city_username:  # a city: district_staff is 芙蓉区's, city_staff every district's
+        personas["city_staff"] = users.get(username=sign_ins.city_username)
     clients = {"anonymous": Client()}
     for persona, user in personas.items():
         clients[persona] = Client()
         clients[persona].force_login(user)
 
     complete_demo(member, clients["anonymous"], personas["superuser"])
-    swept = sweep(personas, member, clients)
+    swept = sweep(personas, member, clients, only=only)
     cookie = settings.SESSION_COOKIE_NAME
     office = member.office
     return {
@@ -184,6 +208,16 @@ def _multiply_proposals(factor: int) -> None:
 
 
 # --- In the parent process -------------------------------------------------------------
+
+
+class Seeded:
+    """A PostgreSQL database filled by ``seed_demo`` beforehand (``--from-db``): the
+    template the measured databases are copied from (seeding the city takes a while)."""
+
+    label = "PostgreSQL"
+
+    def __init__(self, name: str):
+        self.name = name
 
 
 def _get(conn: http.client.HTTPConnection, url: str, cookie: str) -> tuple[float, int]:
@@ -250,25 +284,40 @@ def measure(servers: list[tuple[int, dict]], keys: list[str], log, pairs=PAIRS) 
 
 
 def run_sizes(
-    workdir: Path, factors: tuple[int, ...], scale: str, timed: bool, log, pairs: int = PAIRS
+    workdir: Path,
+    factors: tuple[int, ...],
+    scale: str,
+    timed: bool,
+    log,
+    pairs: int = PAIRS,
+    only: str = "",
+    from_db: str = "",
 ) -> dict:
     with contextlib.ExitStack() as stack:
         prepared, envs = {}, {}
-        # Migrated once; the other sizes start from a copy.
-        migrated = stack.enter_context(Database(workdir, "pages-migrated"))
-        log(f"迁移数据库（{migrated.label} 临时数据库）……")
-        run_child("pages:migrate", django_env(migrated.url, workdir))
+        if from_db:
+            # A database seed_demo filled (PostgreSQL, same server): copied, never used.
+            migrated = Seeded(from_db)
+            log(f"从已生成演示数据的数据库 {from_db} 复制……")
+        else:
+            # Migrated once; the other sizes start from a copy.
+            migrated = stack.enter_context(Database(workdir, "pages-migrated"))
+            log(f"迁移数据库（{migrated.label} 临时数据库）……")
+            run_child("pages:migrate", django_env(migrated.url, workdir))
         for factor in factors:
             db = stack.enter_context(Database(workdir, f"pages{factor}x", template=migrated))
             envs[factor] = django_env(db.url, workdir)
             log(f"准备 {factor}× 数据并逐页统计查询（{db.label} 临时数据库）……")
-            prepared[factor] = run_child("pages:prepare", envs[factor], str(factor), scale)
+            prepared[factor] = run_child(
+                "pages:prepare", envs[factor], str(factor), scale, only, "1" if from_db else ""
+            )
             p = prepared[factor]
             log(
                 f"  {p['offices']} 个联络处，{p['members']:,} 名委员"
                 f"（所测联络处 {p['office_members']:,} 名），"
                 f"提案 {p['proposals']:,} 件（所测联络处 {p['office_proposals']:,} 件）；"
-                f"{len(p['measured'])} 个页面；准备 {p['seconds']:.0f} 秒，"
+                f"{len(p['measured'])} 个页面；准备 {p['seconds']:.0f} 秒"
+                f"（峰值内存 {p['seed_peak_mib']:.0f} MiB），"
                 f"逐页 {p['sweep_seconds']:.0f} 秒"
             )
         timings = [{} for _ in factors]
@@ -297,15 +346,23 @@ def main(args, log=print) -> dict:
     import tempfile
 
     small = getattr(args, "small", False)
+    scale = "small" if small else getattr(args, "scale", None) or "district"
+    only = getattr(args, "only", None)
+    if only is None:
+        only = ",".join(CITY_PAGES) if scale == "city" else ""
+    elif only == "all":
+        only = ""
     workdir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     try:
         sizes = run_sizes(
             workdir,
-            (1,) if getattr(args, "quick", False) else (1, 10),
-            "small" if small else "district",
+            (1,) if getattr(args, "quick", False) or getattr(args, "from_db", None) else (1, 10),
+            scale,
             timed=not small or getattr(args, "timed", False),
             log=log,
             pairs=getattr(args, "pairs", PAIRS),
+            only=only,
+            from_db=getattr(args, "from_db", None) or "",
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -314,7 +371,11 @@ def main(args, log=print) -> dict:
     prepared = one["prepared"]
     return {
         "database": one["database"],
-        "scale": "small" if small else "district",
+        "scale": scale,
+        "only": only,
+        "offices": prepared["offices"],
+        "seed_seconds_1x": prepared["seconds"],
+        "seed_peak_mib_1x": prepared["seed_peak_mib"],
         "members_1x": prepared["members"],
         "members_10x": ten and ten["prepared"]["members"],
         "rows": rows,
@@ -378,6 +439,7 @@ def compare(one: dict, ten: dict | None, timed: dict | None = None, timed_ten=No
 PERSONA_NAMES = {
     "office_staff": "联络处工作人员",
     "district_staff": "区政协工作人员",
+    "city_staff": "市政协工作人员",
     "superuser": "超级管理员",
     "member": "委员",
     "leader": "领导",

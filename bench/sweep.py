@@ -6,13 +6,14 @@ arguments are filled from the demo data: an admin ``<path:object_id>`` with the 
 record of its model the persona sees (most rows across the ModelAdmin's inlines, one
 annotated query per model), a workflow step with the richest record the step is open
 for, a portal id with the demo member's own records, a unit page with a signed link.
-Each filled URL is requested with Django's test client as each persona of its
-namespace (admin: office staff, district staff; portal: the demo member; reports:
-a committee leader; units and the rest: anonymous — the superuser and anonymous are
-tried only when no such persona opens a page) and classified by the answer: a page
-(measured), a file or a POST-only endpoint (skipped, listed with the reason), or not
-open to that persona. A pattern that no persona opens, that cannot be filled, or that
-fails is *unfilled*: the small mode fails on it unless it is in EXCLUDED below.
+Each filled URL is requested with Django's test client as each persona of its namespace
+(admin: office staff, district staff, and city staff on a city demo; portal: the demo
+member; reports: a committee leader; units and the rest: anonymous — the superuser and
+anonymous are tried only when no such persona opens a page) and classified by the
+answer: a page (measured), a file or a POST-only endpoint (skipped, listed with the
+reason), or not open to that persona. A pattern that no persona opens, that cannot be
+filled, or that fails is *unfilled*: the small mode fails on it unless it is in
+EXCLUDED below.
 """
 
 from __future__ import annotations
@@ -89,7 +90,9 @@ EXCLUDED = {
 # only when none of these opens a page (the superuser for the admin's own models,
 # anonymous for sign-in and password-reset pages).
 PERSONAS = {
-    "admin": ("office_staff", "district_staff"),
+    # city_staff only where the demo is a city (seed_demo --scale city): then
+    # district_staff is 芙蓉区's, bound to it.
+    "admin": ("office_staff", "district_staff", "city_staff"),
     "portal": ("member",),
     "reports": ("leader",),
 }
@@ -112,6 +115,12 @@ QUERY_PAGES = {
         "suggestions": "挖潜增设停车泊位，推行错时共享停车。",
     },
 }
+
+
+# Pages with a row per office that the city's staff see grouped by district and expand
+# one district of (?district=, issue 21): swept once more with the demo office's
+# district expanded, where the demo has several districts.
+DISTRICT_PAGES = ("admin:index", "admin:reports_statistics", "admin:visits_visit_coverage")
 
 
 @dataclass
@@ -173,6 +182,9 @@ class Filler:
         app, a list with and without a search; otherwise one, empty."""
         if (name or "").endswith("_changelist") and self._model_admin(route).search_fields:
             return [("", {}), (f"?q={SEARCH}", {"?": {"q": SEARCH}})]
+        if name in DISTRICT_PAGES and self._several_districts():
+            district = self.member.office.district_id
+            return [("", {}), ("?district=…", {"?": {"district": district}})]
         if name in QUERY_PAGES:
             query = QUERY_PAGES[name]
             searched = (f"?{next(iter(query))}=…", {"?": query})
@@ -213,6 +225,11 @@ class Filler:
         if namespace == "consultations" and names == {"token"}:
             return self._expert_links()
         raise Unfillable(f"参数 {', '.join(sorted(names))} 无法从演示数据填写")
+
+    def _several_districts(self) -> bool:
+        from liaison.models import Office
+
+        return Office.objects.exclude(district=None).values("district").distinct().count() > 1
 
     # Admin ------------------------------------------------------------------------------
 
@@ -441,17 +458,20 @@ def classify(response) -> str:
     return "page"
 
 
-def sweep(users: dict, member, clients: dict) -> dict:
-    """Every pattern, filled, opened as each persona (``clients``: signed in)."""
+def sweep(users: dict, member, clients: dict, only=None) -> dict:
+    """Every pattern, filled, opened as each persona (``clients``: signed in); ``only``:
+    just the patterns of these URL names (the others are neither measured nor listed)."""
     from django.urls import get_resolver, reverse
 
     filler = Filler(users, member)
     entries, excluded, unfilled, skipped = [], [], [], []
     for route, namespace, pattern in walk(get_resolver().url_patterns):
+        name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
+        if only is not None and name not in only:
+            continue
         if route in EXCLUDED:
             excluded.append({"route": route, "reason": EXCLUDED[route]})
             continue
-        name = pattern.name and (f"{namespace}:{pattern.name}" if namespace else pattern.name)
         if route.startswith("admin/"):  # the site's own views under /admin/ too
             namespace = "admin"
         if "RedirectView" in pattern.lookup_str:
@@ -489,7 +509,7 @@ def _open(entry, fixed, filler, clients, reverse) -> None:
     """Try the personas (the fallbacks only if none opens it) and their candidates."""
     from django.urls import NoReverseMatch
 
-    primary = PERSONAS.get(entry.namespace, ("anonymous",))
+    primary = tuple(p for p in PERSONAS.get(entry.namespace, ("anonymous",)) if p in clients)
     for personas in (primary, FALLBACK.get(entry.namespace, ())):
         for persona in personas:
             try:

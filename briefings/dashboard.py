@@ -2,9 +2,16 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.dashboard import Panel, Todo, counts_by_office, register, todos
+from liaison.dashboard import (
+    Panel,
+    Todo,
+    counts_by_office,
+    panel_offices,
+    panel_title,
+    register,
+    todos,
+)
 from liaison.models import today
-from liaison.scoping import visible_offices
 
 from .models import Activity, ActivityKind, Invitation
 from .selectors import half_year_status, organised_by
@@ -18,11 +25,12 @@ def briefings_twice_a_year(request):
     if not request.user.has_perm("briefings.view_activity"):
         return None
     year = today().year
-    rows = half_year_status(visible_offices(request.user), year)
+    offices = panel_offices(request)
+    rows = half_year_status(offices, year) if offices is not None else []
     if not rows:
         return None
     return Panel(
-        title=_("%(year)s 年政情通报会（每半年至少一次）") % {"year": year},
+        title=panel_title(request, _("%(year)s 年政情通报会（每半年至少一次）") % {"year": year}),
         template="admin/briefings/half_year_panel.html",
         context={
             "rows": rows,

@@ -3,9 +3,8 @@ import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.dashboard import Panel, Todo, register, todos
+from liaison.dashboard import Panel, Todo, panel_offices, panel_title, register, todos
 from liaison.models import today
-from liaison.scoping import visible_offices
 
 from .selectors import consultation_numbers, office_consultation_counts
 
@@ -17,7 +16,8 @@ def consultation_numbers_panel(request):
     queries, whatever the number of offices."""
     if not request.user.has_perm("consultations.view_consultation"):
         return None
-    offices = list(visible_offices(request.user)[:50])
+    offices = panel_offices(request)
+    offices = list(offices[:50]) if offices is not None else []
     if not offices:
         return None
     year = today().year
@@ -25,7 +25,7 @@ def consultation_numbers_panel(request):
         [o.pk for o in offices], datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     )
     return Panel(
-        title=_("%(year)s 年征求意见") % {"year": year},
+        title=panel_title(request, _("%(year)s 年征求意见") % {"year": year}),
         template="admin/consultations/numbers_panel.html",
         context={
             "rows": [{"office": o, "n": numbers[o.pk]} for o in offices],

@@ -30,7 +30,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from liaison import roles
-from liaison.models import District, HandlingUnit, Office
+from liaison.models import City, District, HandlingUnit, Office
 from members.models import Affiliation, Contribution, Member, Sector, Term
 from members.strokes import stroke_sort_key
 
@@ -72,18 +72,87 @@ STREETS = [
         " da:东岸街道"
     )
 ]
-DEMO_OFFICE_CODES = [code for code, _ in STREETS]
+
+# The city scale: Changsha's districts (and county-level cities) with their streets and
+# towns, 150 offices in all. 芙蓉区 comes first with STREETS; the others' office codes are
+# the district's prefix and a number (tx01 …).
+CITY = "长沙市"
+CITY_DISTRICTS = [
+    (prefix, name, _words(streets))
+    for prefix, name, streets in (
+        (
+            "tx",
+            "天心区",
+            "坡子街 城南路 裕南街 金盆岭 新开铺 青园 桂花坪 赤岭路 文源 先锋"
+            " 黑石铺 大托铺 暮云 南托 新路",
+        ),
+        (
+            "yl",
+            "岳麓区",
+            "橘子洲 岳麓 望月湖 银盆岭 观沙岭 西湖 咸嘉湖 望城坡 梅溪湖 麓谷"
+            " 坪塘 含浦 天顶 洋湖 学士 莲花",
+        ),
+        (
+            "kf",
+            "开福区",
+            "东风路 清水塘 望麓园 湘雅路 伍家岭 新河 通泰街 芙蓉北路 四方坪 洪山"
+            " 月湖 秀峰 浏阳河 捞刀河 青竹湖 沙坪",
+        ),
+        (
+            "yh",
+            "雨花区",
+            "侯家塘 左家塘 圭塘 砂子塘 东塘 雨花亭 高桥 洞井 黎托 井湾子 同升"
+            " 东山 跳马 环保科技园 红星",
+        ),
+        (
+            "wc",
+            "望城区",
+            "高塘岭 喻家坡 白沙洲 大泽湖 月亮岛 金山桥 廖家坪 丁字湾 黄金园"
+            " 书堂山 乌山 白箬铺 茶亭 靖港 乔口",
+        ),
+        (
+            "csx",
+            "长沙县",
+            "星沙 湘龙 泉塘 榔梨 黄兴 江背 安沙 北山 福临 青山铺 路口 开慧 果园 春华 黄花",
+        ),
+        (
+            "ly",
+            "浏阳市",
+            "淮川 集里 荷花 关口 蕉溪 永安 洞阳 北盛 沙市 官桥 大瑶 金刚 镇头 社港 古港",
+        ),
+        (
+            "nx",
+            "宁乡市",
+            "玉潭 白马桥 历经铺 城郊 金洲 夏铎铺 双江口 回龙铺 道林 花明楼"
+            " 东湖塘 大成桥 流沙河 黄材 煤炭坝",
+        ),
+        (
+            "xj",
+            "湘江新区",
+            "东方红 雷锋 麓山 岳华 谷山 桐梓坡 金桥 银星 桃花岭 白鹤 梅岭 洋湖湾 含光 枫林 象鼻窝",
+        ),
+    )
+]
+CITY_STREETS = [
+    (f"{prefix}{number:02d}", f"{street}街道", name)
+    for prefix, name, streets in CITY_DISTRICTS
+    for number, street in enumerate(streets, start=1)
+]
+DEMO_OFFICE_CODES = [code for code, _ in STREETS] + [code for code, _, _ in CITY_STREETS]
+CITY_USERNAME = "city"
 
 
 @dataclass(frozen=True)
 class Scale:
     offices: int
     members: int
+    districts: int = 1  # above one, the offices of CITY_DISTRICTS join DISTRICT's
 
 
 SCALES = {
     "small": Scale(offices=1, members=60),
     "district": Scale(offices=12, members=5000),
+    "city": Scale(offices=150, members=60000, districts=10),
 }
 
 # --- Names ----------------------------------------------------------------------------
@@ -271,6 +340,30 @@ DISTRICT_BODIES = [
         " 芙蓉区市场监督管理局 芙蓉区民政局 芙蓉区发展和改革局"
     )
 ] + [("政协长沙市芙蓉区委员会提案委员会", HandlingUnit.Kind.CPPCC)]
+# At the city scale each district has its bodies (芙蓉区's above, the others' named
+# alike), and the city's are shared by every office.
+DISTRICT_BODY_KINDS = _words(
+    "城市管理和综合执法局 住房和城乡建设局 教育局 卫生健康局 市场监督管理局 民政局 发展和改革局"
+)
+CITY_BODIES = [
+    (f"{CITY}{name}", HandlingUnit.Kind.DISTRICT_BODY)
+    for name in _words("住房和城乡建设局 城市管理和综合执法局 交通运输局")
+] + [(f"政协{CITY}委员会提案委员会", HandlingUnit.Kind.CPPCC)]
+
+
+def district_bodies(district: str) -> list[tuple[str, str]]:
+    if district == DISTRICT:
+        return DISTRICT_BODIES
+    return [
+        (f"{district}{name}", HandlingUnit.Kind.DISTRICT_BODY) for name in DISTRICT_BODY_KINDS
+    ] + [(f"政协{CITY}{district}委员会提案委员会", HandlingUnit.Kind.CPPCC)]
+
+
+def _demo_body_names() -> list[str]:
+    names = [name for name, _ in DISTRICT_BODIES + CITY_BODIES]
+    for _prefix, district, _streets in CITY_DISTRICTS:
+        names += [name for name, _ in district_bodies(district)]
+    return names
 
 
 @dataclass
@@ -284,6 +377,9 @@ class SignIns:
     district_username: str = DISTRICT_USERNAME
     admin_username: str = ADMIN_USERNAME
     password: str = DEMO_PASSWORD
+    # The city scale: the city's staff, and each other district's (name, username).
+    city_username: str | None = None
+    other_districts: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -564,7 +660,29 @@ def existing_sign_ins() -> SignIns | None:
         member_mobile=member.mobile,
         member_name=member.name,
         leader_username=LEADER_USERNAME,
+        **_city_sign_ins(),
     )
+
+
+def _city_sign_ins() -> dict:
+    """The city scale's extra accounts, if this demo is one."""
+    user_model = get_user_model()
+    if not user_model.objects.filter(
+        username=CITY_USERNAME, email__endswith=DEMO_EMAIL_DOMAINS[0]
+    ).exists():
+        return {}
+    others = user_model.objects.filter(
+        username__in=[_district_username(prefix) for prefix, _, _ in CITY_DISTRICTS]
+    ).values_list("district__name", "username")
+    order = [name for _, name, _ in CITY_DISTRICTS]
+    return {
+        "city_username": CITY_USERNAME,
+        "other_districts": tuple(sorted(others, key=lambda pair: order.index(pair[0]))),
+    }
+
+
+def _district_username(prefix: str) -> str:
+    return f"{DISTRICT_USERNAME}_{prefix}"
 
 
 @transaction.atomic
@@ -581,7 +699,7 @@ def demo_reset() -> None:
         Member.objects.filter(pk__in=member_ids, user__isnull=False).values_list("user", flat=True)
     )
     units = HandlingUnit.objects.filter(office__in=office_ids) | HandlingUnit.objects.filter(
-        office=None, name__in=[name for name, _ in DISTRICT_BODIES]
+        office=None, name__in=_demo_body_names()
     )
     unit_ids = list(units.values_list("pk", flat=True))
     # Without this, every deleted row writes a "deleted" history row, one INSERT each:
@@ -593,7 +711,13 @@ def demo_reset() -> None:
             Q(pk__in=member_users)
             | Q(office__in=office_ids)
             | Q(
-                username__in=[ADMIN_USERNAME, DISTRICT_USERNAME, LEADER_USERNAME],
+                username__in=[
+                    ADMIN_USERNAME,
+                    DISTRICT_USERNAME,
+                    LEADER_USERNAME,
+                    CITY_USERNAME,
+                    *(_district_username(prefix) for prefix, _, _ in CITY_DISTRICTS),
+                ],
                 email__endswith=DEMO_EMAIL_DOMAINS[0],
             )
         ).delete()
@@ -635,12 +759,20 @@ def demo_seed(*, scale: str, today: datetime.date | None = None) -> Summary:
     staff_users = []
     units = []
     district = District.objects.get_or_create(name=DISTRICT)[0]
-    for code, street in STREETS[: spec.offices]:
+    districts = {DISTRICT: district}
+    places = [(code, street, DISTRICT) for code, street in STREETS]
+    if spec.districts > 1:
+        city = City.objects.get_or_create(name=CITY)[0]
+        for _prefix, name, _streets in CITY_DISTRICTS[: spec.districts - 1]:
+            districts[name] = District.objects.get_or_create(name=name)[0]
+        District.objects.filter(pk__in=[d.pk for d in districts.values()]).update(city=city)
+        places += [place for place in CITY_STREETS if place[2] in districts]
+    for code, street, district_name in places[: spec.offices]:
         office = Office.objects.create(
             code=code,
             name=f"{street}政协联络处",
             street=street,
-            district=district,
+            district=districts[district_name],
             address=f"{gen.address()}（{street}办事处）",
             phone=gen.phone(),
             email=f"{code}@{DEMO_EMAIL_DOMAINS[0]}",
@@ -659,22 +791,59 @@ def demo_seed(*, scale: str, today: datetime.date | None = None) -> Summary:
         )
         for name in STREET_DEPARTMENTS:
             units.append(_unit(gen, office, name, HandlingUnit.Kind.STREET_DEPARTMENT))
-        for name in COMMUNITIES[code]:
+        communities = COMMUNITIES.get(code) or [f"{street[:-2]}{n}社区" for n in "东西南"]
+        for name in communities:
             units.append(_unit(gen, office, name, HandlingUnit.Kind.COMMUNITY))
-    for name, kind in DISTRICT_BODIES:
-        units.append(_unit(gen, None, name, kind))
+    if len(districts) == 1:  # one district: its bodies are the installation's
+        for name, kind in DISTRICT_BODIES:
+            units.append(_unit(gen, None, name, kind))
+    else:
+        for name, kind in CITY_BODIES:
+            units.append(_unit(gen, None, name, kind))
+        for name, bound in districts.items():
+            for body, kind in district_bodies(name):
+                units.append(_unit(gen, None, body, kind, district=bound))
     HandlingUnit.objects.bulk_create(units)
     HandlingUnit.history.bulk_history_create(
         units, default_user=admin, default_change_reason=CHANGE_REASON
     )
 
+    # One district: its staff see every office (bound to none). A city: 芙蓉区's staff
+    # keep the name "district", each other district has its own, and the city's staff
+    # (bound to none) see every district.
+    many = len(districts) > 1
     district_staff = user_model(
         username=DISTRICT_USERNAME,
-        full_name="区政协办公室",
+        full_name=f"{DISTRICT}政协办公室" if many else "区政协办公室",
         email=f"district@{DEMO_EMAIL_DOMAINS[0]}",
         password=password_hash,
         is_staff=True,
+        district=district if many else None,
     )
+    upper_staff = []
+    if many:
+        upper_staff.append(
+            user_model(
+                username=CITY_USERNAME,
+                full_name=f"{CITY}政协办公室",
+                email=f"city@{DEMO_EMAIL_DOMAINS[0]}",
+                password=password_hash,
+                is_staff=True,
+            )
+        )
+        for prefix, name, _streets in CITY_DISTRICTS:
+            if name in districts:
+                username = _district_username(prefix)
+                upper_staff.append(
+                    user_model(
+                        username=username,
+                        full_name=f"{name}政协办公室",
+                        email=f"{username}@{DEMO_EMAIL_DOMAINS[0]}",
+                        password=password_hash,
+                        is_staff=True,
+                        district=districts[name],
+                    )
+                )
     leader = user_model(
         username=LEADER_USERNAME,
         full_name=gen.name(Member.Sex.MALE),
@@ -682,9 +851,10 @@ def demo_seed(*, scale: str, today: datetime.date | None = None) -> Summary:
         password=password_hash,
         office=offices[0],
     )
-    user_model.objects.bulk_create([*staff_users, district_staff, leader])
+    user_model.objects.bulk_create([*staff_users, district_staff, *upper_staff, leader])
     memberships = [(u, roles.OFFICE_STAFF) for u in staff_users]
     memberships += [(district_staff, roles.DISTRICT_STAFF), (leader, roles.COMMITTEE_LEADER)]
+    memberships += [(u, roles.DISTRICT_STAFF) for u in upper_staff]
 
     # Members and their portal accounts.
     sectors = {s.name: s for s in Sector.objects.filter(is_active=True)}
@@ -737,7 +907,7 @@ def demo_seed(*, scale: str, today: datetime.date | None = None) -> Summary:
         )
         member.user = accounts[-1]
     user_model.objects.bulk_create(accounts, batch_size=1000)
-    _ensure_pks(user_model, [*accounts, *staff_users, district_staff, leader])
+    _ensure_pks(user_model, [*accounts, *staff_users, district_staff, *upper_staff, leader])
     memberships += [(u, roles.MEMBER) for u in accounts]
     through = user_model.groups.through
     through.objects.bulk_create(
@@ -771,7 +941,7 @@ def demo_seed(*, scale: str, today: datetime.date | None = None) -> Summary:
     signing_member = next(m for m in members if m.name == "唐朝阳")
     summary.offices = len(offices)
     summary.members = len(members)
-    summary.accounts = len(accounts) + len(staff_users) + 3
+    summary.accounts = len(accounts) + len(staff_users) + len(upper_staff) + 3
     summary.handling_units = len(units)
     summary.contributions = len(rows)
     summary.sign_ins = SignIns(
@@ -779,6 +949,10 @@ def demo_seed(*, scale: str, today: datetime.date | None = None) -> Summary:
         member_mobile=signing_member.mobile,
         member_name=signing_member.name,
         leader_username=leader.username,
+        city_username=CITY_USERNAME if many else None,
+        other_districts=tuple(
+            (u.district.name, u.username) for u in upper_staff if u.district_id is not None
+        ),
     )
     return summary
 
@@ -798,11 +972,12 @@ def _ensure_pks(model, objs, key="username") -> None:
         obj.pk = ids[getattr(obj, key)]
 
 
-def _unit(gen: _Generator, office, name: str, kind: str) -> HandlingUnit:
+def _unit(gen: _Generator, office, name: str, kind: str, district=None) -> HandlingUnit:
     surname = gen.rng.choice(SURNAMES)
     is_department = kind == HandlingUnit.Kind.STREET_DEPARTMENT
     return HandlingUnit(
         office=office,
+        district=district,
         name=name,
         kind=kind,
         contact_person=f"{surname}{'科长' if is_department else '主任'}",

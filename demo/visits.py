@@ -278,12 +278,14 @@ def _staff_by_office(offices):
 
 
 def _units(offices):
-    within, beyond = defaultdict(list), []
+    """The street's own units per office, and the units above the street per district
+    (``None``: the city's, shared by every district)."""
+    within, beyond = defaultdict(list), defaultdict(list)
     for unit in HandlingUnit.objects.filter(is_active=True).order_by("pk"):
         if unit.is_within_street and unit.office_id is not None:
             within[unit.office_id].append(unit)
         elif not unit.is_within_street and unit.office_id is None:
-            beyond.append(unit)
+            beyond[unit.district_id].append(unit)
     return within, beyond
 
 
@@ -495,7 +497,10 @@ def seed_visits(*, offices, today: datetime.date, rng: random.Random, actor=None
         ]
         concern_plans_by_office.append((office, members, done, config))
     for office, members, done, config in concern_plans_by_office:
-        _plan_concerns(build, office, members, done, within, beyond, calendar, config, categories)
+        # A concern leaves the street for its own district's bodies or the city's, never
+        # another district's (liaison.scoping: shared at their level).
+        above = beyond[office.district_id] + (beyond[None] if office.district_id else [])
+        _plan_concerns(build, office, members, done, within, above, calendar, config, categories)
 
     # Concerns from a visit are raised by a member who was on it.
     members_of_visit = defaultdict(list)

@@ -5,6 +5,8 @@ other way round."""
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 
 @dataclass
 class Panel:
@@ -88,3 +90,73 @@ def todos_per_office(todos_list: list[Todo], offices) -> list[dict]:
         cells = [(t.by_office.get(office.pk, 0), t.url_for(office.pk)) for t in todos_list]
         rows.append({"office": office, "cells": cells, "total": sum(n for n, _url in cells)})
     return sorted(rows, key=lambda row: row["total"] == 0)
+
+
+@dataclass
+class DistrictGroup:
+    """A district's rows of a per-office table, for the city's staff: the district's
+    subtotals (``totals``, one per column summed) above its offices' rows, which show
+    only when the district is ``expanded`` (``?district=`` on the page)."""
+
+    district: object  # liaison.District, or None for offices bound to none
+    rows: list
+    totals: list
+    expanded: bool = False
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals)
+
+
+def expanded_district(request) -> str:
+    """The district whose offices a city-level table shows (``?district=<id>``)."""
+    return request.GET.get("district", "")
+
+
+def district_groups(rows: list, columns, office=lambda row: row["office"], expanded="") -> list:
+    """``rows`` (one per office, in their order) grouped by the office's district, in
+    the order of the districts' names, each with the sum of every column of
+    ``columns(row) -> list of numbers``. Reads ``office.district`` (select it with the
+    offices: no query here)."""
+    groups: dict = {}
+    for row in rows:
+        district = office(row).district
+        group = groups.get(district)
+        if group is None:
+            group = groups[district] = DistrictGroup(
+                district=district,
+                rows=[],
+                totals=[0] * len(columns(row)),
+                expanded=district is not None and str(district.pk) == expanded,
+            )
+        group.rows.append(row)
+        group.totals = [a + b for a, b in zip(group.totals, columns(row), strict=True)]
+    return sorted(groups.values(), key=lambda g: (g.district is None, g.district and g.district.pk))
+
+
+def panel_offices(request):
+    """The offices a per-office panel lists: the user's; for the city's staff, those of
+    the district expanded in the to-do table (``None`` until one is: a panel of 150
+    offices would bury the workbench). Counted once per request."""
+    from .models import District
+    from .scoping import shows_districts, visible_offices
+
+    offices = visible_offices(request.user)
+    if not shows_districts(request):
+        return offices
+    if not hasattr(request, "_panel_district"):
+        chosen = expanded_district(request)
+        request._panel_district = (
+            District.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+        )
+    if request._panel_district is None:
+        return None
+    return offices.filter(district=request._panel_district)
+
+
+def panel_title(request, title: str) -> str:
+    """``title``, naming the district for the city's staff (see panel_offices)."""
+    district = getattr(request, "_panel_district", None)
+    if district is None:
+        return title
+    return _("%(title)s（%(district)s）") % {"title": title, "district": district.name}

@@ -6,9 +6,16 @@ kinds of text message the SMS gateway has no template for."""
 from django.utils.translation import gettext as _
 
 from . import workdays
-from .dashboard import Panel, register, todos_for, todos_per_office
+from .dashboard import (
+    Panel,
+    district_groups,
+    expanded_district,
+    register,
+    todos_for,
+    todos_per_office,
+)
 from .models import today
-from .scoping import sees_all_offices, visible_offices
+from .scoping import sees_all_offices, shows_districts, visible_offices
 from .selectors import inbox, sms_kinds_without_template, unread_inbox
 
 LATEST = 8
@@ -68,13 +75,19 @@ def my_todos(request):
     register, to assign, overdue, leave to approve, concerns to triage, visits due."""
     if not request.user.is_staff:
         return None
-    offices = list(visible_offices(request.user).order_by("code"))
+    offices = list(visible_offices(request.user).select_related("district").order_by("code"))
     if not offices:
         return None
     todos = todos_for(request, offices)
     context = {"todos": todos}
     if len(offices) > 1:  # district staff: the same per office, in one table
         context["per_office"] = todos_per_office(todos, offices)
+        if shows_districts(request):  # the city's: a row per district, its offices below
+            context["districts"] = district_groups(
+                context["per_office"],
+                lambda row: [count for count, _url in row["cells"]],
+                expanded=expanded_district(request),
+            )
     return Panel(
         title=_("待办事项"),
         template="admin/liaison/todos_panel.html",

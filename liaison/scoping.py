@@ -114,6 +114,12 @@ def has_districts(request) -> bool:
     return request._has_districts
 
 
+def shows_districts(request) -> bool:
+    """Whether per-office tables group their offices by district: the city's staff (or a
+    superuser) in an installation of several districts."""
+    return sees_all_offices(request.user) and has_districts(request)
+
+
 def default_office(request) -> Office | None:
     """The office a new record belongs to when the user does not choose one."""
     if request.user.office_id:

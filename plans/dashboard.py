@@ -1,8 +1,7 @@
 from django.utils.translation import gettext as _
 
-from liaison.dashboard import Panel, register
+from liaison.dashboard import Panel, panel_offices, panel_title, register
 from liaison.models import today
-from liaison.scoping import visible_offices
 
 from .models import WorkPlan
 
@@ -13,7 +12,8 @@ def plans_panel(request):
     if not request.user.has_perm("plans.view_workplan"):
         return None
     year = today().year
-    offices = list(visible_offices(request.user)[:50])
+    offices = panel_offices(request)
+    offices = list(offices[:50]) if offices is not None else []
     if not offices:
         return None
     plans = {}
@@ -26,7 +26,7 @@ def plans_panel(request):
         for o in offices
     ]
     return Panel(
-        title=_("年度工作计划"),
+        title=panel_title(request, _("年度工作计划")),
         template="admin/plans/plans_panel.html",
         context={"rows": rows, "year": year, "next_year": year + 1},
         order=20,

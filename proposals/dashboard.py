@@ -2,9 +2,16 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.dashboard import Panel, Todo, counts_by_office, register, todos
+from liaison.dashboard import (
+    Panel,
+    Todo,
+    counts_by_office,
+    panel_offices,
+    panel_title,
+    register,
+    todos,
+)
 from liaison.models import today
-from liaison.scoping import visible_offices
 
 from .models import OpinionReport, Proposal
 from .selectors import yearly_progress
@@ -15,11 +22,12 @@ def yearly_targets(request):
     if not request.user.has_perm("proposals.view_proposal"):
         return None
     year = today().year
-    rows = yearly_progress(visible_offices(request.user), year)
+    offices = panel_offices(request)
+    rows = yearly_progress(offices, year) if offices is not None else []
     if not rows:
         return None
     return Panel(
-        title=_("%(year)s 年提案与社情民意目标") % {"year": year},
+        title=panel_title(request, _("%(year)s 年提案与社情民意目标") % {"year": year}),
         template="admin/proposals/yearly_targets_panel.html",
         context={"rows": rows, "year": year},
         order=10,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.limits import LimitedForm, year_param
 from liaison.models import Office, today
-from liaison.scoping import has_districts, sees_all_offices, visible_offices
+from liaison.scoping import has_districts, sees_all_offices, shows_districts, visible_offices
 from liaison.spreadsheets import xlsx_workbook
 from liaison.workflow import WorkflowError
 from members.models import Member, Term
@@ -157,19 +157,39 @@ def _statistics_scope(request):
     the installation) and how the page names them. District staff count every office or
     pick one (?office=); an office that is not the user's to see is a 404, so office
     staff never reach another office's figures."""
-    offices = list(visible_offices(request.user).order_by("code"))
+    offices = list(visible_offices(request.user).select_related("district").order_by("code"))
     chosen = request.GET.get("office", "")
     if chosen:
         office = next((o for o in offices if str(o.pk) == chosen), None)
         if office is None:
             raise Http404(_("没有这个联络处。"))
         return offices, [office.pk], office.name
+    district = request.GET.get("district", "")
+    if district and shows_districts(request):
+        # The city's staff count one district (?district=): its offices, 全区 named.
+        mine = [o for o in offices if str(o.district_id) == district]
+        if not mine:
+            raise Http404(_("没有这个区。"))
+        name = _("%(district)s（%(count)s 个联络处）") % {
+            "district": mine[0].district.name,
+            "count": len(mine),
+        }
+        return offices, [o.pk for o in mine], name
     if len(offices) == 1:
         return offices, [offices[0].pk], offices[0].name
     counted = None if sees_all_offices(request.user) else [o.pk for o in offices]
     if sees_all_offices(request.user) and has_districts(request):
         return offices, counted, _("全市（%(count)s 个联络处）") % {"count": len(offices)}
     return offices, counted, _("全区（%(count)s 个联络处）") % {"count": len(offices)}
+
+
+def _districts(offices) -> list:
+    """The districts of ``offices`` (selected with them), in their order, each with its
+    offices: ``[(district, [office, …])]``."""
+    groups: dict = {}
+    for office in offices:
+        groups.setdefault(office.district, []).append(office)
+    return sorted(groups.items(), key=lambda item: (item[0] is None, item[0] and item[0].pk))
 
 
 def _statistics_year(request) -> int:
@@ -193,6 +213,9 @@ def statistics_page(model_admin, request):
         "years": years,
         "offices": offices if len(offices) > 1 else [],
         "office_id": request.GET.get("office", ""),
+        # The city's staff pick a district too; their office list is grouped by it.
+        "districts": _districts(offices) if shows_districts(request) else [],
+        "district_id": request.GET.get("district", "") if shows_districts(request) else "",
         "sections": statistics.statistics(counted, year, today()),
         "as_of": today(),
     }

@@ -9,9 +9,10 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from liaison.dashboard import district_groups, expanded_district
 from liaison.limits import year_param
 from liaison.models import today
-from liaison.scoping import visible_offices
+from liaison.scoping import shows_districts, visible_offices
 
 from . import coverage as cached
 from .models import Concern
@@ -38,16 +39,34 @@ def coverage(model_admin, request):
     office staff see their own office. Counted in the database from the members' visit
     tallies, and cached until a visit, a member or a target changes (visits.coverage)."""
     day = today()
-    offices = list(visible_offices(request.user).order_by("code"))
+    offices = list(visible_offices(request.user).select_related("district").order_by("code"))
     office = _chosen_office(request, offices)
     show = request.GET.get("show", "half")
     if show not in dict(SHOW_CHOICES):
         show = "half"
     stamp = cached.version(offices, day)
     rows = cached.summary(offices, day, stamp)
+    # The city's staff: a row per district with its subtotals, its offices once
+    # expanded (?district=), and the members listed below are that district's.
+    groups = None
+    shown = [office] if office else offices
+    if shows_districts(request):
+        by_pk = {o.pk: o for o in offices}
+        chosen = expanded_district(request)
+        groups = district_groups(
+            rows,
+            lambda row: [getattr(row, key) for key in _SUMMED],
+            office=lambda row: by_pk[row.office.pk],
+            expanded=chosen,
+        )
+        if office is None and chosen:
+            shown = [o for o in offices if str(o.district_id) == chosen] or offices
+        for group in groups:
+            group.sums = dict(zip(_SUMMED, group.totals, strict=True))
+            group.sums["rate"] = _rate(group.sums)
     page = cached.page(
         offices=offices,
-        shown=[office] if office else offices,
+        shown=shown,
         rows=rows,
         show=show,
         number=request.GET.get("page"),
@@ -69,13 +88,22 @@ def coverage(model_admin, request):
         "half": half_year_period(day),
         "today": day,
         "many_offices": len(offices) > 1,
+        "districts": groups,
+        "district": expanded_district(request) if groups else "",
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/visits/visit/coverage.html", context)
 
 
+_SUMMED = ("serving", "visited_half", "not_visited_half", "not_visited_year", "below_target")
+
+
+def _rate(sums: dict) -> int:
+    return round(100 * sums["visited_half"] / sums["serving"]) if sums["serving"] else 0
+
+
 def _totals(rows) -> dict:
-    keys = ("serving", "visited_half", "not_visited_half", "not_visited_year", "below_target")
+    keys = _SUMMED
     totals = {key: sum(getattr(row, key) for row in rows) for key in keys}
     totals["rate"] = (
         round(100 * totals["visited_half"] / totals["serving"]) if totals["serving"] else 0

@@ -2,9 +2,16 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.dashboard import Panel, Todo, counts_by_office, register, todos
+from liaison.dashboard import (
+    Panel,
+    Todo,
+    counts_by_office,
+    panel_offices,
+    panel_title,
+    register,
+    todos,
+)
 from liaison.models import today
-from liaison.scoping import visible_offices
 
 from . import coverage
 from .models import Concern, Visit
@@ -17,7 +24,8 @@ def visits_panel(request):
     if not request.user.has_perm("visits.view_visit"):
         return None
     day = today()
-    offices = list(visible_offices(request.user).order_by("code"))
+    offices = panel_offices(request)
+    offices = list(offices.order_by("code")) if offices is not None else []
     if not offices:
         return None
     rows = coverage.summary(offices, day, coverage.version(offices, day))
@@ -32,7 +40,9 @@ def visits_panel(request):
         total=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=day))
     )
     return Panel(
-        title=_("%(half)s委员走访与意见建议") % {"half": half_year_period(day).label},
+        title=panel_title(
+            request, _("%(half)s委员走访与意见建议") % {"half": half_year_period(day).label}
+        ),
         template="admin/visits/panel.html",
         context={"rows": rows, "concerns": concerns, "pending": pending},
         order=20,

@@ -365,9 +365,11 @@ def test_reach_panel_costs_the_same_queries_however_many_offices_and_members(
     request = rf.get("/admin/")
     request.user = district_staff
 
-    # First view: the user's permissions (2), the offices, the kept figures (none yet),
-    # then the members' counts, the month's SMS and keeping them.
-    with django_assert_num_queries(7):
+    # First view: the user's permissions (2), whether the offices are in several
+    # districts (once a request: the city's staff see the panel per district), the
+    # offices, the kept figures (none yet), then the members' counts, the month's SMS
+    # and keeping them.
+    with django_assert_num_queries(8):
         panel = reach_panel(request)
     # Every later view reads the offices and their kept figures (the permissions are
     # cached on the user by now): no member is counted.

@@ -13,7 +13,8 @@ from liaison.models import Office
 class Command(BaseCommand):
     help = (
         "生成演示数据：small 为一个街道联络处约 60 名委员，district 为全区 12 个联络处约 5,000 名"
-        "委员。数据库已有联络处或委员时不写入；--reset 先删除演示数据再重建。"
+        "委员，city 为全市 10 个区 150 个联络处约 60,000 名委员。数据库已有联络处或委员时不写入；"
+        "--reset 先删除演示数据再重建。"
     )
 
     def add_arguments(self, parser):
@@ -94,6 +95,11 @@ class Command(BaseCommand):
             f"（{sign_ins.member_name}）",
             f"  委员会领导      {base}/reports/ 用户名 {sign_ins.leader_username}",
             f"  区政协工作人员  {base}/admin/   用户名 {sign_ins.district_username}",
-            f"  系统管理员      {base}/admin/   用户名 {sign_ins.admin_username}",
         ]
+        if sign_ins.city_username:
+            lines[-1] += "（芙蓉区）"
+            lines.append(f"  市政协工作人员  {base}/admin/   用户名 {sign_ins.city_username}")
+            others = "、".join(f"{name} {username}" for name, username in sign_ins.other_districts)
+            lines.append(f"  其他区政协工作人员 {base}/admin/ 用户名 {others}")
+        lines.append(f"  系统管理员      {base}/admin/   用户名 {sign_ins.admin_username}")
         self.stdout.write("\n".join(lines))
