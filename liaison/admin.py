@@ -20,6 +20,8 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import imports, spreadsheets
+from . import messages as message_registry
+from .admin_lists import BoundedCountMixin
 from .jobs import live_progress
 from .models import CalendarDay, City, District, HandlingUnit, Job, Notification, Office, User
 from .scoping import (
@@ -32,13 +34,14 @@ from .scoping import (
     sees_many_offices,
     visible_offices,
 )
-from .selectors import sms_kinds_without_template
+from .selectors import search_outbox, sms_kinds_without_template
 from .services import (
     UNIT_CONTACT_FIELDS,
     calendar_day_save,
     calendar_days_delete,
     notify_unit_contact_changed,
 )
+from .sms import NO_TEMPLATE
 from .workflow import WorkflowError
 
 
@@ -694,8 +697,39 @@ class CalendarDayAdmin(DistrictSharedAdmin, SimpleHistoryAdmin):
             )
 
 
+class NotificationKindFilter(admin.SimpleListFilter):
+    """The kinds of message, from the registry of kinds (liaison.messages)."""
+
+    title = _("类型")
+    parameter_name = "kind__exact"
+
+    def lookups(self, request, model_admin):
+        kinds = {k.kind: k.description for k in message_registry.all_kinds()}
+        return sorted(kinds.items(), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+class GatewayErrorFilter(admin.SimpleListFilter):
+    """What the SMS gateway answered: no template for the kind, or another refusal."""
+
+    title = _("网关错误")
+    parameter_name = "error_code"  # the SMS template panel links here with no_template
+
+    def lookups(self, request, model_admin):
+        return (("no_template", _("没有短信模板")), ("other", _("其他错误")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "no_template":
+            return queryset.filter(error_code=NO_TEMPLATE)
+        if self.value() == "other":
+            return queryset.exclude(error_code="").exclude(error_code=NO_TEMPLATE)
+        return queryset
+
+
 @admin.register(Notification)
-class NotificationAdmin(OfficeScopedAdmin):
+class NotificationAdmin(BoundedCountMixin, OfficeScopedAdmin):
     list_display = (
         "created_at",
         "channel",
@@ -707,10 +741,12 @@ class NotificationAdmin(OfficeScopedAdmin):
         "attempts",
         "sent_at",
     )
-    list_filter = ("status", "channel", "kind", "error_code")
+    # Every filter's choices are known without reading the outbox (a list of the kinds
+    # or error codes it holds, or a date hierarchy, reads every row of it); the count
+    # is bounded, and the rows come newest first along outbox_newest_idx.
+    list_filter = ("status", "channel", NotificationKindFilter, GatewayErrorFilter, "created_at")
     list_select_related = ("recipient",)
     search_fields = ("subject", "address", "dedupe_key")
-    date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Notification._meta.fields]
 
     def changelist_view(self, request, extra_context=None):
@@ -722,6 +758,11 @@ class NotificationAdmin(OfficeScopedAdmin):
                 % {"kinds": "、".join(kind["kind"] for kind in kinds)},
             )
         return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        # Subject anywhere, address and key from the start: each an index lookup
+        # (liaison.selectors.search_outbox), not a scan of the outbox.
+        return search_outbox(queryset, search_term), False
 
     def has_add_permission(self, request):
         return False
