@@ -264,6 +264,10 @@ def in_use_summary(model_admin, objs, request):
             f"{related._meta.app_label}.delete_{related._meta.model_name}"
         ):
             perms_needed.add(related._meta.verbose_name)
+    if protected:
+        # Nothing is deleted: what uses it is the answer, not which rows going with it
+        # the account may not delete (an office's outbox).
+        perms_needed = set()
     if any(not model_admin.has_delete_permission(request, obj) for obj in objs):
         perms_needed.add(opts.verbose_name)
     return [str(obj) for obj in objs], model_count, perms_needed, protected

@@ -12,7 +12,13 @@ from django.urls import reverse
 from liaison.models import HandlingUnit, Office
 from members.models import Member, Sector, Term
 
-from ..factories import HandlingUnitFactory, MemberFactory, OfficeFactory, UserFactory
+from ..factories import (
+    HandlingUnitFactory,
+    MemberFactory,
+    NotificationFactory,
+    OfficeFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture
@@ -86,6 +92,7 @@ def test_term_delete_page_costs_the_same_with_ten_times_the_members(district_cli
 
 def test_an_office_with_members_is_not_deleted_and_one_without_is(district_client, office):
     MemberFactory(office=office)
+    NotificationFactory(office=office)  # the outbox goes with an office: not a use
     empty = OfficeFactory(code="empty")
 
     page = district_client.get(_delete_url(office))
