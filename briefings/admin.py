@@ -21,6 +21,7 @@ from liaison.admin import (
     ReadOnlyInline,
     SafeExportMixin,
 )
+from liaison.admin_lists import BoundedCountMixin
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.limits import year_param
 from liaison.models import Office, today
@@ -624,7 +625,7 @@ class ActivityAdmin(
 
 
 @admin.register(Invitation)
-class InvitationAdmin(OrganiserScopedAdmin):
+class InvitationAdmin(BoundedCountMixin, OrganiserScopedAdmin):
     """The invitees of activities, fifty to a page: an activity's page links here
     filtered to it (its counts open the list of who has not replied, who asked for
     leave …). Leave is approved or refused here in bulk; invitations are taken back,

@@ -1,13 +1,17 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects, unquote
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import router, transaction
+from django.db import models, router, transaction
 from django.db.models import Q
+from django.db.models.deletion import get_candidate_relations_to_delete
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +20,8 @@ from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import imports, spreadsheets
+from . import messages as message_registry
+from .admin_lists import BoundedCountMixin
 from .jobs import live_progress
 from .models import CalendarDay, City, District, HandlingUnit, Job, Notification, Office, User
 from .scoping import (
@@ -28,13 +34,14 @@ from .scoping import (
     sees_many_offices,
     visible_offices,
 )
-from .selectors import sms_kinds_without_template
+from .selectors import search_outbox, sms_kinds_without_template
 from .services import (
     UNIT_CONTACT_FIELDS,
     calendar_day_save,
     calendar_days_delete,
     notify_unit_contact_changed,
 )
+from .sms import NO_TEMPLATE
 from .workflow import WorkflowError
 
 
@@ -120,7 +127,171 @@ def deletion_summary(model_admin, objs, request):
     return [str(obj) for obj in objs], model_count, perms_needed, protected
 
 
-class DistrictSharedAdmin(admin.ModelAdmin):
+class _CountOf(models.Subquery):
+    """The number of rows a subquery returns, as one column of the outer query."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = models.IntegerField()
+
+
+# What each use of a lookup is called in the sentence that refuses its deletion
+# ("仍有1,234名委员属于该界别"), by "app_label.model_name.field_name" of the row that uses
+# it (for a many-to-many link: the model and field that declare it). %(target)s is 该界别
+# or 所选界别. A use not named here is listed by its model's name.
+IN_USE_PHRASES = {
+    "liaison.user.office": _("仍有%(n)s个账号属于%(target)s"),
+    "liaison.user.groups": _("仍有%(n)s个账号属于%(target)s"),
+    "liaison.handlingunit.office": _("仍有%(n)s个承办单位属于%(target)s"),
+    "members.member.term": _("仍有%(n)s名委员属于%(target)s"),
+    "members.member.office": _("仍有%(n)s名委员属于%(target)s"),
+    "members.member.sector": _("仍有%(n)s名委员属于%(target)s"),
+    "members.member.affiliation": _("仍有%(n)s名委员属于%(target)s"),
+    "members.studymaterial.term": _("仍有%(n)s份参阅资料属于%(target)s"),
+    "members.studymaterial.office": _("仍有%(n)s份参阅资料属于%(target)s"),
+    "members.studymaterial.sectors": _("仍有%(n)s份参阅资料发给%(target)s"),
+    "members.pointentry.rule": _("仍有%(n)s条积分记录按%(target)s计分"),
+    "proposals.proposal.term": _("仍有%(n)s件提案属于%(target)s"),
+    "proposals.proposal.office": _("仍有%(n)s件提案属于%(target)s"),
+    "proposals.proposal.category": _("仍有%(n)s件提案属于%(target)s"),
+    "proposals.proposal.suggested_lead_unit": _("仍有%(n)s件提案建议由%(target)s主办"),
+    "proposals.proposal.suggested_co_units": _("仍有%(n)s件提案建议由%(target)s会办"),
+    "proposals.assignment.unit": _("仍有%(n)s件提案交由%(target)s办理"),
+    "visits.concern.unit": _("仍有%(n)s条意见建议交由%(target)s办理"),
+    "visits.concern.office": _("仍有%(n)s条意见建议属于%(target)s"),
+    "visits.visit.office": _("仍有%(n)s次走访属于%(target)s"),
+    "briefings.activity.office": _("仍有%(n)s场活动属于%(target)s"),
+    "briefings.activity.co_offices": _("仍有%(n)s场活动由%(target)s协办"),
+    "consultations.consultation.sectors": _("仍有%(n)s次征求意见面向%(target)s"),
+}
+IN_USE_FALLBACK = _("仍有%(n)s条“%(kind)s”记录属于%(target)s")
+
+
+def _relations(model, path, depth):
+    """(path from the related model back to the rows deleted, relation, blocks) for every
+    relation a delete would touch; what is deleted with the rows is followed further
+    (Django's Collector, counted rather than fetched)."""
+    for rel in get_candidate_relations_to_delete(model._meta):
+        related = rel.related_model
+        lookup = f"{rel.field.name}__{path}" if path else rel.field.name
+        on_delete = rel.on_delete
+        if on_delete is models.DO_NOTHING:
+            continue  # history rows keep the old value, as they should
+        if related._meta.auto_created:
+            # A many-to-many link: the model declaring the field uses these rows (a
+            # user's groups); links the rows declare themselves (a group's
+            # permissions) go with them.
+            if related._meta.auto_created is not model:
+                yield lookup, rel, depth == 0
+            continue
+        if on_delete is models.CASCADE:
+            yield lookup, rel, False
+            if depth < 2:
+                yield from _relations(related, lookup, depth + 1)
+        else:
+            # PROTECT and RESTRICT refuse; for the rows chosen themselves SET_NULL and
+            # SET_DEFAULT would silently change the records using them (a proposal's
+            # suggested unit), so they refuse too.
+            blocks = on_delete in (models.PROTECT, models.RESTRICT) or depth == 0
+            yield lookup, rel, blocks
+
+
+def in_use_summary(model_admin, objs, request):
+    """The delete confirmation of a lookup or setting (a term, a sector, an office, a
+    unit …): a lookup still in use is not deleted — the page says what uses it, one
+    sentence per kind of record, and the form is not shown (Django's delete view and
+    bulk action then delete nothing, also on POST). Otherwise it counts what goes with
+    it. Every relation is counted in one query, no related row fetched: the page costs
+    the same with 50 members or 50,000. Same return value as
+    ``ModelAdmin.get_deleted_objects``."""
+    objs = list(objs)
+    model = model_admin.model
+    opts = model._meta
+    pks = [obj.pk for obj in objs]
+    relations = list(_relations(model, "", 0))
+    counts = {}
+    if pks and relations:
+        columns = {}
+        for i, (lookup, rel, _blocks) in enumerate(relations):
+            related = rel.related_model
+            rows = related._base_manager.filter(**{f"{lookup}__in": pks}).order_by()
+            if related._meta.auto_created:
+                # Count the records linked, once each, however many of the chosen
+                # rows they link to.
+                other = next(
+                    f.name
+                    for f in related._meta.fields
+                    if f.is_relation and f.name != rel.field.name
+                )
+                rows = rows.values(other).distinct()
+            else:
+                rows = rows.values("pk")
+            columns[f"n{i}"] = _CountOf(rows)
+        row = model._base_manager.filter(pk=pks[0]).annotate(**columns)
+        values = row.values_list(*columns).get()
+        counts = dict(zip(range(len(relations)), values, strict=True))
+    target = (gettext("该%(kind)s") if len(objs) == 1 else gettext("所选%(kind)s")) % {
+        "kind": opts.verbose_name
+    }
+    protected, model_count, perms_needed = InUse(), {opts.verbose_name_plural: len(objs)}, set()
+    if any(f.name == "is_active" for f in opts.fields):
+        protected.closing = gettext("不能删除；如不再使用，可停用（取消勾选“启用”）。")
+    for i, (_lookup, rel, blocks) in enumerate(relations):
+        n = counts.get(i, 0)
+        if not n:
+            continue
+        related = rel.related_model
+        if related._meta.auto_created:
+            user = related._meta.auto_created
+            field = next(f for f in user._meta.many_to_many if f.remote_field.through is related)
+            key = f"{user._meta.label_lower}.{field.name}"
+            related = user
+        else:
+            key = f"{related._meta.label_lower}.{rel.field.name}"
+        if blocks:
+            phrase = IN_USE_PHRASES.get(key, IN_USE_FALLBACK)
+            protected.append(
+                phrase
+                % {
+                    "n": number_format(n, force_grouping=True),
+                    "target": target,
+                    "kind": related._meta.verbose_name,
+                }
+            )
+            continue
+        name = related._meta.verbose_name_plural
+        model_count[name] = model_count.get(name, 0) + n
+        if model_admin.admin_site.is_registered(related) and not request.user.has_perm(
+            f"{related._meta.app_label}.delete_{related._meta.model_name}"
+        ):
+            perms_needed.add(related._meta.verbose_name)
+    if protected:
+        # Nothing is deleted: what uses it is the answer, not which rows going with it
+        # the account may not delete (an office's outbox).
+        perms_needed = set()
+    if any(not model_admin.has_delete_permission(request, obj) for obj in objs):
+        perms_needed.add(opts.verbose_name)
+    return [str(obj) for obj in objs], model_count, perms_needed, protected
+
+
+class InUse(list):
+    """The sentences saying what uses the rows, and the one closing them."""
+
+    closing = _("不能删除。")
+
+
+class InUseDeleteMixin:
+    """Lookups and settings (terms, sectors, categories, offices, units, groups): the
+    delete confirmation counts what uses them and refuses while anything does
+    (``in_use_summary``). Put it before the ModelAdmin in the bases."""
+
+    delete_confirmation_template = "admin/in_use_delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/in_use_delete_selected_confirmation.html"
+
+    def get_deleted_objects(self, objs, request):
+        return in_use_summary(self, objs, request)
+
+
+class DistrictSharedAdmin(InUseDeleteMixin, admin.ModelAdmin):
     """Rows every office shares (no office of their own: terms, sectors, categories …):
     the staff who see every office keep them (the district's, or in a city the city's);
     office staff and a district's staff in a city see them and pick them in forms, but a
@@ -324,7 +495,7 @@ class DistrictAdmin(DistrictSharedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Office)
-class OfficeAdmin(OfficeScopedAdmin):
+class OfficeAdmin(InUseDeleteMixin, OfficeScopedAdmin):
     office_field = "id"
     list_display = ("code", "name", "street", "district", "phone")
     list_select_related = ("district",)
@@ -400,6 +571,7 @@ class UserAdmin(DjangoUserAdmin):
             (name, {**opts, "fields": [f for f in opts["fields"] if f != "district"]})
             for name, opts in fieldsets
         ]
+
     # What makes an account powerful. Only a superuser grants these, and nobody changes
     # their own (a district staff account could otherwise tick is_superuser on itself).
     role_fields = ("is_superuser", "is_staff", "groups", "user_permissions")
@@ -428,7 +600,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(HandlingUnit)
-class HandlingUnitAdmin(OfficeScopedAdmin):
+class HandlingUnitAdmin(InUseDeleteMixin, OfficeScopedAdmin):
     """Units of the user's office and the district-shared ones (office empty).
 
     Office staff pick shared units in forms and may open them, but only district staff
@@ -529,8 +701,39 @@ class CalendarDayAdmin(DistrictSharedAdmin, SimpleHistoryAdmin):
             )
 
 
+class NotificationKindFilter(admin.SimpleListFilter):
+    """The kinds of message, from the registry of kinds (liaison.messages)."""
+
+    title = _("类型")
+    parameter_name = "kind__exact"
+
+    def lookups(self, request, model_admin):
+        kinds = {k.kind: k.description for k in message_registry.all_kinds()}
+        return sorted(kinds.items(), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+class GatewayErrorFilter(admin.SimpleListFilter):
+    """What the SMS gateway answered: no template for the kind, or another refusal."""
+
+    title = _("网关错误")
+    parameter_name = "error_code"  # the SMS template panel links here with no_template
+
+    def lookups(self, request, model_admin):
+        return (("no_template", _("没有短信模板")), ("other", _("其他错误")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "no_template":
+            return queryset.filter(error_code=NO_TEMPLATE)
+        if self.value() == "other":
+            return queryset.exclude(error_code="").exclude(error_code=NO_TEMPLATE)
+        return queryset
+
+
 @admin.register(Notification)
-class NotificationAdmin(OfficeScopedAdmin):
+class NotificationAdmin(BoundedCountMixin, OfficeScopedAdmin):
     list_display = (
         "created_at",
         "channel",
@@ -542,10 +745,12 @@ class NotificationAdmin(OfficeScopedAdmin):
         "attempts",
         "sent_at",
     )
-    list_filter = ("status", "channel", "kind", "error_code")
+    # Every filter's choices are known without reading the outbox (a list of the kinds
+    # or error codes it holds, or a date hierarchy, reads every row of it); the count
+    # is bounded, and the rows come newest first along outbox_newest_idx.
+    list_filter = ("status", "channel", NotificationKindFilter, GatewayErrorFilter, "created_at")
     list_select_related = ("recipient",)
     search_fields = ("subject", "address", "dedupe_key")
-    date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Notification._meta.fields]
 
     def changelist_view(self, request, extra_context=None):
@@ -557,6 +762,11 @@ class NotificationAdmin(OfficeScopedAdmin):
                 % {"kinds": "、".join(kind["kind"] for kind in kinds)},
             )
         return super().changelist_view(request, extra_context)
+
+    def get_search_results(self, request, queryset, search_term):
+        # Subject anywhere, address and key from the start: each an index lookup
+        # (liaison.selectors.search_outbox), not a scan of the outbox.
+        return search_outbox(queryset, search_term), False
 
     def has_add_permission(self, request):
         return False
@@ -672,3 +882,12 @@ class CreateThroughServiceMixin:
             return super().save_related(request, form, formsets, change)
         for formset in formsets:  # the row's own fields came from the service
             self.save_formset(request, form, formset, change=False)
+
+
+# Roles (django.contrib.auth's groups): one still held by an account is not deleted.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(InUseDeleteMixin, DjangoGroupAdmin):
+    pass

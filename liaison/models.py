@@ -315,6 +315,11 @@ class Notification(models.Model):
                 condition=Q(status="pending"),
             ),
             models.Index(fields=["recipient", "channel", "-created_at"], name="inbox_idx"),
+            # The admin's outbox list, newest first (its order, with the id Django adds
+            # to make it total): the newest 50 across offices, and one office's, are read
+            # along these without sorting the table.
+            models.Index(fields=["-created_at", "-id"], name="outbox_newest_idx"),
+            models.Index(fields=["office", "-created_at", "-id"], name="outbox_office_newest_idx"),
             # Text messages sent to a number today (the daily limit).
             models.Index(
                 fields=["address", "sent_at"], name="sms_sent_idx", condition=Q(channel="sms")

@@ -3,9 +3,25 @@
 import datetime
 
 from django.contrib.auth.models import Permission
-from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.lookups import DataContains as ArrayContains
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
 
 from . import roles
 from .models import HandlingUnit, Notification, User
@@ -112,3 +128,39 @@ def sms_kinds_without_template(user, *, days: int = 30) -> list[dict]:
     return list(
         rows.values("kind").annotate(n=Count("pk"), subject=Subquery(latest)).order_by("kind")
     )
+
+
+# --- The outbox list's search box ----------------------------------------------------
+
+
+class _Characters(Func):
+    """The field's characters, upper-cased, as an array: on PostgreSQL the migration
+    ``liaison.0011_outbox_list_indexes`` indexes exactly this expression (GIN) for the
+    subject, so "contains every character of the term" is an index lookup for a term of
+    any length (pg_trgm extracts no trigram from ``%王%``). The SQL must stay identical
+    to the index's; members.selectors searches the roster the same way."""
+
+    template = "regexp_split_to_array(upper(%(expressions)s), '')"
+    output_field = ArrayField(TextField())
+
+
+def search_outbox(queryset: QuerySet, text: str) -> QuerySet:
+    """Messages of ``queryset`` matching every whitespace-separated term of ``text``:
+    anywhere in the subject, or at the start of the address (a phone number, an e-mail
+    address) or of the occasion key (``consultation-open:2``). Each condition is served
+    by an index on PostgreSQL, so a search reads the matches, not the outbox."""
+    postgres = connection.vendor == "postgresql"
+    for term in smart_split(text):
+        term = unescape_string_literal(term) if term[:1] in "\"'" else term
+        if not term:
+            continue
+        contains = Q(subject__icontains=term)
+        if postgres:
+            characters = sorted(set(term.upper()))
+            contains &= Q(
+                ArrayContains(_Characters(F("subject")), Value(characters, ArrayField(TextField())))
+            )
+        queryset = queryset.filter(
+            contains | Q(address__istartswith=term) | Q(dedupe_key__startswith=term)
+        )
+    return queryset

@@ -22,6 +22,8 @@ from liaison.admin import (
     OfficeFileExportMixin,
     OfficeScopedAdmin,
 )
+from liaison.admin_filters import RecentYearsFilter
+from liaison.admin_lists import BoundedCountMixin
 from liaison.imports import BoundedImportForm
 from liaison.jobs import job_start
 from liaison.limits import LimitedForm
@@ -114,7 +116,13 @@ class AccountStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Member)
-class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, OfficeScopedAdmin):
+class MemberAdmin(
+    BoundedCountMixin,
+    BoundedImportMixin,
+    OfficeFileExportMixin,
+    ImportExportMixin,
+    OfficeScopedAdmin,
+):
     form = MemberAdminForm
     list_display = (
         "photo_thumbnail",
@@ -493,15 +501,14 @@ class MemberAdmin(BoundedImportMixin, OfficeFileExportMixin, ImportExportMixin, 
 
 
 @admin.register(Contribution)
-class ContributionAdmin(OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
+class ContributionAdmin(BoundedCountMixin, OfficeFileExportMixin, ExportMixin, OfficeScopedAdmin):
     office_field = "member__office"
     list_display = ("year", "kind", "title", "member", "amount", "member__office")
     list_display_links = ("title",)
     list_select_related = ("member", "member__office")
-    list_filter = ("kind", "year")
+    list_filter = ("kind", RecentYearsFilter)
     search_fields = ("title", "member__name", "member__member_no")
     autocomplete_fields = ("member",)
-    show_full_result_count = False
 
     resource_classes = [ContributionResource]
     export_formats = ROSTER_EXPORT_FORMATS

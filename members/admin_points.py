@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from liaison.admin import CreateThroughServiceMixin, DistrictSharedAdmin, OfficeScopedAdmin
+from liaison.admin_filters import RecentYearsFilter
+from liaison.admin_lists import BoundedCountMixin
 from liaison.admin_workflow import ReasonForm, WorkflowAdminMixin
 from liaison.models import today
 from liaison.workflow import WorkflowError
@@ -147,7 +149,7 @@ def source_link(entry: PointEntry):
     return format_html('<a href="{}">{}</a>', url, label)
 
 
-class PointEntryAdmin(CreateThroughServiceMixin, OfficeScopedAdmin):
+class PointEntryAdmin(BoundedCountMixin, CreateThroughServiceMixin, OfficeScopedAdmin):
     office_field = "member__office"
     form = ManualEntryForm
     change_form_template = "admin/members/pointentry/change_form.html"
@@ -161,11 +163,11 @@ class PointEntryAdmin(CreateThroughServiceMixin, OfficeScopedAdmin):
         "member__office",
     )
     list_select_related = ("member", "member__office", "source_type", "created_by")
-    list_filter = (RevokedFilter, "kind", "year")
+    # Choices known without reading the ledger (distinct years, a date hierarchy's
+    # months read every entry); newest first along points_newest_idx; a bounded count.
+    list_filter = (RevokedFilter, "kind", RecentYearsFilter, "occurred_on")
     search_fields = ("member__name", "member__member_no", "description")
     autocomplete_fields = ("member",)
-    date_hierarchy = "occurred_on"
-    show_full_result_count = False
     readonly_fields = (
         "member",
         "kind",

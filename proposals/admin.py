@@ -20,6 +20,7 @@ from liaison.admin import (
 )
 from liaison.admin_dates import admin_date
 from liaison.admin_filters import CurrentYearFilter
+from liaison.admin_lists import BoundedCountMixin
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
 from liaison.scoping import scope_queryset
@@ -214,6 +215,7 @@ SIMILAR_SHOWN = (Proposal.Status.SUBMITTED, Proposal.Status.RETURNED, Proposal.S
 
 @admin.register(Proposal)
 class ProposalAdmin(
+    BoundedCountMixin,
     CreateThroughServiceMixin,
     WorkflowAdminMixin,
     OfficeFileExportMixin,

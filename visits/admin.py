@@ -23,6 +23,7 @@ from liaison.admin import (
 )
 from liaison.admin_dates import overdue_badge
 from liaison.admin_filters import CurrentYearFilter, HandlingUnitFilter
+from liaison.admin_lists import BoundedCountMixin
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
 from liaison.scoping import scope_queryset
@@ -224,6 +225,7 @@ def _visit_prefetches():
 
 @admin.register(Visit)
 class VisitAdmin(
+    BoundedCountMixin,
     CreateThroughServiceMixin,
     WorkflowAdminMixin,
     OfficeFileExportMixin,
@@ -444,7 +446,7 @@ class LifeEventAdminForm(forms.ModelForm):
 
 
 @admin.register(LifeEvent)
-class LifeEventAdmin(CreateThroughServiceMixin, OfficeScopedAdmin):
+class LifeEventAdmin(BoundedCountMixin, CreateThroughServiceMixin, OfficeScopedAdmin):
     form = LifeEventAdminForm
     list_display = (
         "occurred_on",
@@ -455,10 +457,10 @@ class LifeEventAdmin(CreateThroughServiceMixin, OfficeScopedAdmin):
         "office",
     )
     list_select_related = ("member", "visit", "office")
-    list_filter = ("kind", "reported_in_portal")
+    # A date filter rather than a date hierarchy (whose months read every event).
+    list_filter = ("kind", "reported_in_portal", "occurred_on")
     search_fields = ("member__name", "description")
     autocomplete_fields = ("member",)
-    date_hierarchy = "occurred_on"
 
     def get_exclude(self, request, obj=None):
         # The office follows the member.

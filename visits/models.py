@@ -385,6 +385,13 @@ class LifeEvent(models.Model):
         ordering = ["-occurred_on", "-id"]
         verbose_name = _("重要事项")
         verbose_name_plural = _("重要事项")
+        # The admin's list, newest first: across offices and for one office.
+        indexes = [
+            models.Index(fields=["-occurred_on", "-id"], name="lifeevent_newest_idx"),
+            models.Index(
+                fields=["office", "-occurred_on", "-id"], name="lifeevent_office_newest_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.member} {self.get_kind_display()} {self.occurred_on:%Y-%m-%d}"

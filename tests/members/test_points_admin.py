@@ -157,3 +157,38 @@ def test_staff_revoke_an_entry_with_a_reason_and_it_stops_counting(staff_client,
     member_client.force_login(member.user)
     page = member_client.get(reverse("portal:duty_record") + "?year=2026").content.decode()
     assert "已撤销：重复登记" in page
+
+
+def _entries(member, n):
+    PointEntry.objects.bulk_create(
+        PointEntry(
+            member=member,
+            kind="speech",
+            year=2026,
+            points=1,
+            occurred_on=datetime.date(2026, 3, 1) + datetime.timedelta(days=i % 200),
+            description=f"第{i}次发言",
+        )
+        for i in range(n)
+    )
+
+
+@pytest.mark.parametrize("params", [{}, {"q": "王"}, {"year": "2026"}])
+def test_the_ledger_list_costs_the_same_with_ten_times_the_entries(staff_client, office, params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    wang = MemberFactory(office=office, name="王芳")
+    url = reverse("admin:members_pointentry_changelist")
+    _entries(wang, 6)
+    staff_client.get(url, params)  # warm the session and caches
+    with CaptureQueriesContext(connection) as few:
+        small = staff_client.get(url, params)
+    _entries(wang, 60)
+    with CaptureQueriesContext(connection) as many:
+        large = staff_client.get(url, params)
+
+    assert len(small.context["cl"].result_list) == 6
+    cl = large.context["cl"]
+    assert len(cl.result_list) == min(66, cl.list_per_page)
+    assert len(many.captured_queries) == len(few.captured_queries)
