@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('members', '0014_speeches_and_study'),
+        ('members', '0015_account_reach'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,8 +8,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('liaison', '0011_outbox_list_indexes'),
-        ('members', '0015_ledger_list_indexes'),
-        ('visits', '0008_working_day_deadline_rule'),
+        ('members', '0016_ledger_list_indexes'),
+        ('visits', '0009_coverage_figures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
