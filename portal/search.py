@@ -29,10 +29,10 @@ def search_page(request):
     member = request.member
     proposals = search.visible_proposals(member=member)
     reports = search.visible_reports(member=member)
-    # The office's years and the member's own (search.years_between: index reads).
+    # The office's years (search.years_between: index reads); the member's own
+    # proposals are their office's.
     years = search.years_between(
-        Proposal.objects.filter(office_id=member.office_id).exclude(status=Proposal.Status.DRAFT),
-        member_proposals(member),
+        Proposal.objects.filter(office_id=member.office_id).exclude(status=Proposal.Status.DRAFT)
     )
     form = SearchForm(
         request.GET or None,
