@@ -1,6 +1,7 @@
 """``python -m bench [--json FILE]`` runs every benchmark and prints a summary;
-``python -m bench pages|reminders|sms|imports|load|pdf`` runs one. See bench/pages.py,
-bench/reminders.py, bench/sms.py, bench/imports.py, bench/load.py and bench/pdf.py."""
+``python -m bench pages|search|reminders|sms|imports|load|pdf`` runs one. See
+bench/pages.py, bench/search.py, bench/reminders.py, bench/sms.py, bench/imports.py,
+bench/load.py and bench/pdf.py."""
 
 import argparse
 import sys
@@ -51,6 +52,11 @@ def main(argv=None) -> int:
     )
     pages.add_argument("--pairs", type=int, default=7, help="每轮每页请求次数（默认 7，共 3 轮）")
     pages.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")
+    search = sub.add_parser(
+        "search", help="一个联络处 1,000 与 10,000 件提案时的搜索和相似提案 ÷ 空视图"
+    )
+    search.add_argument("--pairs", type=int, default=7, help="每轮每个请求次数（默认 7，共 3 轮）")
+    search.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")
     reminders = sub.add_parser("reminders", help="10,000 条提醒的写入和发送 ÷ 10,000 个空任务")
     reminders.add_argument("--json", default=argparse.SUPPRESS, help="结果另存为 JSON 文件")
     sms = sub.add_parser("sms", help="5,000 条激活短信经网关替身发送 ÷ 5,000 个空任务")

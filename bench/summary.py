@@ -33,9 +33,13 @@ def machine_load() -> dict:
 
 
 def run(args) -> int:
-    from . import imports, load, pages, pdf, reminders, sms
+    from . import imports, load, pages, pdf, reminders, search, sms
 
-    chosen = [args.bench] if args.bench else ["pages", "reminders", "sms", "imports", "load", "pdf"]
+    chosen = (
+        [args.bench]
+        if args.bench
+        else ["pages", "search", "reminders", "sms", "imports", "load", "pdf"]
+    )
     report = {
         "commit": _commit(),
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
@@ -58,6 +62,9 @@ def run(args) -> int:
                 result = pages.main(args, log=_log)
                 ok &= pages.print_table(result)
                 report["unmeasured"] += result["unmeasured"]
+            elif name == "search":
+                result = search.main(args, log=_log)
+                ok &= search.print_table(result)
             elif name == "reminders":
                 result = reminders.main(args, log=_log)
                 ok &= reminders.print_result(result)

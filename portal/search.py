@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from proposals import search
 from proposals.forms import SearchForm
+from proposals.models import Proposal
 from proposals.selectors import member_proposals, suggestable_units
 
 from .views import _page, member_required
@@ -28,7 +29,11 @@ def search_page(request):
     member = request.member
     proposals = search.visible_proposals(member=member)
     reports = search.visible_reports(member=member)
-    years = list(proposals.order_by("-year").values_list("year", flat=True).distinct()[:30])
+    # The office's years (search.years_between: index reads); the member's own
+    # proposals are their office's.
+    years = search.years_between(
+        Proposal.objects.filter(office_id=member.office_id).exclude(status=Proposal.Status.DRAFT)
+    )
     form = SearchForm(
         request.GET or None,
         years=years,

@@ -16,8 +16,7 @@ from .models import Proposal
 
 
 def _years(proposals) -> list[int]:
-    years = list(proposals.order_by("-year").values_list("year", flat=True).distinct()[:30])
-    return years or [today().year]
+    return search.years_between(proposals) or [today().year]
 
 
 def search_page(model_admin, request):

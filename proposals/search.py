@@ -73,12 +73,13 @@ def visible_proposals(*, user=None, member: Member | None = None) -> QuerySet[Pr
     every office) once handed in. A member: their own and co-signed ones (drafts too),
     and the registered proposals of their office that are public (issue 20, item 6)."""
     if member is not None:
-        public = Proposal.objects.filter(
-            office_id=member.office_id, status__in=COUNTED_PROPOSAL_STATUSES, is_public=True
+        # "Public" is a condition on the row, not a list of ids: the office's public
+        # proposals are most of its proposals, and a list of them would be built whole
+        # (a hashed subplan of every one) for each search. The member's own are few.
+        public = Q(office_id=member.office_id, status__in=COUNTED_PROPOSAL_STATUSES, is_public=True)
+        return Proposal.objects.filter(Q(pk__in=_member_own_ids(member)) | public).exclude(
+            status=Proposal.Status.WITHDRAWN, submitted_at__isnull=True
         )
-        return Proposal.objects.filter(
-            Q(pk__in=_member_own_ids(member)) | Q(pk__in=public.order_by().values("pk"))
-        ).exclude(status=Proposal.Status.WITHDRAWN, submitted_at__isnull=True)
     return scope_queryset(Proposal.objects.all(), user).exclude(status=Proposal.Status.DRAFT)
 
 
@@ -90,6 +91,21 @@ def visible_reports(*, user=None, member: Member | None = None) -> QuerySet[Opin
     return scope_queryset(OpinionReport.objects.all(), user).exclude(
         status=OpinionReport.Status.DRAFT
     )
+
+
+def years_between(*querysets: QuerySet[Proposal], limit: int = 30) -> list[int]:
+    """The year filter's choices, newest first: every year from the first to the last
+    year of the proposals in ``querysets`` (the searcher's offices, their own). The ends
+    are read off the (office, year) index, two rows each, where listing the distinct
+    years would read every proposal."""
+    ends = []
+    for queryset in querysets:
+        years = queryset.order_by().values_list("year", flat=True)
+        first, last = years.order_by("year").first(), years.order_by("-year").first()
+        ends += [y for y in (first, last) if y is not None]
+    if not ends:
+        return []
+    return list(range(max(ends), min(ends) - 1, -1))[:limit]
 
 
 # --- Search ---------------------------------------------------------------------------------
@@ -304,16 +320,19 @@ def similar_proposals(
     rows = candidates.order_by("-pk").values_list("pk", "similarity_grams", "similarity_norm")[
         :CANDIDATE_BUDGET
     ]
-    weights = {g: tf * textindex.idf(df.get(g, 0), total) for g, tf in terms.items()}
+    idfs = {g: textindex.idf(df.get(g, 0), total) for g in terms}
+    weights = {g: tf * idfs[g] for g, tf in terms.items()}
     draft_norm = sum(w * w for w in weights.values()) ** 0.5
+    # The candidate's side of each shared gram is its IDF: stored vectors count a gram
+    # once (textindex.vector_norm). Each shared gram adds weight × IDF to the dot
+    # product, computed once here rather than per candidate.
+    products = {g: w * idfs[g] for g, w in weights.items()}
     scored = []
     for pk, grams, norm in rows:
         if not norm:
             continue
-        shared = textindex.stored(grams) & weights.keys()
-        # The candidate's side of each shared gram is its IDF: stored vectors count a
-        # gram once (textindex.vector_norm).
-        dot = sum(weights[g] * textindex.idf(df.get(g, 0), total) for g in shared)
+        shared = products.keys() & grams.split()
+        dot = sum(map(products.__getitem__, shared))
         score = dot / (draft_norm * norm)
         if score >= MIN_SCORE:
             scored.append((score, pk))
