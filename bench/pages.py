@@ -127,7 +127,7 @@ def sweep_pages() -> dict:
         clients[persona] = Client()
         clients[persona].force_login(user)
 
-    complete_demo(member, clients["anonymous"], personas["superuser"])
+    complete_demo(member, clients["anonymous"], personas["superuser"], personas["office_staff"])
     swept = sweep(personas, member, clients)
     cookie = settings.SESSION_COOKIE_NAME
     office = member.office
