@@ -730,7 +730,7 @@ def seed_step_records(member, actor) -> None:
         actor=actor,
         category=PlanCategory.objects.order_by("pk").first(),
         description="组织委员开展民生实事专题视察",
-        months="3-10",
+        months="3,9",
     )
     plan_submit(plan=plan, actor=actor, submitted_on=today)
 
