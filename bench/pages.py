@@ -151,7 +151,7 @@ def sweep_pages(only=None) -> dict:
         clients[persona] = Client()
         clients[persona].force_login(user)
 
-    complete_demo(member, clients["anonymous"], personas["superuser"])
+    complete_demo(member, clients["anonymous"], personas["superuser"], personas["office_staff"])
     swept = sweep(personas, member, clients, only=only)
     cookie = settings.SESSION_COOKIE_NAME
     office = member.office

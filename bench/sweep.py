@@ -66,22 +66,6 @@ EXCLUDED = {
     "admin/axes/accessfailurelog/<path:object_id>/change/": "未启用登录失败日志，没有记录",
     "admin/axes/accessfailurelog/<path:object_id>/history/": "未启用登录失败日志，没有记录",
     "admin/axes/accessfailurelog/<path:object_id>/delete/": "未启用登录失败日志，没有记录",
-    # Workflow steps for states the demo never leaves a record in (its activities are
-    # all held or cancelled; no proposal awaits a return decision; no plan awaits the
-    # committee; no report is ready to issue). Seed such records to measure them.
-    **{
-        f"admin/{model}/<path:object_id>/step/<str:step>/ [{step}]": (
-            "演示数据中没有该步骤适用的记录"
-        )
-        for model, steps in {
-            "briefings/activity": "request_send request_answer invite publish reschedule"
-            " decide_leave close_attendance cancel",
-            "proposals/proposal": "decide_return unit_return",
-            "plans/workplan": "comment adopt",
-            "plans/workreport": "issue",
-        }.items()
-        for step in steps.split()
-    },
     # The baseline every page is divided by.
     "bench/ping": "基准空视图本身",
 }
@@ -600,11 +584,13 @@ def _url(entry, kwargs, reverse) -> str:
     return url
 
 
-def complete_demo(member, anonymous, superuser) -> None:
+def complete_demo(member, anonymous, superuser, staff=None) -> None:
     """What the demo leaves out and a page needs, so that every page has a record to
     show: each office's configuration rows, a concern and an inbox message of the demo
     member, a failed admin sign-in (the lockout log's records), a city (the demo is one
-    district) and a reply to the committee still in draft (the demo's are sent)."""
+    district), a reply to the committee still in draft (the demo's are sent) and, in the
+    member's office, a record in each workflow state the demo never leaves one in
+    (``seed_step_records``)."""
     from django.apps import apps
     from django.urls import reverse
 
@@ -666,3 +652,118 @@ def complete_demo(member, anonymous, superuser) -> None:
                 "result": {"summary": "新增 60 名"},
             },
         )
+    seed_step_records(member, staff or superuser)
+
+
+def seed_step_records(member, actor) -> None:
+    """Records in the states the demo never leaves one in, so that every workflow step's
+    page is measured (its activities are all held or cancelled, no proposal awaits a
+    return decision, no plan awaits the committee, no work report is a draft): made in
+    ``member``'s office (the office staff persona's) through the services, as staff and
+    the member would, at 1× and 10× alike.
+
+    - a major activity in preparation, its request for instructions sent and not yet
+      answered, members invited (请示报送, 批复, 邀请, 发布, 取消);
+    - a published activity not yet started, for which the member asked for leave
+      (调整时间地点, 审批请假);
+    - a published activity that has started, no leave pending (完成考勤登记);
+    - a registered proposal assigned to a lead and a co-handling unit, the lead unit
+      asking to give it back (处理退回申请; 代单位申请退回 for the co-handling unit);
+    - a work plan submitted to the committee (登记意见, 登记通过);
+    - a work report in draft (报送).
+    """
+    import datetime
+    import time
+
+    from django.utils import timezone
+
+    from briefings.models import ActivityKind
+    from briefings.services import (
+        activity_create,
+        activity_invite,
+        activity_publish,
+        activity_request_send,
+        invitation_reply,
+    )
+    from liaison.models import HandlingUnit
+    from members.models import Member
+    from plans.models import PlanCategory, WorkPlan, WorkReport
+    from plans.services import plan_create, plan_item_add, plan_submit, work_report_create
+    from proposals.models import Assignment, Proposal
+    from proposals.services import assignment_request_return, proposal_assign
+
+    office = member.office
+    today = timezone.localdate()
+    kind = ActivityKind.objects.order_by("pk").first()
+    others = (
+        Member.objects.filter(office=office, status=Member.Status.SERVING)
+        .exclude(pk=member.pk)
+        .order_by("pk")
+    )
+    invitees = [member, *others[:9]]
+
+    def activity(title: str, days: int):
+        starts = timezone.now() + datetime.timedelta(days=days, seconds=30)
+        created = activity_create(
+            actor=actor,
+            office=office,
+            kind=kind,
+            title=title,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=2),
+            venue="联络处会议室",
+            topic="基准测试",
+        )
+        activity_invite(activity=created, actor=actor, members=invitees)
+        return created
+
+    drafted = activity("社区养老服务专题协商（筹备中）", 21)
+    activity_request_send(activity=drafted, actor=actor, sent_on=today)
+
+    coming = activity("垃圾分类工作视察（已发布）", 14)
+    activity_publish(activity=coming, actor=actor, override_reason="基准测试：先行发布")
+    invitation_reply(
+        activity=coming, member=member, actor=member.user, attending=False, reason="出差"
+    )
+
+    # Started: published while still ahead (publishing needs a future start), then
+    # the few seconds to its start are waited out below (no service moves a start
+    # into the past).
+    under_way = activity("老旧小区改造情况通报（进行中）", 0)
+    activity_publish(activity=under_way, actor=actor, override_reason="基准测试：先行发布")
+
+    registered = (
+        Proposal.objects.filter(office=office, status=Proposal.Status.REGISTERED)
+        .order_by("pk")
+        .first()
+    )
+    units = list(HandlingUnit.objects.filter(office=office, is_active=True).order_by("pk")[:2])
+    if registered is not None and len(units) == 2:
+        proposal_assign(proposal=registered, actor=actor, lead_unit=units[0], co_units=units[1:])
+        lead = Assignment.objects.get(proposal=registered, unit=units[0], role=Assignment.Role.LEAD)
+        assignment_request_return(
+            assignment=lead, reason="不属于本单位职责范围", actor_label=str(units[0])
+        )
+
+    year = today.year + 1
+    while WorkPlan.objects.filter(office=office, year=year).exists():
+        year += 1
+    plan = plan_create(actor=actor, office=office, year=year)
+    plan_item_add(
+        plan=plan,
+        actor=actor,
+        category=PlanCategory.objects.order_by("pk").first(),
+        description="组织委员开展民生实事专题视察",
+        months="3,9",
+    )
+    plan_submit(plan=plan, actor=actor, submitted_on=today)
+
+    year = today.year + 1
+    while WorkReport.objects.filter(
+        office=office, year=year, period=WorkReport.period_for(None)
+    ).exists():
+        year += 1
+    work_report_create(actor=actor, office=office, year=year, summary="全年工作总结（草稿）")
+    waiting = (under_way.starts_at - timezone.now()).total_seconds()
+    if waiting > 0:
+        time.sleep(waiting + 1)
