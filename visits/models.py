@@ -275,8 +275,8 @@ class CoverageStamp(models.Model):
         Office, primary_key=True, on_delete=models.CASCADE, related_name="coverage_stamp"
     )
     version = models.PositiveBigIntegerField(default=0)
-    figures = models.JSONField(null=True, blank=True)
-    figures_key = models.CharField(max_length=100, blank=True)
+    figures = models.JSONField(null=True, blank=True, editable=False)
+    figures_key = models.CharField(max_length=100, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("走访覆盖版本")

@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='coveragestamp',
             name='figures',
-            field=models.JSONField(blank=True, null=True),
+            field=models.JSONField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
             model_name='coveragestamp',
             name='figures_key',
-            field=models.CharField(blank=True, max_length=100),
+            field=models.CharField(blank=True, editable=False, max_length=100),
         ),
     ]
