@@ -211,7 +211,9 @@ class MemberPicker(PickList):
             return super().get_context(name, value, attrs)
         context = forms.Widget.get_context(self, name, value, attrs)
         ids = [int(v) for v in value or () if str(v).isdigit()]
-        chosen = by_sector(queryset.filter(pk__in=ids)) if ids else []
+        # One query whether or not anyone is chosen yet (``pk__in=[]`` would run none):
+        # the field costs the same on a new record and on one with co-signers.
+        chosen = by_sector(queryset.filter(pk__in=ids or [0]))
         choice = self.choices.choice
         context["widget"].update(
             chosen=[(obj.pk, choice(obj)[1]) for obj in chosen],
