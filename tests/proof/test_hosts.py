@@ -55,7 +55,7 @@ from tests.factories import (
 )
 from tests.members.test_import_export import roster_row, xlsx_bytes
 from tests.proof.drill_mail import delivered
-from tests.proof.test_faults import _database_url, _use_broker
+from tests.proof.test_faults import _database_url, _use_broker, worker_args
 from tests.storage.conftest import new_bucket, s3_endpoint, storage_environment  # noqa: F401
 
 pytestmark = [
@@ -122,24 +122,7 @@ class Host:
         )
 
     def start_worker(self) -> None:
-        self.start(
-            "worker",
-            [
-                "celery",
-                "-A",
-                "liaison",
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "WARNING",
-                "--without-heartbeat",
-                "--without-mingle",
-                "--without-gossip",
-                "-n",
-                f"{self.name}@%h",
-            ],
-        )
+        self.start("worker", worker_args(self.name))
 
     def start_beat(self) -> None:
         # At INFO: the drill counts the sweeps each beat sent in its log.
