@@ -1,3 +1,26 @@
+// Both widgets below search as the user types: two characters of a name or the start of
+// a number, a quarter second after the last key; the answer to an older search is
+// dropped when a newer one was asked.
+function searchAsTyped({ search, results, say, t, ask, show }) {
+  let timer;
+  let asked = 0;
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    const words = search.value.trim();
+    if (!/^\d+$/.test(words) && words.length < 2) {
+      results.hidden = true;
+      say("");
+      return;
+    }
+    timer = setTimeout(() => {
+      const mine = ++asked;
+      ask(words)
+        .then((data) => mine === asked && show(data.results, data.more))
+        .catch(() => say(t("查找失败，请稍后再试。")));
+    }, 250);
+  });
+}
+
 // MemberPicker in search-first mode (members/picking.py): the chosen members as
 // removable chips with their number, a search box whose matches come from the scoped
 // endpoint, and presets (all, a role, a sector, an activity group) resolved there.
@@ -73,8 +96,6 @@ document.addEventListener("DOMContentLoaded", () => {
     };
 
     // Search: two characters of a name or the start of a number, then click to add.
-    let timer;
-    let asked = 0;
     const showResults = (rows, more) => {
       const have = chosenIds();
       results.replaceChildren(
@@ -97,21 +118,7 @@ document.addEventListener("DOMContentLoaded", () => {
       results.hidden = rows.length === 0;
       say(rows.length === 0 ? t("没有找到符合的委员。") : more ? t("只列出前 20 位，请输入更多字缩小范围。") : "");
     };
-    search.addEventListener("input", () => {
-      clearTimeout(timer);
-      const words = search.value.trim();
-      if (!/^\d+$/.test(words) && words.length < 2) {
-        results.hidden = true;
-        say("");
-        return;
-      }
-      timer = setTimeout(() => {
-        const mine = ++asked;
-        query({ q: words })
-          .then((data) => mine === asked && showResults(data.results, data.more))
-          .catch(() => say(t("查找失败，请稍后再试。")));
-      }, 250);
-    });
+    searchAsTyped({ search, results, say, t, ask: (words) => query({ q: words }), show: showResults });
     search.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {
         event.preventDefault(); // Enter searches, it does not send the form
@@ -228,49 +235,31 @@ document.addEventListener("DOMContentLoaded", () => {
       status.textContent = text;
       status.hidden = !text;
     };
-    let timer;
-    let asked = 0;
     search.hidden = false;
-    search.addEventListener("input", () => {
-      clearTimeout(timer);
-      const words = search.value.trim();
-      if (!/^\d+$/.test(words) && words.length < 2) {
-        results.hidden = true;
-        say("");
-        return;
-      }
-      timer = setTimeout(() => {
-        const mine = ++asked;
-        const q = new URLSearchParams({ q: words });
-        for (const office of offices) q.append("office", office);
-        fetch(`${box.dataset.url}?${q}`, { credentials: "same-origin" })
-          .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
-          .then((data) => {
-            if (mine !== asked) return;
-            results.replaceChildren(
-              ...data.results.map((r) => {
-                const li = document.createElement("li");
-                const button = document.createElement("button");
-                button.type = "button";
-                button.className = "memberpicker-add";
-                button.dataset.id = r.id;
-                button.textContent = r.label;
-                li.append(button);
-                return li;
-              }),
-            );
-            results.hidden = data.results.length === 0;
-            say(
-              data.results.length === 0
-                ? t("没有找到符合的委员。")
-                : data.more
-                  ? t("只列出前 20 位，请输入更多字缩小范围。")
-                  : "",
-            );
-          })
-          .catch(() => say(t("查找失败，请稍后再试。")));
-      }, 250);
-    });
+    const ask = (words) => {
+      const q = new URLSearchParams({ q: words });
+      for (const office of offices) q.append("office", office);
+      return fetch(`${box.dataset.url}?${q}`, { credentials: "same-origin" }).then((r) =>
+        r.ok ? r.json() : Promise.reject(r.status),
+      );
+    };
+    const show = (rows, more) => {
+      results.replaceChildren(
+        ...rows.map((r) => {
+          const li = document.createElement("li");
+          const button = document.createElement("button");
+          button.type = "button";
+          button.className = "memberpicker-add";
+          button.dataset.id = r.id;
+          button.textContent = r.label;
+          li.append(button);
+          return li;
+        }),
+      );
+      results.hidden = rows.length === 0;
+      say(rows.length === 0 ? t("没有找到符合的委员。") : more ? t("只列出前 20 位，请输入更多字缩小范围。") : "");
+    };
+    searchAsTyped({ search, results, say, t, ask, show });
     search.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {
         event.preventDefault();
