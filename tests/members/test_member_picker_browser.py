@@ -5,8 +5,9 @@ district account picks the office first. Screenshots in /tmp for a look."""
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from briefings.models import Invitation
 from members.models import Member
-from tests.factories import PASSWORD, MemberFactory, member_with_account
+from tests.factories import PASSWORD, MemberFactory, activity_held, member_with_account
 from tests.members.test_member_picker import _add_members
 from tests.portal.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE
 
@@ -111,4 +112,32 @@ def test_staff_pick_a_research_group_and_district_staff_pick_the_office_first(
     expect(picker.locator(".memberpicker-add").first).to_have_text("成员0100（经济界）")
     picker.scroll_into_view_if_needed()
     page.screenshot(path="/tmp/s7_admin_district_picker.png")
+    assert page.problems == []
+
+
+def test_staff_correct_an_invitees_attendance_found_by_typing(
+    browser, live_server, office, staff, member, other_member
+):
+    """The single-choice search (a large activity's 更正出勤): typing finds the
+    invitee, clicking chooses them, the step saves the correction."""
+    activity = activity_held(office=office, staff=staff, attended=[member], absent=[other_member])
+    Invitation.objects.bulk_create(
+        Invitation(activity=activity, member=m, attendance=Invitation.Attendance.ABSENT)
+        for m in _add_members(office, 100)
+    )
+    page = _page(browser, viewport={"width": 1280, "height": 800})
+    _admin_sign_in(page, live_server, staff.username)
+    page.goto(f"{live_server.url}/admin/briefings/activity/{activity.pk}/step/correct_attendance/")
+    box = page.locator("[data-searchselect]")
+    box.locator(".memberpicker-search").fill("黄")  # one character: nothing asked yet
+    expect(box.locator(".memberpicker-results")).to_be_hidden()
+    box.locator(".memberpicker-search").fill("黄德")
+    box.get_by_role("button", name="黄德军（无故缺席）").click()
+    expect(box.locator(".searchselect-chosen strong")).to_have_text("黄德军（无故缺席）")
+    page.locator("input[name=state][value=attended]").check()
+    page.locator("textarea[name=reason], input[name=reason]").fill("补签到。")
+    page.locator("form [type=submit]").last.click()
+    page.wait_for_url(f"**/admin/briefings/activity/{activity.pk}/change/")
+    invitation = activity.invitations.get(member=other_member)
+    assert invitation.attendance == Invitation.Attendance.ATTENDED
     assert page.problems == []
