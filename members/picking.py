@@ -185,7 +185,33 @@ def pick_response(request, queryset, everyone=None) -> JsonResponse:
     )
 
 
-class MemberPicker(PickList):
+class SearchFirst:
+    """What the two widgets below share: drawn whole up to FULL_LIST_MAX candidates,
+    beyond that as ``search_template_name`` with a search box that asks ``search_url``
+    (narrowed to ``offices``)."""
+
+    search_template_name = ""
+
+    def _search_context(self, name, value, attrs):
+        """The widget's context when it searches, else None (drawn whole)."""
+        queryset = getattr(self.choices, "queryset", None)  # a model field's candidates
+        self.searching = queryset is not None and queryset.count() > FULL_LIST_MAX
+        if not self.searching:
+            return None
+        context = forms.Widget.get_context(self, name, value, attrs)
+        context["widget"].update(
+            search_url=str(self.search_url) if self.search_url else "",
+            offices=" ".join(str(o) for o in self.offices),
+        )
+        return context
+
+    def _render(self, template_name, context, renderer=None):
+        if getattr(self, "searching", False):
+            template_name = self.search_template_name
+        return super()._render(template_name, context, renderer)
+
+
+class MemberPicker(SearchFirst, PickList):
     """The one member picker: the whole list (a PickList by sector, with presets) up to
     FULL_LIST_MAX candidates; beyond that search-first — the chosen members as
     removable chips with their number, a search box and presets fetched from
@@ -205,36 +231,27 @@ class MemberPicker(PickList):
         self.offices = ()
 
     def get_context(self, name, value, attrs):
-        queryset = getattr(self.choices, "queryset", None)  # a model field's candidates
-        self.searching = queryset is not None and queryset.count() > FULL_LIST_MAX
-        if not self.searching:
+        context = self._search_context(name, value, attrs)
+        if context is None:
             return super().get_context(name, value, attrs)
-        context = forms.Widget.get_context(self, name, value, attrs)
         ids = [int(v) for v in value or () if str(v).isdigit()]
         # One query whether or not anyone is chosen yet (``pk__in=[]`` would run none):
         # the field costs the same on a new record and on one with co-signers.
-        chosen = by_sector(queryset.filter(pk__in=ids or [0]))
+        chosen = by_sector(self.choices.queryset.filter(pk__in=ids or [0]))
         choice = self.choices.choice
         context["widget"].update(
             chosen=[(obj.pk, choice(obj)[1]) for obj in chosen],
-            search_url=str(self.search_url) if self.search_url else "",
             everyone=self.everyone or _("全体在任委员"),
-            offices=" ".join(str(o) for o in self.offices),
             office_field=self.office_field or "",
         )
         return context
-
-    def _render(self, template_name, context, renderer=None):
-        if getattr(self, "searching", False):
-            template_name = self.search_template_name
-        return super()._render(template_name, context, renderer)
 
     @property
     def media(self):
         return forms.Media(js=["js/picklist.js", "js/memberpicker.js"])
 
 
-class SearchSelect(forms.Select):
+class SearchSelect(SearchFirst, forms.Select):
     """Choosing one from a list that grows with the office (who said an opinion, whose
     attendance to correct): a plain select up to FULL_LIST_MAX choices; beyond that a
     search box whose matches come from ``search_url`` (``pick_response`` or an
@@ -249,28 +266,17 @@ class SearchSelect(forms.Select):
         self.offices = ()
 
     def get_context(self, name, value, attrs):
-        queryset = getattr(self.choices, "queryset", None)
-        self.searching = queryset is not None and queryset.count() > FULL_LIST_MAX
-        if not self.searching:
+        context = self._search_context(name, value, attrs)
+        if context is None:
             return super().get_context(name, value, attrs)
-        context = forms.Widget.get_context(self, name, value, attrs)
         value = value[0] if isinstance(value, (list, tuple)) and value else value
         chosen = None
         if value not in (None, "") and str(value).isdigit():
-            obj = queryset.filter(pk=int(value)).first()
+            obj = self.choices.queryset.filter(pk=int(value)).first()
             if obj is not None:
                 chosen = (obj.pk, self.choices.choice(obj)[1])
-        context["widget"].update(
-            chosen=chosen,
-            search_url=str(self.search_url) if self.search_url else "",
-            offices=" ".join(str(o) for o in self.offices),
-        )
+        context["widget"]["chosen"] = chosen
         return context
-
-    def _render(self, template_name, context, renderer=None):
-        if getattr(self, "searching", False):
-            template_name = self.search_template_name
-        return super()._render(template_name, context, renderer)
 
     @property
     def media(self):

@@ -1,7 +1,27 @@
 // Both widgets below search as the user types: two characters of a name or the start of
 // a number, a quarter second after the last key; the answer to an older search is
 // dropped when a newer one was asked.
-function searchAsTyped({ search, results, say, t, ask, show }) {
+// The matches are listed as buttons (class memberpicker-add, data-id and data-label);
+// ``mark(button, row)`` may change one (a member already chosen).
+function searchAsTyped({ search, results, say, t, ask, mark = () => {} }) {
+  const show = (rows, more) => {
+    results.replaceChildren(
+      ...rows.map((r) => {
+        const li = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "memberpicker-add";
+        button.dataset.id = r.id;
+        button.dataset.label = r.label;
+        button.textContent = r.label;
+        mark(button, r);
+        li.append(button);
+        return li;
+      }),
+    );
+    results.hidden = rows.length === 0;
+    say(rows.length === 0 ? t("没有找到符合的委员。") : more ? t("只列出前 20 位，请输入更多字缩小范围。") : "");
+  };
   let timer;
   let asked = 0;
   search.addEventListener("input", () => {
@@ -96,29 +116,13 @@ document.addEventListener("DOMContentLoaded", () => {
     };
 
     // Search: two characters of a name or the start of a number, then click to add.
-    const showResults = (rows, more) => {
-      const have = chosenIds();
-      results.replaceChildren(
-        ...rows.map((r) => {
-          const li = document.createElement("li");
-          const button = document.createElement("button");
-          button.type = "button";
-          button.className = "memberpicker-add";
-          button.dataset.id = r.id;
-          button.dataset.label = r.label;
-          button.textContent = r.label;
-          if (have.has(String(r.id))) {
-            button.disabled = true;
-            button.textContent = `${r.label} ${t("已选")}`;
-          }
-          li.append(button);
-          return li;
-        }),
-      );
-      results.hidden = rows.length === 0;
-      say(rows.length === 0 ? t("没有找到符合的委员。") : more ? t("只列出前 20 位，请输入更多字缩小范围。") : "");
+    const mark = (button, r) => {
+      if (chosenIds().has(String(r.id))) {
+        button.disabled = true;
+        button.textContent = `${r.label} ${t("已选")}`;
+      }
     };
-    searchAsTyped({ search, results, say, t, ask: (words) => query({ q: words }), show: showResults });
+    searchAsTyped({ search, results, say, t, ask: (words) => query({ q: words }), mark });
     search.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {
         event.preventDefault(); // Enter searches, it does not send the form
@@ -243,23 +247,7 @@ document.addEventListener("DOMContentLoaded", () => {
         r.ok ? r.json() : Promise.reject(r.status),
       );
     };
-    const show = (rows, more) => {
-      results.replaceChildren(
-        ...rows.map((r) => {
-          const li = document.createElement("li");
-          const button = document.createElement("button");
-          button.type = "button";
-          button.className = "memberpicker-add";
-          button.dataset.id = r.id;
-          button.textContent = r.label;
-          li.append(button);
-          return li;
-        }),
-      );
-      results.hidden = rows.length === 0;
-      say(rows.length === 0 ? t("没有找到符合的委员。") : more ? t("只列出前 20 位，请输入更多字缩小范围。") : "");
-    };
-    searchAsTyped({ search, results, say, t, ask, show });
+    searchAsTyped({ search, results, say, t, ask });
     search.addEventListener("keydown", (event) => {
       if (event.key === "Enter") {
         event.preventDefault();
