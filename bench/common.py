@@ -193,29 +193,21 @@ def gunicorn(env: dict, workers: int = 2, threads: int = 1):
         stop(proc)
 
 
+def worker_args(*options: str, name: str | None = None) -> list[str]:
+    """``python -m`` arguments of a Celery worker for a benchmark or a drill: one task
+    at a time (solo pool), no chatter between workers, quiet; ``options`` added,
+    named ``name`` on this host when given."""
+    args = ["celery", "-A", "liaison", "worker", "--pool", "solo", *options]
+    args += ["--loglevel", "WARNING", "--without-heartbeat", "--without-mingle"]
+    args += ["--without-gossip"]
+    return [*args, "-n", f"{name}@%h"] if name else args
+
+
 @contextlib.contextmanager
 def celery_worker(env: dict, queue: str = "celery", include: str = "bench.tasks"):
     """A real Celery worker (solo pool) as a subprocess."""
     proc = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "celery",
-            "-A",
-            "liaison",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            queue,
-            "--include",
-            include,
-            "--loglevel",
-            "WARNING",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
+        [PYTHON, "-m", *worker_args("-Q", queue, "--include", include)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

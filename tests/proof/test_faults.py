@@ -24,7 +24,7 @@ from django.test import Client
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
-from bench.common import free_port, stop, wait_for_port
+from bench.common import free_port, stop, wait_for_port, worker_args
 from liaison.celery import app as celery_app
 from liaison.models import Notification
 from liaison.services import notification_queue
@@ -115,26 +115,6 @@ def mail_dir(tmp_path):
     return directory
 
 
-def worker_args(name: str) -> list[str]:
-    """``python -m`` arguments of a drill's Celery worker: one task at a time, no
-    chatter between workers, named ``name``."""
-    return [
-        "celery",
-        "-A",
-        "liaison",
-        "worker",
-        "--pool",
-        "solo",
-        "--loglevel",
-        "WARNING",
-        "--without-heartbeat",
-        "--without-mingle",
-        "--without-gossip",
-        "-n",
-        f"{name}@%h",
-    ]
-
-
 class Workers:
     """Celery worker subprocesses on the drill's broker and the test database."""
 
@@ -154,7 +134,7 @@ class Workers:
     def start(self, delay: float = 0.0) -> subprocess.Popen:
         log = open(self.log_dir / f"worker-{uuid.uuid4().hex[:6]}.log", "wb")  # noqa: SIM115
         proc = subprocess.Popen(
-            [sys.executable, "-m", *worker_args(f"drill-{uuid.uuid4().hex[:6]}")],
+            [sys.executable, "-m", *worker_args(name=f"drill-{uuid.uuid4().hex[:6]}")],
             cwd=ROOT,
             env=dict(self.env, DRILL_MAIL_DELAY=str(delay)),
             stdout=log,

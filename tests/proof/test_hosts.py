@@ -39,7 +39,7 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from bench.common import free_port, redis_server, wait_for_port
+from bench.common import free_port, redis_server, wait_for_port, worker_args
 from briefings.models import Invitation
 from liaison.celery import app as celery_app
 from liaison.models import Notification
@@ -55,7 +55,7 @@ from tests.factories import (
 )
 from tests.members.test_import_export import roster_row, xlsx_bytes
 from tests.proof.drill_mail import delivered
-from tests.proof.test_faults import _database_url, _use_broker, worker_args
+from tests.proof.test_faults import _database_url, _use_broker
 from tests.storage.conftest import new_bucket, s3_endpoint, storage_environment  # noqa: F401
 
 pytestmark = [
@@ -122,7 +122,7 @@ class Host:
         )
 
     def start_worker(self) -> None:
-        self.start("worker", worker_args(self.name))
+        self.start("worker", worker_args(name=self.name))
 
     def start_beat(self) -> None:
         # At INFO: the drill counts the sweeps each beat sent in its log.
