@@ -290,10 +290,17 @@ SIMILAR = 5
 
 
 def similar_proposals(
-    queryset: QuerySet[Proposal], *, title: str, suggestions: str, exclude: int | None = None
+    queryset: QuerySet[Proposal],
+    *,
+    title: str,
+    suggestions: str,
+    exclude: int | None = None,
+    exclude_grams: str | None = None,
 ) -> list[tuple[Proposal, float]]:
     """Up to five proposals of ``queryset`` most like a draft's 案由 and 建议办法, by
-    the cosine of their TF-IDF vectors over grams, best first, with the score."""
+    the cosine of their TF-IDF vectors over grams, best first, with the score.
+    ``exclude_grams``: the excluded proposal's ``similarity_grams`` when the caller holds
+    the row already (else they are read)."""
     terms = textindex.counts(textindex.similarity_text(title[:200], suggestions[:3000]))
     if not terms:
         return []
@@ -301,8 +308,10 @@ def similar_proposals(
     if exclude:
         # A proposal already saved (edited, or at registration) counts in the
         # frequencies: its own grams would look rarest and fetch only itself.
-        own = Proposal.objects.filter(pk=exclude).values_list("similarity_grams", flat=True)
-        own = textindex.stored(next(iter(own), ""))
+        if exclude_grams is None:
+            own = Proposal.objects.filter(pk=exclude).values_list("similarity_grams", flat=True)
+            exclude_grams = next(iter(own), "")
+        own = textindex.stored(exclude_grams)
         df = {g: n - (g in own) for g, n in df.items()}
         total -= bool(own)
     known = sorted((n, g) for g, n in df.items() if n > 0)
