@@ -1,7 +1,11 @@
 import functools
+import threading
+import time
+from collections import OrderedDict
 
 from django.contrib import admin
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .dashboard import panels_for
@@ -103,6 +107,35 @@ def mark_current(areas: list[dict], path: str) -> None:
         area["is_current"] = model["is_current"] = True
 
 
+# The menu of every admin page is Django's app list: for each of some forty models, its
+# admin's permission checks and two URLs reversed. It depends only on who asks (their
+# flags, offices and permissions), the language and the URL prefix, so it is built once
+# for each of those and copied for each page; a change to any of them is another key.
+MENU_SECONDS = 300
+MENU_ENTRIES = 512
+_menus: OrderedDict = OrderedDict()
+_menus_lock = threading.Lock()
+
+
+def _menu_key(user) -> tuple:
+    return (
+        user.pk,
+        user.is_active,
+        user.is_staff,
+        user.is_superuser,
+        getattr(user, "office_id", None),
+        getattr(user, "district_id", None),
+        frozenset(user.get_all_permissions()),
+        get_language(),
+        get_script_prefix(),
+    )
+
+
+def _copy_menu(areas: list[dict]) -> list[dict]:
+    """Fresh dicts for a page to mark (mark_current); the names and URLs are shared."""
+    return [{**area, "models": [dict(model) for model in area["models"]]} for area in areas]
+
+
 class LiaisonAdminSite(admin.AdminSite):
     """The one admin the office staff share, titled with their office's name."""
 
@@ -123,8 +156,20 @@ class LiaisonAdminSite(admin.AdminSite):
         return context
 
     def get_app_list(self, request, app_label=None):
-        apps = super().get_app_list(request, app_label)
-        return apps if app_label else work_areas(apps)
+        if app_label:
+            return super().get_app_list(request, app_label)
+        key = _menu_key(request.user)
+        now = time.monotonic()
+        with _menus_lock:
+            cached = _menus.get(key)
+        if cached is None or cached[0] < now:
+            cached = (now + MENU_SECONDS, work_areas(super().get_app_list(request)))
+            with _menus_lock:
+                _menus[key] = cached
+                _menus.move_to_end(key)
+                while len(_menus) > MENU_ENTRIES:
+                    _menus.popitem(last=False)
+        return _copy_menu(cached[1])
 
     def index(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "panels": panels_for(request)}
