@@ -32,7 +32,14 @@ from liaison.scoping import scope_queryset
 from members.models import Member
 
 from . import textindex
-from .models import Assignment, OpinionReport, Proposal, ProposalCosigner, Reply
+from .models import (
+    SEARCH_COLUMNS,
+    Assignment,
+    OpinionReport,
+    Proposal,
+    ProposalCosigner,
+    Reply,
+)
 from .selectors import COUNTED_PROPOSAL_STATUSES
 
 MAX_QUERY = 50
@@ -207,8 +214,10 @@ def search_proposals(
         found = found.filter(_has_words(term))
     if own is not None:
         found = found.annotate(is_own=own_of(own))
+    # The gram columns (kilobytes a row) are the index's, not the page's.
     return (
-        found.select_related("category", "lead_member", "office")
+        found.defer(*SEARCH_COLUMNS)
+        .select_related("category", "lead_member", "office")
         .prefetch_related(Prefetch("replies", Reply.objects.select_related("assignment__unit")))
         .order_by("-pk")
     )
@@ -230,7 +239,7 @@ def search_reports(queryset: QuerySet[OpinionReport], terms: list[str], filters:
             | Q(analysis__icontains=term)
             | Q(suggestion__icontains=term)
         )
-    return found.select_related("member", "office").order_by("-pk")
+    return found.defer("text_grams").select_related("member", "office").order_by("-pk")
 
 
 def first_page(queryset, size: int = PAGE) -> tuple[list, bool]:
@@ -382,6 +391,7 @@ def similar_proposals(
     # follow-ups or the proposal merged into, which neither shows).
     proposals = (
         Proposal.objects.filter(pk__in=best)
+        .defer(*SEARCH_COLUMNS)
         .select_related("category", "lead_member", "office")
         .prefetch_related(Prefetch("replies", Reply.objects.select_related("assignment__unit")))
     )
