@@ -4,7 +4,7 @@ from django.contrib.admin.utils import NestedObjects, unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.db.models import Q
 from django.db.models.deletion import get_candidate_relations_to_delete
@@ -336,8 +336,21 @@ class OfficeScopedAdmin(SimpleHistoryAdmin):
         qs = super().get_queryset(request)
         return scope_queryset(qs, request.user, self.office_field, self.shared_office_rows)
 
+    # What the change page shows of other tables (its read-only foreign keys), fetched
+    # with the record.
+    object_related: tuple = ()
+
     def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
+        # A change page asks for its record more than once (the workflow buttons, the
+        # page's own hooks, Django's form view): a GET reads it once. A POST reads it
+        # afresh each time, as the form it saves must.
+        memo = None
+        if request.method in ("GET", "HEAD"):
+            memo = request.__dict__.setdefault("_admin_objects", {})
+            key = (self.model, str(object_id), from_field)
+            if key in memo:
+                return memo[key]
+        obj = self._get_object(request, object_id, from_field)
         if obj is None:
             raise Http404(_("没有找到该记录，或您无权查看。"))
         # The admin's own pages check this after get_object; the extra pages (plan
@@ -345,7 +358,21 @@ class OfficeScopedAdmin(SimpleHistoryAdmin):
         # holding no role must not open a record by its URL.
         if not self.has_view_or_change_permission(request, obj):
             raise PermissionDenied
+        if memo is not None:
+            memo[key] = obj
         return obj
+
+    def _get_object(self, request, object_id, from_field=None):
+        """ModelAdmin.get_object, with ``object_related`` selected."""
+        if not self.object_related:
+            return super().get_object(request, object_id, from_field)
+        queryset = self.get_queryset(request).select_related(*self.object_related)
+        model = queryset.model
+        field = model._meta.pk if from_field is None else model._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (model.DoesNotExist, ValidationError, ValueError):
+            return None
 
     def render_change_form(self, request, context, *args, **kwargs):
         context.setdefault("show_save_and_add_another", self.add_in_series)

@@ -1,7 +1,12 @@
 import functools
+import threading
+import time
+from collections import OrderedDict
 
 from django.contrib import admin
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .dashboard import panels_for
@@ -103,6 +108,50 @@ def mark_current(areas: list[dict], path: str) -> None:
         area["is_current"] = model["is_current"] = True
 
 
+# The menu of every admin page is Django's app list: for each of some forty models, its
+# admin's permission checks and two URLs reversed. It depends only on who asks (their
+# flags, offices and permissions), the language and the URL prefix, so it is built once
+# for each of those and copied for each page; a change to any of them is another key.
+MENU_SECONDS = 300
+MENU_ENTRIES = 512
+_menus: OrderedDict = OrderedDict()
+_menus_lock = threading.Lock()
+
+
+def _menu_key(user) -> tuple:
+    return (
+        user.pk,
+        user.is_active,
+        user.is_staff,
+        user.is_superuser,
+        getattr(user, "office_id", None),
+        getattr(user, "district_id", None),
+        frozenset(user.get_all_permissions()),
+        get_language(),
+        get_script_prefix(),
+    )
+
+
+# The menu's HTML (admin/_work_nav.html): the same for every page of a menu that marks
+# the same entry current, so rendered once for each (some forty links, a translated
+# title each).
+NAV_ENTRIES = 4096
+_navs: OrderedDict = OrderedDict()
+
+
+def _remember(store: OrderedDict, key, value, limit: int) -> None:
+    with _menus_lock:
+        store[key] = value
+        store.move_to_end(key)
+        while len(store) > limit:
+            store.popitem(last=False)
+
+
+def _copy_menu(areas: list[dict]) -> list[dict]:
+    """Fresh dicts for a page to mark (mark_current); the names and URLs are shared."""
+    return [{**area, "models": [dict(model) for model in area["models"]]} for area in areas]
+
+
 class LiaisonAdminSite(admin.AdminSite):
     """The one admin the office staff share, titled with their office's name."""
 
@@ -119,12 +168,42 @@ class LiaisonAdminSite(admin.AdminSite):
         # The work areas run across the top (templates/admin/base_site.html): the side
         # menu would take a third of a 1280-px screen from the table.
         context["is_nav_sidebar_enabled"] = False
-        mark_current(context.get("available_apps") or [], request.path)
+        areas = context.get("available_apps") or []
+        mark_current(areas, request.path)
+        # Called by the template that shows it (admin/base_site.html, admin/index.html).
+        context["work_nav"] = functools.partial(self.work_nav, request, areas)
         return context
 
+    def work_nav(self, request, areas: list[dict]) -> str:
+        # Which area and entry the page marked current (mark_current).
+        marks = tuple(
+            (bool(a.get("is_current")), tuple(bool(m.get("is_current")) for m in a["models"]))
+            for a in areas
+        )
+        match = request.resolver_match
+        key = (_menu_key(request.user), marks, bool(match and match.url_name == "index"))
+        now = time.monotonic()
+        with _menus_lock:
+            cached = _navs.get(key)
+        if cached is None or cached[0] < now:
+            html = render_to_string(
+                "admin/_work_nav.html", {"available_apps": areas, "request": request}
+            )
+            cached = (now + MENU_SECONDS, html)
+            _remember(_navs, key, cached, NAV_ENTRIES)
+        return cached[1]
+
     def get_app_list(self, request, app_label=None):
-        apps = super().get_app_list(request, app_label)
-        return apps if app_label else work_areas(apps)
+        if app_label:
+            return super().get_app_list(request, app_label)
+        key = _menu_key(request.user)
+        now = time.monotonic()
+        with _menus_lock:
+            cached = _menus.get(key)
+        if cached is None or cached[0] < now:
+            cached = (now + MENU_SECONDS, work_areas(super().get_app_list(request)))
+            _remember(_menus, key, cached, MENU_ENTRIES)
+        return _copy_menu(cached[1])
 
     def index(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "panels": panels_for(request)}

@@ -10,18 +10,9 @@ from django.views.decorators.http import require_http_methods
 from proposals import search
 from proposals.forms import SearchForm
 from proposals.models import Proposal
-from proposals.selectors import member_proposals, suggestable_units
+from proposals.selectors import suggestable_units
 
 from .views import _page, member_required
-
-
-def _own_ids(member, rows) -> set[int]:
-    """Which of the found proposals the member leads or co-signs (their own page) —
-    the others are public ones, read on the office's public page."""
-    ids = [row["object"].pk for row in rows]
-    if not ids:
-        return set()
-    return set(member_proposals(member).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 @member_required
@@ -40,10 +31,10 @@ def search_page(request):
         units=suggestable_units(member.office),
         member_labels=True,
     )
-    result = search.run_search(form, proposals=proposals, reports=reports, member=True)
-    own = _own_ids(member, result["proposals"])
+    result = search.run_search(form, proposals=proposals, reports=reports, member=True, own=member)
     for row in result["proposals"]:
-        row["own"] = row["object"].pk in own
+        # Their own page, or the office's public page for the others.
+        row["own"] = row["object"].is_own
     return _page(request, "portal/search.html", form=form, result=result)
 
 
@@ -73,10 +64,6 @@ def similar_context(request, data) -> dict:
         title=title,
         suggestions=suggestions,
         exclude=exclude,
+        own=request.member,
     )
-    own = set(
-        member_proposals(request.member)
-        .filter(pk__in=[p.pk for p, _score in found])
-        .values_list("pk", flat=True)
-    )
-    return {"similar": [{"object": p, "score": s, "own": p.pk in own} for p, s in found]}
+    return {"similar": [{"object": p, "score": s, "own": p.is_own} for p, s in found]}

@@ -259,6 +259,7 @@ class ProposalAdmin(
     show_full_result_count = False
     list_per_page = 50
     inlines = [AttachmentInline, AssignmentInline, ReplyInline, FollowUpInline, FeedbackInline]
+    object_related = ("office", "lead_member", "category", "term", "merged_into")
     actions = ["register_selected", "mark_excellent_selected"]
     # What a clerk reads and types most on top (title, proposer, category, the text),
     # the register's particulars in pairs below, handling next; the rarely touched key /

@@ -49,7 +49,11 @@ def similar_for(request, proposal: Proposal) -> list[dict]:
         ~Q(status=Proposal.Status.WITHDRAWN)
     )
     found = search.similar_proposals(
-        proposals, title=proposal.title, suggestions=proposal.suggestions, exclude=proposal.pk
+        proposals,
+        title=proposal.title,
+        suggestions=proposal.suggestions,
+        exclude=proposal.pk,
+        exclude_grams=proposal.similarity_grams,
     )
     mergeable = set(
         MergeForm(record=proposal)

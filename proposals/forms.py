@@ -117,3 +117,10 @@ class SearchForm(LimitedForm):
         self.fields["status"].choices = choices
         self.fields["category"].empty_label = _("全部类别")
         self.fields["unit"].empty_label = _("全部单位")
+        # Read each list once, here: a model choice field's own choices count their rows
+        # and read them again (a server-side cursor) each time the page walks them. A
+        # chosen value is still checked against the queryset.
+        for name in ("category", "unit"):
+            field = self.fields[name]
+            rows = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+            field.choices = [("", field.empty_label), *rows]

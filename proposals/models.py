@@ -293,7 +293,10 @@ class Proposal(models.Model):
 
     @property
     def member_status_label(self) -> str:
-        return str(self.MEMBER_LABELS.get(self.status, self.get_status_display()))
+        # The status's own label only when the member's table has none (it was built
+        # for every row, used or not).
+        label = self.MEMBER_LABELS.get(self.status)
+        return str(label) if label is not None else self.get_status_display()
 
     @property
     def is_open_for_cosigning(self) -> bool:
@@ -662,7 +665,10 @@ class OpinionReport(models.Model):
 
     @property
     def member_status_label(self) -> str:
-        return str(self.MEMBER_LABELS.get(self.status, self.get_status_display()))
+        # The status's own label only when the member's table has none (it was built
+        # for every row, used or not).
+        label = self.MEMBER_LABELS.get(self.status)
+        return str(label) if label is not None else self.get_status_display()
 
     @property
     def length(self) -> int:

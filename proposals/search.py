@@ -13,7 +13,17 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -22,7 +32,14 @@ from liaison.scoping import scope_queryset
 from members.models import Member
 
 from . import textindex
-from .models import Assignment, OpinionReport, Proposal, ProposalCosigner, Reply
+from .models import (
+    SEARCH_COLUMNS,
+    Assignment,
+    OpinionReport,
+    Proposal,
+    ProposalCosigner,
+    Reply,
+)
 from .selectors import COUNTED_PROPOSAL_STATUSES
 
 MAX_QUERY = 50
@@ -93,16 +110,26 @@ def visible_reports(*, user=None, member: Member | None = None) -> QuerySet[Opin
     )
 
 
+def own_of(member: Member) -> ExpressionWrapper:
+    """Whether a proposal is the member's own (they lead or were invited to co-sign it,
+    as selectors.member_proposals has it), read with the row: an annotation, not a list
+    of their proposals read beside the results."""
+    cosigned = ProposalCosigner.objects.filter(proposal_id=OuterRef("pk"), member_id=member.pk)
+    return ExpressionWrapper(
+        Q(lead_member_id=member.pk) | Q(Exists(cosigned)), output_field=BooleanField()
+    )
+
+
 def years_between(*querysets: QuerySet[Proposal], limit: int = 30) -> list[int]:
     """The year filter's choices, newest first: every year from the first to the last
     year of the proposals in ``querysets`` (the searcher's offices, their own). The ends
     are read off the (office, year) index, two rows each, where listing the distinct
-    years would read every proposal."""
+    years would read every proposal: one query each, whose MIN and MAX PostgreSQL
+    answers as two index reads."""
     ends = []
     for queryset in querysets:
-        years = queryset.order_by().values_list("year", flat=True)
-        first, last = years.order_by("year").first(), years.order_by("-year").first()
-        ends += [y for y in (first, last) if y is not None]
+        span = queryset.order_by().aggregate(first=Min("year"), last=Max("year"))
+        ends += [y for y in (span["first"], span["last"]) if y is not None]
     if not ends:
         return []
     return list(range(max(ends), min(ends) - 1, -1))[:limit]
@@ -150,10 +177,17 @@ def _has_words(term: str) -> Q:
     )
 
 
-def search_proposals(queryset: QuerySet[Proposal], terms: list[str], filters: Filters):
+def search_proposals(
+    queryset: QuerySet[Proposal],
+    terms: list[str],
+    filters: Filters,
+    *,
+    own: Member | None = None,
+):
     """The proposals of ``queryset`` holding every term in their text or replies, newest
     first, with what the result list shows: the newest CANDIDATE_LIMIT rows holding the
-    terms' grams (index lookups), then those holding the words themselves."""
+    terms' grams (index lookups), then those holding the words themselves. ``own``: a
+    member, whose own proposals are marked ``is_own``."""
     if filters.year:
         queryset = queryset.filter(year=filters.year)
     if filters.category:
@@ -178,8 +212,12 @@ def search_proposals(queryset: QuerySet[Proposal], terms: list[str], filters: Fi
     found = Proposal.objects.filter(pk__in=candidates)
     for term in terms:
         found = found.filter(_has_words(term))
+    if own is not None:
+        found = found.annotate(is_own=own_of(own))
+    # The gram columns (kilobytes a row) are the index's, not the page's.
     return (
-        found.select_related("category", "lead_member", "office")
+        found.defer(*SEARCH_COLUMNS)
+        .select_related("category", "lead_member", "office")
         .prefetch_related(Prefetch("replies", Reply.objects.select_related("assignment__unit")))
         .order_by("-pk")
     )
@@ -201,7 +239,7 @@ def search_reports(queryset: QuerySet[OpinionReport], terms: list[str], filters:
             | Q(analysis__icontains=term)
             | Q(suggestion__icontains=term)
         )
-    return found.select_related("member", "office").order_by("-pk")
+    return found.defer("text_grams").select_related("member", "office").order_by("-pk")
 
 
 def first_page(queryset, size: int = PAGE) -> tuple[list, bool]:
@@ -290,10 +328,19 @@ SIMILAR = 5
 
 
 def similar_proposals(
-    queryset: QuerySet[Proposal], *, title: str, suggestions: str, exclude: int | None = None
+    queryset: QuerySet[Proposal],
+    *,
+    title: str,
+    suggestions: str,
+    exclude: int | None = None,
+    exclude_grams: str | None = None,
+    own: Member | None = None,
 ) -> list[tuple[Proposal, float]]:
     """Up to five proposals of ``queryset`` most like a draft's 案由 and 建议办法, by
-    the cosine of their TF-IDF vectors over grams, best first, with the score."""
+    the cosine of their TF-IDF vectors over grams, best first, with the score.
+    ``exclude_grams``: the excluded proposal's ``similarity_grams`` when the caller holds
+    the row already (else they are read). ``own``: a member, whose own proposals are
+    marked ``is_own``."""
     terms = textindex.counts(textindex.similarity_text(title[:200], suggestions[:3000]))
     if not terms:
         return []
@@ -301,10 +348,12 @@ def similar_proposals(
     if exclude:
         # A proposal already saved (edited, or at registration) counts in the
         # frequencies: its own grams would look rarest and fetch only itself.
-        own = Proposal.objects.filter(pk=exclude).values_list("similarity_grams", flat=True)
-        own = textindex.stored(next(iter(own), ""))
-        df = {g: n - (g in own) for g, n in df.items()}
-        total -= bool(own)
+        if exclude_grams is None:
+            saved = Proposal.objects.filter(pk=exclude).values_list("similarity_grams", flat=True)
+            exclude_grams = next(iter(saved), "")
+        its_grams = textindex.stored(exclude_grams)
+        df = {g: n - (g in its_grams) for g, n in df.items()}
+        total -= bool(its_grams)
     known = sorted((n, g) for g, n in df.items() if n > 0)
     if not known:
         return []
@@ -338,14 +387,16 @@ def similar_proposals(
             scored.append((score, pk))
     scored.sort(reverse=True)
     best = dict((pk, score) for score, pk in scored[:SIMILAR])
+    # What both lists show: the proposer, the replies and their units (not the
+    # follow-ups or the proposal merged into, which neither shows).
     proposals = (
         Proposal.objects.filter(pk__in=best)
-        .select_related("category", "lead_member", "office", "merged_into")
-        .prefetch_related(
-            Prefetch("replies", Reply.objects.select_related("assignment__unit")),
-            "follow_ups",
-        )
+        .defer(*SEARCH_COLUMNS)
+        .select_related("category", "lead_member", "office")
+        .prefetch_related(Prefetch("replies", Reply.objects.select_related("assignment__unit")))
     )
+    if own is not None:
+        proposals = proposals.annotate(is_own=own_of(own))
     return sorted(((p, best[p.pk]) for p in proposals), key=lambda item: -item[1])
 
 
@@ -369,6 +420,7 @@ def run_search(
     proposals: QuerySet[Proposal],
     reports: QuerySet[OpinionReport],
     member: bool = False,
+    own: Member | None = None,
 ) -> dict:
     """What the search page shows for a bound ``SearchForm``: the error message, or the
     first page of proposals and of reports (each: rows, whether there are more)."""
@@ -394,7 +446,7 @@ def run_search(
     )
     result["terms"] = terms
     if data["kind"] != "reports":
-        rows, more = first_page(search_proposals(proposals, terms, filters))
+        rows, more = first_page(search_proposals(proposals, terms, filters, own=own))
         result["proposals"] = [describe(p, terms) for p in rows]
         result["more_proposals"] = more
     if data["kind"] != "proposals":

@@ -112,3 +112,26 @@ def test_search_and_similar_queries_do_not_grow_with_the_proposals(member, offic
     assert "<mark>停车</mark>" in many["portal search common"][1]
     assert PAIRS[1][0][0] in many["portal similar"][1]
     assert PAIRS[0][0][0] in many["registration similar"][1]
+
+
+# Each request's queries (bench/search.py counts the same at 10,000 proposals): the
+# session, the user (and staff's permissions), then the page's own reads.
+BUDGETS = {
+    "admin search common": 11,
+    "admin search rare": 11,
+    "admin search phrase": 11,
+    "portal search common": 10,
+    "portal search rare": 10,
+    "portal search phrase": 10,
+    "portal similar": 7,
+    "registration similar": 22,
+}
+
+
+def test_search_similar_and_registration_page_stay_within_their_query_budgets(
+    member, office, requests
+):
+    unit = HandlingUnitFactory(office=office, name="城管科")
+    _add(member, unit, 6, 0)
+    counts = {key: _queries(*request)[0] for key, request in requests.items()}
+    assert counts == BUDGETS
