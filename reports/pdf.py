@@ -425,8 +425,7 @@ def compact_fonts_before_writing(document, pdf) -> None:
     """WeasyPrint finisher (``write_pdf(finisher=...)``): compact every embedded
     CID-keyed font as ``_compact_font`` does, in WeasyPrint's own PDF objects before the
     file is written, rather than reading the written file back with pypdf and writing it
-    again. (``compact_fonts`` remains for the chunks of a long table, which are joined
-    with pypdf anyway.)"""
+    again — for a long table's chunks and its page margins too (``rows_to_pdf``)."""
     objects = pdf.objects
 
     def resolve(reference):
@@ -445,17 +444,6 @@ def compact_fonts_before_writing(document, pdf) -> None:
         if cff is not None:
             stream.stream = [cff]
             stream.extra["Subtype"] = "/CIDFontType0C"
-
-
-def compact_fonts(content: bytes) -> bytes:
-    """``content`` with its font subsets compacted (see ``_compact_font``)."""
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
-    _fix_fonts(writer)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
 
 
 def _fix_fonts(writer) -> None:
@@ -531,8 +519,12 @@ def rows_to_pdf(
         if carried:
             pages = pages[:-1]
         # Compacted now, not at the end: the writer would otherwise hold every chunk's
-        # fonts with an empty slot for each of their glyphs until the file is done.
-        chunk = PdfReader(io.BytesIO(compact_fonts(document.copy(pages).write_pdf())))
+        # fonts with an empty slot for each of their glyphs until the file is done. In
+        # WeasyPrint's own objects (the finisher), not by reading the written chunk back
+        # and writing it again with pypdf.
+        chunk = PdfReader(
+            io.BytesIO(document.copy(pages).write_pdf(finisher=compact_fonts_before_writing))
+        )
         del document, pages
         writer.append(chunk, import_outline=start == 0)
         if start == 0:
@@ -544,7 +536,8 @@ def rows_to_pdf(
             break
         start = min(carried) if carried else stop
     total = len(writer.pages)
-    margins = PdfReader(io.BytesIO(lay_out(_margins_html(title, total, body_class)).write_pdf()))
+    margins = lay_out(_margins_html(title, total, body_class))
+    margins = PdfReader(io.BytesIO(margins.write_pdf(finisher=compact_fonts_before_writing)))
     for page, margin in zip(writer.pages, margins.pages, strict=True):
         page.merge_page(margin)
         page.compress_content_streams()  # merging leaves them uncompressed
