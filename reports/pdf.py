@@ -284,9 +284,12 @@ def chinese_date(day) -> str:
 
 # --- Long tables in chunks ------------------------------------------------------------
 
-# Rows per chunk: enough for a dozen pages, so that dropping each chunk's last page (see
-# ``rows_to_pdf``) costs little, and few enough that a chunk's layout stays small.
+# Rows per chunk of a table ten cells wide: enough for a dozen pages, so that dropping
+# each chunk's last page (see ``rows_to_pdf``) costs little, and few enough that a
+# chunk's layout stays small. A chunk's memory goes with its cells, so a narrower table
+# takes proportionally more rows a chunk (the roster's six cells: 500).
 CHUNK_ROWS = 300
+CHUNK_ROW_CELLS = 10
 
 # Chunks are laid out without the page header and footer: those go on afterwards. (A
 # user stylesheet: it needs !important to win over print.css.)
@@ -483,6 +486,7 @@ def rows_to_pdf(
     title: str,
     progress: Callable[[float], None] | None = None,
     chunk_rows: int | None = None,
+    cells_per_row: int = CHUNK_ROW_CELLS,
     body_class: str = "",
 ) -> RenderedPdf:
     """A document that is mostly one long table, in bounded memory whatever its length.
@@ -495,7 +499,7 @@ def rows_to_pdf(
     (``table-layout: fixed``) for the same reason. The header and the page numbers are
     drawn over the joined pages, from one more (cheap) render of empty pages.
     """
-    chunk_rows = chunk_rows or CHUNK_ROWS
+    chunk_rows = chunk_rows or max(1, CHUNK_ROWS * CHUNK_ROW_CELLS // cells_per_row)
     if rows <= chunk_rows:
         return html_to_pdf(html_for(0, rows), progress=progress, estimated_pages=rows // 25 + 2)
     from pypdf import PdfReader, PdfWriter

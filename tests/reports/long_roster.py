@@ -42,7 +42,7 @@ def main(rows: int) -> dict:
 
     django.setup()
     from reports import pdf
-    from reports.documents import Built, render_built
+    from reports.documents import ROSTER_CELLS, Built, render_built
 
     if len(sys.argv) > 3 and int(sys.argv[3]):
         pdf.CHUNK_ROWS = int(sys.argv[3])
@@ -62,6 +62,7 @@ def main(rows: int) -> dict:
             "sector_chart": "",
         },
         table="members",
+        cells_per_row=ROSTER_CELLS,
     )
     started = time.process_time()  # the machine is shared: CPU time, not wall time
     rendered = render_built(built)
