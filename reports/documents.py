@@ -57,6 +57,8 @@ class Built:
     # The context list a document that is one long table shows in it: rendered in chunks
     # of rows (reports.pdf.rows_to_pdf) so that its memory does not grow with its length.
     table: str | None = None
+    # That table's cells a row, for the rows a chunk (reports.pdf.CHUNK_ROWS).
+    cells_per_row: int = 10
     # The date the document carries (成文日期): the day it was approved, issued or held —
     # None for the day it was asked for. Never the day it is rendered.
     date: object = None
@@ -216,6 +218,11 @@ def title_for(kind: str, office, params: dict) -> str:
 # --- Builders -------------------------------------------------------------------------
 
 
+# The roster's cells a row (templates/reports/roster.html): several fields share a cell,
+# because WeasyPrint's time for a page goes on its cells (README, PDF figures).
+ROSTER_CELLS = 6
+
+
 def _roster(office, params, day) -> Built:
     members = list(roster_members(Member.objects.filter(office=office)))
     sectors: dict[str, int] = {}
@@ -232,8 +239,9 @@ def _roster(office, params, day) -> Built:
             "sector_chart": charts.bar_chart(chart_rows, title=_("各界别委员人数"), unit=_("人")),
             "subtitle": _("（按姓氏笔画为序）"),
         },
-        estimated_pages=2 + len(members) // 28,
+        estimated_pages=2 + len(members) // 20,
         table="members",
+        cells_per_row=ROSTER_CELLS,
     )
 
 
@@ -964,5 +972,6 @@ def render_built(built: Built, *, progress=None, html: str | None = None) -> Ren
         len(rows),
         title=built.context["title"],
         progress=progress,
+        cells_per_row=built.cells_per_row,
         body_class=f"doc-{built.context['kind']}",
     )

@@ -284,9 +284,12 @@ def chinese_date(day) -> str:
 
 # --- Long tables in chunks ------------------------------------------------------------
 
-# Rows per chunk: enough for a dozen pages, so that dropping each chunk's last page (see
-# ``rows_to_pdf``) costs little, and few enough that a chunk's layout stays small.
+# Rows per chunk of a table ten cells wide: enough for a dozen pages, so that dropping
+# each chunk's last page (see ``rows_to_pdf``) costs little, and few enough that a
+# chunk's layout stays small. A chunk's memory goes with its cells, so a narrower table
+# takes proportionally more rows a chunk (the roster's six cells: 500).
 CHUNK_ROWS = 300
+CHUNK_ROW_CELLS = 10
 
 # Chunks are laid out without the page header and footer: those go on afterwards. (A
 # user stylesheet: it needs !important to win over print.css.)
@@ -425,8 +428,7 @@ def compact_fonts_before_writing(document, pdf) -> None:
     """WeasyPrint finisher (``write_pdf(finisher=...)``): compact every embedded
     CID-keyed font as ``_compact_font`` does, in WeasyPrint's own PDF objects before the
     file is written, rather than reading the written file back with pypdf and writing it
-    again. (``compact_fonts`` remains for the chunks of a long table, which are joined
-    with pypdf anyway.)"""
+    again — for a long table's chunks and its page margins too (``rows_to_pdf``)."""
     objects = pdf.objects
 
     def resolve(reference):
@@ -445,17 +447,6 @@ def compact_fonts_before_writing(document, pdf) -> None:
         if cff is not None:
             stream.stream = [cff]
             stream.extra["Subtype"] = "/CIDFontType0C"
-
-
-def compact_fonts(content: bytes) -> bytes:
-    """``content`` with its font subsets compacted (see ``_compact_font``)."""
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
-    _fix_fonts(writer)
-    output = io.BytesIO()
-    writer.write(output)
-    return output.getvalue()
 
 
 def _fix_fonts(writer) -> None:
@@ -495,6 +486,7 @@ def rows_to_pdf(
     title: str,
     progress: Callable[[float], None] | None = None,
     chunk_rows: int | None = None,
+    cells_per_row: int = CHUNK_ROW_CELLS,
     body_class: str = "",
 ) -> RenderedPdf:
     """A document that is mostly one long table, in bounded memory whatever its length.
@@ -507,7 +499,7 @@ def rows_to_pdf(
     (``table-layout: fixed``) for the same reason. The header and the page numbers are
     drawn over the joined pages, from one more (cheap) render of empty pages.
     """
-    chunk_rows = chunk_rows or CHUNK_ROWS
+    chunk_rows = chunk_rows or max(1, CHUNK_ROWS * CHUNK_ROW_CELLS // cells_per_row)
     if rows <= chunk_rows:
         return html_to_pdf(html_for(0, rows), progress=progress, estimated_pages=rows // 25 + 2)
     from pypdf import PdfReader, PdfWriter
@@ -531,8 +523,12 @@ def rows_to_pdf(
         if carried:
             pages = pages[:-1]
         # Compacted now, not at the end: the writer would otherwise hold every chunk's
-        # fonts with an empty slot for each of their glyphs until the file is done.
-        chunk = PdfReader(io.BytesIO(compact_fonts(document.copy(pages).write_pdf())))
+        # fonts with an empty slot for each of their glyphs until the file is done. In
+        # WeasyPrint's own objects (the finisher), not by reading the written chunk back
+        # and writing it again with pypdf.
+        chunk = PdfReader(
+            io.BytesIO(document.copy(pages).write_pdf(finisher=compact_fonts_before_writing))
+        )
         del document, pages
         writer.append(chunk, import_outline=start == 0)
         if start == 0:
@@ -544,7 +540,8 @@ def rows_to_pdf(
             break
         start = min(carried) if carried else stop
     total = len(writer.pages)
-    margins = PdfReader(io.BytesIO(lay_out(_margins_html(title, total, body_class)).write_pdf()))
+    margins = lay_out(_margins_html(title, total, body_class))
+    margins = PdfReader(io.BytesIO(margins.write_pdf(finisher=compact_fonts_before_writing)))
     for page, margin in zip(writer.pages, margins.pages, strict=True):
         page.merge_page(margin)
         page.compress_content_streams()  # merging leaves them uncompressed

@@ -4,6 +4,7 @@ print its pages, CPU seconds, size and peak memory as JSON:
 (tests/reports/test_long_documents.py runs it in a subprocess; MiB, unless 0, caps the
 process's address space so that a regression fails instead of eating the machine)."""
 
+import datetime
 import json
 import os
 import resource
@@ -23,12 +24,12 @@ EMPLOYERS = [
 def member(i: int) -> SimpleNamespace:
     return SimpleNamespace(
         name=SURNAMES[i % 20] + "晓明丽华"[i % 4] + "军芳"[i % 2],
-        get_sex_display=lambda: "男",
+        get_sex_display=lambda: "女" if i % 3 == 0 else "男",
         ethnicity="汉族",
-        birth_date=None,
+        birth_date=datetime.date(1955 + i % 40, i % 12 + 1, 1),
         affiliation=SimpleNamespace(name="中国共产党" if i % 3 else "无党派人士"),
         sector=SimpleNamespace(name="经济界" if i % 2 else "教育界"),
-        get_role_display=lambda: "委员",
+        get_role_display=lambda: "常委" if i % 7 == 0 else "委员",
         employer=EMPLOYERS[i % 4],
         position="副主任" if i % 5 else "",
         mobile=f"138{i:08d}",
@@ -40,10 +41,8 @@ def main(rows: int) -> dict:
     import django
 
     django.setup()
-    import datetime
-
     from reports import pdf
-    from reports.documents import Built, render_built
+    from reports.documents import ROSTER_CELLS, Built, render_built
 
     if len(sys.argv) > 3 and int(sys.argv[3]):
         pdf.CHUNK_ROWS = int(sys.argv[3])
@@ -63,6 +62,7 @@ def main(rows: int) -> dict:
             "sector_chart": "",
         },
         table="members",
+        cells_per_row=ROSTER_CELLS,
     )
     started = time.process_time()  # the machine is shared: CPU time, not wall time
     rendered = render_built(built)

@@ -6,7 +6,7 @@ import datetime
 import pytest
 import time_machine
 
-from members.models import PointRule
+from members.models import Member, PointRule
 from members.points import points_award
 from plans.models import PlanConfig
 from proposals import services as proposal_services
@@ -100,6 +100,27 @@ def test_roster_is_in_official_stroke_order(office):
     assert "马退休" not in flat
     assert "共有在任委员5人" in flat
     assert "（按姓氏笔画为序）" in flat
+
+
+def test_roster_row_prints_every_field_of_the_member_on_one_line(office):
+    """Six cells a row, several fields to a cell: still every field an office files."""
+    MemberFactory(
+        office=office,
+        name="唐朝阳",
+        sex=Member.Sex.MALE,
+        ethnicity="土家族",
+        birth_date=datetime.date(1968, 3, 9),
+        role="standing",
+        employer="芙蓉区第一中学",
+        position="副校长",
+        mobile="13912345678",
+    )
+    pdf = documents.render(K.ROSTER, office, {}, datetime.date(2026, 11, 26))
+    text = pdf_text(pdf.content, layout=True)
+    assert "序号姓名性别民族出生年月政治面貌政协职务界别工作单位及职务联系电话" in squash(text)
+    assert row_with(text, "唐朝阳") == (
+        "1唐朝阳男土家族1968.03无党派人士常委经济界芙蓉区第一中学副校长13912345678"
+    )
 
 
 def test_roster_of_an_office_without_members_says_so(office):
