@@ -14,6 +14,7 @@ from .pages import PERSONA_NAMES, SCALING_TARGET
 PERSONAS = {
     "office_staff": "office staff",
     "district_staff": "district staff",
+    "city_staff": "city staff",
     "superuser": "superuser",
     "member": "member",
     "leader": "leader",
