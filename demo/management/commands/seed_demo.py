@@ -53,7 +53,7 @@ class Command(BaseCommand):
                 )
             return
         self.stdout.write(
-            f"    roster 用时 {time.perf_counter() - roster_started:.1f} 秒"
+            f"    名册用时 {time.perf_counter() - roster_started:.1f} 秒"
             f"（本进程 CPU {time.process_time() - cpu:.1f} 秒）"
         )
         try:
