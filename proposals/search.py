@@ -37,10 +37,9 @@ from .models import (
     Assignment,
     OpinionReport,
     Proposal,
-    ProposalCosigner,
     Reply,
 )
-from .selectors import COUNTED_PROPOSAL_STATUSES
+from .selectors import COUNTED_PROPOSAL_STATUSES, own_proposal_ids
 
 MAX_QUERY = 50
 MAX_TERMS = 5
@@ -79,12 +78,6 @@ def parse_query(text: str) -> list[str]:
 # --- Who may see what ---------------------------------------------------------------------
 
 
-def _member_own_ids(member: Member):
-    led = Proposal.objects.filter(lead_member=member).order_by().values("pk")
-    cosigned = ProposalCosigner.objects.filter(member=member).order_by().values("proposal_id")
-    return led.union(cosigned)
-
-
 def visible_proposals(*, user=None, member: Member | None = None) -> QuerySet[Proposal]:
     """Proposals the searcher may read. Staff: their offices' proposals (district staff:
     every office) once handed in. A member: their own and co-signed ones (drafts too),
@@ -94,7 +87,7 @@ def visible_proposals(*, user=None, member: Member | None = None) -> QuerySet[Pr
         # proposals are most of its proposals, and a list of them would be built whole
         # (a hashed subplan of every one) for each search. The member's own are few.
         public = Q(office_id=member.office_id, status__in=COUNTED_PROPOSAL_STATUSES, is_public=True)
-        return Proposal.objects.filter(Q(pk__in=_member_own_ids(member)) | public).exclude(
+        return Proposal.objects.filter(Q(pk__in=own_proposal_ids(member)) | public).exclude(
             status=Proposal.Status.WITHDRAWN, submitted_at__isnull=True
         )
     return scope_queryset(Proposal.objects.all(), user).exclude(status=Proposal.Status.DRAFT)
@@ -111,13 +104,9 @@ def visible_reports(*, user=None, member: Member | None = None) -> QuerySet[Opin
 
 
 def own_of(member: Member) -> ExpressionWrapper:
-    """Whether a proposal is the member's own (they lead or were invited to co-sign it,
-    as selectors.member_proposals has it), read with the row: an annotation, not a list
-    of their proposals read beside the results."""
-    cosigned = ProposalCosigner.objects.filter(proposal_id=OuterRef("pk"), member_id=member.pk)
-    return ExpressionWrapper(
-        Q(lead_member_id=member.pk) | Q(Exists(cosigned)), output_field=BooleanField()
-    )
+    """Whether a proposal is the member's own (``own_proposal_ids``), read with the row:
+    an annotation, not a list of their proposals read beside the results."""
+    return ExpressionWrapper(Q(pk__in=own_proposal_ids(member)), output_field=BooleanField())
 
 
 def years_between(*querysets: QuerySet[Proposal], limit: int = 30) -> list[int]:

@@ -24,14 +24,20 @@ from .models import (
 )
 
 
-def member_proposals(member: Member) -> QuerySet[Proposal]:
-    """Proposals the member leads or was invited to co-sign. The ids come from a UNION
-    of two index lookups: "lead = X OR EXISTS(co-signer X)" read every proposal in the
-    district to test the EXISTS, so the page grew with the whole district's proposals."""
+def own_proposal_ids(member: Member):
+    """The ids of the proposals the member leads or was invited to co-sign, as a
+    subquery: a UNION of two index lookups ("lead = X OR EXISTS(co-signer X)" read every
+    proposal in the district to test the EXISTS, so a page grew with the whole
+    district's proposals)."""
     led = Proposal.objects.filter(lead_member=member).order_by().values("pk")
     cosigned = ProposalCosigner.objects.filter(member=member).order_by().values("proposal_id")
+    return led.union(cosigned)
+
+
+def member_proposals(member: Member) -> QuerySet[Proposal]:
+    """Proposals the member leads or was invited to co-sign (``own_proposal_ids``)."""
     return (
-        Proposal.objects.filter(pk__in=led.union(cosigned))
+        Proposal.objects.filter(pk__in=own_proposal_ids(member))
         # A draft its proposer deleted (withdrawn, never submitted) is gone for them; the
         # office keeps its row and timeline.
         .exclude(status=Proposal.Status.WITHDRAWN, submitted_at__isnull=True)
