@@ -84,7 +84,19 @@ class ProposalCounter(models.Model):
 SEARCH_COLUMNS = ("text_grams", "reply_grams", "similarity_grams", "similarity_norm")
 
 
-class Proposal(models.Model):
+class MemberStatusLabel:
+    """The status as the member's portal words it (the model's ``MEMBER_LABELS``), else
+    the status's own label."""
+
+    MEMBER_LABELS: dict = {}
+
+    @property
+    def member_status_label(self) -> str:
+        label = self.MEMBER_LABELS.get(self.status)
+        return str(label) if label is not None else self.get_status_display()
+
+
+class Proposal(MemberStatusLabel, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
@@ -290,13 +302,6 @@ class Proposal(models.Model):
         return self.feedback_due_date is not None and workdays.is_provisional(
             self.feedback_due_date
         )
-
-    @property
-    def member_status_label(self) -> str:
-        # The status's own label only when the member's table has none (it was built
-        # for every row, used or not).
-        label = self.MEMBER_LABELS.get(self.status)
-        return str(label) if label is not None else self.get_status_display()
 
     @property
     def is_open_for_cosigning(self) -> bool:
@@ -581,7 +586,7 @@ class Feedback(models.Model):
         return f"{self.proposal} {self.get_verdict_display()}"
 
 
-class OpinionReport(models.Model):
+class OpinionReport(MemberStatusLabel, models.Model):
     """社情民意信息: one issue per report — situation, analysis, suggestion."""
 
     LENGTH_WARNING = 1500
@@ -662,13 +667,6 @@ class OpinionReport(models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def member_status_label(self) -> str:
-        # The status's own label only when the member's table has none (it was built
-        # for every row, used or not).
-        label = self.MEMBER_LABELS.get(self.status)
-        return str(label) if label is not None else self.get_status_display()
 
     @property
     def length(self) -> int:
