@@ -40,7 +40,14 @@ from visits.models import Concern, Visit, VisitMember
 from . import charts, duty, metrics
 from .figures import period_window, report_figures
 from .models import CommitteeReply, Document
-from .pdf import RenderedPdf, chinese_date, html_to_pdf, render_document_html, rows_to_pdf
+from .pdf import (
+    CHUNK_ROW_CELLS,
+    RenderedPdf,
+    chinese_date,
+    html_to_pdf,
+    render_document_html,
+    rows_to_pdf,
+)
 
 K = Document.Kind
 
@@ -58,7 +65,7 @@ class Built:
     # of rows (reports.pdf.rows_to_pdf) so that its memory does not grow with its length.
     table: str | None = None
     # That table's cells a row, for the rows a chunk (reports.pdf.CHUNK_ROWS).
-    cells_per_row: int = 10
+    cells_per_row: int = CHUNK_ROW_CELLS
     # The date the document carries (成文日期): the day it was approved, issued or held —
     # None for the day it was asked for. Never the day it is rendered.
     date: object = None
