@@ -69,8 +69,12 @@ def relaxed_commits():
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
+        # Not in a transaction an error has broken (a seed run inside an outer atomic
+        # block): the RESET would fail there and hide the error, and PostgreSQL takes a
+        # SET back with the transaction it was made in.
+        if not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
 
 
 def seed_areas(*, offices, today, actor, seed: int, log=None) -> None:
