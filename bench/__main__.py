@@ -46,6 +46,16 @@ def main(argv=None) -> int:
         help="只测 1×：复制此 PostgreSQL 数据库（已用 seed_demo 生成同规模演示数据）而不重新生成",
     )
     pages.add_argument(
+        "--keep",
+        action="store_true",
+        help="保留生成的 1× 与 10× 数据库（PostgreSQL，逐页请求之前的副本），以便 --reuse 再测",
+    )
+    pages.add_argument(
+        "--reuse",
+        metavar="1×库名,10×库名",
+        help="不重新生成：复制 --keep 保留的两个数据库再测（改了代码后只重测几个页面时）",
+    )
+    pages.add_argument(
         "--only",
         help="只测这些页面（以逗号分隔的 URL 名称，如 admin:index）；all 为全部页面。"
         "city 规模默认只测工作台、统计和走访覆盖页",

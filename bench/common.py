@@ -81,6 +81,17 @@ class Database:
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             conn.execute(sql)
 
+    @staticmethod
+    def copy(source: str, name: str) -> None:
+        """A PostgreSQL copy of database ``source`` (no session may be open on it) named
+        ``name``, on DATABASE_URL's server; kept until dropped by hand."""
+        import psycopg
+
+        parts = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+        admin_url = parts._replace(path="/postgres").geturl()
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+
     @property
     def label(self) -> str:
         return "PostgreSQL" if self.postgres else "SQLite"

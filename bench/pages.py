@@ -54,17 +54,30 @@ CITY_PAGES = ("admin:index", "admin:reports_statistics", "admin:visits_visit_cov
 # --- In the child process (Django set up against the throwaway database) -------------
 
 
-def prepare(factor: str, scale: str = "district", only: str = "", seeded: str = "") -> dict:
-    """Seed (``seeded``: the database is a copy of one seed_demo filled already; only
-    the proposals are copied), then sweep every page (``only``: comma-separated URL
-    names) counting queries and make sessions."""
+def prepare(
+    factor: str, scale: str = "district", only: str = "", seeded: str = "", keep: str = ""
+) -> dict:
+    """Seed (``seeded``: "1" — the database is a copy of one seed_demo filled already;
+    only the proposals are copied; "kept" — a copy of a database ``--keep`` kept: nothing
+    to add), keep a copy named ``keep`` if given, then sweep every page (``only``:
+    comma-separated URL names) counting queries and make sessions."""
     import resource
 
     from django.core.management import call_command
+    from django.db import connection
+
+    from demo import roster
+    from liaison.models import Office
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
-    summary = _seeded(int(factor)) if seeded else seed(int(factor), scale)
+    if seeded == "kept":
+        summary = roster.Summary(offices=Office.objects.count())
+    else:
+        summary = _seeded(int(factor)) if seeded else seed(int(factor), scale)
+    if keep:
+        connection.close()  # a template may have no other session
+        Database.copy(connection.settings_dict["NAME"], keep)
     seeded = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB (Linux: KiB)
     result = sweep_pages(only=set(only.split(",")) if only else None)
@@ -292,6 +305,8 @@ def run_sizes(
     pairs: int = PAIRS,
     only: str = "",
     from_db: str = "",
+    keep: bool = False,
+    reuse: dict | None = None,
 ) -> dict:
     with contextlib.ExitStack() as stack:
         prepared, envs = {}, {}
@@ -299,17 +314,30 @@ def run_sizes(
             # A database seed_demo filled (PostgreSQL, same server): copied, never used.
             migrated = Seeded(from_db)
             log(f"从已生成演示数据的数据库 {from_db} 复制……")
+        elif reuse:
+            migrated = None
+            log("从保留的数据库复制：" + "，".join(f"{f}× {n}" for f, n in reuse.items()))
         else:
             # Migrated once; the other sizes start from a copy.
             migrated = stack.enter_context(Database(workdir, "pages-migrated"))
             log(f"迁移数据库（{migrated.label} 临时数据库）……")
             run_child("pages:migrate", django_env(migrated.url, workdir))
+        kept = {}
         for factor in factors:
-            db = stack.enter_context(Database(workdir, f"pages{factor}x", template=migrated))
+            template = Seeded(reuse[factor]) if reuse else migrated
+            db = stack.enter_context(Database(workdir, f"pages{factor}x", template=template))
             envs[factor] = django_env(db.url, workdir)
             log(f"准备 {factor}× 数据并逐页统计查询（{db.label} 临时数据库）……")
+            if keep:
+                kept[factor] = f"liaison_bench_kept_{scale}_{factor}x_{db.name[-6:]}"
             prepared[factor] = run_child(
-                "pages:prepare", envs[factor], str(factor), scale, only, "1" if from_db else ""
+                "pages:prepare",
+                envs[factor],
+                str(factor),
+                scale,
+                only,
+                "kept" if reuse else "1" if from_db else "",
+                kept.get(factor, ""),
             )
             p = prepared[factor]
             log(
@@ -320,6 +348,8 @@ def run_sizes(
                 f"（峰值内存 {p['seed_peak_mib']:.0f} MiB），"
                 f"逐页 {p['sweep_seconds']:.0f} 秒"
             )
+            if keep:
+                log(f"  已保留 {factor}× 数据库（未经逐页请求）：{kept[factor]}")
         timings = [{} for _ in factors]
         if timed:
             keys = [
@@ -352,6 +382,11 @@ def main(args, log=print) -> dict:
         only = ",".join(CITY_PAGES) if scale == "city" else ""
     elif only == "all":
         only = ""
+    reuse = getattr(args, "reuse", None)
+    if (reuse or getattr(args, "keep", False)) and not Database(Path(), "check").postgres:
+        raise SystemExit("--keep 与 --reuse 需要 PostgreSQL（设置 DATABASE_URL）")
+    if reuse:
+        reuse = dict(zip((1, 10), reuse.split(","), strict=True))
     workdir = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     try:
         sizes = run_sizes(
@@ -363,6 +398,8 @@ def main(args, log=print) -> dict:
             pairs=getattr(args, "pairs", PAIRS),
             only=only,
             from_db=getattr(args, "from_db", None) or "",
+            keep=getattr(args, "keep", False),
+            reuse=reuse,
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

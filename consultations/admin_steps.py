@@ -2,6 +2,7 @@
 service (liaison.admin_workflow). Which actions are offered is ``actions.py``."""
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,7 @@ from liaison.admin_workflow import ConfirmForm, Step
 from liaison.limits import DOCUMENT, NOTE, TEXT, LimitedForm, limit_form_fields
 from liaison.models import today
 from members.models import Member
+from members.picking import SearchSelect
 
 from . import services
 from .forms import AnswerFields
@@ -28,6 +30,8 @@ class RecordAnswerForm(AnswerFields):
         queryset=Member.objects.none(),
         required=False,
         help_text=_("委员已在平台提交过意见的，代录的内容将替换原意见。"),
+        # An office of thousands is searched, not listed (members.picking.SearchSelect).
+        widget=SearchSelect(search_url=reverse_lazy("admin:members_member_pick")),
     )
     speaker = forms.CharField(
         label=_("发言人（非委员）"),
@@ -39,7 +43,8 @@ class RecordAnswerForm(AnswerFields):
         super().__init__(*args, questions=record.questions.all(), **kwargs)
         self.fields["member"].queryset = Member.objects.filter(
             office=record.office_id, status=Member.Status.SERVING
-        )
+        ).order_by("stroke_key")
+        self.fields["member"].widget.offices = [record.office_id]
 
     def clean(self):
         data = super().clean()

@@ -43,7 +43,9 @@ from .selectors import COUNTED_PROPOSAL_STATUSES, own_proposal_ids
 
 MAX_QUERY = 50
 MAX_TERMS = 5
-PAGE = 20
+# Results a page shows (a phone's screenful or two); ``?page=`` walks on through the
+# candidates, up to MAX_PAGE.
+PAGE = 10
 
 _SEPARATORS = re.compile(r"[\s\W_]+")
 
@@ -147,7 +149,8 @@ class Filters:
 # found in nearly every proposal (社区, 建议) costs what a rare one costs; the page says
 # when there are more than it shows. (Checking the exact words in the same condition
 # made PostgreSQL misjudge how many rows match and read them all.)
-CANDIDATE_LIMIT = 10 * PAGE
+CANDIDATE_LIMIT = 200
+MAX_PAGE = CANDIDATE_LIMIT // PAGE
 
 
 def _has_grams(term: str) -> Q:
@@ -231,11 +234,19 @@ def search_reports(queryset: QuerySet[OpinionReport], terms: list[str], filters:
     return found.defer("text_grams").select_related("member", "office").order_by("-pk")
 
 
-def first_page(queryset, size: int = PAGE) -> tuple[list, bool]:
-    """The first ``size`` rows and whether there are more: a LIMIT, never a count of
-    every match (a common word matches thousands)."""
-    rows = list(queryset[: size + 1])
+def one_page(queryset, page: int = 1) -> tuple[list, bool]:
+    """Page ``page`` (from 1) of PAGE rows and whether there are more: a LIMIT and
+    OFFSET, never a count of every match (a common word matches thousands)."""
+    size = PAGE
+    start = (page - 1) * size
+    rows = list(queryset[start : start + size + 1])
     return rows[:size], len(rows) > size
+
+
+def page_number(value) -> int:
+    """``?page=`` as a page of results: 1 unless a number from 1 to MAX_PAGE."""
+    value = str(value or "")
+    return int(value) if value.isdigit() and 1 <= int(value) <= MAX_PAGE else 1
 
 
 # --- Highlighting ----------------------------------------------------------------------------
@@ -414,6 +425,7 @@ def run_search(
     """What the search page shows for a bound ``SearchForm``: the error message, or the
     first page of proposals and of reports (each: rows, whether there are more)."""
     result = {"searched": False, "error": "", "proposals": [], "reports": [], "terms": []}
+    result["limit"] = CANDIDATE_LIMIT
     if not form.is_bound or "q" not in form.data:
         return result
     result["searched"] = True
@@ -434,12 +446,18 @@ def run_search(
         grade=data["grade"],
     )
     result["terms"] = terms
+    page = result["page"] = page_number(form.data.get("page"))
+    more = full = False
     if data["kind"] != "reports":
-        rows, more = first_page(search_proposals(proposals, terms, filters, own=own))
+        rows, more = one_page(search_proposals(proposals, terms, filters, own=own), page)
         result["proposals"] = [describe(p, terms) for p in rows]
-        result["more_proposals"] = more
+        full = len(rows) == PAGE
     if data["kind"] != "proposals":
-        rows, more = first_page(search_reports(reports, terms, filters))
+        rows, more_reports = one_page(search_reports(reports, terms, filters), page)
         result["reports"] = [describe_report(r, terms) for r in rows]
-        result["more_reports"] = more
+        more, full = more or more_reports, full or len(rows) == PAGE
+    result["next_page"] = page + 1 if more and page < MAX_PAGE else None
+    result["previous_page"] = page - 1 if page > 1 else None
+    # The candidates end at the last page: a full last page may not be all there is.
+    result["at_limit"] = full and page == MAX_PAGE
     return result

@@ -73,3 +73,30 @@ def test_an_opinion_is_recorded_for_a_member_found_by_search(
     )
     assert response.status_code == 302
     assert large_activity.opinions.get().member == other_member
+
+
+def test_the_printed_minutes_count_a_large_activitys_invitees_and_name_the_first(
+    staff_client, office, large_activity
+):
+    url = f"/admin/briefings/activity/{large_activity.pk}/print-minutes/"
+    grown = _grows(staff_client, [url], lambda: _invite(large_activity, _add_members(office, 900)))
+    (small_bytes, small_queries), (large_bytes, large_queries) = grown[url]
+    assert large_queries == small_queries
+    assert abs(large_bytes - small_bytes) < 100  # a count's digits, not 900 more names
+    page = staff_client.get(url).text
+    assert "应到 1002 人" in page
+    assert "无故缺席（1001）" in page and "等1001人（完整名单见签到表）" in page
+    absent = page.split("无故缺席（1001）")[1].split("</td>")[0]
+    assert absent.count("、") == 99  # the first 100 names …
+    names = absent.removeprefix("</th><td>").split("等")[0].split("、")
+    assert names == sorted(names) and names[0] == "成员0002"  # bulk names, by stroke key
+    assert "出席（1）</th><td>唐朝阳</td>" in page  # … and every state of its own
+
+
+def test_the_printed_minutes_name_everyone_of_a_small_activity(
+    staff_client, office, staff, member
+):
+    activity = activity_held(office=office, staff=staff, attended=[member])
+    page = staff_client.get(f"/admin/briefings/activity/{activity.pk}/print-minutes/").text
+    assert f"出席（1）</th><td>{member.name}</td>" in page
+    assert "完整名单见签到表" not in page

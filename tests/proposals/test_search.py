@@ -256,13 +256,42 @@ def test_words_are_checked_among_the_newest_rows_holding_their_grams(member, mon
     assert [p.title for p in found] == [f"关于第{i}个社区停车的建议" for i in (4, 3, 2)]
 
 
-def test_many_matches_show_the_newest_page_and_say_so(staff_client, member, staff):
-    for i in range(search.PAGE + 1):
+def test_many_matches_are_shown_a_page_at_a_time_newest_first(staff_client, member, staff):
+    for i in range(search.PAGE + 3):
         proposal_draft(member=member, title=f"关于第{i}条巷道停车的建议")
         services.proposal_submit(proposal=Proposal.objects.latest("pk"), actor=member.user)
-    page = _admin(staff_client, q="停车").content.decode()
-    assert "仅显示最新的20件" in page
-    assert page.count("巷道<mark>停车</mark>") == search.PAGE
+    first = _admin(staff_client, q="停车").content.decode()
+    assert first.count("巷道<mark>停车</mark>") == search.PAGE
+    assert f"关于第{search.PAGE + 2}条巷道" in first and "关于第0条巷道" not in first
+    assert "第1页" in first and "page=2" in first and "上一页" not in first
+    second = _admin(staff_client, q="停车", page=2).content.decode()
+    assert second.count("巷道<mark>停车</mark>") == 3
+    assert "关于第0条巷道" in second and "上一页" in second and "下一页" not in second
+    assert "q=%E5%81%9C%E8%BD%A6" in second  # the links keep the search
+
+
+def test_a_page_out_of_range_shows_the_first(staff_client, member):
+    proposal_draft(member=member, title="关于巷道停车的建议")
+    services.proposal_submit(proposal=Proposal.objects.latest("pk"), actor=member.user)
+    for page in ("0", "-1", "abc", str(search.MAX_PAGE + 1), "9" * 30):
+        html = _admin(staff_client, q="停车", page=page).content.decode()
+        assert "巷道<mark>停车</mark>" in html, page
+
+
+def test_the_last_page_of_candidates_says_to_narrow_the_search(
+    monkeypatch, staff_client, member
+):
+    monkeypatch.setattr(search, "CANDIDATE_LIMIT", 4)
+    monkeypatch.setattr(search, "PAGE", 2)
+    monkeypatch.setattr(search, "MAX_PAGE", 2)
+    for i in range(6):
+        proposal_draft(member=member, title=f"关于第{i}条巷道停车的建议")
+        services.proposal_submit(proposal=Proposal.objects.latest("pk"), actor=member.user)
+    first = _admin(staff_client, q="停车").content.decode()
+    assert "最多列出最新的4件" not in first
+    last = _admin(staff_client, q="停车", page=2).content.decode()
+    assert last.count("巷道<mark>停车</mark>") == 2 and "下一页" not in last
+    assert "最多列出最新的4件，请加关键词或筛选条件缩小范围。" in last
 
 
 def test_search_pages_are_linked(client, staff, member):
