@@ -5,6 +5,12 @@ Reflections are read-only: members hand them in from the portal. Imported by
 members/admin.py."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import quote
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin import OfficeScopedAdmin
@@ -63,6 +69,35 @@ class StudyMaterialAdmin(OfficeScopedAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def get_deleted_objects(self, objs, request):
+        """The delete page counts a material's read marks rather than listing each (an
+        office of thousands may have read it): two queries whatever the number.
+        Reflections are the members' own work, which staff may not delete
+        (StudyReflectionAdmin): a material with any is refused, as Django would."""
+        objs = list(objs)
+        read_by = dict(
+            StudyRead.objects.filter(material__in=objs)
+            .values_list("material")
+            .annotate(n=Count("pk"))
+            .values_list("material", "n")
+        )
+        reads = sum(read_by.values())
+        reflections = StudyReflection.objects.filter(material__in=objs).count()
+        opts = self.model._meta
+        to_delete = []
+        for obj in objs:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
+            to_delete.append(
+                format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
+            )
+            if read_by.get(obj.pk):
+                to_delete.append([gettext_now("阅读记录：%(n)s条") % {"n": read_by[obj.pk]}])
+        model_count = {opts.verbose_name_plural: len(objs)}
+        if reads:
+            model_count[StudyRead._meta.verbose_name_plural] = reads
+        perms_needed = {StudyReflection._meta.verbose_name} if reflections else set()
+        return to_delete, model_count, perms_needed, []
 
     @admin.display(description=_("发布范围"))
     def audience_display(self, obj):

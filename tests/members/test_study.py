@@ -129,3 +129,44 @@ def test_the_materials_admin_counts_reads_without_a_query_per_row(
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = staff_client.get(url)
     assert [m.reads_n for m in page.context["cl"].result_list][:1] == [5]
+
+
+def test_deleting_a_material_counts_its_read_marks_rather_than_listing_them(
+    staff_client, office, django_assert_max_num_queries
+):
+    material = _material(office)
+    url = reverse("admin:members_studymaterial_delete", args=[material.pk])
+
+    def read_by(n):
+        readers = [MemberFactory(office=office, mobile="") for _ in range(n)]
+        StudyRead.objects.bulk_create(StudyRead(material=material, member=m) for m in readers)
+        return readers
+
+    first = read_by(3)
+    with django_assert_max_num_queries(40) as few:
+        page = staff_client.get(url).text
+    assert "阅读记录：3条" in page and first[0].name not in page
+    read_by(27)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = staff_client.get(url).text
+    assert "阅读记录：30条" in page
+
+
+def test_a_read_material_is_deleted_with_its_read_marks(staff_client, office, member):
+    material = _material(office)
+    _client(member).get(reverse("portal:study_detail", args=[material.pk]))
+    url = reverse("admin:members_studymaterial_delete", args=[material.pk])
+    assert "阅读记录：1条" in staff_client.get(url).text
+    assert staff_client.post(url, {"post": "yes"}).status_code == 302
+    assert not StudyMaterial.objects.exists() and not StudyRead.objects.exists()
+
+
+def test_a_material_with_reflections_is_not_deleted(staff_client, office, member):
+    material = _material(office)
+    study_reflection_submit(material=material, member=member, actor=member.user, text="体会")
+    url = reverse("admin:members_studymaterial_delete", args=[material.pk])
+    page = staff_client.get(url).text
+    assert "学习体会" in page
+    staff_client.post(url, {"post": "yes"})
+    assert StudyMaterial.objects.filter(pk=material.pk).exists()
+    assert StudyReflection.objects.filter(material=material).exists()
