@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin import OfficeScopedAdmin
@@ -92,7 +92,7 @@ class StudyMaterialAdmin(OfficeScopedAdmin):
                 format_html('{}: <a href="{}">{}</a>', capfirst(opts.verbose_name), url, obj)
             )
             if read_by.get(obj.pk):
-                to_delete.append([gettext_now("阅读记录：%(n)s条") % {"n": read_by[obj.pk]}])
+                to_delete.append([gettext("阅读记录：%(n)s条") % {"n": read_by[obj.pk]}])
         model_count = {opts.verbose_name_plural: len(objs)}
         if reads:
             model_count[StudyRead._meta.verbose_name_plural] = reads
