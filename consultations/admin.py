@@ -25,7 +25,6 @@ from .models import (
     ConsultationDocument,
     Expert,
     Question,
-    Recipient,
 )
 from .selectors import compilation
 from .workflows import CONSULTATION_WORKFLOW
@@ -217,7 +216,6 @@ class ConsultationAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, OfficeSco
             super()
             .get_queryset(request)
             .annotate(
-                consulted_count=count_of(Recipient.objects.all(), "consultation"),
                 answer_count=count_of(
                     Answer.objects.given().filter(member__isnull=False), "consultation"
                 ),
@@ -298,7 +296,7 @@ class ConsultationAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, OfficeSco
     def answers_display(self, obj):
         if obj.status == S.DRAFT:
             return "—"
-        return f"{obj.answer_count} / {obj.consulted_count}"
+        return f"{obj.answer_count} / {obj.recipient_count}"
 
     @admin.display(description=_("意见收集"))
     def answers_summary(self, obj):
@@ -308,7 +306,7 @@ class ConsultationAdmin(CreateThroughServiceMixin, WorkflowAdminMixin, OfficeSco
         return format_html(
             '{} <a href="{}">{}</a>',
             _("%(a)s位委员已反馈意见，共征求%(n)s位。")
-            % {"a": obj.answer_count, "n": obj.consulted_count},
+            % {"a": obj.answer_count, "n": obj.recipient_count},
             url,
             _("按问题查看意见"),
         )

@@ -96,6 +96,9 @@ class Consultation(models.Model):
         _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     opened_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
+    # How many recipients it has (services.consultation_open and answer_record keep it):
+    # the district's numbers sum this, not 200,000 recipient rows.
+    recipient_count = models.PositiveIntegerField(_("征求对象人数"), default=0, editable=False)
     compiled_summary = LimitedTextField(_("意见汇总"), blank=True, max_length=limits.DOCUMENT)
     recommendations = LimitedTextField(_("联络处建议"), blank=True, max_length=limits.TEXT)
     submitted_on = models.DateField(

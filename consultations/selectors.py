@@ -3,7 +3,7 @@ members and answers."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 
 from liaison.dashboard import counts_by_office
 from liaison.models import today
@@ -286,19 +286,16 @@ def consultations_run(office_ids, start, end):
 
 def consultation_numbers(office_ids, start, end) -> dict[int, ConsultationNumbers]:
     """``ConsultationNumbers`` per office id (every office asked, zeros included):
-    three grouped queries, whatever the number of offices, consultations or answers."""
+    two grouped queries, whatever the number of offices, consultations or answers."""
     office_ids = list(office_ids)
     numbers = {pk: ConsultationNumbers() for pk in office_ids}
     run = consultations_run(office_ids, start, end)
-    for office_id, n in run.order_by().values_list("office").annotate(n=Count("pk")):
-        numbers[office_id].run = n
-    for office_id, n in (
-        Recipient.objects.filter(consultation__in=run.values("pk"))
-        .order_by()
-        .values_list("consultation__office")
-        .annotate(n=Count("pk"))
+    for office_id, n, consulted in (
+        run.order_by()
+        .values_list("office")
+        .annotate(n=Count("pk"), consulted=Sum("recipient_count"))
     ):
-        numbers[office_id].consulted = n
+        numbers[office_id].run, numbers[office_id].consulted = n, consulted
     A = Answer.Outcome
     rows = (
         Answer.objects.filter(consultation__in=run.values("pk"))

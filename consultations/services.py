@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,13 +134,14 @@ def consultation_open(*, consultation: Consultation, actor, note: str = "") -> C
         batch_size=500,
     )
     consultation.opened_at = timezone.now()
+    consultation.recipient_count = Recipient.objects.filter(consultation=consultation).count()
     transition(
         consultation,
         workflow=WF,
         target=S.OPEN,
         actor=actor,
         note=note or _("向%(n)s位委员征求意见") % {"n": len(members)},
-        update_fields=["opened_at"],
+        update_fields=["opened_at", "recipient_count"],
     )
     notifications.consultation_opened(consultation, members)
     experts_invite(consultation=consultation, actor=actor)
@@ -358,7 +360,11 @@ def answer_record(
     items = _clean_items(consultation, values)
     answer = None
     if member is not None:
-        Recipient.objects.get_or_create(consultation=consultation, member=member)
+        added = Recipient.objects.get_or_create(consultation=consultation, member=member)[1]
+        if added:
+            Consultation.objects.filter(pk=consultation.pk).update(
+                recipient_count=F("recipient_count") + 1
+            )
         answer = (
             Answer.objects.given()
             .select_for_update()

@@ -23,7 +23,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,31 +167,73 @@ def minimum_opinion_reports():
     return counted_opinion_reports().exclude(status=OpinionReport.Status.SUBMITTED)
 
 
-def _activity_counts(member_ids, years) -> dict[int, tuple[int, int]]:
-    """Activities attended (signed in, DOMAIN.md "Activities"), by the activity's year:
-    (all of them, the study sessions among them)."""
-    return {
-        member_id: (n, study)
-        for member_id, n, study in Invitation.objects.filter(
-            member_id__in=member_ids,
-            attendance=Invitation.Attendance.ATTENDED,
-            activity__starts_at__year__in=years,
+def _tallies(ids, years) -> dict[tuple[str, int, str], tuple[int, int]]:
+    """Everything ``standings`` counts for members ``ids`` over ``years``, in one query
+    (each count a part of a UNION ALL): {(what, member id, point kind): (rows, points)}.
+    ``what``: "points" (per kind: entries and their points), "led" and "cosigned"
+    proposals, opinion "reports", "activities" attended (points: the study sessions
+    among them), "speeches", materials "read", "reflections". Activities count by the
+    activity's year (DOMAIN.md "Activities")."""
+
+    def part(what, queryset, member="member_id", kind=None, points=None):
+        return (
+            queryset.order_by()
+            .values(member)
+            .annotate(
+                what=Value(what),
+                kind_=Value("") if kind is None else kind,
+                n=Count("id"),
+                points_=Value(0) if points is None else points,
+            )
+            .values_list("what", member, "kind_", "n", "points_")
         )
-        .values_list("member_id")
-        .annotate(n=Count("id"), study=Count("id", filter=Q(activity__kind__is_study=True)))
-        .order_by()
-    }
 
-
-def _counts(queryset, member_field="member_id") -> dict[int, int]:
-    return dict(queryset.values_list(member_field).annotate(n=Count("id")).order_by())
+    parts = [
+        part(
+            "points",
+            PointEntry.objects.filter(member_id__in=ids, year__in=years, revoked_at__isnull=True),
+            kind=F("kind"),
+            points=Sum("points"),
+        ),
+        part(
+            "led",
+            counted_proposals().filter(lead_member_id__in=ids, year__in=years),
+            member="lead_member_id",
+        ),
+        part(
+            "cosigned",
+            ProposalCosigner.objects.filter(
+                member_id__in=ids,
+                status=ProposalCosigner.Status.CONFIRMED,
+                proposal__in=counted_proposals().filter(year__in=years),
+            ),
+        ),
+        part("reports", minimum_opinion_reports().filter(member_id__in=ids, year__in=years)),
+        part(
+            "activities",
+            Invitation.objects.filter(
+                member_id__in=ids,
+                attendance=Invitation.Attendance.ATTENDED,
+                activity__starts_at__year__in=years,
+            ),
+            points=Count("id", filter=Q(activity__kind__is_study=True)),
+        ),
+        part("speeches", Speech.objects.filter(member_id__in=ids, delivered_on__year__in=years)),
+        part("read", StudyRead.objects.filter(member_id__in=ids, read_at__year__in=years)),
+        part(
+            "reflections",
+            StudyReflection.objects.filter(member_id__in=ids, submitted_at__year__in=years),
+        ),
+    ]
+    rows = parts[0].union(*parts[1:], all=True)
+    return {(what, member, kind): (n, points) for what, member, kind, n, points in rows}
 
 
 def standings(*, office, years: list[int], members=None, with_grade=True) -> list[Standing]:
     """Standings of ``members`` (default: the office's serving members, in official
     stroke order) over ``years``, ranked by points; graded only when every year is
-    closed. Ten queries in all (nine ``with_grade=False``: progress only, as on the
-    member's home page)."""
+    closed. Four queries in all (three ``with_grade=False``: progress only, as on the
+    member's home page): the figures are one (``_tallies``)."""
     config = PlanConfig.for_office(office)
     graded = with_grade and is_graded(office, years)
     if members is None:
@@ -200,46 +242,20 @@ def standings(*, office, years: list[int], members=None, with_grade=True) -> lis
     ids = [m.pk for m in members]
     by_member = {m.pk: Standing(member=m) for m in members}
 
-    for member_id, kind, entries, points in (
-        PointEntry.objects.filter(member_id__in=ids, year__in=years, revoked_at__isnull=True)
-        .values_list("member_id", "kind")
-        .annotate(entries=Count("id"), points=Sum("points"))
-        .order_by()
-    ):
-        standing = by_member[member_id]
-        standing.points_by_kind[kind] = (entries, points)
-        standing.total += points
-
-    led = dict(
-        counted_proposals()
-        .filter(lead_member_id__in=ids, year__in=years)
-        .values_list("lead_member_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    cosigned = dict(
-        ProposalCosigner.objects.filter(
-            member_id__in=ids,
-            status=ProposalCosigner.Status.CONFIRMED,
-            proposal__in=counted_proposals().filter(year__in=years),
-        )
-        .values_list("member_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    reports = dict(
-        minimum_opinion_reports()
-        .filter(member_id__in=ids, year__in=years)
-        .values_list("member_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    activities = _activity_counts(ids, years)
-    speeches = _counts(Speech.objects.filter(member_id__in=ids, delivered_on__year__in=years))
-    reads = _counts(StudyRead.objects.filter(member_id__in=ids, read_at__year__in=years))
-    reflections = _counts(
-        StudyReflection.objects.filter(member_id__in=ids, submitted_at__year__in=years)
-    )
+    tallies = _tallies(ids, years)
+    counted = defaultdict(dict)  # what -> {member id: n}
+    for (what, member_id, kind), (n, points) in tallies.items():
+        if what == "points":
+            standing = by_member[member_id]
+            standing.points_by_kind[kind] = (n, points)
+            standing.total += points
+        elif what == "activities":
+            counted[what][member_id] = (n, points)
+        else:
+            counted[what][member_id] = n
+    led, cosigned, reports = counted["led"], counted["cosigned"], counted["reports"]
+    activities, speeches = counted["activities"], counted["speeches"]
+    reads, reflections = counted["read"], counted["reflections"]
 
     span = len(years)
     base = config.base_points * span

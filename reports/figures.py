@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from briefings.models import Activity, Invitation
 from briefings.selectors import organised_by, with_counts
-from consultations.models import Answer, Recipient
+from consultations.models import Answer
 from consultations.selectors import ConsultationNumbers, consultations_run
 from liaison.selectors import count_of
 from members.models import Contribution, Member
@@ -259,7 +259,6 @@ def _consultations(office, window) -> dict:
     rows = list(
         consultations_run([office.pk], *window)
         .annotate(
-            consulted=count_of(Recipient.objects.all(), "consultation"),
             answered=count_of(Answer.objects.given().filter(member__isnull=False), "consultation"),
             opinions=count_of(Answer.objects.all(), "consultation"),
             adopted=count_of(
@@ -270,7 +269,7 @@ def _consultations(office, window) -> dict:
     )
     numbers = ConsultationNumbers(
         run=len(rows),
-        consulted=sum(c.consulted for c in rows),
+        consulted=sum(c.recipient_count for c in rows),
         answered=sum(c.answered for c in rows),
         decided_opinions=sum(c.opinions for c in rows if c.decided_on),
         adopted=sum(c.adopted for c in rows if c.decided_on),
@@ -282,7 +281,7 @@ def _consultations(office, window) -> dict:
                 "date": timezone.localdate(c.opened_at).isoformat(),
                 "title": c.title,
                 "status": c.get_status_display(),
-                "consulted": c.consulted,
+                "consulted": c.recipient_count,
                 "answered": c.answered,
                 "adopted": c.adopted if c.decided_on else None,
             }

@@ -106,3 +106,30 @@ def test_admin_index_shows_each_offices_rates(
         panel = next(p for p in page.context["panels"] if p.template.endswith("numbers_panel.html"))
         runs = {r["office"]: r["n"].run for r in panel.context["rows"]}
         assert runs == {office: 2, other_office: 0}
+
+
+def test_the_recipient_count_is_kept_as_members_are_consulted(staff, office, member):
+    """The district's numbers add up each consultation's kept count rather than count
+    every recipient row: the count follows the rows — on opening, and when staff
+    record the opinion of a member who was not asked (who is then a recipient)."""
+    from consultations.models import Recipient
+    from tests.factories import MemberFactory
+
+    consultation = consultation_open(staff=staff, office=office)
+    consultation.refresh_from_db()
+    asked = Recipient.objects.filter(consultation=consultation).count()
+    assert asked and consultation.recipient_count == asked
+    newcomer = MemberFactory(office=office, mobile="")  # joined after it opened
+    for _ in range(2):  # a second record for the same member adds no recipient
+        services.answer_record(
+            consultation=consultation,
+            actor=staff,
+            values=values_for(consultation, text="书面意见。"),
+            source=Answer.Source.PAPER,
+            member=newcomer,
+        )
+    consultation.refresh_from_db()
+    assert consultation.recipient_count == asked + 1
+    assert Recipient.objects.filter(consultation=consultation).count() == asked + 1
+    numbers = consultation_numbers([office.pk], datetime.date.min, datetime.date.max)
+    assert numbers[office.pk].consulted == asked + 1
