@@ -104,7 +104,7 @@ def _seeded(factor: int):
     from liaison.models import Office
 
     _multiply_proposals(PROPOSAL_COPIES * factor)
-    analyze()
+    analyze(vacuum=True)
     return roster.Summary(offices=Office.objects.count())
 
 
@@ -130,7 +130,7 @@ def seed(factor: int, scale: str):
         seed=roster.SEED,
     )
     _multiply_proposals(PROPOSAL_COPIES * factor)
-    analyze()
+    analyze(vacuum=True)
     return summary
 
 

@@ -268,7 +268,7 @@ def seed(size: int) -> int:
     )
     # Written in bulk, past the save() that keeps the search columns current.
     textindex.rebuild()
-    analyze()
+    analyze(vacuum=True)
     return len(proposals) + 1
 
 

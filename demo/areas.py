@@ -45,13 +45,16 @@ AREAS = [
 ]
 
 
-def analyze() -> None:
-    """Refresh PostgreSQL's planner statistics after a bulk load. Fresh tables have none
-    until autovacuum gets to them, and queries planned blind over tens of thousands of
-    rows took seconds each; SQLite needs nothing."""
+def analyze(vacuum: bool = False) -> None:
+    """Refresh PostgreSQL's planner statistics after a bulk load, and with ``vacuum`` its
+    visibility map (outside a transaction only), as autovacuum would in time. Fresh tables have
+    no statistics until then, and queries planned blind over tens of thousands of rows
+    took seconds each; counts read from an index alone (the admin's to-dos) need the
+    visibility map. SQLite needs nothing."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            vacuum = vacuum and not connection.in_atomic_block
+            cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
 
 
 @contextmanager
@@ -98,6 +101,7 @@ def seed_areas(*, offices, today, actor, seed: int, log=None) -> None:
                     f"    用时 {time.perf_counter() - started:.1f} 秒"
                     f"（本进程 CPU {time.process_time() - cpu:.1f} 秒）"
                 )
+    analyze(vacuum=True)
 
 
 def reset_areas(*, offices) -> None:

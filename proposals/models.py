@@ -281,12 +281,23 @@ class Proposal(MemberStatusLabel, models.Model):
         ]
         indexes = [
             models.Index(fields=["office", "year", "status"], name="proposal_office_year_idx"),
+            # The staff's to-dos (proposals.dashboard): the few proposals waiting for a
+            # step, counted per office without reading the closed thousands.
+            models.Index(
+                fields=["office", "status", "due_date"],
+                condition=Q(
+                    status__in=["submitted", "registered", "assigned", "acknowledged", "rehandling"]
+                ),
+                name="proposal_todo_idx",
+            ),
         ]
 
     def __str__(self):
         return f"{self.number} {self.title}" if self.number else self.title
 
     HANDLING_STATUSES = (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.REHANDLING)
+    # Waiting for staff or a unit (the to-dos): proposal_todo_idx's condition.
+    TODO_STATUSES = (Status.SUBMITTED, Status.REGISTERED, *HANDLING_STATUSES)
 
     @property
     def is_overdue(self) -> bool:

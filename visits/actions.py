@@ -26,7 +26,6 @@ C = Concern.Status
 V = Visit.Status
 
 
-
 # --- Visits ----------------------------------------------------------------------------
 # Staff record visits; the member reads them in the portal and has nothing to do to
 # one (a visit a member asks for starts as a life event), and no unit is involved.

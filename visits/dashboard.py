@@ -18,6 +18,27 @@ from .models import Concern, Visit
 from .selectors import half_year_period
 
 
+def _concern_counts(request, offices, day) -> dict:
+    """Concerns waiting per office ({name: {office id: n}}): new (to triage), open,
+    overdue at their unit, to report back to the member. One query for the to-dos and
+    the panel alike (kept on the request for the same offices), through the partial
+    index of concerns still waiting (concern_todo_idx), not the closed thousands."""
+    key = tuple(o.pk for o in offices)
+    kept = getattr(request, "_concern_counts", {})
+    if key not in kept:
+        C = Concern.Status
+        kept[key] = counts_by_office(
+            Concern.objects.filter(office__in=key, status__in=Concern.TODO_STATUSES),
+            # A column of concern_todo_idx counted (not the id): read from the index alone.
+            new=Count("status", filter=Q(status__in=(C.NEW, C.TRIAGED))),
+            open=Count("status", filter=Q(status__in=Concern.OPEN_STATUSES)),
+            overdue=Count("status", filter=Concern.overdue_q(day)),
+            to_feed_back=Count("status", filter=Q(status__in=(C.RESOLVED, C.UNRESOLVABLE))),
+        )
+        request._concern_counts = kept
+    return kept[key]
+
+
 @register
 def visits_panel(request):
     """Coverage this half-year, concerns overdue and visits life events called for."""
@@ -29,13 +50,8 @@ def visits_panel(request):
     if not offices:
         return None
     rows = coverage.summary(offices, day, coverage.version(offices, day))
-    concerns = Concern.objects.filter(office__in=offices).aggregate(
-        open=Count("pk", filter=Q(status__in=Concern.OPEN_STATUSES)),
-        overdue=Count("pk", filter=Concern.overdue_q(day)),
-        to_feed_back=Count(
-            "pk", filter=Q(status__in=(Concern.Status.RESOLVED, Concern.Status.UNRESOLVABLE))
-        ),
-    )
+    by_office = _concern_counts(request, offices, day)
+    concerns = {name: sum(counts.values()) for name, counts in by_office.items()}
     pending = Visit.objects.filter(office__in=offices, status=Visit.Status.PENDING).aggregate(
         total=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=day))
     )
@@ -52,17 +68,11 @@ def visits_panel(request):
 @todos
 def visit_todos(request, offices) -> list[Todo]:
     """Concerns to triage, overdue at their unit, to report back to the member; visits
-    due, per office: two queries."""
+    due, per office: two queries (the first shared with the panel)."""
     if not request.user.has_perm("visits.change_concern"):
         return []
     day = today()
-    C = Concern.Status
-    concerns = counts_by_office(
-        Concern.objects.filter(office__in=offices),
-        new=Count("pk", filter=Q(status__in=(C.NEW, C.TRIAGED))),
-        overdue=Count("pk", filter=Concern.overdue_q(day)),
-        to_feed_back=Count("pk", filter=Q(status__in=(C.RESOLVED, C.UNRESOLVABLE))),
-    )
+    concerns = _concern_counts(request, offices, day)
     visits_due = counts_by_office(
         Visit.objects.filter(office__in=offices, status=Visit.Status.PENDING, due_date__lt=day),
         n=Count("pk"),

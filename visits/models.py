@@ -436,6 +436,9 @@ class Concern(models.Model):
     # Statuses in which a unit is working and the due date runs.
     HANDLING_STATUSES = (Status.ASSIGNED, Status.ESCALATED, Status.IN_PROGRESS, Status.REOPENED)
     OPEN_STATUSES = (Status.NEW, Status.TRIAGED, *HANDLING_STATUSES)
+    # Open or waiting to be reported back (the to-dos): counted through concern_office_idx
+    # without reading the closed ones.
+    TODO_STATUSES = (*OPEN_STATUSES, Status.RESOLVED, Status.UNRESOLVABLE)
 
     office = models.ForeignKey(
         Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="concerns"
@@ -530,6 +533,24 @@ class Concern(models.Model):
         verbose_name_plural = _("意见建议")
         indexes = [
             models.Index(fields=["office", "status", "created_at"], name="concern_office_idx"),
+            # The staff's to-dos (visits.dashboard): the concerns still waiting, counted
+            # per office without reading the closed ones (Concern.TODO_STATUSES).
+            models.Index(
+                fields=["office", "status", "due_date"],
+                condition=Q(
+                    status__in=[
+                        "new",
+                        "triaged",
+                        "assigned",
+                        "escalated",
+                        "in_progress",
+                        "reopened",
+                        "resolved",
+                        "unresolvable",
+                    ]
+                ),
+                name="concern_todo_idx",
+            ),
             # The changelist's order: its 50 newest are read from the index, not sorted
             # out of every concern of the office joined to its members.
             models.Index(fields=["office", "created_at", "id"], name="concern_office_newest_idx"),

@@ -21,8 +21,6 @@ from ..models import (
 C = Concern.Status
 
 
-
-
 def check_members(office: Office, members: Sequence[Member]) -> None:
     if not members:
         raise WorkflowError(_("请至少选择一位走访的委员。"))
