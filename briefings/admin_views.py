@@ -104,7 +104,7 @@ def minutes(model_admin, request, activity):
     """纪要 for printing: the minutes with attendance and opinions attached — each state's
     count, and its first MINUTES_NAMES names in name-list order (two queries, whatever
     the number of invitees)."""
-    activity = activity_minutes(Activity.objects.filter(pk=activity.pk)).get()
+    activity = activity_minutes(Activity.objects.filter(pk=activity.pk), invitees=False).get()
     invitations = activity.invitations.order_by()
     counts = dict(
         invitations.values_list("attendance").annotate(n=Count("pk")).values_list("attendance", "n")

@@ -90,20 +90,19 @@ def sign_in_counts(activity: Activity) -> dict[str, int]:
     )
 
 
-def activity_minutes(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+def activity_minutes(activities: QuerySet[Activity], invitees=True) -> QuerySet[Activity]:
     """Activities with what their minutes (纪要) show: the counts, kind and office,
-    leaders, agenda, the invitees in name-list order and the opinions in the order they
-    came. The admin's print view and the minutes PDF read the same rows."""
-    return (
-        with_counts(activities)
-        .select_related("kind", "office")
-        .prefetch_related(
-            "leaders",
-            "agenda",
-            Prefetch("invitations", _in_name_list_order(Invitation.objects.all())),
-            Prefetch("opinions", Opinion.objects.select_related("member").order_by("created_at")),
-        )
-    )
+    leaders, agenda, the invitees in name-list order (unless ``invitees`` is False: the
+    admin's print view reads a bounded list of names itself) and the opinions in the
+    order they came. The admin's print view and the minutes PDF read the same rows."""
+    prefetches = [
+        "leaders",
+        "agenda",
+        Prefetch("opinions", Opinion.objects.select_related("member").order_by("created_at")),
+    ]
+    if invitees:
+        prefetches.append(Prefetch("invitations", _in_name_list_order(Invitation.objects.all())))
+    return with_counts(activities).select_related("kind", "office").prefetch_related(*prefetches)
 
 
 def invitation_candidates(
