@@ -2,7 +2,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -29,6 +28,7 @@ from liaison.jobs import job_start
 from liaison.limits import LimitedForm
 from liaison.models import Notification
 from liaison.scoping import default_office, scope_queryset
+from liaison.selectors import count_of
 
 from . import admin_points, admin_study, admin_views, jobs, picking
 from .accounts import LEFT_OFFICE, member_account_disable, member_account_invitation_resend
@@ -580,7 +580,12 @@ class ActivityGroupAdmin(OfficeScopedAdmin):
     autocomplete_fields = ("leader",)  # searched, not a select of the whole office
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(n_members=models.Count("members"))
+        # Counted per group shown (a correlated subquery), not by grouping every
+        # membership row of the district before the page and its count.
+        memberships = ActivityGroup.members.through.objects.all()
+        return (
+            super().get_queryset(request).annotate(n_members=count_of(memberships, "activitygroup"))
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from liaison.admin import OfficeScopedAdmin
+from liaison.admin_filters import RecentYearsFilter
+from liaison.admin_lists import BoundedCountMixin
 from liaison.models import today
 from liaison.selectors import count_of
 from liaison.widgets import PickList
@@ -116,15 +118,20 @@ class StudyMaterialAdmin(OfficeScopedAdmin):
         return obj.reflections_n
 
 
-class StudyReflectionAdmin(OfficeScopedAdmin):
+class ReflectionYearFilter(RecentYearsFilter):
+    parameter_name = "submitted_at__year"
+
+
+class StudyReflectionAdmin(BoundedCountMixin, OfficeScopedAdmin):
+    """Newest first through study_reflection_newest_idx, the count bounded and the years
+    offered without reading every row (a district's reflections grow with its members)."""
+
     office_field = "member__office"
     list_display = ("submitted_at", "member", "material", "member__office")
     list_display_links = ("material",)
     list_select_related = ("member", "member__office", "material")
-    list_filter = ("material",)
+    list_filter = (ReflectionYearFilter, "material")
     search_fields = ("member__name", "material__title", "text")
-    date_hierarchy = "submitted_at"
-    show_full_result_count = False
     fields = ("member", "material", "text", "file", "submitted_at")
     readonly_fields = fields
 

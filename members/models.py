@@ -653,7 +653,9 @@ class StudyReflection(models.Model):
             models.UniqueConstraint(fields=["material", "member"], name="one_study_reflection")
         ]
         indexes = [
-            models.Index(fields=["member", "submitted_at"], name="study_reflection_member_idx")
+            models.Index(fields=["member", "submitted_at"], name="study_reflection_member_idx"),
+            # The admin's list, newest first across a district's offices.
+            models.Index(fields=["-submitted_at", "-id"], name="study_reflection_newest_idx"),
         ]
 
     def __str__(self):

@@ -146,8 +146,7 @@ def account_reach(offices) -> list[dict]:
     without them, or whose accounts changed since, is counted now."""
     offices = list(offices.order_by("name"))
     kept = {
-        row.office_id: row
-        for row in AccountReach.objects.filter(office__in=offices, stale=False)
+        row.office_id: row for row in AccountReach.objects.filter(office__in=offices, stale=False)
     }
     missing = [office for office in offices if office.pk not in kept]
     if missing:

@@ -289,3 +289,24 @@ def test_portal_cosigners_chosen_by_search_are_invited_and_strangers_refused(
     assert [c.member for c in proposal.cosigners.all()] == [other_member]
     edit = client.get(f"/portal/proposals/{proposal.pk}/edit/").text
     assert re.search(rf'name="cosigners" value="{other_member.pk}" checked', edit)
+
+
+def test_the_activity_group_list_counts_members_per_group_shown(
+    client, staff, office, django_assert_max_num_queries
+):
+    """The member count is read per group on the page, not by grouping every membership
+    of the district before the page and its count (issue 16)."""
+    from members.models import ActivityGroup
+
+    group = ActivityGroup.objects.create(office=office, name="经济界活动组")
+    group.members.set(_add_members(office, 5))
+    client.force_login(staff)
+    url = "/admin/members/activitygroup/"
+    with django_assert_max_num_queries(20) as few:
+        page = client.get(url)
+    assert [g.n_members for g in page.context["cl"].result_list] == [5]
+    group.members.add(*_add_members(office, 45))
+    with django_assert_max_num_queries(len(few.captured_queries)) as more:
+        page = client.get(url)
+    assert [g.n_members for g in page.context["cl"].result_list] == [50]
+    assert not any("GROUP BY" in q["sql"] and "COUNT(*)" in q["sql"] for q in more.captured_queries)

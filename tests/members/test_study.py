@@ -170,3 +170,13 @@ def test_a_material_with_reflections_is_not_deleted(staff_client, office, member
     staff_client.post(url, {"post": "yes"})
     assert StudyMaterial.objects.filter(pk=material.pk).exists()
     assert StudyReflection.objects.filter(material=material).exists()
+
+
+def test_reflections_are_listed_newest_first_and_filtered_by_year(staff_client, office, member):
+    material = _material(office)
+    study_reflection_submit(material=material, member=member, actor=member.user, text="体会")
+    url = reverse("admin:members_studyreflection_changelist")
+    year = StudyReflection.objects.get().submitted_at.year
+    shown = staff_client.get(url, {"submitted_at__year": year})
+    assert [r.text for r in shown.context["cl"].result_list] == ["体会"]
+    assert not staff_client.get(url, {"submitted_at__year": year - 1}).context["cl"].result_list
