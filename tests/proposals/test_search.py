@@ -314,3 +314,17 @@ def test_on_postgresql_search_and_similar_candidates_are_index_lookups(elevator)
     assert "proposal_text_grams_idx" in plan and "proposal_reply_grams_idx" in plan
     candidates = Proposal.objects.filter(textindex.has_any("similarity_grams", ["电梯"])).order_by()
     assert "proposal_similarity_grams_idx" in candidates.explain()
+
+
+def test_a_member_still_finds_their_own_proposal_made_in_another_office(
+    member, other_office, office
+):
+    """A member who moved offices: what they proposed before is theirs still."""
+    proposal_draft(member=member, title="关于老街停车的建议")
+    services.proposal_submit(proposal=Proposal.objects.latest("pk"), actor=member.user)
+    member.office = other_office
+    member.save(update_fields=["office"])
+    found = search.search_proposals(
+        search.visible_proposals(member=member), ["停车"], search.Filters()
+    )
+    assert [p.title for p in found] == ["关于老街停车的建议"]
