@@ -21,11 +21,17 @@ def leader_issues(user) -> QuerySet[DocumentIssue]:
 
 def leaders_for(office):
     """Committee leaders who may receive the office's documents: the office's own and
-    the district's (leaders with no office)."""
+    the district's (leaders with no office). The group's few members are read first
+    (its index): joined in one query, PostgreSQL guessed a quarter of every account
+    was a leader and read all 50,000 member accounts."""
+    user_model = get_user_model()
+    leader_ids = list(
+        user_model.groups.through.objects.filter(group__name=roles.COMMITTEE_LEADER).values_list(
+            "user_id", flat=True
+        )
+    )
     return (
-        get_user_model()
-        .objects.filter(groups__name=roles.COMMITTEE_LEADER, is_active=True)
+        user_model.objects.filter(pk__in=leader_ids, is_active=True)
         .filter(Q(office=office) | Q(office__isnull=True))
-        .distinct()
         .order_by("full_name", "username")
     )
