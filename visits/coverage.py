@@ -17,6 +17,7 @@ roster, and counts only the offices whose key changed.
 """
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field, fields
 
 from django.core.cache import cache
@@ -64,7 +65,11 @@ def version(offices, day: datetime.date) -> Stamp:
 
 
 def _key(*parts) -> str:
-    return "coverage:" + ":".join(str(part) for part in parts)
+    """The cache key of ``parts``; a long one (a district's or a city's offices and
+    their stamps) hashed, as memcached and the warning Django gives take at most 250
+    characters."""
+    raw = ":".join(str(part) for part in parts)
+    return "coverage:" + (raw if len(raw) <= 200 else hashlib.sha256(raw.encode()).hexdigest())
 
 
 def summary(offices, day: datetime.date, stamp: Stamp) -> list[CoverageRow]:
