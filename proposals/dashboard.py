@@ -42,7 +42,7 @@ def proposal_todos(request, offices) -> list[Todo]:
         return []
     P, R = Proposal.Status, OpinionReport.Status
     counts = counts_by_office(
-        Proposal.objects.filter(office__in=offices, status__in=Proposal.TODO_STATUSES),
+        Proposal.objects.filter(office__in=offices, status__in=Proposal.WAITING_STATUSES),
         # A column of proposal_todo_idx counted (not the id): read from the index alone.
         to_register=Count("status", filter=Q(status=P.SUBMITTED)),
         to_assign=Count("status", filter=Q(status=P.REGISTERED)),

@@ -297,7 +297,7 @@ class Proposal(MemberStatusLabel, models.Model):
 
     HANDLING_STATUSES = (Status.ASSIGNED, Status.ACKNOWLEDGED, Status.REHANDLING)
     # Waiting for staff or a unit (the to-dos): proposal_todo_idx's condition.
-    TODO_STATUSES = (Status.SUBMITTED, Status.REGISTERED, *HANDLING_STATUSES)
+    WAITING_STATUSES = (Status.SUBMITTED, Status.REGISTERED, *HANDLING_STATUSES)
 
     @property
     def is_overdue(self) -> bool:

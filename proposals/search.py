@@ -182,6 +182,18 @@ def _has_words(term: str) -> Q:
     )
 
 
+def _as_shown(proposals: QuerySet[Proposal], own: Member | None) -> QuerySet[Proposal]:
+    """``proposals`` with what the result list and the similar list show: the proposer,
+    category and office, the replies and their units; ``own``'s marked ``is_own``. The
+    gram columns (kilobytes a row) are the index's, not the page's."""
+    proposals = (
+        proposals.defer(*SEARCH_COLUMNS)
+        .select_related("category", "lead_member", "office")
+        .prefetch_related(Prefetch("replies", Reply.objects.select_related("assignment__unit")))
+    )
+    return proposals if own is None else proposals.annotate(is_own=own_of(own))
+
+
 def search_proposals(
     queryset: QuerySet[Proposal],
     terms: list[str],
@@ -217,15 +229,7 @@ def search_proposals(
     found = Proposal.objects.filter(pk__in=candidates)
     for term in terms:
         found = found.filter(_has_words(term))
-    if own is not None:
-        found = found.annotate(is_own=own_of(own))
-    # The gram columns (kilobytes a row) are the index's, not the page's.
-    return (
-        found.defer(*SEARCH_COLUMNS)
-        .select_related("category", "lead_member", "office")
-        .prefetch_related(Prefetch("replies", Reply.objects.select_related("assignment__unit")))
-        .order_by("-pk")
-    )
+    return _as_shown(found, own).order_by("-pk")
 
 
 def search_reports(queryset: QuerySet[OpinionReport], terms: list[str], filters: Filters):
@@ -400,16 +404,7 @@ def similar_proposals(
             scored.append((score, pk))
     scored.sort(reverse=True)
     best = dict((pk, score) for score, pk in scored[:SIMILAR])
-    # What both lists show: the proposer, the replies and their units (not the
-    # follow-ups or the proposal merged into, which neither shows).
-    proposals = (
-        Proposal.objects.filter(pk__in=best)
-        .defer(*SEARCH_COLUMNS)
-        .select_related("category", "lead_member", "office")
-        .prefetch_related(Prefetch("replies", Reply.objects.select_related("assignment__unit")))
-    )
-    if own is not None:
-        proposals = proposals.annotate(is_own=own_of(own))
+    proposals = _as_shown(Proposal.objects.filter(pk__in=best), own)
     return sorted(((p, best[p.pk]) for p in proposals), key=lambda item: -item[1])
 
 

@@ -28,7 +28,7 @@ def _concern_counts(request, offices, day) -> dict:
     if key not in kept:
         C = Concern.Status
         kept[key] = counts_by_office(
-            Concern.objects.filter(office__in=key, status__in=Concern.TODO_STATUSES),
+            Concern.objects.filter(office__in=key, status__in=Concern.WAITING_STATUSES),
             # A column of concern_todo_idx counted (not the id): read from the index alone.
             new=Count("status", filter=Q(status__in=(C.NEW, C.TRIAGED))),
             open=Count("status", filter=Q(status__in=Concern.OPEN_STATUSES)),

@@ -438,7 +438,7 @@ class Concern(models.Model):
     OPEN_STATUSES = (Status.NEW, Status.TRIAGED, *HANDLING_STATUSES)
     # Open or waiting to be reported back (the to-dos): counted through concern_office_idx
     # without reading the closed ones.
-    TODO_STATUSES = (*OPEN_STATUSES, Status.RESOLVED, Status.UNRESOLVABLE)
+    WAITING_STATUSES = (*OPEN_STATUSES, Status.RESOLVED, Status.UNRESOLVABLE)
 
     office = models.ForeignKey(
         Office, verbose_name=_("联络处"), on_delete=models.PROTECT, related_name="concerns"
@@ -534,7 +534,7 @@ class Concern(models.Model):
         indexes = [
             models.Index(fields=["office", "status", "created_at"], name="concern_office_idx"),
             # The staff's to-dos (visits.dashboard): the concerns still waiting, counted
-            # per office without reading the closed ones (Concern.TODO_STATUSES).
+            # per office without reading the closed ones (Concern.WAITING_STATUSES).
             models.Index(
                 fields=["office", "status", "due_date"],
                 condition=Q(

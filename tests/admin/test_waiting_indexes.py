@@ -19,8 +19,8 @@ def _condition_statuses(model, name) -> set:
 @pytest.mark.parametrize(
     ("model", "name", "statuses"),
     [
-        (Proposal, "proposal_todo_idx", Proposal.TODO_STATUSES),
-        (Concern, "concern_todo_idx", Concern.TODO_STATUSES),
+        (Proposal, "proposal_todo_idx", Proposal.WAITING_STATUSES),
+        (Concern, "concern_todo_idx", Concern.WAITING_STATUSES),
     ],
 )
 def test_each_todo_index_holds_the_statuses_its_todos_count(model, name, statuses):
