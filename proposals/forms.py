@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.limits import TEXT, LimitedForm
 from liaison.models import HandlingUnit
 from liaison.uploads import validate_document
+from liaison.widgets import QuickSelect
 
 from .models import Proposal, ProposalCategory, Reply
 
@@ -93,16 +94,28 @@ class SearchForm(LimitedForm):
             attrs={"type": "search", "placeholder": _("如：加装电梯、停车"), "autofocus": True}
         ),
     )
-    kind = forms.ChoiceField(label=_("范围"), choices=KIND_CHOICES, required=False)
-    year = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False, empty_value=None)
+    kind = forms.ChoiceField(
+        label=_("范围"), choices=KIND_CHOICES, required=False, widget=QuickSelect
+    )
+    year = forms.TypedChoiceField(
+        label=_("年度"), coerce=int, required=False, empty_value=None, widget=QuickSelect
+    )
     category = forms.ModelChoiceField(
-        label=_("类别"), queryset=ProposalCategory.objects.all(), required=False
+        label=_("类别"),
+        queryset=ProposalCategory.objects.all(),
+        required=False,
+        widget=QuickSelect,
     )
-    status = forms.ChoiceField(label=_("状态"), required=False)
+    status = forms.ChoiceField(label=_("状态"), required=False, widget=QuickSelect)
     unit = forms.ModelChoiceField(
-        label=_("承办单位"), queryset=HandlingUnit.objects.none(), required=False
+        label=_("承办单位"),
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=QuickSelect,
     )
-    grade = forms.ChoiceField(label=_("答复类别"), choices=GRADE_CHOICES, required=False)
+    grade = forms.ChoiceField(
+        label=_("答复类别"), choices=GRADE_CHOICES, required=False, widget=QuickSelect
+    )
 
     def __init__(self, *args, years, units, member_labels=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,10 +130,11 @@ class SearchForm(LimitedForm):
         self.fields["status"].choices = choices
         self.fields["category"].empty_label = _("全部类别")
         self.fields["unit"].empty_label = _("全部单位")
-        # Read each list once, here: a model choice field's own choices count their rows
-        # and read them again (a server-side cursor) each time the page walks them. A
-        # chosen value is still checked against the queryset.
+        # Read each list once, here, and only the names (a unit's and a category's
+        # label): a model choice field's own choices count their rows and read them
+        # again (a server-side cursor) each time the page walks them. A chosen value is
+        # still checked against the queryset.
         for name in ("category", "unit"):
             field = self.fields[name]
-            rows = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]
+            rows = field.queryset.values_list("pk", "name")
             field.choices = [("", field.empty_label), *rows]

@@ -14,9 +14,7 @@ import dataclasses
 import re
 
 from django.db.models import (
-    BooleanField,
     Exists,
-    ExpressionWrapper,
     Max,
     Min,
     OuterRef,
@@ -33,7 +31,6 @@ from members.models import Member
 
 from . import textindex
 from .models import (
-    SEARCH_COLUMNS,
     Assignment,
     OpinionReport,
     Proposal,
@@ -89,21 +86,14 @@ def visible_proposals(*, user=None, member: Member | None = None) -> QuerySet[Pr
         # proposals are most of its proposals, and a list of them would be built whole
         # (a hashed subplan of every one) for each search. The member's own are few.
         public = Q(office_id=member.office_id, status__in=COUNTED_PROPOSAL_STATUSES, is_public=True)
-        own = own_proposal_ids(member)
+        own = own_proposals(member)
         # Every row the member may read is in these offices (theirs, and any office their
         # own proposals were made in before they moved): named as a list, the condition
         # lets PostgreSQL read the term's index and the office's together rather than
         # every proposal of the district newest first (40 ms → 2 ms at 13,000).
-        offices = {member.office_id}
-        offices.update(
-            Proposal.objects.filter(pk__in=own)
-            .exclude(office_id=member.office_id)
-            .order_by()
-            .values_list("office_id", flat=True)
-            .distinct()
-        )
+        offices = sorted({member.office_id, *own.values()})
         return Proposal.objects.filter(
-            Q(pk__in=own) | public, office_id__in=sorted(offices)
+            Q(pk__in=sorted(own)) | public, office_id__in=offices
         ).exclude(status=Proposal.Status.WITHDRAWN, submitted_at__isnull=True)
     return scope_queryset(Proposal.objects.all(), user).exclude(status=Proposal.Status.DRAFT)
 
@@ -118,10 +108,22 @@ def visible_reports(*, user=None, member: Member | None = None) -> QuerySet[Opin
     )
 
 
-def own_of(member: Member) -> ExpressionWrapper:
-    """Whether a proposal is the member's own (``own_proposal_ids``), read with the row:
-    an annotation, not a list of their proposals read beside the results."""
-    return ExpressionWrapper(Q(pk__in=own_proposal_ids(member)), output_field=BooleanField())
+def own_proposals(member: Member) -> dict[int, int]:
+    """The member's own proposals (``own_proposal_ids``: led or co-signed) as
+    {id: office id}, read once a request (one query) and kept on ``member``: the
+    search's condition names them, and marks its results ``is_own`` from them."""
+    if not hasattr(member, "_own_proposals"):
+        own = Proposal.objects.filter(pk__in=own_proposal_ids(member))
+        member._own_proposals = dict(own.order_by().values_list("pk", "office_id"))
+    return member._own_proposals
+
+
+def mark_own(proposals, member: Member | None) -> None:
+    """Set ``is_own`` on each of ``proposals`` (read already) for ``member``."""
+    if member is not None:
+        own = own_proposals(member)
+        for proposal in proposals:
+            proposal.is_own = proposal.pk in own
 
 
 def years_between(*querysets: QuerySet[Proposal], limit: int = 30) -> list[int]:
@@ -182,29 +184,67 @@ def _has_words(term: str) -> Q:
     )
 
 
-def _as_shown(proposals: QuerySet[Proposal], own: Member | None) -> QuerySet[Proposal]:
-    """``proposals`` with what the result list and the similar list show: the proposer,
-    category and office, the replies and their units; ``own``'s marked ``is_own``. The
-    gram columns (kilobytes a row) are the index's, not the page's."""
+# What a result of the search or the similar list shows (templates/portal/search.html,
+# portal/proposals/_similar.html, admin/proposals/proposal/search.html and similar.html),
+# and no more: the gram columns are kilobytes a row, the proposer's roster row forty
+# columns, and each column read is also one the query is built with.
+SHOWN_PROPOSAL_FIELDS = (
+    "office",
+    "office__name",
+    "office__code",
+    "year",
+    "number",
+    "title",
+    "reasons",
+    "suggestions",
+    "proposer_kind",
+    "lead_member",
+    "lead_member__name",
+    "status",
+    "is_public",
+)
+SHOWN_REPLY_FIELDS = (
+    "proposal",
+    "grade",
+    "content",
+    "assignment",
+    "assignment__unit",
+    "assignment__unit__name",
+)
+SHOWN_REPORT_FIELDS = (
+    "office",
+    "office__name",
+    "member",
+    "member__name",
+    "year",
+    "title",
+    "situation",
+    "analysis",
+    "suggestion",
+    "status",
+)
+
+
+def _as_shown(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """``proposals`` with what the result list and the similar list show: the proposer
+    and office, the replies and their units."""
+    replies = Reply.objects.select_related("assignment__unit").only(*SHOWN_REPLY_FIELDS)
     proposals = (
-        proposals.defer(*SEARCH_COLUMNS)
-        .select_related("category", "lead_member", "office")
-        .prefetch_related(Prefetch("replies", Reply.objects.select_related("assignment__unit")))
+        proposals.select_related("lead_member", "office")
+        .only(*SHOWN_PROPOSAL_FIELDS)
+        .prefetch_related(Prefetch("replies", replies))
     )
-    return proposals if own is None else proposals.annotate(is_own=own_of(own))
+    return proposals
 
 
 def search_proposals(
     queryset: QuerySet[Proposal],
     terms: list[str],
     filters: Filters,
-    *,
-    own: Member | None = None,
 ):
     """The proposals of ``queryset`` holding every term in their text or replies, newest
     first, with what the result list shows: the newest CANDIDATE_LIMIT rows holding the
-    terms' grams (index lookups), then those holding the words themselves. ``own``: a
-    member, whose own proposals are marked ``is_own``."""
+    terms' grams (index lookups), then those holding the words themselves."""
     if filters.year:
         queryset = queryset.filter(year=filters.year)
     if filters.category:
@@ -229,7 +269,7 @@ def search_proposals(
     found = Proposal.objects.filter(pk__in=candidates)
     for term in terms:
         found = found.filter(_has_words(term))
-    return _as_shown(found, own).order_by("-pk")
+    return _as_shown(found).order_by("-pk")
 
 
 def search_reports(queryset: QuerySet[OpinionReport], terms: list[str], filters: Filters):
@@ -248,7 +288,7 @@ def search_reports(queryset: QuerySet[OpinionReport], terms: list[str], filters:
             | Q(analysis__icontains=term)
             | Q(suggestion__icontains=term)
         )
-    return found.defer("text_grams").select_related("member", "office").order_by("-pk")
+    return found.select_related("member", "office").only(*SHOWN_REPORT_FIELDS).order_by("-pk")
 
 
 def one_page(queryset, page: int = 1) -> tuple[list, bool]:
@@ -404,7 +444,8 @@ def similar_proposals(
             scored.append((score, pk))
     scored.sort(reverse=True)
     best = dict((pk, score) for score, pk in scored[:SIMILAR])
-    proposals = _as_shown(Proposal.objects.filter(pk__in=best), own)
+    proposals = list(_as_shown(Proposal.objects.filter(pk__in=best)))
+    mark_own(proposals, own)
     return sorted(((p, best[p.pk]) for p in proposals), key=lambda item: -item[1])
 
 
@@ -457,7 +498,8 @@ def run_search(
     page = result["page"] = page_number(form.data.get("page"))
     more = full = False
     if data["kind"] != "reports":
-        rows, more = one_page(search_proposals(proposals, terms, filters, own=own), page)
+        rows, more = one_page(search_proposals(proposals, terms, filters), page)
+        mark_own(rows, own)
         result["proposals"] = [describe(p, terms) for p in rows]
         full = len(rows) == PAGE
     if data["kind"] != "proposals":
