@@ -70,6 +70,10 @@ class FollowUpReportForm(LimitedForm):
     )
 
 
+# The search's filter lists: Bootstrap's class for the portal (the admin ignores it).
+FILTER = QuickSelect(attrs={"class": "form-select"})
+
+
 class SearchForm(LimitedForm):
     """The search box and its filters (issue 20, item 1), for staff and members alike.
     The text is only bounded here; what can be searched is decided by search.parse_query,
@@ -94,27 +98,25 @@ class SearchForm(LimitedForm):
             attrs={"type": "search", "placeholder": _("如：加装电梯、停车"), "autofocus": True}
         ),
     )
-    kind = forms.ChoiceField(
-        label=_("范围"), choices=KIND_CHOICES, required=False, widget=QuickSelect
-    )
+    kind = forms.ChoiceField(label=_("范围"), choices=KIND_CHOICES, required=False, widget=FILTER)
     year = forms.TypedChoiceField(
-        label=_("年度"), coerce=int, required=False, empty_value=None, widget=QuickSelect
+        label=_("年度"), coerce=int, required=False, empty_value=None, widget=FILTER
     )
     category = forms.ModelChoiceField(
         label=_("类别"),
         queryset=ProposalCategory.objects.all(),
         required=False,
-        widget=QuickSelect,
+        widget=FILTER,
     )
-    status = forms.ChoiceField(label=_("状态"), required=False, widget=QuickSelect)
+    status = forms.ChoiceField(label=_("状态"), required=False, widget=FILTER)
     unit = forms.ModelChoiceField(
         label=_("承办单位"),
         queryset=HandlingUnit.objects.none(),
         required=False,
-        widget=QuickSelect,
+        widget=FILTER,
     )
     grade = forms.ChoiceField(
-        label=_("答复类别"), choices=GRADE_CHOICES, required=False, widget=QuickSelect
+        label=_("答复类别"), choices=GRADE_CHOICES, required=False, widget=FILTER
     )
 
     def __init__(self, *args, years, units, member_labels=False, **kwargs):

@@ -93,7 +93,16 @@ class MemberStatusLabel:
     @property
     def member_status_label(self) -> str:
         label = self.MEMBER_LABELS.get(self.status)
-        return str(label) if label is not None else self.get_status_display()
+        return str(label) if label is not None else self.status_label
+
+    @property
+    def status_label(self) -> str:
+        """``get_status_display()`` read off the choices' enum: the stock method hashes
+        every label of the list each call, which a list of results pays per row."""
+        try:
+            return str(self.Status(self.status).label)
+        except ValueError:  # as get_status_display(): a value outside the choices as is
+            return self.status
 
 
 class Proposal(MemberStatusLabel, models.Model):

@@ -92,8 +92,9 @@ def visible_proposals(*, user=None, member: Member | None = None) -> QuerySet[Pr
         # lets PostgreSQL read the term's index and the office's together rather than
         # every proposal of the district newest first (40 ms → 2 ms at 13,000).
         offices = sorted({member.office_id, *own.values()})
+        # Their own as a subquery: a list of ids would be a parameter each to build.
         return Proposal.objects.filter(
-            Q(pk__in=sorted(own)) | public, office_id__in=offices
+            Q(pk__in=own_proposal_ids(member)) | public, office_id__in=offices
         ).exclude(status=Proposal.Status.WITHDRAWN, submitted_at__isnull=True)
     return scope_queryset(Proposal.objects.all(), user).exclude(status=Proposal.Status.DRAFT)
 
@@ -173,6 +174,13 @@ def _has_grams(term: str) -> Q:
     return textindex.has_all("text_grams", term_grams) | textindex.has_all(
         "reply_grams", term_grams
     )
+
+
+def _gram_is_word(term: str) -> bool:
+    """Whether holding the term's grams is holding the term itself: a term that is
+    one gram (two Chinese characters, or one whole word of letters or digits), which
+    the text holds only where the term stands. Longer terms are checked word for word."""
+    return textindex.grams(term) == [term.lower()]
 
 
 def _has_words(term: str) -> Q:
@@ -268,7 +276,8 @@ def search_proposals(
     candidates = queryset.order_by("-pk").values("pk")[:CANDIDATE_LIMIT]
     found = Proposal.objects.filter(pk__in=candidates)
     for term in terms:
-        found = found.filter(_has_words(term))
+        if not _gram_is_word(term):
+            found = found.filter(_has_words(term))
     return _as_shown(found).order_by("-pk")
 
 
@@ -282,6 +291,8 @@ def search_reports(queryset: QuerySet[OpinionReport], terms: list[str], filters:
     candidates = queryset.order_by("-pk").values("pk")[:CANDIDATE_LIMIT]
     found = OpinionReport.objects.filter(pk__in=candidates)
     for term in terms:
+        if _gram_is_word(term):
+            continue
         found = found.filter(
             Q(title__icontains=term)
             | Q(situation__icontains=term)
