@@ -129,8 +129,11 @@ def member_todos(member) -> list[Todo]:
 
 
 def member_recent_records(member) -> dict:
-    """The member's latest proposals and public-opinion reports (two queries)."""
+    """The member's latest proposals and public-opinion reports (two queries): their
+    titles and states, not the rows and relations the full lists show."""
+    proposals = member_proposals(member).select_related(None)
+    reports = member_opinion_reports(member).prefetch_related(None)
     return {
-        "proposals": list(member_proposals(member)[:RECENT]),
-        "opinion_reports": list(member_opinion_reports(member)[:RECENT]),
+        "proposals": list(proposals.only("title", "number", "status")[:RECENT]),
+        "opinion_reports": list(reports.only("title", "status")[:RECENT]),
     }

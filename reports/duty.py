@@ -231,14 +231,16 @@ def _tallies(ids, years) -> dict[tuple[str, int, str], tuple[int, int]]:
 
 def standings(*, office, years: list[int], members=None, with_grade=True) -> list[Standing]:
     """Standings of ``members`` (default: the office's serving members, in official
-    stroke order) over ``years``, ranked by points; graded only when every year is
-    closed. Four queries in all (three ``with_grade=False``: progress only, as on the
-    member's home page): the figures are one (``_tallies``)."""
+    stroke order; a queryset, or a list of members already read with their sector)
+    over ``years``, ranked by points; graded only when every year is closed. Four
+    queries in all, one fewer ``with_grade=False`` (progress only, as on the member's
+    home page) and one fewer for a list: the figures are one (``_tallies``)."""
     config = PlanConfig.for_office(office)
     graded = with_grade and is_graded(office, years)
     if members is None:
         members = Member.objects.filter(office=office, status=Member.Status.SERVING)
-    members = list(members.select_related("sector").order_by("stroke_key", "member_no"))
+    if not isinstance(members, list):  # a list: the members already read, in order
+        members = list(members.select_related("sector").order_by("stroke_key", "member_no"))
     ids = [m.pk for m in members]
     by_member = {m.pk: Standing(member=m) for m in members}
 
@@ -297,12 +299,7 @@ def standings(*, office, years: list[int], members=None, with_grade=True) -> lis
 
 def standing_for(member: Member, years: list[int], with_grade=True) -> Standing:
     """One member's standing; the rank is not computed (0)."""
-    result = standings(
-        office=member.office,
-        years=years,
-        members=Member.objects.filter(pk=member.pk),
-        with_grade=with_grade,
-    )
+    result = standings(office=member.office, years=years, members=[member], with_grade=with_grade)
     standing = result[0]
     standing.rank = 0
     return standing

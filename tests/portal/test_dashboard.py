@@ -137,11 +137,11 @@ def test_dashboard_query_count_does_not_grow_with_the_roster(
     # to-do (portal.home: ratings, co-signatures, replies, results to confirm,
     # consultations to answer, unread study materials, one query each), the member's
     # latest proposals and opinion reports (one query each), and this year's points
-    # against the minimums (reports.duty.standing_for: the office's rules, the member,
-    # and the points with every kind of record counted — proposals led and co-signed,
-    # opinion reports, activities and study sessions, speeches, materials read,
-    # reflections — in one UNION ALL: three)
-    with django_assert_num_queries(18):
+    # against the minimums (reports.duty.standing_for: the office's rules, and the
+    # points with every kind of record counted — proposals led and co-signed, opinion
+    # reports, activities and study sessions, speeches, materials read, reflections — in
+    # one UNION ALL: two)
+    with django_assert_num_queries(17):
         response = client.get(DASHBOARD)
 
     assert response.status_code == 200
