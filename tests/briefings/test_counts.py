@@ -245,3 +245,38 @@ def test_the_activity_list_reads_the_counts_without_a_query_per_invitee(
     assert titles["invited_display"] == ["学习会0", "学习会1", "学习会2"]
     assert titles["-invited_display"] == ["学习会2", "学习会1", "学习会0"]
     assert titles["-attended_display"][0] == "学习会0"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_members_replying_at_once_are_both_counted(office, staff, member, other_member):
+    """Two connections reply at the same moment (PostgreSQL: the activity row is locked
+    before the counts are taken, so the second sees the first's reply; SQLite
+    serialises whole transactions anyway)."""
+    import threading
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs two real connections: run with DATABASE_URL=postgres://…")
+    with time_machine.travel(BEFORE):
+        activity = activity_published(office=office, actor=staff, members=[member, other_member])
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def reply(who):
+        try:
+            with time_machine.travel(BEFORE + datetime.timedelta(days=1)):
+                barrier.wait(timeout=10)
+                services.invitation_reply(
+                    activity=activity, member=who, actor=who.user, attending=True
+                )
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reply, args=(m,)) for m in (member, other_member)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    check(activity, (2, 2, 0, 0, 0))
