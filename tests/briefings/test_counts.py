@@ -280,3 +280,21 @@ def test_two_members_replying_at_once_are_both_counted(office, staff, member, ot
         thread.join(timeout=60)
     assert not errors
     check(activity, (2, 2, 0, 0, 0))
+
+
+def test_the_migration_fills_the_counts_of_stored_activities(briefing, staff, member):
+    """The data migration's one UPDATE, run on activities whose counts are still 0."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    with time_machine.travel(DURING):
+        services.attendance_record(invitation=briefing.invitations.get(member=member), actor=staff)
+        services.opinion_record(activity=briefing, actor=staff, content="领导的意见")
+    Activity.objects.update(**dict.fromkeys(FIELDS, 0))
+    migration = importlib.import_module("briefings.migrations.0008_activity_counts")
+
+    migration.fill_counts(apps, SimpleNamespace(connection=connection))
+
+    check(briefing, (2, 0, 0, 1, 1))
