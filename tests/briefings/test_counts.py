@@ -203,6 +203,8 @@ def _changelist_queries(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
+    tables = ("briefings_invitation", "briefings_opinion")
+    assert not [q["sql"] for q in ctx.captured_queries if any(t in q["sql"] for t in tables)]
     return len(ctx.captured_queries)
 
 
