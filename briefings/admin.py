@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.http import JsonResponse
 from django.urls import path, reverse
@@ -48,7 +49,7 @@ from .models import (
     Opinion,
     Speech,
 )
-from .selectors import organised_by, staff_activities, with_counts
+from .selectors import organised_by, staff_activities
 from .workflows import ACTIVITY_WORKFLOW, OPINION_WORKFLOW
 
 A = Activity.Status
@@ -394,9 +395,6 @@ class ActivityAdmin(
         "attendance_closed_at",
         "cancel_reason",
     )
-
-    def get_queryset(self, request):
-        return with_counts(super().get_queryset(request))
 
     def get_readonly_fields(self, request, obj=None):
         return [*self._readonly_fields(obj), "invitations_summary", "speeches_summary"]
@@ -754,6 +752,18 @@ class OpinionAdmin(WorkflowAdminMixin, SafeExportMixin, ExportMixin, OrganiserSc
 
     def has_add_permission(self, request):
         return False  # recorded through the activity's "录入意见建议" step or the portal
+
+    def delete_model(self, request, obj):
+        # A new opinion nobody has handled may be deleted: its activity counts one less.
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            services.refresh_activity_counts(obj.activity_id)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            activity_ids = set(queryset.values_list("activity_id", flat=True))
+            super().delete_queryset(request, queryset)
+            services.refresh_activity_counts(activity_ids)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != Opinion.Status.NEW:

@@ -132,6 +132,15 @@ def half_year_bounds(year: int, half: int) -> tuple[datetime.date, datetime.date
     return datetime.date(year, 7, 1), datetime.date(year + 1, 1, 1)
 
 
+ACTIVITY_COUNT_FIELDS = (
+    "invited_count",
+    "attending_count",
+    "leave_count",
+    "attended_count",
+    "opinion_count",
+)
+
+
 class Activity(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("筹备中")
@@ -222,7 +231,19 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    # What the activity list, its page, the minutes, the figures and the export show,
+    # kept on the row (issue 16: counting hundreds of invitees per row grew with the
+    # data). Written only by ``briefings.services.counts.refresh_activity_counts``,
+    # which every service that adds, removes or changes an invitation or an opinion
+    # calls in its transaction; a full ``save()`` leaves them alone (see ``save``).
+    invited_count = models.PositiveIntegerField(_("邀请人数"), default=0, editable=False)
+    attending_count = models.PositiveIntegerField(_("回复参加人数"), default=0, editable=False)
+    leave_count = models.PositiveIntegerField(_("回复请假人数"), default=0, editable=False)
+    attended_count = models.PositiveIntegerField(_("出席人数"), default=0, editable=False)
+    opinion_count = models.PositiveIntegerField(_("意见建议条数"), default=0, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", *ACTIVITY_COUNT_FIELDS])
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -239,6 +260,21 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{timezone.localtime(self.starts_at):%Y-%m-%d} {self.title}"
+
+    def save(self, *args, update_fields=None, **kwargs):
+        """A full save of a row already stored writes every field but the counts: an
+        admin form read them before a member replied, and must not write the old
+        numbers back."""
+        if update_fields is None and not self._state.adding and not kwargs.get("force_insert"):
+            deferred = self.get_deferred_fields()
+            update_fields = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key
+                and f.name not in ACTIVITY_COUNT_FIELDS
+                and f.attname not in deferred
+            ]
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:

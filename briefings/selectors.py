@@ -12,7 +12,6 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from liaison.scoping import sees_all_offices, visible_office_ids
-from liaison.selectors import count_of
 from members.models import Member
 
 from .models import (
@@ -46,22 +45,6 @@ def staff_activities(user) -> QuerySet[Activity]:
     if sees_all_offices(user):
         return qs
     return qs.filter(organised_by(visible_office_ids(user)))
-
-
-def _count(model, **filters):
-    """A correlated COUNT subquery: cheaper than joining hundreds of invitees per row."""
-    return count_of(model.objects.filter(**filters), "activity")
-
-
-def with_counts(qs: QuerySet[Activity]) -> QuerySet[Activity]:
-    I = Invitation  # noqa: E741
-    return qs.annotate(
-        invited_count=_count(I),
-        attending_count=_count(I, reply=I.Reply.ATTENDING),
-        leave_count=_count(I, reply=I.Reply.LEAVE),
-        attended_count=_count(I, attendance=I.Attendance.ATTENDED),
-        opinion_count=_count(Opinion),
-    )
 
 
 def _in_name_list_order(invitations: QuerySet[Invitation]) -> QuerySet[Invitation]:
@@ -102,7 +85,7 @@ def activity_minutes(activities: QuerySet[Activity], invitees=True) -> QuerySet[
     ]
     if invitees:
         prefetches.append(Prefetch("invitations", _in_name_list_order(Invitation.objects.all())))
-    return with_counts(activities).select_related("kind", "office").prefetch_related(*prefetches)
+    return activities.select_related("kind", "office").prefetch_related(*prefetches)
 
 
 def invitation_candidates(
@@ -269,19 +252,14 @@ def held_activities(office_ids, year: int) -> QuerySet[Activity]:
 
 def activities_by_month(office_ids, year: int) -> list[dict]:
     """Month by month (1–12) of ``year``: activities held, members invited to them and
-    members who attended. One query grouped by month over the activities, each counting
-    its invitations through the invitation index (grouping the invitations themselves
-    converted every invitation's date to a month: seconds at district scale)."""
-    I = Invitation  # noqa: E741
+    members who attended. One query grouped by month over the activities, summing the
+    counts each keeps on its row (grouping the invitations themselves converted every
+    invitation's date to a month: seconds at district scale)."""
     months = {
         row["month"]: row
         for row in held_activities(office_ids, year)
         .order_by()
-        .annotate(
-            month=ExtractMonth("starts_at"),
-            invited_count=_count(I),
-            attended_count=_count(I, attendance=I.Attendance.ATTENDED),
-        )
+        .annotate(month=ExtractMonth("starts_at"))
         .values("month")
         .annotate(
             activities=Count("id"),

@@ -30,6 +30,7 @@ from briefings.models import (
     InvitedLeader,
     Opinion,
 )
+from briefings.services.counts import refresh_activity_counts
 from demo.history import History
 from liaison.models import StatusChange
 from members.models import Member
@@ -294,6 +295,9 @@ def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=N
     Activity.objects.bulk_update(
         minuted, ["minutes", "minutes_by", "minutes_updated_at"], batch_size=500
     )
+    # The invitations and opinions were written in bulk, past the services: the counts
+    # each activity keeps on its row are taken from them now.
+    refresh_activity_counts(p[0].pk for p in plans)
     for opinion in opinions:
         if opinion.pk:
             when = opinion.activity.ends_at

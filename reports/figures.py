@@ -16,7 +16,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
 from briefings.models import Activity, Invitation
-from briefings.selectors import organised_by, with_counts
+from briefings.selectors import organised_by
 from consultations.models import Answer
 from consultations.selectors import ConsultationNumbers, consultations_run
 from liaison.selectors import count_of
@@ -303,7 +303,8 @@ def activity_figures(office, window) -> dict:
 def _activities(office, window) -> dict:
     start, end = window
     held = list(
-        with_counts(held_activities(office, start.year).filter(starts_at__date__range=(start, end)))
+        held_activities(office, start.year)
+        .filter(starts_at__date__range=(start, end))
         .select_related("kind")
         .order_by("starts_at", "pk")
     )

@@ -15,6 +15,7 @@ from .attendance import (
     attendance_record,
     attendance_sign_in,
 )
+from .counts import refresh_activity_counts
 from .invitations import (
     activity_invite,
     invitation_reply,
@@ -68,6 +69,7 @@ __all__ = [
     "opinion_submit",
     "opinion_to_concern",
     "opinion_to_proposal",
+    "refresh_activity_counts",
     "speech_record",
     "speech_update",
     "speeches_delete",

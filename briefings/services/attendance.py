@@ -24,6 +24,7 @@ from ..models import (
 from ..signin import token_refusal
 from ..workflows import ACTIVITY_WORKFLOW
 from .common import _check_self
+from .counts import lock_activity_counts, refresh_activity_counts
 from .invitations import _invitation_for
 
 A = Activity.Status
@@ -60,6 +61,7 @@ def _set_attendance(invitation: Invitation, state: str, *, actor, method: str) -
 
 
 def _lock_invitation(invitation: Invitation) -> Invitation:
+    lock_activity_counts(invitation.activity_id)
     return (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("member", "activity__office")
@@ -90,6 +92,7 @@ def attendance_record(*, invitation: Invitation, actor, state: str = Att.ATTENDE
     if state == Att.LEAVE_REFUSED and invitation.leave_status != I.Leave.REFUSED:
         raise WorkflowError(_("%(name)s 没有被驳回的请假申请。") % {"name": invitation.member.name})
     _set_attendance(invitation, state, actor=actor, method=I.Method.STAFF)
+    refresh_activity_counts(activity.pk)
     return invitation
 
 
@@ -107,6 +110,7 @@ def attendance_sign_in(
         return invitation, False
     refuse(workflows.sign_in_refusal(activity, invitation))
     _set_attendance(invitation, Att.ATTENDED, actor=actor, method=I.Method.QR)
+    refresh_activity_counts(activity.pk)
     return invitation, True
 
 
@@ -131,6 +135,7 @@ def attendance_correct(*, invitation: Invitation, actor, state: str, reason: str
         )
     old = invitation.get_attendance_display()
     _set_attendance(invitation, state, actor=actor, method=I.Method.STAFF)
+    refresh_activity_counts(activity.pk)
     record_note(
         activity,
         actor=actor,
@@ -158,6 +163,7 @@ def attendance_close(*, activity: Activity, actor, expected: str | None = None) 
             I.Leave.REFUSED: Att.LEAVE_REFUSED,
         }.get(invitation.leave_status, Att.ABSENT)
         _set_attendance(invitation, state, actor=actor, method=I.Method.CLOSING)
+    refresh_activity_counts(activity.pk)
     counts = dict.fromkeys(Att.values, 0)
     for state in activity.invitations.values_list("attendance", flat=True):
         counts[state] += 1

@@ -19,6 +19,7 @@ from ..models import (
     Invitation,
 )
 from .common import _check_self
+from .counts import lock_activity_counts, refresh_activity_counts
 
 A = Activity.Status
 I = Invitation  # noqa: E741
@@ -57,6 +58,7 @@ def activity_invite(*, activity: Activity, actor, members) -> list[Invitation]:
             "member__user"
         )
     )
+    refresh_activity_counts(activity.pk)
     record_note(activity, actor=actor, note=_("邀请委员 %(n)s 人") % {"n": len(created)})
     if activity.status == A.PUBLISHED and not activity.has_started:
         notifications.invitations_sent(activity, created)
@@ -74,12 +76,15 @@ def invitations_withdraw(*, activity: Activity, actor, invitations) -> int:
     for row in rows:
         row.delete()  # one by one, so each leaves its history row
     if rows:
+        refresh_activity_counts(activity.pk)
         record_note(activity, actor=actor, note=_("撤销邀请 %(n)s 人") % {"n": len(rows)})
     return len(rows)
 
 
 def _invitation_for(activity: Activity, member: Member) -> Invitation | None:
-    """The member's invitation, locked (None: not invited; the guards say so)."""
+    """The member's invitation, locked (None: not invited; the guards say so), after
+    the activity's row (the counts are refreshed under that lock)."""
+    lock_activity_counts(activity.pk)
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("member__user")
@@ -131,6 +136,7 @@ def invitation_reply(
             "replied_at",
         ]
     )
+    refresh_activity_counts(activity.pk)
     notifications.invitation_answered(invitation)
     if not attending:
         notifications.leave_requested(invitation)

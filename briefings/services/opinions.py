@@ -17,6 +17,7 @@ from ..models import (
     Opinion,
 )
 from .common import _check_self
+from .counts import refresh_activity_counts
 from .invitations import _invitation_for
 
 A = Activity.Status
@@ -50,6 +51,7 @@ def opinion_submit(
         content=content,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+    refresh_activity_counts(activity.pk)
     record_creation(opinion, actor=actor)
     hooks.opinion_recorded(opinion)
     return opinion
@@ -73,6 +75,7 @@ def opinion_record(
         content=content,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+    refresh_activity_counts(activity.pk)
     record_creation(opinion, actor=actor, note=_("工作人员录入"))
     hooks.opinion_recorded(opinion)
     return opinion

@@ -70,6 +70,7 @@ def bulk_invite(activity, members, *, attended=False):
         batch_size=500,
         ignore_conflicts=True,
     )
+    services.refresh_activity_counts(activity.pk)  # written past the services
 
 
 def bulk_activities(office, n):
