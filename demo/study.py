@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from briefings import services as briefing_services
 from briefings.models import Activity, AgendaItem, Invitation, Speech
+from liaison.models import today
 from members.models import (
     Member,
     PointEntry,
@@ -33,7 +34,6 @@ from members.models import (
     StudyReflection,
     Term,
 )
-from members.selectors import published_to
 
 from .duties import EVIDENCE
 from .proposals import SHOWCASE_MEMBER
@@ -147,6 +147,23 @@ def _speeches(office, staff, today, rng) -> int:
     return recorded
 
 
+def _published_to(member, materials, sector_ids) -> set[int]:
+    """The pks of ``materials`` published to ``member`` (``members.selectors.published_to``
+    read in memory rather than queried per member: the city scale has 60,000)."""
+    A = StudyMaterial.Audience
+    return {
+        m.pk
+        for m in materials
+        if m.office_id == member.office_id
+        and m.published_on <= today()
+        and (
+            m.audience == A.ALL
+            or (m.audience == A.TERM and m.term_id == member.term_id)
+            or (m.audience == A.SECTORS and member.sector_id in sector_ids)
+        )
+    }
+
+
 def _materials(office, staff, today, rng) -> tuple[int, int, int]:
     term = Term.objects.filter(is_current=True).first()
     sectors = list(Sector.objects.filter(name__in=SECTORS))
@@ -178,14 +195,11 @@ def _materials(office, staff, today, rng) -> tuple[int, int, int]:
         Member.objects.filter(office=office, status=Member.Status.SERVING).order_by("pk")
     )
     newest = max(materials, key=lambda m: m.published_on)
+    sector_ids = {s.pk for s in sectors}
     reads, reflections = [], []
     for member in members:
         showcase = member.name == SHOWCASE_MEMBER
-        mine = set(
-            StudyMaterial.objects.filter(published_to(member), office=office).values_list(
-                "pk", flat=True
-            )
-        )
+        mine = _published_to(member, materials, sector_ids)
         for material in materials:
             if material.pk not in mine:
                 continue
