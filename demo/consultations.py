@@ -12,6 +12,7 @@ adopted, merged with a like opinion, set aside with a reason."""
 
 import datetime
 import random
+from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -27,10 +28,11 @@ from consultations import workflows as consultation_workflows
 from consultations.admin_steps import draft_summary
 from consultations.models import Answer, AnswerItem, Consultation, Expert, Question, Recipient
 from consultations.notifications import portal_path
-from liaison.models import Notification, StatusChange
+from liaison.models import Notification, StatusChange, today
 from liaison.transactions import use_case
 from liaison.workflow import lock, refuse, transition
-from members.models import ActivityGroup, Member
+from members.models import ActivityGroup, Member, PointRule
+from members.points import PointsLedger
 from reports import services as reports
 
 from . import bulk
@@ -87,13 +89,18 @@ def _questions(consultation):
 
 def _answers(consultation, rng, *, leave_out=None) -> list[Answer]:
     members = [
-        r.member
-        for r in Recipient.objects.filter(consultation=consultation).select_related("member")
-        if r.member_id != getattr(leave_out, "pk", None)
+        member_id
+        for member_id in Recipient.objects.filter(consultation=consultation).values_list(
+            "member_id", flat=True
+        )
+        if member_id != getattr(leave_out, "pk", None)
     ]
     chosen = rng.sample(members, min(ANSWERS_PER_CONSULTATION, len(members) * 2 // 3))
     answers = Answer.objects.bulk_create(
-        [Answer(consultation=consultation, member=m, source=Answer.Source.PORTAL) for m in chosen]
+        [
+            Answer(consultation=consultation, member_id=m, source=Answer.Source.PORTAL)
+            for m in chosen
+        ]
     )
     questions = list(consultation.questions.all())
     items = []
@@ -147,6 +154,55 @@ def _open_in_bulk(consultation, staff) -> None:
             ),
         )
         services.meeting_opinions_collect(consultation)
+
+
+def _feed_back_in_bulk(consultation, staff) -> None:
+    """``services.consultation_feed_back`` for an office other than the sign-in
+    member's: the same timeline row, points (``PointsLedger``: the rules, caps and
+    closed years of ``points_award``) and messages, each message rendered once per
+    outcome and channel rather than per member."""
+    with use_case():
+        consultation = lock(consultation)
+        refuse(consultation_workflows.feed_back_refusal(consultation))
+        transition(consultation, workflow=services.WF, target=S.FED_BACK, actor=staff)
+        answers = list(
+            consultation.answers.filter(member__isnull=False).select_related("member__user")
+        )
+        ledger = PointsLedger([consultation.office])
+        for answer in answers:
+            if answer.outcome in (Answer.Outcome.ADOPTED, Answer.Outcome.PARTLY):
+                entry = ledger.award(
+                    member_id=answer.member_id,
+                    kind=PointRule.Kind.CONSULTATION_ADOPTED,
+                    occurred_on=consultation.decided_on or today(),
+                    source=answer,
+                    description=_("征求意见“%(title)s”被采纳") % {"title": consultation.title},
+                )
+                if entry is not None:
+                    entry.created_by = staff
+        bulk.write_points(ledger)
+        by_member = {}
+        for answer in sorted(answers, key=lambda a: a.from_meeting, reverse=True):
+            by_member[answer.member_id] = answer
+        by_outcome = defaultdict(list)
+        for answer in by_member.values():
+            by_outcome[(answer.outcome, answer.outcome_note)].append(answer)
+        rows = []
+        for group in by_outcome.values():
+            rows += bulk.member_messages(
+                [answer.member for answer in group],
+                kind="consultation_outcome",
+                key=f"consultation-outcome:{consultation.pk}",
+                template="consultations/outcome",
+                context={
+                    "consultation": consultation,
+                    "office": consultation.office,
+                    "answer": group[0],
+                },
+                link=portal_path(consultation),
+                office=consultation.office,
+            )
+        bulk.insert(Notification, rows)
 
 
 GROUPS = ["第一活动组（经济界）", "第二活动组（教科文卫）", "第三活动组（社会服务）"]
@@ -355,7 +411,10 @@ def seed_consultations(*, offices, today: datetime.date, rng: random.Random, act
             )
             if target == S.SUBMITTED:
                 continue
-            services.consultation_feed_back(consultation=consultation, actor=staff)
+            if in_bulk:
+                _feed_back_in_bulk(consultation, staff)
+            else:
+                services.consultation_feed_back(consultation=consultation, actor=staff)
     return counts
 
 
