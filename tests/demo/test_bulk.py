@@ -4,18 +4,22 @@ city scale's): the same rows the services write one by one (demo/bulk.py)."""
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from briefings.models import Speech
 from consultations import services
 from consultations.models import Answer, Consultation, Question
 from consultations.notifications import portal_path
 from demo import bulk, roster
+from demo.plans import ITEMS
 from demo.study import _published_to
-from liaison.models import Notification
+from liaison.models import Notification, Office
 from liaison.services import _prepare
-from members.models import Member, Sector, StudyMaterial, Term
+from members.models import Member, PointEntry, Sector, StudyMaterial, Term
 from members.notifications import member_channels, member_rows
 from members.selectors import published_to
+from plans.models import PlanItem, WorkPlan
 
 from .seeding import seed
 from .timelines import timeline_faults
@@ -180,3 +184,25 @@ def test_offices_seeded_in_bulk_keep_their_timelines_to_the_workflows(monkeypatc
         assert requests.count() == sum(
             len(member_channels(m, "consultation_request")) for m in members.select_related("user")
         )
+
+    # The speeches, their points and the plan items, in both offices alike.
+    offices = list(Office.objects.order_by("pk"))
+    speech = ContentType.objects.get_for_model(Speech)
+    for office in offices:
+        speeches = Speech.objects.filter(activity__office=office)
+        assert speeches.exists()
+        assert (
+            PointEntry.objects.filter(
+                source_type=speech, source_id__in=speeches.values("pk")
+            ).count()
+            >= speeches.count()
+        )
+        assert Speech.history.filter(activity__office=office).count() >= speeches.count()
+        for plan in WorkPlan.objects.filter(office=office, status=WorkPlan.Status.DRAFT):
+            assert plan.items.count() == len(ITEMS)
+        assert PlanItem.history.filter(plan__office=office).exists()
+
+    # --reset deletes what the bulk writes left, and writes the same again.
+    counts = [m.objects.count() for m in (Notification, Speech, PointEntry, PlanItem)]
+    seed("--reset")
+    assert [m.objects.count() for m in (Notification, Speech, PointEntry, PlanItem)] == counts
