@@ -36,6 +36,8 @@ from liaison.models import StatusChange
 from members.models import Member
 from members.points import PointsLedger
 
+from . import bulk
+
 A = Activity.Status
 I = Invitation  # noqa: E741
 Att = Invitation.Attendance
@@ -256,7 +258,7 @@ def seed_briefings(*, offices, today: datetime.date, rng: random.Random, actor=N
                 source=invitation,
                 description=invitation.activity.title,
             )
-    points = ledger.write()
+    points = bulk.write_points(ledger)
 
     # Opinions from those who came, and the minutes that count them.
     opinions = []

@@ -12,21 +12,30 @@ adopted, merged with a like opinion, set aside with a reason."""
 
 import datetime
 import random
+from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.test.utils import override_settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from briefings import services as briefings
 from briefings.models import Activity, ActivityKind
 from consultations import services
+from consultations import workflows as consultation_workflows
 from consultations.admin_steps import draft_summary
 from consultations.models import Answer, AnswerItem, Consultation, Expert, Question, Recipient
-from liaison.models import StatusChange
-from members.models import ActivityGroup, Member
+from consultations.notifications import portal_path
+from liaison.models import Notification, StatusChange, today
+from liaison.transactions import use_case
+from liaison.workflow import lock, refuse, transition
+from members.models import ActivityGroup, Member, PointRule
+from members.points import PointsLedger
 from reports import services as reports
 
+from . import bulk
 from .proposals import SHOWCASE_MEMBER
 
 S = Consultation.Status
@@ -80,13 +89,18 @@ def _questions(consultation):
 
 def _answers(consultation, rng, *, leave_out=None) -> list[Answer]:
     members = [
-        r.member
-        for r in Recipient.objects.filter(consultation=consultation).select_related("member")
-        if r.member_id != getattr(leave_out, "pk", None)
+        member_id
+        for member_id in Recipient.objects.filter(consultation=consultation).values_list(
+            "member_id", flat=True
+        )
+        if member_id != getattr(leave_out, "pk", None)
     ]
     chosen = rng.sample(members, min(ANSWERS_PER_CONSULTATION, len(members) * 2 // 3))
     answers = Answer.objects.bulk_create(
-        [Answer(consultation=consultation, member=m, source=Answer.Source.PORTAL) for m in chosen]
+        [
+            Answer(consultation=consultation, member_id=m, source=Answer.Source.PORTAL)
+            for m in chosen
+        ]
     )
     questions = list(consultation.questions.all())
     items = []
@@ -100,6 +114,95 @@ def _answers(consultation, rng, *, leave_out=None) -> list[Answer]:
                 items.append(AnswerItem(answer=answer, question=question, text=rng.choice(TEXTS)))
     AnswerItem.objects.bulk_create(items, batch_size=500)
     return answers
+
+
+def _open_in_bulk(consultation, staff) -> None:
+    """``services.consultation_open`` for an office other than the sign-in member's,
+    with the request to every member consulted written at once (``demo.bulk``): the
+    same recipients, timeline row and outbox rows, the message rendered once rather
+    than per member and channel (about half a million at the city scale). The invited
+    experts are e-mailed through the service (``experts_invite``, after this)."""
+    with use_case():
+        consultation = lock(consultation)
+        refuse(consultation_workflows.open_refusal(consultation))
+        members = list(services.audience_members(consultation).select_related("user"))
+        Recipient.objects.bulk_create(
+            [Recipient(consultation=consultation, member=m) for m in members],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        consultation.opened_at = timezone.now()
+        consultation.recipient_count = Recipient.objects.filter(consultation=consultation).count()
+        transition(
+            consultation,
+            workflow=services.WF,
+            target=S.OPEN,
+            actor=staff,
+            note=_("向%(n)s位委员征求意见") % {"n": len(members)},
+            update_fields=["opened_at", "recipient_count"],
+        )
+        bulk.insert(
+            Notification,
+            bulk.member_messages(
+                members,
+                kind="consultation_request",
+                key=f"consultation-open:{consultation.pk}",
+                template="consultations/request",
+                context={"consultation": consultation, "office": consultation.office},
+                link=portal_path(consultation),
+                office=consultation.office,
+            ),
+        )
+        services.meeting_opinions_collect(consultation)
+
+
+def _feed_back_in_bulk(consultation, staff) -> None:
+    """``services.consultation_feed_back`` for an office other than the sign-in
+    member's: the same timeline row, points (``PointsLedger``: the rules, caps and
+    closed years of ``points_award``) and messages, each message rendered once per
+    outcome and channel rather than per member."""
+    with use_case():
+        consultation = lock(consultation)
+        refuse(consultation_workflows.feed_back_refusal(consultation))
+        transition(consultation, workflow=services.WF, target=S.FED_BACK, actor=staff)
+        answers = list(
+            consultation.answers.filter(member__isnull=False).select_related("member__user")
+        )
+        ledger = PointsLedger([consultation.office])
+        for answer in answers:
+            if answer.outcome in (Answer.Outcome.ADOPTED, Answer.Outcome.PARTLY):
+                entry = ledger.award(
+                    member_id=answer.member_id,
+                    kind=PointRule.Kind.CONSULTATION_ADOPTED,
+                    occurred_on=consultation.decided_on or today(),
+                    source=answer,
+                    description=_("征求意见“%(title)s”被采纳") % {"title": consultation.title},
+                )
+                if entry is not None:
+                    entry.created_by = staff
+        bulk.write_points(ledger)
+        by_member = {}
+        for answer in sorted(answers, key=lambda a: a.from_meeting, reverse=True):
+            by_member[answer.member_id] = answer
+        by_outcome = defaultdict(list)
+        for answer in by_member.values():
+            by_outcome[(answer.outcome, answer.outcome_note)].append(answer)
+        rows = []
+        for group in by_outcome.values():
+            rows += bulk.member_messages(
+                [answer.member for answer in group],
+                kind="consultation_outcome",
+                key=f"consultation-outcome:{consultation.pk}",
+                template="consultations/outcome",
+                context={
+                    "consultation": consultation,
+                    "office": consultation.office,
+                    "answer": group[0],
+                },
+                link=portal_path(consultation),
+                office=consultation.office,
+            )
+        bulk.insert(Notification, rows)
 
 
 GROUPS = ["第一活动组（经济界）", "第二活动组（教科文卫）", "第三活动组（社会服务）"]
@@ -133,8 +236,6 @@ def _groups(office) -> list[ActivityGroup]:
 def _meeting(office, staff, today) -> Activity:
     """The consultation meeting (协商议事) held two days ago; staff record what was
     said there (``opinion_record``)."""
-    from django.utils import timezone
-
     kind = ActivityKind.objects.filter(holds_consultations=True).order_by("position").first()
     starts = timezone.make_aware(
         datetime.datetime.combine(today - datetime.timedelta(days=2), datetime.time(9, 30))
@@ -208,6 +309,8 @@ def seed_consultations(*, offices, today: datetime.date, rng: random.Random, act
         staff = _staff(office)
         if staff is None or not Member.objects.filter(office=office).exists():
             continue
+        # The sign-in member's office opens its consultations through the service.
+        in_bulk = showcase is None or office.pk != showcase.office_id
         groups = _groups(office)
         counts["活动组"] += len(groups)
         for position, target in enumerate(
@@ -243,7 +346,12 @@ def seed_consultations(*, offices, today: datetime.date, rng: random.Random, act
                     email=f"zhoujm.{office.code}@example.com",
                 )
                 counts["特邀专家"] += 1
-            services.consultation_open(consultation=consultation, actor=staff)
+            if in_bulk:
+                _open_in_bulk(consultation, staff)
+                if consultation.experts.exists():
+                    services.experts_invite(consultation=consultation, actor=staff)
+            else:
+                services.consultation_open(consultation=consultation, actor=staff)
             if target == S.OPEN:
                 # … and one added since, not yet invited (staff send the invitation).
                 Expert.objects.create(
@@ -303,7 +411,10 @@ def seed_consultations(*, offices, today: datetime.date, rng: random.Random, act
             )
             if target == S.SUBMITTED:
                 continue
-            services.consultation_feed_back(consultation=consultation, actor=staff)
+            if in_bulk:
+                _feed_back_in_bulk(consultation, staff)
+            else:
+                services.consultation_feed_back(consultation=consultation, actor=staff)
     return counts
 
 

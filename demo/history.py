@@ -33,6 +33,8 @@ from reports.workflows import DUTY_YEAR_WORKFLOW, REPLY_WORKFLOW
 from visits.models import Concern, Visit
 from visits.workflows import CONCERN_WORKFLOW, VISIT_WORKFLOW
 
+from . import bulk
+
 
 @dataclass(frozen=True)
 class Timeline:
@@ -133,5 +135,5 @@ class History:
                     created_at=row.at,
                 )
             )
-        StatusChange.objects.bulk_create(changes, batch_size=2000)
+        bulk.insert(StatusChange, changes)
         return len(changes)

@@ -37,6 +37,8 @@ from proposals.models import (
 )
 from proposals.workflows import REGISTERED_OR_LATER
 
+from . import bulk
+
 P = Proposal.Status
 OS = OpinionReport.Status
 
@@ -467,7 +469,7 @@ def seed_proposals(*, offices, today: datetime.date, rng: random.Random, actor=N
     reports = _seed_reports(build, offices, members_by_office, today, rng, actor)
     research = _seed_research(offices, members_by_office, today, rng)
     build.history.write()
-    build.ledger.write()
+    bulk.write_points(build.ledger)
     # Written in bulk, past the save() that keeps the search columns current.
     textindex.rebuild()
     return {"proposals": len(plans), "opinion_reports": reports, "research_reports": research}

@@ -21,9 +21,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.test.utils import override_settings
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from briefings import services as briefing_services
 from briefings.models import Activity, AgendaItem, Invitation, Speech
+from liaison.models import today
+from liaison.transactions import use_case
 from members.models import (
     Member,
     PointEntry,
@@ -33,8 +36,9 @@ from members.models import (
     StudyReflection,
     Term,
 )
-from members.selectors import published_to
+from members.points import PointsLedger
 
+from . import bulk
 from .duties import EVIDENCE
 from .proposals import SHOWCASE_MEMBER
 
@@ -94,13 +98,14 @@ def _staff(office):
     return get_user_model().objects.filter(office=office, is_staff=True).order_by("pk").first()
 
 
-def _speeches(office, staff, today, rng) -> int:
+def _speeches(office, staff, today, rng, *, in_bulk: bool) -> int:
     recorded = 0
     briefings = (
         Activity.objects.filter(office=office, status=Activity.Status.HELD, kind__is_briefing=True)
         .select_related("kind")
         .order_by("starts_at")
     )
+    arranged, speeches = [], []
     for activity in briefings:
         attended = list(
             Member.objects.filter(
@@ -115,10 +120,14 @@ def _speeches(office, staff, today, rng) -> int:
         if len(attended) < 2 or item is None:
             continue
         on_stage, exchange = rng.sample(attended, 2)
-        briefing_services.agenda_speaker_arrange(item=item, member=on_stage, actor=staff)
+        if in_bulk:
+            item.speaker = on_stage
+            arranged.append(item)
+        else:
+            briefing_services.agenda_speaker_arrange(item=item, member=on_stage, actor=staff)
         for member, kind in ((on_stage, Speech.Kind.PLENARY), (exchange, Speech.Kind.EXCHANGE)):
             title = rng.choice(SPEECH_TITLES)
-            briefing_services.speech_record(
+            fields = dict(
                 activity=activity,
                 member=member,
                 kind=kind,
@@ -127,9 +136,14 @@ def _speeches(office, staff, today, rng) -> int:
                 delivered_on=activity.date,
                 is_adopted=kind == Speech.Kind.PLENARY and rng.random() < 0.5,
                 agenda_item=item if member == on_stage else None,
-                actor=staff,
             )
+            if in_bulk:
+                speeches.append(Speech(**fields, created_by=staff))
+            else:
+                briefing_services.speech_record(**fields, actor=staff)
             recorded += 1
+    if in_bulk:
+        _speeches_in_bulk(office, staff, arranged, speeches)
     showcase = Member.objects.filter(office=office, name=SHOWCASE_MEMBER).first()
     latest = briefings.filter(starts_at__year=today.year).last()
     if showcase is not None and latest is not None:
@@ -145,6 +159,47 @@ def _speeches(office, staff, today, rng) -> int:
         )
         recorded += 1
     return recorded
+
+
+def _speeches_in_bulk(office, staff, arranged, speeches) -> None:
+    """What ``agenda_speaker_arrange`` and ``speech_record`` write for an office other
+    than the sign-in member's, at once: the agenda's speakers and the speeches with
+    their history rows, and the points the rules give each speech's kind and its
+    adoption (``PointsLedger``: the same rules, caps and closed years as
+    ``points_award``), recorded by staff."""
+    with use_case():
+        bulk_update_with_history(arranged, AgendaItem, ["speaker"], batch_size=500)
+        speeches = bulk_create_with_history(speeches, Speech, batch_size=500)
+        ledger = PointsLedger([office])
+        for speech in speeches:
+            for kind in (speech.point_kind, Speech.ADOPTED_POINTS)[: 1 + speech.is_adopted]:
+                entry = ledger.award(
+                    member_id=speech.member_id,
+                    kind=kind,
+                    occurred_on=speech.delivered_on,
+                    source=speech,
+                    description=speech.title,
+                )
+                if entry is not None:
+                    entry.created_by = staff
+        bulk.write_points(ledger)
+
+
+def _published_to(member, materials, sector_ids) -> set[int]:
+    """The pks of ``materials`` published to ``member`` (``members.selectors.published_to``
+    read in memory rather than queried per member: the city scale has 60,000)."""
+    A = StudyMaterial.Audience
+    return {
+        m.pk
+        for m in materials
+        if m.office_id == member.office_id
+        and m.published_on <= today()
+        and (
+            m.audience == A.ALL
+            or (m.audience == A.TERM and m.term_id == member.term_id)
+            or (m.audience == A.SECTORS and member.sector_id in sector_ids)
+        )
+    }
 
 
 def _materials(office, staff, today, rng) -> tuple[int, int, int]:
@@ -178,14 +233,11 @@ def _materials(office, staff, today, rng) -> tuple[int, int, int]:
         Member.objects.filter(office=office, status=Member.Status.SERVING).order_by("pk")
     )
     newest = max(materials, key=lambda m: m.published_on)
+    sector_ids = {s.pk for s in sectors}
     reads, reflections = [], []
     for member in members:
         showcase = member.name == SHOWCASE_MEMBER
-        mine = set(
-            StudyMaterial.objects.filter(published_to(member), office=office).values_list(
-                "pk", flat=True
-            )
-        )
+        mine = _published_to(member, materials, sector_ids)
         for material in materials:
             if material.pk not in mine:
                 continue
@@ -208,18 +260,21 @@ def _materials(office, staff, today, rng) -> tuple[int, int, int]:
                         submitted_at=at + datetime.timedelta(days=1),
                     )
                 )
-    StudyRead.objects.bulk_create(reads, batch_size=2000)
-    StudyReflection.objects.bulk_create(reflections, batch_size=2000)
+    bulk.insert(StudyRead, reads)
+    bulk.insert(StudyReflection, reflections)
     return len(materials), len(reads), len(reflections)
 
 
 def seed_study(*, offices, today: datetime.date, rng: random.Random, actor=None) -> dict:
     counts = defaultdict(int)
+    showcase = Member.objects.filter(name=SHOWCASE_MEMBER, office__in=offices).first()
     for office in offices:
         staff = _staff(office)
         if staff is None:
             continue
-        counts["发言"] += _speeches(office, staff, today, rng)
+        # The sign-in member's office records its speeches through the services.
+        in_bulk = showcase is None or office.pk != showcase.office_id
+        counts["发言"] += _speeches(office, staff, today, rng, in_bulk=in_bulk)
         materials, reads, reflections = _materials(office, staff, today, rng)
         counts["参阅资料"] += materials
         counts["阅读"] += reads

@@ -34,6 +34,8 @@ from visits.models import (
     VisitTeamMember,
 )
 
+from . import bulk
+
 C = Concern.Status
 V = Visit.Status
 
@@ -525,13 +527,13 @@ def seed_visits(*, offices, today: datetime.date, rng: random.Random, actor=None
 
 def _write(build, actor) -> None:
     Visit.objects.bulk_create(build.visits, batch_size=1000)
-    VisitMember.objects.bulk_create(
+    bulk.insert(
+        VisitMember,
         [VisitMember(visit=build.visits[i], member=m) for i, m in build.visit_members],
-        batch_size=1000,
     )
-    VisitTeamMember.objects.bulk_create(
+    bulk.insert(
+        VisitTeamMember,
         [VisitTeamMember(visit=build.visits[i], **fields) for i, fields in build.team],
-        batch_size=1000,
     )
     LifeEvent.objects.bulk_create(
         [
