@@ -112,7 +112,7 @@ def visible_reports(*, user=None, member: Member | None = None) -> QuerySet[Opin
 def own_proposals(member: Member) -> dict[int, int]:
     """The member's own proposals (``own_proposal_ids``: led or co-signed) as
     {id: office id}, read once a request (one query) and kept on ``member``: the
-    search's condition names them, and marks its results ``is_own`` from them."""
+    search takes the offices to read from them, and marks its results ``is_own``."""
     if not hasattr(member, "_own_proposals"):
         own = Proposal.objects.filter(pk__in=own_proposal_ids(member))
         member._own_proposals = dict(own.order_by().values_list("pk", "office_id"))
