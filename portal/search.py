@@ -22,15 +22,14 @@ def search_page(request):
     reports = search.visible_reports(member=member)
     # The office's years (search.years_between: index reads); the member's own
     # proposals are their office's.
-    years = search.years_between(
-        Proposal.objects.filter(office_id=member.office_id).exclude(status=Proposal.Status.DRAFT)
+    office = Proposal.objects.filter(office_id=member.office_id)
+    units = suggestable_units(member.office)
+    lists = search.filter_lists(
+        f"office:{member.office_id}",
+        years=lambda: search.years_between(office.exclude(status=Proposal.Status.DRAFT)),
+        units=units,
     )
-    form = SearchForm(
-        request.GET or None,
-        years=years,
-        units=suggestable_units(member.office),
-        member_labels=True,
-    )
+    form = SearchForm(request.GET or None, lists=lists, units=units, member_labels=True)
     result = search.run_search(form, proposals=proposals, reports=reports, member=True, own=member)
     for row in result["proposals"]:
         # Their own page, or the office's public page for the others.

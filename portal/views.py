@@ -156,9 +156,7 @@ def dashboard(request):
     # (no grade: a grade is for the year's end, reports/duty.py).
     soon = timezone.now() + datetime.timedelta(days=30)
     activities = list(
-        member_upcoming(request.member).filter(activity__starts_at__lte=soon)[
-            :DASHBOARD_ACTIVITIES
-        ]
+        member_upcoming(request.member).filter(activity__starts_at__lte=soon)[:DASHBOARD_ACTIVITIES]
     )
     standing = standing_for(request.member, [today().year], with_grade=False)
     return _page(

@@ -27,7 +27,10 @@ def search_page(model_admin, request):
     units = units_by_kind(
         scope_queryset(HandlingUnit.objects.all(), request.user, "office", shared=True)
     )
-    form = SearchForm(request.GET or None, years=_years(proposals), units=units)
+    lists = search.filter_lists(
+        f"account:{request.user.pk}", years=lambda: _years(proposals), units=units
+    )
+    form = SearchForm(request.GET or None, lists=lists, units=units)
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,

@@ -119,8 +119,12 @@ class SearchForm(LimitedForm):
         label=_("答复类别"), choices=GRADE_CHOICES, required=False, widget=FILTER
     )
 
-    def __init__(self, *args, years, units, member_labels=False, **kwargs):
+    def __init__(self, *args, lists, units, member_labels=False, **kwargs):
+        """``lists``: the filter lists shown (search.filter_lists: years, categories
+        and units as (id, name)); ``units``: the queryset a chosen unit is checked
+        against."""
         super().__init__(*args, **kwargs)
+        years = lists["years"]
         self.fields["year"].choices = [("", _("全部年度"))] + [(y, str(y)) for y in years]
         self.fields["unit"].queryset = units
         labels = Proposal.MEMBER_LABELS if member_labels else dict(Proposal.Status.choices)
@@ -132,11 +136,9 @@ class SearchForm(LimitedForm):
         self.fields["status"].choices = choices
         self.fields["category"].empty_label = _("全部类别")
         self.fields["unit"].empty_label = _("全部单位")
-        # Read each list once, here, and only the names (a unit's and a category's
-        # label): a model choice field's own choices count their rows and read them
-        # again (a server-side cursor) each time the page walks them. A chosen value is
-        # still checked against the queryset.
-        for name in ("category", "unit"):
+        # The lists as read by filter_lists, not the fields' own choices (which count
+        # their rows and read them again each time the page walks them). A chosen
+        # value is still checked against the queryset.
+        for name, rows in (("category", lists["categories"]), ("unit", lists["units"])):
             field = self.fields[name]
-            rows = field.queryset.values_list("pk", "name")
             field.choices = [("", field.empty_label), *rows]

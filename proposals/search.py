@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from django.core.cache import cache
 from django.db.models import (
     Exists,
     Max,
@@ -34,6 +35,7 @@ from .models import (
     Assignment,
     OpinionReport,
     Proposal,
+    ProposalCategory,
     Reply,
 )
 from .selectors import COUNTED_PROPOSAL_STATUSES, own_proposal_ids
@@ -140,6 +142,27 @@ def years_between(*querysets: QuerySet[Proposal], limit: int = 30) -> list[int]:
     if not ends:
         return []
     return list(range(max(ends), min(ends) - 1, -1))[:limit]
+
+
+# How long a searcher's filter lists are kept. They change a few times a year (a unit
+# added, a new year's first proposal), and reading them is three of a search page's
+# queries; a unit added shows in the filter within this time.
+FILTER_LISTS_SECONDS = 60
+
+
+def filter_lists(key: str, *, years, units) -> dict:
+    """The search form's years (``years()``), categories and ``units`` as (id, name),
+    kept FILTER_LISTS_SECONDS under ``key`` (whose lists: an office's, an account's)."""
+    cache_key = f"search-filter-lists:{key}"
+    lists = cache.get(cache_key)
+    if lists is None:
+        lists = {
+            "years": years(),
+            "categories": list(ProposalCategory.objects.values_list("pk", "name")),
+            "units": list(units.values_list("pk", "name")),
+        }
+        cache.set(cache_key, lists, FILTER_LISTS_SECONDS)
+    return lists
 
 
 # --- Search ---------------------------------------------------------------------------------

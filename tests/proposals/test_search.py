@@ -2,10 +2,15 @@
 replies by words (Chinese: no spaces), with filters and highlighted matches; members
 find only what they may see; bad input gets a message and no scan."""
 
+import datetime
+
 import pytest
+import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from proposals import search, services, textindex
 from proposals.models import OpinionReport, Proposal
@@ -328,3 +333,24 @@ def test_a_member_still_finds_their_own_proposal_made_in_another_office(
         search.visible_proposals(member=member), ["停车"], search.Filters()
     )
     assert [p.title for p in found] == ["关于老街停车的建议"]
+
+
+def test_a_unit_added_shows_in_the_filter_within_a_minute(member_client, staff, office):
+    staff_client = Client()
+    staff_client.force_login(staff)
+    HandlingUnitFactory(office=office, name="城管科")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert "城管科" in _portal(member_client, q="停车").text
+        assert "城管科" in _admin(staff_client, q="停车").text
+        HandlingUnitFactory(office=office, name="住建局")
+        # Kept for a minute (search.filter_lists): the filter does not list it yet.
+        assert "住建局" not in _portal(member_client, q="停车").text
+    later = start + datetime.timedelta(seconds=search.FILTER_LISTS_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        assert "住建局" in _portal(member_client, q="停车").text
+        assert "住建局" in _admin(staff_client, q="停车").text
+        # and a unit chosen in it is checked against the units as they are now
+        response = _portal(member_client, q="停车", unit="999999")
+        assert response.status_code == 200
+        assert "筛选条件有误" in response.text
