@@ -10,8 +10,8 @@ a count behind, so no signal is needed."""
 from collections.abc import Iterable
 
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+
+from liaison.selectors import count_of
 
 from ..models import Activity, Invitation, Opinion
 
@@ -20,14 +20,7 @@ BATCH = 500
 
 
 def _count(model, **filters):
-    rows = (
-        model.objects.filter(activity=OuterRef("pk"), **filters)
-        .order_by()
-        .values("activity")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+    return count_of(model.objects.filter(**filters), "activity")
 
 
 def count_expressions() -> dict:
