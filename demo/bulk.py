@@ -33,30 +33,27 @@ def member_messages(
     texts: dict[str, Message] = {}
     sms = None
     rows = []
+
+    def render(member, channel, name) -> Message:
+        return notification_render(
+            template=template,
+            context={**context, "member": member},
+            channel=channel,
+            recipient_name=name,
+            office=office,
+            link=link,
+        )
+
     for member in members:
         name = member.name
         who = f"u{member.user_id}" if member.user_id else f"m{member.pk}"
         for channel, address in member_channels(member, kind):
             if channel not in texts:
-                texts[channel] = notification_render(
-                    template=template,
-                    context={**context, "member": member},
-                    channel=channel,
-                    recipient_name=NAME,
-                    office=office,
-                    link=link,
-                )
+                texts[channel] = render(member, channel, NAME)
             message = texts[channel]
             subject, body = message.subject, message.body.replace(NAME, name)
             if NAME in subject:  # cut to length after the name went in: render it
-                subject = notification_render(
-                    template=template,
-                    context={**context, "member": member},
-                    channel=channel,
-                    recipient_name=name,
-                    office=office,
-                    link=link,
-                ).subject
+                subject = render(member, channel, name).subject
             params = {"name": name} if channel == Channel.SMS else {}
             if channel == Channel.SMS:
                 if sms is None:
