@@ -83,6 +83,11 @@ PERSONAS = {
 FALLBACK = {"admin": ("superuser", "anonymous"), "portal": ("anonymous",)}
 CANDIDATES = 20  # records tried per pattern, richest first, until one opens
 STEP_CANDIDATES = 3
+# A record's page runs the queries of its state (the steps open, the inlines that have
+# rows, the similar proposals found), and the richest record at 1× is another record
+# than at 10×: the queries of the richest RECORD_SAMPLES records that open are kept,
+# and the two sizes' ranges compared (bench/pages.compare).
+RECORD_SAMPLES = 3
 SEARCH = "王"  # a list's search: the commonest surname, as staff search the roster
 # Pages whose work starts from a query string, by namespaced URL name: the proposal
 # search (staff and portal) with a word the demo's proposals and replies hold, and the
@@ -501,7 +506,7 @@ def _open(entry, fixed, filler, clients, reverse) -> None:
             except Unfillable as error:
                 entry.refused.append(f"{persona}：{error}")
                 continue
-            outcome = None
+            outcome, measured = None, None
             for kwargs in candidates:
                 try:
                     url = _url(entry, kwargs, reverse)
@@ -513,21 +518,30 @@ def _open(entry, fixed, filler, clients, reverse) -> None:
                 except Exception as error:  # a page that fails is reported, not fatal
                     outcome = f"error:{type(error).__name__}: {error}"
                     break
+                if outcome == "page" and measured:
+                    measured["samples"].append(page["queries"])
+                    if len(measured["samples"]) == RECORD_SAMPLES:
+                        break
+                    continue
                 if outcome == "page":
-                    entry.measured.append(
-                        {
-                            "key": f"{persona} {entry.label}",
-                            "route": entry.label,
-                            "name": entry.name,
-                            "persona": persona,
-                            "kind": kind_of(entry.namespace),
-                            "url": url,
-                            **page,
-                        }
-                    )
+                    measured = {
+                        "key": f"{persona} {entry.label}",
+                        "route": entry.label,
+                        "name": entry.name,
+                        "persona": persona,
+                        "kind": kind_of(entry.namespace),
+                        "url": url,
+                        **page,
+                        "samples": [page["queries"]],
+                    }
+                    entry.measured.append(measured)
+                    if "<path:object_id>" not in entry.route:
+                        break
+                    continue
+                if measured or not outcome.startswith("refused"):
                     break
-                if not outcome.startswith("refused"):
-                    break
+            if measured:
+                continue
             if outcome is None:
                 entry.refused.append(f"{persona}：没有可用的记录")
             elif outcome.startswith("skip:"):
