@@ -45,14 +45,12 @@ def acting_member(actor) -> Member | None:
 
 def member_for_user(user) -> Member | None:
     """The member record behind a signed-in account, or ``None`` for staff, leaders and
-    anonymous visitors. Joined with everything the portal's profile page shows."""
+    anonymous visitors. Every portal page reads it: joined with what the page frame and
+    the home page show (the office, the term), unordered (one account, one member)."""
     if user is None or not user.is_authenticated:
         return None
-    return (
-        Member.objects.select_related("office", "sector", "affiliation", "term")
-        .filter(user_id=user.pk)
-        .first()
-    )
+    found = Member.objects.select_related("office", "term").filter(user_id=user.pk).order_by()
+    return next(iter(found[:1]), None)
 
 
 def roster_members(queryset=None, *, by_sector: bool = False):
