@@ -45,6 +45,7 @@ from .models import (
     VisitMember,
     VisitTeamMember,
 )
+from .selectors import search_visits
 from .workflows import CONCERN_WORKFLOW, VISIT_WORKFLOW, visit_date_refusal
 
 admin.site.register(ConcernCategory, LookupAdmin)
@@ -273,11 +274,14 @@ class VisitAdmin(
         return self.readonly_fields
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # search_fields names what is searched; selectors.search_visits searches it
+        # without repeating a visit per visited member.
+        members = scope_queryset(Member.objects.all(), request.user)
+        queryset = search_visits(queryset, search_term, members)
         if request.GET.get("model_name") == "concern" and request.GET.get("field_name") == "visit":
             # The concern's 来源走访 search: completed visits only, as the field accepts.
             queryset = queryset.filter(status=Visit.Status.DONE)
-        return queryset, may_have_duplicates
+        return queryset, False
 
     def get_queryset(self, request):
         return (

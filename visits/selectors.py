@@ -357,3 +357,28 @@ def concern_breakdown(office_ids, year: int, day: datetime.date) -> list[Concern
         )
         for row in rows
     ]
+
+
+def search_visits(queryset: QuerySet[Visit], text: str, members: QuerySet[Member]):
+    """Visits of ``queryset`` matching every whitespace-separated term of ``text``: a
+    visited member found by the member search among ``members`` (name, number, phone:
+    members.selectors.search_members), or the term in the place or the summary. The
+    members are a subquery of visit ids: joined through the member links, a visit
+    would come once per visited member, and the list would read DISTINCT rows of every
+    visit of the district to drop the repeats (issue 16)."""
+    from django.utils.text import smart_split, unescape_string_literal
+
+    from members.selectors import search_members
+
+    for term in smart_split(text):
+        if term.startswith(('"', "'")) and term[0] == term[-1]:
+            term = unescape_string_literal(term)
+        if not term:
+            continue
+        visited = VisitMember.objects.filter(member__in=search_members(members, term))
+        queryset = queryset.filter(
+            Q(pk__in=visited.values("visit_id"))
+            | Q(place__icontains=term)
+            | Q(summary__icontains=term)
+        )
+    return queryset

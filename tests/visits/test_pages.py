@@ -583,3 +583,38 @@ def test_visit_changelist_exports_xlsx_with_members_and_team(staff_client, visit
     assert rows[0][:4] == ("走访日期", "走访类型", "走访委员", "走访人员")
     assert rows[1][1:4] == ("探望病患", "唐朝阳", "周文静")
     assert "家属经济困难" not in str(rows)  # staff-only notes stay out of the export
+
+
+def test_admin_visit_search_finds_each_visit_once_by_member_place_or_summary(
+    staff_client, staff, office, other_office
+):
+    """Two visited members named 王: the visit is listed once, and the list reads no
+    DISTINCT rows (the members are a subquery, not a join that repeats the visit);
+    another office's 王 is not found."""
+    wangs = [MemberFactory(office=office, name=name) for name in ("王芳", "王建国")]
+    li = MemberFactory(office=office, name="李明")
+    elsewhere = MemberFactory(office=other_office, name="王小红")
+    record = dict(actor=staff, office=office, kind=Visit.Kind.ROUTINE, team_users=[staff])
+    both = services.visit_record(
+        **record, visited_on=datetime.date(2026, 3, 2), members=wangs, summary="谈心"
+    )
+    at_home = services.visit_record(
+        **record, visited_on=datetime.date(2026, 3, 3), members=[li], place="王家湾社区"
+    )
+    services.visit_record(
+        **record, visited_on=datetime.date(2026, 3, 4), members=[li], summary="慰问"
+    )
+    services.visit_record(
+        **{**record, "office": other_office},
+        visited_on=datetime.date(2026, 3, 5),
+        members=[elsewhere],
+        summary="慰问",
+    )
+    url = reverse("admin:visits_visit_changelist") + "?year=2026&q=%E7%8E%8B"
+    with CaptureQueriesContext(connection) as ctx:
+        response = staff_client.get(url)
+    assert response.status_code == 200
+    listed = response.context["cl"].result_list
+    assert sorted(v.pk for v in listed) == sorted([both.pk, at_home.pk])
+    assert not any("DISTINCT" in q["sql"] for q in ctx.captured_queries)
+    assert response.context["cl"].result_count == 2
