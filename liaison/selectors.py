@@ -144,16 +144,26 @@ class _Characters(Func):
     output_field = ArrayField(TextField())
 
 
+def search_terms(text: str) -> list[str]:
+    """The terms of a search box's text, split as Django's admin splits them: spaces
+    separate terms, and quotes keep a phrase with its spaces ("王 芳"). A quote left
+    open (``"王``) is part of its term, not an error."""
+    terms = []
+    for term in smart_split(text):
+        if term.startswith(('"', "'")) and term[0] == term[-1]:
+            term = unescape_string_literal(term)
+        if term:
+            terms.append(term)
+    return terms
+
+
 def search_outbox(queryset: QuerySet, text: str) -> QuerySet:
     """Messages of ``queryset`` matching every whitespace-separated term of ``text``:
     anywhere in the subject, or at the start of the address (a phone number, an e-mail
     address) or of the occasion key (``consultation-open:2``). Each condition is served
     by an index on PostgreSQL, so a search reads the matches, not the outbox."""
     postgres = connection.vendor == "postgresql"
-    for term in smart_split(text):
-        term = unescape_string_literal(term) if term[:1] in "\"'" else term
-        if not term:
-            continue
+    for term in search_terms(text):
         contains = Q(subject__icontains=term)
         if postgres:
             characters = sorted(set(term.upper()))

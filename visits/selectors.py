@@ -31,11 +31,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
 
 from liaison.models import Office
-from liaison.selectors import of_offices
+from liaison.selectors import of_offices, search_terms
 from members.models import Member
 from members.selectors import search_members
 
@@ -368,11 +367,7 @@ def search_visits(queryset: QuerySet[Visit], text: str, members: QuerySet[Member
     members are a subquery of visit ids: joined through the member links, a visit
     would come once per visited member, and the list would read DISTINCT rows of every
     visit of the district to drop the repeats (issue 16)."""
-    for term in smart_split(text):
-        if term.startswith(('"', "'")) and term[0] == term[-1]:
-            term = unescape_string_literal(term)
-        if not term:
-            continue
+    for term in search_terms(text):
         visited = VisitMember.objects.filter(member__in=search_members(members, term))
         queryset = queryset.filter(
             Q(pk__in=visited.values("visit_id"))

@@ -70,6 +70,24 @@ def test_every_term_must_match(roster):
     assert found("王 139") == {"王小明"}
 
 
+def test_quotes_keep_a_phrase_and_an_unclosed_quote_is_part_of_the_term(roster):
+    assert found('"Zhang Wei"') == {"Zhang Wei"}
+    assert found('"王') == set()  # the quote is searched for, not an error
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        CHANGELIST_URL,
+        reverse("admin:liaison_notification_changelist"),
+        reverse("admin:visits_visit_changelist"),
+    ],
+)
+def test_the_admin_searches_answer_an_unclosed_quote(admin_client, roster, url):
+    response = admin_client.get(url, {"q": '"王'})
+    assert response.status_code == 200
+
+
 def test_latin_letters_match_in_either_case(roster):
     assert found("zhang") == {"Zhang Wei"}
     assert found("abc") == {"Zhang Wei"}
