@@ -36,10 +36,9 @@ from .models import (
     OpinionReport,
     Proposal,
     ProposalCategory,
-    ProposalCosigner,
     Reply,
 )
-from .selectors import COUNTED_PROPOSAL_STATUSES, own_proposal_ids
+from .selectors import COUNTED_PROPOSAL_STATUSES, own_proposal_ids, own_proposal_offices
 
 MAX_QUERY = 50
 MAX_TERMS = 5
@@ -117,13 +116,7 @@ def own_proposals(member: Member) -> dict[int, int]:
     {id: office id}, read once a request (one query) and kept on ``member``: the
     search takes the offices to read from them, and marks its results ``is_own``."""
     if not hasattr(member, "_own_proposals"):
-        # The two index lookups of own_proposal_ids, each with the office: one UNION.
-        led = Proposal.objects.filter(lead_member=member).order_by()
-        cosigned = ProposalCosigner.objects.filter(member=member).order_by()
-        own = led.values_list("pk", "office_id").union(
-            cosigned.values_list("proposal_id", "proposal__office_id")
-        )
-        member._own_proposals = dict(own)
+        member._own_proposals = dict(own_proposal_offices(member))
     return member._own_proposals
 
 

@@ -29,9 +29,24 @@ def own_proposal_ids(member: Member):
     subquery: a UNION of two index lookups ("lead = X OR EXISTS(co-signer X)" read every
     proposal in the district to test the EXISTS, so a page grew with the whole
     district's proposals)."""
-    led = Proposal.objects.filter(lead_member=member).order_by().values("pk")
-    cosigned = ProposalCosigner.objects.filter(member=member).order_by().values("proposal_id")
-    return led.union(cosigned)
+    led, cosigned = _led_and_cosigned(member)
+    return led.values("pk").union(cosigned.values("proposal_id"))
+
+
+def own_proposal_offices(member: Member):
+    """``own_proposal_ids`` with each proposal's office: (id, office id) rows, one UNION
+    of the same two index lookups."""
+    led, cosigned = _led_and_cosigned(member)
+    return led.values_list("pk", "office_id").union(
+        cosigned.values_list("proposal_id", "proposal__office_id")
+    )
+
+
+def _led_and_cosigned(member: Member):
+    return (
+        Proposal.objects.filter(lead_member=member).order_by(),
+        ProposalCosigner.objects.filter(member=member).order_by(),
+    )
 
 
 def member_proposals(member: Member) -> QuerySet[Proposal]:
