@@ -49,7 +49,7 @@ def summary(report: dict) -> str:
     for kind, group in sorted(kinds.items()):
         ratios = [r["ratio_p50"] for r in group if "ratio_p50" in r]
         scaling = [r["scaling_p50"] for r in group if "scaling_p50" in r]
-        equal = sum("查询数随数据增长" not in r["problems"] for r in group)
+        equal = sum("queries_10x" in r and "查询数随数据增长" not in r["problems"] for r in group)
         missing = sum(bool(r["problems"]) for r in group)
         lines.append(
             f"| {kind} | {len(group)} "

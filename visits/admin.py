@@ -274,8 +274,9 @@ class VisitAdmin(
         return self.readonly_fields
 
     def get_search_results(self, request, queryset, search_term):
-        # search_fields names what is searched; selectors.search_visits searches it
-        # without repeating a visit per visited member.
+        # selectors.search_visits searches what search_fields names (the visited
+        # members, the place, the summary) without repeating a visit per member;
+        # search_fields stays for the search box Django draws.
         members = scope_queryset(Member.objects.all(), request.user)
         queryset = search_visits(queryset, search_term, members)
         if request.GET.get("model_name") == "concern" and request.GET.get("field_name") == "visit":
