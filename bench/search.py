@@ -21,7 +21,9 @@ of 建议办法, a long draft), and the registration page's similar list (the ad
 page of a submitted proposal; that page without the list is measured as a reference).
 
 Targets: p50 ≤ 5× the trivial view at 10,000 proposals, 10×/1× ≤ 1.2, and the same
-number of queries at both sizes.
+number of queries at both sizes. The registration page is an admin change page (target
+≤ 20, as every admin page's): there the similar list is what it costs beyond the same
+page of a closed proposal, which has none (the reference), and that is held to ≤ 5.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from .common import Database, django_env, gunicorn, run_child
-from .pages import PAIRS, measure
+from .pages import PAIRS, TARGETS, measure
 
 SIZES = (1_000, 10_000)
 TARGET = 5.0
@@ -422,15 +424,25 @@ def compare(prepared: dict, timings: list[dict]) -> list[dict]:
         }
         row["scaling_p50"] = statistics.median(row["scaling_rounds"])
         reference = key == "admin-change-reference"
+        page_target = TARGETS["admin"] if key == "registration-similar" else TARGET
         if row["queries_1x"] != row["queries_10x"]:
             row["problems"].append("查询数随数据增长")
-        if row["ratio_p50_10x"] > TARGET and not reference:
+        if row["ratio_p50_10x"] > page_target and not reference:
             row["problems"].append("比值未达标")
         if row["scaling_p50"] > SCALING_TARGET:
             row["problems"].append("10× 未达标")
         if row["errors"] or row["status"] != [200, 200]:
             row["problems"].append("出错")
         rows.append(row)
+    by_key = {row["key"]: row for row in rows}
+    registration = by_key.get("registration-similar")
+    reference = by_key.get("admin-change-reference")
+    if registration and reference:
+        # The similar list's own cost at registration, in trivial views.
+        extra = registration["ratio_p50_10x"] - reference["ratio_p50_10x"]
+        registration["list_ratio_10x"] = extra
+        if extra > TARGET:
+            registration["problems"].append("相似提案列表比值未达标")
     return rows
 
 
@@ -450,8 +462,12 @@ def print_table(result: dict, log=print) -> bool:
             f"{r['ratio_p50']:>6.1f}{r['p50_ms_10x']:>12.1f}{r['ratio_p50_10x']:>9.1f}"
             f"{r['scaling_p50']:>8.2f}" + (f"  {'；'.join(r['problems'])}" if r["problems"] else "")
         )
+    for r in result["rows"]:
+        if "list_ratio_10x" in r:
+            log(f"登记页上相似提案列表本身（减去参照页）：比值 10× {r['list_ratio_10x']:.1f}")
     log(
-        f"目标：{large:,} 件时比值 ≤ {TARGET:g}，10×/1× ≤ {SCALING_TARGET}，两种规模查询数相等"
-        "（admin-change-reference 是不含相似提案的修改页，只作参照）"
+        f"目标：{large:,} 件时比值 ≤ {TARGET:g}，10×/1× ≤ {SCALING_TARGET}，两种规模查询数相等；"
+        f"登记页（registration-similar）是后台修改页，页面 ≤ {TARGETS['admin']:g}，"
+        f"相似提案列表本身（减去 admin-change-reference，不含相似提案的同一修改页）≤ {TARGET:g}"
     )
     return not any(r["problems"] for r in result["rows"])

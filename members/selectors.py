@@ -42,13 +42,19 @@ def acting_member(actor) -> Member | None:
     return getattr(actor, "member", None) if actor is not None else None
 
 
-def member_for_user(user) -> Member | None:
+def member_for_user(user, *, unread: bool = False) -> Member | None:
     """The member record behind a signed-in account, or ``None`` for staff, leaders and
     anonymous visitors. Every portal page reads it: joined with what the page frame and
-    the home page show (the office, the term), unordered (one account, one member)."""
+    the home page show (the office, the term), unordered (one account, one member).
+    ``unread``: with the account's unread portal messages counted in the same query
+    (``unread_count``, the menu's badge)."""
     if user is None or not user.is_authenticated:
         return None
     found = Member.objects.select_related("office", "term").filter(user_id=user.pk).order_by()
+    if unread:
+        # COUNT as a plain function, not an aggregate: no GROUP BY, one row.
+        count = unread_inbox(user).order_by().annotate(n=Func("pk", function="COUNT"))
+        found = found.annotate(unread_count=Subquery(count.values("n")))
     return next(iter(found[:1]), None)
 
 

@@ -50,7 +50,7 @@ def member_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        member = member_for_user(request.user)
+        member = member_for_user(request.user, unread=True)
         if member is None:
             if request.user.groups.filter(name=roles.COMMITTEE_LEADER).exists():
                 return redirect("reports:index")  # leaders read the committee's documents
@@ -62,9 +62,11 @@ def member_required(view):
 
 
 def _page(request, template, **context):
-    """Render a portal page with what the navigation bar needs (one COUNT query)."""
+    """Render a portal page with what the navigation bar needs: the unread count read
+    with the member (``member_required``), counted again after a POST, whose action may
+    have marked messages read."""
     if "unread_count" not in context:
-        context["unread_count"] = portal_unread_notifications(request.user).count()
+        context["unread_count"] = unread_count(request)
     context["member"] = request.member
     return render(request, template, context)
 
@@ -147,9 +149,15 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 # --- Member pages ---------------------------------------------------------------------
 
 
+def unread_count(request) -> int:
+    """The member's unread portal messages, for the menu's badge."""
+    if request.method in ("GET", "HEAD"):
+        return request.member.unread_count
+    return portal_unread_notifications(request.user).count()
+
+
 @member_required
 def dashboard(request):
-    unread_count = portal_unread_notifications(request.user).count()
     latest = list(portal_notifications(request.user)[:DASHBOARD_LATEST])
     visits = member_dashboard_summary(request.member, today())
     # The next 30 days' activities, and this year's points against the yearly minimums
@@ -164,7 +172,6 @@ def dashboard(request):
         "portal/dashboard.html",
         greeting=_greeting(),
         todos=member_todos(request.member),
-        unread_count=unread_count,
         latest_notifications=latest,
         visits_summary=visits,
         upcoming_activities=activities,

@@ -19,7 +19,6 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
 )
@@ -38,7 +37,7 @@ from .models import (
     ProposalCategory,
     Reply,
 )
-from .selectors import COUNTED_PROPOSAL_STATUSES, own_proposal_ids, own_proposal_offices
+from .selectors import COUNTED_PROPOSAL_STATUSES, own_proposal_offices
 
 MAX_QUERY = 50
 MAX_TERMS = 5
@@ -94,9 +93,10 @@ def visible_proposals(*, user=None, member: Member | None = None) -> QuerySet[Pr
         # lets PostgreSQL read the term's index and the office's together rather than
         # every proposal of the district newest first (40 ms → 2 ms at 13,000).
         offices = sorted({member.office_id, *own.values()})
-        # Their own as a subquery: a list of ids would be a parameter each to build.
+        # Their own as the ids already read: PostgreSQL tests a list of ids as one hashed
+        # array, a third cheaper than running the UNION again as a subquery.
         return Proposal.objects.filter(
-            Q(pk__in=own_proposal_ids(member)) | public, office_id__in=offices
+            Q(pk__in=list(own)) | public, office_id__in=offices
         ).exclude(status=Proposal.Status.WITHDRAWN, submitted_at__isnull=True)
     return scope_queryset(Proposal.objects.all(), user).exclude(status=Proposal.Status.DRAFT)
 
@@ -233,14 +233,6 @@ SHOWN_PROPOSAL_FIELDS = (
     "status",
     "is_public",
 )
-SHOWN_REPLY_FIELDS = (
-    "proposal",
-    "grade",
-    "content",
-    "assignment",
-    "assignment__unit",
-    "assignment__unit__name",
-)
 SHOWN_REPORT_FIELDS = (
     "office",
     "office__name",
@@ -256,14 +248,37 @@ SHOWN_REPORT_FIELDS = (
 
 
 def _as_shown(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """``proposals`` with what the result list and the similar list show: the proposer
-    and office, the replies and their units."""
-    replies = Reply.objects.select_related("assignment__unit").only(*SHOWN_REPLY_FIELDS)
-    proposals = (
-        proposals.select_related("lead_member", "office")
-        .only(*SHOWN_PROPOSAL_FIELDS)
-        .prefetch_related(Prefetch("replies", replies))
-    )
+    """``proposals`` with what the result list and the similar list show of the row:
+    the proposer and office (their replies: ``with_replies`` once read)."""
+    return proposals.select_related("lead_member", "office").only(*SHOWN_PROPOSAL_FIELDS)
+
+
+@dataclasses.dataclass(frozen=True)
+class ShownReply:
+    """A reply as a result shows it: the unit's name, the grade, the text."""
+
+    unit: str
+    grade: str
+    content: str
+
+    @property
+    def grade_label(self) -> str:
+        return str(Reply.Grade(self.grade).label)
+
+
+def with_replies(proposals: list[Proposal]) -> list[Proposal]:
+    """Set ``shown_replies`` on each of ``proposals`` (read already): their replies in
+    order, one query of four columns (a prefetch of Reply rows with their assignment
+    and unit cost twice as much, for the three values a result shows)."""
+    by_proposal = {p.pk: [] for p in proposals}
+    if by_proposal:
+        rows = Reply.objects.filter(proposal_id__in=by_proposal).values_list(
+            "proposal_id", "assignment__unit__name", "grade", "content"
+        )
+        for pk, *shown in rows.order_by("round", "pk"):
+            by_proposal[pk].append(ShownReply(*shown))
+    for proposal in proposals:
+        proposal.shown_replies = by_proposal[proposal.pk]
     return proposals
 
 
@@ -379,12 +394,12 @@ def describe(proposal: Proposal, terms: list[str]) -> dict:
     for label, text in (
         (_("理由"), proposal.reasons),
         (_("建议办法"), proposal.suggestions),
-        *((_("%(u)s答复") % {"u": r.assignment.unit}, r.content) for r in proposal.replies.all()),
+        *((_("%(u)s答复") % {"u": r.unit}, r.content) for r in proposal.shown_replies),
     ):
         found = snippet(text, terms)
         if found:
             passages.append((label, found))
-    grades = sorted({r.grade for r in proposal.replies.all()})
+    grades = sorted({r.grade for r in proposal.shown_replies})
     return {
         "object": proposal,
         "title": highlight(proposal.title, terms),
@@ -477,7 +492,7 @@ def similar_proposals(
             scored.append((score, pk))
     scored.sort(reverse=True)
     best = dict((pk, score) for score, pk in scored[:SIMILAR])
-    proposals = list(_as_shown(Proposal.objects.filter(pk__in=best)))
+    proposals = with_replies(list(_as_shown(Proposal.objects.filter(pk__in=best))))
     mark_own(proposals, own)
     return sorted(((p, best[p.pk]) for p in proposals), key=lambda item: -item[1])
 
@@ -532,6 +547,7 @@ def run_search(
     more = full = False
     if data["kind"] != "reports":
         rows, more = one_page(search_proposals(proposals, terms, filters), page)
+        with_replies(rows)
         mark_own(rows, own)
         result["proposals"] = [describe(p, terms) for p in rows]
         full = len(rows) == PAGE

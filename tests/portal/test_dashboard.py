@@ -131,7 +131,7 @@ def test_dashboard_query_count_does_not_grow_with_the_roster(
     _bulk_messages(member.user, members // 10, prefix=f"size{members}")
     client.force_login(member.user)
 
-    # session, user, member (+office, sector, affiliation, term), unread count, latest five,
+    # session, user, member (+office, term, and the unread count), latest five,
     # the visits card (visits.selectors.member_dashboard_summary, one query), upcoming
     # activities (briefings.selectors.member_upcoming, one query), the six kinds of
     # to-do (portal.home: ratings, co-signatures, replies, results to confirm,
@@ -141,7 +141,7 @@ def test_dashboard_query_count_does_not_grow_with_the_roster(
     # points with every kind of record counted — proposals led and co-signed, opinion
     # reports, activities and study sessions, speeches, materials read, reflections — in
     # one UNION ALL: two)
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         response = client.get(DASHBOARD)
 
     assert response.status_code == 200

@@ -123,9 +123,9 @@ BUDGETS = {
     "admin search common": 8,
     "admin search rare": 8,
     "admin search phrase": 8,
-    "portal search common": 8,
-    "portal search rare": 8,
-    "portal search phrase": 8,
+    "portal search common": 7,
+    "portal search rare": 7,
+    "portal search phrase": 7,
     "portal similar": 8,
     "registration similar": 22,
 }
