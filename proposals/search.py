@@ -95,9 +95,9 @@ def visible_proposals(*, user=None, member: Member | None = None) -> QuerySet[Pr
         offices = sorted({member.office_id, *own.values()})
         # Their own as the ids already read: PostgreSQL tests a list of ids as one hashed
         # array, a third cheaper than running the UNION again as a subquery.
-        return Proposal.objects.filter(
-            Q(pk__in=list(own)) | public, office_id__in=offices
-        ).exclude(status=Proposal.Status.WITHDRAWN, submitted_at__isnull=True)
+        return Proposal.objects.filter(Q(pk__in=list(own)) | public, office_id__in=offices).exclude(
+            status=Proposal.Status.WITHDRAWN, submitted_at__isnull=True
+        )
     return scope_queryset(Proposal.objects.all(), user).exclude(status=Proposal.Status.DRAFT)
 
 
@@ -206,11 +206,16 @@ def _gram_is_word(term: str) -> bool:
 
 
 def _has_words(term: str) -> Q:
+    # Chinese characters have no case: a term without letters that have one is compared
+    # as it is, sparing the database an UPPER() of each candidate's texts.
+    lookup = "icontains" if term.upper() != term.lower() else "contains"
     return (
-        Q(title__icontains=term)
-        | Q(reasons__icontains=term)
-        | Q(suggestions__icontains=term)
-        | Q(Exists(Reply.objects.filter(proposal_id=OuterRef("pk"), content__icontains=term)))
+        Q(**{f"title__{lookup}": term})
+        | Q(**{f"reasons__{lookup}": term})
+        | Q(**{f"suggestions__{lookup}": term})
+        | Q(
+            Exists(Reply.objects.filter(proposal_id=OuterRef("pk"), **{f"content__{lookup}": term}))
+        )
     )
 
 
@@ -308,13 +313,11 @@ def search_proposals(
         queryset = queryset.filter(
             Exists(Reply.objects.filter(proposal_id=OuterRef("pk"), grade=filters.grade))
         )
-    for term in terms:
-        queryset = queryset.filter(_has_grams(term))
+    # One filter() each: every call copies the query built so far.
+    queryset = queryset.filter(*(_has_grams(term) for term in terms))
     candidates = queryset.order_by("-pk").values("pk")[:CANDIDATE_LIMIT]
-    found = Proposal.objects.filter(pk__in=candidates)
-    for term in terms:
-        if not _gram_is_word(term):
-            found = found.filter(_has_words(term))
+    words = [_has_words(term) for term in terms if not _gram_is_word(term)]
+    found = Proposal.objects.filter(*words, pk__in=candidates)
     return _as_shown(found).order_by("-pk")
 
 

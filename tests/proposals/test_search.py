@@ -70,6 +70,23 @@ def _admin(client, **params):
 # --- Finding and highlighting -------------------------------------------------------------
 
 
+def test_a_phrase_with_latin_letters_matches_whatever_their_case(
+    member_client, member, staff, office
+):
+    # Chinese words are compared as typed (they have no case); letters are not.
+    _replied(
+        member,
+        staff,
+        office,
+        title="关于小区增设5G基站和WiFi热点的建议",
+        suggestions="在社区服务中心开放免费WiFi。",
+        reply="已协调运营商开通。",
+    )
+    page = _portal(member_client, q="wifi热点").content.decode()
+    assert "<mark>WiFi热点</mark>" in page
+    assert "没有找到符合条件的提案" not in page
+
+
 def test_member_finds_a_public_proposal_by_a_word_of_its_reply_highlighted(member_client, parking):
     page = _portal(member_client, q="泊位").content.decode()
     assert "关于背街小巷停车难的建议" in page
@@ -283,9 +300,7 @@ def test_a_page_out_of_range_shows_the_first(staff_client, member):
         assert "巷道<mark>停车</mark>" in html, page
 
 
-def test_the_last_page_of_candidates_says_to_narrow_the_search(
-    monkeypatch, staff_client, member
-):
+def test_the_last_page_of_candidates_says_to_narrow_the_search(monkeypatch, staff_client, member):
     monkeypatch.setattr(search, "CANDIDATE_LIMIT", 4)
     monkeypatch.setattr(search, "PAGE", 2)
     monkeypatch.setattr(search, "MAX_PAGE", 2)
