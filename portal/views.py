@@ -41,6 +41,16 @@ from .services import (
 NOTIFICATIONS_PER_PAGE = 20
 DASHBOARD_LATEST = 5
 DASHBOARD_ACTIVITIES = 3
+LATEST_FIELDS = ("subject", "created_at", "read_at")
+# What the home page's activity card shows of an invitation (its own reply and leave
+# state, the activity's title and time): the rest of the two rows is not read.
+UPCOMING_FIELDS = (
+    "reply",
+    "leave_status",
+    "activity_id",
+    "activity__title",
+    "activity__starts_at",
+)
 
 
 def member_required(view):
@@ -158,13 +168,17 @@ def unread_count(request) -> int:
 
 @member_required
 def dashboard(request):
-    latest = list(portal_notifications(request.user)[:DASHBOARD_LATEST])
+    latest = list(portal_notifications(request.user).only(*LATEST_FIELDS)[:DASHBOARD_LATEST])
     visits = member_dashboard_summary(request.member, today())
     # The next 30 days' activities, and this year's points against the yearly minimums
     # (no grade: a grade is for the year's end, reports/duty.py).
     soon = timezone.now() + datetime.timedelta(days=30)
     activities = list(
-        member_upcoming(request.member).filter(activity__starts_at__lte=soon)[:DASHBOARD_ACTIVITIES]
+        member_upcoming(request.member)
+        .filter(activity__starts_at__lte=soon)
+        .select_related(None)
+        .select_related("activity")
+        .only(*UPCOMING_FIELDS)[:DASHBOARD_ACTIVITIES]
     )
     standing = standing_for(request.member, [today().year], with_grade=False)
     return _page(
