@@ -471,3 +471,32 @@ class Job(models.Model):
     @property
     def is_working(self) -> bool:
         return self.status in self.ACTIVE
+
+
+class DataStamp(models.Model):
+    """One row whose number grows with every use case that commits a write
+    (``liaison.transactions``): what a page keeps between requests (the member's home
+    page) is kept under this number, so whichever host answers recomputes it after any
+    change, and nothing else has to be invalidated by hand."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+
+    def __str__(self):
+        return str(self.version)
+
+    @classmethod
+    def current(cls) -> int:
+        """The number now (0 before the first write): one query of one row."""
+        return next(iter(cls.objects.filter(pk=1).values_list("version", flat=True)), 0)
+
+    @classmethod
+    def bump(cls) -> None:
+        """One more: the last statement of a use case's transaction, so the row is
+        locked only while that transaction commits, and the number moves with the
+        writes it covers or not at all."""
+        if not cls.objects.filter(pk=1).update(version=models.F("version") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"version": 1})

@@ -10,6 +10,10 @@ the outer one's transaction (the context variable says a use case is already ope
 The admin saves a form and its inlines in one transaction of Django's own; it opens
 that transaction as a use case (``use_case()``), so the services its hooks call
 (recounting tallies, syncing points) join it.
+
+The last statement of every use case moves the data stamp (``DataStamp.bump``): a page
+that keeps what it computed under the stamp (the member's home page) recomputes after
+any write.
 """
 
 import functools
@@ -29,10 +33,13 @@ def use_case():
         with transaction.atomic():
             yield
         return
+    from .models import DataStamp
+
     token = _open.set(True)
     try:
         with transaction.atomic(durable=True):
             yield
+            DataStamp.bump()
     finally:
         _open.reset(token)
 

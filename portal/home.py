@@ -3,19 +3,24 @@ tap to the page where it is done, then their own proposals and reports.
 
 Each kind of to-do is one query through the owning app's selector, whatever the
 member's history, so the page costs the same for a new member and for one with years
-of records."""
+of records. What the page shows besides the messages (``home_figures``: the to-dos, the
+cards, this year's points) is kept under the data stamp (``liaison.models.DataStamp``,
+moved by every write) for a few minutes: a member back on the home page between two
+changes reads it with one query, and any change is on the page at the next view."""
 
 import datetime
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from briefings.models import Invitation
 from briefings.selectors import member_upcoming
 from consultations.selectors import member_consultations_to_answer
-from liaison.models import today
+from liaison.models import DataStamp, today
 from members.selectors import member_unread_materials
 from proposals.selectors import (
     member_feedback_due,
@@ -23,10 +28,21 @@ from proposals.selectors import (
     member_proposals,
     pending_cosign_invitations,
 )
-from visits.selectors import member_concerns_to_confirm
+from reports.duty import standing_for
+from visits.selectors import member_concerns_to_confirm, member_dashboard_summary
 
 # How many of the member's own proposals and reports the home page lists.
 RECENT = 5
+# The activities card: the next 30 days' first three.
+ACTIVITIES = 3
+ACTIVITY_DAYS = 30
+# What the activity card shows of an invitation (its own reply and leave state, the
+# activity's title and time): the rest of the two rows is not read.
+UPCOMING_FIELDS = ("reply", "leave_status", "activity_id", "activity__title", "activity__starts_at")
+# How long the figures are kept at most: the stamp covers every write; this covers what
+# changes with the clock alone (an activity starting, a deadline passing at midnight is
+# in the key).
+FIGURES_SECONDS = 5 * 60
 # How many unread study materials the to-do list names (the newest; the rest are a tap
 # away on the materials page).
 UNREAD_MATERIALS = 3
@@ -153,4 +169,38 @@ def member_recent_records(member) -> dict:
     return {
         "proposals": list(proposals.only("title", "number", "status")[:RECENT]),
         "opinion_reports": list(reports.only("title", "status")[:RECENT]),
+    }
+
+
+def home_figures(member) -> dict:
+    """What the home page shows besides the messages, for the template: the to-dos, the
+    visits card, the next activities, this year's points against the minimums, the
+    latest proposals and reports. Computed (twelve queries) once per data stamp, day
+    and language, and kept FIGURES_SECONDS; reading the stamp is one query."""
+    day = today()
+    key = f"portal-home:{member.pk}:{DataStamp.current()}:{day}:{get_language()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = _figures(member, day)
+        cache.set(key, figures, FIGURES_SECONDS)
+    return figures
+
+
+def _figures(member, day: datetime.date) -> dict:
+    soon = timezone.now() + datetime.timedelta(days=ACTIVITY_DAYS)
+    activities = (
+        member_upcoming(member)
+        .filter(activity__starts_at__lte=soon)
+        .select_related(None)
+        .select_related("activity")
+        .only(*UPCOMING_FIELDS)
+    )
+    return {
+        "todos": member_todos(member),
+        "visits_summary": member_dashboard_summary(member, day),
+        "upcoming_activities": list(activities[:ACTIVITIES]),
+        # No grade: a grade is for the year's end (reports/duty.py).
+        "standing": standing_for(member, [day.year], with_grade=False),
+        "standing_year": day.year,
+        **member_recent_records(member),
     }

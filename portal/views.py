@@ -1,7 +1,6 @@
 """The members' self-service pages. Views stay thin: reads come from members.selectors
 (always scoped to the signed-in member), writes from the services."""
 
-import datetime
 from functools import wraps
 
 from django.conf import settings
@@ -17,9 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from briefings.selectors import member_upcoming
 from liaison import roles
-from liaison.models import today
 from liaison.password_reset import ResetRefused, password_reset_request
 from liaison.ratelimit import client_address
 from liaison.services import (
@@ -29,18 +26,15 @@ from liaison.services import (
 )
 from members.selectors import member_for_user, portal_notifications, portal_unread_notifications
 from members.services import member_update_contact, member_update_delivery
-from reports.duty import standing_for
-from visits.selectors import member_dashboard_summary
 
 from .forms import ContactForm, DeliveryForm, PortalAuthenticationForm
-from .home import member_recent_records, member_todos
+from .home import home_figures
 from .services import (
     portal_sign_in_unlock,
 )
 
 NOTIFICATIONS_PER_PAGE = 20
 DASHBOARD_LATEST = 5
-DASHBOARD_ACTIVITIES = 3
 LATEST_FIELDS = ("subject", "created_at", "read_at")
 # What the home page's activity card shows of an invitation (its own reply and leave
 # state, the activity's title and time): the rest of the two rows is not read.
@@ -169,29 +163,12 @@ def unread_count(request) -> int:
 @member_required
 def dashboard(request):
     latest = list(portal_notifications(request.user).only(*LATEST_FIELDS)[:DASHBOARD_LATEST])
-    visits = member_dashboard_summary(request.member, today())
-    # The next 30 days' activities, and this year's points against the yearly minimums
-    # (no grade: a grade is for the year's end, reports/duty.py).
-    soon = timezone.now() + datetime.timedelta(days=30)
-    activities = list(
-        member_upcoming(request.member)
-        .filter(activity__starts_at__lte=soon)
-        .select_related(None)
-        .select_related("activity")
-        .only(*UPCOMING_FIELDS)[:DASHBOARD_ACTIVITIES]
-    )
-    standing = standing_for(request.member, [today().year], with_grade=False)
     return _page(
         request,
         "portal/dashboard.html",
         greeting=_greeting(),
-        todos=member_todos(request.member),
         latest_notifications=latest,
-        visits_summary=visits,
-        upcoming_activities=activities,
-        standing=standing,
-        standing_year=today().year,
-        **member_recent_records(request.member),
+        **home_figures(request.member),
     )
 
 

@@ -131,18 +131,23 @@ def test_dashboard_query_count_does_not_grow_with_the_roster(
     _bulk_messages(member.user, members // 10, prefix=f"size{members}")
     client.force_login(member.user)
 
-    # session, user, member (+office, term, and the unread count), latest five,
-    # the visits card (visits.selectors.member_dashboard_summary, one query), upcoming
-    # activities (briefings.selectors.member_upcoming, one query), the six kinds of
-    # to-do (portal.home: ratings, co-signatures, replies, results to confirm,
-    # consultations to answer, unread study materials, one query each), the member's
-    # latest proposals and opinion reports (one query each), and this year's points
-    # against the minimums (reports.duty.standing_for: the office's rules, and the
-    # points with every kind of record counted — proposals led and co-signed, opinion
-    # reports, activities and study sessions, speeches, materials read, reflections — in
-    # one UNION ALL: two)
-    with django_assert_num_queries(16):
+    # session, user, member (+office, term, and the unread count), latest five, the data
+    # stamp (portal.home.home_figures), then what is kept under it: the visits card
+    # (visits.selectors.member_dashboard_summary, one query), upcoming activities
+    # (briefings.selectors.member_upcoming, one query), the six kinds of to-do
+    # (portal.home: ratings, co-signatures, replies, results to confirm, consultations
+    # to answer, unread study materials, one query each), the member's latest proposals
+    # and opinion reports (one query each), and this year's points against the minimums
+    # (reports.duty.standing_for: the office's rules, and the points with every kind of
+    # record counted — proposals led and co-signed, opinion reports, activities and
+    # study sessions, speeches, materials read, reflections — in one UNION ALL: two)
+    with django_assert_num_queries(17):
         response = client.get(DASHBOARD)
+    # Back on the page with nothing changed: the session, the user, the member, the
+    # latest messages and the stamp.
+    with django_assert_num_queries(5):
+        again = client.get(DASHBOARD)
+    assert again.context["todos"] == response.context["todos"]
 
     assert response.status_code == 200
     assert len(response.context["latest_notifications"]) == 5

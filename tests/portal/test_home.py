@@ -32,8 +32,8 @@ def _home(client):
     return client.get(reverse("portal:dashboard")).content.decode()
 
 
-def _concern_fed_back(*, staff, member, office):
-    unit = HandlingUnitFactory(office=office, name="城管科")
+def _concern_fed_back(*, staff, member, office, unit="城管科"):
+    unit = HandlingUnitFactory(office=office, name=unit)
     concern = visit_services.concern_create(
         actor=staff,
         office=office,
@@ -109,6 +109,23 @@ def test_a_to_do_done_leaves_the_home_page(member_client, member, everything_wai
         page = _home(member_client)
     assert 'data-todo="cosign"' not in page and 'data-todo="rate"' not in page
     assert 'data-todo="reply"' in page
+
+
+
+def test_the_home_page_kept_between_views_shows_any_change_at_the_next_view(
+    member_client, member, staff, office, everything_waiting, django_assert_max_num_queries
+):
+    with time_machine.travel(NOW, tick=False):
+        assert 'data-todo="cosign"' in _home(member_client)
+        with django_assert_max_num_queries(5):  # kept: nothing changed
+            _home(member_client)
+        # The member's own action, and a staff member's in the office.
+        cosign = everything_waiting["cosign"]
+        member_client.post(reverse("portal:proposal_act", args=[cosign.pk, "cosign_accept"]))
+        _concern_fed_back(staff=staff, member=member, office=office, unit="住建科")
+        page = _home(member_client)
+    assert 'data-todo="cosign"' not in page
+    assert page.count('data-todo="confirm"') == 2
 
 
 def test_a_new_member_sees_empty_states_with_the_actions_that_fill_them(member_client, member):
