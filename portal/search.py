@@ -18,7 +18,9 @@ from .views import _page, member_required
 @member_required
 def search_page(request):
     member = request.member
-    proposals = search.visible_proposals(member=member)
+    # What the member may find (their own proposals read: one query) only once they search.
+    searching = "q" in request.GET
+    proposals = search.visible_proposals(member=member) if searching else Proposal.objects.none()
     reports = search.visible_reports(member=member)
     # The office's years (search.years_between: index reads); the member's own
     # proposals are their office's.

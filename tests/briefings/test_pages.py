@@ -7,6 +7,7 @@ import re
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -233,6 +234,9 @@ def test_portal_activity_pages_have_constant_queries(
         bulk_activities(office, 300)
         for activity in Activity.objects.filter(title__startswith="学习会")[:40]:
             bulk_invite(activity, [member, *more[:5]])
+        # Written in bulk, past the services that move the data stamp: the home page
+        # would show what it kept (portal.home.home_figures); counted as computed.
+        cache.clear()
         large = [count_queries(member_client, url) for url in urls]
     assert large == small
 
