@@ -39,9 +39,9 @@ ACTIVITY_DAYS = 30
 # What the activity card shows of an invitation (its own reply and leave state, the
 # activity's title and time): the rest of the two rows is not read.
 UPCOMING_FIELDS = ("reply", "leave_status", "activity_id", "activity__title", "activity__starts_at")
-# How long the figures are kept at most: the stamp covers every write; this covers what
-# changes with the clock alone (an activity starting, a deadline passing at midnight is
-# in the key).
+# How long the figures are kept at most: the stamp covers every write, the day in the
+# key a deadline passing at midnight; this covers what changes with the clock alone (an
+# activity starting within the day).
 FIGURES_SECONDS = 5 * 60
 # How many unread study materials the to-do list names (the newest; the rest are a tap
 # away on the materials page).

@@ -35,16 +35,8 @@ from .services import (
 
 NOTIFICATIONS_PER_PAGE = 20
 DASHBOARD_LATEST = 5
+# What the home page shows of a message (portal.home keeps the rest of the page).
 LATEST_FIELDS = ("subject", "created_at", "read_at")
-# What the home page's activity card shows of an invitation (its own reply and leave
-# state, the activity's title and time): the rest of the two rows is not read.
-UPCOMING_FIELDS = (
-    "reply",
-    "leave_status",
-    "activity_id",
-    "activity__title",
-    "activity__starts_at",
-)
 
 
 def member_required(view):

@@ -273,8 +273,8 @@ class ShownReply:
 
 def with_replies(proposals: list[Proposal]) -> list[Proposal]:
     """Set ``shown_replies`` on each of ``proposals`` (read already): their replies in
-    order, one query of four columns (a prefetch of Reply rows with their assignment
-    and unit cost twice as much, for the three values a result shows)."""
+    order, one query of four columns, not Reply rows built as models with their
+    assignment and unit for the three values a result shows."""
     by_proposal = {p.pk: [] for p in proposals}
     if by_proposal:
         rows = Reply.objects.filter(proposal_id__in=by_proposal).values_list(
