@@ -63,7 +63,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .errors import error_reference
-from .models import Job
+from .models import DataStamp, Job
 from .transactions import service
 
 logger = logging.getLogger(__name__)
@@ -241,6 +241,9 @@ def _finish(job: Job, status: str, *, result=None, error: str = "") -> None:
         upload="",
         finished_at=timezone.now(),
     )
+    # A job writes in the worker, outside any use case (a roster import updates members):
+    # what pages keep under the stamp is recomputed, as after a service.
+    DataStamp.bump()
     _cache().delete(_progress_key(job.pk))
 
 

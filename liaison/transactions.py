@@ -11,9 +11,10 @@ The admin saves a form and its inlines in one transaction of Django's own; it op
 that transaction as a use case (``use_case()``), so the services its hooks call
 (recounting tallies, syncing points) join it.
 
-The last statement of every use case moves the data stamp (``DataStamp.bump``): a page
-that keeps what it computed under the stamp (the member's home page) recomputes after
-any write.
+The last statement of every use case moves the data stamp (``DataStamp.bump``), and so
+does a finished job (``liaison.jobs``: an import writes in the worker, past the
+services): a page that keeps what it computed under the stamp (the member's home page)
+recomputes after any write.
 """
 
 import functools
@@ -21,6 +22,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
+
+from .models import DataStamp
 
 _open = ContextVar("liaison_use_case_open", default=False)
 
@@ -33,8 +36,6 @@ def use_case():
         with transaction.atomic():
             yield
         return
-    from .models import DataStamp
-
     token = _open.set(True)
     try:
         with transaction.atomic(durable=True):

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from liaison import jobs, tasks
 from liaison.jobs import JobRefused, job_kind, job_start
-from liaison.models import Job
+from liaison.models import DataStamp, Job
 
 seen = {}
 
@@ -52,10 +52,12 @@ def test_a_job_is_queued_once_committed_and_the_worker_records_its_result(
     assert queued == [job.pk]
     assert job.status == Job.Status.PENDING
 
+    stamp = DataStamp.current()
     tasks.run_job(job.pk)
     job.refresh_from_db()
 
     assert job.status == Job.Status.DONE
+    assert DataStamp.current() > stamp  # what it wrote shows on kept pages
     assert seen["upload"] == b"rows"
     assert seen["live"] == 3  # seen from outside the kind's open transaction
     assert (job.done, job.total) == (3, 3)
