@@ -134,14 +134,26 @@ def sms_kinds_without_template(user, *, days: int = 30) -> list[dict]:
 
 
 class _Characters(Func):
-    """The field's characters, upper-cased, as an array: on PostgreSQL the migration
-    ``liaison.0011_outbox_list_indexes`` indexes exactly this expression (GIN) for the
-    subject, so "contains every character of the term" is an index lookup for a term of
-    any length (pg_trgm extracts no trigram from ``%王%``). The SQL must stay identical
-    to the index's; members.selectors searches the roster the same way."""
+    """The field's characters, upper-cased, as an array. On PostgreSQL migrations index
+    exactly this expression (GIN) — ``liaison.0011_outbox_list_indexes`` the outbox's
+    subject, ``members.0012_member_search_indexes`` a member's name and employer — so
+    "contains every character of the term" is an index lookup for a term of any length
+    (pg_trgm extracts no trigram from ``%王%``). The SQL must stay identical to the
+    indexes'."""
 
     template = "regexp_split_to_array(upper(%(expressions)s), '')"
     output_field = ArrayField(TextField())
+
+
+def contains_text(field: str, term: str) -> Q:
+    """``field`` contains ``term`` (any case): on PostgreSQL also "holds every character
+    of it", the condition the character index above serves, so the database reads the
+    index's matches and checks only those."""
+    contains = Q(**{f"{field}__icontains": term})
+    if connection.vendor == "postgresql":
+        characters = Value(sorted(set(term.upper())), ArrayField(TextField()))
+        contains &= Q(ArrayContains(_Characters(F(field)), characters))
+    return contains
 
 
 def search_terms(text: str) -> list[str]:
@@ -162,14 +174,8 @@ def search_outbox(queryset: QuerySet, text: str) -> QuerySet:
     anywhere in the subject, or at the start of the address (a phone number, an e-mail
     address) or of the occasion key (``consultation-open:2``). Each condition is served
     by an index on PostgreSQL, so a search reads the matches, not the outbox."""
-    postgres = connection.vendor == "postgresql"
     for term in search_terms(text):
-        contains = Q(subject__icontains=term)
-        if postgres:
-            characters = sorted(set(term.upper()))
-            contains &= Q(
-                ArrayContains(_Characters(F("subject")), Value(characters, ArrayField(TextField())))
-            )
+        contains = contains_text("subject", term)
         queryset = queryset.filter(
             contains | Q(address__istartswith=term) | Q(dedupe_key__startswith=term)
         )

@@ -7,19 +7,14 @@ member can never see another member's record by changing an id in a URL.
 import datetime
 import re
 
-from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.lookups import DataContains as ArrayContains
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
     Func,
     OuterRef,
     Q,
     Subquery,
-    TextField,
     Value,
     When,
 )
@@ -27,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Notification
-from liaison.selectors import inbox, of_offices, search_terms, unread_inbox
+from liaison.selectors import contains_text, inbox, of_offices, search_terms, unread_inbox
 
 from .models import AccountInvitation, AccountReach, Member
 
@@ -283,17 +278,6 @@ def member_duty_claims(member):
 _NUMBER_TERM = re.compile(r"[0-9+\-]+")
 
 
-class _Characters(Func):
-    """The field's characters, upper-cased, as an array: on PostgreSQL the migration
-    ``members.0012_member_search_indexes`` indexes exactly this expression (GIN) for
-    name and employer, so "contains every character of the term" is an index lookup,
-    for a term of any length. (pg_trgm cannot serve a one- or two-character term: it
-    extracts no trigram from ``%王%``.) The SQL must stay identical to the index's."""
-
-    template = "regexp_split_to_array(upper(%(expressions)s), '')"
-    output_field = ArrayField(TextField())
-
-
 SEARCH_INDEXED_CHARACTERS = ("name", "employer")
 
 
@@ -303,7 +287,6 @@ def search_members(queryset, text: str):
     number; any other term anywhere in the name or the employer, or by the start of the
     member number. On PostgreSQL each condition is served by an index, so a search
     costs the same at 500 members as at 50,000 (the same results on SQLite, scanned)."""
-    postgres = connection.vendor == "postgresql"
     for term in search_terms(text):
         if _NUMBER_TERM.fullmatch(term):
             match = (
@@ -313,16 +296,8 @@ def search_members(queryset, text: str):
             )
         else:
             match = Q(member_no__startswith=term.upper())
-            characters = sorted(set(term.upper()))
             for field in SEARCH_INDEXED_CHARACTERS:
-                contains = Q(**{f"{field}__icontains": term})
-                if postgres:
-                    contains &= Q(
-                        ArrayContains(
-                            _Characters(F(field)), Value(characters, ArrayField(TextField()))
-                        )
-                    )
-                match |= contains
+                match |= contains_text(field, term)
         queryset = queryset.filter(match)
     return queryset
 
