@@ -40,7 +40,7 @@ def search_page(request):
 
 
 @require_http_methods(["GET", "POST"])
-@member_required
+@member_required(frame=False)
 def similar(request):
     """The similar-proposal list for what the member has typed so far: the form posts
     it (htmx, debounced in the page; the form's own button works without it), a GET

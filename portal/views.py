@@ -39,14 +39,17 @@ DASHBOARD_LATEST = 5
 LATEST_FIELDS = ("subject", "created_at", "read_at")
 
 
-def member_required(view):
+def member_required(view=None, *, frame=True):
     """Sign-in required, and the account must belong to a member. Staff and leaders who
-    wander into the portal get a page telling them where to go, not an error."""
+    wander into the portal get a page telling them where to go, not an error.
+    ``frame=False`` for a fragment without the page frame (no unread count to read)."""
+    if view is None:
+        return lambda view: member_required(view, frame=frame)
 
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        member = member_for_user(request.user, unread=True)
+        member = member_for_user(request.user, unread=frame)
         if member is None:
             if request.user.groups.filter(name=roles.COMMITTEE_LEADER).exists():
                 return redirect("reports:index")  # leaders read the committee's documents
