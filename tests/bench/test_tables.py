@@ -1,0 +1,51 @@
+"""bench/RESULTS.md is written from a run's JSON: every page with its figures at both
+sizes, and for a page that grows with the data, why — its own HTML growing (more rows
+listed) or a reason listed in bench.pages.REASONS."""
+
+from bench import pages, tables
+
+
+def _row(route, *, bytes_1x, bytes_10x, scaling, persona="office_staff"):
+    row = {
+        "key": route,
+        "route": route,
+        "name": route,
+        "persona": persona,
+        "kind": "admin",
+        "url": f"/{route}",
+        "queries_1x": 9,
+        "queries_10x": 9,
+        "bytes_1x": bytes_1x,
+        "bytes_10x": bytes_10x,
+        "html_growth": bytes_10x / bytes_1x,
+        "target": 20,
+        "p50_ms": 80.0,
+        "ratio_p50": 6.0,
+        "scaling_p50": scaling,
+        "problems": ["10× 未达标"] if scaling > pages.SCALING_TARGET else [],
+    }
+    return row
+
+
+def _report(rows):
+    return {"results": {"pages": {"rows": rows, "skipped": [], "excluded": [], "unfilled": []}}}
+
+
+def test_a_page_that_grew_with_its_rows_says_so_and_one_that_did_not_is_left_unexplained(
+    monkeypatch,
+):
+    grown = _row("admin/members/member/", bytes_1x=20 * 1024, bytes_10x=60 * 1024, scaling=1.4)
+    slow = _row("admin/briefings/activity/", bytes_1x=30 * 1024, bytes_10x=31 * 1024, scaling=1.5)
+    flat = _row("admin/plans/workplan/", bytes_1x=30 * 1024, bytes_10x=30 * 1024, scaling=1.02)
+    text = tables.every_page(_report([grown, slow, flat]))
+    lines = {line.split("`")[1]: line for line in text.splitlines() if line.startswith("| `")}
+
+    assert "3.0× larger at 10× (20 → 60 KiB: more rows shown)" in lines["admin/members/member/"]
+    assert "| 20 / 60 |" in lines["admin/members/member/"]
+    assert lines["admin/briefings/activity/"].endswith("10×/1× over 1.2 |")
+    assert lines["admin/plans/workplan/"].endswith("|  |")
+
+    monkeypatch.setitem(pages.REASONS, "admin/briefings/activity/", "counts every invitee")
+    text = tables.every_page(_report([slow]))
+    assert "10×/1× over 1.2 — counts every invitee |" in text
+    assert pages.growth_reason(slow) == "counts every invitee"
