@@ -28,7 +28,9 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="bench")
     _pdf_parser(sub)
     pages = sub.add_parser("pages", help="页面耗时 ÷ 空视图，1× 与 10× 数据，查询数")
-    pages.add_argument("--quick", action="store_true", help="只测 1× 数据")
+    pages.add_argument(
+        "--quick", action="store_true", help="只测一种规模（district 为 1×，city 为全市即 10×）"
+    )
     pages.add_argument(
         "--small",
         action="store_true",
@@ -39,11 +41,17 @@ def main(argv=None) -> int:
         "--scale",
         choices=("district", "city"),
         default="district",
-        help="演示数据规模：district 为全区 12 个联络处（默认），city 为全市 10 个区 150 个联络处",
+        help=(
+            "演示数据规模：district 为全区 12 个联络处（默认，1× 5,000 名委员）；city 为全市 "
+            "10 个区 150 个联络处（1× 6,000 名委员，10× 即全市 60,000 名）"
+        ),
     )
     pages.add_argument(
         "--from-db",
-        help="只测 1×：复制此 PostgreSQL 数据库（已用 seed_demo 生成同规模演示数据）而不重新生成",
+        help=(
+            "只测一种规模（同 --quick）：复制此 PostgreSQL 数据库（已用 seed_demo "
+            "生成同规模演示数据）而不重新生成"
+        ),
     )
     pages.add_argument(
         "--keep",
