@@ -59,6 +59,11 @@ def main(argv=None) -> int:
         help="保留生成的 1× 与 10× 数据库（PostgreSQL，逐页请求之前的副本），以便 --reuse 再测",
     )
     pages.add_argument(
+        "--cold",
+        action="store_true",
+        help="缓存始终为空（刚启动的进程或另一台主机）：只有库中保存的数字可用",
+    )
+    pages.add_argument(
         "--reuse",
         metavar="1×库名,10×库名",
         help="不重新生成：复制 --keep 保留的两个数据库再测（改了代码后只重测几个页面时）",

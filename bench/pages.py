@@ -315,6 +315,7 @@ def run_sizes(
     from_db: str = "",
     keep: bool = False,
     reuse: dict | None = None,
+    cold: bool = False,
 ) -> dict:
     with contextlib.ExitStack() as stack:
         prepared, envs = {}, {}
@@ -334,7 +335,11 @@ def run_sizes(
         for factor in factors:
             template = Seeded(reuse[factor]) if reuse else migrated
             db = stack.enter_context(Database(workdir, f"pages{factor}x", template=template))
-            envs[factor] = django_env(db.url, workdir)
+            # --cold: every process's cache is empty at every request (a process just
+            # started, or another host): what is kept in the database is all there is.
+            envs[factor] = django_env(
+                db.url, workdir, **({"BENCH_COLD_CACHE": "true"} if cold else {})
+            )
             log(f"准备 {factor}× 数据并逐页统计查询（{db.label} 临时数据库）……")
             if keep:
                 kept[factor] = f"liaison_bench_kept_{scale}_{factor}x_{db.name[-6:]}"
@@ -411,6 +416,7 @@ def main(args, log=print) -> dict:
             from_db=getattr(args, "from_db", None) or "",
             keep=getattr(args, "keep", False),
             reuse=reuse,
+            cold=getattr(args, "cold", False),
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -421,6 +427,7 @@ def main(args, log=print) -> dict:
         "database": one["database"],
         "scale": scale,
         "only": only,
+        "cold_cache": getattr(args, "cold", False),
         "offices": prepared["offices"],
         "seed_seconds_1x": prepared["seconds"],
         "seed_peak_mib_1x": prepared["seed_peak_mib"],

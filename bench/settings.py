@@ -18,3 +18,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = env("SMS_BACKEND", default="liaison.sms.LocmemSmsBackend")
 SMS_QUIET_HOURS = None  # the benchmark may run at night
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# ``pages --cold``: no process keeps anything between requests (every page as the first
+# view of a process just started, or of another host).
+if env.bool("BENCH_COLD_CACHE", default=False):
+    CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}  # noqa: F405
