@@ -11,9 +11,11 @@ it; a cache shared between processes is not needed. Entries expire after
 ``CACHE_SECONDS`` anyway, should a write bypass everything above (raw SQL).
 
 The summary rows are also kept in the database, per office, on the office's coverage
-stamp (``figures``, with the key they were counted under): a process whose cache is
-empty — just started, or another host — reads them instead of counting every office's
-roster, and counts only the offices whose key changed.
+stamp (``figures``, with the key they were counted under), and so are the list's pages
+(``CoveragePage``, under the digest of their key): a process whose cache is empty —
+just started, or another host — reads them instead of counting and sorting every
+office's roster, and counts only the offices whose key changed. The first view after a
+change computes: a scan of the offices' serving members.
 """
 
 import datetime
@@ -23,13 +25,15 @@ from dataclasses import dataclass, field, fields
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Max
+from django.utils import timezone
 
 from members.models import Member
 
-from .models import CoverageStamp, VisitConfig
+from .models import CoveragePage, CoverageStamp, VisitConfig
 from .selectors import CoverageRow, coverage_by_office, coverage_members, for_display
 
 CACHE_SECONDS = 10 * 60
+KEPT_PAGES_FOR = datetime.timedelta(days=1)
 PER_PAGE = 100
 # What each "show" lists, and which summary figure counts it.
 SHOWN = {"half": "not_visited_half", "year": "below_target", "all": "serving"}
@@ -115,6 +119,23 @@ def _kept(offices, day: datetime.date, stamp: Stamp) -> list[dict]:
     return [kept[office.pk] for office in offices]
 
 
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _kept_page(key: str):
+    """A list page as kept in the database under ``key``, or None."""
+    found = CoveragePage.objects.filter(key=_digest(key)).values_list("entry", flat=True).first()
+    return None if found is None else tuple(found)
+
+
+def _keep_page(key: str, entry) -> None:
+    """Keep a list page in the database; pages kept over a day ago go (their keys name a
+    past day, so nothing reads them)."""
+    CoveragePage.objects.filter(kept_at__lt=timezone.now() - KEPT_PAGES_FOR).delete()
+    CoveragePage.objects.update_or_create(key=_digest(key), defaults={"entry": list(entry)})
+
+
 def page(*, offices, shown, rows: list[CoverageRow], show: str, number, day, stamp: Stamp) -> Page:
     """One page of the members of ``shown`` that ``show`` lists, the least visited
     first, with their counts, office, sector and last visit. Cached as ids and counts;
@@ -122,6 +143,8 @@ def page(*, offices, shown, rows: list[CoverageRow], show: str, number, day, sta
     number = number if str(number).isdigit() else 1  # get_page's reading of anything else
     key = _key("page", ",".join(str(o.pk) for o in shown), show, number, stamp)
     cached = cache.get(key)
+    if cached is None:
+        cached = _kept_page(key)
     if cached is None:
         members = coverage_members(shown, day, targets={row.office.pk: row.target for row in rows})
         if show == "half":
@@ -137,7 +160,8 @@ def page(*, offices, shown, rows: list[CoverageRow], show: str, number, day, sta
             found.number,
             [(m.pk, m.visits_half, m.visits_year, m.target) for m in found.object_list],
         )
-        cache.set(key, cached, CACHE_SECONDS)
+        _keep_page(key, cached)
+    cache.set(key, cached, CACHE_SECONDS)
     count, number, entries = cached
     members = Member.objects.select_related("sector").in_bulk([pk for pk, *_n in entries])
     allowed = {office.pk for office in shown}

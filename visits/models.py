@@ -286,6 +286,24 @@ class CoverageStamp(models.Model):
         return f"{self.office_id}: {self.version}"
 
 
+class CoveragePage(models.Model):
+    """One page of the coverage page's member list as computed (ids and counts), under
+    the digest of what it was computed from (``visits.coverage``): a process with an
+    empty cache (a restart, another host) reads it instead of sorting every serving
+    member of the offices shown. Rows older than a day are dropped as new ones come."""
+
+    key = models.CharField(max_length=64, unique=True)
+    entry = models.JSONField()
+    kept_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("走访覆盖名单页")
+        verbose_name_plural = _("走访覆盖名单页")
+
+    def __str__(self):
+        return self.key
+
+
 class VisitTeamMember(models.Model):
     """Someone on the visiting team: a staff user, or an invited leader by name (leaders
     of the street party working committee often have no account)."""
