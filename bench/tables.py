@@ -29,14 +29,14 @@ def _load(report: dict, part: str) -> str:
     return f"{one:.1f} / {five:.1f} / {fifteen:.1f} at {load.get('at', '?')}"
 
 
-def summary(report: dict) -> str:
-    pages = report["results"]["pages"]
+def summary(report: dict, part: str = "pages") -> str:
+    pages = report["results"][part]
     rows = pages["rows"]
     lines = [
         f"Commit `{report['commit']}`, {pages['database']}, {pages['scale']} demo "
         f"({pages['members_1x']:,} / {pages['members_10x']:,} members); machine load "
-        f"(1 / 5 / 15 min, {report['load']['pages'].get('cpus', '?')} cores) "
-        f"{_load(report, 'pages')} when the pages started, {_load(report, 'finished')} "
+        f"(1 / 5 / 15 min, {report['load'][part].get('cpus', '?')} cores) "
+        f"{_load(report, part)} when the pages started, {_load(report, 'finished')} "
         "at the end.",
         "",
         "| pages (kind) | page × persona | ÷ trivial view, median (max) | target "
@@ -103,8 +103,8 @@ def _problem(text: str) -> str:
     return PROBLEMS.get(text, text)
 
 
-def every_page(report: dict) -> str:
-    pages = report["results"]["pages"]
+def every_page(report: dict, part: str = "pages") -> str:
+    pages = report["results"][part]
     lines = [
         "| page (URL pattern) | persona | queries 1× / 10× | HTML KiB 1× / 10× | p50 ms "
         "| ÷ trivial (target) | 10× ÷ 1× | missed |",
@@ -128,9 +128,13 @@ def main(argv: list[str]) -> int:
         "over rounds of each round's median page time ÷ median trivial view time "
         "(interleaved); 10× ÷ 1× likewise, on page times.\n"
     )
-    print(summary(report))
-    print()
-    print(every_page(report))
+    for part in ("pages", "city"):
+        if part in report["results"]:
+            print(f"## The {report['results'][part]['scale']} demo\n")
+            print(summary(report, part))
+            print()
+            print(every_page(report, part))
+            print()
     return 0
 
 
