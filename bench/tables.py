@@ -83,9 +83,10 @@ def _reason(r: dict) -> str:
     known = REASONS.get((r["route"], r["persona"])) or REASONS.get(r["route"])
     if known:
         return f" — {known}"
-    if r.get("html_growth", 0) > SCALING_TARGET:
+    growth = r["bytes_10x"] / r["bytes_1x"] if r.get("bytes_1x") and "bytes_10x" in r else 0
+    if growth > SCALING_TARGET:
         return (
-            f" — the page itself is {r['html_growth']:.1f}× larger at 10× "
+            f" — the page itself is {growth:.1f}× larger at 10× "
             f"({r['bytes_1x'] / 1024:.0f} → {r['bytes_10x'] / 1024:.0f} KiB: more rows shown)"
         )
     return ""
