@@ -49,3 +49,28 @@ def test_a_page_that_grew_with_its_rows_says_so_and_one_that_did_not_is_left_une
     text = tables.every_page(_report([slow]))
     assert "10×/1× over 1.2 — counts every invitee |" in text
     assert pages.growth_reason(slow) == "counts every invitee"
+
+
+def _result(rows):
+    return {
+        "database": "PostgreSQL",
+        "scale": "district",
+        "members_1x": 5000,
+        "members_10x": 50000,
+        "rows": rows,
+        "skipped": [],
+        "excluded": [],
+        "unfilled": [],
+    }
+
+
+def test_the_run_fails_on_a_growth_it_cannot_explain_and_lists_one_it_can():
+    grown = _row("admin/members/member/", bytes_1x=20 * 1024, bytes_10x=60 * 1024, scaling=1.4)
+    grown["reason"] = pages.growth_reason(grown)
+    slow = _row("admin/briefings/activity/", bytes_1x=30 * 1024, bytes_10x=31 * 1024, scaling=1.5)
+    slow["reason"] = pages.growth_reason(slow)
+    lines = []
+
+    assert pages.print_table(_result([grown]), log=lines.append) is True
+    assert "页面本身大了 3.0 倍（20 → 60 KiB）" in "\n".join(lines)
+    assert pages.print_table(_result([grown, slow]), log=lines.append) is False
