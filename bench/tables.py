@@ -84,7 +84,7 @@ def _reason(r: dict) -> str:
     if known:
         return f" — {known}"
     growth = r["bytes_10x"] / r["bytes_1x"] if r.get("bytes_1x") and "bytes_10x" in r else 0
-    if growth > SCALING_TARGET:
+    if SCALING_TARGET < growth >= r.get("scaling_p50", 0):  # as pages.growth_reason
         return (
             f" — the page itself is {growth:.1f}× larger at 10× "
             f"({r['bytes_1x'] / 1024:.0f} → {r['bytes_10x'] / 1024:.0f} KiB: more rows shown)"

@@ -74,3 +74,9 @@ def test_the_run_fails_on_a_growth_it_cannot_explain_and_lists_one_it_can():
     assert pages.print_table(_result([grown]), log=lines.append) is True
     assert "页面本身大了 3.0 倍（20 → 60 KiB）" in "\n".join(lines)
     assert pages.print_table(_result([grown, slow]), log=lines.append) is False
+
+
+def test_a_page_slower_than_its_html_grew_is_not_explained_by_it():
+    row = _row("admin/members/member/", bytes_1x=20 * 1024, bytes_10x=30 * 1024, scaling=2.0)
+    assert pages.growth_reason(row) == ""
+    assert tables.every_page(_report([row])).count("larger at 10×") == 0
