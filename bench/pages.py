@@ -474,6 +474,9 @@ def compare(one: dict, ten: dict | None, timed: dict | None = None, timed_ten=No
                 row["queries_10x"] = grown["queries"]
                 row["bytes_10x"] = grown["bytes"]
                 row["html_growth"] = grown["bytes"] / page["bytes"] if page["bytes"] else 1.0
+                for key in ("matches", "rows", "count_bound"):  # an admin list's, each size
+                    if key in page and key in grown:
+                        row[f"{key}_1x"], row[f"{key}_10x"] = page[key], grown[key]
                 row["samples_1x"], row["samples_10x"] = page["samples"], grown["samples"]
                 if _grown(page, grown):
                     row["problems"].append("查询数随数据增长")
@@ -516,6 +519,13 @@ def growth_reason(row: dict) -> str:
     known = REASONS.get((row["route"], row["persona"])) or REASONS.get(row["route"])
     if known:
         return known
+    if row.get("matches_10x", 0) > SCALING_TARGET * row.get("matches_1x", 0) > 0:
+        bound = row.get("count_bound_10x")
+        counted = f"，计数至多读到 {bound + 1:,} 行" if bound else ""
+        return (
+            f"列表匹配的行随数据增长（{row['matches_1x']:,} → {row['matches_10x']:,} 行"
+            f"{counted}；显示 {row['rows_1x']} → {row['rows_10x']} 行）"
+        )
     # The page's own growth explains no more than it grew: a page twice as slow whose
     # HTML grew a quarter is not explained by it.
     if SCALING_TARGET < row.get("html_growth", 0) >= row.get("scaling_p50", 0):

@@ -578,7 +578,12 @@ def _visit(client, url: str, route: str) -> tuple[str, str, dict]:
         return outcome, url, {}
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
-    return classify(response), url, {"queries": len(captured), "bytes": len(response.content)}
+    page = {"queries": len(captured), "bytes": len(response.content)}
+    changelist = (getattr(response, "context_data", None) or {}).get("cl")
+    if changelist is not None:  # an admin list: how many rows matched, how many shown
+        page["matches"], page["rows"] = changelist.result_count, len(changelist.result_list)
+        page["count_bound"] = getattr(changelist.paginator, "bound", None)  # admin_lists
+    return classify(response), url, page
 
 
 def _url(entry, kwargs, reverse) -> str:

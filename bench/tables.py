@@ -83,6 +83,13 @@ def _reason(r: dict) -> str:
     known = REASONS.get((r["route"], r["persona"])) or REASONS.get(r["route"])
     if known:
         return f" — {known}"
+    if r.get("matches_10x", 0) > SCALING_TARGET * r.get("matches_1x", 0) > 0:  # as pages'
+        bound = r.get("count_bound_10x")
+        counted = f", counted up to {bound + 1:,}" if bound else ""
+        return (
+            f" — the list's matches grow with the data ({r['matches_1x']:,} → "
+            f"{r['matches_10x']:,}{counted}; {r['rows_1x']} → {r['rows_10x']} rows shown)"
+        )
     growth = r["bytes_10x"] / r["bytes_1x"] if r.get("bytes_1x") and "bytes_10x" in r else 0
     if SCALING_TARGET < growth >= r.get("scaling_p50", 0):  # as pages.growth_reason
         return (
