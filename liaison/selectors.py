@@ -55,15 +55,20 @@ def count_of(rows: QuerySet, link: str):
     )
 
 
+def users_in_roles(*names: str) -> QuerySet[User]:
+    """Active accounts holding any of the roles ``names``. The roles' few holders are
+    read first, from the group index (one query): joined in one query with the
+    accounts, PostgreSQL guessed a quarter of every account held a staff role and read
+    all 50,000 member accounts of a district to pick a handful."""
+    holders = User.groups.through.objects.filter(group__name__in=names)
+    return User.objects.filter(
+        pk__in=list(holders.values_list("user_id", flat=True).distinct()), is_active=True
+    )
+
+
 def office_staff(office_ids) -> QuerySet[User]:
     """Active office staff of the given offices: the people reminders to "staff" go to."""
-    return (
-        User.objects.filter(
-            groups__name=roles.OFFICE_STAFF, is_active=True, office_id__in=list(office_ids)
-        )
-        .distinct()
-        .order_by("pk")
-    )
+    return users_in_roles(roles.OFFICE_STAFF).filter(office_id__in=list(office_ids)).order_by("pk")
 
 
 def district_staff(district_id=None) -> QuerySet[User]:

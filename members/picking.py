@@ -195,7 +195,10 @@ class SearchFirst:
     def _search_context(self, name, value, attrs):
         """The widget's context when it searches, else None (drawn whole)."""
         queryset = getattr(self.choices, "queryset", None)  # a model field's candidates
-        self.searching = queryset is not None and queryset.count() > FULL_LIST_MAX
+        # Counted only past the bound (unordered: the database stops at 41 rows), not
+        # every serving member of a district.
+        bound = FULL_LIST_MAX + 1
+        self.searching = queryset is not None and queryset.order_by()[:bound].count() == bound
         if not self.searching:
             return None
         context = forms.Widget.get_context(self, name, value, attrs)

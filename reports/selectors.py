@@ -3,10 +3,10 @@
 A committee leader reaches documents only through ``leader_issues``: exactly the
 documents issued to them, once rendered; any other id is a 404."""
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from liaison import roles
+from liaison.selectors import users_in_roles
 
 from .models import Document, DocumentIssue
 
@@ -21,17 +21,9 @@ def leader_issues(user) -> QuerySet[DocumentIssue]:
 
 def leaders_for(office):
     """Committee leaders who may receive the office's documents: the office's own and
-    the district's (leaders with no office). The group's few members are read first
-    (its index): joined in one query, PostgreSQL guessed a quarter of every account
-    was a leader and read all 50,000 member accounts."""
-    user_model = get_user_model()
-    leader_ids = list(
-        user_model.groups.through.objects.filter(group__name=roles.COMMITTEE_LEADER).values_list(
-            "user_id", flat=True
-        )
-    )
+    the district's (leaders with no office)."""
     return (
-        user_model.objects.filter(pk__in=leader_ids, is_active=True)
+        users_in_roles(roles.COMMITTEE_LEADER)
         .filter(Q(office=office) | Q(office__isnull=True))
         .order_by("full_name", "username")
     )

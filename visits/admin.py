@@ -2,7 +2,6 @@ import copy
 
 from django import forms
 from django.contrib import admin
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
 from django.urls import path, reverse
@@ -27,7 +26,7 @@ from liaison.admin_lists import BoundedCountMixin
 from liaison.admin_workflow import WorkflowAdminMixin
 from liaison.models import today
 from liaison.scoping import scope_queryset
-from liaison.selectors import count_of
+from liaison.selectors import count_of, users_in_roles
 from liaison.workflow import WorkflowError
 from members.formats import XLSX
 from members.models import Member
@@ -108,10 +107,8 @@ class VisitTeamInline(admin.TabularInline):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            users = get_user_model().objects.filter(
-                groups__name__in=[roles.OFFICE_STAFF, roles.COMMITTEE_LEADER], is_active=True
-            )
-            kwargs["queryset"] = scope_queryset(users, request.user, "office").distinct()
+            users = users_in_roles(roles.OFFICE_STAFF, roles.COMMITTEE_LEADER)
+            kwargs["queryset"] = scope_queryset(users, request.user, "office")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
