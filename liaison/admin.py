@@ -19,7 +19,7 @@ from import_export.admin import ImportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import imports, spreadsheets
+from . import imports, roles, spreadsheets
 from . import messages as message_registry
 from .admin_lists import BoundedCountMixin
 from .jobs import live_progress
@@ -917,4 +917,9 @@ admin.site.unregister(Group)
 
 @admin.register(Group)
 class GroupAdmin(InUseDeleteMixin, DjangoGroupAdmin):
-    pass
+    def has_delete_permission(self, request, obj=None):
+        # The roles the system is built on (liaison.roles) are never deleted: every
+        # account's access follows from them.
+        if obj is not None and obj.name in roles.ROLES:
+            return False
+        return super().has_delete_permission(request, obj)

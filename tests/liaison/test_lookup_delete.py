@@ -121,12 +121,24 @@ def test_a_handling_unit_with_concerns_or_suggested_on_a_proposal_is_kept(
     assert list(draft.suggested_co_units.all()) == [unit]
 
 
-def test_a_role_held_by_accounts_is_not_deleted(superuser_client, staff):
-    role = staff.groups.get()
+def test_a_group_held_by_accounts_is_not_deleted(superuser_client, staff):
+    extra = Group.objects.create(name="档案管理")
+    staff.groups.add(extra)
+
+    page = superuser_client.get(_delete_url(extra))
+    _bulk_delete(superuser_client, Group, [extra.pk])
+
+    assert "仍有1个账号属于该组" in page.text
+    assert Group.objects.filter(pk=extra.pk).exists()
+    assert staff.groups.filter(pk=extra.pk).exists()
+
+
+def test_the_roles_the_system_is_built_on_are_never_deleted(superuser_client, staff):
+    role = staff.groups.get()  # 联络处工作人员
+    staff.groups.remove(role)  # held by nobody: still a role
 
     page = superuser_client.get(_delete_url(role))
     _bulk_delete(superuser_client, Group, [role.pk])
 
-    assert "仍有1个账号属于该组" in page.text
+    assert page.status_code == 403
     assert Group.objects.filter(pk=role.pk).exists()
-    assert staff.groups.filter(pk=role.pk).exists()
