@@ -474,9 +474,9 @@ def compare(one: dict, ten: dict | None, timed: dict | None = None, timed_ten=No
                 row["queries_10x"] = grown["queries"]
                 row["bytes_10x"] = grown["bytes"]
                 row["html_growth"] = grown["bytes"] / page["bytes"] if page["bytes"] else 1.0
-                for key in ("matches", "rows", "count_bound"):  # an admin list's, each size
-                    if key in page and key in grown:
-                        row[f"{key}_1x"], row[f"{key}_10x"] = page[key], grown[key]
+                for figure in ("matches", "rows", "count_bound"):  # an admin list's
+                    if figure in page and figure in grown:
+                        row[f"{figure}_1x"], row[f"{figure}_10x"] = page[figure], grown[figure]
                 row["samples_1x"], row["samples_10x"] = page["samples"], grown["samples"]
                 if _grown(page, grown):
                     row["problems"].append("查询数随数据增长")

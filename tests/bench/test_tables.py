@@ -90,3 +90,29 @@ def test_a_list_whose_matches_grew_says_how_many_it_counted():
     assert "matches grow with the data (312 → 1,001, counted up to 1,001" in tables.every_page(
         _report([row])
     )
+
+
+def test_compare_keeps_each_list_page_timings_and_matches():
+    def measured(matches, size):
+        page = {"key": "office_staff admin/x/", "route": "admin/x/", "name": "admin:x"}
+        page.update(persona="office_staff", kind="admin", url="/admin/x/", queries=9)
+        page.update(bytes=size, samples=[9], matches=matches, rows=100, count_bound=1000)
+        return {"measured": [page]}
+
+    def timing(ms):
+        return {
+            "office_staff admin/x/": {
+                "p50_ms": ms,
+                "ping_p50_ms": 10.0,
+                "ratio_p50": ms / 10,
+                "ratio_rounds": [ms / 10] * 3,
+                "page_round_p50_ms": [ms] * 3,
+                "errors": 0,
+            }
+        }
+
+    (row,) = pages.compare(measured(312, 40_000), measured(1001, 41_000), timing(50), timing(60))
+
+    assert (row["ratio_p50"], row["scaling_p50"]) == (5.0, 1.2)
+    assert (row["matches_1x"], row["matches_10x"], row["rows_10x"]) == (312, 1001, 100)
+    assert row["problems"] == []
