@@ -116,3 +116,19 @@ def test_compare_keeps_each_list_page_timings_and_matches():
     assert (row["ratio_p50"], row["scaling_p50"]) == (5.0, 1.2)
     assert (row["matches_1x"], row["matches_10x"], row["rows_10x"]) == (312, 1001, 100)
     assert row["problems"] == []
+
+
+def test_a_later_run_replaces_the_pages_it_timed_again_and_says_so():
+    slow = _row("admin/briefings/activity/", bytes_1x=30 * 1024, bytes_10x=31 * 1024, scaling=1.5)
+    flat = _row("admin/plans/workplan/", bytes_1x=30 * 1024, bytes_10x=30 * 1024, scaling=1.02)
+    fixed = {**slow, "scaling_p50": 1.05, "problems": []}
+    first, again = _report([slow, flat]), _report([fixed])
+
+    rows = tables.merged(first, [again])["results"]["pages"]["rows"]
+
+    assert [(r["route"], r["scaling_p50"], r.get("again")) for r in rows] == [
+        ("admin/briefings/activity/", 1.05, 1),
+        ("admin/plans/workplan/", 1.02, None),
+    ]
+    assert first["results"]["pages"]["rows"][0]["scaling_p50"] == 1.5  # not changed
+    assert "`admin/briefings/activity/` ↻1 |" in tables.every_page(tables.merged(first, [again]))
