@@ -217,6 +217,15 @@ class WorkReportAdmin(WorkflowAdminMixin, OfficeScopedAdmin):
         "next_steps",
     )
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "plans_workreport_changelist":
+            # The list shows none of a report's texts nor its figures: a district's
+            # report keeps every office's figures (68 KB of JSON at 50,000 members).
+            queryset = queryset.defer("figures", "summary", "highlights", "problems", "next_steps")
+        return queryset
+
     def get_readonly_fields(self, request, obj=None):
         always = ["status", "issued_on"]
         if obj is None:

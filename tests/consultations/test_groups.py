@@ -89,3 +89,21 @@ def test_the_member_picker_offers_each_group_as_a_preset(office, member, other_m
     assert "活动组：第二活动组" in presets
     picks = presets["活动组：第二活动组"]
     assert picks(other_member) and not picks(member)
+
+
+def test_deleting_a_group_counts_its_members_and_keeps_them(staff_client, office):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    members = MemberFactory.create_batch(3, office=office)
+    group = _group(office, "文化组", members)
+    url = reverse("admin:members_activitygroup_delete", args=[group.pk])
+    with CaptureQueriesContext(connection) as shown:
+        page = staff_client.get(url)
+    links = [q["sql"] for q in shown.captured_queries if "activitygroup_members" in q["sql"]]
+
+    assert "组员关系: 3" in page.text.replace("：", ": ")
+    assert links and all("COUNT(" in sql for sql in links)  # counted, no row fetched
+    staff_client.post(url, {"post": "yes"})
+    assert not ActivityGroup.objects.filter(pk=group.pk).exists()
+    assert all(type(m).objects.filter(pk=m.pk).exists() for m in members)
