@@ -42,6 +42,7 @@ from proposals.selectors import (
     cosigning_calls,
     member_opinion_reports,
     member_proposal_detail,
+    member_proposal_draft,
     member_proposals,
     member_research_reports,
     open_for_cosigning,
@@ -216,9 +217,9 @@ class OpinionReportForm(LimitedForm):
         return data
 
 
-def _proposal_or_404(request, pk):
+def _proposal_or_404(request, pk, read=member_proposal_detail):
     try:
-        return member_proposal_detail(request.member, pk)
+        return read(request.member, pk)
     except Proposal.DoesNotExist as error:
         raise Http404 from error
 
@@ -324,7 +325,7 @@ def proposal_create(request):
 
 @member_required
 def proposal_edit(request, pk):
-    proposal = _proposal_or_404(request, pk)
+    proposal = _proposal_or_404(request, pk, read=member_proposal_draft)
     actor = Actor.of_member(request.member)
     if PROPOSAL_ACTIONS.find(proposal, actor, "edit") is None:
         if proposal.lead_member_id != request.member.pk:

@@ -91,6 +91,22 @@ def member_proposal_detail(member: Member, pk: int) -> Proposal:
     )
 
 
+def member_proposal_draft(member: Member, pk: int) -> Proposal:
+    """One of the member's proposals with what its edit form shows (its co-signers,
+    suggested units and attachments), or DoesNotExist: a draft has no assignments,
+    replies or feedback to read."""
+    return (
+        member_proposals(member)
+        .select_related("suggested_lead_unit")
+        .prefetch_related(
+            Prefetch("cosigners", ProposalCosigner.objects.select_related("member")),
+            "attachments",
+            "suggested_co_units",
+        )
+        .get(pk=pk)
+    )
+
+
 def member_feedback_due(member: Member) -> QuerySet[Proposal]:
     """The member's proposals whose reply waits for their rating, soonest due first."""
     return Proposal.objects.filter(lead_member=member, status=Proposal.Status.REPLIED).order_by(
