@@ -511,7 +511,34 @@ def compare(one: dict, ten: dict | None, timed: dict | None = None, timed_ten=No
 # Why a page misses 10× ÷ 1×, where a run showed it and the cause is not the code's to
 # remove — by route, or (route, persona). A page whose HTML grew with the data at least
 # as much as its time is explained by its own figures (growth_reason), not listed here.
-REASONS: dict = {}
+REASONS: dict = {
+    # Each of these reads rows in proportion to what it summarises; to keep it flat
+    # the summary would have to be kept on a row by every write (as activities keep
+    # their invitation counts). Listed from the run of 1 December 18:32 UTC and its
+    # re-timing at 19:38 (README: "The district: every page").
+    "admin/briefings/activity/<path:object_id>/print-minutes/": (
+        "纪要列出每种出席情况按姓氏笔画的前 100 人：要对该活动的全部受邀人按姓名排序"
+        "（最大的活动 478 人 → 4,637 人）"
+    ),
+    "admin/briefings/activity/<path:object_id>/delete/": (
+        "Django 的删除确认逐行收集随活动删除的邀请记录以计数（草稿活动的全部受邀人）"
+    ),
+    "admin/briefings/invitation/ [?q=王]": (
+        "按活动时间和姓氏笔画排序：匹配的受邀记录（区级 10× 下远超计数上限）须全部排序后才取第一页"
+    ),
+    "admin/visits/concern/digest/": (
+        "意见建议摘要统计区内本期全部意见建议的类别和状态（10× 下条数十倍）"
+    ),
+    "admin/plans/workplan/<path:object_id>/progress/": (
+        "计划的走访指标逐一统计本联络处在任委员本年走访次数（所测联络处 470 → 4,637 名）"
+    ),
+    "admin/proposals/followup/ [?q=王]": (
+        "按提案案由搜索：案由没有单字索引（提案搜索用自己的词索引），要读区内全部跟踪记录"
+    ),
+    "admin/members/studymaterial/": (
+        "每份学习资料显示已读人数和心得数：按资料统计已读记录（10× 下每份约 2,200 条）"
+    ),
+}
 
 
 def growth_reason(row: dict) -> str:
