@@ -138,6 +138,12 @@ class ProposalForm(LimitedForm):
 
     def __init__(self, *args, member, with_cosigners=True, **kwargs):
         super().__init__(*args, **kwargs)
+        # The choices as a list read once, not through a server-side cursor.
+        category = self.fields["category"]
+        category.widget.choices = [
+            ("", category.empty_label),
+            *((c.pk, str(c)) for c in category.queryset),
+        ]
         units = suggestable_units(member.office)
         grouped = grouped_choices(units, lambda u: u.get_kind_display())
         self.fields["suggested_lead_unit"].queryset = units

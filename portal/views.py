@@ -54,6 +54,7 @@ def member_required(view=None, *, frame=True):
             if request.user.groups.filter(name=roles.COMMITTEE_LEADER).exists():
                 return redirect("reports:index")  # leaders read the committee's documents
             return render(request, "portal/no_member.html", status=403)
+        member.user = request.user  # the account already read: no query for member.user
         request.member = member
         return view(request, *args, **kwargs)
 
