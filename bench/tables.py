@@ -74,7 +74,8 @@ def _row(r: dict) -> str:
         missed += _reason(r)
     again = f" ↻{r['again']}" if r.get("again") else ""
     return (
-        f"| `{r['route']}`{' searching' if 'q=' in r['url'] else ''}{again} "
+        f"| `{r['route'].replace('|', chr(92) + '|')}`"  # a | inside a cell ends it
+        f"{' searching' if 'q=' in r['url'] else ''}{again} "
         f"| {PERSONAS[r['persona']]} | {r['queries_1x']} / {r.get('queries_10x', '—')} "
         f"| {num('bytes_1x', '.0f', 1024)} / {num('bytes_10x', '.0f', 1024)} "
         f"| {num('p50_ms', '.0f')} | {num('ratio_p50', '.1f')} (≤ {r['target']:g}) "
@@ -134,12 +135,21 @@ def every_page(report: dict, part: str = "pages") -> str:
 def merged(report: dict, again: list[dict]) -> dict:
     """``report`` with each page × persona of the ``again`` runs (in order) replacing its
     own, marked ``again`` (the run's index, from 1)."""
-    rows = {r["key"]: r for r in report["results"]["pages"]["rows"]}
+    report = json.loads(json.dumps(report))  # a copy
+    pages = report["results"]["pages"]
+    rows = {r["key"]: r for r in pages["rows"]}
     for n, later in enumerate(again, 1):
         for row in later["results"]["pages"]["rows"]:
             rows[row["key"]] = {**row, "again": n}
-    report = json.loads(json.dumps(report))  # a copy
-    report["results"]["pages"]["rows"] = list(rows.values())
+        # A page a later run found closed or not a page (a role made undeletable) is
+        # listed with that run's reason instead of its old timings.
+        for skipped in later["results"]["pages"]["skipped"]:
+            gone = [k for k, r in rows.items() if r["route"] == skipped["route"]]
+            for key in gone:
+                del rows[key]
+            if gone:
+                pages["skipped"].append({**skipped, "reason": f"↻{n}: {skipped['reason']}"})
+    pages["rows"] = list(rows.values())
     return report
 
 

@@ -132,3 +132,14 @@ def test_a_later_run_replaces_the_pages_it_timed_again_and_says_so():
     ]
     assert first["results"]["pages"]["rows"][0]["scaling_p50"] == 1.5  # not changed
     assert "`admin/briefings/activity/` ↻1 |" in tables.every_page(tables.merged(first, [again]))
+
+
+def test_a_page_a_later_run_found_closed_leaves_the_table_with_its_reason():
+    closed = _row("admin/auth/group/<path:object_id>/delete/", bytes_1x=1, bytes_10x=1, scaling=1.9)
+    again = _report([])
+    again["results"]["pages"]["skipped"] = [{"route": closed["route"], "reason": "403"}]
+
+    merged = tables.merged(_report([closed]), [again])["results"]["pages"]
+
+    assert merged["rows"] == []
+    assert merged["skipped"] == [{"route": closed["route"], "reason": "↻1: 403"}]
