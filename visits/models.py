@@ -292,8 +292,8 @@ class CoveragePage(models.Model):
     empty cache (a restart, another host) reads it instead of sorting every serving
     member of the offices shown. Rows older than a day are dropped as new ones come."""
 
-    key = models.CharField(max_length=64, unique=True)
-    entry = models.JSONField()
+    key = models.CharField(max_length=64, unique=True, editable=False)
+    entry = models.JSONField(editable=False)
     kept_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
