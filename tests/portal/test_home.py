@@ -111,7 +111,6 @@ def test_a_to_do_done_leaves_the_home_page(member_client, member, everything_wai
     assert 'data-todo="reply"' in page
 
 
-
 def test_the_home_page_kept_between_views_shows_any_change_at_the_next_view(
     member_client, member, staff, office, everything_waiting, django_assert_max_num_queries
 ):

@@ -184,8 +184,11 @@ def test_large_text_is_switched_on_once_and_kept_on_the_account(
     page = phone_page
     _sign_in(page, live_server, member, password)
     _menu(page)
-    page.get_by_test_id("large-text").click()
-    expect(page.locator("html")).to_have_class("portal-large")
+    # The switch is a form: wait for the page it posts to, then for the class (a
+    # loaded CI machine took longer than the 5 s an expectation waits by default).
+    with page.expect_navigation():
+        page.get_by_test_id("large-text").click()
+    expect(page.locator("html")).to_have_class("portal-large", timeout=15_000)
     size = page.locator("body").evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
     assert size >= 18
     member.user.refresh_from_db()
