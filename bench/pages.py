@@ -473,7 +473,6 @@ def compare(one: dict, ten: dict | None, timed: dict | None = None, timed_ten=No
             else:
                 row["queries_10x"] = grown["queries"]
                 row["bytes_10x"] = grown["bytes"]
-                row["html_growth"] = grown["bytes"] / page["bytes"] if page["bytes"] else 1.0
                 for figure in ("matches", "rows", "count_bound"):  # an admin list's
                     if figure in page and figure in grown:
                         row[f"{figure}_1x"], row[f"{figure}_10x"] = page[figure], grown[figure]
@@ -510,7 +509,7 @@ def compare(one: dict, ten: dict | None, timed: dict | None = None, timed_ten=No
 
 # Why a page misses 10× ÷ 1×, where a run showed it and the cause is not the code's to
 # remove — by route, or (route, persona). A page whose HTML grew with the data at least
-# as much as its time is explained by its own figures (growth_reason), not listed here.
+# as much as its time is explained by its own figures (growth_cause), not listed here.
 REASONS: dict = {
     # Each of these reads rows in proportion to what it summarises; to keep it flat
     # the summary would have to be kept on a row by every write (as activities keep
@@ -541,26 +540,42 @@ REASONS: dict = {
 }
 
 
-def growth_reason(row: dict) -> str:
-    """Why a row misses 10× ÷ 1×, as REASONS or its own figures say, or ""."""
+def growth_cause(row: dict) -> tuple[str, dict] | None:
+    """Why a row misses 10× ÷ 1×, if anything says: ("listed", REASONS' text), ("matches",
+    an admin list whose matches grew) or ("html", the page itself grew at least as much
+    as its time) — the one rule both the run's output and bench.tables word."""
     known = REASONS.get((row["route"], row["persona"])) or REASONS.get(row["route"])
     if known:
-        return known
+        return "listed", {"text": known}
     if row.get("matches_10x", 0) > SCALING_TARGET * row.get("matches_1x", 0) > 0:
-        bound = row.get("count_bound_10x")
+        return "matches", {"bound": row.get("count_bound_10x")}
+    # The page's own growth explains no more than it grew: a page twice as slow whose
+    # HTML grew a quarter is not explained by it.
+    grew = row["bytes_10x"] / row["bytes_1x"] if row.get("bytes_1x") and "bytes_10x" in row else 0
+    if SCALING_TARGET < grew >= row.get("scaling_p50", 0):
+        return "html", {"grew": grew}
+    return None
+
+
+def growth_reason(row: dict) -> str:
+    """``growth_cause`` in the run's words, or ""."""
+    cause = growth_cause(row)
+    if cause is None:
+        return ""
+    kind, figures = cause
+    if kind == "listed":
+        return figures["text"]
+    if kind == "matches":
+        bound = figures["bound"]
         counted = f"，计数至多读到 {bound + 1:,} 行" if bound else ""
         return (
             f"列表匹配的行随数据增长（{row['matches_1x']:,} → {row['matches_10x']:,} 行"
             f"{counted}；显示 {row['rows_1x']} → {row['rows_10x']} 行）"
         )
-    # The page's own growth explains no more than it grew: a page twice as slow whose
-    # HTML grew a quarter is not explained by it.
-    if SCALING_TARGET < row.get("html_growth", 0) >= row.get("scaling_p50", 0):
-        return (
-            f"页面本身大了 {row['html_growth']:.1f} 倍（{row['bytes_1x'] / 1024:.0f} → "
-            f"{row['bytes_10x'] / 1024:.0f} KiB）：10× 数据下列出的行更多"
-        )
-    return ""
+    return (
+        f"页面本身大了 {figures['grew']:.1f} 倍（{row['bytes_1x'] / 1024:.0f} → "
+        f"{row['bytes_10x'] / 1024:.0f} KiB）：10× 数据下列出的行更多"
+    )
 
 
 PERSONA_NAMES = {

@@ -12,7 +12,7 @@ import json
 import statistics
 import sys
 
-from .pages import PERSONA_NAMES, REASONS, SCALING_TARGET
+from .pages import PERSONA_NAMES, SCALING_TARGET, growth_cause
 
 PERSONAS = {
     "office_staff": "office staff",
@@ -84,24 +84,23 @@ def _row(r: dict) -> str:
 
 
 def _reason(r: dict) -> str:
-    """Why the row grows: its listed reason, or the page's own growth."""
-    known = REASONS.get((r["route"], r["persona"])) or REASONS.get(r["route"])
-    if known:
-        return f" — {known}"
-    if r.get("matches_10x", 0) > SCALING_TARGET * r.get("matches_1x", 0) > 0:  # as pages'
-        bound = r.get("count_bound_10x")
-        counted = f", counted up to {bound + 1:,}" if bound else ""
+    """Why the row grows (``pages.growth_cause``), in English, or ""."""
+    cause = growth_cause(r)
+    if cause is None:
+        return ""
+    kind, figures = cause
+    if kind == "listed":
+        return f" — {figures['text']}"
+    if kind == "matches":
+        counted = f", counted up to {figures['bound'] + 1:,}" if figures["bound"] else ""
         return (
             f" — the list's matches grow with the data ({r['matches_1x']:,} → "
             f"{r['matches_10x']:,}{counted}; {r['rows_1x']} → {r['rows_10x']} rows shown)"
         )
-    growth = r["bytes_10x"] / r["bytes_1x"] if r.get("bytes_1x") and "bytes_10x" in r else 0
-    if SCALING_TARGET < growth >= r.get("scaling_p50", 0):  # as pages.growth_reason
-        return (
-            f" — the page itself is {growth:.1f}× larger at 10× "
-            f"({r['bytes_1x'] / 1024:.0f} → {r['bytes_10x'] / 1024:.0f} KiB: more rows shown)"
-        )
-    return ""
+    return (
+        f" — the page itself is {figures['grew']:.1f}× larger at 10× "
+        f"({r['bytes_1x'] / 1024:.0f} → {r['bytes_10x'] / 1024:.0f} KiB: more rows shown)"
+    )
 
 
 PROBLEMS = {

@@ -17,7 +17,6 @@ def _row(route, *, bytes_1x, bytes_10x, scaling, persona="office_staff"):
         "queries_10x": 9,
         "bytes_1x": bytes_1x,
         "bytes_10x": bytes_10x,
-        "html_growth": bytes_10x / bytes_1x,
         "target": 20,
         "p50_ms": 80.0,
         "ratio_p50": 6.0,
