@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from liaison import limits
 from liaison.limits import LimitedTextField, plausible_date, single_line
-from liaison.models import Lookup, Office
+from liaison.models import KeptCountsMixin, Lookup, Office
 from liaison.uploads import UploadValidator, validate_document
 from members.models import Member
 
@@ -141,7 +141,7 @@ ACTIVITY_COUNT_FIELDS = (
 )
 
 
-class Activity(models.Model):
+class Activity(KeptCountsMixin, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("筹备中")
         PUBLISHED = "published", _("已发布")
@@ -236,7 +236,8 @@ class Activity(models.Model):
     # kept on the row (issue 16: counting hundreds of invitees per row grew with the
     # data). Written only by ``briefings.services.counts.refresh_activity_counts``,
     # which every service that adds, removes or changes an invitation or an opinion
-    # calls in its transaction; a full ``save()`` leaves them alone (see ``save``).
+    # calls in its transaction; a full ``save()`` leaves them alone (KeptCountsMixin).
+    kept_counts = ACTIVITY_COUNT_FIELDS
     invited_count = models.PositiveIntegerField(_("邀请人数"), default=0, editable=False)
     attending_count = models.PositiveIntegerField(_("回复参加人数"), default=0, editable=False)
     leave_count = models.PositiveIntegerField(_("回复请假人数"), default=0, editable=False)
@@ -260,21 +261,6 @@ class Activity(models.Model):
 
     def __str__(self):
         return f"{timezone.localtime(self.starts_at):%Y-%m-%d} {self.title}"
-
-    def save(self, *args, update_fields=None, **kwargs):
-        """A full save of a row already stored writes every field but the counts: an
-        admin form read them before a member replied, and must not write the old
-        numbers back."""
-        if update_fields is None and not self._state.adding and not kwargs.get("force_insert"):
-            deferred = self.get_deferred_fields()
-            update_fields = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key
-                and f.name not in ACTIVITY_COUNT_FIELDS
-                and f.attname not in deferred
-            ]
-        super().save(*args, update_fields=update_fields, **kwargs)
 
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:

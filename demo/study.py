@@ -37,6 +37,7 @@ from members.models import (
     Term,
 )
 from members.points import PointsLedger
+from members.services import refresh_study_counts
 
 from . import bulk
 from .duties import EVIDENCE
@@ -262,6 +263,7 @@ def _materials(office, staff, today, rng) -> tuple[int, int, int]:
                 )
     bulk.insert(StudyRead, reads)
     bulk.insert(StudyReflection, reflections)
+    refresh_study_counts(m.pk for m in materials)
     return len(materials), len(reads), len(reflections)
 
 

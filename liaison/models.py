@@ -31,6 +31,27 @@ class Lookup(models.Model):
         return self.name
 
 
+class KeptCountsMixin:
+    """A row that keeps counts of other rows (``kept_counts``: the field names), written
+    only by its app's refresh function. A full save of a row already stored writes every
+    field but those: an admin form read them before a member replied, and must not
+    write the old numbers back."""
+
+    kept_counts: tuple[str, ...] = ()
+
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is None and not self._state.adding and not kwargs.get("force_insert"):
+            deferred = self.get_deferred_fields()
+            update_fields = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key
+                and f.name not in self.kept_counts
+                and f.attname not in deferred
+            ]
+        super().save(*args, update_fields=update_fields, **kwargs)
+
+
 class City(models.Model):
     """A city CPPCC (市政协) whose districts share the installation. An installation of
     one district has none, and never shows the level."""

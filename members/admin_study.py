@@ -1,6 +1,6 @@
 """The materials library (参阅资料) in the admin: staff publish documents and links to
 everyone of the office, a term or some 界别, and see how many members read each and
-handed in a reflection (counted per row by a correlated subquery, not a query per row).
+handed in a reflection (counts kept on the material's row, members.services).
 Reflections are read-only: members hand them in from the portal. Imported by
 members/admin.py."""
 
@@ -17,7 +17,6 @@ from liaison.admin import OfficeScopedAdmin
 from liaison.admin_filters import RecentYearsFilter
 from liaison.admin_lists import BoundedCountMixin
 from liaison.models import today
-from liaison.selectors import count_of
 from liaison.widgets import PickList
 
 from .models import StudyMaterial, StudyRead, StudyReflection
@@ -44,15 +43,7 @@ class StudyMaterialAdmin(OfficeScopedAdmin):
     )
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                reads_n=count_of(StudyRead.objects.all(), "material"),
-                reflections_n=count_of(StudyReflection.objects.all(), "material"),
-            )
-            .prefetch_related("sectors")
-        )
+        return super().get_queryset(request).prefetch_related("sectors")
 
     def get_changeform_initial_data(self, request):
         return {"published_on": today(), **super().get_changeform_initial_data(request)}
@@ -108,14 +99,6 @@ class StudyMaterialAdmin(OfficeScopedAdmin):
         if obj.audience == StudyMaterial.Audience.SECTORS:
             return "、".join(sector.name for sector in obj.sectors.all()) or "—"
         return obj.get_audience_display()
-
-    @admin.display(description=_("已阅人数"), ordering="reads_n")
-    def read_count(self, obj):
-        return obj.reads_n
-
-    @admin.display(description=_("学习体会"), ordering="reflections_n")
-    def reflection_count(self, obj):
-        return obj.reflections_n
 
 
 class ReflectionYearFilter(RecentYearsFilter):

@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from liaison import limits
 from liaison.limits import LimitedTextField, plausible_date, single_line
-from liaison.models import Lookup, Notification, Office
+from liaison.models import KeptCountsMixin, Lookup, Notification, Office
 from liaison.uploads import validate_document
 
 from .strokes import stroke_sort_key
@@ -536,7 +536,7 @@ class DutyClaim(models.Model):
         return self.POINT_KINDS[self.kind]
 
 
-class StudyMaterial(models.Model):
+class StudyMaterial(KeptCountsMixin, models.Model):
     """A document or link in the office's materials library (参阅资料, DOMAIN.md "Member
     quality": study): published to every member of the office, to one term's members,
     or to some 界别. A member's opening it in the portal leaves a read mark
@@ -577,7 +577,13 @@ class StudyMaterial(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    history = HistoricalRecords()
+    # What the materials list shows, kept on the row (a district's read marks grow with
+    # its members): written only by ``members.services.refresh_study_counts``, which the
+    # services that add read marks and reflections call, and a member's deletion.
+    read_count = models.PositiveIntegerField(_("已阅人数"), default=0, editable=False)
+    reflection_count = models.PositiveIntegerField(_("学习体会"), default=0, editable=False)
+    kept_counts = ("read_count", "reflection_count")
+    history = HistoricalRecords(excluded_fields=list(kept_counts))
 
     class Meta:
         ordering = ["-published_on", "-id"]

@@ -2,6 +2,7 @@
 here, so the rules below hold however a member record is changed."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -13,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison import roles
+from liaison.counts import refresh_counts
 from liaison.models import today
 from liaison.scoping import visible_offices
+from liaison.selectors import count_of
 from liaison.transactions import service
 from liaison.workflow import WorkflowError, lock, record_creation, refuse, transition
 
@@ -363,11 +366,26 @@ def _published_to(material: StudyMaterial, member: Member) -> StudyMaterial:
     return found
 
 
+def refresh_study_counts(material_ids: Iterable[int] | int) -> None:
+    """Recompute what these materials keep on their row: how many members read each and
+    how many reflections were handed in (liaison.counts)."""
+    refresh_counts(
+        StudyMaterial,
+        material_ids,
+        {
+            "read_count": count_of(StudyRead.objects.all(), "material"),
+            "reflection_count": count_of(StudyReflection.objects.all(), "material"),
+        },
+    )
+
+
 @service
 def study_material_read(*, material: StudyMaterial, member: Member) -> StudyRead:
     """The member opened the material: the read mark (the first time is kept)."""
     material = _published_to(material, member)
-    read, _created = StudyRead.objects.get_or_create(material=material, member=member)
+    read, created = StudyRead.objects.get_or_create(material=material, member=member)
+    if created:
+        refresh_study_counts(material.pk)
     return read
 
 
@@ -396,6 +414,7 @@ def study_reflection_submit(
     reflection._history_user = actor
     reflection.save()
     StudyRead.objects.get_or_create(material=material, member=member)
+    refresh_study_counts(material.pk)
     return reflection
 
 

@@ -9,14 +9,12 @@ a count behind, so no signal is needed."""
 
 from collections.abc import Iterable
 
-from django.db import connection, transaction
-
+from liaison.counts import lock_rows, refresh_counts
 from liaison.selectors import count_of
 
 from ..models import Activity, Invitation, Opinion
 
 I = Invitation  # noqa: E741
-BATCH = 500
 
 
 def _count(model, **filters):
@@ -35,38 +33,12 @@ def count_expressions() -> dict:
 
 
 def refresh_activity_counts(activity_ids: Iterable[int] | int) -> None:
-    """Recompute the counts of these activities with one UPDATE (per 500).
-
-    Inside a transaction the rows are locked first (a separate statement): on
-    PostgreSQL the UPDATE then reads, with a fresh snapshot, what a concurrent
-    transaction that held the lock had committed (two members replying at once both
-    count); an UPDATE alone would count with the snapshot it started from."""
-    if isinstance(activity_ids, int):
-        activity_ids = [activity_ids]
-    ids = sorted({pk for pk in activity_ids if pk is not None})
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        if connection.in_atomic_block and connection.features.has_select_for_update:
-            list(
-                Activity.objects.select_for_update(no_key=_no_key())
-                .filter(pk__in=chunk)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-        Activity.objects.filter(pk__in=chunk).update(**count_expressions())
+    """Recompute the counts of these activities (liaison.counts.refresh_counts)."""
+    refresh_counts(Activity, activity_ids, count_expressions())
 
 
 def lock_activity_counts(activity_id: int) -> None:
     """Take the activity row's lock before an invitation's (services that lock an
     invitation and then refresh the counts): the same order as ``attendance_close``,
     which locks the activity and then its invitations, so neither waits on the other."""
-    if connection.features.has_select_for_update and transaction.get_connection().in_atomic_block:
-        list(
-            Activity.objects.select_for_update(no_key=_no_key())
-            .filter(pk=activity_id)
-            .values_list("pk", flat=True)
-        )
-
-
-def _no_key() -> bool:
-    return connection.features.has_select_for_no_key_update
+    lock_rows(Activity, [activity_id])
