@@ -28,7 +28,7 @@ from liaison.templatetags.workdays import provisional_mark
 from members.models import Member
 from members.picking import PICK_ERRORS, by_sector, member_picklist
 
-from . import admin_views, services
+from . import admin_views, selectors, services
 from .actions import OPINION_ACTIONS, PROPOSAL_ACTIONS
 from .admin_steps import OPINION_STEPS, PROPOSAL_STEPS
 from .models import (
@@ -734,6 +734,13 @@ class FollowUpAdmin(OfficeScopedAdmin):
     )
     fields = readonly_fields
     search_fields = ("proposal__title", "proposal__number")
+
+    def get_search_results(self, request, queryset, search_term):
+        # The proposals holding the terms (selectors.proposals_matching: an index lookup
+        # each), then their follow-ups; search_fields stays for the search box Django draws.
+        for match in selectors.proposals_matching(search_term):
+            queryset = queryset.filter(proposal__in=Proposal.objects.filter(match).values("pk"))
+        return queryset, False
 
     def has_add_permission(self, request):
         return False

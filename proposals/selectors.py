@@ -4,11 +4,13 @@ The portal reaches proposals only through these: a member sees the proposals the
 or were invited to co-sign, their own opinion reports and the research reports whose
 group they led or joined; any other id is a 404."""
 
+import re
+
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from liaison.models import HandlingUnit, today
-from liaison.selectors import of_offices, units_by_kind
+from liaison.selectors import contains_text, of_offices, search_terms, units_by_kind
 from members.models import Member
 
 from .models import (
@@ -22,6 +24,25 @@ from .models import (
     ResearchAdoption,
     ResearchReport,
 )
+
+_NUMBER_TERM = re.compile(r"[0-9][0-9-]*")
+
+
+def proposals_matching(text: str) -> list[Q]:
+    """One condition per whitespace-separated term of ``text`` on a proposal's title
+    (anywhere) or number: a term of digits by the number's start (``2026-01``) or its
+    serial (``15`` finds 2026-015). Each is an index lookup on PostgreSQL
+    (proposals.0009_title_search_indexes), so a list of rows that refer to proposals —
+    follow-ups, replies — searches the proposals, not every row of its own."""
+    conditions = []
+    for term in search_terms(text):
+        match = contains_text("title", term)
+        if _NUMBER_TERM.fullmatch(term):
+            match |= Q(number__startswith=term)
+            if term.isdigit() and len(term) <= 6:
+                match |= Q(serial=int(term))
+        conditions.append(match)
+    return conditions
 
 
 def own_proposal_ids(member: Member):

@@ -224,3 +224,18 @@ def test_member_page_compendium_and_office_list_show_the_follow_up(
     client.force_login(other_staff)
     listing = client.get(reverse("admin:proposals_followup_changelist")).content.decode()
     assert assigned.title not in listing
+
+
+def test_the_follow_up_list_is_searched_by_title_number_and_serial(
+    client, staff, followed, assigned
+):
+    client.force_login(staff)
+    url = reverse("admin:proposals_followup_changelist")
+
+    def found(q):
+        return [f.pk for f in client.get(url, {"q": q, "state": "all"}).context["cl"].result_list]
+
+    number = assigned.number  # e.g. 2026-001
+    assert found("停车") == found("小巷 停") == found(number) == [followed.pk]
+    assert found(str(assigned.serial)) == found(number[:6]) == [followed.pk]
+    assert found("停车 学校") == found("9999") == found("快递") == []
