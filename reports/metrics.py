@@ -1,22 +1,28 @@
 """Live figures for the plan's targets: each metric is counted from the records of the
-area it measures, at the moment it is asked for (the progress page, the progress PDF).
+area it measures, at the moment it is asked for (the progress page, the progress PDF);
+the visit figures, which read every serving member's visits, are cached until a visit or
+a member changes (``_visit_figures``).
 
 ``measure(office, year, items)`` reads each metric an item uses once, whatever the number
 of items, so the progress page costs the same for a short plan and a long one.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from briefings import selectors as briefing_selectors
 from consultations.selectors import consultations_run
+from liaison.models import today
 from members.models import Member
 from plans.models import PlanItem
 from proposals.models import OpinionReport, ResearchReport
 from proposals.selectors import counted_opinion_reports, counted_proposals
+from visits import coverage
 from visits.models import Concern, Visit, VisitMember
 
 M = PlanItem.Metric
@@ -103,14 +109,30 @@ def _activities(office, year, target):
     return Reading(held_activities(office, year).count(), target)
 
 
+def _visit_figures(office, year: int) -> tuple[int, dict[int, int]]:
+    """The office's serving members, and how many of them were visited how many times
+    in ``year`` ({visits: members}). Counting them reads every serving member's visits,
+    so they are cached under the office's coverage stamp (visits.coverage), which a
+    recorded visit and any change to a member renew: the progress page counts again
+    only after one."""
+    stamp = coverage.version([office], today())
+    key = f"plan-visits:{office.pk}:{year}:{stamp.of(office.pk)}"
+    figures = cache.get(key)
+    if figures is None:
+        by_count = Counter(member_visit_counts(office, year).values())
+        figures = (_serving_members(office), dict(by_count))
+        cache.set(key, figures, coverage.CACHE_SECONDS)
+    return figures
+
+
 def _visits(office, year, target):
-    return Reading(sum(member_visit_counts(office, year).values()), target)
+    _serving, by_count = _visit_figures(office, year)
+    return Reading(sum(n * members for n, members in by_count.items()), target)
 
 
 def _visit_coverage(office, year, target):
-    counts = member_visit_counts(office, year)
-    serving = _serving_members(office)
-    covered = sum(1 for n in counts.values() if n >= target)
+    serving, by_count = _visit_figures(office, year)
+    covered = sum(members for n, members in by_count.items() if n >= target)
     return Reading(
         covered,
         serving,
