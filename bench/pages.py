@@ -522,20 +522,8 @@ REASONS: dict = {
     "admin/briefings/activity/<path:object_id>/delete/": (
         "Django 的删除确认逐行收集随活动删除的邀请记录以计数（草稿活动的全部受邀人）"
     ),
-    "admin/briefings/invitation/ [?q=王]": (
-        "按活动时间和姓氏笔画排序：匹配的受邀记录（区级 10× 下远超计数上限）须全部排序后才取第一页"
-    ),
     "admin/visits/concern/digest/": (
         "意见建议摘要统计区内本期全部意见建议的类别和状态（10× 下条数十倍）"
-    ),
-    "admin/plans/workplan/<path:object_id>/progress/": (
-        "计划的走访指标逐一统计本联络处在任委员本年走访次数（所测联络处 470 → 4,637 名）"
-    ),
-    "admin/proposals/followup/ [?q=王]": (
-        "按提案案由搜索：案由没有单字索引（提案搜索用自己的词索引），要读区内全部跟踪记录"
-    ),
-    "admin/members/studymaterial/": (
-        "每份学习资料显示已读人数和心得数：按资料统计已读记录（10× 下每份约 2,200 条）"
     ),
 }
 
@@ -567,7 +555,7 @@ def growth_reason(row: dict) -> str:
         return figures["text"]
     if kind == "matches":
         bound = figures["bound"]
-        counted = f"，计数至多读到 {bound + 1:,} 行" if bound else ""
+        counted = f"，页面计数至多读到 {bound + 1:,} 行" if bound else ""
         return (
             f"列表匹配的行随数据增长（{row['matches_1x']:,} → {row['matches_10x']:,} 行"
             f"{counted}；显示 {row['rows_1x']} → {row['rows_10x']} 行）"

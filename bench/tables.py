@@ -92,7 +92,7 @@ def _reason(r: dict) -> str:
     if kind == "listed":
         return f" — {figures['text']}"
     if kind == "matches":
-        counted = f", counted up to {figures['bound'] + 1:,}" if figures["bound"] else ""
+        counted = f", the page counting up to {figures['bound'] + 1:,}" if figures["bound"] else ""
         return (
             f" — the list's matches grow with the data ({r['matches_1x']:,} → "
             f"{r['matches_10x']:,}{counted}; {r['rows_1x']} → {r['rows_10x']} rows shown)"
