@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
 
 from liaison.dashboard import counts_by_office
 from liaison.models import today
+from liaison.selectors import on_days
 
 from .models import Answer, AnswerItem, Consultation, Question, Recipient
 
@@ -280,7 +281,7 @@ def consultations_run(office_ids, start, end):
     """Consultations of the offices sent out between ``start`` and ``end`` (dates,
     inclusive; the office's time zone)."""
     return Consultation.objects.filter(
-        office__in=list(office_ids), opened_at__date__range=(start, end)
+        on_days("opened_at", start, end), office__in=list(office_ids)
     ).exclude(status=S.DRAFT)
 
 

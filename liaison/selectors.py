@@ -108,6 +108,25 @@ def unread_inbox(user):
     return inbox(user).filter(read_at__isnull=True)
 
 
+def on_days(field: str, start: datetime.date, end: datetime.date) -> Q:
+    """``field`` (a date and time) falls on a day from ``start`` to ``end``, both
+    included, in the site's time zone: as a range of instants, which an index on the
+    field serves (``field__date__range`` converts every row's value first, so the
+    database reads them all)."""
+    zone = timezone.get_current_timezone()
+
+    def midnight(day):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time()), zone)
+
+    bounds = Q()
+    # An open end (date.min or date.max) has no midnight in every time zone.
+    if start > datetime.date.min + datetime.timedelta(days=1):
+        bounds &= Q(**{f"{field}__gte": midnight(start)})
+    if end < datetime.date.max - datetime.timedelta(days=1):
+        bounds &= Q(**{f"{field}__lt": midnight(end + datetime.timedelta(days=1))})
+    return bounds
+
+
 def units_by_kind(units: QuerySet[HandlingUnit]) -> QuerySet[HandlingUnit]:
     """Handling units in the order an office picks them: street departments, communities,
     district bodies, the CPPCC above, others; by name within each."""

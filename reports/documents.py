@@ -20,6 +20,7 @@ from briefings.models import Activity, Invitation
 from briefings.selectors import activity_minutes, organised_by
 from consultations.models import Consultation
 from consultations.selectors import compilation
+from liaison.selectors import on_days
 from liaison.workflow import WorkflowError
 from members.models import Contribution, Member, Term
 from members.selectors import roster_members
@@ -676,7 +677,7 @@ def _concerns(office, params, day) -> Built:
     year, half = params["year"], params.get("half")
     window = period_window(year, half)
     concerns = list(
-        Concern.objects.filter(office=office, created_at__date__range=window)
+        Concern.objects.filter(on_days("created_at", *window), office=office)
         .select_related("member", "unit", "category")
         .order_by("category__position", "created_at", "pk")
     )

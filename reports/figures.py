@@ -19,7 +19,7 @@ from briefings.models import Activity, Invitation
 from briefings.selectors import organised_by
 from consultations.models import Answer
 from consultations.selectors import ConsultationNumbers, consultations_run
-from liaison.selectors import count_of
+from liaison.selectors import count_of, on_days
 from members.models import Contribution, Member
 from proposals.models import (
     Adoption,
@@ -54,7 +54,7 @@ def _amount(value) -> float | int:
 
 
 def _in_window(field: str, window) -> Q:
-    return Q(**{f"{field}__date__range": window})
+    return on_days(field, *window)
 
 
 def _proposals(office, year, window) -> dict:
@@ -304,12 +304,12 @@ def _activities(office, window) -> dict:
     start, end = window
     held = list(
         held_activities(office, start.year)
-        .filter(starts_at__date__range=(start, end))
+        .filter(on_days("starts_at", start, end))
         .select_related("kind")
         .order_by("starts_at", "pk")
     )
     planned = (
-        Activity.objects.filter(organised_by([office.pk]), starts_at__date__range=window)
+        Activity.objects.filter(organised_by([office.pk]), on_days("starts_at", *window))
         .exclude(status=Activity.Status.CANCELLED)
         .count()
     )
@@ -378,7 +378,7 @@ def _visits(office, window) -> dict:
 def _concerns(office, window) -> dict:
     C = Concern.Status
     rows = list(
-        Concern.objects.filter(office=office, created_at__date__range=window)
+        Concern.objects.filter(on_days("created_at", *window), office=office)
         .select_related("member", "unit", "category")
         .order_by("created_at", "pk")
     )

@@ -13,6 +13,7 @@ from liaison.dashboard import district_groups, expanded_district
 from liaison.limits import year_param
 from liaison.models import today
 from liaison.scoping import shows_districts, visible_offices
+from liaison.selectors import on_days
 
 from . import coverage as cached
 from .models import Concern
@@ -167,7 +168,7 @@ def digest(model_admin, request):
     offices = list(visible_offices(request.user).order_by("code"))
     office = _chosen_office(request, offices)
     concerns = model_admin.get_queryset(request).filter(
-        created_at__date__range=(start, end),
+        on_days("created_at", start, end),
         **({"office": office} if office else {}),
     )
     by_status = dict(concerns.order_by().values_list("status").annotate(n=Count("pk")))

@@ -85,7 +85,8 @@ def test_a_list_whose_matches_grew_says_how_many_it_counted():
     row = _row("admin/members/pointentry/", bytes_1x=60 * 1024, bytes_10x=61 * 1024, scaling=2.3)
     row.update(matches_1x=312, matches_10x=3120, rows_1x=100, rows_10x=100, count_bound_10x=1000)
 
-    assert "312 → 3,120 行，页面计数至多读到 1,001 行；显示 100 → 100 行" in pages.growth_reason(row)
+    reason = pages.growth_reason(row)
+    assert "312 → 3,120 行，页面计数至多读到 1,001 行；显示 100 → 100 行" in reason
     assert "grow with the data (312 → 3,120, the page counting up to 1,001" in tables.every_page(
         _report([row])
     )

@@ -444,6 +444,30 @@ def test_concern_digest_counts_by_state_and_kind_for_the_month(staff_client, sta
     assert quarter.context["total"] == 2 and "第一季度" in quarter.text
 
 
+def test_concern_digest_takes_the_month_by_the_office_clock(staff_client, staff, member):
+    """Late on the month's last evening in Beijing time is that month's, just after
+    midnight the next month's, whatever the server's clock (UTC) says."""
+    for at, title in (
+        (datetime.datetime(2026, 3, 31, 23, 30, tzinfo=SHANGHAI), "三月最后一晚"),
+        (datetime.datetime(2026, 4, 1, 0, 10, tzinfo=SHANGHAI), "四月第一刻"),
+        (datetime.datetime(2026, 3, 1, 0, 5, tzinfo=SHANGHAI), "三月第一刻"),
+    ):
+        with time_machine.travel(at):
+            services.concern_create(
+                actor=staff,
+                office=member.office,
+                member=member,
+                title=title,
+                content="c",
+                source=Concern.Source.STAFF,
+            )
+    with time_machine.travel(datetime.datetime(2026, 4, 5, 9, tzinfo=SHANGHAI)):
+        march = staff_client.get(reverse("admin:visits_concern_digest"), {"period": "2026-03"})
+        april = staff_client.get(reverse("admin:visits_concern_digest"), {"period": "2026-04"})
+    assert sorted(c.title for c in march.context["items"]) == ["三月最后一晚", "三月第一刻"]
+    assert [c.title for c in april.context["items"]] == ["四月第一刻"]
+
+
 def test_admin_visit_concern_and_coverage_pages_run_constant_queries_at_100_and_5000_members(
     client, office, other_office, staff, district_staff
 ):
