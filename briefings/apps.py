@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class BriefingsConfig(AppConfig):
     name = "briefings"
-    verbose_name = _("通报会与活动")
+    verbose_name = _("活动")  # as the admin menu names it
 
     def ready(self):
         from liaison.media import protect  # reads models: only once apps are loaded

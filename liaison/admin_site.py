@@ -13,10 +13,24 @@ from .dashboard import panels_for
 from .scoping import default_office
 from .transactions import use_case
 
-# The admin's menu, grouped by the office's work rather than by app. A model not named
-# here (lookups, settings, accounts, the outbox …) falls under 设置.
+# The admin's menu, grouped by the office's work rather than by app: every kind of record
+# staff keep or act on under its area. A model not named here (lookups, settings,
+# accounts, the outbox …) falls under 设置.
 WORK_AREAS = (
-    ("members", _("委员"), ("members.member", "members.contribution")),
+    (
+        "members",
+        _("委员"),
+        (
+            "members.member",
+            "members.contribution",
+            "members.dutyclaim",
+            "members.pointentry",
+            "members.dutyyear",
+            "members.studymaterial",
+            "members.studyreflection",
+            "members.activitygroup",
+        ),
+    ),
     (
         "proposals",
         _("提案与社情民意"),
@@ -25,9 +39,14 @@ WORK_AREAS = (
             "proposals.reply",
             "proposals.opinionreport",
             "proposals.researchreport",
+            "proposals.followup",
         ),
     ),
-    ("activities", _("活动"), ("briefings.activity", "briefings.invitation", "briefings.opinion")),
+    (
+        "activities",
+        _("活动"),
+        ("briefings.activity", "briefings.invitation", "briefings.opinion", "briefings.speech"),
+    ),
     ("visits", _("走访与意见建议"), ("visits.visit", "visits.concern", "visits.lifeevent")),
     ("consultations", _("征求意见"), ("consultations.consultation",)),
     (

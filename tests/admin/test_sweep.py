@@ -182,6 +182,7 @@ def test_every_admin_page_fits_the_screen_with_one_next_step(live_server, monkey
                 **steps,
             }.items():
                 page.goto(f"{live_server.url}{url}")
+                page.wait_for_load_state("networkidle")  # the picker's presets are fetched
                 page.screenshot(path=str(SHOTS / f"after-{name}.png"), full_page=True)
         finally:
             browser.close()

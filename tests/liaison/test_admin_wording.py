@@ -37,6 +37,15 @@ def test_the_menu_runs_across_the_top_grouped_by_the_office_s_work(staff_client)
     ]
     assert len(listed) == len(set(listed))  # each page once
     assert {"Member", "Proposal", "Concern", "HandlingUnit", "CalendarDay"} <= set(listed)
+    area_of = {
+        m["object_name"]: str(area["name"])
+        for area in page.context["available_apps"]
+        for m in area["models"]
+    }
+    # Records the office works on sit with their work, not among the settings.
+    assert area_of["StudyMaterial"] == area_of["PointEntry"] == area_of["DutyClaim"] == "委员"
+    assert area_of["FollowUp"] == "提案与社情民意" and area_of["Speech"] == "活动"
+    assert area_of["ProposalCategory"] == area_of["VisitConfig"] == "设置"
     assert 'class="work-nav"' in page.text
     assert 'id="nav-sidebar"' not in page.text  # the table keeps the screen's width
 
