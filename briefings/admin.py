@@ -21,6 +21,7 @@ from liaison.admin import (
     OfficeScopedAdmin,
     ReadOnlyInline,
     SafeExportMixin,
+    counted_deletion_summary,
 )
 from liaison.admin_lists import BoundedCountMixin
 from liaison.admin_workflow import WorkflowAdminMixin
@@ -395,6 +396,10 @@ class ActivityAdmin(
         "attendance_closed_at",
         "cancel_reason",
     )
+
+    def get_deleted_objects(self, objs, request):
+        # A draft's invitees may be the whole office: counted, not collected one by one.
+        return counted_deletion_summary(self, objs, request)
 
     def get_readonly_fields(self, request, obj=None):
         return [*self._readonly_fields(obj), "invitations_summary", "speeches_summary"]

@@ -195,6 +195,59 @@ def _relations(model, path, depth):
             yield lookup, rel, blocks
 
 
+def _relation_counts(model, pks: list, relations: list) -> dict[int, int]:
+    """How many rows each of ``relations`` (``_relations``) holds for the rows ``pks``
+    of ``model``, by the relation's index: one query, no related row fetched."""
+    if not pks or not relations:
+        return {}
+    columns = {}
+    for i, (lookup, rel, _blocks) in enumerate(relations):
+        related = rel.related_model
+        rows = related._base_manager.filter(**{f"{lookup}__in": pks}).order_by()
+        if related._meta.auto_created:
+            # Count the records linked, once each, however many of the chosen rows
+            # they link to.
+            other = next(
+                f.name for f in related._meta.fields if f.is_relation and f.name != rel.field.name
+            )
+            rows = rows.values(other).distinct()
+        else:
+            rows = rows.values("pk")
+        columns[f"n{i}"] = _CountOf(rows)
+    values = model._base_manager.filter(pk=pks[0]).annotate(**columns).values_list(*columns)
+    return dict(zip(range(len(relations)), values.get(), strict=True))
+
+
+def counted_deletion_summary(model_admin, objs, request):
+    """``deletion_summary`` for a record whose related rows run to thousands (a draft
+    activity's invitations): what goes with it counted per kind, relation by relation
+    two levels deep (``_relations``), in one query, none fetched — the page costs the
+    same with 20 invitees or 5,000. A PROTECT or RESTRICT relation holding rows refuses
+    the deletion, as Django's collector would; SET_NULL only clears a link. Use it where
+    the model's relations are no deeper than that."""
+    objs = list(objs)
+    opts = model_admin.model._meta
+    relations = list(_relations(model_admin.model, "", 0))
+    counts = _relation_counts(model_admin.model, [obj.pk for obj in objs], relations)
+    model_count, perms_needed, protected = {opts.verbose_name_plural: len(objs)}, set(), set()
+    for i, (_lookup, rel, _blocks) in enumerate(relations):
+        related = rel.related_model
+        if not counts.get(i) or related._meta.auto_created:
+            continue  # a many-to-many link goes with the rows
+        if rel.on_delete in (models.PROTECT, models.RESTRICT):
+            protected.add(str(related._meta.verbose_name_plural))
+        elif rel.on_delete is models.CASCADE:
+            name = related._meta.verbose_name_plural
+            model_count[name] = model_count.get(name, 0) + counts[i]
+            if model_admin.admin_site.is_registered(related) and not request.user.has_perm(
+                f"{related._meta.app_label}.delete_{related._meta.model_name}"
+            ):
+                perms_needed.add(related._meta.verbose_name)
+    if any(not model_admin.has_delete_permission(request, obj) for obj in objs):
+        perms_needed.add(opts.verbose_name)
+    return [str(obj) for obj in objs], model_count, perms_needed, sorted(protected)
+
+
 def in_use_summary(model_admin, objs, request):
     """The delete confirmation of a lookup or setting (a term, a sector, an office, a
     unit …): a lookup still in use is not deleted — the page says what uses it, one
@@ -206,29 +259,8 @@ def in_use_summary(model_admin, objs, request):
     objs = list(objs)
     model = model_admin.model
     opts = model._meta
-    pks = [obj.pk for obj in objs]
     relations = list(_relations(model, "", 0))
-    counts = {}
-    if pks and relations:
-        columns = {}
-        for i, (lookup, rel, _blocks) in enumerate(relations):
-            related = rel.related_model
-            rows = related._base_manager.filter(**{f"{lookup}__in": pks}).order_by()
-            if related._meta.auto_created:
-                # Count the records linked, once each, however many of the chosen
-                # rows they link to.
-                other = next(
-                    f.name
-                    for f in related._meta.fields
-                    if f.is_relation and f.name != rel.field.name
-                )
-                rows = rows.values(other).distinct()
-            else:
-                rows = rows.values("pk")
-            columns[f"n{i}"] = _CountOf(rows)
-        row = model._base_manager.filter(pk=pks[0]).annotate(**columns)
-        values = row.values_list(*columns).get()
-        counts = dict(zip(range(len(relations)), values, strict=True))
+    counts = _relation_counts(model, [obj.pk for obj in objs], relations)
     target = (gettext("该%(kind)s") if len(objs) == 1 else gettext("所选%(kind)s")) % {
         "kind": opts.verbose_name
     }

@@ -628,6 +628,27 @@ def test_deleting_a_draft_activity_confirms_with_counts_whatever_its_invitees(
     assert not Activity.objects.filter(pk=draft.pk).exists()
 
 
+def test_a_draft_with_a_speech_on_record_is_not_deleted(staff_client, staff, office, member):
+    from briefings.models import Speech
+
+    with time_machine.travel(BEFORE):
+        draft = activity_scheduled(office=office, actor=staff)
+    bulk_invite(draft, [member])
+    Speech.objects.create(
+        activity=draft,
+        member=member,
+        kind=Speech.Kind.values[0],
+        title="发言",
+        delivered_on=BEFORE.date(),
+    )
+    url = reverse("admin:briefings_activity_delete", args=[draft.pk])
+
+    page = staff_client.get(url)
+    assert page.context["protected"] == ["委员发言"]
+    staff_client.post(url, {"post": "yes"})
+    assert Activity.objects.filter(pk=draft.pk).exists() and draft.invitations.count() == 1
+
+
 def test_leave_to_decide_is_counted_from_the_waiting_requests_alone(
     client, district_staff, office, briefing, member
 ):
