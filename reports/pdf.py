@@ -22,6 +22,7 @@ page header and the "第 X 页 共 Y 页" footer are drawn over the joined pages
 when the total is known.
 """
 
+import gc
 import hashlib
 import io
 import logging
@@ -239,6 +240,42 @@ if not any(isinstance(h, _ProgressHandler) for h in _progress_logger.handlers):
 
 # --- Rendering ------------------------------------------------------------------------
 
+# Python's cyclic garbage collector runs a full collection each time the objects that
+# survived its younger generations grow by a quarter: during a render, about five times,
+# each walking every live object — Django's, the fonts', and the whole laid-out
+# document, which WeasyPrint keeps until it writes the PDF. That was about a quarter of
+# the roster's CPU time and a sixth of the compendium's. So a render starts with one full
+# collection (what earlier work left is freed, not carried through the render), then
+# sets aside what is alive then (``gc.freeze``: Django, the fonts, WeasyPrint's modules)
+# and collects only the younger generations while WeasyPrint works — what a layout
+# throws away mostly dies young. Once the document is dropped, one full collection of
+# what the render made frees the rest, and what was set aside goes back to the collector.
+_collector_lock = threading.Lock()
+_collector_holds = 0
+_collector_thresholds: tuple[int, ...] = ()
+
+
+@contextmanager
+def _render_collections():
+    global _collector_holds, _collector_thresholds
+    with _collector_lock:
+        if _collector_holds == 0:
+            gc.collect()
+            gc.freeze()
+            _collector_thresholds = gc.get_threshold()
+            young, middle, _old = _collector_thresholds
+            gc.set_threshold(young, middle, 1_000_000)  # no full collection meanwhile
+        _collector_holds += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector_holds -= 1
+            if _collector_holds == 0:
+                gc.set_threshold(*_collector_thresholds)
+                gc.collect()  # what the render made: the rest is still set aside
+                gc.unfreeze()
+
 
 def html_to_pdf(
     html: str,
@@ -255,13 +292,14 @@ def html_to_pdf(
     _progress.estimated_pages = estimated_pages
     started = time.perf_counter()
     try:
-        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
-        content = document.write_pdf(finisher=compact_fonts_before_writing)
+        with _render_collections():
+            document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+            content = document.write_pdf(finisher=compact_fonts_before_writing)
+            pages = len(document.pages)
+            del document  # before the collection that ends the block
     finally:
         _progress.callback = None
-    return RenderedPdf(
-        content=content, pages=len(document.pages), seconds=time.perf_counter() - started
-    )
+    return RenderedPdf(content=content, pages=pages, seconds=time.perf_counter() - started)
 
 
 def render_document_html(template: str, context: dict) -> str:
@@ -383,12 +421,151 @@ def _bare_cff(opentype: bytes, cids: list[int]) -> bytes | None:
     """The bare CID-keyed CFF holding only ``cids`` (and .notdef) of an OpenType CFF
     font (see ``_compact_font``), or None when the font is not CID-keyed.
 
-    Cut with fontTools' CFF objects directly, as its subsetter's ``subset_glyphs``
+    Cut by HarfBuzz's subsetter, the library WeasyPrint subsets with, without keeping
+    the glyph numbers this time: for a CID-keyed font it keeps each glyph's CID in the
+    charset, and copies the charstrings as they are (a few milliseconds a face, where
+    reading the 65,000-slot charset, FDSelect and CharStrings index into fontTools'
+    objects took about 40–90). fontTools cuts when HarfBuzz cannot (``_bare_cff_fonttools``).
+    """
+    cff = _harfbuzz_cff(opentype, cids)
+    if cff is None:
+        return _bare_cff_fonttools(opentype, cids)
+    return cff if _cid_keyed(cff) else None
+
+
+_HARFBUZZ_CDEF = """
+typedef struct hb_blob_t hb_blob_t;
+typedef struct hb_face_t hb_face_t;
+typedef struct hb_set_t hb_set_t;
+typedef struct hb_subset_input_t hb_subset_input_t;
+hb_blob_t *hb_blob_create(const char *data, unsigned int length, int mode,
+                          void *user_data, void *destroy);
+void hb_blob_destroy(hb_blob_t *blob);
+const char *hb_blob_get_data(hb_blob_t *blob, unsigned int *length);
+hb_face_t *hb_face_create(hb_blob_t *blob, unsigned int index);
+void hb_face_destroy(hb_face_t *face);
+hb_blob_t *hb_face_reference_table(const hb_face_t *face, uint32_t tag);
+void hb_set_add_sorted_array(hb_set_t *set, const uint32_t *array, unsigned int length);
+hb_subset_input_t *hb_subset_input_create_or_fail(void);
+void hb_subset_input_destroy(hb_subset_input_t *input);
+hb_set_t *hb_subset_input_glyph_set(hb_subset_input_t *input);
+void hb_subset_input_set_flags(hb_subset_input_t *input, unsigned int value);
+hb_face_t *hb_subset_or_fail(hb_face_t *source, const hb_subset_input_t *input);
+"""
+_HB_MEMORY_MODE_READONLY = 1
+_HB_SUBSET_FLAGS_NOTDEF_OUTLINE = 0x40  # keep .notdef as it is (a box, if WeasyPrint kept one)
+_CFF_TAG = int.from_bytes(b"CFF ", "big")
+
+
+@cache
+def _harfbuzz():
+    """(cffi, libharfbuzz, libharfbuzz-subset), or None where they cannot be loaded."""
+    import ctypes.util
+
+    try:
+        import cffi
+
+        ffi = cffi.FFI()
+        ffi.cdef(_HARFBUZZ_CDEF)
+        libraries = [
+            ffi.dlopen(ctypes.util.find_library(name) or f"lib{name}.so.0")
+            for name in ("harfbuzz", "harfbuzz-subset")
+        ]
+    except (ImportError, OSError) as error:
+        logger.warning("HarfBuzz's subsetter not loaded (%s); fontTools cuts fonts", error)
+        return None
+    return ffi, *libraries
+
+
+def _harfbuzz_cff(opentype: bytes, cids: list[int]) -> bytes | None:
+    """The CFF table of ``opentype`` cut to ``cids`` (and .notdef) by HarfBuzz, glyphs
+    renumbered; None if HarfBuzz is not there or fails."""
+    loaded = _harfbuzz()
+    if loaded is None:
+        return None
+    ffi, hb, subset = loaded
+    data = ffi.from_buffer(opentype)  # read in place: HarfBuzz's blob is read-only
+    blob = hb.hb_blob_create(data, len(opentype), _HB_MEMORY_MODE_READONLY, ffi.NULL, ffi.NULL)
+    face = hb.hb_face_create(blob, 0)
+    plan = subset.hb_subset_input_create_or_fail()
+    cut = table = ffi.NULL
+    try:
+        if plan == ffi.NULL:
+            return None
+        glyphs = sorted(set(cids) | {0})
+        hb.hb_set_add_sorted_array(
+            subset.hb_subset_input_glyph_set(plan), ffi.new("uint32_t[]", glyphs), len(glyphs)
+        )
+        subset.hb_subset_input_set_flags(plan, _HB_SUBSET_FLAGS_NOTDEF_OUTLINE)
+        cut = subset.hb_subset_or_fail(face, plan)
+        if cut == ffi.NULL:
+            return None
+        table = hb.hb_face_reference_table(cut, _CFF_TAG)
+        length = ffi.new("unsigned int *")
+        pointer = hb.hb_blob_get_data(table, length)
+        return ffi.buffer(pointer, length[0])[:] if length[0] else None
+    finally:
+        if table != ffi.NULL:
+            hb.hb_blob_destroy(table)
+        if cut != ffi.NULL:
+            hb.hb_face_destroy(cut)
+        if plan != ffi.NULL:
+            subset.hb_subset_input_destroy(plan)
+        hb.hb_face_destroy(face)
+        hb.hb_blob_destroy(blob)
+
+
+def _cff_index(cff: bytes, offset: int) -> tuple[list[bytes], int]:
+    """The items of the CFF INDEX at ``offset``, and the offset just after it."""
+    count = int.from_bytes(cff[offset : offset + 2], "big")
+    if count == 0:
+        return [], offset + 2
+    size = cff[offset + 2]
+    ends = [
+        int.from_bytes(cff[offset + 3 + k * size : offset + 3 + (k + 1) * size], "big")
+        for k in range(count + 1)
+    ]
+    base = offset + 2 + (count + 1) * size  # offsets count from the byte before the data
+    items = [cff[base + ends[k] : base + ends[k + 1]] for k in range(count)]
+    return items, base + ends[-1]
+
+
+def _cid_keyed(cff: bytes) -> bool:
+    """Whether a CFF font's Top DICT has the ROS operator (12 30): a CID-keyed font."""
+    try:
+        _names, after = _cff_index(cff, cff[2])  # the header's size: the Name INDEX next
+        tops, _after = _cff_index(cff, after)
+        top = tops[0]
+    except IndexError:
+        return False
+    i = 0
+    while i < len(top):
+        byte = top[i]
+        if byte == 12:  # a two-byte operator
+            if top[i + 1 : i + 2] == b"\x1e":
+                return True
+            i += 2
+        elif byte == 28:
+            i += 3
+        elif byte == 29:
+            i += 5
+        elif byte == 30:  # a real number: nibbles up to the one that is 0xf
+            while i + 1 < len(top) and 0x0F not in (top[i + 1] >> 4, top[i + 1] & 0x0F):
+                i += 1
+            i += 2
+        elif byte >= 247 and byte != 255:
+            i += 2
+        else:  # another operator, or a one-byte integer
+            i += 1
+    return False
+
+
+def _bare_cff_fonttools(opentype: bytes, cids: list[int]) -> bytes | None:
+    """``_bare_cff`` with fontTools' CFF objects, as its subsetter's ``subset_glyphs``
     does, rather than through the subsetter: HarfBuzz (WeasyPrint's subset) has already
     removed the subroutines and CJK glyphs have no accented components, so the
     subsetter's closure and desubroutinizing — and recomputing the font's bounding box
-    — only decompiled every charstring again (two thirds of a render's font time). The
-    charstrings are copied as they are.
+    — only decompiled every charstring again. The charstrings are copied as they are.
     """
     from fontTools.ttLib import TTFont
 
@@ -479,6 +656,40 @@ def _fix_fonts(writer) -> None:
                 _compact_font(descendant)
 
 
+def _chunks_to_writer(html_for, rows, chunk_rows, lay_out, chunk_css, progress):
+    """``rows_to_pdf``'s chunks laid out one after another and joined in a pypdf writer
+    (inside ``_render_collections``: each chunk's layout is collected before the next)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    start = 0
+    while True:
+        stop = min(start + chunk_rows, rows)
+        document = lay_out(html_for(start, stop), stylesheets=[chunk_css])
+        pages = document.pages
+        carried = _rows_on_page(pages[-1]) if stop < rows and len(pages) > 1 else []
+        carried = [row for row in carried if row > start]
+        if carried:
+            pages = pages[:-1]
+        # Compacted now, not at the end: the writer would otherwise hold every chunk's
+        # fonts with an empty slot for each of their glyphs until the file is done. In
+        # WeasyPrint's own objects (the finisher), not by reading the written chunk back
+        # and writing it again with pypdf.
+        content = document.copy(pages).write_pdf(finisher=compact_fonts_before_writing)
+        del document, pages
+        gc.collect()  # this chunk's layout, freed before the next
+        chunk = PdfReader(io.BytesIO(content))
+        writer.append(chunk, import_outline=start == 0)
+        if start == 0:
+            writer.add_metadata(chunk.metadata or {})
+        check_limits()
+        if progress:
+            progress(0.95 * stop / rows)
+        if stop >= rows:
+            return writer
+        start = min(carried) if carried else stop
+
+
 def rows_to_pdf(
     html_for: Callable[[int, int], str],
     rows: int,
@@ -502,7 +713,7 @@ def rows_to_pdf(
     chunk_rows = chunk_rows or max(1, CHUNK_ROWS * CHUNK_ROW_CELLS // cells_per_row)
     if rows <= chunk_rows:
         return html_to_pdf(html_for(0, rows), progress=progress, estimated_pages=rows // 25 + 2)
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader
     from weasyprint import CSS, HTML
 
     def lay_out(html: str, **kwargs):
@@ -511,42 +722,21 @@ def rows_to_pdf(
     fetcher = static_files_fetcher()
     chunk_css = CSS(string=_CHUNK_CSS)
     started = time.perf_counter()
-    writer = PdfWriter()
-    start = 0
     _progress.callback = None
-    while True:
-        stop = min(start + chunk_rows, rows)
-        document = lay_out(html_for(start, stop), stylesheets=[chunk_css])
-        pages = document.pages
-        carried = _rows_on_page(pages[-1]) if stop < rows and len(pages) > 1 else []
-        carried = [row for row in carried if row > start]
-        if carried:
-            pages = pages[:-1]
-        # Compacted now, not at the end: the writer would otherwise hold every chunk's
-        # fonts with an empty slot for each of their glyphs until the file is done. In
-        # WeasyPrint's own objects (the finisher), not by reading the written chunk back
-        # and writing it again with pypdf.
-        chunk = PdfReader(
-            io.BytesIO(document.copy(pages).write_pdf(finisher=compact_fonts_before_writing))
-        )
-        del document, pages
-        writer.append(chunk, import_outline=start == 0)
-        if start == 0:
-            writer.add_metadata(chunk.metadata or {})
-        check_limits()
-        if progress:
-            progress(0.95 * stop / rows)
-        if stop >= rows:
-            break
-        start = min(carried) if carried else stop
-    total = len(writer.pages)
-    margins = lay_out(_margins_html(title, total, body_class))
-    margins = PdfReader(io.BytesIO(margins.write_pdf(finisher=compact_fonts_before_writing)))
-    for page, margin in zip(writer.pages, margins.pages, strict=True):
-        page.merge_page(margin)
-        page.compress_content_streams()  # merging leaves them uncompressed
-    _fix_fonts(writer)
-    output = io.BytesIO()
-    writer.write(output)
+    with _render_collections():
+        writer = _chunks_to_writer(html_for, rows, chunk_rows, lay_out, chunk_css, progress)
+        total = len(writer.pages)
+        margins = lay_out(_margins_html(title, total, body_class))
+        content = margins.write_pdf(finisher=compact_fonts_before_writing)
+        del margins
+        gc.collect()  # the margins' layout, before the pages are merged
+        margins = PdfReader(io.BytesIO(content))
+        for page, margin in zip(writer.pages, margins.pages, strict=True):
+            page.merge_page(margin)
+            page.compress_content_streams()  # merging leaves them uncompressed
+        _fix_fonts(writer)
+        output = io.BytesIO()
+        writer.write(output)
+        del writer, margins
     seconds = time.perf_counter() - started
     return RenderedPdf(content=output.getvalue(), pages=total, seconds=seconds)

@@ -135,3 +135,145 @@ def test_chinese_date():
 
     assert chinese_date(datetime.date(2026, 11, 26)) == "2026年11月26日"
     assert chinese_date(datetime.date(2027, 1, 5)) == "2027年1月5日"
+
+
+# --- Fonts cut to their glyphs, and the collector during a render ---------------------
+
+
+def _embedded_fonts(html: str) -> list[tuple[bytes, list[int]]]:
+    """Each OpenType font WeasyPrint embeds for ``html``, with the CIDs the text uses."""
+    from weasyprint import HTML
+
+    from reports import pdf
+
+    found = []
+
+    def finisher(document, writer):
+        def resolve(reference):
+            return writer.objects[int(bytes(reference).split()[0])]
+
+        for obj in writer.objects:
+            if isinstance(obj, dict) and obj.get("Subtype") == "/CIDFontType0":
+                stream = resolve(resolve(obj["FontDescriptor"])["FontFile3"])
+                found.append((b"".join(stream.stream), pdf._used_cids(obj.get("W"))))
+
+    HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=static_files_fetcher()).render().write_pdf(
+        finisher=finisher
+    )
+    return found
+
+
+def test_harfbuzz_cuts_each_font_to_the_glyphs_fonttools_would_keep(template):
+    import io
+
+    from fontTools.cffLib import CFFFontSet
+
+    from reports import pdf
+
+    html, _ = render_pdf(
+        template("<h2>界别委员</h2><p>截至今年，共有在任委员四百七十八人。</p>"), {}
+    )
+    fonts = _embedded_fonts(html)
+    assert len(fonts) >= 2
+    for opentype, cids in fonts:
+        by_harfbuzz = pdf._harfbuzz_cff(opentype, cids)
+        by_fonttools = pdf._bare_cff_fonttools(opentype, cids)
+        assert by_harfbuzz is not None and pdf._cid_keyed(by_harfbuzz)
+        assert pdf._cid_keyed(by_fonttools)
+        tops = []
+        for cff in (by_harfbuzz, by_fonttools):
+            font = CFFFontSet()
+            font.decompile(io.BytesIO(cff), None)
+            tops.append(font.topDictIndex[0])
+        hb, ft = tops
+        assert {f"cid{cid:05d}" for cid in cids} <= set(hb.charset)  # CIDs kept as they were
+        for glyph in ft.charset:  # the same outlines, with the same width defaults
+            (a, a_fd), (b, b_fd) = (top.CharStrings.getItemAndSelector(glyph) for top in tops)
+            a.decompile()
+            b.decompile()
+            assert a.program == b.program, glyph
+            for key in ("defaultWidthX", "nominalWidthX"):
+                a_private, b_private = hb.FDArray[a_fd].Private, ft.FDArray[b_fd].Private
+                assert getattr(a_private, key) == getattr(b_private, key)
+
+
+def test_a_cff_font_that_is_not_cid_keyed_is_left_as_it_is():
+    import io
+
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.t2CharStringPen import T2CharStringPen
+
+    from reports import pdf
+
+    builder = FontBuilder(1000, isTTF=False)
+    builder.setupGlyphOrder([".notdef", "a"])
+    builder.setupCharacterMap({ord("a"): "a"})
+    pen = T2CharStringPen(500, None)
+    pen.moveTo((0, 0))
+    pen.lineTo((500, 0))
+    pen.lineTo((500, 500))
+    pen.closePath()
+    strings = {".notdef": pen.getCharString(), "a": pen.getCharString()}
+    builder.setupCFF("Probe", {"FullName": "Probe"}, strings, {})
+    builder.setupHorizontalMetrics({".notdef": (500, 0), "a": (500, 0)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Probe", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    output = io.BytesIO()
+    builder.save(output)
+    assert pdf._bare_cff(output.getvalue(), [1]) is None  # glyph numbers are all there is
+    assert pdf._bare_cff_fonttools(output.getvalue(), [1]) is None
+
+
+def test_fonttools_cuts_the_fonts_where_harfbuzz_cannot(template, monkeypatch):
+    from reports import pdf
+
+    monkeypatch.setattr(pdf, "_harfbuzz", lambda: None)
+    _, rendered = render_pdf(template("<h2>界别</h2><p>委员名册</p>"), {})
+    fonts = pdf_fonts(rendered.content)
+    assert "CID Type 0C (OT)" not in fonts and "CID Type 0C" in fonts
+    assert "委员名册" in squash(pdf_text(rendered.content))
+
+
+def test_no_full_collection_while_weasyprint_works_and_the_collector_is_left_as_it_was(
+    template,
+):
+    """Python's full collections walk every live object; during a render that is the
+    whole laid-out document, again and again (a quarter of a roster's time). A table of
+    200 rows got two of them while WeasyPrint worked; now they come before and after."""
+    import gc
+    import logging
+
+    from reports import pdf
+
+    steps, full = [], []
+
+    class Steps(logging.Handler):
+        def emit(self, record):
+            steps.append(record.getMessage())
+
+    def count(phase, info):
+        if phase == "start" and info["generation"] == 2:
+            full.append(len(steps))  # WeasyPrint's progress messages so far
+
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
+    row = (
+        "<tr><td>1</td><td>王晓军</td><td>女　汉族</td><td>中国共产党</td><td>律师事务所</td></tr>"
+    )
+    html, _ = render_pdf(template(f"<table>{row * 200}</table>"), {})
+    handler = Steps()
+    logging.getLogger("weasyprint.progress").addHandler(handler)
+    gc.callbacks.append(count)
+    try:
+        rendered = html_to_pdf(html)
+    finally:
+        gc.callbacks.remove(count)
+        logging.getLogger("weasyprint.progress").removeHandler(handler)
+    assert rendered.pages >= 5
+    assert len(steps) > 10
+    assert full and all(seen in (0, len(steps)) for seen in full), (full, len(steps))
+    assert gc.get_threshold() == thresholds and gc.get_freeze_count() == frozen
+    with pytest.raises(pdf.RenderLimitExceeded), pdf.render_limits(seconds=0, mib=10_000):
+        html_to_pdf(html)
+    assert gc.get_threshold() == thresholds and gc.get_freeze_count() == frozen
