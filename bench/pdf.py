@@ -18,8 +18,8 @@
    members the same way — one long table, rendered in chunks of rows
    (``reports.pdf.rows_to_pdf``) — alternating, ROUNDS times, with the compendium in
    the same process, and prints its CPU time per page against the compendium's (the
-   median of the rounds' ratios, target ≤ 2×), its peak memory (target < 500 MiB) and bytes per page; then a roster
-   of 5,478 made-up members (peak memory, same target).
+   median of the rounds' ratios, target ≤ 2×), its peak memory (target < 500 MiB) and
+   bytes per page; then a roster of 5,478 made-up members (peak memory, same target).
 """
 
 from __future__ import annotations
