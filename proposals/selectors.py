@@ -32,8 +32,8 @@ def proposals_matching(text: str) -> list[Q]:
     """One condition per whitespace-separated term of ``text`` on a proposal's title
     (anywhere) or number: a term of digits by the number's start (``2026-01``) or its
     serial (``15`` finds 2026-015). Each is an index lookup on PostgreSQL
-    (proposals.0009_title_search_indexes), so a list of rows that refer to proposals —
-    follow-ups, replies — searches the proposals, not every row of its own."""
+    (proposals.0009_title_search_indexes), so a list of rows that refer to proposals (the
+    follow-ups) searches the proposals, not every row of its own."""
     conditions = []
     for term in search_terms(text):
         match = contains_text("title", term)

@@ -6,28 +6,14 @@ with" on the address and the occasion key. SQLite scans, with the same results."
 
 from django.db import migrations, models
 
+from liaison.migration_ops import postgres_indexes
+
 SEARCH_INDEXES = {
     "outbox_subject_chars_idx": "USING gin (regexp_split_to_array(upper(subject), ''))"
     " WITH (fastupdate = off)",
     "outbox_address_prefix_idx": "(upper(address) text_pattern_ops)",
     "outbox_dedupe_key_prefix_idx": "(dedupe_key varchar_pattern_ops)",
 }
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in SEARCH_INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON liaison_notification {definition}"
-        )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in SEARCH_INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
@@ -46,5 +32,5 @@ class Migration(migrations.Migration):
                 fields=["office", "-created_at", "-id"], name="outbox_office_newest_idx"
             ),
         ),
-        migrations.RunPython(create, drop, elidable=False),
+        postgres_indexes("liaison_notification", SEARCH_INDEXES),
     ]

@@ -7,6 +7,8 @@ results."""
 
 from django.db import migrations
 
+from liaison.migration_ops import postgres_indexes
+
 INDEXES = {
     "member_name_chars_idx": "USING gin (regexp_split_to_array(upper(name), ''))"
     " WITH (fastupdate = off)",
@@ -18,23 +20,9 @@ INDEXES = {
 }
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in INDEXES.items():
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON members_member {definition}")
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("members", "0011_point_kind_choices"),
     ]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgres_indexes("members_member", INDEXES)]

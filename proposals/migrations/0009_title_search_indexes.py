@@ -1,11 +1,13 @@
-"""Indexes for finding proposals by their title or number from the lists that hold them
-(the follow-ups' and the assignments' search boxes: proposals.selectors.
-proposals_matching), on PostgreSQL only: a GIN index on the characters of the title (a
-term of any length, one Chinese character included, is an index lookup, as for a
-member's name) and pattern-matching B-tree indexes for a number's start and for its
-serial. SQLite scans, with the same results."""
+"""Indexes for finding proposals by their title or number from a list that refers to
+them (the follow-ups' search box: proposals.selectors.proposals_matching), on PostgreSQL
+only: a GIN index on the characters of the title (a term of any length, one Chinese
+character included, is an index lookup, as for a member's name), a pattern-matching
+B-tree index for a number's start and a B-tree index on the serial. SQLite scans, with
+the same results."""
 
 from django.db import migrations
+
+from liaison.migration_ops import postgres_indexes
 
 INDEXES = {
     "proposal_title_chars_idx": "USING gin (regexp_split_to_array(upper(title), ''))"
@@ -15,25 +17,9 @@ INDEXES = {
 }
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, definition in INDEXES.items():
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON proposals_proposal {definition}"
-        )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("proposals", "0008_todo_index"),
     ]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [postgres_indexes("proposals_proposal", INDEXES)]
