@@ -224,6 +224,21 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def _rendered(office, kind: str, params: dict, refresh: bool):
+    """A document rendered as the worker does, in this process: the document, its wall
+    and CPU seconds (``refresh``: again, though one is already there)."""
+    from reports import services
+    from reports.models import Document
+
+    document = services.document_request(office=office, kind=kind, params=params, refresh=refresh)
+    started, cpu = time.perf_counter(), time.process_time()
+    services.document_render(document_id=document.pk, generation=document.generation)
+    total, cpu = time.perf_counter() - started, time.process_time() - cpu
+    document.refresh_from_db()
+    assert document.status == Document.Status.DONE, document.error
+    return document, total, cpu
+
+
 def render(workdir: Path, database_url: str, office_code: str, year: int) -> dict:
     _setup(workdir, database_url)
     from weasyprint import HTML
@@ -244,18 +259,11 @@ def render(workdir: Path, database_url: str, office_code: str, year: int) -> dic
     totals, raws, cpus, words = [], [], [], []
     document = None
     for round_ in range(ROUNDS):
-        document = services.document_request(
-            office=office,
-            kind=Document.Kind.COMPENDIUM,
-            params={"year": year},
-            refresh=round_ > 0,
+        document, total, cpu = _rendered(
+            office, Document.Kind.COMPENDIUM, {"year": year}, round_ > 0
         )
-        started, cpu = time.perf_counter(), time.process_time()
-        services.document_render(document_id=document.pk, generation=document.generation)
-        totals.append(time.perf_counter() - started)
-        cpus.append(time.process_time() - cpu)
-        document.refresh_from_db()
-        assert document.status == Document.Status.DONE, document.error
+        totals.append(total)
+        cpus.append(cpu)
         # The Word copy, as the worker makes it right after the PDF.
         started = time.perf_counter()
         services.document_word(document_id=document.pk, generation=document.generation)
@@ -330,26 +338,15 @@ def render_roster(workdir: Path, database_url: str, office_code: str, year: int)
     built.context["total"] = len(built.context["members"])
     short = documents.render_built(built)
 
-    def rendered(office, kind, params, refresh) -> tuple[Document, float, float]:
-        document = services.document_request(
-            office=office, kind=kind, params=params, refresh=refresh
-        )
-        started, cpu = time.perf_counter(), time.process_time()
-        services.document_render(document_id=document.pk, generation=document.generation)
-        total, cpu = time.perf_counter() - started, time.process_time() - cpu
-        document.refresh_from_db()
-        assert document.status == Document.Status.DONE, document.error
-        return document, total, cpu
-
     compendium_office = Office.objects.get(code=office_code)
     totals, cpus, ratios, peak = [], [], [], None
     for round_ in range(ROUNDS):
-        document, total, cpu = rendered(office, Document.Kind.ROSTER, {}, round_ > 0)
+        document, total, cpu = _rendered(office, Document.Kind.ROSTER, {}, round_ > 0)
         totals.append(total)
         cpus.append(cpu)
         if peak is None:
             peak = _rss_mib()  # the roster's own peak, before any compendium is rendered
-        compendium, _total, compendium_cpu = rendered(
+        compendium, _total, compendium_cpu = _rendered(
             compendium_office, Document.Kind.COMPENDIUM, {"year": year}, True
         )
         ratios.append((cpu / document.page_count) / (compendium_cpu / compendium.page_count))
