@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from briefings import selectors as briefing_selectors
@@ -23,7 +23,7 @@ from plans.models import PlanItem
 from proposals.models import OpinionReport, ResearchReport
 from proposals.selectors import counted_opinion_reports, counted_proposals
 from visits import coverage
-from visits.models import Concern, Visit, VisitMember
+from visits.models import Concern, VisitTally
 
 M = PlanItem.Metric
 
@@ -80,17 +80,13 @@ def held_activities(office, year: int):
 
 
 def member_visit_counts(office, year: int) -> dict[int, int]:
-    """Visits done in ``year`` per serving member of the office (走访慰问 人次)."""
+    """Visits done in ``year`` per serving member of the office (走访慰问 人次): their
+    visit tallies (visits.VisitTally, recounted by every write to a visit), one row per
+    visited member rather than every visit."""
     return dict(
-        VisitMember.objects.filter(
-            member__office=office,
-            member__status=Member.Status.SERVING,
-            visit__status=Visit.Status.DONE,
-            visit__visited_on__year=year,
-        )
-        .values_list("member_id")
-        .annotate(n=Count("id"))
-        .order_by()
+        VisitTally.objects.filter(
+            member__office=office, member__status=Member.Status.SERVING, year=year
+        ).values_list("member_id", F("first_half") + F("second_half"))
     )
 
 
