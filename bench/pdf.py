@@ -278,6 +278,10 @@ def render(workdir: Path, database_url: str, office_code: str, year: int) -> dic
         raw = HTML(string=html, base_url=BASE_URL, url_fetcher=static_files_fetcher()).write_pdf()
         raws.append(time.perf_counter() - started)
     peak = _rss_mib()
+    # A copy for --keep: the roster's rounds render the compendium again, and each new
+    # render of a document removes the file of the one before.
+    kept = workdir / "compendium.pdf"
+    shutil.copy(document.file.path, kept)
     ratios = [t / r for t, r in zip(totals, raws, strict=True)]
     word_ratios = [w / t for w, t in zip(words, totals, strict=True)]
     return {
@@ -295,7 +299,7 @@ def render(workdir: Path, database_url: str, office_code: str, year: int) -> dic
         "pages": document.page_count,
         "size": document.size,
         "raw_size": len(raw),
-        "file": document.file.path,
+        "file": str(kept),
         "baseline_mib": baseline,
         "totals": totals,
         "raws": raws,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from briefings.models import Activity, Invitation
@@ -38,7 +39,8 @@ from proposals.models import (
 from proposals.selectors import counted_proposals, handed_in_proposals
 from visits.models import Concern, Visit, VisitMember
 
-from . import charts, duty, metrics
+from . import charts, duty, fonts, metrics
+from .columns import Columns, clean, width
 from .figures import period_window, report_figures
 from .models import CommitteeReply, Document
 from .pdf import (
@@ -226,9 +228,72 @@ def title_for(kind: str, office, params: dict) -> str:
 # --- Builders -------------------------------------------------------------------------
 
 
-# The roster's cells a row (templates/reports/roster.html): several fields share a cell,
-# because WeasyPrint's time for a page goes on its cells (README, PDF figures).
-ROSTER_CELLS = 6
+# The roster's cells a row (templates/reports/roster.html): the short fields share the
+# first, set out as ruled columns (reports.columns), because WeasyPrint's time for a
+# page goes on its cells (README, PDF figures).
+ROSTER_CELLS = 3
+ROSTER_FONT_PT = 9  # print.css: table.roster
+ROSTER_PADDING_PT = 4  # print.css: table.roster td, th — left and right
+ROSTER_HEADERS = ("序号", "姓名", "性别", "民族", "出生年月", "政治面貌", "政协职务", "界别")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    fields: str  # 序号 to 界别, set out as columns
+    employer: str
+    mobile: str
+
+
+def roster_rows(members) -> dict:
+    """The roster's rows and the context that sets out its columns: the fields' columns,
+    the rules between them (CSS) and the widths of the columns that follow."""
+    values = [
+        (
+            str(number),
+            clean(m.name),
+            clean(m.get_sex_display()),
+            clean(m.ethnicity),
+            m.birth_date.strftime("%Y.%m") if m.birth_date else "",
+            clean(m.affiliation.name if m.affiliation else ""),
+            clean(m.get_role_display()),
+            clean(m.sector.name if m.sector else ""),
+        )
+        for number, m in enumerate(members, 1)
+    ]
+    columns = Columns.fit(ROSTER_HEADERS, values, right=("序号",))
+    rows = [
+        RosterRow(columns.line(row), clean(f"{m.employer}{m.position}"), clean(m.mobile))
+        for row, m in zip(values, members, strict=True)
+    ]
+    mobile_ems = max([width("联系电话"), *(width(row.mobile) for row in rows)])
+    padding = 2 * ROSTER_PADDING_PT + 1  # both sides, and the rules' half widths
+    return {
+        "members": rows,
+        "fields_header": columns.header(),
+        "fields_pt": columns.ems * ROSTER_FONT_PT + padding,
+        "mobile_pt": mobile_ems * ROSTER_FONT_PT + padding,
+        # CSS from numbers and the fonts' fixed names: nothing a user typed.
+        "column_rules": mark_safe(
+            columns.rules_css(
+                {"table.roster": "white", "table.roster thead tr": "#f0f0f0"},  # print.css
+                ROSTER_FONT_PT,
+                ROSTER_PADDING_PT + 0.25,  # the cell's padding and half its 0.5pt border
+                "#444",
+            )
+            + _free_font_for_columns()
+        ),
+    }
+
+
+def _free_font_for_columns() -> str:
+    """The roster's first cells in the free font where the office's own font (宋体 for
+    the rows, 黑体 for the header) has no half-width forms to line the columns up with."""
+    cells = {"songti": "td", "heiti": "th"}
+    return "".join(
+        f"\ntable.roster {cells[role.key]}:first-child "
+        f"{{ font-family: {', '.join(fonts.stack(role, with_office=False))} }}"
+        for role in fonts.without_half_width(*cells)
+    )
 
 
 def _roster(office, params, day) -> Built:
@@ -241,7 +306,7 @@ def _roster(office, params, day) -> Built:
     return Built(
         "reports/roster.html",
         {
-            "members": members,
+            **roster_rows(members),
             "total": len(members),
             "women": women,
             "sector_chart": charts.bar_chart(chart_rows, title=_("各界别委员人数"), unit=_("人")),

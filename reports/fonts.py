@@ -77,6 +77,7 @@ class FontFile:
     family: str = ""
     error: str = ""
     codepoints: frozenset = field(default_factory=frozenset, repr=False)
+    half_width: bool = False  # has half-width forms (OpenType hwid): reports.columns
 
 
 def _names(font) -> list[str]:
@@ -84,6 +85,14 @@ def _names(font) -> list[str]:
         return []
     table = font["name"]
     return [str(record) for record in table.names if record.nameID in (1, 4, 16)]
+
+
+def _has_feature(font, tag: str) -> bool:
+    try:
+        features = font["GSUB"].table.FeatureList.FeatureRecord if "GSUB" in font else []
+    except (AttributeError, KeyError):
+        return False
+    return any(record.FeatureTag == tag for record in features)
 
 
 def _role_for(path: Path, names: list[str]) -> Role | None:
@@ -114,6 +123,7 @@ def inspect(path: Path) -> FontFile:
         return entry
     entry.family = names[0] if names else path.stem
     entry.codepoints = frozenset(cmap)
+    entry.half_width = _has_feature(font, "hwid")
     missing = [ch for ch in PROBE if ord(ch) not in cmap]
     if len(missing) > len(PROBE) // 10:
         entry.error = _("字体缺少常用汉字（如“%(chars)s”），不能用于中文文件。") % {
@@ -189,6 +199,13 @@ def stack(role: Role, *, with_office: bool = True) -> list[str]:
     families += [_quote(name) for name in role.free]
     families.append(role.generic)
     return families
+
+
+def without_half_width(*role_keys: str) -> list[Role]:
+    """Of these roles, those whose office font has no half-width forms (reports.columns
+    lines text up with them; the free fonts have them)."""
+    fonts = office_fonts()
+    return [ROLE_BY_KEY[key] for key in role_keys if key in fonts and not fonts[key].half_width]
 
 
 def stylesheet() -> str:

@@ -23,6 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Emu, Mm, Pt, RGBColor
 from lxml import html as lxml_html
 
+from . import columns
 from .fonts import word_font
 
 RED = RGBColor(0xC0, 0x00, 0x00)
@@ -338,19 +339,40 @@ class _Writer:
         rows = element.xpath("./thead/tr|./tbody/tr|./tr")
         if not rows:
             return
-        width = max(len(row.xpath("./th|./td")) for row in rows)
-        table = self.doc.add_table(rows=0, cols=width)
+        # A header cell of class "columns" heads several columns set out in one cell
+        # (reports.columns, the roster's): Word gets them as columns of their own.
+        set_out = {
+            i for i, cell in enumerate(rows[0].xpath("./th|./td")) if "columns" in cell.classes
+        }
+        cells_of = [self._row_cells(row, set_out) for row in rows]
+        table = self.doc.add_table(rows=0, cols=max(len(cells) for cells in cells_of))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for row in rows:
+        for sources in cells_of:
             cells = table.add_row().cells
-            for cell, source in zip(cells, row.xpath("./th|./td"), strict=False):
+            for cell, (source, header) in zip(cells, sources, strict=False):
                 cell.text = ""
                 paragraph = cell.paragraphs[0]
-                self.inline(paragraph, source, bold=source.tag == "th")
+                if isinstance(source, str):
+                    paragraph.add_run(source).bold = header or None
+                else:
+                    self.inline(paragraph, source, bold=header)
                 for run in paragraph.runs:
                     run.font.size = Pt(12 if self.official else 9)
         self.doc.add_paragraph()
+
+    @staticmethod
+    def _row_cells(row, set_out: set) -> list[tuple]:
+        """A row's cells as (element or text, is a header cell), those set out as
+        columns split into their columns' texts."""
+        cells = []
+        for i, source in enumerate(row.xpath("./th|./td")):
+            header = source.tag == "th"
+            if i in set_out:
+                cells += [(value, header) for value in columns.split(source.text_content())]
+            else:
+                cells.append((source, header))
+        return cells
 
     @staticmethod
     def text(element) -> str:

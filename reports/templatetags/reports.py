@@ -58,12 +58,3 @@ def chinese_numeral(value) -> str:
     from reports.documents import chinese_numeral as numeral
 
     return numeral(int(value))
-
-
-@register.filter
-def pad(value, width) -> str:
-    """``value`` filled out to ``width`` characters with ideographic spaces (U+3000),
-    which are one em wide in a CJK font and never collapsed: several fields in one table
-    cell (the roster's) line up from row to row, as in a column, without a cell each."""
-    text = str(value or "")
-    return text + "\u3000" * max(int(width) - len(text), 0)

@@ -93,9 +93,7 @@ def test_the_printed_minutes_count_a_large_activitys_invitees_and_name_the_first
     assert "出席（1）</th><td>唐朝阳</td>" in page  # … and every state of its own
 
 
-def test_the_printed_minutes_name_everyone_of_a_small_activity(
-    staff_client, office, staff, member
-):
+def test_the_printed_minutes_name_everyone_of_a_small_activity(staff_client, office, staff, member):
     activity = activity_held(office=office, staff=staff, attended=[member])
     page = staff_client.get(f"/admin/briefings/activity/{activity.pk}/print-minutes/").text
     assert f"出席（1）</th><td>{member.name}</td>" in page

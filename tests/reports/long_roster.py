@@ -42,7 +42,7 @@ def main(rows: int) -> dict:
 
     django.setup()
     from reports import pdf
-    from reports.documents import ROSTER_CELLS, Built, render_built
+    from reports.documents import ROSTER_CELLS, Built, render_built, roster_rows
 
     if len(sys.argv) > 3 and int(sys.argv[3]):
         pdf.CHUNK_ROWS = int(sys.argv[3])
@@ -56,7 +56,7 @@ def main(rows: int) -> dict:
             "date_text": "2026年11月26日",
             "document_date": datetime.date(2026, 11, 26),
             "first_row": 0,
-            "members": [member(i) for i in range(rows)],
+            **roster_rows([member(i) for i in range(rows)]),
             "total": rows,
             "women": 0,
             "sector_chart": "",

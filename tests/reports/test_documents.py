@@ -2,6 +2,7 @@
 the right counts, page numbers on every page, and honest empty documents."""
 
 import datetime
+import io
 
 import pytest
 import time_machine
@@ -102,8 +103,8 @@ def test_roster_is_in_official_stroke_order(office):
     assert "（按姓氏笔画为序）" in flat
 
 
-def test_roster_row_prints_every_field_of_the_member_on_one_line(office):
-    """Six cells a row, several fields to a cell: still every field an office files."""
+def _roster_members(office):
+    """Members whose fields differ in length where a column must still line up."""
     MemberFactory(
         office=office,
         name="唐朝阳",
@@ -115,12 +116,73 @@ def test_roster_row_prints_every_field_of_the_member_on_one_line(office):
         position="副校长",
         mobile="13912345678",
     )
+    MemberFactory(office=office, name="丁一", ethnicity="汉族", birth_date=None, mobile="")
+    MemberFactory(
+        office=office,
+        name="阿依古丽·买买提",
+        ethnicity="维吾尔族",
+        birth_date=datetime.date(1971, 11, 1),
+        mobile="0731-84123456",
+    )
+
+
+def test_roster_row_prints_every_field_of_the_member_on_one_line(office):
+    """Three cells a row, the short fields set out as columns in the first: still every
+    field an office files, in the order of the form."""
+    _roster_members(office)
     pdf = documents.render(K.ROSTER, office, {}, datetime.date(2026, 11, 26))
     text = pdf_text(pdf.content, layout=True)
     assert "序号姓名性别民族出生年月政治面貌政协职务界别工作单位及职务联系电话" in squash(text)
     assert row_with(text, "唐朝阳") == (
-        "1唐朝阳男土家族1968.03无党派人士常委经济界芙蓉区第一中学副校长13912345678"
+        "3唐朝阳男土家族1968.03无党派人士常委经济界芙蓉区第一中学副校长13912345678"
     )
+
+
+def test_roster_columns_line_up_from_row_to_row_under_their_headers(office):
+    """Each of the first cell's columns starts at the same place in every row and under
+    its header, whatever the lengths of the names, dates and numbers before it."""
+    import pdfplumber
+
+    _roster_members(office)
+    pdf = documents.render(K.ROSTER, office, {}, datetime.date(2026, 11, 26))
+    with pdfplumber.open(io.BytesIO(pdf.content)) as document:
+        words = document.pages[0].extract_words(keep_blank_chars=False, use_text_flow=True)
+    starts = {}
+    for word in words:
+        starts.setdefault(round(word["top"]), []).append((word["text"], round(word["x0"], 1)))
+
+    def x_of(text):
+        return next(x for line in starts.values() for t, x in line if t.startswith(text))
+
+    for header, values in [
+        ("民族", ["土家族", "汉族", "维吾尔族"]),
+        ("政治面貌", ["无党派人士"]),
+        ("界别", ["经济界"]),
+    ]:
+        assert {x_of(value) for value in values} == {x_of(header)}, header
+    rows = [line for line in starts.values() if line[0][0] in ("1", "2", "3")]
+    assert len(rows) == 3
+    # 政治面貌 follows the birth date: a missing date or a longer name moves nothing.
+    affiliation = {x for line in rows for t, x in line if t in ("无党派人士", "中国共产党")}
+    assert len(affiliation) == 1
+
+
+def test_the_word_copy_of_the_roster_has_a_column_for_each_field(office):
+    import docx
+
+    _roster_members(office)
+    content = documents.render_word(K.ROSTER, office, {}, datetime.date(2026, 11, 26))
+    table = docx.Document(io.BytesIO(content)).tables[0]
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0] == [
+        "序号", "姓名", "性别", "民族", "出生年月", "政治面貌", "政协职务", "界别",
+        "工作单位及职务", "联系电话",
+    ]  # fmt: skip
+    assert rows[1][:5] == ["1", "丁一", "女", "汉族", ""]  # no birth date: an empty column
+    assert rows[3] == [
+        "3", "唐朝阳", "男", "土家族", "1968.03", "无党派人士", "常委", "经济界",
+        "芙蓉区第一中学副校长", "13912345678",
+    ]  # fmt: skip
 
 
 def test_roster_of_an_office_without_members_says_so(office):

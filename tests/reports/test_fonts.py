@@ -52,3 +52,22 @@ def test_document_fonts_lists_roles_refusals_and_missing_characters(font_dir, of
     assert "不采用" in out and "小标宋.ttf" in out and "黑体.ttf" in out
     fangsong = out.split("仿宋：", 1)[1].split("\n楷体", 1)[0]
     assert "缺少" in fangsong and "𪚥" in fangsong
+
+
+def test_the_rosters_columns_keep_the_free_font_when_the_offices_lacks_half_widths(
+    settings, tmp_path, office
+):
+    """The roster lines its columns up with half-width digits and spaces: an office 宋体
+    without them sets the rest of the roster, the free font the columns."""
+    directory = tmp_path / "fonts"
+    directory.mkdir()
+    shutil.copy(STAND_IN, directory / "宋体.ttf")  # LXGW WenKai: no half-width forms
+    settings.DOCUMENT_FONT_DIR = str(directory)
+    assert [role.key for role in fonts.without_half_width("songti", "heiti")] == ["songti"]
+    MemberFactory(office=office, name="唐朝阳", employer="芙蓉区第一中学")
+    pdf = documents.render("roster", office, {}, datetime.date(2026, 11, 26))
+    with pdfplumber.open(io.BytesIO(pdf.content)) as document:
+        chars = document.pages[0].chars
+    fonts_of = {c["text"]: c["fontname"] for c in chars if c["text"] in "唐芙"}
+    assert "Noto-Serif-CJK" in fonts_of["唐"]  # the columns: the free font
+    assert "Office-songti" in fonts_of["芙"]  # the employer: the office's own

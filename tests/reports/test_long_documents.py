@@ -108,6 +108,7 @@ def test_roster_and_ranking_render_in_chunks_from_their_templates(
     for name in names:
         MemberFactory(office=office, name=name)
     monkeypatch.setattr(pdf, "CHUNK_ROWS", 1)
+    monkeypatch.setattr(pdf, "CHUNK_ROW_CELLS", 1)  # one row a chunk however wide
     rendered = documents.render(kind, office, params, datetime.date(2026, 11, 26))
     text = pdf_text(rendered.content)
     assert rendered.pages == 3
