@@ -326,7 +326,7 @@ def chinese_date(day) -> str:
 # Rows per chunk of a table ten cells wide: enough for a dozen pages, so that dropping
 # each chunk's last page (see ``rows_to_pdf``) costs little, and few enough that a
 # chunk's layout stays small. A chunk's memory goes with its cells, so a narrower table
-# takes proportionally more rows a chunk (the roster's six cells: 500).
+# takes proportionally more rows a chunk (the roster's three cells: 1,000).
 CHUNK_ROWS = 300
 CHUNK_ROW_CELLS = 10
 
