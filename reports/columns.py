@@ -20,6 +20,7 @@ spaces.
 import re
 import unicodedata
 from dataclasses import dataclass
+from urllib.parse import quote
 
 GAP = "\u2003\u2003"  # between two columns: one em; reports.word splits at it
 FILLING = "\u3000"  # half an em
@@ -102,22 +103,26 @@ class Columns:
             at += 1
         return positions
 
-    def rules_css(self, grounds: dict, font_pt: float, left_pt: float, color: str) -> str:
-        """The rules as a background: for each selector of ``grounds`` one gradient of
-        hard stops, the rules in ``color`` on the selector's ground colour, painted once
-        a page for the whole box instead of a cell border each row. (Opaque: a
-        transparent stop costs WeasyPrint a dozen masks on every page of the PDF.)"""
+    def rules_css(self, selectors, font_pt: float, left_pt: float, color: str) -> str:
+        """The rules as the background of ``selectors``: one SVG of thin vertical lines,
+        stretched to each box's height and drawn once a page for the whole box instead
+        of a cell border each row. Stroked lines, as the cells' borders are: a viewer
+        draws them at least a pixel wide at any zoom, where a thin filled strip (a
+        gradient) vanishes on screen."""
         positions = self.rule_positions(font_pt, left_pt)
         if not positions:
             return ""
-        rules = []
-        for selector, ground in grounds.items():
-            stops = [f"{ground} 0"]
-            for x in positions:
-                stops += [f"{ground} {x:.2f}pt", f"{color} {x:.2f}pt"]
-                stops += [f"{color} {x + RULE_PT:.2f}pt", f"{ground} {x + RULE_PT:.2f}pt"]
-            rules.append(
-                f"{selector} {{ background-image: linear-gradient(to right, {', '.join(stops)}); "
-                "background-repeat: no-repeat }"
-            )
-        return "\n".join(rules)
+        right = positions[-1] + RULE_PT
+        lines = "".join(
+            f"<path d='M{x + RULE_PT / 2:.2f} 0V1' stroke='{color}' stroke-width='{RULE_PT}'/>"
+            for x in positions
+        )
+        svg = (
+            f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {right:.2f} 1' "
+            f"width='{right:.2f}' height='1' preserveAspectRatio='none'>{lines}</svg>"
+        )
+        return (
+            f'{", ".join(selectors)} {{ background-image: url("data:image/svg+xml,'
+            f'{quote(svg)}"); background-size: {right:.2f}pt 100%; '
+            "background-repeat: no-repeat }"
+        )

@@ -275,7 +275,7 @@ def roster_rows(members) -> dict:
         # CSS from numbers and the fonts' fixed names: nothing a user typed.
         "column_rules": mark_safe(
             columns.rules_css(
-                {"table.roster": "white", "table.roster thead tr": "#f0f0f0"},  # print.css
+                ("table.roster", "table.roster thead tr"),
                 ROSTER_FONT_PT,
                 ROSTER_PADDING_PT + 0.25,  # the cell's padding and half its 0.5pt border
                 "#444",
