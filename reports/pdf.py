@@ -705,7 +705,7 @@ def rows_to_pdf(
             page.compress_content_streams()  # merging leaves them uncompressed
         _fix_fonts(writer)
         # Each page's copies of what its chunk's pages share (the roster's column rules
-        # are a gradient a page): written once, as WeasyPrint writes them in one render.
+        # are an image a page): written once, as WeasyPrint writes them in one render.
         writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=False)
         output = io.BytesIO()
         writer.write(output)
