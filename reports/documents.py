@@ -266,7 +266,7 @@ def roster_rows(members) -> dict:
         for row, m in zip(values, members, strict=True)
     ]
     mobile_ems = max([width("联系电话"), *(width(row.mobile) for row in rows)])
-    padding = 2 * ROSTER_PADDING_PT + 1  # both sides, and the rules' half widths
+    padding = 2 * ROSTER_PADDING_PT + 1  # both sides, and the cell's 0.5pt borders
     return {
         "members": rows,
         "fields_header": columns.header(),

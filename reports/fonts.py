@@ -88,11 +88,14 @@ def _names(font) -> list[str]:
 
 
 def _has_feature(font, tag: str) -> bool:
+    """Whether ``font`` has the OpenType feature ``tag``. Its GSUB table is read only
+    here (the font is opened lazily): a table fontTools cannot read means no feature to
+    rely on, not a refused font."""
     try:
         features = font["GSUB"].table.FeatureList.FeatureRecord if "GSUB" in font else []
-    except (AttributeError, KeyError):
+        return any(record.FeatureTag == tag for record in features or [])
+    except Exception:  # any damage in that table: the feature is absent
         return False
-    return any(record.FeatureTag == tag for record in features)
 
 
 def _role_for(path: Path, names: list[str]) -> Role | None:
